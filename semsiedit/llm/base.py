@@ -1,0 +1,96 @@
+"""The vocabulary every chat backend implements: two calls and one result type.
+
+`complete_json` returns a reply already validated against a pydantic model; a backend that cannot
+get a valid reply after its retries raises `LLMError` and the caller falls back to local editing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+
+from semsiedit.errors import LLMError
+from semsiedit.types import Usage
+
+
+@dataclass
+class ChatResult:
+    text: str = ""
+    data: BaseModel | None = None  # the validated reply of complete_json
+    usage: Usage = field(default_factory=Usage)
+    cached: bool = False
+
+
+class ChatClient(Protocol):
+    model: str
+
+    def complete_json(self, system: str, user: str, schema: type[BaseModel]) -> ChatResult: ...
+
+    def complete_text(self, system: str, user: str) -> ChatResult: ...
+
+
+class ScriptedChatClient:
+    """A chat client that answers from a script: for unit tests of loop logic only.
+
+    `replies` is a list of strings (raw model output) or callables(system, user) -> str, consumed
+    in order; an `LLMError` instance in the list is raised instead. Integration tests use the real
+    llama.cpp server, never this.
+    """
+
+    def __init__(self, replies: list[str | LLMError | Callable[[str, str], str]], model: str = "scripted") -> None:
+        self.replies = list(replies)
+        self.model = model
+        self.requests: list[tuple[str, str]] = []
+
+    def _next(self, system: str, user: str) -> str:
+        self.requests.append((system, user))
+        if not self.replies:
+            raise LLMError("exhausted", "scripted client has no more replies")
+        reply = self.replies.pop(0)
+        if isinstance(reply, LLMError):
+            raise reply
+        return reply(system, user) if callable(reply) else reply
+
+    def complete_text(self, system: str, user: str) -> ChatResult:
+        text = self._next(system, user)
+        return ChatResult(text=text, usage=Usage(calls=1, completion_tokens=len(text.split())))
+
+    def complete_json(self, system: str, user: str, schema: type[BaseModel]) -> ChatResult:
+        text = self._next(system, user)
+        try:
+            data = schema.model_validate_json(text)
+        except ValidationError as exc:
+            raise LLMError("malformed", f"reply does not match {schema.__name__}: {exc.error_count()} errors") from None
+        return ChatResult(text=text, data=data, usage=Usage(calls=1, completion_tokens=len(text.split())))
+
+
+def parse_json_reply(text: str, schema: type[BaseModel]) -> Any:
+    """Strict parser for plain-text replies: the first balanced JSON object in the text, validated."""
+    start = text.find("{")
+    while start != -1:
+        depth, in_string, escaped = 0, False, False
+        for i in range(start, len(text)):
+            ch = text[i]
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif ch == "\\":
+                    escaped = True
+                elif ch == '"':
+                    in_string = False
+            elif ch == '"':
+                in_string = True
+            elif ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    try:
+                        return schema.model_validate_json(text[start : i + 1])
+                    except ValidationError:
+                        break
+        start = text.find("{", start + 1)
+    raise LLMError("malformed", f"no valid {schema.__name__} JSON object in the reply")
