@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import string
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PROMPT_NAMES = ("critic", "editor", "generator")
@@ -35,7 +35,7 @@ class Prompt:
         return self.sha256[:12]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str) -> Prompt:
     """prompts/NAME.md: a system part and a user template, split by a line '=== user ==='."""
     path = prompts_dir() / f"{name}.md"

@@ -1,0 +1,288 @@
+"""The agentic editing loop: detect -> critique -> rewrite -> verify, at most N rounds (SPEC §2).
+
+Documents move through the rounds in lock-step batches: each round runs the detectors once over
+every document still being edited (spaCy and Presidio batch well), while LLM calls for the
+different documents run concurrently on a thread pool (`--jobs`). One document's failure never
+touches another's: it is recorded on that document's result.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from semsiedit.config import Settings
+from semsiedit.errors import LLMError
+from semsiedit.prompts import prompt_hashes
+from semsiedit.types import Document, DocumentResult, Edit, EditDecision, Finding, RoundRecord
+from semsiedit.verify import check_edit, findings_inside, normalise
+
+LLM_SOURCE = "llm-critic"
+
+
+class Detector(Protocol):
+    def detect_many(self, texts: Sequence[str]) -> list[list[Finding]]: ...
+
+
+class Critic(Protocol):
+    def critique(self, text: str, context: str | None, detected: list[Finding]): ...
+
+
+class Editor(Protocol):
+    def propose(self, text: str, context: str | None, findings: list[Finding]): ...
+
+
+class Scorer(Protocol):
+    def score_many(self, items): ...
+
+
+@dataclass
+class _State:
+    """One document's progress through the rounds."""
+
+    doc: Document
+    text: str
+    result: DocumentResult
+    # Regions (in the current text) written by accepted edits: detectors' hits inside them are our
+    # own surrogates or hedges, not new leaks, unless they repeat an original sensitive value.
+    edited: list[tuple[int, int]] = field(default_factory=list)
+    original_values: set[str] = field(default_factory=set)
+    done: bool = False
+    started: float = field(default_factory=time.perf_counter)
+
+
+class EditingLoop:
+    """Orchestrates the stages; owns no model itself, so every backend can be swapped."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        detector: Detector,
+        critic: Critic,
+        editor: Editor,
+        local_editor: Editor,
+        scorer: Scorer | None = None,
+        *,
+        uses_llm: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.detector = detector
+        self.critic = critic
+        self.editor = editor
+        self.local_editor = local_editor
+        self.scorer = scorer
+        self.uses_llm = uses_llm
+        self.hashes = prompt_hashes()
+
+    # -- public -------------------------------------------------------------------------------
+    def run(self, doc: Document) -> DocumentResult:
+        return self.run_many([doc])[0]
+
+    def run_many(self, docs: Sequence[Document]) -> list[DocumentResult]:
+        states = [
+            _State(doc, doc.text, DocumentResult(id=doc.id, original=doc.text, rewritten=doc.text, path=self._path()))
+            for doc in docs
+        ]
+        for state in states:
+            state.result.prompt_hashes = dict(self.hashes) if self.uses_llm else {}
+        with ThreadPoolExecutor(max_workers=self.settings.jobs) as pool:
+            for iteration in range(self.settings.max_iterations + 1):
+                active = [s for s in states if not s.done]
+                if not active:
+                    break
+                self._round(active, iteration, pool)
+        self._score(states)
+        for state in states:
+            state.result.rewritten = state.text
+            state.result.elapsed_s = time.perf_counter() - state.started
+        return [s.result for s in states]
+
+    # -- one round ----------------------------------------------------------------------------
+    def _round(self, states: list[_State], iteration: int, pool: ThreadPoolExecutor) -> None:
+        detected = self._detect([s.text for s in states])
+        critiques = list(pool.map(lambda sd: self._critique(sd[0], sd[1]), zip(states, detected, strict=True)))
+        last = iteration == self.settings.max_iterations
+        to_edit: list[tuple[_State, list[Finding], RoundRecord]] = []
+        for state, (findings, record) in zip(states, critiques, strict=True):
+            if iteration == 0:
+                state.result.findings_before = findings
+                state.original_values = {normalise(f.text) for f in findings if f.category == "pii"}
+            state.result.findings_after = findings
+            if not findings or last:
+                state.done = True
+                state.result.usage.add(record.usage)
+                if findings and record.usage.calls + record.usage.cached_calls and state.result.rounds:
+                    # The closing check's LLM cost belongs to the last round.
+                    state.result.rounds[-1].usage.add(record.usage)
+                    state.result.rounds[-1].notes.extend(record.notes)
+                continue
+            record.iteration = iteration + 1
+            to_edit.append((state, findings, record))
+        if not to_edit:
+            return
+        proposals = list(pool.map(lambda item: self._propose(item[0], item[1], item[2]), to_edit))
+        candidate_texts = []
+        for (state, _findings, record), decisions in zip(to_edit, proposals, strict=True):
+            record.decisions = decisions
+            candidate_texts.append(self._apply(state, decisions))
+        for (state, _findings, record), new_text in zip(to_edit, candidate_texts, strict=True):
+            state.text = new_text
+            state.result.rounds.append(record)
+            state.result.usage.add(record.usage)
+
+    # -- stages -------------------------------------------------------------------------------
+    def _detect(self, texts: list[str]) -> list[list[Finding]]:
+        return self.detector.detect_many(texts)
+
+    def _critique(self, state: _State, detected: list[Finding]) -> tuple[list[Finding], RoundRecord]:
+        record = RoundRecord(iteration=0)
+        detected = [f for f in detected if self._is_new(state, f)]
+        try:
+            critique = self.critic.critique(state.text, state.doc.context, detected)
+        except LLMError as exc:  # critics should catch their own errors; this is the safety net
+            record.notes.append(f"critic failed ({exc.kind}): detector findings used")
+            record.usage.failures += 1
+            return detected, record
+        record.usage.add(critique.usage)
+        record.notes.extend(critique.notes)
+        if any("failed" in note for note in critique.notes):
+            state.result.path = "fallback"
+        findings = [f for f in critique.findings if f.source == LLM_SOURCE or self._is_new(state, f)]
+        findings = [f for f in findings if f.category in self.settings.categories]
+        return findings, record
+
+    def _is_new(self, state: _State, finding: Finding) -> bool:
+        """False for a detector hit inside text our own accepted edits wrote (unless it leaks)."""
+        inside = any(start <= finding.start and finding.end <= end for start, end in state.edited)
+        return not inside or normalise(finding.text) in state.original_values
+
+    def _propose(self, state: _State, findings: list[Finding], record: RoundRecord) -> list[EditDecision]:
+        """The editor's edits, guarded; whatever is rejected or missing goes to the local editor."""
+        decisions: list[EditDecision] = []
+        covered_ids: set[str] = set()
+        if self.editor is not self.local_editor:
+            try:
+                proposal = self.editor.propose(state.text, state.doc.context, findings)
+                record.usage.add(proposal.usage)
+                record.notes.extend(proposal.notes)
+                for edit in self._without_overlaps(proposal.edits, record):
+                    reason = self._reject_reason(state, edit, findings)
+                    decisions.append(EditDecision(edit, accepted=reason is None, reason=reason or ""))
+                    if reason is None:
+                        covered_ids.update(edit.finding_ids)
+            except LLMError as exc:
+                record.notes.append(f"editor failed ({exc.kind}): local editor used")
+                record.usage.failures += 1
+        remaining = [f for f in findings if f.id not in covered_ids]
+        if remaining:
+            if self.editor is not self.local_editor:
+                state.result.path = "fallback"
+            accepted_spans = [(d.edit.start, d.edit.end) for d in decisions if d.accepted]
+            remaining = [f for f in remaining if not any(s < f.end and f.start < e for s, e in accepted_spans)]
+            local = self.local_editor.propose(state.text, state.doc.context, remaining)
+            fallback = self.editor is not self.local_editor
+            for edit in local.edits:
+                if any(s < edit.end and edit.start < e for s, e in accepted_spans):
+                    continue
+                if fallback:
+                    edit.strategy = f"fallback:{edit.strategy}"
+                reason = self._reject_reason(state, edit, findings, local=True)
+                decisions.append(EditDecision(edit, accepted=reason is None, reason=reason or ""))
+        return decisions
+
+    def _reject_reason(self, state: _State, edit: Edit, findings: list[Finding], local: bool = False) -> str | None:
+        if state.text[edit.start : edit.end] != edit.original:
+            return "invalid_text: span does not match the text"
+        strategy = edit.strategy.removeprefix("fallback:")
+        probe = Edit(edit.start, edit.end, edit.original, edit.replacement, edit.finding_ids, edit.category,
+                     edit.editor, strategy)
+        reason = check_edit(probe, findings_inside(edit, findings), min_length_ratio=self.settings.min_length_ratio)
+        if reason and local and reason.startswith("deletes_content: replacement drastically"):
+            return None  # the local editor is the floor: its generalisations are trusted
+        if reason is None and any(v and v in normalise(edit.replacement) for v in state.original_values):
+            return "keeps_value: replacement contains an original sensitive value"
+        return reason
+
+    @staticmethod
+    def _without_overlaps(edits: Sequence[Edit], record: RoundRecord) -> list[Edit]:
+        """LLM edits that overlap an earlier (leftmost, then longest) edit are dropped and noted."""
+        kept: list[Edit] = []
+        for edit in sorted(edits, key=lambda e: (e.start, -(e.end - e.start))):
+            if kept and edit.start < kept[-1].end:
+                record.notes.append(f"dropped overlapping edit for {','.join(edit.finding_ids) or '?'}")
+                continue
+            kept.append(edit)
+        return kept
+
+    def _apply(self, state: _State, decisions: list[EditDecision]) -> str:
+        """Apply accepted edits by offset and shift the remembered edited regions to the new text."""
+        accepted = sorted((d.edit for d in decisions if d.accepted), key=lambda e: e.start)
+        pieces: list[str] = []
+        cursor = 0
+        new_regions: list[tuple[int, int]] = []
+        old_regions = sorted(state.edited)
+        shift_points: list[tuple[int, int]] = []  # (old position, cumulative delta after it)
+        delta = 0
+        out_len = 0
+        for edit in accepted:
+            pieces.append(state.text[cursor : edit.start])
+            out_len += edit.start - cursor
+            pieces.append(edit.replacement)
+            new_regions.append((out_len, out_len + len(edit.replacement)))
+            out_len += len(edit.replacement)
+            delta += len(edit.replacement) - (edit.end - edit.start)
+            shift_points.append((edit.end, delta))
+            cursor = edit.end
+        pieces.append(state.text[cursor:])
+
+        def shifted(pos: int) -> int:
+            moved = 0
+            for boundary, total in shift_points:
+                if pos >= boundary:
+                    moved = total
+            return pos + moved
+
+        kept_old = [
+            (shifted(s), shifted(e))
+            for s, e in old_regions
+            if not any(edit.start < e and s < edit.end for edit in accepted)
+        ]
+        state.edited = sorted(kept_old + new_regions)
+        return "".join(pieces)
+
+    def _score(self, states: list[_State]) -> None:
+        if self.scorer is None or not self.settings.score:
+            return
+        items = [(s.doc.text, s.text, s.result.findings_before) for s in states]
+        for state, scores in zip(states, self.scorer.score_many(items), strict=True):
+            state.result.scores = scores
+
+    def _path(self):
+        return "llm" if self.uses_llm else "local"
+
+
+def build_loop(settings: Settings, *, with_scorer: bool = True, client_factory: Callable | None = None) -> EditingLoop:
+    """Wire the configured backends. Heavy imports happen here, not at module import."""
+    from semsiedit.critique import LLMCritic, LocalCritic
+    from semsiedit.detection import DetectionEngine
+    from semsiedit.editing import LLMEditor, LocalEditor
+
+    detector = DetectionEngine(settings)
+    local_editor = LocalEditor(settings)
+    client = None
+    if settings.llm_configured and (settings.critic != "local" or settings.editor != "local"):
+        from semsiedit.llm import make_client
+
+        client = (client_factory or make_client)(settings)
+    critic = LLMCritic(client, settings) if client and settings.critic != "local" else LocalCritic()
+    editor = LLMEditor(client, settings) if client and settings.editor != "local" else local_editor
+    scorer = None
+    if with_scorer and settings.score:
+        from semsiedit.scoring import Scorer as EmbeddingScorer
+
+        scorer = EmbeddingScorer(settings)
+    return EditingLoop(settings, detector, critic, editor, local_editor, scorer, uses_llm=client is not None)
+

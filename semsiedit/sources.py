@@ -1,0 +1,216 @@
+"""Sources: turn paths, folders, JSONL datasets and stdin into `Document`s.
+
+Bad input never stops a batch: a file or line that cannot be read becomes an `InputProblem`,
+which the batch runner reports and skips. Texts are decoded without newline translation, so
+CRLF and every other byte of the original survive into the output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from semsiedit.errors import InputError
+from semsiedit.types import Document
+
+DEFAULT_GLOBS = ("*.txt", "*.md")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+# Byte-order marks, longest first so UTF-32 is not mistaken for UTF-16.
+BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+@dataclass
+class InputProblem:
+    """A document that could not be read; reported, skipped, never fatal for a batch."""
+
+    source: str
+    message: str
+
+
+def decode_bytes(data: bytes, source: str, encoding: str | None = None) -> str:
+    """Decode a file's bytes: explicit encoding, else a BOM, else strict UTF-8, else a clear error."""
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputError(f"{source}: cannot decode as {encoding} ({exc})") from None
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{source}: invalid {codec} text ({exc.reason} at byte {exc.start})") from None
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{source}: binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{source}: not UTF-8 (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "convert it or pass --encoding (e.g. --encoding latin-1)"
+        ) from None
+
+
+def detect_newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def read_text(path: Path, encoding: str | None = None) -> str:
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    return decode_bytes(data, str(path), encoding)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+@dataclass
+class JsonlOptions:
+    field: str = "answer"
+    context_field: str | None = None
+    id_field: str | None = None
+    stdin_jsonl: bool = False  # read stdin as a JSONL dataset rather than one text
+
+
+def is_jsonl(path: Path) -> bool:
+    return path.suffix.lower() in JSONL_SUFFIXES
+
+
+def iter_jsonl_lines(lines: Iterator[bytes], source: str, options: JsonlOptions, encoding: str | None = None):
+    """Yield a Document per record; malformed lines become InputProblems with their line number."""
+    for lineno, raw in enumerate(lines, start=1):
+        where = f"{source}:{lineno}"
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(decode_bytes(raw, where, encoding))
+        except InputError as exc:
+            yield InputProblem(where, str(exc))
+            continue
+        except json.JSONDecodeError as exc:
+            yield InputProblem(where, f"{where}: malformed JSON ({exc.msg} at column {exc.colno})")
+            continue
+        if not isinstance(record, dict):
+            yield InputProblem(where, f"{where}: expected a JSON object, got {type(record).__name__}")
+            continue
+        text = record.get(options.field)
+        if not isinstance(text, str):
+            what = "missing" if options.field not in record else f"not a string ({type(text).__name__})"
+            yield InputProblem(where, f"{where}: field {options.field!r} {what}; choose it with --field")
+            continue
+        context = record.get(options.context_field) if options.context_field else None
+        doc_id = str(record[options.id_field]) if options.id_field and options.id_field in record else where
+        yield Document(
+            id=doc_id,
+            text=text,
+            context=context if isinstance(context, str) else None,
+            source=where,
+            record=record,
+            newline=detect_newline(text),
+        )
+
+
+def expand_paths(paths: Sequence[str], globs: Sequence[str] | None = None) -> list[tuple[Path, Path | None]]:
+    """Resolve inputs to (file, root folder or None). Missing paths and empty folders are usage errors."""
+    patterns = tuple(globs) if globs else DEFAULT_GLOBS
+    files: list[tuple[Path, Path | None]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            # `x.question.txt` files are the questions of their siblings, not documents.
+            found = sorted(
+                {p for pattern in patterns for p in path.rglob(pattern) if p.is_file()}
+                - {p for p in path.rglob("*.question.txt")}
+            )
+            if not found:
+                raise InputError(f"{path}: no files match {', '.join(patterns)} (use --glob)")
+            files.extend((p, path) for p in found)
+        elif path.exists():
+            files.append((path, None))
+        else:
+            raise InputError(f"{raw}: no such file or directory")
+    return files
+
+
+def _stdin_bytes() -> bytes:
+    stream: BinaryIO = sys.stdin.buffer
+    return stream.read()
+
+
+def iter_documents(
+    paths: Sequence[str],
+    *,
+    globs: Sequence[str] | None = None,
+    jsonl: JsonlOptions | None = None,
+    context: str | None = None,
+    encoding: str | None = None,
+    stdin_bytes: bytes | None = None,
+) -> Iterator[Document | InputProblem]:
+    """All inputs in order. Paths are checked up front so usage errors surface before any work."""
+    jsonl = jsonl or JsonlOptions()
+    inputs = ["-"] if not paths else list(paths)
+    # Validate every path before yielding anything: a typo must not surface after an hour of work.
+    resolved = {raw: expand_paths([raw], globs) for raw in inputs if raw != "-"}
+    for raw in inputs:
+        if raw == "-":
+            data = _stdin_bytes() if stdin_bytes is None else stdin_bytes
+            if jsonl.stdin_jsonl:
+                yield from iter_jsonl_lines(iter(data.splitlines()), "<stdin>", jsonl, encoding)
+                continue
+            try:
+                text = decode_bytes(data, "<stdin>", encoding)
+            except InputError as exc:
+                yield InputProblem("<stdin>", str(exc))
+                continue
+            yield Document(id="<stdin>", text=text, context=context, source="<stdin>", newline=detect_newline(text))
+            continue
+        for path, root in resolved[raw]:
+            if is_jsonl(path):
+                try:
+                    with path.open("rb") as handle:
+                        yield from iter_jsonl_lines(handle, str(path), jsonl, encoding)
+                except OSError as exc:
+                    yield InputProblem(str(path), f"{path}: cannot read ({exc.strerror})")
+                continue
+            try:
+                text = read_text(path, encoding)
+            except InputError as exc:
+                yield InputProblem(str(path), str(exc))
+                continue
+            doc_id = str(path.relative_to(root)) if root else str(path)
+            yield Document(
+                id=doc_id,
+                text=text,
+                context=context or _sibling_question(path),
+                source=str(path),
+                newline=detect_newline(text),
+            )
+
+
+def _sibling_question(path: Path) -> str | None:
+    """`x.question.txt` beside `x.txt` holds the question the text answers (the paper's setting)."""
+    question = path.with_name(path.stem + ".question.txt")
+    if question.is_file() and question != path:
+        try:
+            return question.read_text(encoding="utf-8").strip() or None
+        except (OSError, UnicodeDecodeError):
+            return None
+    return None

@@ -1,0 +1,226 @@
+"""Text utilities shared by the stages: sentence offsets, chunking, `<<<…>>>` markup, span lookup.
+
+Everything works on character offsets into the caller's string, so CRLF, Unicode and the text
+between sentences are never rewritten here. Pure regex and string code: no spaCy, importable at
+start-up.
+"""
+
+from __future__ import annotations
+
+import re
+
+Span = tuple[int, int]
+
+# Tokens that end with "." but rarely end a sentence (titles, Latin abbreviations, corporate
+# suffixes, months). Compared lower-case without the final dot. "etc" is deliberately absent:
+# it ends sentences more often than it precedes a capitalised word.
+ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms mx dr prof sr jr st mt rev hon gen col lt sgt capt cmdr gov sen rep pres supt
+    vs v cf ca approx al fig figs no nos vol pp p ed eds dept univ assn inc ltd co corp bros
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
+    """.split()
+)
+# Single initials and dotted acronyms: "J.", "U.S.", "e.g.", "i.e.", "a.m.", "Ph.D."
+_DOTTED = re.compile(r"(?:[^\W\d_]\.|(?:[^\W\d_]{1,2}\.){2,})$")
+# "1." / "12." / "a." opening a line: a list marker, not a sentence.
+_LIST_MARKER = re.compile(r"(?:^|[\r\n])[ \t]*[(\[]?(?:\d{1,3}|[A-Za-z])[.)]$")
+_CLOSERS = "\"'”’»)]}"
+_OPENERS = "\"'“‘«([{"
+_TERMINALS = ".!?…"
+# CJK full stops end a sentence even without a following space.
+_CJK_TERMINAL = re.compile(r"[。！？]+[」』）】\"'”’]*")
+_WHITESPACE = re.compile(r"\s+")
+_PARAGRAPH = re.compile(r"[ \t\f\v]*(?:\r\n|\r|\n)(?:[ \t\f\v]*(?:\r\n|\r|\n))+\s*")
+
+
+def _newlines(run: str) -> int:
+    """Line breaks in a whitespace run; CRLF counts once, lone CR (old Mac) counts too."""
+    return run.count("\n") + run.count("\r") - run.count("\r\n")
+
+
+def _is_abbreviation(text: str, end: int) -> bool:
+    """Whether the token ending at `end` (just after its final '.') is an abbreviation."""
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    token = text[start:end].lstrip(_OPENERS)
+    if token.endswith(".."):  # an ellipsis, not an abbreviation
+        return False
+    return token[:-1].lower() in ABBREVIATIONS or bool(_DOTTED.match(token))
+
+
+def _is_boundary(text: str, start: int, end: int) -> bool:
+    """Whether the whitespace run text[start:end] separates two sentences."""
+    if start == 0 or end == len(text):
+        return False  # leading/trailing whitespace: trimmed, not a boundary
+    breaks = _newlines(text[start:end])
+    if breaks >= 2:
+        return True  # paragraph break
+    before = text[:start].rstrip(_CLOSERS)
+    terminal = bool(before) and before[-1] in _TERMINALS
+    following = text[end]
+    if breaks == 1:
+        # A line break ends a sentence unless it is a hard wrap inside one (next line lower-case).
+        return terminal or not following.islower()
+    if not terminal or following.islower() or following in ",;:":
+        return False
+    if before[-1] == "." and _LIST_MARKER.search(before[-8:]) and (len(before) > 8 or True):
+        return False
+    # "Dr. Smith", "e.g. Paris", "U.S. Army": the dot belongs to the word, not the sentence.
+    return not (before[-1] == "." and _is_abbreviation(text, len(before)))
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Sentence offsets (start, end), whitespace-trimmed, so text[start:end] is the sentence.
+
+    Boundaries: terminal punctuation (. ! ? …, optionally closed by quotes/brackets) followed by
+    whitespace and a character that is not lower-case; paragraph breaks; single line breaks unless
+    the next line continues in lower case (hard-wrapped prose); CJK full stops. Abbreviations,
+    initials, dotted acronyms and decimals ("3.5": no whitespace) do not end a sentence.
+    """
+    cuts: list[tuple[int, int]] = []  # (end of a sentence, start of the next)
+    for m in _WHITESPACE.finditer(text):
+        if _is_boundary(text, m.start(), m.end()):
+            cuts.append((m.start(), m.end()))
+    for m in _CJK_TERMINAL.finditer(text):
+        if m.end() < len(text) and not text[m.end()].isspace():
+            cuts.append((m.end(), m.end()))
+    cuts.sort()
+    spans: list[Span] = []
+    pos = 0
+    for end, nxt in cuts:
+        spans.append((pos, end))
+        pos = nxt
+    spans.append((pos, len(text)))
+    # Trim (only the ends of the text and CJK cuts can leave whitespace) and drop empties.
+    trimmed: list[Span] = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            trimmed.append((s, e))
+    return trimmed
+
+
+def sentences(text: str) -> list[str]:
+    """The sentence strings of `text` (see `split_sentences`)."""
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def _last_cut(cuts: list[int], low: int, high: int) -> int | None:
+    """The largest cut position in (low, high], or None."""
+    best = None
+    for c in cuts:
+        if low < c <= high:
+            best = c
+        elif c > high:
+            break
+    return best
+
+
+def chunk_text(text: str, max_chars: int) -> list[Span]:
+    """Split `text` into contiguous (start, end) chunks of at most `max_chars` characters.
+
+    Chunks cover the text exactly: concatenating text[start:end] over the chunks gives back the
+    text, whitespace, CRLF and all. Each chunk ends at the last paragraph break that fits, else the
+    last sentence boundary, else the last whitespace; a run with no whitespace longer than
+    `max_chars` (a URL, base64, unspaced script) is cut hard at `max_chars` rather than producing an
+    unbounded chunk, never between CR and LF. A paragraph or sentence cut is only preferred when it
+    keeps the chunk at least half full, so one early blank line does not produce tiny chunks.
+    """
+    if max_chars < 1:
+        raise ValueError("max_chars must be at least 1")
+    n = len(text)
+    if n == 0:
+        return []
+    if n <= max_chars:
+        return [(0, n)]
+    # Cut positions are where the next chunk starts; whitespace stays with the chunk before it.
+    paragraphs = [m.end() for m in _PARAGRAPH.finditer(text)]
+    sentence_starts = [s for s, _ in split_sentences(text)][1:]
+    spaces = [m.end() for m in _WHITESPACE.finditer(text)]
+    chunks: list[Span] = []
+    pos = 0
+    while n - pos > max_chars:
+        limit = pos + max_chars
+        half = pos + max_chars // 2
+        cut = (
+            _last_cut(paragraphs, half, limit)
+            or _last_cut(sentence_starts, half, limit)
+            or _last_cut(spaces, pos, limit)
+            or _last_cut(paragraphs, pos, limit)
+            or _last_cut(sentence_starts, pos, limit)
+        )
+        if cut is None:
+            cut = limit
+            if text[cut - 1] == "\r" and text[cut] == "\n" and cut - 1 > pos:
+                cut -= 1
+        chunks.append((pos, cut))
+        pos = cut
+    chunks.append((pos, n))
+    return chunks
+
+
+MARK_OPEN = "<<<"
+MARK_CLOSE = ">>>"
+_MARK = re.compile(re.escape(MARK_OPEN) + "|" + re.escape(MARK_CLOSE))
+
+
+def extract_marked_spans(marked: str) -> tuple[str, list[Span]]:
+    """Strip SemSI-Bench `<<<…>>>` markup: the plain text and the marked spans' offsets in it.
+
+    The judge's markup is not always balanced: a stray `>>>` is dropped, a `<<<` left open runs to
+    the end of the text, and a nested `<<<` is treated as part of the span already open. Empty
+    spans are dropped.
+    """
+    parts: list[str] = []
+    spans: list[Span] = []
+    length = 0
+    open_at: int | None = None
+    pos = 0
+    for m in _MARK.finditer(marked):
+        chunk = marked[pos : m.start()]
+        parts.append(chunk)
+        length += len(chunk)
+        pos = m.end()
+        if m.group() == MARK_OPEN:
+            if open_at is None:
+                open_at = length
+        elif open_at is not None:
+            if length > open_at:
+                spans.append((open_at, length))
+            open_at = None
+    tail = marked[pos:]
+    parts.append(tail)
+    length += len(tail)
+    if open_at is not None and length > open_at:
+        spans.append((open_at, length))
+    return "".join(parts), spans
+
+
+def marked_span_texts(marked: str) -> list[str]:
+    """The texts of the `<<<…>>>` spans, whitespace-trimmed, in order."""
+    plain, spans = extract_marked_spans(marked)
+    return [t for t in (plain[s:e].strip() for s, e in spans) if t]
+
+
+def normalize_ws(text: str) -> str:
+    """Collapse every whitespace run to one space and trim: for comparisons, never for output."""
+    return " ".join(text.split())
+
+
+def locate(text: str, needle: str, start: int = 0) -> Span | None:
+    """Offsets of `needle` in `text` at or after `start`, ignoring case and whitespace differences.
+
+    The judge's marked copy of an answer often differs from the answer in spacing (" \\n\\n" vs
+    "\\n\\n"), so gold spans are found with whitespace runs matching any whitespace run.
+    """
+    words = needle.split()
+    if not words:
+        return None
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    m = re.compile(pattern, re.IGNORECASE).search(text, start)
+    return (m.start(), m.end()) if m else None
