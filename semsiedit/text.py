@@ -15,16 +15,20 @@ Span = tuple[int, int]
 # suffixes, months). Compared lower-case without the final dot. "etc" is deliberately absent:
 # it ends sentences more often than it precedes a capitalised word.
 ABBREVIATIONS = frozenset(
-    """
-    mr mrs ms mx dr prof sr jr st mt rev hon gen col lt sgt capt cmdr gov sen rep pres supt
-    vs v cf ca approx al fig figs no nos vol pp p ed eds dept univ assn inc ltd co corp bros
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
-    """.split()
+    {
+        # titles before a name
+        "mr", "mrs", "ms", "mx", "dr", "prof", "sr", "jr", "st", "mt", "rev", "hon", "gen", "lt", "sgt",
+        "capt", "cmdr", "gov", "sen", "supt",
+        # references and Latin
+        "vs", "cf", "ca", "approx", "al", "fig", "figs", "vol", "pp", "eds", "dept", "univ",
+        # corporate suffixes and months (not "mar"/"may"/"sun"/"sat": those are common words too)
+        "inc", "ltd", "corp", "bros", "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    }
 )
 # Single initials and dotted acronyms: "J.", "U.S.", "e.g.", "i.e.", "a.m.", "Ph.D."
 _DOTTED = re.compile(r"(?:[^\W\d_]\.|(?:[^\W\d_]{1,2}\.){2,})$")
 # "1." / "12." / "a." opening a line: a list marker, not a sentence.
-_LIST_MARKER = re.compile(r"(?:^|[\r\n])[ \t]*[(\[]?(?:\d{1,3}|[A-Za-z])[.)]$")
+_LIST_MARKER = re.compile(r"[ \t]*[(\[]?(?:\d{1,3}|[A-Za-z])\.")
 _CLOSERS = "\"'”’»)]}"
 _OPENERS = "\"'“‘«([{"
 _TERMINALS = ".!?…"
@@ -65,7 +69,7 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
         return terminal or not following.islower()
     if not terminal or following.islower() or following in ",;:":
         return False
-    if before[-1] == "." and _LIST_MARKER.search(before[-8:]) and (len(before) > 8 or True):
+    if before[-1] == "." and _LIST_MARKER.fullmatch(before[max(before.rfind("\n"), before.rfind("\r")) + 1 :]):
         return False
     # "Dr. Smith", "e.g. Paris", "U.S. Army": the dot belongs to the word, not the sentence.
     return not (before[-1] == "." and _is_abbreviation(text, len(before)))

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from semsiedit.errors import LLMError
-from semsiedit.llm.base import ChatResult, parse_json_reply
+from semsiedit.llm.base import ChatResult
 from semsiedit.llm.cache import ResponseCache, cache_key
 from semsiedit.types import Usage
 
@@ -94,6 +94,31 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         when = when.replace(tzinfo=UTC)
     now_dt = datetime.fromtimestamp(time.time() if now is None else now, tz=UTC)
     return max(0.0, (when - now_dt).total_seconds())
+
+
+def top_level_objects(text: str) -> list[str]:
+    """The balanced top-level `{...}` slices of a text, in order (braces inside strings ignored)."""
+    found: list[str] = []
+    depth, start, in_string, escaped = 0, -1, False, False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"' and depth > 0:
+            in_string = True
+        elif ch == "{":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "}" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                found.append(text[start : i + 1])
+    return found
 
 
 def looks_like_refusal(text: str) -> bool:
@@ -247,11 +272,14 @@ class OpenAIChatClient:
             return schema.model_validate_json(text)
         except ValidationError as exc:
             first_error = exc
-        try:
-            # Code fences or chatter around the object (plain-text mode, weak models).
-            return parse_json_reply(text, schema)
-        except LLMError:
-            pass
+        # Code fences or chatter around the object (plain-text mode, weak models). Only top-level
+        # objects count: base.parse_json_reply also tries nested ones, and an all-defaults schema such
+        # as CriticReply would then accept an inner {"quote": ...} as "no findings".
+        for candidate in top_level_objects(text):
+            try:
+                return schema.model_validate_json(candidate)
+            except ValidationError:
+                continue
         errors = first_error.errors(include_input=False, include_url=False)[:3]
         summary = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'reply'}: {e['msg']}" for e in errors)
         if truncated:
@@ -323,6 +351,10 @@ class OpenAIChatClient:
         except openai.APITimeoutError:
             raise _Retryable("timeout", f"no reply within {self.settings.timeout:g}s") from None
         except openai.APIConnectionError as exc:
+            cause = exc.__cause__ or exc.__context__
+            if cause is not None and "message body" in str(cause):
+                # The server answered but the body was cut: a broken reply, not an unreachable server.
+                raise _Retryable("malformed", "the reply body was cut off") from None
             raise _Retryable("connection", f"cannot reach the LLM server ({self._cause(exc)})") from None
         except openai.APIStatusError as exc:
             raise self._status_error(exc, response_format) from None

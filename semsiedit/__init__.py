@@ -1,0 +1,3 @@
+"""semsiedit: privacy-preserving text rewriting (detect → critique → rewrite → verify → score)."""
+
+__version__ = "0.1.0"

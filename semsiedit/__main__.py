@@ -1,0 +1,3 @@
+from semsiedit.cli import main
+
+main()

@@ -1,0 +1,286 @@
+"""The library calls behind each CLI command. Usable from Python without the CLI."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from semsiedit.batch import RewriteOptions, RewriteRun
+from semsiedit.config import Settings
+from semsiedit.errors import InputError
+from semsiedit.models import set_offline_environment
+from semsiedit.report import BatchSummary, findings_table, summary_table
+from semsiedit.sources import (
+    Document,
+    InputProblem,
+    JsonlOptions,
+    decode_bytes,
+    expand_paths,
+    iter_documents,
+    read_text,
+)
+from semsiedit.types import Finding
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def _is_multi(paths: Sequence[str], globs: Sequence[str] | None) -> bool:
+    if len(paths) > 1:
+        return True
+    return paths[0] != "-" and Path(paths[0]).is_dir()
+
+
+def _documents(paths, *, globs, field, context_field, id_field, context, encoding):
+    stdin_jsonl = "-" in paths and (context_field is not None or id_field is not None or field != "answer")
+    options = JsonlOptions(field=field, context_field=context_field, id_field=id_field, stdin_jsonl=stdin_jsonl)
+    return iter_documents(paths, globs=globs, jsonl=options, context=context, encoding=encoding)
+
+
+def rewrite_text(text: str, settings: Settings | None = None, *, context: str | None = None):
+    """Rewrite one text; returns the DocumentResult (rewritten text, findings, rounds, scores)."""
+    from semsiedit.loop import build_loop
+
+    set_offline_environment()
+    loop = build_loop(settings or Settings())
+    return loop.run(Document(id="text", text=text, context=context))
+
+
+def rewrite_paths(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    output: Path | None = None,
+    in_place: bool = False,
+    fmt: str = "text",
+    report: Path | None = None,
+    globs: Sequence[str] | None = None,
+    field: str = "answer",
+    context_field: str | None = None,
+    id_field: str | None = None,
+    context: str | None = None,
+    encoding: str | None = None,
+    resume: bool = False,
+    console: Console | None = None,
+    stdout=None,
+) -> BatchSummary:
+    from semsiedit.loop import build_loop
+
+    set_offline_environment()
+    multi = _is_multi(paths, globs)
+    # Path errors surface here, before any model loads.
+    for raw in paths:
+        if raw != "-":
+            expand_paths([raw], globs)
+    documents = _documents(paths, globs=globs, field=field, context_field=context_field, id_field=id_field,
+                           context=context, encoding=encoding)
+    loop = build_loop(settings)
+    options = RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume,
+                             batch_size=max(8, settings.jobs * 4))
+    show_progress = console is not None and console.is_terminal and (multi or any(p.endswith(".jsonl") for p in paths))
+    if show_progress:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("rewriting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            task = progress.add_task("rewrite", total=None)
+            run = RewriteRun(settings, options, loop=loop, stdout=stdout,
+                             progress=lambda: progress.advance(task), on_problem=_problem_printer(console))
+            summary = run.run(documents, inputs=list(paths), multi=multi)
+    else:
+        run = RewriteRun(settings, options, loop=loop, stdout=stdout, on_problem=_problem_printer(console))
+        summary = run.run(documents, inputs=list(paths), multi=multi)
+    if console is not None and (multi or summary.documents > 1 or any(p.endswith(".jsonl") for p in paths)):
+        console.print(summary_table(summary))
+    if summary.documents == 0 and summary.problems and not summary.skipped_existing:
+        raise InputError(f"no document could be read ({len(summary.problems)} skipped)")
+    return summary
+
+
+def _problem_printer(console: Console | None):
+    def report(message: str) -> None:
+        if console is not None:
+            console.print(f"[yellow]semsiedit: skipped:[/yellow] {message}", markup=True, highlight=False)
+        else:
+            print(f"semsiedit: skipped: {message}", file=sys.stderr)
+
+    return report
+
+
+def detect_documents(documents: list[Document], settings: Settings) -> list[list[Finding]]:
+    """Detectors, then the critic (LLM when configured) on each document."""
+    from semsiedit.critique import LLMCritic, LocalCritic
+    from semsiedit.detection import DetectionEngine
+
+    engine = DetectionEngine(settings)
+    detected = engine.detect_many([d.text for d in documents])
+    critic = LocalCritic()
+    if settings.llm_configured and settings.critic != "local":
+        from semsiedit.llm import make_client
+
+        critic = LLMCritic(make_client(settings), settings)
+    return [critic.critique(d.text, d.context, f).findings for d, f in zip(documents, detected, strict=True)]
+
+
+def detect_paths(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    fmt: str = "table",
+    globs: Sequence[str] | None = None,
+    field: str = "answer",
+    context_field: str | None = None,
+    id_field: str | None = None,
+    context: str | None = None,
+    encoding: str | None = None,
+    console: Console | None = None,
+    stdout=None,
+) -> bool:
+    """Print findings; returns True when anything was found."""
+    set_offline_environment()
+    stdout = stdout or sys.stdout
+    for raw in paths:
+        if raw != "-":
+            expand_paths([raw], globs)
+    found_any = False
+    problems = 0
+    batch: list[Document] = []
+    everything: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal found_any
+        if not batch:
+            return
+        for doc, findings in zip(batch, detect_documents(batch, settings), strict=True):
+            found_any |= bool(findings)
+            record = {"id": doc.id, "findings": [f.to_dict(settings.show_values) for f in findings]}
+            if fmt == "jsonl":
+                stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            elif fmt == "json":
+                everything.append(record)
+            else:
+                from rich.console import Console
+
+                Console(file=stdout).print(findings_table(doc.id, doc.text, findings, settings.show_values))
+        batch.clear()
+
+    for item in _documents(paths, globs=globs, field=field, context_field=context_field, id_field=id_field,
+                           context=context, encoding=encoding):
+        if isinstance(item, InputProblem):
+            problems += 1
+            _problem_printer(console)(item.message)
+            continue
+        batch.append(item)
+        if len(batch) >= 64:
+            flush()
+    flush()
+    if fmt == "json":
+        stdout.write(json.dumps(everything, ensure_ascii=False, indent=2) + "\n")
+    if problems and not everything and not found_any and fmt != "jsonl" and fmt != "table":
+        raise InputError(f"no document could be read ({problems} skipped)")
+    return found_any
+
+
+def _read_arg(raw: str, encoding: str | None) -> str:
+    if raw == "-":
+        return decode_bytes(sys.stdin.buffer.read(), "<stdin>", encoding)
+    path = Path(raw)
+    if not path.exists():
+        raise InputError(f"{raw}: no such file")
+    return read_text(path, encoding)
+
+
+def load_findings_json(path: Path, text: str) -> list[Finding]:
+    """Findings from `detect -f json` (one document) or a plain list of {start, end, category, ...}."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a findings JSON file ({exc})") from None
+    if isinstance(data, list) and data and isinstance(data[0], dict) and "findings" in data[0]:
+        data = data[0]["findings"]
+    elif isinstance(data, dict):
+        data = data.get("findings", [])
+    findings = []
+    for item in data:
+        try:
+            start, end = int(item["start"]), int(item["end"])
+        except (KeyError, TypeError, ValueError):
+            raise InputError(f"{path}: each finding needs integer start and end") from None
+        if not 0 <= start < end <= len(text):
+            raise InputError(f"{path}: finding offsets {start}-{end} are outside the original text")
+        findings.append(Finding(start, end, text[start:end], item.get("category", "pii"), item.get("label", ""),
+                                int(item.get("severity", 2))))
+    return findings
+
+
+def score_pair(original: str, rewritten: str, settings: Settings, *, findings: Path | None = None,
+               as_json: bool = False, encoding: str | None = None, stdout=None) -> dict[str, Any]:
+    from semsiedit.scoring import Scorer
+
+    set_offline_environment()
+    stdout = stdout or sys.stdout
+    original_text = _read_arg(original, encoding)
+    rewritten_text = _read_arg(rewritten, encoding)
+    if findings is not None:
+        spans = load_findings_json(findings, original_text)
+    else:
+        spans = detect_documents([Document(id="original", text=original_text)], settings)[0]
+    scores = Scorer(settings).score(original_text, rewritten_text, spans)
+    result = scores.to_dict()
+    result["spans_by_category"] = {c: sum(f.category == c for f in spans) for c in settings.categories}
+    if as_json:
+        stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="leakage against utility")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        table.add_row("utility (sentence coverage)", f"{scores.utility:.3f}")
+        table.add_row("utility (whole text)", f"{scores.utility_whole:.3f}")
+        table.add_row("leakage before → after", f"{scores.leakage_before:.3f} → {scores.leakage_after:.3f}")
+        table.add_row("spans leaked / total", f"{scores.leaked_spans} / {scores.total_spans}")
+        table.add_row("length ratio", f"{scores.length_ratio:.2f}")
+        Console(file=stdout).print(table)
+    return result
+
+
+def ask(question: str, settings: Settings, *, show_rounds: bool = False, fmt: str = "text",
+        console: Console | None = None, stdout=None):
+    """The paper's setting: the LLM answers, then the loop edits the answer with the question as context."""
+    from semsiedit.errors import BackendUnavailable, LLMError
+    from semsiedit.llm import make_client
+    from semsiedit.loop import build_loop
+    from semsiedit.prompts import load_prompt
+
+    set_offline_environment()
+    stdout = stdout or sys.stdout
+    if not question.strip():
+        raise InputError("the question is empty")
+    if not settings.llm_configured:
+        raise BackendUnavailable("`ask` needs an LLM: set --model (and --base-url) or SEMSIEDIT_MODEL")
+    client = make_client(settings)
+    prompt = load_prompt("generator")
+    try:
+        answer = client.complete_text(prompt.system, prompt.render(question=question)).text
+    except LLMError as exc:
+        raise BackendUnavailable(f"the LLM could not answer ({exc.kind}): {exc}") from None
+    loop = build_loop(settings, client_factory=lambda _s: client)
+    result = loop.run(Document(id="answer", text=answer, context=question))
+    if show_rounds and console is not None:
+        console.rule("generated answer")
+        console.print(answer if settings.show_values else f"[{len(answer)} characters; --show-values to print]")
+        for record in result.rounds:
+            accepted = sum(d.accepted for d in record.decisions)
+            console.print(f"round {record.iteration}: {len(record.findings)} findings, "
+                          f"{accepted}/{len(record.decisions)} edits accepted; {'; '.join(record.notes)}")
+    if fmt == "json":
+        stdout.write(json.dumps({"question": question, "answer": result.rewritten,
+                                 "semsiedit": result.to_report(settings.show_values)}, ensure_ascii=False) + "\n")
+    else:
+        stdout.write(result.rewritten.rstrip("\n") + "\n")
+    return result

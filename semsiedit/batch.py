@@ -1,0 +1,161 @@
+"""Batches: stream documents through the loop and write every result safely (SPEC §5, §6).
+
+Documents are read lazily and processed in small lock-step batches, so memory stays flat on a
+large JSONL dataset; results are written in input order as each batch finishes, so an
+interrupted run keeps everything finished before the interruption and `--resume` skips it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+from semsiedit.config import Settings
+from semsiedit.errors import InputError
+from semsiedit.report import BatchSummary, unified_diff
+from semsiedit.sinks import JsonlSink, atomic_write_text, check_output_folder, done_ids, write_in_place
+from semsiedit.sources import Document, InputProblem, content_hash, is_jsonl
+
+Format = Literal["text", "json", "jsonl", "diff"]
+
+
+@dataclass
+class RewriteOptions:
+    output: Path | None = None
+    in_place: bool = False
+    format: Format = "text"
+    report: Path | None = None
+    resume: bool = False
+    batch_size: int = 16
+
+
+def result_record(doc: Document, result, show_values: bool) -> dict[str, Any]:
+    """The JSONL line for a document: input fields pass through, `rewritten` and `semsiedit` added."""
+    report = result.to_report(show_values)
+    report["source"] = doc.source
+    report["input_sha256"] = content_hash(doc.text)
+    if doc.record is not None:
+        return {**doc.record, "rewritten": result.rewritten, "semsiedit": report}
+    return {"id": doc.id, "rewritten": result.rewritten, "semsiedit": report}
+
+
+def batched(items: Iterable[Document | InputProblem], size: int) -> Iterator[list[Document | InputProblem]]:
+    batch: list[Document | InputProblem] = []
+    for item in items:
+        batch.append(item)
+        if sum(isinstance(x, Document) for x in batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class RewriteRun:
+    """One `semsiedit rewrite` invocation: decides the sinks, then streams documents through."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        options: RewriteOptions,
+        *,
+        loop,
+        stdout: TextIO | None = None,
+        on_problem: Callable[[str], None] | None = None,
+        progress=None,
+    ) -> None:
+        self.settings = settings
+        self.options = options
+        self.loop = loop
+        self.stdout = stdout or sys.stdout
+        self.on_problem = on_problem or (lambda message: print(f"semsiedit: skipped: {message}", file=sys.stderr))
+        self.progress = progress
+        self.summary = BatchSummary()
+
+    def run(self, documents: Iterable[Document | InputProblem], *, inputs: list[str], multi: bool) -> BatchSummary:
+        opts = self.options
+        started = time.perf_counter()
+        jsonl_out = opts.format == "jsonl" or any(is_jsonl(Path(p)) for p in inputs if p != "-")
+        out_dir = opts.output if (opts.output and not jsonl_out and multi) else None
+        if out_dir is not None:
+            check_output_folder(out_dir, [Path(p) for p in inputs if p != "-"])
+            if out_dir.exists() and not out_dir.is_dir():
+                raise InputError(f"-o {out_dir}: several inputs need a folder, and this is a file")
+        if multi and not (opts.output or opts.in_place) and opts.format in ("text", "diff") and not jsonl_out:
+            raise InputError("several inputs: give -o DIR, --in-place, or --format jsonl")
+        if opts.in_place and (jsonl_out or "-" in inputs):
+            raise InputError("--in-place works on text files only (not stdin or JSONL)")
+
+        jsonl_sink = JsonlSink(opts.output, resume=opts.resume) if (jsonl_out and opts.output) else None
+        report_sink = JsonlSink(opts.report, resume=opts.resume) if opts.report else None
+        finished: set[str] = set()
+        if opts.resume and jsonl_sink is not None:
+            finished = done_ids(opts.output)
+        completed = False
+        try:
+            for batch in batched(documents, opts.batch_size):
+                todo: list[Document] = []
+                for item in batch:
+                    if isinstance(item, InputProblem):
+                        self.summary.problems.append(item.message)
+                        self.on_problem(item.message)
+                    elif opts.resume and self._already_done(item, finished, out_dir):
+                        self.summary.skipped_existing += 1
+                    else:
+                        todo.append(item)
+                if not todo:
+                    continue
+                results = self.loop.run_many(todo)
+                for doc, result in zip(todo, results, strict=True):
+                    self.summary.add(result)
+                    record = result_record(doc, result, self.settings.show_values)
+                    if report_sink:
+                        report_sink.write({"id": doc.id, **record["semsiedit"]})
+                    self._emit(doc, result, record, jsonl_sink, out_dir, jsonl_out)
+                    if self.progress:
+                        self.progress()
+            completed = True
+        finally:
+            # An interrupted run leaves `.partial` files that --resume continues from.
+            for sink in (jsonl_sink, report_sink):
+                if sink:
+                    sink.close(complete=completed)
+            self.summary.elapsed_s = time.perf_counter() - started
+        return self.summary
+
+    def _already_done(self, doc: Document, finished: set[str], out_dir: Path | None) -> bool:
+        if doc.id in finished:
+            return True
+        return out_dir is not None and (out_dir / doc.id).is_file()
+
+    def _emit(self, doc: Document, result, record, jsonl_sink: JsonlSink | None, out_dir: Path | None, jsonl_out: bool):
+        opts = self.options
+        if opts.in_place:
+            write_in_place(Path(doc.source), result.rewritten)
+        elif jsonl_sink is not None:
+            jsonl_sink.write(record)
+        elif out_dir is not None:
+            atomic_write_text(out_dir / doc.id, self._render(doc, result, record))
+        elif opts.output is not None:
+            if Path(doc.source) == opts.output or (opts.output.exists() and opts.output.samefile(doc.source)):
+                raise InputError(f"-o {opts.output} is the input itself; use --in-place to overwrite it")
+            atomic_write_text(opts.output, self._render(doc, result, record))
+        elif jsonl_out:
+            self.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            self.stdout.write(self._render(doc, result, record))
+        self.stdout.flush()
+
+    def _render(self, doc: Document, result, record) -> str:
+        fmt = self.options.format
+        if fmt == "json":
+            return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+        if fmt == "jsonl":
+            return json.dumps(record, ensure_ascii=False) + "\n"
+        if fmt == "diff":
+            return unified_diff(doc.text, result.rewritten, doc.id)
+        return result.rewritten

@@ -1,0 +1,304 @@
+"""The command line: a thin shell that parses options, builds Settings and calls the library.
+
+Nothing heavy is imported at module level, so `semsiedit --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from semsiedit import __version__
+from semsiedit.errors import InputError, SemsieditError
+
+app = typer.Typer(
+    name="semsiedit",
+    help="Find sensitive information in text and rewrite it — instead of refusing or deleting — "
+    "scored by leakage against utility.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# -- shared options ---------------------------------------------------------------------------
+Paths = Annotated[list[str] | None, typer.Argument(help="Files, folders, JSONL datasets, or - for stdin.")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file (default: ./semsiedit.toml).")]
+ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="LLM model name; none = local editor.")]
+BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint URL.")]
+CriticOpt = Annotated[str | None, typer.Option("--critic", help="auto | local | llm")]
+EditorOpt = Annotated[str | None, typer.Option("--editor", help="auto | local | llm")]
+GlobOpt = Annotated[list[str] | None, typer.Option("--glob", help="File pattern inside folders (repeatable).")]
+FieldOpt = Annotated[str, typer.Option("--field", help="JSONL field holding the text.")]
+ContextFieldOpt = Annotated[str | None, typer.Option("--context-field", help="JSONL field holding the question.")]
+IdFieldOpt = Annotated[str | None, typer.Option("--id-field", help="JSONL field holding the document id.")]
+ContextOpt = Annotated[str | None, typer.Option("--context", help="The question the text answers.")]
+EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="Input encoding (default: UTF-8 or BOM).")]
+CategoriesOpt = Annotated[
+    str | None, typer.Option("--categories", help="Comma-separated: pii,privacy,harmful,misinformation.")
+]
+ShowValuesOpt = Annotated[bool, typer.Option("--show-values", help="Show sensitive values in reports/tables.")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", help="Concurrent LLM requests.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+
+
+def _settings(config: Path | None, **flags: Any):
+    from semsiedit.config import load_settings
+
+    if isinstance(flags.get("categories"), str):
+        flags["categories"] = [c.strip() for c in flags["categories"].split(",") if c.strip()]
+    return load_settings({k: v for k, v in flags.items() if v is not None and v is not False}, config_path=config)
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"semsiedit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """semsiedit: detect → critique → rewrite sensitive spans, then score leakage against utility."""
+
+
+# -- rewrite ----------------------------------------------------------------------------------
+@app.command()
+def rewrite(
+    paths: Paths = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file, or folder for many.")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Overwrite inputs, after writing FILE.bak.")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json | jsonl | diff")] = "text",
+    report: Annotated[Path | None, typer.Option("--report", help="Write per-document reports (JSONL).")] = None,
+    glob: GlobOpt = None,
+    field: FieldOpt = "answer",
+    context_field: ContextFieldOpt = None,
+    id_field: IdFieldOpt = None,
+    context: ContextOpt = None,
+    encoding: EncodingOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    critic: CriticOpt = None,
+    editor: EditorOpt = None,
+    max_iterations: Annotated[int | None, typer.Option("--max-iterations", help="Rounds (default 3).")] = None,
+    pseudonyms: Annotated[str | None, typer.Option("--pseudonyms", help="descriptor | placeholder | fake")] = None,
+    categories: CategoriesOpt = None,
+    leak_threshold: Annotated[float | None, typer.Option("--leak-threshold", help="Residual that counts.")] = None,
+    jobs: JobsOpt = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Skip documents already in the output.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the LLM reply cache.")] = False,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="LLM reply cache folder.")] = None,
+    no_score: Annotated[bool, typer.Option("--no-score", help="Skip embedding scores (faster).")] = False,
+    fail_on_leak: Annotated[bool, typer.Option("--fail-on-leak", help="Exit 1 if leakage remains.")] = False,
+    show_values: ShowValuesOpt = False,
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Rewrite sensitive spans in files, folders, JSONL datasets or stdin."""
+    from semsiedit import api
+
+    if fmt not in ("text", "json", "jsonl", "diff"):
+        raise InputError(f"--format must be text, json, jsonl or diff, not {fmt!r}")
+    settings = _settings(
+        config, model=model, base_url=base_url, critic=critic, editor=editor, max_iterations=max_iterations,
+        pseudonyms=pseudonyms, categories=categories, leak_threshold=leak_threshold, jobs=jobs,
+        no_cache=no_cache, cache_dir=cache_dir, show_values=show_values, score=False if no_score else None,
+    )
+    summary = api.rewrite_paths(
+        paths or ["-"], settings, output=output, in_place=in_place, fmt=fmt, report=report, globs=glob,
+        field=field, context_field=context_field, id_field=id_field, context=context, encoding=encoding,
+        resume=resume, console=_stderr(),
+    )
+    if fail_on_leak and (summary.leaked_spans or summary.docs_flagged_after):
+        raise typer.Exit(1)
+    if summary.problems:
+        raise typer.Exit(2)
+
+
+# -- detect -----------------------------------------------------------------------------------
+@app.command()
+def detect(
+    paths: Paths = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | jsonl")] = "table",
+    glob: GlobOpt = None,
+    field: FieldOpt = "answer",
+    context_field: ContextFieldOpt = None,
+    id_field: IdFieldOpt = None,
+    context: ContextOpt = None,
+    encoding: EncodingOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    critic: CriticOpt = None,
+    categories: CategoriesOpt = None,
+    jobs: JobsOpt = None,
+    show_values: ShowValuesOpt = False,
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """List findings. Exit 1 when anything sensitive is found."""
+    from semsiedit import api
+
+    if fmt not in ("table", "json", "jsonl"):
+        raise InputError(f"--format must be table, json or jsonl, not {fmt!r}")
+    settings = _settings(
+        config, model=model, base_url=base_url, critic=critic, categories=categories, jobs=jobs,
+        show_values=show_values,
+    )
+    found = api.detect_paths(
+        paths or ["-"], settings, fmt=fmt, globs=glob, field=field, context_field=context_field,
+        id_field=id_field, context=context, encoding=encoding, console=_stderr(),
+    )
+    raise typer.Exit(1 if found else 0)
+
+
+# -- score ------------------------------------------------------------------------------------
+@app.command()
+def score(
+    original: Annotated[str, typer.Argument(help="Original text file, or - for stdin.")],
+    rewritten: Annotated[str, typer.Argument(help="Rewritten text file, or - for stdin.")],
+    findings: Annotated[
+        Path | None, typer.Option("--findings", help="Findings JSON (from `detect -f json`) instead of detecting.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    leak_threshold: Annotated[float | None, typer.Option("--leak-threshold")] = None,
+    categories: CategoriesOpt = None,
+    encoding: EncodingOpt = None,
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Leakage and utility of a rewrite against its original."""
+    from semsiedit import api
+
+    if original == "-" and rewritten == "-":
+        raise InputError("only one of ORIGINAL and REWRITE can be stdin")
+    settings = _settings(config, leak_threshold=leak_threshold, categories=categories)
+    api.score_pair(original, rewritten, settings, findings=findings, as_json=as_json, encoding=encoding)
+
+
+# -- eval -------------------------------------------------------------------------------------
+@app.command("eval")
+def eval_(
+    dataset: Annotated[Path, typer.Argument(help="Labelled dataset (SemSI-bench JSONL).")],
+    task: Annotated[str, typer.Option("--task", help="rewrite | detect")] = "rewrite",
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for summary.json, per_doc.jsonl, pareto.png.")] = (
+        None
+    ),
+    rewritten_file: Annotated[
+        Path | None, typer.Option("--rewritten", help="Score rewrites made elsewhere (JSONL, field `rewritten`).")
+    ] = None,
+    sweep: Annotated[
+        list[str] | None, typer.Option("--sweep", help="SETTING=v1,v2,… e.g. max_iterations=0,1,2,3")
+    ] = None,
+    baselines: Annotated[bool, typer.Option("--baselines/--no-baselines", help="Add redact/Presidio points.")] = True,
+    field: FieldOpt = "answer",
+    context_field: Annotated[str | None, typer.Option("--context-field")] = "prompt",
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N rows.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
+    jobs: JobsOpt = None,
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Run the loop (or the detectors) over a labelled dataset and report leakage against utility."""
+    from semsiedit import evaluation
+
+    if task not in ("rewrite", "detect"):
+        raise InputError(f"--task must be rewrite or detect, not {task!r}")
+    if not dataset.is_file():
+        raise InputError(f"{dataset}: no such file")
+    settings = _settings(config, model=model, base_url=base_url, max_iterations=max_iterations, jobs=jobs)
+    evaluation.run_eval_command(
+        dataset, settings, task=task, out=out, rewritten=rewritten_file, sweep=sweep or [], baselines=baselines,
+        field=field, context_field=context_field, limit=limit, as_json=as_json, console=_stderr(),
+    )
+
+
+# -- ask --------------------------------------------------------------------------------------
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question for the LLM.")],
+    show_rounds: Annotated[bool, typer.Option("--show-rounds", help="Print each round to stderr.")] = False,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+    no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
+    show_values: ShowValuesOpt = False,
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Generate an answer with the LLM, then edit it with the question as context (the paper's setting)."""
+    from semsiedit import api
+
+    settings = _settings(
+        config, model=model, base_url=base_url, max_iterations=max_iterations, no_cache=no_cache,
+        show_values=show_values,
+    )
+    api.ask(question, settings, show_rounds=show_rounds, fmt=fmt, console=_stderr())
+
+
+# -- doctor -----------------------------------------------------------------------------------
+@app.command()
+def doctor(
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Show which models and backends are installed and reachable."""
+    from semsiedit import doctor as doctor_mod
+
+    settings = _settings(config, model=model, base_url=base_url)
+    ok = doctor_mod.run(settings, console=_stderr(), stdout=sys.stdout)
+    raise typer.Exit(0 if ok else 3)
+
+
+def main() -> None:
+    """Console entry point: one clear stderr line and the SPEC §5 exit code for every failure."""
+    import click
+
+    debug = "--debug" in sys.argv or os.environ.get("SEMSIEDIT_DEBUG") == "1"
+    try:
+        app(standalone_mode=False)
+    except SemsieditError as exc:
+        if debug:
+            raise
+        print(f"semsiedit: error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        print("semsiedit: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("semsiedit: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except BrokenPipeError:
+        # `semsiedit rewrite big.jsonl | head`: the reader left; not an error worth a traceback.
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as exc:
+        if debug:
+            raise
+        print(f"semsiedit: error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", file=sys.stderr)
+        sys.exit(2)
+

@@ -1,0 +1,50 @@
+"""Street addresses: Presidio has no recognizer for them, so a pattern over the text.
+
+"221B Baker Street", "1600 Pennsylvania Avenue NW, Apt 4", "12 rue de Rivoli" style house-number-first
+addresses, with the street suffixes listed in data/lexicons/pii.json.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from semsiedit.detection.lexicon import load_lexicon
+from semsiedit.types import Finding
+
+SOURCE = "semsi-address"
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern[str]:
+    lex = load_lexicon("pii")
+    suffixes = "|".join(re.escape(s) for s in sorted(lex["street_suffixes"], key=len, reverse=True))
+    units = "|".join(re.escape(u) for u in lex["unit_words"])
+    name = r"(?:[A-ZÀ-Ý][\w'’.-]*|\d+(?:st|nd|rd|th))"  # capitalised street-name words or "5th"
+    return re.compile(
+        rf"\b\d{{1,5}}[A-Za-z]?(?:-\d{{1,4}})?,?\s+(?:{name}\s+){{1,4}}(?:{suffixes})\b\.?"
+        rf"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
+        rf"(?:,?\s+(?:{units})\.?\s*[\w-]{{1,6}}\b)?"
+    )
+
+
+def find_addresses(text: str) -> list[Finding]:
+    out = []
+    for m in _pattern().finditer(text):
+        end = m.end()
+        if text[end - 1] == "." and not re.search(r"\b(?:St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Sq|Pkwy|Hwy|Cir)\.$", m.group()):
+            end -= 1  # the sentence's full stop, not an abbreviation's
+        out.append(
+            Finding(
+                start=m.start(),
+                end=end,
+                text=text[m.start() : end],
+                category="pii",
+                label="STREET_ADDRESS",
+                severity=2,
+                score=0.7,
+                source=SOURCE,
+                reason="street address pattern",
+            )
+        )
+    return out

@@ -1,0 +1,107 @@
+"""Lexicon data files and a token-sequence matcher over spaCy docs.
+
+Lexicons live in `semsiedit/data/lexicons/*.json` so that they can be reviewed and extended without
+touching code. Terms match a token's lower-case form or its lemma, so one entry covers inflections.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+_HYPHEN = re.compile(r"(?<=[^\W\d_])(-)(?=[^\W\d_])")
+LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicons"
+
+
+@cache
+def load_lexicon(name: str) -> dict[str, Any]:
+    """The parsed `data/lexicons/NAME.json`."""
+    return json.loads((LEXICON_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]  # lower-cased term tokens
+    label: str
+    severity: int
+    original: str
+
+
+def _split_term(term: str) -> tuple[str, ...]:
+    """Tokenise a term the way spaCy's English tokenizer does for the characters our terms use."""
+    words: list[str] = []
+    for raw in term.lower().split():
+        clitic = next((c for c in ("'s", "n't") if raw.endswith(c) and len(raw) > len(c)), None)
+        if clitic:
+            raw = raw[: -len(clitic)]
+        # spaCy splits a hyphen only between letters ("HIV-positive", not "COVID-19").
+        words.extend(w for w in _HYPHEN.split(raw) if w)
+        if clitic:
+            words.append(clitic)
+    return tuple(words)
+
+
+def token_keys(token: Token) -> tuple[str, str]:
+    """The two forms a term may match: lower-case surface form and lower-case lemma."""
+    return token.lower_, (token.lemma_ or token.text).lower()
+
+
+class TermMatcher:
+    """Finds lexicon terms in a doc, longest match first, by lower-case form or lemma."""
+
+    def __init__(self, groups: list[dict[str, Any]]) -> None:
+        self._by_first: dict[str, list[Term]] = {}
+        for group in groups:
+            for original in group["terms"]:
+                words = _split_term(original)
+                if not words:
+                    continue
+                term = Term(words, group["label"], int(group["severity"]), original)
+                self._by_first.setdefault(words[0], []).append(term)
+        for terms in self._by_first.values():
+            # Longest first; at equal length the higher severity wins, so overlapping groups are deterministic.
+            terms.sort(key=lambda t: (-len(t.words), -t.severity, t.label))
+
+    def find(self, doc: Doc) -> list[tuple[int, int, Term]]:
+        """Non-overlapping (start_token, end_token, term) matches, left to right."""
+        keys = [token_keys(t) for t in doc]
+        matches: list[tuple[int, int, Term]] = []
+        i = 0
+        while i < len(keys):
+            best: Term | None = None
+            for candidate in {*self._by_first.get(keys[i][0], ()), *self._by_first.get(keys[i][1], ())}:
+                n = len(candidate.words)
+                fits = i + n <= len(keys) and all(w in keys[i + k] for k, w in enumerate(candidate.words))
+                if fits and (best is None or (n, candidate.severity, candidate.label) > _key(best)):
+                    best = candidate
+            if best is None:
+                i += 1
+                continue
+            matches.append((i, i + len(best.words), best))
+            i += len(best.words)
+        return matches
+
+
+def _key(term: Term) -> tuple[int, int, str]:
+    return len(term.words), term.severity, term.label
+
+
+@cache
+def term_matcher(name: str) -> TermMatcher:
+    return TermMatcher(load_lexicon(name)["groups"])
+
+
+@cache
+def cue_words(kind: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Single-word cues (matched on token forms) and multi-word cues (matched in lower-cased text)."""
+    cues = load_lexicon("cues")[kind]
+    singles = frozenset(c.lower() for c in cues if " " not in c)
+    phrases = tuple(c.lower() for c in cues if " " in c)
+    return singles, phrases

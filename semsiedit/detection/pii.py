@@ -1,0 +1,129 @@
+"""Structured PII through Presidio's AnalyzerEngine, on the spaCy parse the engine already made.
+
+Presidio normally runs spaCy itself; here its NLP engine wraps the pipeline from
+`semsiedit.models.load_spacy`, and `analyze` gets the NlpArtifacts built from our Doc, so each text is
+parsed once and shared with the SemSI recognizer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from semsiedit.detection.lexicon import load_lexicon
+from semsiedit.models import resolve_spacy_model, set_offline_environment
+from semsiedit.types import Finding
+
+if TYPE_CHECKING:
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+SOURCE = "presidio"
+LANGUAGE = "en"
+# Labels that spaCy's small model also attaches to pieces of these (PERSON on "zoe.muller@..." etc).
+_CONTAINERS = ("EMAIL_ADDRESS", "URL", "IP_ADDRESS", "CRYPTO", "IBAN_CODE", "CREDIT_CARD")
+
+
+def default_entities() -> list[str]:
+    """Presidio entities used when settings.pii_entities is None (DATE_TIME, NRP, ORGANIZATION excluded:
+    too noisy; dates of birth come from semsiedit's own context recognizer)."""
+    return list(load_lexicon("pii")["default_entities"])
+
+
+def pii_severity(label: str) -> int:
+    return int(load_lexicon("pii")["severity"].get(label, 2))
+
+
+def make_nlp_engine(nlp: Language, model_name: str) -> Any:
+    """A Presidio SpacyNlpEngine around an already loaded pipeline: never loads or downloads a model."""
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    class SharedSpacyNlpEngine(SpacyNlpEngine):
+        def load(self) -> None:
+            self.nlp = {LANGUAGE: nlp}
+
+        def artifacts(self, doc: Doc) -> NlpArtifacts:
+            """NlpArtifacts of a Doc parsed elsewhere (same entity mapping as process_text)."""
+            return self._doc_to_nlp_artifact(doc, LANGUAGE)
+
+    engine = SharedSpacyNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": model_name}])
+    engine.load()
+    return engine
+
+
+def make_analyzer(nlp: Language, model_name: str) -> tuple[AnalyzerEngine, Any]:
+    """Presidio's analyzer with its predefined recognizers, on the shared spaCy pipeline."""
+    set_offline_environment()
+    from presidio_analyzer import AnalyzerEngine
+
+    nlp_engine = make_nlp_engine(nlp, resolve_spacy_model(model_name))
+    return AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=[LANGUAGE]), nlp_engine
+
+
+class PiiRecognizer:
+    """Presidio entities on a pre-parsed Doc, cleaned of the small model's typical mistakes."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        model_name: str,
+        entities: list[str] | None = None,
+        score_threshold: float = 0.5,
+        allow_list: list[str] | None = None,
+    ) -> None:
+        self.analyzer, self.nlp_engine = make_analyzer(nlp, model_name)
+        supported = set(self.analyzer.get_supported_entities(LANGUAGE))
+        wanted = entities if entities is not None else default_entities()
+        # Asking Presidio for an unsupported entity only logs a warning; drop it up front instead.
+        self.entities = [e for e in wanted if e in supported]
+        self.score_threshold = score_threshold
+        self.allow_list = list(allow_list or [])
+
+    def analyze(self, doc: Doc, offset: int = 0) -> list[Finding]:
+        if not self.entities or not doc.text.strip():
+            return []
+        results = self.analyzer.analyze(
+            doc.text,
+            LANGUAGE,
+            entities=self.entities,
+            score_threshold=self.score_threshold,
+            allow_list=self.allow_list or None,
+            nlp_artifacts=self.nlp_engine.artifacts(doc),
+        )
+        findings = [
+            Finding(
+                start=r.start + offset,
+                end=r.end + offset,
+                text=doc.text[r.start : r.end],
+                category="pii",
+                label=r.entity_type,
+                severity=pii_severity(r.entity_type),
+                score=round(float(r.score), 4),
+                source=SOURCE,
+                reason=f"{r.entity_type} ({(r.recognition_metadata or {}).get('recognizer_name', 'presidio')})",
+            )
+            for r in results
+        ]
+        return drop_contained(findings)
+
+
+def drop_contained(findings: list[Finding]) -> list[Finding]:
+    """Drop PERSON/LOCATION/URL hits that overlap an e-mail, URL or other structured value: spaCy's sm
+    model and Presidio's URL pattern both fire inside e-mail addresses."""
+    containers = [f for f in findings if f.label in _CONTAINERS]
+    kept = []
+    for f in findings:
+        if any(c is not f and c.overlaps(f) and _outranks(c, f) for c in containers):
+            continue
+        kept.append(f)
+    return kept
+
+
+def _outranks(container: Finding, other: Finding) -> bool:
+    if other.label not in _CONTAINERS:
+        return True
+    # URL inside an e-mail ("example.com"), or the shorter of two structured hits.
+    if container.label == "EMAIL_ADDRESS" and other.label == "URL":
+        return True
+    return (container.end - container.start, container.score) > (other.end - other.start, other.score)

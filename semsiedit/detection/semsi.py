@@ -1,0 +1,283 @@
+"""Local SemSI recognizer: spaCy dependency parse + curated lexicons, no LLM.
+
+A SemSI finding is a *statement* (subject + predicate) that carries harm to its subject (SPEC §1), so
+every finding covers the clause that carries the sensitive term and names the clause's subject:
+
+- privacy: an identity-attribute term (health, religion, ...) in a clause about a person;
+- harmful: a reputation-harmful predicate (accused of, fraud, lied, ...) in a clause about a named
+  person, organisation or group;
+- misinformation: a hazardous claim pattern ("vaccines cause autism", "X is a hoax") stated as fact,
+  i.e. with no hedge, attribution or negation in its sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from semsiedit.detection.lexicon import cue_words, load_lexicon, term_matcher, token_keys
+from semsiedit.types import Category, Finding
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+SOURCE = "semsi-local"
+# Dependency labels that start a clause of their own (with its own subject or shared one via conj).
+_CLAUSE_DEPS = frozenset({"ROOT", "ccomp", "advcl", "relcl", "conj", "parataxis", "csubj", "acl"})
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+# Right-hand sub-clauses left out of a clause span: coordinated clauses are separate statements.
+_SPLIT_DEPS = frozenset({"conj", "parataxis"})
+_TRIM_POS = frozenset({"PUNCT", "SPACE", "CCONJ", "SCONJ"})
+_PRIVACY_SUBJECT_ENTS = frozenset({"PERSON"})
+_HARMFUL_SUBJECT_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+# A term inside one of these entities is part of a name ("Christian Bale", "Catholic Church").
+_NAME_ENTS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "FAC", "LAW", "EVENT", "PRODUCT"})
+_THIRD_PERSON = frozenset({"he", "him", "his", "she", "her", "hers", "they", "them", "their", "it", "its"})
+
+
+class SemsiRecognizer:
+    """Finds privacy, harmful and misinformation statements in a parsed spaCy Doc."""
+
+    def __init__(self, categories: tuple[Category, ...] = ("privacy", "harmful", "misinformation")) -> None:
+        self.categories = categories
+
+    @cached_property
+    def _person_nouns(self) -> frozenset[str]:
+        return frozenset(load_lexicon("cues")["person_nouns"])
+
+    @cached_property
+    def _pronouns(self) -> frozenset[str]:
+        return frozenset(load_lexicon("cues")["personal_pronouns"])
+
+    @cached_property
+    def _misinfo(self) -> tuple[list[tuple[re.Pattern[str], str, int]], dict]:
+        lex = load_lexicon("misinformation")
+        patterns = [(re.compile(p["pattern"], re.IGNORECASE), p["label"], int(p["severity"])) for p in lex["patterns"]]
+        causal = dict(lex["causal"])
+
+        def alternation(words: list[str]) -> re.Pattern[str]:
+            body = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+            return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+        causal["subjects_re"] = alternation(causal["subjects"])
+        causal["objects_re"] = alternation(causal["objects"])
+        causal["verb_heads"] = {v.split()[0]: v.split()[1:] for v in causal["verbs"]}
+        return patterns, causal
+
+    def analyze(self, doc: Doc, offset: int = 0) -> list[Finding]:
+        """Findings in `doc`; offsets are shifted by `offset` (the doc's position in a chunked text)."""
+        findings: list[Finding] = []
+        if "privacy" in self.categories:
+            findings += self._lexicon_findings(doc, "privacy", _PRIVACY_SUBJECT_ENTS, offset)
+        if "harmful" in self.categories:
+            findings += self._lexicon_findings(doc, "harmful", _HARMFUL_SUBJECT_ENTS, offset)
+        if "misinformation" in self.categories:
+            findings += self._misinformation(doc, offset)
+        return findings
+
+    # -- privacy and harmful -------------------------------------------------------------------
+
+    def _lexicon_findings(
+        self, doc: Doc, category: Category, subject_ents: frozenset[str], offset: int
+    ) -> list[Finding]:
+        out: list[Finding] = []
+        for start, end, term in term_matcher(category).find(doc):
+            span = doc[start:end]
+            if any(t.ent_type_ in _NAME_ENTS for t in span):
+                continue
+            head = clause_head(span.root)
+            subject = self._subject(head, subject_ents, category)
+            if subject is None:
+                continue  # a general statement ("Fraud is a crime"), not about anyone
+            cstart, cend = clause_span(head, span)
+            severity = term.severity
+            reason = f"{term.label.replace('_', ' ')}: '{span.text}' about {subject}"
+            if category == "harmful" and _has_cue(span.sent, "negations"):
+                # A denied accusation still ties the subject to it, but it weighs less.
+                severity = max(1, severity - 1)
+                reason += " (negated)"
+            out.append(
+                Finding(
+                    start=cstart + offset,
+                    end=cend + offset,
+                    text=doc.text[cstart:cend],
+                    category=category,
+                    label=term.label,
+                    severity=severity,
+                    score=0.6 if severity == 1 else 0.7,
+                    source=SOURCE,
+                    reason=reason,
+                    subject=subject,
+                )
+            )
+        return out
+
+    def _subject(self, head: Token, allowed_ents: frozenset[str], category: Category) -> str | None:
+        """Who the clause is about, when it is about a person (or, for harmful, an organisation/group)."""
+        clause = head
+        subj: Token | None = None
+        # Coordinated and open clauses share their subject with the clause they hang from.
+        for _ in range(4):
+            subj = next((c for c in clause.children if c.dep_ in _SUBJECT_DEPS), None)
+            if subj is not None or clause.head is clause or clause.dep_ not in {"conj", "xcomp", "advcl", "acl"}:
+                break
+            clause = clause.head
+        if subj is not None:
+            named = self._person_like(subj, allowed_ents, category)
+            if named:
+                return named
+        # "Cancer killed John", "The scandal involved Acme": the nearest named entity in the clause.
+        for tok in head.subtree:
+            if tok.ent_type_ in allowed_ents and tok.ent_iob_ in ("B", "I"):
+                return _entity_text(tok)
+        return None
+
+    def _person_like(self, subj: Token, allowed_ents: frozenset[str], category: Category) -> str | None:
+        for tok in subj.subtree:  # "Maria's diagnosis", "Senator Smith"
+            if tok.ent_type_ in allowed_ents:
+                return _entity_text(tok)
+        lower = subj.lower_
+        if lower in self._pronouns:
+            if lower in {"i", "me", "my", "we", "our", "you", "your"}:
+                return subj.text
+            return _antecedent(subj, allowed_ents) or subj.text
+        if subj.lemma_.lower() in self._person_nouns or subj.lower_ in self._person_nouns:
+            return _noun_phrase(subj)
+        if subj.pos_ == "PROPN" and category == "harmful":
+            return _noun_phrase(subj)
+        return None
+
+    # -- misinformation ------------------------------------------------------------------------
+
+    def _misinformation(self, doc: Doc, offset: int) -> list[Finding]:
+        patterns, causal = self._misinfo
+        out: list[Finding] = []
+        for sent in doc.sents:
+            if sent.text.rstrip().endswith("?") or _has_cue(sent, "hedges", "attributions", "negations"):
+                continue
+            hits: list[tuple[int, int, str, int, str]] = []  # char start, end, label, severity, what matched
+            for pattern, label, severity in patterns:
+                for m in pattern.finditer(sent.text):
+                    hits.append((sent.start_char + m.start(), sent.start_char + m.end(), label, severity, m.group()))
+            hits += self._causal_claims(sent, causal)
+            for cstart, cend, label, severity, matched in hits:
+                span = doc.char_span(cstart, cend, alignment_mode="expand")
+                if span is None or not len(span):
+                    continue
+                head = clause_head(span.root)
+                start, end = clause_span(head, span)
+                start, end = min(start, cstart), max(end, cend)
+                subj = next((c for c in head.children if c.dep_ in _SUBJECT_DEPS), None)
+                out.append(
+                    Finding(
+                        start=start + offset,
+                        end=end + offset,
+                        text=doc.text[start:end],
+                        category="misinformation",
+                        label="unverified_claim" if label == "medical" else f"unverified_{label}",
+                        severity=severity,
+                        score=0.7,
+                        source=SOURCE,
+                        reason=f"{label} claim stated as fact: '{matched}'",
+                        subject=_noun_phrase(subj) if subj is not None else None,
+                    )
+                )
+        return out
+
+    def _causal_claims(self, sent: Span, causal: dict) -> list[tuple[int, int, str, int, str]]:
+        """'<claim subject> <causal verb> <hazard>' within one clause, e.g. 'vaccines cause autism'."""
+        hits = []
+        for tok in sent:
+            if tok.pos_ not in {"VERB", "AUX"} or tok.lemma_.lower() not in causal["verb_heads"]:
+                continue
+            rest = causal["verb_heads"][tok.lemma_.lower()]
+            following = [t.lower_ for t in tok.doc[tok.i + 1 : tok.i + 1 + len(rest)]]
+            if rest and following != rest:
+                continue
+            sub = list(tok.subtree)
+            left = tok.doc.text[sub[0].idx : tok.idx]
+            right_start = tok.idx + len(tok.text)
+            right = tok.doc.text[right_start : sub[-1].idx + len(sub[-1].text)]
+            # The subject may hang on the clause above ("5G towers are spreading the virus").
+            subj_text = left or " ".join(c.text for c in tok.head.children if c.dep_ in _SUBJECT_DEPS)
+            if causal["subjects_re"].search(subj_text) and causal["objects_re"].search(right):
+                end = sub[-1].idx + len(sub[-1].text)
+                hits.append((sub[0].idx, end, causal["label"], int(causal["severity"]), tok.text))
+        return hits
+
+
+# -- parse helpers (module level: reused by tests and other recognizers) -------------------------
+
+
+def clause_head(token: Token) -> Token:
+    """The verb that heads the clause containing `token` (the sentence root at worst)."""
+    h = token
+    while True:
+        if h.pos_ in {"VERB", "AUX"} and h.dep_ in _CLAUSE_DEPS:
+            return h
+        if h.head is h or h.dep_ == "ROOT":
+            return h
+        h = h.head
+
+
+def clause_span(head: Token, keep: Span) -> tuple[int, int]:
+    """Character span of the clause headed by `head`, without coordinated clauses that do not hold `keep`,
+    trimmed of edge punctuation, conjunctions and whitespace."""
+    keep_ids = {t.i for t in keep}
+    dropped: set[int] = set()
+    for child in head.children:
+        if child.dep_ in _SPLIT_DEPS and child.pos_ in {"VERB", "AUX"} and child.i > head.i:
+            ids = {t.i for t in child.subtree}
+            if not ids & keep_ids:
+                dropped |= ids
+    ids = sorted({t.i for t in head.subtree} - dropped | keep_ids)
+    doc = head.doc
+    lo, hi = ids[0], ids[-1]
+    # Stop at a dropped gap: a coordinated clause leaves its "and" and comma behind.
+    for i in range(head.i, hi + 1):
+        if i in dropped:
+            hi = max(i - 1, max(keep_ids))
+            break
+    while lo < hi and (doc[lo].pos_ in _TRIM_POS or doc[lo].is_space) and lo not in keep_ids:
+        lo += 1
+    while hi > lo and (doc[hi].pos_ in _TRIM_POS or doc[hi].is_space) and hi not in keep_ids:
+        hi -= 1
+    return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
+
+
+def _entity_text(token: Token) -> str:
+    for ent in token.doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent.text
+    return token.text
+
+
+def _noun_phrase(token: Token) -> str:
+    """'Senator Smith', 'the patient': the token with its compounds, determiners and possessors."""
+    parts = [t for t in token.subtree if t.i <= token.i and t.dep_ in {"compound", "det", "poss", "amod", "case"}]
+    start = min([t.i for t in parts] + [token.i])
+    return token.doc[start : token.i + 1].text
+
+
+def _antecedent(pronoun: Token, allowed_ents: frozenset[str]) -> str | None:
+    """Naive coreference: the nearest preceding entity of an allowed type."""
+    wanted = {"PERSON"} if pronoun.lower_ in _THIRD_PERSON - {"it", "its"} else allowed_ents
+    best = None
+    for ent in pronoun.doc.ents:
+        if ent.end > pronoun.i:
+            break
+        if ent.label_ in wanted and ent.label_ in allowed_ents:
+            best = ent.text
+    return best
+
+
+def _has_cue(sent: Span, *kinds: str) -> bool:
+    text = f" {sent.text.lower()} "
+    for kind in kinds:
+        singles, phrases = cue_words(kind)
+        if any(k in singles for t in sent for k in token_keys(t)):
+            return True
+        if any(f" {p} " in text or f" {p}," in text for p in phrases):
+            return True
+    return False
