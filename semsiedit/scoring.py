@@ -159,7 +159,11 @@ class _Prepared:
     rewritten: str
     orig_sents: list[str]
     rew_sents: list[str]
-    spans: list[tuple[str, float]]
+    spans: list[tuple[str, float]]  # (stripped text, weight)
+    # Per span: does the exact value survive in the original / the rewrite? Only spans that do
+    # not survive somewhere need an embedding, so surviving spans cost no model time.
+    in_original: list[bool]
+    in_rewrite: list[bool]
 
 
 class Scorer:
@@ -199,22 +203,15 @@ class Scorer:
 
     def score_many(self, items: Iterable[tuple[str, str, Sequence[SpanLike]]]) -> list[Scores]:
         """Scores for many (original, rewritten, spans) triples with one batched encode."""
-        docs = [
-            _Prepared(
-                original=o,
-                rewritten=r,
-                orig_sents=sentences(o),
-                rew_sents=sentences(r),
-                spans=[_span_parts(s) for s in spans],
-            )
-            for o, r, spans in items
-        ]
-        # Every distinct string of the batch, encoded once (and cached across calls).
+        docs = [_prepare(o, r, spans) for o, r, spans in items]
+        # Every distinct string the batch needs, encoded once (and cached across calls).
         wanted: dict[str, None] = {}
         for d in docs:
             wanted.update(dict.fromkeys(d.orig_sents))
             wanted.update(dict.fromkeys(d.rew_sents))
-            wanted.update(dict.fromkeys(t.strip() for t, _ in d.spans if t.strip()))
+            for (text, _), a, b in zip(d.spans, d.in_original, d.in_rewrite, strict=True):
+                if text and not (a and b):
+                    wanted[text] = None
         texts = list(wanted)
         matrix = self.embedder.encode(texts) if texts else None
         row = {t: i for i, t in enumerate(texts)}
@@ -232,10 +229,9 @@ class Scorer:
         rew_vecs = vectors(d.rew_sents)
         utility, utility_whole = _utility(orig_vecs, rew_vecs)
 
-        span_texts = [t.strip() for t, _ in d.spans]
-        span_vecs = [vectors([t])[0] if t else None for t in span_texts]
-        before = _residuals(span_texts, span_vecs, d.original, orig_vecs)
-        after = _residuals(span_texts, span_vecs, d.rewritten, rew_vecs)
+        span_vecs = [vectors([t])[0] if t in row else None for t, _ in d.spans]
+        before = _residuals(d.in_original, span_vecs, orig_vecs)
+        after = _residuals(d.in_rewrite, span_vecs, rew_vecs)
         weights = [w for _, w in d.spans]
         return Scores(
             utility=utility,
@@ -271,19 +267,31 @@ def _utility(orig: np.ndarray, rew: np.ndarray) -> tuple[float, float]:
     return _clip01(float(best.mean())), _clip01(whole)
 
 
-def _residuals(
-    span_texts: Sequence[str], span_vecs: Sequence[np.ndarray | None], text: str, sent_vecs: np.ndarray
-) -> list[float]:
-    """1.0 where the exact value survives in `text`, else best cosine to its sentences (≥ 0)."""
-    norm_text = normalize_ws(text)
+def _prepare(original: str, rewritten: str, spans: Sequence[SpanLike]) -> _Prepared:
+    parts = [(text.strip(), weight) for text, weight in map(_span_parts, spans)]
+    orig_norm, rew_norm = normalize_ws(original), normalize_ws(rewritten)
+    patterns = [_value_pattern(text) for text, _ in parts]
+    return _Prepared(
+        original=original,
+        rewritten=rewritten,
+        orig_sents=sentences(original),
+        rew_sents=sentences(rewritten),
+        spans=parts,
+        in_original=[bool(p and p.search(orig_norm)) for p in patterns],
+        in_rewrite=[bool(p and p.search(rew_norm)) for p in patterns],
+    )
+
+
+def _residuals(survives: Sequence[bool], span_vecs: Sequence[np.ndarray | None], sent_vecs: np.ndarray) -> list[float]:
+    """1.0 where the exact value survives, else the best cosine to the text's sentences (≥ 0).
+
+    A span with no vector is an empty span (nothing to leak: 0.0) or one that survives.
+    """
     out: list[float] = []
-    for value, vec in zip(span_texts, span_vecs, strict=True):
-        pattern = _value_pattern(value)
-        if pattern is None or vec is None:
-            out.append(0.0)  # an empty span carries no value that could leak
-        elif pattern.search(norm_text):
+    for survived, vec in zip(survives, span_vecs, strict=True):
+        if survived:
             out.append(1.0)
-        elif len(sent_vecs) == 0:
+        elif vec is None or len(sent_vecs) == 0:
             out.append(0.0)
         else:
             out.append(_clip01(float((sent_vecs @ vec).max())))

@@ -40,8 +40,9 @@ class DetectionEngine:
         if self._nlp is not None:
             return self
         from semsiedit.detection.semsi import SemsiRecognizer
-        from semsiedit.models import load_spacy
+        from semsiedit.models import load_spacy, set_offline_environment
 
+        set_offline_environment()  # before spaCy: loading it can import tldextract
         self._nlp = load_spacy(self.settings.spacy_model)
         semsi = tuple(c for c in SEMSI_CATEGORIES if c in self.categories)
         self._semsi = SemsiRecognizer(semsi) if semsi else None

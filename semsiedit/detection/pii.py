@@ -7,6 +7,7 @@ parsed once and shared with the SemSI recognizer.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from semsiedit.detection.lexicon import load_lexicon
@@ -57,8 +58,25 @@ def make_analyzer(nlp: Language, model_name: str) -> tuple[AnalyzerEngine, Any]:
     set_offline_environment()
     from presidio_analyzer import AnalyzerEngine
 
+    _keep_tldextract_offline()
+
     nlp_engine = make_nlp_engine(nlp, resolve_spacy_model(model_name))
     return AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=[LANGUAGE]), nlp_engine
+
+
+def _keep_tldextract_offline() -> None:
+    """tldextract reads its URL list when first imported, which loading spaCy may already have done
+    before the offline environment was set: clear the URLs so the e-mail recognizer uses its bundled
+    suffix list instead of trying the network (and logging a traceback)."""
+    if os.environ.get("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "x").strip():
+        return
+    try:
+        from tldextract import tldextract
+    except ImportError:
+        return
+    extractor = getattr(tldextract, "TLD_EXTRACTOR", None)
+    if extractor is not None and getattr(extractor, "_extractor", None) is None:
+        extractor.suffix_list_urls = ()
 
 
 class PiiRecognizer:

@@ -144,7 +144,9 @@ class SemsiRecognizer:
             return _antecedent(subj, allowed_ents) or subj.text
         if subj.lemma_.lower() in self._person_nouns or subj.lower_ in self._person_nouns:
             return _noun_phrase(subj)
-        if subj.pos_ == "PROPN" and category == "harmful":
+        # A proper-noun subject the NER missed ("Acme fired ..."), but not a capitalised common word
+        # opening the sentence ("Fraud is a crime").
+        if subj.pos_ == "PROPN" and category == "harmful" and not subj.is_sent_start:
             return _noun_phrase(subj)
         return None
 
@@ -202,8 +204,7 @@ class SemsiRecognizer:
             # The subject may hang on the clause above ("5G towers are spreading the virus").
             subj_text = left or " ".join(c.text for c in tok.head.children if c.dep_ in _SUBJECT_DEPS)
             if causal["subjects_re"].search(subj_text) and causal["objects_re"].search(right):
-                end = sub[-1].idx + len(sub[-1].text)
-                hits.append((sub[0].idx, end, causal["label"], int(causal["severity"]), tok.text))
+                hits.append((tok.idx, tok.idx + len(tok.text), causal["label"], int(causal["severity"]), tok.text))
         return hits
 
 
@@ -255,7 +256,7 @@ def _entity_text(token: Token) -> str:
 
 def _noun_phrase(token: Token) -> str:
     """'Senator Smith', 'the patient': the token with its compounds, determiners and possessors."""
-    parts = [t for t in token.subtree if t.i <= token.i and t.dep_ in {"compound", "det", "poss", "amod", "case"}]
+    parts = [t for t in token.subtree if t.i <= token.i and t.dep_ in {"compound", "det", "poss", "amod", "case", "nummod"}]
     start = min([t.i for t in parts] + [token.i])
     return token.doc[start : token.i + 1].text
 
