@@ -124,14 +124,43 @@ class EditingLoop:
         if not to_edit:
             return
         proposals = list(pool.map(lambda item: self._propose(item[0], item[1], item[2]), to_edit))
-        candidate_texts = []
-        for (state, _findings, record), decisions in zip(to_edit, proposals, strict=True):
+        for (_state, _findings, record), decisions in zip(to_edit, proposals, strict=True):
             record.decisions = decisions
-            candidate_texts.append(self._apply(state, decisions))
-        for (state, _findings, record), new_text in zip(to_edit, candidate_texts, strict=True):
-            state.text = new_text
+        self._utility_guard(to_edit)
+        for state, _findings, record in to_edit:
+            state.text = self._apply(state, record.decisions)
             state.result.rounds.append(record)
             state.result.usage.add(record.usage)
+
+    def _utility_guard(self, to_edit: list[tuple[_State, list[Finding], RoundRecord]]) -> None:
+        """Guard (c): a round of LLM edits that drops the text's utility below the floor is
+        replaced by the local editor's edits for the same findings (the local editor is the floor)."""
+        if self.scorer is None or self.editor is self.local_editor:
+            return
+        llm_rounds = [item for item in to_edit if any(d.accepted and d.edit.editor == "llm" for d in item[2].decisions)]
+        if not llm_rounds:
+            return
+        candidates = [(s.doc.text, self._preview(s, r.decisions), []) for s, _f, r in llm_rounds]
+        for (state, findings, record), scores in zip(llm_rounds, self.scorer.score_many(candidates), strict=True):
+            if scores.utility >= self.settings.utility_floor:
+                continue
+            for decision in record.decisions:
+                if decision.accepted:
+                    decision.accepted, decision.reason = False, f"utility_floor: {scores.utility:.2f}"
+            record.notes.append(f"utility {scores.utility:.2f} below floor: local editor used for this round")
+            state.result.path = "fallback"
+            local = self.local_editor.propose(state.text, state.doc.context, findings)
+            for edit in local.edits:
+                edit.strategy = f"fallback:{edit.strategy}"
+                reason = self._reject_reason(state, edit, findings, local=True)
+                record.decisions.append(EditDecision(edit, accepted=reason is None, reason=reason or ""))
+
+    @staticmethod
+    def _preview(state: _State, decisions: list[EditDecision]) -> str:
+        text = state.text
+        for edit in sorted((d.edit for d in decisions if d.accepted), key=lambda e: e.start, reverse=True):
+            text = text[: edit.start] + edit.replacement + text[edit.end :]
+        return text
 
     # -- stages -------------------------------------------------------------------------------
     def _detect(self, texts: list[str]) -> list[list[Finding]]:

@@ -1,0 +1,188 @@
+"""Loop logic with small scripted stages (no models): rounds, guards, fallbacks, termination.
+
+The real detectors, editors and the real LLM server are exercised in test_rewrite_e2e.py and
+test_llm_loop.py; these tests pin the orchestration rules themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+from semsiedit.config import Settings
+from semsiedit.errors import LLMError
+from semsiedit.loop import EditingLoop
+from semsiedit.types import Document, Edit, Finding, Usage
+
+NAMES = {"Maria Gonzalez": "Person A", "John Smith": "Person B", "Person A": "Person C"}
+
+
+class RegexDetector:
+    """Flags a fixed set of names and 'HIV' (as privacy); counts its calls."""
+
+    def __init__(self, names=NAMES):
+        self.names = names
+        self.calls = 0
+
+    def detect_many(self, texts):
+        self.calls += 1
+        out = []
+        for text in texts:
+            found = [
+                Finding(m.start(), m.end(), m.group(), "pii", "PERSON", 2, 0.9, "regex")
+                for name in self.names
+                for m in re.finditer(re.escape(name), text)
+            ]
+            found += [Finding(m.start(), m.end(), m.group(), "privacy", "health", 3, 0.9, "regex")
+                      for m in re.finditer(r"\bHIV\b", text)]
+            found.sort(key=lambda f: f.start)
+            for i, f in enumerate(found, 1):
+                f.id = f"f{i}"
+            out.append(found)
+        return out
+
+
+class PassCritic:
+    def critique(self, text, context, detected):
+        return SimpleNamespace(findings=detected, usage=Usage(), notes=[])
+
+
+class TableEditor:
+    """A local editor stand-in: names -> surrogates, HIV -> a generalisation."""
+
+    def propose(self, text, context, findings):
+        edits = []
+        for f in findings:
+            replacement = NAMES.get(f.text, "a chronic health condition")
+            strategy = "pseudonym" if f.category == "pii" else "generalise"
+            edits.append(Edit(f.start, f.end, f.text, replacement, [f.id], f.category, "local", strategy))
+        return SimpleNamespace(edits=edits, usage=Usage(), notes=[])
+
+
+class ScriptedLLMEditor:
+    """Returns the scripted replacement per finding text; raises when told to."""
+
+    def __init__(self, replies=None, error: LLMError | None = None):
+        self.replies = replies or {}
+        self.error = error
+
+    def propose(self, text, context, findings):
+        if self.error:
+            raise self.error
+        edits = [
+            Edit(f.start, f.end, f.text, self.replies[f.text], [f.id], f.category, "llm", "llm")
+            for f in findings
+            if f.text in self.replies
+        ]
+        return SimpleNamespace(edits=edits, usage=Usage(calls=1, completion_tokens=7), notes=[])
+
+
+def make_loop(editor=None, **settings):
+    local = TableEditor()
+    return EditingLoop(
+        Settings(**settings), RegexDetector(), PassCritic(), editor or local, local, None, uses_llm=editor is not None
+    )
+
+
+TEXT = "Note: Maria Gonzalez (HIV positive) met John Smith.\r\nNothing else — ünïcode stays."
+
+
+def test_local_loop_rewrites_and_stops_when_clean():
+    result = make_loop().run(Document("d", TEXT))
+    expected = "Note: Person A (a chronic health condition positive) met Person B.\r\nNothing else — ünïcode stays."
+    assert result.rewritten == expected
+    assert result.path == "local"
+    assert len(result.rounds) == 1  # round 2's detection found only our own surrogates
+    assert [f.text for f in result.findings_before] == ["Maria Gonzalez", "HIV", "John Smith"]
+    assert result.findings_after == []
+    assert result.edits_applied == 3
+
+
+def test_own_surrogate_is_not_re_edited_forever():
+    # The detector flags "Person A" too; it lies inside text we wrote, so the loop leaves it.
+    result = make_loop(max_iterations=3).run(Document("d", "Maria Gonzalez called."))
+    assert result.rewritten == "Person A called."
+    assert len(result.rounds) == 1
+
+
+def test_zero_iterations_only_detects():
+    result = make_loop(max_iterations=0).run(Document("d", TEXT))
+    assert result.rewritten == TEXT
+    assert result.rounds == []
+    assert result.findings_after == result.findings_before
+
+
+def test_rejected_llm_edit_falls_back_to_local_for_that_span():
+    llm = ScriptedLLMEditor({
+        "Maria Gonzalez": "the patient",
+        "HIV": "HIV",  # keeps the value: must be rejected
+        "John Smith": "",  # deletes content: must be rejected
+    })
+    result = make_loop(llm).run(Document("d", TEXT))
+    assert result.rewritten.startswith("Note: the patient (a chronic health condition positive) met Person B.")
+    assert result.path == "fallback"
+    decisions = result.rounds[0].decisions
+    rejected = {d.edit.original: d.reason for d in decisions if not d.accepted}
+    assert rejected["HIV"].startswith("keeps_value")
+    assert rejected["John Smith"].startswith("deletes_content")
+    assert result.fallbacks == 2
+    assert result.usage.calls == 1
+
+
+def test_llm_failure_gives_the_local_rewrite_and_says_so():
+    llm = ScriptedLLMEditor(error=LLMError("timeout", "timed out"))
+    result = make_loop(llm).run(Document("d", TEXT))
+    assert result.rewritten == make_loop().run(Document("d", TEXT)).rewritten
+    assert result.path == "fallback"
+    assert any("editor failed (timeout)" in n for n in result.rounds[0].notes)
+    assert result.usage.failures == 1
+
+
+def test_llm_edit_that_reintroduces_a_value_elsewhere_is_rejected():
+    llm = ScriptedLLMEditor({"HIV": "a condition Maria Gonzalez has", "Maria Gonzalez": "the patient",
+                             "John Smith": "a colleague"})
+    result = make_loop(llm).run(Document("d", TEXT))
+    assert "Maria Gonzalez" not in result.rewritten
+
+
+def test_batch_keeps_documents_independent_and_ordered():
+    docs = [Document(str(i), t) for i, t in enumerate(["John Smith.", "", "Nothing here.", TEXT])]
+    results = make_loop(jobs=3).run_many(docs)
+    assert [r.id for r in results] == ["0", "1", "2", "3"]
+    assert results[0].rewritten == "Person B."
+    assert results[1].rewritten == "" and results[2].rewritten == "Nothing here."
+
+
+class FixedUtilityScorer:
+    """Scores every candidate with a fixed utility; records what it was asked."""
+
+    def __init__(self, utility):
+        self.utility = utility
+        self.seen = []
+
+    def score_many(self, items):
+        from semsiedit.types import Scores
+
+        items = list(items)
+        self.seen.extend(items)
+        return [Scores(self.utility, self.utility, 0, 0, 0, 0, 1.0) for _ in items]
+
+
+def test_llm_round_below_utility_floor_falls_back_to_local():
+    llm = ScriptedLLMEditor({"Maria Gonzalez": "someone", "HIV": "a condition", "John Smith": "someone else"})
+    local = TableEditor()
+    scorer = FixedUtilityScorer(0.2)
+    loop = EditingLoop(Settings(utility_floor=0.5), RegexDetector(), PassCritic(), llm, local, scorer, uses_llm=True)
+    result = loop.run(Document("d", TEXT))
+    assert result.rewritten == make_loop().run(Document("d", TEXT)).rewritten
+    assert any(d.reason.startswith("utility_floor") for d in result.rounds[0].decisions)
+    assert result.path == "fallback"
+
+
+def test_llm_round_above_utility_floor_is_kept():
+    llm = ScriptedLLMEditor({"Maria Gonzalez": "the patient", "HIV": "a chronic condition", "John Smith": "a nurse"})
+    loop = EditingLoop(Settings(), RegexDetector(), PassCritic(), llm, TableEditor(), FixedUtilityScorer(0.9),
+                       uses_llm=True)
+    result = loop.run(Document("d", TEXT))
+    assert result.rewritten.startswith("Note: the patient (a chronic condition positive) met a nurse.")
+    assert result.path == "llm"
