@@ -169,19 +169,40 @@ class EditingLoop:
     def _critique(self, state: _State, detected: list[Finding]) -> tuple[list[Finding], RoundRecord]:
         record = RoundRecord(iteration=0)
         detected = [f for f in detected if self._is_new(state, f)]
-        try:
-            critique = self.critic.critique(state.text, state.doc.context, detected)
-        except LLMError as exc:  # critics should catch their own errors; this is the safety net
-            record.notes.append(f"critic failed ({exc.kind}): detector findings used")
-            record.usage.failures += 1
-            return detected, record
-        record.usage.add(critique.usage)
-        record.notes.extend(critique.notes)
-        if any("failed" in note for note in critique.notes):
-            state.result.path = "fallback"
-        findings = [f for f in critique.findings if f.source == LLM_SOURCE or self._is_new(state, f)]
+        findings: list[Finding] = []
+        chunks = self._chunks(state.text)
+        for start, end in chunks:
+            inside = [_shift(f, -start) for f in detected if start <= f.start and f.end <= end]
+            try:
+                critique = self.critic.critique(state.text[start:end], state.doc.context, inside)
+            except LLMError as exc:  # critics should catch their own errors; this is the safety net
+                record.notes.append(f"critic failed ({exc.kind}): detector findings used")
+                record.usage.failures += 1
+                state.result.path = "fallback"
+                findings.extend(_shift(f, start) for f in inside)
+                continue
+            record.usage.add(critique.usage)
+            record.notes.extend(critique.notes)
+            if any("failed" in note for note in critique.notes):
+                state.result.path = "fallback"
+            findings.extend(_shift(f, start) for f in critique.findings)
+        if len(chunks) > 1:
+            # Detector findings that straddle a chunk boundary still count.
+            findings.extend(f for f in detected if not any(s <= f.start and f.end <= e for s, e in chunks))
+            findings.sort(key=lambda f: (f.start, f.end, f.category))
+            for number, finding in enumerate(findings, 1):
+                finding.id = f"f{number}"
+        findings = [f for f in findings if f.source == LLM_SOURCE or self._is_new(state, f)]
         findings = [f for f in findings if f.category in self.settings.categories]
         return findings, record
+
+    def _chunks(self, text: str) -> list[tuple[int, int]]:
+        """LLM calls see at most `chunk_chars` at a time, cut at paragraph or sentence boundaries."""
+        if not self.uses_llm or len(text) <= self.settings.chunk_chars:
+            return [(0, len(text))]
+        from semsiedit.text import chunk_text
+
+        return [(span[0], span[1]) for span in chunk_text(text, self.settings.chunk_chars)]
 
     def _is_new(self, state: _State, finding: Finding) -> bool:
         """False for a detector hit inside text our own accepted edits wrote (unless it leaks)."""
@@ -194,10 +215,16 @@ class EditingLoop:
         covered_ids: set[str] = set()
         if self.editor is not self.local_editor:
             try:
-                proposal = self.editor.propose(state.text, state.doc.context, findings)
-                record.usage.add(proposal.usage)
-                record.notes.extend(proposal.notes)
-                for edit in self._without_overlaps(proposal.edits, record):
+                edits: list[Edit] = []
+                for start, end in self._chunks(state.text):
+                    inside = [_shift(f, -start) for f in findings if start <= f.start and f.end <= end]
+                    if not inside:
+                        continue
+                    proposal = self.editor.propose(state.text[start:end], state.doc.context, inside)
+                    record.usage.add(proposal.usage)
+                    record.notes.extend(proposal.notes)
+                    edits.extend(_shift(e, start) for e in proposal.edits)
+                for edit in self._without_overlaps(edits, record):
                     reason = self._reject_reason(state, edit, findings)
                     decisions.append(EditDecision(edit, accepted=reason is None, reason=reason or ""))
                     if reason is None:
@@ -315,3 +342,11 @@ def build_loop(settings: Settings, *, with_scorer: bool = True, client_factory: 
         scorer = EmbeddingScorer(settings)
     return EditingLoop(settings, detector, critic, editor, local_editor, scorer, uses_llm=client is not None)
 
+
+def _shift(item, delta: int):
+    """A copy of a Finding or Edit moved by `delta` characters (chunk <-> document offsets)."""
+    if delta == 0:
+        return item
+    from dataclasses import replace
+
+    return replace(item, start=item.start + delta, end=item.end + delta)

@@ -186,3 +186,25 @@ def test_llm_round_above_utility_floor_is_kept():
     result = loop.run(Document("d", TEXT))
     assert result.rewritten.startswith("Note: the patient (a chronic condition positive) met a nurse.")
     assert result.path == "llm"
+
+
+class RecordingLLMEditor(ScriptedLLMEditor):
+    def __init__(self, replies):
+        super().__init__(replies)
+        self.texts = []
+
+    def propose(self, text, context, findings):
+        self.texts.append(text)
+        return super().propose(text, context, findings)
+
+
+def test_huge_document_is_edited_chunk_by_chunk_with_right_offsets():
+    paragraph = "Maria Gonzalez visited the clinic on Monday and talked for a while about the weather. " * 4
+    text = "\n\n".join([paragraph.strip()] * 12)  # ~4 KB, well past chunk_chars=600
+    llm = RecordingLLMEditor({"Maria Gonzalez": "the patient"})
+    loop = EditingLoop(Settings(chunk_chars=600), RegexDetector(), PassCritic(), llm, TableEditor(), None,
+                       uses_llm=True)
+    result = loop.run(Document("big", text))
+    assert result.rewritten == text.replace("Maria Gonzalez", "the patient")
+    assert len(llm.texts) > 1 and all(len(t) <= 600 for t in llm.texts)
+    assert result.path == "llm"
