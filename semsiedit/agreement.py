@@ -216,7 +216,9 @@ def presidio_baseline_flags(texts: Sequence[str], settings: Settings | None = No
 # -- presentation ----------------------------------------------------------------------------------
 
 
-def format_agreement_table(results: dict[str, dict[str, Any]] | dict[str, Any], title: str = "Detection agreement") -> Table:
+def format_agreement_table(
+    results: dict[str, dict[str, Any]] | dict[str, Any], title: str = "Detection agreement"
+) -> Table:
     """A rich Table: one row per (detector, category). `results` is one `evaluate_detection` result or
     a mapping of detector name to result."""
     from rich.table import Table

@@ -53,6 +53,8 @@ def resolve_spacy_model(configured: str) -> str:
 @lru_cache(maxsize=4)
 def load_spacy(configured: str) -> Language:
     """One spaCy pipeline per process and model name."""
+    # Before the import: spaCy pulls in tldextract, which reads its download URLs at import time.
+    set_offline_environment()
     import spacy
 
     name = resolve_spacy_model(configured)

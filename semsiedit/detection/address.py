@@ -42,7 +42,7 @@ def find_addresses(text: str) -> list[Finding]:
                 category="pii",
                 label="STREET_ADDRESS",
                 severity=2,
-                score=0.7,
+                score=0.9,
                 source=SOURCE,
                 reason="street address pattern",
             )

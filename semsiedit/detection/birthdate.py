@@ -39,7 +39,7 @@ def find_birthdates(text: str) -> list[Finding]:
             category="pii",
             label="DATE_OF_BIRTH",
             severity=2,
-            score=0.85,
+            score=0.9,
             source=SOURCE,
             reason="date with a birth-date cue",
         )

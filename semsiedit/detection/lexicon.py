@@ -69,6 +69,13 @@ class TermMatcher:
             # Longest first; at equal length the higher severity wins, so overlapping groups are deterministic.
             terms.sort(key=lambda t: (-len(t.words), -t.severity, t.label))
 
+    def is_single_term(self, token: Token) -> bool:
+        """Whether the token alone is a lexicon term (and not followed by more of its entity)."""
+        nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+        if nxt is not None and nxt.ent_iob_ == "I":
+            return False
+        return any(len(t.words) == 1 for k in token_keys(token) for t in self._by_first.get(k, ()))
+
     def find(self, doc: Doc) -> list[tuple[int, int, Term]]:
         """Non-overlapping (start_token, end_token, term) matches, left to right."""
         keys = [token_keys(t) for t in doc]

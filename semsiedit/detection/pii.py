@@ -7,6 +7,7 @@ parsed once and shared with the SemSI recognizer.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 SOURCE = "presidio"
 LANGUAGE = "en"
 # Labels that spaCy's small model also attaches to pieces of these (PERSON on "zoe.muller@..." etc).
+_UNMAPPED_SPACY_LABELS = (
+    "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "WORK_OF_ART", "LAW", "LANGUAGE", "PRODUCT", "EVENT", "FAC",
+)  # fmt: skip
 _CONTAINERS = ("EMAIL_ADDRESS", "URL", "IP_ADDRESS", "CRYPTO", "IBAN_CODE", "CREDIT_CARD")
 
 
@@ -38,7 +42,7 @@ def pii_severity(label: str) -> int:
 
 def make_nlp_engine(nlp: Language, model_name: str) -> Any:
     """A Presidio SpacyNlpEngine around an already loaded pipeline: never loads or downloads a model."""
-    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
     class SharedSpacyNlpEngine(SpacyNlpEngine):
         def load(self) -> None:
@@ -48,7 +52,11 @@ def make_nlp_engine(nlp: Language, model_name: str) -> Any:
             """NlpArtifacts of a Doc parsed elsewhere (same entity mapping as process_text)."""
             return self._doc_to_nlp_artifact(doc, LANGUAGE)
 
-    engine = SharedSpacyNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": model_name}])
+    # spaCy labels Presidio has no entity for: ignored, instead of a logged warning per hit.
+    ner_config = NerModelConfiguration(labels_to_ignore=list(_UNMAPPED_SPACY_LABELS))
+    engine = SharedSpacyNlpEngine(
+        models=[{"lang_code": LANGUAGE, "model_name": model_name}], ner_model_configuration=ner_config
+    )
     engine.load()
     return engine
 
@@ -61,7 +69,15 @@ def make_analyzer(nlp: Language, model_name: str) -> tuple[AnalyzerEngine, Any]:
     _keep_tldextract_offline()
 
     nlp_engine = make_nlp_engine(nlp, resolve_spacy_model(model_name))
-    return AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=[LANGUAGE]), nlp_engine
+    # The registry logs a warning for every non-English recognizer it skips: noise on every start.
+    log = logging.getLogger("presidio-analyzer")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        analyzer = AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=[LANGUAGE])
+    finally:
+        log.setLevel(level)
+    return analyzer, nlp_engine
 
 
 def _keep_tldextract_offline() -> None:

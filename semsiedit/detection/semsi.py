@@ -128,14 +128,17 @@ class SemsiRecognizer:
             if named:
                 return named
         # "Cancer killed John", "The scandal involved Acme": the nearest named entity in the clause.
+        matcher = term_matcher(category)
         for tok in head.subtree:
-            if tok.ent_type_ in allowed_ents and tok.ent_iob_ in ("B", "I"):
+            if tok.ent_type_ in allowed_ents and not (tok.ent_iob_ == "B" and matcher.is_single_term(tok)):
                 return _entity_text(tok)
         return None
 
     def _person_like(self, subj: Token, allowed_ents: frozenset[str], category: Category) -> str | None:
+        matcher = term_matcher(category)
         for tok in subj.subtree:  # "Maria's diagnosis", "Senator Smith"
-            if tok.ent_type_ in allowed_ents:
+            # spaCy's small model tags a capitalised lexicon word as an entity ("Fraud is a crime").
+            if tok.ent_type_ in allowed_ents and not (tok.ent_iob_ == "B" and matcher.is_single_term(tok)):
                 return _entity_text(tok)
         lower = subj.lower_
         if lower in self._pronouns:
@@ -256,7 +259,9 @@ def _entity_text(token: Token) -> str:
 
 def _noun_phrase(token: Token) -> str:
     """'Senator Smith', 'the patient': the token with its compounds, determiners and possessors."""
-    parts = [t for t in token.subtree if t.i <= token.i and t.dep_ in {"compound", "det", "poss", "amod", "case", "nummod"}]
+    parts = [
+        t for t in token.subtree if t.i <= token.i and t.dep_ in {"compound", "det", "poss", "amod", "case", "nummod"}
+    ]
     start = min([t.i for t in parts] + [token.i])
     return token.doc[start : token.i + 1].text
 

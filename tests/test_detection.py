@@ -1,0 +1,191 @@
+"""Detection on the real spaCy model and real Presidio (no mocks); one engine per module."""
+
+from __future__ import annotations
+
+import pytest
+
+from semsiedit.config import Settings
+from semsiedit.detection import DetectionEngine, merge_findings
+from semsiedit.types import Finding
+
+
+@pytest.fixture(scope="module")
+def engine() -> DetectionEngine:
+    return DetectionEngine(Settings()).load()
+
+
+def _by(findings: list[Finding], category: str) -> list[Finding]:
+    return [f for f in findings if f.category == category]
+
+
+def _assert_offsets(text: str, findings: list[Finding]) -> None:
+    for f in findings:
+        assert text[f.start : f.end] == f.text
+
+
+# -- pii ---------------------------------------------------------------------------------------------
+
+
+def test_structured_pii_with_offsets_on_non_ascii_text(engine: DetectionEngine) -> None:
+    text = (
+        "Zoë Müller — née Ångström, born on 12 March 1985, lives at 221B Baker Street. "
+        "Write to zoë.test@example.com or phone +44 20 7946 0958."
+    )
+    found = engine.detect(text)
+    _assert_offsets(text, found)
+    labels = {(f.label, f.text) for f in _by(found, "pii")}
+    assert ("PERSON", "Zoë Müller") in labels
+    assert ("DATE_OF_BIRTH", "12 March 1985") in labels
+    assert ("STREET_ADDRESS", "221B Baker Street") in labels
+    assert ("PHONE_NUMBER", "+44 20 7946 0958") in labels
+    assert ("EMAIL_ADDRESS", "zoë.test@example.com") in labels
+    # spaCy's small model and Presidio's URL pattern fire inside e-mails; those hits are dropped.
+    email = next(f for f in found if f.label == "EMAIL_ADDRESS")
+    assert not [f for f in found if f is not email and f.category == "pii" and f.overlaps(email)]
+
+
+def test_plain_dates_are_not_pii(engine: DetectionEngine) -> None:
+    found = engine.detect("The meeting moved to 12 March 2024 because of the holiday.")
+    assert not [f for f in found if f.label in {"DATE_TIME", "DATE_OF_BIRTH"}]
+
+
+def test_allow_and_deny_lists() -> None:
+    settings = Settings(categories=["pii"], allow_list=["Maria Gonzalez"], deny_list=["Project Falcon"])
+    engine = DetectionEngine(settings)
+    text = "Maria Gonzalez met Peter Novak to discuss project falcon."
+    found = engine.detect(text)
+    texts = {f.text: f.label for f in found}
+    assert "Maria Gonzalez" not in texts
+    assert texts.get("Peter Novak") == "PERSON"
+    assert texts.get("project falcon") == "DENY_LIST"
+    assert all(f.category == "pii" for f in found)
+
+
+# -- privacy -----------------------------------------------------------------------------------------
+
+
+def test_privacy_attribute_about_a_person(engine: DetectionEngine) -> None:
+    text = "Maria Gonzalez was diagnosed with HIV last year. Her brother is a devout Muslim."
+    found = _by(engine.detect(text), "privacy")
+    _assert_offsets(text, found)
+    health = next(f for f in found if f.label == "health")
+    assert health.subject == "Maria Gonzalez"
+    assert health.severity == 3
+    assert "diagnosed with HIV" in health.text
+    assert any(f.label == "religion" for f in found)
+
+
+def test_general_statement_is_not_privacy(engine: DetectionEngine) -> None:
+    assert not _by(engine.detect("Diabetes is a common disease that affects millions."), "privacy")
+
+
+# -- harmful -----------------------------------------------------------------------------------------
+
+
+def test_harmful_accusation_names_its_subject(engine: DetectionEngine) -> None:
+    text = "Senator John Smith was accused of embezzling funds from the charity, and he lied to investigators."
+    found = _by(engine.detect(text), "harmful")
+    _assert_offsets(text, found)
+    assert found and all(f.subject == "John Smith" for f in found)
+    assert any("accused of embezzling" in f.text for f in found)
+    assert not any(f.text.endswith((".", ",", " ")) for f in found)
+
+
+def test_harmful_needs_a_subject(engine: DetectionEngine) -> None:
+    assert not _by(engine.detect("Fraud is a crime. The weather was nice."), "harmful")
+
+
+# -- misinformation ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vaccines cause autism.",
+        "5G towers spread the coronavirus.",
+        "COVID-19 is a hoax.",
+        "The moon landing was faked.",
+    ],
+)
+def test_misinformation_stated_as_fact(engine: DetectionEngine, text: str) -> None:
+    found = _by(engine.detect(text), "misinformation")
+    assert found
+    _assert_offsets(text, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There is no evidence that vaccines cause autism.",
+        "Some claim that vaccines cause autism.",
+        "Vaccines may cause autism, one blog suggested.",
+        "According to the post, 5G spreads the virus.",
+        "Critics claim that COVID-19 is a hoax.",
+        "Vaccines do not cause autism.",
+        "Reportedly, the moon landing was faked.",
+        "Do vaccines cause autism?",
+    ],
+)
+def test_hedged_attributed_or_negated_claims_are_not_misinformation(engine: DetectionEngine, text: str) -> None:
+    assert not _by(engine.detect(text), "misinformation")
+
+
+# -- engine behaviour --------------------------------------------------------------------------------
+
+
+def test_empty_and_whitespace_texts(engine: DetectionEngine) -> None:
+    assert engine.detect_many(["", "   \n", "Vaccines cause autism."])[:2] == [[], []]
+
+
+def test_long_text_is_chunked_with_correct_offsets() -> None:
+    engine = DetectionEngine(Settings(categories=["pii", "harmful"]), max_parse_chars=2000)
+    paragraph = "The committee met on Tuesday to review the annual budget. " * 10
+    text = "\n\n".join([paragraph] * 8 + ["Contact Zoë Müller at zoe@example.org. Acme Corp was accused of fraud."])
+    found = engine.detect(text)
+    _assert_offsets(text, found)
+    assert any(f.label == "EMAIL_ADDRESS" for f in found)
+    assert any(f.category == "harmful" for f in found)
+
+
+def test_detect_many_matches_detect_and_is_deterministic(engine: DetectionEngine) -> None:
+    texts = ["Dr. Ana Silva was arrested for fraud in Lisbon.", "Nothing to see here.", "Vaccines cause autism."]
+    batch = engine.detect_many(texts, batch_size=2)
+    assert batch == [engine.detect(t) for t in texts]
+    assert [f.id for f in batch[0]] == [f"f{i}" for i in range(1, len(batch[0]) + 1)]
+
+
+def test_category_filter() -> None:
+    engine = DetectionEngine(Settings(categories=["misinformation"]))
+    found = engine.detect("John Smith was diagnosed with cancer. Vaccines cause autism.")
+    assert found and {f.category for f in found} == {"misinformation"}
+
+
+# -- merge -------------------------------------------------------------------------------------------
+
+
+def test_merge_is_deterministic_union_per_category() -> None:
+    text = "Maria Gonzalez has HIV and lives in Paris."
+    a = Finding(0, 14, text[0:14], "pii", "PERSON", 2, 0.85, "presidio")
+    b = Finding(6, 18, text[6:18], "pii", "DENY_LIST", 3, 1.0, "deny-list", "listed")
+    c = Finding(0, 22, text[0:22], "privacy", "health", 3, 0.7, "semsi-local", "health", "Maria Gonzalez")
+    d = Finding(36, 41, "Paris", "pii", "LOCATION", 1, 0.85, "presidio")
+    one = merge_findings([d, c, b, a], text=text)
+    two = merge_findings([a, b, c, d], text=text)
+    assert one == two
+    assert [(f.id, f.start, f.end, f.category) for f in one] == [
+        ("f1", 0, 18, "pii"),
+        ("f2", 0, 22, "privacy"),
+        ("f3", 36, 41, "pii"),
+    ]
+    merged = one[0]
+    assert merged.text == "Maria Gonzalez has"
+    assert merged.severity == 3 and merged.score == 1.0
+    assert merged.label == "DENY_LIST"
+    assert merged.source == "deny-list+presidio"
+
+
+def test_merge_without_text_rebuilds_union_text() -> None:
+    a = Finding(0, 5, "Hello", "harmful", "x", 1, 0.5, "a")
+    b = Finding(3, 9, "lo wor", "harmful", "y", 2, 0.6, "b")
+    (m,) = merge_findings([a, b])
+    assert (m.start, m.end, m.text, m.label) == (0, 9, "Hello wor", "y")
