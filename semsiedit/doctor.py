@@ -31,7 +31,8 @@ def checks(settings: Settings) -> list[tuple[str, bool, str]]:
     try:
         name = models.resolve_spacy_model(settings.spacy_model)
         nlp = models.load_spacy(settings.spacy_model)
-        rows.append(("spaCy model", True, f"{name} ({nlp.meta.get('version', '?')}), {time.perf_counter() - started:.1f}s"))
+        took = time.perf_counter() - started
+        rows.append(("spaCy model", True, f"{name} ({nlp.meta.get('version', '?')}), {took:.1f}s"))
     except BackendUnavailable as exc:
         rows.append(("spaCy model", False, str(exc)))
 

@@ -113,7 +113,7 @@ def test_jsonl_records_bad_lines_and_missing_fields(tmp_path):
 
 
 def test_stdin_text_and_stdin_jsonl():
-    (doc,) = docs(["-"], stdin_bytes="hello\r\nworld".encode())
+    (doc,) = docs(["-"], stdin_bytes=b"hello\r\nworld")
     assert doc.text == "hello\r\nworld" and doc.id == "<stdin>"
     data = b'{"id": "a", "text": "one"}\n{"id": "b", "text": "two"}\n'
     found = docs(["-"], stdin_bytes=data, jsonl=JsonlOptions(field="text", id_field="id", stdin_jsonl=True))
