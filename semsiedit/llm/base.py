@@ -60,37 +60,44 @@ class ScriptedChatClient:
 
     def complete_json(self, system: str, user: str, schema: type[BaseModel]) -> ChatResult:
         text = self._next(system, user)
-        try:
-            data = schema.model_validate_json(text)
-        except ValidationError as exc:
-            raise LLMError("malformed", f"reply does not match {schema.__name__}: {exc.error_count()} errors") from None
+        data = parse_json_reply(text, schema)
         return ChatResult(text=text, data=data, usage=Usage(calls=1, completion_tokens=len(text.split())))
 
 
-def parse_json_reply(text: str, schema: type[BaseModel]) -> Any:
-    """Strict parser for plain-text replies: the first balanced JSON object in the text, validated."""
-    start = text.find("{")
-    while start != -1:
-        depth, in_string, escaped = 0, False, False
-        for i in range(start, len(text)):
-            ch = text[i]
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif ch == "\\":
-                    escaped = True
-                elif ch == '"':
-                    in_string = False
+def top_level_objects(text: str) -> list[str]:
+    """The balanced top-level `{...}` slices of a text, in order (braces inside strings ignored)."""
+    found: list[str] = []
+    depth, start, in_string, escaped = 0, -1, False, False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
             elif ch == '"':
-                in_string = True
-            elif ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    try:
-                        return schema.model_validate_json(text[start : i + 1])
-                    except ValidationError:
-                        break
-        start = text.find("{", start + 1)
+                in_string = False
+        elif ch == '"' and depth > 0:
+            in_string = True
+        elif ch == "{":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "}" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                found.append(text[start : i + 1])
+    return found
+
+
+def parse_json_reply(text: str, schema: type[BaseModel]) -> Any:
+    """Strict parser for plain-text replies: the first top-level JSON object that validates.
+
+    Only top-level objects count: with an all-defaults schema such as CriticReply, a nested
+    {"quote": ...} would otherwise pass as "no findings".
+    """
+    for candidate in top_level_objects(text):
+        try:
+            return schema.model_validate_json(candidate)
+        except ValidationError:
+            continue
     raise LLMError("malformed", f"no valid {schema.__name__} JSON object in the reply")

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from semsiedit.errors import LLMError
-from semsiedit.llm.base import ChatResult
+from semsiedit.llm.base import ChatResult, top_level_objects
 from semsiedit.llm.cache import ResponseCache, cache_key
 from semsiedit.types import Usage
 
@@ -94,31 +94,6 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         when = when.replace(tzinfo=UTC)
     now_dt = datetime.fromtimestamp(time.time() if now is None else now, tz=UTC)
     return max(0.0, (when - now_dt).total_seconds())
-
-
-def top_level_objects(text: str) -> list[str]:
-    """The balanced top-level `{...}` slices of a text, in order (braces inside strings ignored)."""
-    found: list[str] = []
-    depth, start, in_string, escaped = 0, -1, False, False
-    for i, ch in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"' and depth > 0:
-            in_string = True
-        elif ch == "{":
-            if depth == 0:
-                start = i
-            depth += 1
-        elif ch == "}" and depth > 0:
-            depth -= 1
-            if depth == 0:
-                found.append(text[start : i + 1])
-    return found
 
 
 def looks_like_refusal(text: str) -> bool:
@@ -272,9 +247,7 @@ class OpenAIChatClient:
             return schema.model_validate_json(text)
         except ValidationError as exc:
             first_error = exc
-        # Code fences or chatter around the object (plain-text mode, weak models). Only top-level
-        # objects count: base.parse_json_reply also tries nested ones, and an all-defaults schema such
-        # as CriticReply would then accept an inner {"quote": ...} as "no findings".
+        # Code fences or chatter around the object (plain-text mode, weak models): top-level objects only.
         for candidate in top_level_objects(text):
             try:
                 return schema.model_validate_json(candidate)
