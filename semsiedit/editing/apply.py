@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from semsiedit.types import Edit
 
@@ -41,7 +42,7 @@ def check_edits(text: str, edits: Sequence[Edit]) -> list[Edit]:
         if text[edit.start : edit.end] != edit.original:
             raise EditConflict(f"edit [{edit.start}:{edit.end}] does not match the text at its offsets")
     ordered = sorted(edits, key=lambda e: (e.start, e.end))
-    for prev, cur in zip(ordered, ordered[1:], strict=False):
+    for prev, cur in pairwise(ordered):
         if _overlap(prev, cur):
             raise EditConflict(f"edits [{prev.start}:{prev.end}] and [{cur.start}:{cur.end}] overlap")
     return ordered

@@ -1,0 +1,338 @@
+"""The local editor on realistic sentences of each category (findings built directly, no detector)."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+
+from semsiedit.config import Settings
+from semsiedit.editing import LocalEditor, SurrogateMap, apply_edits, insert_hedge
+from semsiedit.editing.proposal import Proposal
+from semsiedit.types import Finding
+
+
+def find(text: str, quote: str, category: str, label: str, fid: str, nth: int = 0, **kw: object) -> Finding:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(quote, start + 1)
+    return Finding(start, start + len(quote), quote, category, label, id=fid, **kw)  # type: ignore[arg-type]
+
+
+def rewrite(editor: LocalEditor, text: str, findings: list[Finding]) -> tuple[str, Proposal]:
+    proposal = editor.propose(text, None, findings)
+    return apply_edits(text, proposal.edits), proposal  # raises if edits overlap
+
+
+def assert_fluent(out: str) -> None:
+    """No template seams: single spaces, no doubled articles, a/an agreement, capital sentence starts."""
+    assert "  " not in out, out
+    assert not re.search(r"\b(a|an|the) (a|an|the)\b", out, re.I), out
+    assert not re.search(r"\ban [bcdfgjkpqtvwxz]", out), out
+    assert not re.search(r"\ba [aeio]\w", out), out
+    for sentence in re.split(r"(?<=[.!?])\s+", out.strip()):
+        assert sentence[:1].isupper() or sentence[:1] == "<", (sentence, out)
+
+
+def assert_absent(out: str, *values: str) -> None:
+    for value in values:
+        assert not re.search(rf"(?<!\w){re.escape(value)}(?!\w)", out, re.I), (value, out)
+
+
+@pytest.fixture
+def editor() -> LocalEditor:
+    return LocalEditor(Settings())
+
+
+# -- categories ---------------------------------------------------------------------------------
+
+
+def test_health_clause_with_name_inside(editor: LocalEditor) -> None:
+    text = "Maria Gonzalez was diagnosed with HIV last year. Ms. Gonzalez now lives in Boston."
+    findings = [
+        find(text, "Maria Gonzalez was diagnosed with HIV last year", "privacy", "health", "f1"),
+        find(text, "Maria Gonzalez", "pii", "PERSON", "f2"),
+        find(text, "Gonzalez", "pii", "PERSON", "f3", nth=1),
+        find(text, "Boston", "pii", "LOCATION", "f4"),
+    ]
+    out, proposal = rewrite(editor, text, findings)
+    assert out == "Person A was diagnosed with a chronic health condition last year. Person A now lives in a city."
+    assert_absent(out, "Maria", "Gonzalez", "HIV", "Boston", "Ms.")
+    assert_fluent(out)
+    clause = proposal.edits[0]
+    assert clause.finding_ids == ["f1", "f2"] and clause.strategy == "generalise" and clause.category == "privacy"
+    assert all(e.editor == "local" for e in proposal.edits)
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "label", "flagged", "expected"),
+    [
+        ("He was diagnosed with bipolar disorder in 2019.", "He was diagnosed with bipolar disorder in 2019.",
+         "health", ["bipolar disorder"], "He was diagnosed with a mental-health condition in 2019."),
+        ("My colleague is gay and lives with his partner.", "My colleague is gay", "sexuality", ["gay"],
+         "My colleague is private about their personal life and lives with his partner."),
+        ("Our new neighbour is a devout Muslim.", "Our new neighbour is a devout Muslim.", "religion",
+         ["Muslim", "devout"], "Our new neighbour is a person of faith."),
+        ("The tenant is an undocumented immigrant from abroad.", "The tenant is an undocumented immigrant",
+         "immigration", ["undocumented", "immigrant"], "The tenant is a resident from abroad."),
+        ("In 2015 the driver was convicted of burglary.", "the driver was convicted of burglary", "criminal_record",
+         ["convicted", "burglary"], "In 2015 the driver was involved in a past legal matter."),
+        ("Their neighbour is $40,000 in debt and went bankrupt.",
+         "Their neighbour is $40,000 in debt and went bankrupt.", "finances", ["$40,000", "debt", "bankrupt"],
+         "Their neighbour is under financial strain and ran into money problems."),
+        ("Karen is a union member at the plant.", "Karen is a union member", "union", ["union"],
+         "Karen is a member of a workplace group at the plant."),
+        ("She is going through a bitter divorce and a custody battle.",
+         "She is going through a bitter divorce and a custody battle.", "family", ["divorce", "custody"],
+         "She is going through a family matter."),
+        ("He voted for Trump and has conservative views.", "He voted for Trump and has conservative views.",
+         "politics", ["Trump", "conservative"], "He voted and has personal views."),
+    ],
+)  # fmt: skip
+def test_privacy_attributes_are_generalised_inside_the_clause(
+    editor: LocalEditor, text: str, quote: str, label: str, flagged: list[str], expected: str
+) -> None:
+    out, proposal = rewrite(editor, text, [find(text, quote, "privacy", label, "f1")])
+    assert out == expected
+    assert_absent(out, *flagged)
+    assert_fluent(out)
+    assert proposal.edits[0].strategy == "generalise"
+
+
+def test_article_agreement_at_a_seam(editor: LocalEditor) -> None:
+    text = "She had an abortion last spring and an HIV test."
+    out, _ = rewrite(editor, text, [find(text, "She had an abortion last spring", "privacy", "health", "f1")])
+    assert out == "She had a private health matter last spring and an HIV test."
+    text = "Tom described his divorce to the court."
+    out, _ = rewrite(editor, text, [find(text, "Tom described his divorce", "privacy", "family", "f1")])
+    assert out == "Tom described his family matter to the court."
+
+
+def test_harmful_accusation_is_hedged(editor: LocalEditor) -> None:
+    text = "The senator embezzled campaign funds. He denies it."
+    out, proposal = rewrite(
+        editor, text, [find(text, "The senator embezzled campaign funds.", "harmful", "accusation", "f1")]
+    )
+    assert out == "The senator allegedly mishandled campaign funds, though this has not been proven. He denies it."
+    assert_absent(out, "embezzled")
+    assert_fluent(out)
+    assert proposal.edits[0].strategy == "hedge" and proposal.edits[0].category == "harmful"
+
+
+def test_insults_become_neutral(editor: LocalEditor) -> None:
+    text = "My manager is an idiot and a liar."
+    out, _ = rewrite(editor, text, [find(text, text, "harmful", "insult", "f1")])
+    assert_absent(out, "idiot", "liar")
+    assert out.startswith("My manager is a difficult person and someone whose statements are disputed")
+    assert_fluent(out)
+
+
+def test_harmful_without_known_term_gets_hedge_adverb(editor: LocalEditor) -> None:
+    text = "Reports say the mayor hid the donations from auditors."
+    quote = "the mayor hid the donations from auditors"
+    out, _ = rewrite(editor, text, [find(text, quote, "harmful", "misconduct", "f1")])
+    assert out == "Reports say the mayor allegedly hid the donations from auditors, though this has not been proven."
+    assert quote not in out  # the flagged statement never survives verbatim
+
+
+def test_misinformation_is_attributed(editor: LocalEditor) -> None:
+    text = "Vaccines cause autism."
+    out, proposal = rewrite(editor, text, [find(text, text, "misinformation", "medical_claim", "f1")])
+    assert out == "Vaccines supposedly cause autism, but this is not supported by reliable evidence."
+    assert proposal.edits[0].strategy == "attribute"
+    text = "The moon landing was faked. NASA hid the evidence."
+    out, _ = rewrite(editor, text, [find(text, text, "misinformation", "conspiracy", "f1")])
+    assert out == (
+        "The moon landing was supposedly faked. NASA supposedly hid the evidence. "
+        "These claims are not supported by reliable evidence."
+    )
+
+
+def test_privacy_without_known_term_is_generalised_whole(editor: LocalEditor) -> None:
+    text = "Yesterday he saw a specialist about his persistent symptoms."
+    out, proposal = rewrite(
+        editor, text, [find(text, "he saw a specialist about his persistent symptoms", "privacy", "health", "f1")]
+    )
+    assert out == "Yesterday he has a personal health matter."
+    assert proposal.edits[0].strategy == "generalise"
+
+
+def test_bare_name_flagged_as_semsi_becomes_pseudonym(editor: LocalEditor) -> None:
+    text = "Reporters keep asking about Seth Rich and his family."
+    out, _ = rewrite(editor, text, [find(text, "Seth Rich", "privacy", "health", "f1")])
+    assert out == "Reporters keep asking about Person A and his family."
+
+
+# -- PII ----------------------------------------------------------------------------------------
+
+CONTACT = "Call me at 555-123-4567 or e-mail john.smith@gmail.com. My SSN is 123-45-6789. Visit https://js.example.org"
+
+
+def contact_findings() -> list[Finding]:
+    return [
+        find(CONTACT, "555-123-4567", "pii", "PHONE_NUMBER", "f1"),
+        find(CONTACT, "john.smith@gmail.com", "pii", "EMAIL_ADDRESS", "f2"),
+        find(CONTACT, "123-45-6789", "pii", "US_SSN", "f3"),
+        find(CONTACT, "https://js.example.org", "pii", "URL", "f4"),
+    ]
+
+
+def test_descriptor_mode_reads_naturally(editor: LocalEditor) -> None:
+    out, proposal = rewrite(editor, CONTACT, contact_findings())
+    assert out == (
+        "Call me at the number on file or e-mail the e-mail address on file. My SSN is withheld. Visit a website"
+    )
+    assert {e.strategy for e in proposal.edits} == {"generalise"}
+
+
+def test_placeholder_mode() -> None:
+    out, proposal = rewrite(LocalEditor(Settings(pseudonyms="placeholder")), CONTACT, contact_findings())
+    assert out == "Call me at <PHONE_NUMBER_1> or e-mail <EMAIL_ADDRESS_1>. My SSN is <US_SSN_1>. Visit <URL_1>"
+    assert {e.strategy for e in proposal.edits} == {"placeholder"}
+
+
+def test_fake_mode_is_realistic_and_deterministic() -> None:
+    text = "Dr. Maria Gonzalez (maria.g@gmail.com, 555-123-4567) met Carlos Ruiz. Gonzalez left."
+    findings = [
+        find(text, "Maria Gonzalez", "pii", "PERSON", "f1"),
+        find(text, "maria.g@gmail.com", "pii", "EMAIL_ADDRESS", "f2"),
+        find(text, "555-123-4567", "pii", "PHONE_NUMBER", "f3"),
+        find(text, "Carlos Ruiz", "pii", "PERSON", "f4"),
+        find(text, "Gonzalez", "pii", "PERSON", "f5", nth=1),
+    ]
+    out1, proposal = rewrite(LocalEditor(Settings(pseudonyms="fake")), text, findings)
+    out2, _ = rewrite(LocalEditor(Settings(pseudonyms="fake")), text, findings)
+    assert out1 == out2  # seeded by the value, not by chance
+    assert_absent(out1, "Maria", "Gonzalez", "Carlos", "Ruiz", "maria.g@gmail.com", "555-123-4567")
+    m = re.match(r"Dr\. (\w+) (\w+) \((\S+@example\.\w+), \(\d{3}\) 555-01\d\d\) met \w+ \w+\. (\w+) left\.$", out1)
+    assert m, out1
+    assert m.group(4) == m.group(2)  # "Gonzalez" alone is the fake surname
+    assert {e.strategy for e in proposal.edits} == {"fake"}
+
+
+def test_same_value_same_surrogate_across_documents() -> None:
+    shared = SurrogateMap()
+    settings = Settings()
+    doc1 = "Maria Gonzalez called Carlos Ruiz."
+    doc2 = "Yesterday Carlos Ruiz met MARIA  GONZALEZ again."
+    out1, _ = rewrite(
+        LocalEditor(settings, shared),
+        doc1,
+        [find(doc1, "Maria Gonzalez", "pii", "PERSON", "f1"), find(doc1, "Carlos Ruiz", "pii", "PERSON", "f2")],
+    )
+    out2, _ = rewrite(
+        LocalEditor(settings, shared),
+        doc2,
+        [find(doc2, "Carlos Ruiz", "pii", "PERSON", "f1"), find(doc2, "MARIA  GONZALEZ", "pii", "PERSON", "f2")],
+    )
+    assert out1 == "Person A called Person B."
+    assert out2 == "Yesterday Person B met Person A again."
+
+
+def test_partial_names_resolve_within_a_document(editor: LocalEditor) -> None:
+    text = "Maria visited. Later Maria Gonzalez and Ana Gonzalez spoke; Ms. Gonzalez thanked Maria's doctor."
+    findings = [
+        find(text, "Maria", "pii", "PERSON", "f1"),
+        find(text, "Maria Gonzalez", "pii", "PERSON", "f2"),
+        find(text, "Ana Gonzalez", "pii", "PERSON", "f3"),
+        find(text, "Gonzalez", "pii", "PERSON", "f4", nth=2),
+        find(text, "Maria", "pii", "PERSON", "f5", nth=2),
+    ]
+    out, _ = rewrite(editor, text, findings)
+    # "Ms. Gonzalez" is ambiguous between two Gonzalezes: a separate person, never the wrong one.
+    assert out == "Person A visited. Later Person A and Person B spoke; Person C thanked Person A's doctor."
+
+
+def test_surrogate_map_is_thread_safe() -> None:
+    shared = SurrogateMap()
+    names = [f"Name{i} Surname{i}" for i in range(40)]
+    results: dict[str, set[str]] = {n: set() for n in names}
+
+    def work() -> None:
+        for n in names:
+            results[n].add(shared.render("PERSON", n))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(len(v) == 1 for v in results.values())
+    assert len({next(iter(v)) for v in results.values()}) == len(names)
+
+
+def test_nrp_and_location_descriptors(editor: LocalEditor) -> None:
+    text = "Soros, a Hungarian-American billionaire, moved to France."
+    out, _ = rewrite(
+        editor,
+        text,
+        [find(text, "Hungarian-American", "pii", "NRP", "f1"), find(text, "France", "pii", "LOCATION", "f2")],
+    )
+    assert out == "Soros, an American billionaire, moved to a country."
+
+
+# -- structure ----------------------------------------------------------------------------------
+
+
+def test_overlapping_findings_give_non_overlapping_edits(editor: LocalEditor) -> None:
+    text = "Critics say Dr. John Smith lied about the trial and that Smith is an idiot."
+    findings = [
+        find(text, "John Smith lied about the trial", "harmful", "accusation", "f1"),
+        find(text, "Dr. John Smith", "pii", "PERSON", "f2"),
+        find(text, "Smith lied", "privacy", "other", "f3"),  # cuts across the name: merged, not overlapping
+        find(text, "Smith is an idiot", "harmful", "insult", "f4"),
+        find(text, "Smith", "pii", "PERSON", "f5", nth=1),
+    ]
+    out, proposal = rewrite(editor, text, findings)
+    ids = [i for e in proposal.edits for i in e.finding_ids]
+    assert sorted(ids) == ["f1", "f2", "f3", "f4", "f5"]
+    assert_absent(out, "John", "Smith", "lied", "idiot", "Dr.")
+    assert_fluent(out)
+    assert out == (
+        "Critics say Person A allegedly made inaccurate statements about the trial, though this has not been "
+        "proven, and that Person A is a difficult person, though this has not been proven."
+    )
+
+
+def test_stale_offsets_are_repaired_or_skipped(editor: LocalEditor) -> None:
+    text = "Contact Maria at home."
+    moved = Finding(0, 5, "Maria", "pii", "PERSON", id="f1")
+    missing = Finding(0, 3, "Bob", "pii", "PERSON", id="f2")
+    out, proposal = rewrite(editor, text, [moved, missing])
+    assert out == "Contact Person A at home."
+    assert any("f1 offsets repaired" in n for n in proposal.notes)
+    assert any("f2 not found" in n for n in proposal.notes)
+
+
+def test_no_findings_no_edits(editor: LocalEditor) -> None:
+    proposal = editor.propose("Nothing to see.", None, [])
+    assert proposal.edits == [] and proposal.usage.calls == 0
+
+
+def test_replacements_never_empty_nor_truncating(editor: LocalEditor) -> None:
+    text = (
+        "Ahmed, a gay Muslim refugee, was arrested for theft, is $5,000 in debt and has cancer. "
+        "Critics called him a thief and a fraud. 5G towers spread the coronavirus."
+    )
+    findings = [
+        find(text, text[: text.index(" Critics")], "privacy", "health", "f1"),
+        find(text, "Ahmed", "pii", "PERSON", "f2"),
+        find(text, "Critics called him a thief and a fraud.", "harmful", "insult", "f3"),
+        find(text, "5G towers spread the coronavirus.", "misinformation", "conspiracy", "f4"),
+    ]  # fmt: skip
+    settings = Settings()
+    for edit in editor.propose(text, None, findings).edits:
+        assert edit.replacement.strip()
+        long_enough = len(edit.replacement) >= settings.min_length_ratio * len(edit.original)
+        assert long_enough or edit.strategy == "generalise"
+        assert text[edit.start : edit.end] == edit.original
+
+
+def test_insert_hedge_positions() -> None:
+    assert insert_hedge("He was found guilty", "allegedly") == "He was allegedly found guilty"
+    assert insert_hedge("Trump has an account", "allegedly") == "Trump allegedly has an account"
+    assert insert_hedge("Google removed the images", "allegedly") == "Google allegedly removed the images"
+    assert insert_hedge("It is a well-documented fact", "supposedly") == "It is supposedly a well-documented fact"
+    assert insert_hedge("He reportedly lied", "allegedly") == "He reportedly lied"  # already hedged
+    assert insert_hedge("Hello", "allegedly") is None
