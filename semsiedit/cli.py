@@ -271,25 +271,16 @@ def doctor(
 
 def main() -> None:
     """Console entry point: one clear stderr line and the SPEC §5 exit code for every failure."""
-    import click
-
     debug = "--debug" in sys.argv or os.environ.get("SEMSIEDIT_DEBUG") == "1"
     try:
-        app(standalone_mode=False)
+        # standalone_mode=False: errors reach us, and typer.Exit comes back as the return value.
+        code = app(standalone_mode=False)
     except SemsieditError as exc:
         if debug:
             raise
         print(f"semsiedit: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        print("semsiedit: interrupted", file=sys.stderr)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         print("semsiedit: interrupted", file=sys.stderr)
         sys.exit(130)
     except BrokenPipeError:
@@ -297,8 +288,11 @@ def main() -> None:
         sys.stderr.close()
         sys.exit(0)
     except Exception as exc:
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click's usage errors (typer vendors click)
+            exc.show()
+            sys.exit(2)
         if debug:
             raise
         print(f"semsiedit: error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", file=sys.stderr)
         sys.exit(2)
-
+    sys.exit(code if isinstance(code, int) else 0)

@@ -120,6 +120,7 @@ class EditingLoop:
                     state.result.rounds[-1].notes.extend(record.notes)
                 continue
             record.iteration = iteration + 1
+            record.findings = findings
             to_edit.append((state, findings, record))
         if not to_edit:
             return

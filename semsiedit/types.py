@@ -42,8 +42,9 @@ class Finding:
         """Serialisable form. Sensitive values stay out unless asked for (SPEC §6)."""
         d = asdict(self)
         if not show_values:
-            d.pop("text")
-            d.pop("subject")
+            # Reasons quote what they found ("'HIV' about Maria ..."): values, so they go too.
+            for key in ("text", "subject", "reason"):
+                d.pop(key)
         return d
 
 

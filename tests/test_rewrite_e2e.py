@@ -1,0 +1,257 @@
+"""`semsiedit rewrite` end to end on the real detectors, local editor and embedding model.
+
+Runs the CLI entry point in-process (models load once per test session) except where a real
+process is the point (Ctrl-C / kill and resume).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from semsiedit.cli import main
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+CLINICAL = (
+    "Patient Maria Gonzalez (maria.gonzalez@example.com, 555-123-4567) was diagnosed with HIV in 2021.\r\n"
+    "Her neighbour, Tom Becker, says she is a liar who stole from the church fund.\r\n"
+)
+
+
+def run(argv, monkeypatch, capsys, stdin: bytes | None = None, cwd: Path | None = None):
+    """Run the console entry point in-process; returns (exit code, stdout, stderr)."""
+    if cwd is not None:
+        monkeypatch.chdir(cwd)
+    monkeypatch.setattr(sys, "argv", ["semsiedit", "rewrite", *argv])
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def pii_values(text: str) -> list[str]:
+    from semsiedit.config import Settings
+    from semsiedit.detection import DetectionEngine
+
+    return [f.text for f in DetectionEngine(Settings()).detect(text) if f.category == "pii"]
+
+
+def test_single_file_to_stdout_preserves_crlf_and_hides_values(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "note.txt"
+    path.write_bytes(CLINICAL.encode())
+    code, out, err = run([str(path)], monkeypatch, capsys)
+    assert code == 0, err
+    assert out.count("\r\n") == CLINICAL.count("\r\n")
+    values = pii_values(CLINICAL)
+    assert "Maria Gonzalez" in values and "maria.gonzalez@example.com" in values
+    for value in values:
+        assert value not in out
+    assert "HIV" not in out  # the identity attribute is generalised
+    assert len(out) >= 0.7 * len(CLINICAL)  # rewritten, not truncated
+    assert path.read_bytes() == CLINICAL.encode()  # the input is untouched
+
+
+def test_stdin_to_stdout_keeps_stdout_clean(monkeypatch, capsys):
+    code, out, _err = run(["-"], monkeypatch, capsys, stdin=CLINICAL.encode())
+    assert code == 0
+    assert "Maria Gonzalez" not in out
+    assert "summary" not in out and "Loading" not in out  # tables and progress go to stderr only
+    assert out.startswith("Patient ")
+
+
+def test_folder_is_mirrored_into_output_dir(tmp_path, monkeypatch, capsys):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.txt").write_text(CLINICAL)
+    (src / "sub" / "b.md").write_text("Call John Smith at john@example.org about his divorce.")
+    (src / "skip.csv").write_text("x")
+    code, out, err = run([str(src), "-o", str(tmp_path / "out")], monkeypatch, capsys)
+    assert code == 0, err
+    assert out == ""
+    written = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert written == ["a.txt", "sub/b.md"]
+    assert "john@example.org" not in (tmp_path / "out" / "sub" / "b.md").read_text()
+    assert "documents" in err  # the summary table
+
+
+def test_many_inputs_without_output_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "b.txt").write_text("y")
+    code, _out, err = run([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], monkeypatch, capsys)
+    assert code == 2 and "-o DIR" in err
+
+
+def test_output_onto_the_input_is_refused(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "a.txt"
+    path.write_bytes(CLINICAL.encode())
+    code, _out, err = run([str(path), "-o", str(path)], monkeypatch, capsys)
+    assert code == 2 and "--in-place" in err
+    assert path.read_bytes() == CLINICAL.encode()
+
+
+def test_in_place_keeps_a_backup(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "a.txt"
+    path.write_bytes(CLINICAL.encode())
+    code, _out, err = run([str(path), "--in-place"], monkeypatch, capsys)
+    assert code == 0, err
+    assert (tmp_path / "a.txt.bak").read_bytes() == CLINICAL.encode()
+    assert "Maria Gonzalez" not in path.read_text()
+
+
+def test_jsonl_dataset_passes_fields_through_and_skips_bad_lines(tmp_path, monkeypatch, capsys):
+    data = tmp_path / "d.jsonl"
+    rows = [
+        {"ID": "a", "prompt": "Why did Maria leave?", "answer": CLINICAL, "keep": {"x": 1}},
+        "{broken",
+        {"ID": "b", "prompt": "Why?", "text": "no answer field"},
+        {"ID": "c", "prompt": "Why?", "answer": "The weather was fine and nothing happened."},
+    ]
+    data.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n")
+    out_file = tmp_path / "out.jsonl"
+    report = tmp_path / "report.jsonl"
+    code, _out, err = run(
+        [str(data), "--field", "answer", "--context-field", "prompt", "--id-field", "ID", "-o", str(out_file),
+         "--report", str(report)],
+        monkeypatch, capsys,
+    )
+    assert code == 2  # some documents were skipped: the batch finished, the exit code says so
+    assert f"{data}:2" in err and f"{data}:3" in err
+    lines = [json.loads(line) for line in out_file.read_text().splitlines()]
+    assert [r["ID"] for r in lines] == ["a", "c"]
+    first = lines[0]
+    assert first["keep"] == {"x": 1} and first["prompt"] == "Why did Maria leave?"
+    assert "Maria Gonzalez" not in first["rewritten"]
+    meta = first["semsiedit"]
+    assert meta["path"] == "local" and meta["edits"] > 0
+    assert meta["findings_before"]["pii"] >= 3
+    assert meta["scores"]["leakage_after"] < meta["scores"]["leakage_before"]
+    assert lines[1]["rewritten"] == "The weather was fine and nothing happened."
+    # Reports carry categories and offsets, never the values.
+    assert "maria.gonzalez@example.com" not in report.read_text()
+    assert "HIV" not in json.dumps(meta) and "maria.gonzalez" not in json.dumps(meta)
+    assert len(report.read_text().splitlines()) == 2
+
+
+def test_show_values_puts_values_in_reports(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "a.txt"
+    path.write_text(CLINICAL)
+    code, out, _err = run([str(path), "--format", "json", "--show-values"], monkeypatch, capsys)
+    assert code == 0
+    assert "Maria Gonzalez" in out  # the findings' values, asked for
+    code, out, _err = run([str(path), "--format", "json"], monkeypatch, capsys)
+    assert "Maria Gonzalez" not in out
+
+
+def test_diff_format(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "a.txt"
+    path.write_text(CLINICAL)
+    code, out, _err = run([str(path), "--format", "diff"], monkeypatch, capsys)
+    assert code == 0
+    assert out.startswith("--- a/")
+    assert any(line.startswith("-Patient Maria Gonzalez") for line in out.splitlines())
+
+
+def test_fail_on_leak_exit_code(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "a.txt"
+    path.write_text("Nothing sensitive in here at all.")
+    code, _out, _err = run([str(path), "--fail-on-leak"], monkeypatch, capsys)
+    assert code == 0
+    path.write_text(CLINICAL)
+    code, _out, _err = run([str(path), "--fail-on-leak", "--max-iterations", "0"], monkeypatch, capsys)
+    assert code == 1
+
+
+def test_every_sample_rewrites_without_leaking_detected_pii(monkeypatch, capsys, tmp_path):
+    code, _out, err = run([str(SAMPLES), "-o", str(tmp_path / "out"), "--no-score"], monkeypatch, capsys)
+    assert code == 0, err
+    for original in sorted(SAMPLES.glob("*.txt")):
+        if original.name.endswith(".question.txt"):
+            continue
+        text = original.read_text(encoding="utf-8")
+        rewritten = (tmp_path / "out" / original.name).read_text(encoding="utf-8")
+        assert len(rewritten) >= 0.7 * len(text), original.name
+        leaked = [v for v in pii_values(text) if v in rewritten]
+        assert not leaked, f"{original.name}: {len(leaked)} detected values survived"
+
+
+def test_empty_and_whitespace_documents(tmp_path, monkeypatch, capsys):
+    (tmp_path / "empty.txt").write_text("")
+    code, out, _err = run([str(tmp_path / "empty.txt")], monkeypatch, capsys)
+    assert code == 0 and out == ""
+    (tmp_path / "blank.txt").write_text(" \n\t\n")
+    code, out, _err = run([str(tmp_path / "blank.txt")], monkeypatch, capsys)
+    assert code == 0 and out == " \n\t\n"
+
+
+def _write_dataset(path: Path, n: int) -> None:
+    rows = [
+        {"id": f"d{i}", "answer": f"Case {i}: Maria Gonzalez (maria{i}@example.com) was treated for depression. "
+                                  f"Her manager John Smith allegedly lied about it."}
+        for i in range(n)
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+@pytest.mark.slow
+def test_killed_batch_resumes_without_redoing_finished_documents(tmp_path):
+    data = tmp_path / "d.jsonl"
+    _write_dataset(data, 40)
+    out = tmp_path / "out.jsonl"
+    common = ["--id-field", "id", "--pseudonyms", "fake", "--no-score", "--jobs", "1"]
+    cmd = [sys.executable, "-m", "semsiedit", "rewrite", str(data), "-o", str(out), *common]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    partial = out.with_name("out.jsonl.partial")
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None:
+        if partial.exists() and len(partial.read_text().splitlines()) >= 8:
+            break
+        time.sleep(0.2)
+    assert proc.poll() is None, "the batch finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGKILL)  # a hard crash, not a polite Ctrl-C
+    proc.wait(timeout=30)
+    done_before = len(partial.read_text().splitlines())
+    assert not out.exists() and 8 <= done_before < 40
+
+    resumed = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=600, env=env)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "skipped (already done)" in resumed.stderr
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in lines] == [f"d{i}" for i in range(40)]  # nothing lost, nothing twice
+    assert not partial.exists()
+
+    reference = tmp_path / "reference.jsonl"
+    full = subprocess.run([sys.executable, "-m", "semsiedit", "rewrite", str(data), "-o", str(reference), *common],
+                          capture_output=True, text=True, timeout=600, env=env)
+    assert full.returncode == 0, full.stderr[-2000:]
+    expected = [json.loads(line)["rewritten"] for line in reference.read_text().splitlines()]
+    assert [r["rewritten"] for r in lines] == expected
+
+
+def test_resume_with_folder_output_skips_existing(tmp_path, monkeypatch, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (src / name).write_text(CLINICAL)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.txt").write_text("already done")
+    code, _out, err = run([str(src), "-o", str(out), "--resume", "--no-score"], monkeypatch, capsys)
+    assert code == 0, err
+    assert (out / "a.txt").read_text() == "already done"
+    assert "Maria Gonzalez" not in (out / "b.txt").read_text()
+    shutil.rmtree(out)
