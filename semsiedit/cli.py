@@ -123,6 +123,11 @@ def rewrite(
         field=field, context_field=context_field, id_field=id_field, context=context, encoding=encoding,
         resume=resume, console=_stderr(),
     )
+    if summary.backend_down:
+        # Nothing was lost (every document has the local rewrite), but a script must notice.
+        print(f"semsiedit: error: the LLM backend failed for all {summary.documents} documents; "
+              "they got the local editor's rewrite", file=sys.stderr)
+        raise typer.Exit(3)
     if fail_on_leak and (summary.leaked_spans or summary.docs_flagged_after):
         raise typer.Exit(1)
     if summary.problems:

@@ -8,16 +8,18 @@ touches another's: it is recorded on that document's result.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Protocol
 
 from semsiedit.config import Settings
 from semsiedit.errors import LLMError
 from semsiedit.prompts import prompt_hashes
-from semsiedit.types import Document, DocumentResult, Edit, EditDecision, Finding, RoundRecord
+from semsiedit.types import Document, DocumentResult, Edit, EditDecision, Finding, RoundRecord, Usage
 from semsiedit.verify import check_edit, findings_inside, normalise
 
 LLM_SOURCE = "llm-critic"
@@ -50,6 +52,9 @@ class _State:
     # own surrogates or hedges, not new leaks, unless they repeat an original sensitive value.
     edited: list[tuple[int, int]] = field(default_factory=list)
     original_values: set[str] = field(default_factory=set)
+    # After one LLM failure (already retried by the client) the document finishes on the local path:
+    # a dead server must not cost every remaining stage its own round of retries.
+    llm_down: bool = False
     done: bool = False
     started: float = field(default_factory=time.perf_counter)
 
@@ -67,6 +72,7 @@ class EditingLoop:
         scorer: Scorer | None = None,
         *,
         uses_llm: bool = False,
+        circuit_breaker: int = 5,
     ) -> None:
         self.settings = settings
         self.detector = detector
@@ -76,6 +82,12 @@ class EditingLoop:
         self.scorer = scorer
         self.uses_llm = uses_llm
         self.hashes = prompt_hashes()
+        # Circuit breaker: after this many documents in a row whose LLM calls failed, the rest of the
+        # run uses the local path at once instead of waiting out timeouts and retries per document.
+        self.circuit_breaker = circuit_breaker
+        self.consecutive_failures = 0
+        self.llm_disabled = False
+        self._lock = threading.Lock()
 
     # -- public -------------------------------------------------------------------------------
     def run(self, doc: Document) -> DocumentResult:
@@ -169,23 +181,31 @@ class EditingLoop:
 
     def _critique(self, state: _State, detected: list[Finding]) -> tuple[list[Finding], RoundRecord]:
         record = RoundRecord(iteration=0)
+        if not state.text.strip():
+            return [], record  # nothing to review: no LLM call for an empty document
         detected = [f for f in detected if self._is_new(state, f)]
         findings: list[Finding] = []
         chunks = self._chunks(state.text)
         for start, end in chunks:
             inside = [_shift(f, -start) for f in detected if start <= f.start and f.end <= end]
+            if state.llm_down or self.llm_disabled:
+                if self.llm_disabled and not state.llm_down:
+                    record.notes.append(f"llm skipped: {self.circuit_breaker} documents in a row failed")
+                    state.llm_down = True
+                    state.result.path = "fallback"
+                findings.extend(_shift(f, start) for f in inside)
+                continue
             try:
                 critique = self.critic.critique(state.text[start:end], state.doc.context, inside)
             except LLMError as exc:  # critics should catch their own errors; this is the safety net
-                record.notes.append(f"critic failed ({exc.kind}): detector findings used")
-                record.usage.failures += 1
-                state.result.path = "fallback"
-                findings.extend(_shift(f, start) for f in inside)
-                continue
+                critique = SimpleNamespace(findings=inside, usage=Usage(failures=1),
+                                           notes=[f"critic failed ({exc.kind}): detector findings used"])
             record.usage.add(critique.usage)
             record.notes.extend(critique.notes)
-            if any("failed" in note for note in critique.notes):
-                state.result.path = "fallback"
+            if critique.usage.failures:  # the critic fell back to the detectors' findings
+                self._llm_failed(state)
+            elif critique.usage.calls or critique.usage.cached_calls:
+                self._llm_succeeded()
             findings.extend(_shift(f, start) for f in critique.findings)
         if len(chunks) > 1:
             # Detector findings that straddle a chunk boundary still count.
@@ -205,6 +225,19 @@ class EditingLoop:
 
         return [(span[0], span[1]) for span in chunk_text(text, self.settings.chunk_chars)]
 
+    def _llm_failed(self, state: _State) -> None:
+        """Count a document whose LLM calls failed; after several in a row the run stops asking."""
+        state.llm_down = True
+        state.result.path = "fallback"
+        with self._lock:
+            self.consecutive_failures += 1
+            if self.consecutive_failures >= self.circuit_breaker:
+                self.llm_disabled = True
+
+    def _llm_succeeded(self) -> None:
+        with self._lock:
+            self.consecutive_failures = 0
+
     def _is_new(self, state: _State, finding: Finding) -> bool:
         """False for a detector hit inside text our own accepted edits wrote (unless it leaks)."""
         inside = any(start <= finding.start and finding.end <= end for start, end in state.edited)
@@ -214,18 +247,22 @@ class EditingLoop:
         """The editor's edits, guarded; whatever is rejected or missing goes to the local editor."""
         decisions: list[EditDecision] = []
         covered_ids: set[str] = set()
-        if self.editor is not self.local_editor:
+        if self.editor is not self.local_editor and not (state.llm_down or self.llm_disabled):
             try:
+                groups = group_overlapping(state.text, findings)
                 edits: list[Edit] = []
                 for start, end in self._chunks(state.text):
-                    inside = [_shift(f, -start) for f in findings if start <= f.start and f.end <= end]
+                    inside = [_shift(g, -start) for g in groups if start <= g.start and g.end <= end]
                     if not inside:
                         continue
                     proposal = self.editor.propose(state.text[start:end], state.doc.context, inside)
                     record.usage.add(proposal.usage)
+                    self._llm_succeeded()
                     record.notes.extend(proposal.notes)
                     edits.extend(_shift(e, start) for e in proposal.edits)
+                members = {g.id: [f.id for f in findings if g.start <= f.start and f.end <= g.end] for g in groups}
                 for edit in self._without_overlaps(edits, record):
+                    edit.finding_ids = sorted({m for fid in edit.finding_ids for m in members.get(fid, [fid])})
                     reason = self._reject_reason(state, edit, findings)
                     decisions.append(EditDecision(edit, accepted=reason is None, reason=reason or ""))
                     if reason is None:
@@ -233,6 +270,7 @@ class EditingLoop:
             except LLMError as exc:
                 record.notes.append(f"editor failed ({exc.kind}): local editor used")
                 record.usage.failures += 1
+                self._llm_failed(state)
         remaining = [f for f in findings if f.id not in covered_ids]
         if remaining:
             if self.editor is not self.local_editor:
@@ -342,6 +380,30 @@ def build_loop(settings: Settings, *, with_scorer: bool = True, client_factory: 
 
         scorer = EmbeddingScorer(settings)
     return EditingLoop(settings, detector, critic, editor, local_editor, scorer, uses_llm=client is not None)
+
+
+def group_overlapping(text: str, findings: Sequence[Finding]) -> list[Finding]:
+    """One finding per cluster of overlapping findings, spanning the cluster.
+
+    The LLM editor gets one span to rewrite where a name sits inside a flagged clause, so its
+    edits never overlap; the guards still check every member's value against the replacement.
+    The cluster keeps the id, category and label of its widest member, and the highest severity.
+    """
+    from dataclasses import replace
+
+    clusters: list[list[Finding]] = []
+    for finding in sorted(findings, key=lambda f: (f.start, -f.end)):
+        if clusters and finding.start < max(f.end for f in clusters[-1]):
+            clusters[-1].append(finding)
+        else:
+            clusters.append([finding])
+    groups = []
+    for cluster in clusters:
+        widest = max(cluster, key=lambda f: (f.end - f.start, f.category != "pii"))
+        start, end = min(f.start for f in cluster), max(f.end for f in cluster)
+        groups.append(replace(widest, start=start, end=end, text=text[start:end],
+                              severity=max(f.severity for f in cluster)))
+    return groups
 
 
 def _shift(item, delta: int):

@@ -30,6 +30,7 @@ class BatchSummary:
     scored: int = 0
     leaked_spans: int = 0
     llm_calls: int = 0
+    llm_cached_calls: int = 0
     llm_failures: int = 0
     completion_tokens: int = 0
     elapsed_s: float = 0.0
@@ -46,6 +47,7 @@ class BatchSummary:
         self.fallbacks += result.fallbacks
         self.fallback_documents += result.path == "fallback"
         self.llm_calls += result.usage.calls
+        self.llm_cached_calls += result.usage.cached_calls
         self.llm_failures += result.usage.failures
         self.completion_tokens += result.usage.completion_tokens
         if result.scores:
@@ -54,6 +56,11 @@ class BatchSummary:
             self.leakage_after += result.scores.leakage_after
             self.utility += result.scores.utility
             self.leaked_spans += result.scores.leaked_spans
+
+    @property
+    def backend_down(self) -> bool:
+        """Every LLM call failed: the whole batch got the local editor's rewrite instead."""
+        return self.llm_failures > 0 and self.llm_calls == 0 and self.llm_cached_calls == 0
 
     def means(self) -> dict[str, float]:
         n = max(self.scored, 1)
@@ -80,6 +87,7 @@ class BatchSummary:
             "fallback_documents": self.fallback_documents,
             "leaked_spans": self.leaked_spans,
             "llm_calls": self.llm_calls,
+            "llm_cached_calls": self.llm_cached_calls,
             "llm_failures": self.llm_failures,
             "completion_tokens": self.completion_tokens,
             "elapsed_s": round(self.elapsed_s, 3),
@@ -110,9 +118,10 @@ def summary_table(summary: BatchSummary):
             ("utility (loss)", f"{m['utility']:.3f} ({m['utility_loss_pct']:.1f}%)"),
             ("spans still leaked", str(summary.leaked_spans)),
         ]
-    if summary.llm_calls or summary.llm_failures or summary.fallback_documents:
+    if summary.llm_calls or summary.llm_cached_calls or summary.llm_failures or summary.fallback_documents:
         rows += [
-            ("LLM calls (failures)", f"{summary.llm_calls} ({summary.llm_failures})"),
+            ("LLM calls (cached, failed)",
+             f"{summary.llm_calls} ({summary.llm_cached_calls}, {summary.llm_failures})"),
             ("completion tokens", str(summary.completion_tokens)),
             ("documents that fell back to local", str(summary.fallback_documents)),
         ]
