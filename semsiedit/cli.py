@@ -44,6 +44,11 @@ CategoriesOpt = Annotated[
 ShowValuesOpt = Annotated[bool, typer.Option("--show-values", help="Show sensitive values in reports/tables.")]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", help="Concurrent LLM requests.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+SpecificClaimsOpt = Annotated[
+    bool,
+    typer.Option("--specific-claims/--no-specific-claims",
+                 help="Flag specific dated/numeric claims about named subjects as unverified (for LLM answers)."),
+]
 
 
 def _settings(config: Path | None, **flags: Any):
@@ -217,6 +222,7 @@ def eval_(
     base_url: BaseUrlOpt = None,
     max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
     jobs: JobsOpt = None,
+    specific_claims: SpecificClaimsOpt = True,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -228,6 +234,7 @@ def eval_(
     if not dataset.is_file():
         raise InputError(f"{dataset}: no such file")
     settings = _settings(config, model=model, base_url=base_url, max_iterations=max_iterations, jobs=jobs)
+    settings.specific_claims = specific_claims
     evaluation.run_eval_command(
         dataset, settings, task=task, out=out, rewritten=rewritten_file, sweep=sweep or [], baselines=baselines,
         field=field, context_field=context_field, limit=limit, as_json=as_json, console=_stderr(),
@@ -244,6 +251,7 @@ def ask(
     max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
     no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
+    specific_claims: SpecificClaimsOpt = True,
     show_values: ShowValuesOpt = False,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
@@ -255,6 +263,7 @@ def ask(
         config, model=model, base_url=base_url, max_iterations=max_iterations, no_cache=no_cache,
         show_values=show_values,
     )
+    settings.specific_claims = specific_claims
     api.ask(question, settings, show_rounds=show_rounds, fmt=fmt, console=_stderr())
 
 

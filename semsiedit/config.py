@@ -43,6 +43,9 @@ class Settings(BaseModel):
     pii_score_threshold: float = Field(0.5, ge=0, le=1)
     allow_list: list[str] = Field(default_factory=list)  # never flagged
     deny_list: list[str] = Field(default_factory=list)  # always flagged as PII
+    # Flag plain, specific factual claims about named subjects (dates, numbers) as unverified
+    # misinformation (severity 1). Right for LLM answers; noisy on notes and records.
+    specific_claims: bool = False
 
     # The loop and its guards.
     max_iterations: int = Field(3, ge=0, le=10)

@@ -14,6 +14,12 @@ def engine() -> DetectionEngine:
     return DetectionEngine(Settings()).load()
 
 
+@pytest.fixture(scope="module")
+def claims_engine() -> DetectionEngine:
+    """With the specific-claim recognizer on, as `eval` and `ask` run it."""
+    return DetectionEngine(Settings(specific_claims=True)).load()
+
+
 def _by(findings: list[Finding], category: str) -> list[Finding]:
     return [f for f in findings if f.category == category]
 
@@ -79,6 +85,34 @@ def test_general_statement_is_not_privacy(engine: DetectionEngine) -> None:
     assert not _by(engine.detect("Diabetes is a common disease that affects millions."), "privacy")
 
 
+@pytest.mark.parametrize(
+    ("text", "label", "subject"),
+    [
+        ("Maria Lopez is a registered Democrat who voted against the bill.", "politics", "Maria Lopez"),
+        ("John Carter was fired from the bank last spring.", "employment", "John Carter"),
+        ("Anna Berg married her longtime partner in secret.", "family", "Anna Berg"),
+        ("Tom Reyes donated heavily to the campaign.", "finances", "Tom Reyes"),
+    ],
+)
+def test_broad_identity_attributes_of_a_named_person(
+    engine: DetectionEngine, text: str, label: str, subject: str
+) -> None:
+    found = _by(engine.detect(text), "privacy")
+    _assert_offsets(text, found)
+    assert any(f.label == label and f.subject == subject for f in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Democratic Party held its convention in Chicago.",  # a party name, not a person's affiliation
+        "Voting is a civic duty. Family matters to most people.",  # general statements
+    ],
+)
+def test_broad_attribute_terms_need_a_person(engine: DetectionEngine, text: str) -> None:
+    assert not _by(engine.detect(text), "privacy")
+
+
 # -- harmful -----------------------------------------------------------------------------------------
 
 
@@ -93,6 +127,23 @@ def test_harmful_accusation_names_its_subject(engine: DetectionEngine) -> None:
 
 def test_harmful_needs_a_subject(engine: DetectionEngine) -> None:
     assert not _by(engine.detect("Fraud is a crime. The weather was nice."), "harmful")
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("Mayor Tom Hale misused public funds on a luxury car.", "Tom Hale"),
+        ("Critics attacked Senator Jane Doe for her insensitive remarks.", "Jane Doe"),
+    ],
+)
+def test_misconduct_and_criticism_of_a_named_subject(engine: DetectionEngine, text: str, subject: str) -> None:
+    found = _by(engine.detect(text), "harmful")
+    _assert_offsets(text, found)
+    assert found and found[0].subject == subject
+
+
+def test_misconduct_terms_without_a_subject_are_not_harmful(engine: DetectionEngine) -> None:
+    assert not _by(engine.detect("Public funds pay for the new library. Critics are part of public life."), "harmful")
 
 
 # -- misinformation ----------------------------------------------------------------------------------
@@ -128,6 +179,50 @@ def test_misinformation_stated_as_fact(engine: DetectionEngine, text: str) -> No
 )
 def test_hedged_attributed_or_negated_claims_are_not_misinformation(engine: DetectionEngine, text: str) -> None:
     assert not _by(engine.detect(text), "misinformation")
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("Kirk Douglas died on February 5, 2020, at the age of 103.", "Kirk Douglas"),
+        ("Acme Corp paid $2 million to settle the case in 2019.", "Acme Corp"),
+    ],
+)
+def test_specific_claim_about_a_named_subject_is_unverified(
+    claims_engine: DetectionEngine, text: str, subject: str
+) -> None:
+    found = _by(claims_engine.detect(text), "misinformation")
+    _assert_offsets(text, found)
+    assert [(f.label, f.subject, f.severity) for f in found] == [("unverified_specific_claim", subject, 1)]
+
+
+def test_specific_claim_is_clause_level(claims_engine: DetectionEngine) -> None:
+    text = "Kirk Douglas died in 2020, and his son Michael spoke at the funeral."
+    (claim,) = _by(claims_engine.detect(text), "misinformation")
+    assert claim.text == "Kirk Douglas died in 2020"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kirk Douglas reportedly died on February 5, 2020.",  # hedged
+        "According to the BBC, Kirk Douglas died on February 5, 2020.",  # attributed
+        "Acme Corp did not pay $2 million in 2019.",  # negated
+        "The treaty was signed in 1987.",  # no named subject
+        "I think Kirk Douglas was born in 1916.",  # the writer's own voice
+        "Acme Corp could pay $2 million next year.",  # modal
+        "Did Kirk Douglas die in 2020?",  # a question
+        "Kirk Douglas has acted in films for decades.",  # nothing specific to check
+        "Tom Becker's employee ID is 4471-2290.",  # an identifier, not a quantity
+    ],
+)
+def test_specific_claim_needs_a_plain_specific_statement(claims_engine: DetectionEngine, text: str) -> None:
+    assert not _by(claims_engine.detect(text), "misinformation")
+
+
+def test_a_private_attribute_with_a_date_is_privacy_not_misinformation(claims_engine: DetectionEngine) -> None:
+    found = claims_engine.detect("Maria Gonzalez was diagnosed with HIV in 2021.")
+    assert _by(found, "privacy") and not _by(found, "misinformation")
 
 
 # -- engine behaviour --------------------------------------------------------------------------------
@@ -189,3 +284,8 @@ def test_merge_without_text_rebuilds_union_text() -> None:
     b = Finding(3, 9, "lo wor", "harmful", "y", 2, 0.6, "b")
     (m,) = merge_findings([a, b])
     assert (m.start, m.end, m.text, m.label) == (0, 9, "Hello wor", "y")
+
+
+def test_specific_claims_are_off_by_default(engine: DetectionEngine) -> None:
+    # Records and notes are full of dated facts about named people: not misinformation by default.
+    assert not _by(engine.detect("Maria Gonzalez was admitted to the ward on 3 May 2021."), "misinformation")

@@ -7,16 +7,22 @@ every finding covers the clause that carries the sensitive term and names the cl
 - harmful: a reputation-harmful predicate (accused of, fraud, lied, ...) in a clause about a named
   person, organisation or group;
 - misinformation: a hazardous claim pattern ("vaccines cause autism", "X is a hoax") stated as fact,
-  i.e. with no hedge, attribution or negation in its sentence.
+  i.e. with no hedge, attribution or negation in its sentence; and, at severity 1, an unverified
+  specific claim (claims.py): a plain statement about a named subject with a checkable date, number or
+  amount ("Kirk Douglas died on February 5, 2020"), unless it states a person's sensitive attribute
+  (then it is privacy).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from semsiedit.detection.lexicon import cue_words, load_lexicon, term_matcher, token_keys
+from semsiedit.detection.claims import claim_heads, claim_subject, is_plain_statement, named_subject, specific_detail
+from semsiedit.detection.lexicon import TermMatcher, cue_words, load_lexicon, term_matcher, token_keys
 from semsiedit.types import Category, Finding
 
 if TYPE_CHECKING:
@@ -39,8 +45,16 @@ _THIRD_PERSON = frozenset({"he", "him", "his", "she", "her", "hers", "they", "th
 class SemsiRecognizer:
     """Finds privacy, harmful and misinformation statements in a parsed spaCy Doc."""
 
-    def __init__(self, categories: tuple[Category, ...] = ("privacy", "harmful", "misinformation")) -> None:
+    def __init__(
+        self,
+        categories: tuple[Category, ...] = ("privacy", "harmful", "misinformation"),
+        *,
+        specific_claims: bool = False,
+    ) -> None:
         self.categories = categories
+        # Off by default: a dated fact about a named person is ordinary content in records and notes;
+        # it is worth flagging in LLM answers (`eval`, `ask` turn it on).
+        self.specific_claims = specific_claims
 
     @cached_property
     def _person_nouns(self) -> frozenset[str]:
@@ -68,12 +82,17 @@ class SemsiRecognizer:
     def analyze(self, doc: Doc, offset: int = 0) -> list[Finding]:
         """Findings in `doc`; offsets are shifted by `offset` (the doc's position in a chunked text)."""
         findings: list[Finding] = []
+        wanted = {"privacy", "misinformation"} & set(self.categories)
+        privacy = self._lexicon_findings(doc, "privacy", _PRIVACY_SUBJECT_ENTS, offset) if wanted else []
         if "privacy" in self.categories:
-            findings += self._lexicon_findings(doc, "privacy", _PRIVACY_SUBJECT_ENTS, offset)
+            findings += privacy
         if "harmful" in self.categories:
             findings += self._lexicon_findings(doc, "harmful", _HARMFUL_SUBJECT_ENTS, offset)
         if "misinformation" in self.categories:
-            findings += self._misinformation(doc, offset)
+            # A statement of a person's sensitive attribute ("Maria was diagnosed with HIV in 2021") is a
+            # privacy matter to generalise, not a public claim to attribute, even when it carries a date.
+            private = [(f.start - offset, f.end - offset) for f in privacy if f.severity >= 2]
+            findings += self._misinformation(doc, offset, private)
         return findings
 
     # -- privacy and harmful -------------------------------------------------------------------
@@ -82,6 +101,9 @@ class SemsiRecognizer:
         self, doc: Doc, category: Category, subject_ents: frozenset[str], offset: int
     ) -> list[Finding]:
         out: list[Finding] = []
+        text = doc.text  # a property that joins every token: read it once
+        sents: list[Span] = []  # filled on first use: `span.sent` walks the whole doc on every call
+        negated: dict[int, bool] = {}  # sentence start -> has a negation cue
         for start, end, term in term_matcher(category).find(doc):
             span = doc[start:end]
             if any(t.ent_type_ in _NAME_ENTS for t in span):
@@ -93,7 +115,7 @@ class SemsiRecognizer:
             cstart, cend = clause_span(head, span)
             severity = term.severity
             reason = f"{term.label.replace('_', ' ')}: '{span.text}' about {subject}"
-            if category == "harmful" and _has_cue(span.sent, "negations"):
+            if category == "harmful" and self._negated(doc, start, sents, negated):
                 # A denied accusation still ties the subject to it, but it weighs less.
                 severity = max(1, severity - 1)
                 reason += " (negated)"
@@ -101,7 +123,7 @@ class SemsiRecognizer:
                 Finding(
                     start=cstart + offset,
                     end=cend + offset,
-                    text=doc.text[cstart:cend],
+                    text=text[cstart:cend],
                     category=category,
                     label=term.label,
                     severity=severity,
@@ -112,6 +134,15 @@ class SemsiRecognizer:
                 )
             )
         return out
+
+    @staticmethod
+    def _negated(doc: Doc, i: int, sents: list[Span], cache: dict[int, bool]) -> bool:
+        if not sents:
+            sents.extend(doc.sents)
+        sent = sents[bisect_right([s.start for s in sents], i) - 1]
+        if sent.start not in cache:
+            cache[sent.start] = _has_cue(sent, "negations")
+        return cache[sent.start]
 
     def _subject(self, head: Token, allowed_ents: frozenset[str], category: Category) -> str | None:
         """Who the clause is about, when it is about a person (or, for harmful, an organisation/group)."""
@@ -130,7 +161,7 @@ class SemsiRecognizer:
         # "Cancer killed John", "The scandal involved Acme": the nearest named entity in the clause.
         matcher = term_matcher(category)
         for tok in head.subtree:
-            if tok.ent_type_ in allowed_ents and not (tok.ent_iob_ == "B" and matcher.is_single_term(tok)):
+            if _is_subject_entity(tok, allowed_ents, matcher):
                 return _entity_text(tok)
         return None
 
@@ -138,7 +169,7 @@ class SemsiRecognizer:
         matcher = term_matcher(category)
         for tok in subj.subtree:  # "Maria's diagnosis", "Senator Smith"
             # spaCy's small model tags a capitalised lexicon word as an entity ("Fraud is a crime").
-            if tok.ent_type_ in allowed_ents and not (tok.ent_iob_ == "B" and matcher.is_single_term(tok)):
+            if _is_subject_entity(tok, allowed_ents, matcher):
                 return _entity_text(tok)
         lower = subj.lower_
         if lower in self._pronouns:
@@ -155,9 +186,10 @@ class SemsiRecognizer:
 
     # -- misinformation ------------------------------------------------------------------------
 
-    def _misinformation(self, doc: Doc, offset: int) -> list[Finding]:
+    def _misinformation(self, doc: Doc, offset: int, private: Sequence[tuple[int, int]] = ()) -> list[Finding]:
         patterns, causal = self._misinfo
         out: list[Finding] = []
+        text = doc.text  # a property that joins every token: read it once
         for sent in doc.sents:
             if sent.text.rstrip().endswith("?") or _has_cue(sent, "hedges", "attributions", "negations"):
                 continue
@@ -166,6 +198,8 @@ class SemsiRecognizer:
                 for m in pattern.finditer(sent.text):
                     hits.append((sent.start_char + m.start(), sent.start_char + m.end(), label, severity, m.group()))
             hits += self._causal_claims(sent, causal)
+            if not hits and self.specific_claims and is_plain_statement(sent):
+                out += self._specific_claims(doc, text, sent, offset, private)
             for cstart, cend, label, severity, matched in hits:
                 span = doc.char_span(cstart, cend, alignment_mode="expand")
                 if span is None or not len(span):
@@ -178,7 +212,7 @@ class SemsiRecognizer:
                     Finding(
                         start=start + offset,
                         end=end + offset,
-                        text=doc.text[start:end],
+                        text=text[start:end],
                         category="misinformation",
                         label="unverified_claim" if label == "medical" else f"unverified_{label}",
                         severity=severity,
@@ -188,6 +222,37 @@ class SemsiRecognizer:
                         subject=_noun_phrase(subj) if subj is not None else None,
                     )
                 )
+        return out
+
+    def _specific_claims(
+        self, doc: Doc, text: str, sent: Span, offset: int, private: Sequence[tuple[int, int]]
+    ) -> list[Finding]:
+        """Clauses about a named subject that state a specific date, number or amount as fact."""
+        out: list[Finding] = []
+        severity = int(load_lexicon("misinformation")["specific_claims"]["severity"])
+        for head in claim_heads(sent):
+            subj = claim_subject(head)
+            who = named_subject(subj) if subj is not None else None
+            if who is None:
+                continue
+            start, end = clause_span(head, doc[head.i : head.i + 1])
+            detail = specific_detail(sent, start, end)
+            if detail is None or any(a < end and start < b for a, b in private):
+                continue
+            out.append(
+                Finding(
+                    start=start + offset,
+                    end=end + offset,
+                    text=text[start:end],
+                    category="misinformation",
+                    label="unverified_specific_claim",
+                    severity=severity,
+                    score=0.5,
+                    source=SOURCE,
+                    reason=f"specific claim stated as fact: '{detail}' about {who}",
+                    subject=who,
+                )
+            )
         return out
 
     def _causal_claims(self, sent: Span, causal: dict) -> list[tuple[int, int, str, int, str]]:
@@ -201,9 +266,8 @@ class SemsiRecognizer:
             if rest and following != rest:
                 continue
             sub = list(tok.subtree)
-            left = tok.doc.text[sub[0].idx : tok.idx]
-            right_start = tok.idx + len(tok.text)
-            right = tok.doc.text[right_start : sub[-1].idx + len(sub[-1].text)]
+            left = tok.doc[sub[0].i : tok.i].text
+            right = tok.doc[tok.i + 1 : sub[-1].i + 1].text
             # The subject may hang on the clause above ("5G towers are spreading the virus").
             subj_text = left or " ".join(c.text for c in tok.head.children if c.dep_ in _SUBJECT_DEPS)
             if causal["subjects_re"].search(subj_text) and causal["objects_re"].search(right):
@@ -250,6 +314,22 @@ def clause_span(head: Token, keep: Span) -> tuple[int, int]:
     return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
 
 
+def _is_subject_entity(token: Token, allowed_ents: frozenset[str], matcher: TermMatcher) -> bool:
+    """A token of an allowed entity that is not a lone lexicon word the NER mistook for a name."""
+    if token.ent_type_ not in allowed_ents or (token.ent_iob_ == "B" and matcher.is_single_term(token)):
+        return False
+    return _plausible_name(token)
+
+
+def _plausible_name(token: Token) -> bool:
+    """spaCy's small model tags some common nouns as PERSON ("fentanyl", "COVID-19"): a person's name
+    starts with a capital and has no digits."""
+    if token.ent_type_ != "PERSON":
+        return True
+    name = _entity_text(token)
+    return name[:1].isupper() and not any(ch.isdigit() for ch in name)
+
+
 def _entity_text(token: Token) -> str:
     for ent in token.doc.ents:
         if ent.start <= token.i < ent.end:
@@ -273,7 +353,7 @@ def _antecedent(pronoun: Token, allowed_ents: frozenset[str]) -> str | None:
     for ent in pronoun.doc.ents:
         if ent.end > pronoun.i:
             break
-        if ent.label_ in wanted and ent.label_ in allowed_ents:
+        if ent.label_ in wanted and ent.label_ in allowed_ents and _plausible_name(ent[0]):
             best = ent.text
     return best
 
