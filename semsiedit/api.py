@@ -164,7 +164,9 @@ def detect_paths(
             else:
                 from rich.console import Console
 
-                Console(file=stdout).print(findings_table(doc.id, doc.text, findings, settings.show_values))
+                width = None if stdout.isatty() else 160  # piped tables: wide, not 80 columns
+                table = findings_table(doc.id, doc.text, findings, settings.show_values)
+                Console(file=stdout, width=width).print(table)
         batch.clear()
 
     for item in _documents(paths, globs=globs, field=field, context_field=context_field, id_field=id_field,

@@ -50,7 +50,7 @@ def checks(settings: Settings) -> list[tuple[str, bool, str]]:
     try:
         path = models.resolve_embedding_model(settings.embedding_model)
         embedder = models.load_embedder(settings.embedding_model)
-        dim = embedder.get_sentence_embedding_dimension()
+        dim = getattr(embedder, "get_embedding_dimension", embedder.get_sentence_embedding_dimension)()
         rows.append(("embedding model", True, f"{settings.embedding_model} at {path} ({dim} dims), "
                      f"{time.perf_counter() - started:.1f}s"))
     except BackendUnavailable as exc:

@@ -138,7 +138,7 @@ def findings_table(doc_id: str, text: str, findings: Sequence[Finding], show_val
     for column in ("offsets", "category", "label", "sev", "score", "source"):
         table.add_column(column)
     if show_values:
-        table.add_column("text")
+        table.add_column("text", overflow="fold")  # never cut a value the user asked to see
     for f in findings:
         row = [f"{f.start}-{f.end}", f.category, f.label, str(f.severity), f"{f.score:.2f}", f.source]
         if show_values:
