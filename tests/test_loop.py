@@ -208,3 +208,19 @@ def test_huge_document_is_edited_chunk_by_chunk_with_right_offsets():
     assert result.rewritten == text.replace("Maria Gonzalez", "the patient")
     assert len(llm.texts) > 1 and all(len(t) <= 600 for t in llm.texts)
     assert result.path == "llm"
+
+
+def test_five_megabyte_document_keeps_every_byte_and_offset():
+    """A 5 MB text: the LLM sees chunks cut at paragraph/sentence boundaries; the output is exact."""
+    paragraph = ("Ordinary notes about the weather, the harvest and the village fair go on a while. " * 7).strip()
+    paragraphs = [paragraph] * 9000
+    for i in range(0, 9000, 900):
+        paragraphs[i] = "Maria Gonzalez (HIV positive) came by.\r\n" + paragraphs[i]
+    text = "\r\n\r\n".join(paragraphs) + " Ünïcödé — end."
+    assert len(text.encode()) > 5_000_000
+    llm = RecordingLLMEditor({"Maria Gonzalez": "the visitor", "HIV": "a chronic condition"})
+    loop = EditingLoop(Settings(), RegexDetector(), PassCritic(), llm, TableEditor(), None, uses_llm=True)
+    result = loop.run(Document("huge", text))
+    expected = text.replace("Maria Gonzalez", "the visitor").replace("HIV", "a chronic condition")
+    assert result.rewritten == expected
+    assert len(llm.texts) == 10 and all(len(t) <= Settings().chunk_chars for t in llm.texts)
