@@ -33,6 +33,7 @@ class Critique:
     usage: Usage = field(default_factory=Usage)
     notes: list[str] = field(default_factory=list)
     dropped_quotes: int = 0  # LLM quotes that could not be found in the text
+    error_kind: str | None = None  # the LLMError kind when the LLM critic failed
 
 
 class LocalCritic:
@@ -64,6 +65,7 @@ class LLMCritic:
                 merge_findings(detected, text=text, categories=categories),
                 usage=Usage(failures=1),
                 notes=[f"llm critic failed ({exc.kind}): local findings used"],
+                error_kind=exc.kind,
             )
         reply = result.data if isinstance(result.data, CriticReply) else CriticReply()
         found: list[Finding] = []

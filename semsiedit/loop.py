@@ -193,17 +193,18 @@ class EditingLoop:
                     record.notes.append(f"llm skipped: {self.circuit_breaker} documents in a row failed")
                     state.llm_down = True
                     state.result.path = "fallback"
+                    state.result.llm_unavailable = True
                 findings.extend(_shift(f, start) for f in inside)
                 continue
             try:
                 critique = self.critic.critique(state.text[start:end], state.doc.context, inside)
             except LLMError as exc:  # critics should catch their own errors; this is the safety net
-                critique = SimpleNamespace(findings=inside, usage=Usage(failures=1),
+                critique = SimpleNamespace(findings=inside, usage=Usage(failures=1), error_kind=exc.kind,
                                            notes=[f"critic failed ({exc.kind}): detector findings used"])
             record.usage.add(critique.usage)
             record.notes.extend(critique.notes)
             if critique.usage.failures:  # the critic fell back to the detectors' findings
-                self._llm_failed(state)
+                self._llm_failed(state, getattr(critique, "error_kind", None) or "unknown")
             elif critique.usage.calls or critique.usage.cached_calls:
                 self._llm_succeeded()
             findings.extend(_shift(f, start) for f in critique.findings)
@@ -225,10 +226,15 @@ class EditingLoop:
 
         return [(span[0], span[1]) for span in chunk_text(text, self.settings.chunk_chars)]
 
-    def _llm_failed(self, state: _State) -> None:
-        """Count a document whose LLM calls failed; after several in a row the run stops asking."""
-        state.llm_down = True
+    def _llm_failed(self, state: _State, kind: str) -> None:
+        """A call failed after the client's retries. A bad reply (malformed, refused) only sends this
+        stage to the local path; an unreachable server sends the rest of the document there, and
+        several such documents in a row the rest of the run."""
         state.result.path = "fallback"
+        if kind in ("malformed", "refused"):
+            return
+        state.llm_down = True
+        state.result.llm_unavailable = True
         with self._lock:
             self.consecutive_failures += 1
             if self.consecutive_failures >= self.circuit_breaker:
@@ -270,7 +276,7 @@ class EditingLoop:
             except LLMError as exc:
                 record.notes.append(f"editor failed ({exc.kind}): local editor used")
                 record.usage.failures += 1
-                self._llm_failed(state)
+                self._llm_failed(state, exc.kind)
         remaining = [f for f in findings if f.id not in covered_ids]
         if remaining:
             if self.editor is not self.local_editor:

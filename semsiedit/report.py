@@ -32,6 +32,7 @@ class BatchSummary:
     llm_calls: int = 0
     llm_cached_calls: int = 0
     llm_failures: int = 0
+    llm_unavailable_documents: int = 0
     completion_tokens: int = 0
     elapsed_s: float = 0.0
 
@@ -49,6 +50,7 @@ class BatchSummary:
         self.llm_calls += result.usage.calls
         self.llm_cached_calls += result.usage.cached_calls
         self.llm_failures += result.usage.failures
+        self.llm_unavailable_documents += result.llm_unavailable
         self.completion_tokens += result.usage.completion_tokens
         if result.scores:
             self.scored += 1
@@ -59,8 +61,8 @@ class BatchSummary:
 
     @property
     def backend_down(self) -> bool:
-        """Every LLM call failed: the whole batch got the local editor's rewrite instead."""
-        return self.llm_failures > 0 and self.llm_calls == 0 and self.llm_cached_calls == 0
+        """The LLM server was unusable for every document: the whole batch got the local rewrite."""
+        return self.documents > 0 and self.llm_unavailable_documents == self.documents
 
     def means(self) -> dict[str, float]:
         n = max(self.scored, 1)
@@ -89,6 +91,7 @@ class BatchSummary:
             "llm_calls": self.llm_calls,
             "llm_cached_calls": self.llm_cached_calls,
             "llm_failures": self.llm_failures,
+            "llm_unavailable_documents": self.llm_unavailable_documents,
             "completion_tokens": self.completion_tokens,
             "elapsed_s": round(self.elapsed_s, 3),
             **{k: round(v, 4) for k, v in self.means().items()},

@@ -166,6 +166,7 @@ class DocumentResult:
     prompt_hashes: dict[str, str] = field(default_factory=dict)
     elapsed_s: float = 0.0
     error: str | None = None
+    llm_unavailable: bool = False  # the server could not be used (down, timing out, refusing the key)
 
     @property
     def edits_applied(self) -> int:
@@ -196,5 +197,6 @@ class DocumentResult:
             "prompt_hashes": self.prompt_hashes,
             "elapsed_s": round(self.elapsed_s, 4),
             "error": self.error,
+            "llm_unavailable": self.llm_unavailable,
             "rounds": [r.to_dict(show_values) for r in self.rounds],
         }
