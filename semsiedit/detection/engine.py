@@ -10,6 +10,9 @@ from semsiedit.detection.address import find_addresses
 from semsiedit.detection.birthdate import find_birthdates
 from semsiedit.detection.lists import drop_allowed, find_denied
 from semsiedit.detection.merge import merge_findings
+from semsiedit.detection.more_pii import find_more_pii
+from semsiedit.detection.person_filter import clean_person_findings
+from semsiedit.detection.titles import find_titled_names
 from semsiedit.types import SEMSI_CATEGORIES, Finding
 
 if TYPE_CHECKING:
@@ -45,7 +48,7 @@ class DetectionEngine:
         set_offline_environment()  # before spaCy: loading it can import tldextract
         self._nlp = load_spacy(self.settings.spacy_model)
         semsi = tuple(c for c in SEMSI_CATEGORIES if c in self.categories)
-        self._semsi = SemsiRecognizer(semsi) if semsi else None
+        self._semsi = SemsiRecognizer(semsi, specific_claims=self.settings.specific_claims) if semsi else None
         if "pii" in self.categories:
             from semsiedit.detection.pii import PiiRecognizer
 
@@ -75,7 +78,8 @@ class DetectionEngine:
             if self._semsi is not None:
                 raw[i] += self._semsi.analyze(doc, offset)
             if self._pii is not None:
-                raw[i] += self._pii.analyze(doc, offset)
+                people = self._pii.analyze(doc, offset) + find_titled_names(doc, offset)
+                raw[i] += clean_person_findings(people, doc, offset)
         return [self._finish(text, found) for text, found in zip(texts, raw, strict=True)]
 
     def _pieces(self, text: str) -> list[tuple[int, int]]:
@@ -90,5 +94,6 @@ class DetectionEngine:
     def _finish(self, text: str, found: list[Finding]) -> list[Finding]:
         if "pii" in self.categories:
             found += find_addresses(text) + find_birthdates(text) + find_denied(text, self.settings.deny_list)
+            found += find_more_pii(text, found)
         found = drop_allowed(found, self.settings.allow_list)
         return merge_findings(found, text=text, categories=self.categories)

@@ -46,6 +46,21 @@ _STRIP = "\"'“”‘’()[],.;:!?"
 _TAIL = re.compile(r"[\s.!?;:,\"'”’)\]]*$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“(]?[A-Z0-9<])")
 _MULTI_NAME = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?: [A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2}(?![\w-])")
+_SURROGATE = re.compile(r"Person [A-Z]{1,3}(?![\w])|<[A-Z_]+_\d+>")
+# Where a detected "name" runs into other text: a line break, a bracket or quote, a sentence end.
+_NAME_BREAK = re.compile(r"\s*\n\s*|\s*[\"“”()\[\]<>|]+\s*|[.!?;:]+[\"”’)]*\s+")
+# Between the parts of a clause: kept verbatim when only the sensitive part is generalised.
+_PART_SEP = re.compile(
+    r"\s*[()\[\]\"“”]\s*|,\s+(?:(?:and|but|or|while|so)\s+)?|;\s+|\s+[—–-]\s+"
+    r"|\s+(?:and|but|while|whereas|although|though|because)\s+|\s*\n\s*"
+)
+_BRACKETS = {"(": ")", "[": "]", "“": "”"}
+# Nouns that end in -ly: never moved around as adverbs.
+_NOT_ADVERBS = {
+    "family", "assembly", "supply", "reply", "rally", "belly", "bully", "ally", "jelly", "italy", "july",
+    "monopoly", "anomaly", "early", "only", "daily", "likely", "elderly", "holy", "ugly", "silly", "costly",
+    "deadly", "lovely", "weekly", "monthly", "yearly", "friendly", "lonely", "lowly", "jolly", "fly", "apply",
+}  # fmt: skip
 _NAME_LIKE = re.compile(r"^(?:[A-Z][\w.'’-]*)(?: (?:[A-Z][\w.'’-]*|de|van|von|da|del|la|le|bin|al))*$")
 
 
@@ -72,10 +87,32 @@ class _Node:
 
 
 @dataclass
+class _DocState:
+    """Per-document bookkeeping shared by the edits of one `propose` call."""
+
+    text: str
+    noted: set[tuple[str, int]] = field(default_factory=set)  # (kind, line start) that carry a hedge note
+    notes: int = 0
+
+    @classmethod
+    def of(cls, text: str) -> _DocState:
+        state = cls(text)
+        wrappers = load_data("hedges")["wrappers"]
+        for kind, forms in wrappers.items():
+            marks = [*forms.get("suffixes", [forms["suffix"]]), forms["closing"]]
+            for mark in marks:
+                for m in re.finditer(re.escape(mark.strip(" ,")), text):
+                    state.noted.add((kind, text.rfind("\n", 0, m.start()) + 1))
+                    state.notes += 1
+        return state
+
+
+@dataclass
 class _Ctx:
     """Per-edit bookkeeping while a top-level node is rendered."""
 
     scope: set[int]
+    doc: _DocState = field(default_factory=lambda: _DocState(""))
     strategies: list[str] = field(default_factory=list)
     removed_terms: list[str] = field(default_factory=list)  # attribute terms the output must not contain
 
@@ -86,7 +123,8 @@ def _compiled(name: str, key: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     rows = data["tables"][key] if name == "generalise" else data[key]
     # Word boundaries on both sides; a pattern that ends with its own space ("gay (?=[a-z])") ends on one.
     boundary = r"(?:(?<=\s)|(?![\w'’]))"
-    return tuple((re.compile(rf"(?<![\w'’])(?:{pattern}){boundary}", _FLAGS), repl) for pattern, repl in rows)
+    # Not right after a hyphen either: "second-mortgage" is not the attribute "mortgage".
+    return tuple((re.compile(rf"(?<![\w'’-])(?:{pattern}){boundary}", _FLAGS), repl) for pattern, repl in rows)
 
 
 def _privacy_label(label: str) -> str:
@@ -115,8 +153,15 @@ def _match_case(template: str, like: str) -> str:
     return template[:1].upper() + template[1:] if like[:1].isupper() else template
 
 
+_ABBREVIATIONS = {"no", "nr", "vs", "etc", "approx", "dr", "mr", "mrs", "ms", "st", "ref", "tel", "e.g", "i.e", "cf"}
+
+
 def _at_sentence_start(before: str) -> bool:
     stripped = before.rstrip(" \t\"'“‘([")
+    if stripped.endswith(".") and re.search(r"(?:^|[\s(])([\w.]+)\.$", stripped):
+        word = re.search(r"(?:^|[\s(])([\w.]+)\.$", stripped).group(1)  # type: ignore[union-attr]
+        if word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
+            return False  # "permit no. AT-…", "Douglas T. Farraday"
     return not stripped or stripped[-1] in ".!?\n\r"
 
 
@@ -135,6 +180,27 @@ def _fix_seam(result: str, j: int) -> str:
             new = _match_case(rep.group(1).lower(), det.group(1))
             return left[: det.start()] + new + right[len(rep.group(1)) :]
         return left + right[rep.end() :]  # "the a city", "her a family matter": drop the new article
+    if rep and rep.group(1).lower() in ("a", "an"):
+        # "the religious a place of worship", "early-stage a medical issue", "the 2024 a city":
+        # the new article follows an adjective or sits inside a noun phrase that has its own.
+        prev = re.search(r"(?<![\w'’-])([\w'’-]+) $", left)
+        if prev and (
+            prev.group(1).lower() in _adjective_reps()
+            or re.fullmatch(r"[a-z]+(?:-[a-z]+)+", prev.group(1))
+            or re.search(rf"(?<![\w'’-])(?:{_DETERMINERS}) \d[\d,.]*s? $", left, _FLAGS)
+        ):
+            return left + right[rep.end() :]
+    hedge = re.match(r"([a-z]+ly) ", right)
+    if hedge and hedge.group(1) in _word_sets()[0]:
+        # "repeatedly allegedly mistreated" -> "allegedly repeatedly mistreated"
+        adv = re.search(r"(?<![\w'’-])([a-z]+ly) $", left)
+        if adv and adv.group(1) not in _NOT_ADVERBS and adv.group(1) not in _word_sets()[0]:
+            return left[: adv.start()] + hedge.group(0) + adv.group(0) + right[hedge.end() :]
+    first = re.match(r"([A-Za-z]{3,})(?![\w'’-])", right)
+    last = re.search(r"(?<![\w'’-])([A-Za-z]{3,}) $", left)
+    if first and last and first.group(1).lower() == last.group(1).lower():
+        # "his religious religious beliefs": a replacement repeats the word before it.
+        return left + right[first.end() :].lstrip(" ")
     word = re.match(r"[^\s]+", right)
     if art and word:
         fixed = _match_case(_article_for(word.group(0)), art.group(1))
@@ -153,6 +219,14 @@ def _splice(seg: str, reps: Sequence[tuple[int, int, str]], before: str) -> str:
         out.append(gap)
         length += len(gap)
         original = seg[start:end]
+        if rep.strip():
+            # Keep the whitespace the match took with it: "$38,000 behind" -> "a sum of money behind".
+            lead = original[: len(original) - len(original.lstrip())]
+            trail = original[len(original.rstrip()) :]
+            out.append(lead)
+            length += len(lead)
+            rep = rep.strip() + trail
+            original = original.strip()
         if rep and rep[0].islower() and original[:1].isupper():
             context = before[-80:] + "".join(out)[-80:]
             if _at_sentence_start(context):
@@ -166,6 +240,46 @@ def _splice(seg: str, reps: Sequence[tuple[int, int, str]], before: str) -> str:
     for j in reversed(seams):
         result = _fix_seam(result, j)
     return re.sub(r"(?<=\S)  +(?=\S)", " ", result) if "  " not in seg else result
+
+
+@lru_cache(maxsize=1)
+def _adjective_reps() -> frozenset[str]:
+    """One-word replacements from the tables ("religious", "political"): an article cannot follow them."""
+    words: set[str] = set()
+    rows = [r for table in load_data("generalise")["tables"].values() for r in table] + load_data("hedges")["terms"]
+    for _, repl in rows:
+        if re.fullmatch(r"[a-z]+(?:-[a-z]+)?", repl):
+            words.add(repl)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def _claim_cue() -> re.Pattern[str]:
+    cues = "|".join(load_data("hedges")["grammar"]["claim_cues"])
+    return re.compile(rf"(?<![\w'’-])(?:{cues})(?![\w'’-])", _FLAGS)
+
+
+def _claim_like(statement: str) -> bool:
+    """An assertive causal, medical or conspiratorial claim (the kind misinformation hedges are for)."""
+    return bool(_claim_cue().search(statement))
+
+
+@cache
+def _cue(label: str) -> re.Pattern[str] | None:
+    cues = load_data("generalise").get("cues", {}).get(label)
+    return re.compile(rf"(?<![\w'’-])(?:{cues})(?![\w'’-])", _FLAGS) if cues else None
+
+
+def _usable_name(value: str | None) -> bool:
+    """A subject that can be pseudonymised: a name, not a pronoun, a single letter or a surrogate."""
+    if not value or not value.strip():
+        return False
+    v = value.strip()
+    if len(v) < 2 or v.lower() in _PRONOUNS or v.lower() in {"me", "him", "her", "us", "them", "my"}:
+        return False
+    if _SURROGATE.fullmatch(v):
+        return False
+    return bool(_NAME_LIKE.match(v))
 
 
 def _grammar() -> dict[str, list[str]]:
@@ -251,6 +365,8 @@ def _is_clause(text: str, start: int, seg: str) -> bool:
     before = text[max(0, start - 40) : start].rstrip(" \t")
     if not before or before[-1] in '.!?\n\r;:,(—–-"“':
         return True
+    if tokens[0] in _PRONOUNS - {"it"}:
+        return True  # "I see a therapist every week": a pronoun subject starts a statement
     _, aux, _, verbs = _word_sets()
     return any(t in aux or t in verbs or (len(t) > 3 and t.endswith("ed")) for t in tokens[1:])
 
@@ -277,7 +393,8 @@ class LocalEditor:
         people = [f for f in valid if f.category == "pii" and canonical_label(f.label) == "PERSON"]
         for f in sorted(people, key=lambda f: (-len(split_title(f.text)[1].split()), f.start)):
             self.surrogates.render("PERSON", f.text, mode=self.mode, scope=scope)  # type: ignore[arg-type]
-        edits = [self._edit(text, node, scope, notes) for node in self._tree(text, valid)]
+        doc = _DocState.of(text)
+        edits = [self._edit(text, node, scope, notes, doc) for node in self._tree(text, valid)]
         return Proposal([e for e in edits if e is not None], Usage(), notes)
 
     # -- findings -> tree ----------------------------------------------------------------------
@@ -303,15 +420,28 @@ class LocalEditor:
             notes.append(f"local editor: finding {name} offsets repaired")
         return out
 
-    def _range(self, text: str, f: Finding) -> tuple[int, int]:
-        start = f.start
-        if f.category == "pii" and canonical_label(f.label) == "PERSON" and not split_title(f.text)[0]:
-            # "Dr. Maria Gonzalez" -> "Person A", not "Dr. Person A".
-            start -= title_before(text, start)
-        return start, f.end
+    def _range(self, text: str, f: Finding) -> tuple[int, int] | None:
+        start, end = f.start, f.end
+        if f.category == "pii" and canonical_label(f.label) == "PERSON":
+            trimmed = _name_core(text, start, end)
+            if trimmed is None:
+                return None  # nothing but our own surrogates: not a new name
+            start, end = trimmed
+            # "my brother Kenneth": a kinship word before the name is not a title ("Brother Kenneth").
+            lower = re.match(r"(?:[a-z][\w'’-]* )+(?=[A-Z])", text[start:end])
+            if lower and lower.group(0).split()[0] not in ("de", "van", "von", "da", "del", "la", "le", "bin", "al"):
+                start += lower.end()
+            if not split_title(text[start:end])[0]:
+                # "Dr. Maria Gonzalez" -> "Person A", not "Dr. Person A".
+                start -= title_before(text, start)
+        elif f.category == "pii" and canonical_label(f.label) in ("URL", "EMAIL_ADDRESS"):
+            # "…/TEST-LANGFORD." : the full stop ends the sentence, it is not part of the URL.
+            while end - start > 1 and text[end - 1] in ".,;:!?":
+                end -= 1
+        return start, end
 
     def _tree(self, text: str, findings: list[Finding]) -> list[_Node]:
-        spans = [[*self._range(text, f), f] for f in findings]
+        spans = [[*r, f] for f in findings if (r := self._range(text, f)) is not None]
         # Merge partial overlaps until the spans nest: SemSI spans grow to cover what they cut.
         changed = True
         while changed:
@@ -351,8 +481,10 @@ class LocalEditor:
 
     # -- one top-level edit -------------------------------------------------------------------
 
-    def _edit(self, text: str, node: _Node, scope: set[int], notes: list[str]) -> Edit | None:
-        ctx = _Ctx(scope)
+    def _edit(
+        self, text: str, node: _Node, scope: set[int], notes: list[str], doc: _DocState | None = None
+    ) -> Edit | None:
+        ctx = _Ctx(scope, doc or _DocState.of(text))
         rendered = self._render(text, node, ctx)
         found = node.all_findings()
         if self._leaks(rendered, node, found, ctx):
@@ -422,7 +554,7 @@ class LocalEditor:
         if node.pii:
             return self._render_pii(text, node, ctx)
         seg = text[node.start : node.end]
-        if _NAME_LIKE.match(seg.strip()) and len(seg.split()) <= 4 and not node.children:
+        if _usable_name(seg) and len(seg.split()) <= 4 and not node.children:
             # A bare name flagged as privacy/harmful ("Seth Rich"): it is the person that is sensitive.
             ctx.strategies.append("pseudonym" if self.mode == "descriptor" else self.mode)
             return self.surrogates.render("PERSON", seg, mode=self.mode, scope=ctx.scope)  # type: ignore[arg-type]
@@ -477,6 +609,10 @@ class LocalEditor:
                 out.extend(("privacy", _compiled("generalise", k)) for k in keys)
             elif f.category == "harmful":
                 out.append(("harmful", _compiled("hedges", "terms")))
+        if node.semsi and any(f.category == "privacy" for f in node.semsi) and node.children:
+            # Terms of the other privacy tables, only to win over a "name" the detector found inside
+            # one ("Jehovah" in "Jehovah's Witnesses"): see _render_semsi.
+            out.extend(("privacy-cross", _compiled("generalise", k)) for k in tables)
         seen: set[int] = set()
         unique = []
         for cat, table in out:
@@ -503,16 +639,27 @@ class LocalEditor:
                     if m.end() > m.start():
                         candidates.append((m.start() - m.end(), m.start(), order, m.end(), m.expand(repl), cat))
                 order += 1
+        children = {(s, e) for s, e, _ in reps}
         for _, start, _, end, repl, cat in sorted(candidates):
-            if any(start < e and s < end for s, e in taken):
+            clash = [(s, e) for s, e in taken if start < e and s < end]
+            if cat == "privacy-cross":
+                if not clash or not all((s, e) in children and start <= s and e <= end for s, e in clash):
+                    continue
+                cat = "privacy"
+            if clash and all((s, e) in children and start <= s and e <= end for s, e in clash):
+                # A term that contains a name-like child ("Jehovah's Witnesses"): the term wins.
+                taken = [t for t in taken if t not in clash]
+                reps = [r for r in reps if (r[0], r[1]) not in clash]
+            elif clash:
                 continue
             taken.append((start, end))
             reps.append((start, end, repl))
             matched.add(cat)
             ctx.removed_terms.append(seg[start:end].strip())
+        privacy_terms = "privacy" in matched
         if "privacy" in categories and "privacy" not in matched:
             # No known attribute term: de-identify the statement (its names become surrogates);
-            # with no name to replace, generalise the whole statement.
+            # with no name to replace, generalise the sensitive part of the statement.
             names = self._name_reps(seg, node, taken, ctx)
             if not names and not any(c.pii for c in node.children):
                 return self._fallback(text, node, ctx, reason="no_term")
@@ -521,9 +668,27 @@ class LocalEditor:
         body = _collapse_repeats(_splice(seg, reps, text[max(0, node.start - 80) : node.start]), [r for *_, r in reps])
         if "privacy" in categories:
             ctx.strategies.append("generalise")
-        kind = "misinformation" if "misinformation" in categories else "harmful" if "harmful" in categories else None
+        kinds = categories & {"misinformation", "harmful"}
+        light = False
+        if "misinformation" in kinds and not _claim_like(seg):
+            # Not an assertive causal/medical claim (often a detector's guess): no "not supported by
+            # reliable evidence" note, which would make a plain statement read as nonsense.
+            kinds.discard("misinformation")
+            light = True
+        if kinds == {"harmful"} and privacy_terms and "harmful" not in matched:
+            return body  # the harmful part was the private attribute, and it is generalised now
+        kind = "misinformation" if "misinformation" in kinds else "harmful" if kinds else None
         if kind is None:
-            return body
+            if light and body == seg:
+                lighter = self._wrap(text, node, body, "misinformation", ctx, light=True)
+                if lighter != body:
+                    ctx.strategies.append("attribute")
+                    return lighter
+                kind = "misinformation"
+            else:
+                if light and not ctx.strategies:
+                    ctx.strategies.append("generalise")
+                return body
         if not _is_clause(text, node.start, seg):
             if body != seg:
                 ctx.strategies.append("hedge")
@@ -531,25 +696,44 @@ class LocalEditor:
             return self._fallback(text, node, ctx, reason="fragment")
         ctx.strategies.append("attribute" if kind == "misinformation" else "hedge")
         # Softened harmful terms already hedge the statement; an unverified claim always gets one.
-        continues = bool(re.match(r" +[\w(\"“]", text[node.end : node.end + 3]))
-        return self._wrap(body, kind, adverb=kind == "misinformation" or "harmful" not in matched, continues=continues)
+        adverb = kind == "misinformation" or "harmful" not in matched
+        return self._wrap(text, node, body, kind, ctx, adverb=adverb, changed=body != seg)
 
-    def _wrap(self, body: str, kind: str, *, adverb: bool = True, continues: bool = False) -> str:
-        """Hedge a statement: an adverb inside each sentence and an unproven/unsupported note."""
+    def _wrap(
+        self, text: str, node: _Node, body: str, kind: str, ctx: _Ctx, *, adverb: bool = True, changed: bool = False,
+        light: bool = False,
+    ) -> str:  # fmt: skip
+        """Hedge a statement: an adverb inside each sentence and, once per paragraph, an
+        unproven/unsupported note next to the claim (varied, so that a reader does not see a template)."""
         wrappers = load_data("hedges")["wrappers"][kind]
         lead = body[: len(body) - len(body.lstrip())]
         tail_m = _TAIL.search(body)
         core_end = tail_m.start() if tail_m else len(body)
         core, tail = body[len(lead) : core_end], body[core_end:]
         pieces = _split_keep(core)
+        if light:
+            light_adverb = wrappers.get("light_adverb", "reportedly")
+            return lead + "".join(insert_hedge(p, light_adverb) or p for p in pieces) + tail
         if adverb:
-            core = "".join(insert_hedge(p, wrappers["adverb"]) or p for p in pieces)
+            new_core = "".join(insert_hedge(p, wrappers["adverb"]) or p for p in pieces)
+            changed = changed or new_core != core
+            core = new_core
+        line = (kind, text.rfind("\n", 0, node.end) + 1)  # the note goes at the end of the span
+        denials = "|".join(_grammar()["denials"])
+        denial = kind == "harmful" and re.search(rf"(?<![\w'’])(?:{denials})(?!\w)", core, _FLAGS)
+        if changed and (line in ctx.doc.noted or denial):
+            return lead + core + tail  # this paragraph already says the claims are unproven
+        ctx.doc.noted.add(line)
+        suffixes = wrappers.get("suffixes") or [wrappers["suffix"]]
+        suffix = suffixes[ctx.doc.notes % len(suffixes)]
+        ctx.doc.notes += 1
         if len(pieces) > 1 and re.search(r"[.!?]", tail):
             # Several sentences: one closing sentence instead of a suffix on the last one only.
             return lead + core + tail.rstrip() + " " + wrappers["closing"] + tail[len(tail.rstrip()) :]
         # Mid-sentence ("X, though this has not been proven, and ..."): close the parenthetical.
+        continues = bool(re.match(r" +[\w(\"“]", text[node.end : node.end + 3]))
         comma = "," if continues and not tail.strip() else ""
-        return lead + core + wrappers["suffix"] + comma + tail
+        return lead + core + suffix + comma + tail
 
     def _subject(self, text: str, node: _Node, ctx: _Ctx) -> str:
         seg = text[node.start : node.end].lstrip()
@@ -562,19 +746,27 @@ class LocalEditor:
             return first
         for f in node.semsi:
             if f.subject and f.subject.strip():
+                if f.subject.strip().lower() in _PRONOUNS:
+                    return f.subject.strip()
                 known = self.surrogates.lookup_person(f.subject, mode=self.mode, scope=ctx.scope)  # type: ignore[arg-type]
                 if known:
                     return known
-                if _NAME_LIKE.match(f.subject.strip()):
+                if _usable_name(f.subject):
                     return self.surrogates.render("PERSON", f.subject.strip(), mode=self.mode, scope=ctx.scope)  # type: ignore[arg-type]
                 return f.subject.strip()
         return "this person"
 
-    def _name_reps(self, seg: str, node: _Node, taken: list[tuple[int, int]], ctx: _Ctx) -> list[tuple[int, int, str]]:
-        """Surrogates for names in `seg` outside `taken`: multi-word names and the finding's subject."""
+    def _name_reps(
+        self, seg: str, node: _Node, claimed: list[tuple[int, int]], ctx: _Ctx
+    ) -> list[tuple[int, int, str]]:
+        """Surrogates for names in `seg` outside `claimed`: multi-word names and the finding's subject."""
+        taken = claimed
         patterns = [_MULTI_NAME]
+        # Our own surrogates are not names to replace again ("Person I" is not the pronoun "I").
+        taken = [*taken, *((m.start(), m.end()) for m in _SURROGATE.finditer(seg))]
         for f in node.semsi:
-            if f.subject and _NAME_LIKE.match(f.subject.strip()):
+            if _usable_name(f.subject):
+                assert f.subject is not None
                 parts = [p for p in split_title(f.subject.strip())[1].split() if len(p) > 2 and p[0].isupper()]
                 alternatives = sorted({f.subject.strip(), *parts}, key=len, reverse=True)
                 names = "|".join(map(re.escape, alternatives))
@@ -591,7 +783,7 @@ class LocalEditor:
                 out.append((span[0], span[1], name))
         if out:
             ctx.strategies.append("pseudonym" if self.mode == "descriptor" else self.mode)
-            taken.extend((a, b) for a, b, _ in out)
+            claimed.extend((a, b) for a, b, _ in out)
         return out
 
     def _pseudonymise_names(self, seg: str, ctx: _Ctx) -> str:
@@ -622,17 +814,82 @@ class LocalEditor:
         else:
             kind = "misinformation" if "misinformation" in categories else "harmful"
             forms = load_data("hedges")["wrappers"][kind]
+        if privacy and reason == "no_term" and not node.children:
+            partial = self._partial(text, node, ctx, forms, _privacy_label(privacy[0].label))
+            if partial is not None:
+                return partial
         if not _is_clause(text, node.start, seg):
             named = self._pseudonymise_names(seg, ctx) if not privacy else seg
-            return named if named != seg else forms["np"]
-        subject = self._subject(text, node, ctx)
-        plural = subject.lower() in _PLURAL_SUBJECTS
-        verbs = {"has": "have", "holds": "hold", "keeps": "keep", "takes": "take"}
-        filled = forms["clause"].format(subject=subject, **{k: (v if plural else k) for k, v in verbs.items()})
+            return self._keep_marks(seg, named if named != seg else forms["np"])
+        filled = self._clause(forms, self._subject(text, node, ctx))
         tail_m = _TAIL.search(seg)
         tail = seg[tail_m.start() :] if tail_m else ""
         lead = seg[: len(seg) - len(seg.lstrip())]
-        return lead + _match_case(filled, seg.lstrip()) + tail
+        return self._keep_marks(seg, lead + _match_case(filled, seg.lstrip()) + tail)
+
+    @staticmethod
+    def _clause(forms: dict[str, str], subject: str) -> str:
+        plural = subject.lower() in _PLURAL_SUBJECTS
+        verbs = {"has": "have", "holds": "hold", "keeps": "keep", "takes": "take"}
+        return forms["clause"].format(subject=subject, **{k: (v if plural else k) for k, v in verbs.items()})
+
+    @staticmethod
+    def _keep_marks(seg: str, out: str) -> str:
+        """A whole-span template must not unbalance the text: brackets and quotes that the span
+        opens or closes (their partners lie outside the span) are kept, at the side they were on."""
+        opened, closed = _unbalanced(seg)
+        have_open, have_closed = _unbalanced(out)
+        extra_open = "".join(ch for ch in opened if ch not in have_open)
+        extra_closed = "".join(ch for ch in closed if ch not in have_closed)
+        if not extra_open and not extra_closed:
+            return out
+        lead = out[: len(out) - len(out.lstrip())]
+        tail_m = _TAIL.search(out)
+        core_end = tail_m.start() if tail_m else len(out)
+        core, tail = out[len(lead) : core_end], out[core_end:]
+        body = seg.strip()
+        front = "".join(ch for ch in extra_open if body.startswith(ch)) + "".join(
+            ch for ch in extra_closed if not body.rstrip(".,;:!? ").endswith(ch)
+        )
+        back = "".join(ch for ch in extra_closed if body.rstrip(".,;:!? ").endswith(ch))
+        after = "".join(ch for ch in extra_open if not body.startswith(ch))
+        return lead + front + core + back + (" " + after if after else "") + tail
+
+    def _partial(self, text: str, node: _Node, ctx: _Ctx, forms: dict[str, str], label: str) -> str | None:
+        """Generalise only the parts of a clause that carry the attribute (a cue word of its label);
+        the other parts, and every separator, bracket and quote between them, stay as they are."""
+        cue = _cue(label)
+        seg = text[node.start : node.end]
+        if cue is None:
+            return None
+        parts: list[tuple[int, int]] = []
+        pos = 0
+        for m in _PART_SEP.finditer(seg):
+            if m.start() > pos:
+                parts.append((pos, m.start()))
+            pos = m.end()
+        tail_m = _TAIL.search(seg[pos:])
+        end = pos + (tail_m.start() if tail_m else len(seg) - pos)
+        if end > pos:
+            parts.append((pos, end))
+        parts = [(a, b) for a, b in parts if seg[a:b].strip(_STRIP + " ")]
+        sensitive = [(a, b) for a, b in parts if cue.search(seg[a:b])]
+        if len(parts) < 2 or not sensitive:
+            return None
+        subject = self._subject(text, node, ctx)
+        reps: list[tuple[int, int, str]] = []
+        for i, (a, b) in enumerate(sensitive):
+            first = a == parts[0][0]
+            word = seg[a:b].split(" ", 1)[0].strip(_STRIP)
+            who = word if word.lower() in _PRONOUNS else subject if first or i == 0 else "this"
+            if not first and who.lower() in _PRONOUNS and who != "I":
+                who = who.lower()
+            if not first and who == subject and subject == "this person":
+                who = "this"
+            reps.append((a, b, self._clause(forms, who) if who != "this" else forms["np"]))
+        ctx.strategies.append("generalise")
+        before = text[max(0, node.start - 80) : node.start]
+        return _collapse_repeats(_splice(seg, reps, before), [r for *_, r in reps])
 
 
 def _flatten(node: _Node) -> None:
@@ -672,3 +929,55 @@ def _split_keep(core: str) -> list[str]:
         pos = m.end()
     pieces.append(core[pos:])
     return pieces
+
+
+def _name_core(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The name inside a PERSON finding that runs into other text ("Rebecca Harcourt\\nPartner",
+    "Person I.” Haßler"): the first piece that is not our own surrogate; the rest stays as it is.
+    None when every piece is a surrogate already."""
+    value = text[start:end]
+    pieces: list[tuple[int, int]] = []
+    pos = 0
+    for m in _NAME_BREAK.finditer(value):
+        if m.start() == 0 and m.end() == len(value):
+            break
+        punct = m.group(0).strip()
+        if punct[:1] in ".!?;:" and "\n" not in m.group(0):
+            word = re.search(r"(?:^|\s)(\S+)$", value[: m.start()])
+            # "Douglas T. Farraday", "Dr. Maria": an initial or a title, not the end of a sentence.
+            initials = word and re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", word.group(1))
+            short = word and len(word.group(1)) <= 2
+            if word and (initials or short or title_before(word.group(1) + " ", len(word.group(1)) + 1)):
+                continue
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, len(value)))
+    for a, b in pieces:
+        piece = value[a:b]
+        core = piece.strip(_STRIP + " \t")
+        if not core or not any(ch.isupper() for ch in core) or _SURROGATE.fullmatch(core):
+            continue
+        if _SURROGATE.search(piece):
+            continue
+        lead = len(piece) - len(piece.lstrip(_STRIP + " \t"))
+        return start + a + lead, start + a + lead + len(core)
+    return None
+
+
+def _unbalanced(seg: str) -> tuple[str, str]:
+    """Brackets and quotes that `seg` opens without closing, and closes without opening."""
+    opened: list[str] = []
+    closed: list[str] = []
+    closers = {v: k for k, v in _BRACKETS.items()}
+    straight = 0
+    for ch in seg:
+        if ch in _BRACKETS:
+            opened.append(ch)
+        elif ch in closers:
+            if opened and opened[-1] == closers[ch]:
+                opened.pop()
+            else:
+                closed.append(ch)
+        elif ch == '"':
+            straight += 1
+    return "".join(opened) + ('"' if straight % 2 else ""), "".join(closed)

@@ -77,7 +77,8 @@ def _title_before_re() -> re.Pattern[str]:
 def title_before(text: str, start: int) -> int:
     """Length of a title ("Dr. ", "Senator ") directly before text[start], else 0."""
     m = _title_before_re().search(text, max(0, start - 20), start)
-    return len(m.group(0)) if m else 0
+    # Only a capitalised title: in "my brother Kenneth" the kinship word stays.
+    return len(m.group(0)) if m and m.group(0)[:1].isupper() else 0
 
 
 def split_possessive(value: str) -> tuple[str, str]:

@@ -1,0 +1,92 @@
+"""Person names in labelled fields: "Patient: Marcus Whitford", "From: Jasmine Okafor <j@example.com>",
+"Attendees: Zoë Müller (chair), José Ñúñez", "Dear Mr Ashworth,", "Kind regards,\\nJasmine Okafor".
+
+Field labels, salutations and closings are listed in data/lexicons/names.json. A value is a PERSON only
+when it is shaped like a name (see `names.scan_name`); a one-word value must also not be a word the
+text uses in lower case. Handles after "Posted by:" / "Username:" are USERNAME.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from semsiedit.detection.names import alternation, is_common_word, lexicon, person, scan_name
+from semsiedit.types import Finding
+
+SOURCE = "semsi-field"
+# After a name in a list: "(chair)", then ",", ";", "&" or "and" before the next name.
+_AFTER_NAME = re.compile(r"(?:[ \t]*\([^()\n]{0,40}\))?[ \t]*(?:,|;|&|\band\b)[ \t]*")
+
+
+def _lower(terms: list[str]) -> str:
+    return alternation([t.lower() for t in terms])
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    lex = lexicon()
+    bullet = r"^[ \t>*•·-]*"
+    field = re.compile(rf"{bullet}(?:{_lower(lex['field_labels'])})[ \t]*:[ \t]*", re.I | re.M)
+    user = re.compile(rf"(?:{_lower(lex['username_labels'])})[ \t]*:[ \t]*(?P<v>@?[\w][\w.-]{{2,}}[\w])", re.I)
+    hello = re.compile(rf"{bullet}(?:{alternation(lex['salutations'])})[ \t]+", re.M)
+    closings = _lower(lex["closings"])
+    closing = re.compile(rf"{bullet}(?:{closings})[ \t]*[,!.]?[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*", re.I | re.M)
+    return field, user, hello, closing
+
+
+def _accept(text: str, name, whole_line: bool = False) -> bool:
+    if name is None:
+        return False
+    if whole_line and not re.match(r"[ \t]*(?:,[^\n]*)?(?:\r?\n|$)", text[name.end :]):
+        return False  # a closing's name line is just the name (", Title" may follow)
+    return len(name.words) > 1 or name.title is not None or not is_common_word(name.words[0], text)
+
+
+def _names_in_list(text: str, pos: int) -> list:
+    """Names at text[pos] and after it, separated by commas / "and" (an attendee list)."""
+    out = []
+    while True:
+        name = scan_name(text, pos)
+        if not _accept(text, name):
+            return out
+        out.append(name)
+        sep = _AFTER_NAME.match(text, name.end)
+        if not sep:
+            return out
+        pos = sep.end()
+
+
+def _username(m: re.Match[str]) -> Finding:
+    return Finding(
+        start=m.start("v"),
+        end=m.end("v"),
+        text=m.group("v"),
+        category="pii",
+        label="USERNAME",
+        severity=2,
+        score=0.85,
+        source=SOURCE,
+        reason="user name in a labelled field",
+    )
+
+
+def find_field_names(text: str) -> list[Finding]:
+    field, user, hello, closing = _patterns()
+    out: list[Finding] = []
+    for m in field.finditer(text):
+        for n in _names_in_list(text, m.end()):
+            out.append(person(text, n.start, n.end, SOURCE, "name in a labelled field", 0.9))
+    for m in hello.finditer(text):
+        name = scan_name(text, m.end())
+        if _accept(text, name) and re.match(r"[ \t]*[,:!\r\n]", text[name.end : name.end + 2] or "\n"):
+            out.append(person(text, name.start, name.end, SOURCE, "name after a salutation", 0.9))
+    for m in closing.finditer(text):
+        name = scan_name(text, m.end())
+        if _accept(text, name, whole_line=True):
+            out.append(person(text, name.start, name.end, SOURCE, "name after a closing", 0.9))
+    for m in user.finditer(text):
+        value = m.group("v")
+        if re.search(r"[\d_.@]", value):  # a handle, not a name ("desert_rose_82")
+            out.append(_username(m))
+    return out

@@ -1,0 +1,102 @@
+"""Identifiers: a value after a keyword ("MRN: TEST-MRN-0042-7781", "employee ID EMP-20417",
+"receipt no. IOE-0912345678", "Ticket #CS-004581", "Our ref: HL/2024/0517") and bare ID-shaped tokens
+("PT-TEST-330912": dash-separated groups mixing letters and digits).
+
+Keywords, labels and thresholds are in data/lexicons/identifiers.json. Dates, phone numbers and money
+amounts are never identifiers.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from semsiedit.detection.lexicon import load_lexicon
+from semsiedit.detection.names import alternation
+from semsiedit.types import Finding
+
+SOURCE = "semsi-id"
+_TOKEN = r"[A-Za-z0-9](?:[A-Za-z0-9./-]*[A-Za-z0-9])?"
+_DATE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}|\d{4}-\d{2}-\d{2}(?:T[\d:]+)?")
+_PHONE = re.compile(r"\+?(?:\(?\d{1,4}\)?[ .-])*\d{3}[ .-]\d{4}")  # digits in phone-number groups
+_SHAPE = re.compile(r"(?<![\w./@-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w@]|[-/.]\w)")
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    return load_lexicon("identifiers")
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[re.Pattern[str], dict[str, dict]]]:
+    """(pattern, keyword -> group): one pattern for all groups with the generic value shape, one per
+    group with its own value regex."""
+    lex = _lexicon()
+    suffix = alternation([s.lower() for s in lex["suffixes"]])
+    generic = [g for g in lex["keyword_groups"] if "value" not in g]
+    special = [[g] for g in lex["keyword_groups"] if "value" in g]
+    out = []
+    for groups in [generic, *special]:
+        by_keyword = {k.lower(): g for g in groups for k in g["keywords"]}
+        value = groups[0].get("value", _TOKEN)
+        pattern = re.compile(
+            rf"(?<![\w-])(?P<kw>{alternation(list(by_keyword))})(?![^\W_])(?:[ \t]*(?:{suffix}))?\.?"
+            rf"(?:[ \t]*[:#]|[ \t]+is\b)?[ \t]*#?[ \t]*[(\"“'‘]?(?P<v>{value})(?![\w/-]*\w)",
+            re.I,
+        )
+        out.append((pattern, by_keyword))
+    return out
+
+
+def _digits(value: str) -> int:
+    return sum(c.isdigit() for c in value)
+
+
+def _not_an_id(value: str) -> bool:
+    return bool(_DATE.fullmatch(value) or _PHONE.fullmatch(value))
+
+
+def _finding(m: re.Match[str], label: str, severity: int, score: float, reason: str) -> Finding:
+    return Finding(
+        start=m.start("v") if "v" in m.re.groupindex else m.start(),
+        end=m.end("v") if "v" in m.re.groupindex else m.end(),
+        text=m.group("v") if "v" in m.re.groupindex else m.group(),
+        category="pii",
+        label=label,
+        severity=severity,
+        score=score,
+        source=SOURCE,
+        reason=reason,
+    )
+
+
+def find_identifiers(text: str) -> list[Finding]:
+    lex = _lexicon()
+    out: list[Finding] = []
+    for pattern, by_keyword in _patterns():
+        for m in pattern.finditer(text):
+            kw = " ".join(m.group("kw").split())
+            group = by_keyword[kw.lower()]
+            value = m.group("v")
+            digits = _digits(value)
+            if "value" not in group:
+                numeric = not re.search(r"[A-Za-z]", value)
+                if digits < lex["min_digits"] or (numeric and digits < lex["min_digits_numeric"]):
+                    continue
+                if _not_an_id(value):
+                    continue
+            out.append(_finding(m, group["label"], int(group.get("severity", 3)), 0.95, f"value after '{kw}'"))
+    shape = lex["shape"]
+    for m in _SHAPE.finditer(text):
+        value = m.group()
+        groups = value.split("-")
+        digits = _digits(value)
+        if (
+            len(value) < shape["min_length"]
+            or digits < shape["min_digits"]
+            or not re.search(r"[A-Za-z]", value)
+            or (len(groups) < shape["min_groups_short"] and digits < shape["min_digits_two_groups"])
+        ):
+            continue
+        out.append(_finding(m, "ID", 3, 0.8, "ID-shaped token"))
+    return out

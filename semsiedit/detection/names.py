@@ -1,0 +1,184 @@
+"""Shared helpers of the person-name recognizers: the names.json lexicon and a name scanner.
+
+Not a recognizer itself. `scan_name(text, pos)` reads a person-name-shaped run of words starting at
+`pos` on one line: capitalised words (any script: "Åsa", "Ñúñez", "Mendoza-Reyes", "O'Neil"),
+initials ("T."), particles between them ("van", "de la"), an optional leading title ("Dr.", "Mr").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from semsiedit.detection.lexicon import load_lexicon
+from semsiedit.types import Finding
+
+# A word: letters, with inner apostrophes/hyphens between letters, and an optional trailing full stop.
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?")
+_LOWER = re.compile(r"(?<![\w'’@./:-])[^\W\d_][\w'’-]*(?![\w'’@-]|[./:]\w)")
+_GAP = re.compile(r"[ \t]+")  # names never continue across a line break
+CONTAINER_LABELS = ("EMAIL_ADDRESS", "URL", "IP_ADDRESS", "CRYPTO", "IBAN_CODE", "CREDIT_CARD", "MAC_ADDRESS")
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict:
+    return load_lexicon("names")
+
+
+@lru_cache(maxsize=1)
+def titles() -> frozenset[str]:
+    return frozenset(lexicon()["titles"])
+
+
+@lru_cache(maxsize=1)
+def _particles() -> frozenset[str]:
+    return frozenset(p.lower() for p in lexicon()["particles"])
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS  # plain data, no model
+
+    return frozenset(STOP_WORDS)
+
+
+@lru_cache(maxsize=1)
+def not_names() -> frozenset[str]:
+    """Lower-case words and phrases that are never (part of) a person's name on their own."""
+    lex = lexicon()
+    words = [*lex["not_a_person"], *lex["org_words"], *lex["credentials"], *lex["field_labels"]]
+    return frozenset(w.lower() for w in words)
+
+
+@lru_cache(maxsize=1)
+def _org_words() -> frozenset[str]:
+    return frozenset(w.lower() for w in lexicon()["org_words"])
+
+
+def strip_possessive(value: str) -> str:
+    return re.sub(r"['’]s?$", "", value)
+
+
+def is_title(word: str) -> bool:
+    return word.rstrip(".") in titles()
+
+
+def is_common_word(word: str, text: str) -> bool:
+    """A stop word, a listed non-name, or a word this text also uses in lower case ("Brown" / "brown")."""
+    low = strip_possessive(word).lower()
+    if low in _stop_words() or low in not_names():
+        return True
+    return low in lower_case_words(text)
+
+
+@lru_cache(maxsize=16)
+def lower_case_words(text: str) -> frozenset[str]:
+    """Words the text writes in lower case, outside e-mail addresses and URLs ("e.marchetti@...")."""
+    words = _LOWER.findall(text)
+    return frozenset(w for w in words if w == w.lower())
+
+
+def _capitalised(word: str) -> bool:
+    parts = [p for p in re.split(r"['’-]", word.rstrip(".")) if p]
+    # "Mendoza-Reyes", "O'Neil", "McDonald", "d'Arcy"-style parts: the last part must be capitalised.
+    return bool(parts) and parts[-1][0].isupper() and (word[0].isupper() or len(parts) > 1)
+
+
+@dataclass
+class Name:
+    start: int
+    end: int
+    words: list[str]  # name words without the title, possessive and trailing full stop
+    title: str | None
+
+
+def scan_name(text: str, pos: int, allow_title: bool = True, max_words: int = 5) -> Name | None:
+    """The person-name-shaped run of words at text[pos], or None."""
+    words: list[tuple[str, int, int]] = []  # (word, start, end)
+    title: str | None = None
+    title_start = pos
+    i = pos
+    while True:
+        m = _WORD.match(text, i)
+        if not m:
+            break
+        w = m.group()
+        bare = w.rstrip(".")
+        last = False
+        if allow_title and title is None and not words and is_title(bare):
+            title, title_start = bare, m.start()
+        elif len(bare) == 1 and bare.isupper() and w.endswith("."):
+            words.append((w, m.start(), m.end()))  # an initial
+        elif bare.lower() in _particles() and words:
+            words.append((bare, m.start(), m.start() + len(bare)))
+        elif _capitalised(strip_possessive(bare)):
+            base = strip_possessive(bare)
+            words.append((base, m.start(), m.start() + len(base)))
+            # A possessive or a sentence's full stop ends the name.
+            last = base != bare or w.endswith(".")
+        else:
+            break
+        gap = _GAP.match(text, m.end())
+        if last or not gap or len(words) >= max_words:
+            break
+        i = gap.end()
+    # Trailing particles and initials do not end a name.
+    while words and (words[-1][0].lower() in _particles() or len(words[-1][0].rstrip(".")) == 1):
+        words.pop()
+    caps = [w for w, _, _ in words if len(w.rstrip(".")) > 1 and w.lower() not in _particles()]
+    if not caps:
+        return None
+    upper = [w.isupper() for w in caps]
+    if any(upper) and not (all(upper) and len(caps) >= 2):
+        return None  # "HR Department", "MD": acronyms, not names (an all-caps "JOHN SMITH" is fine)
+    if any(w.lower() in _org_words() for w in caps):
+        return None
+    if all(w.lower() in not_names() for w in caps):
+        return None
+    return Name(start=title_start if title else words[0][1], end=words[-1][2], words=caps, title=title)
+
+
+def person(text: str, start: int, end: int, source: str, reason: str, score: float = 0.85) -> Finding:
+    return Finding(
+        start=start,
+        end=end,
+        text=text[start:end],
+        category="pii",
+        label="PERSON",
+        severity=2,
+        score=score,
+        source=source,
+        reason=reason,
+    )
+
+
+def outside_containers(new: list[Finding], existing: list[Finding]) -> list[Finding]:
+    """New findings that do not overlap an e-mail, URL or similar structured value already found."""
+    containers = [f for f in existing if f.category == "pii" and f.label in CONTAINER_LABELS]
+    return [f for f in new if f.label in CONTAINER_LABELS or not any(c.overlaps(f) for c in containers)]
+
+
+def alternation(terms: list[str]) -> str:
+    """A regex matching any of `terms` (a space matches any run of spaces/tabs), factored into a prefix
+    trie so that a long term list costs one branch per distinct first character, not one per term.
+    Longer terms are preferred where one is a prefix of another. Build case-insensitive patterns from
+    lower-cased terms."""
+    trie: dict = {}
+    for term in terms:
+        node = trie
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        end = "" in node
+        branches = [
+            (r"[ \t]+" if ch == " " else re.escape(ch)) + build(child) for ch, child in sorted(node.items()) if ch
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end else body
+
+    return build(trie)

@@ -1,0 +1,115 @@
+"""Cleans spaCy/Presidio PERSON and LOCATION findings of the small model's typical mistakes, on the
+parse the engine already made.
+
+PERSON: cut at a line break ("Rebecca Harcourt\\nPartner"), trailing verbs and stop words dropped
+("Councilman Accused"), and dropped when what is left is a bare title, a pronoun or stop word, a
+listed non-name (kinship words, religious groups, field labels: data/lexicons/names.json), contains a
+digit ("09/22/2024"), is a lone acronym ("COVID"), or is a sentence-initial common word.
+LOCATION: dropped when it is a listed non-name ("Catholics") or a credential after a name (", MD");
+relabelled PERSON when a person title precedes it ("Dr. Paris").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from semsiedit.detection.names import is_common_word, is_title, lexicon, not_names, strip_possessive
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from semsiedit.types import Finding
+
+_EDGE = " \t,;:|/()[]{}\"“”‘’'-–—"
+
+
+@lru_cache(maxsize=1)
+def _never_person() -> frozenset[str]:
+    return frozenset(w.lower() for w in lexicon()["not_a_person"])
+
+
+@lru_cache(maxsize=1)
+def _credentials() -> frozenset[str]:
+    return frozenset(lexicon()["credentials"])
+
+
+@lru_cache(maxsize=1)
+def _title_before() -> re.Pattern[str]:
+    alt = "|".join(re.escape(t) for t in sorted(lexicon()["titles"], key=len, reverse=True))
+    return re.compile(rf"(?<![\w'’])(?:{alt})\.?[ \t]+$")
+
+
+def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int]) -> Finding | None:
+    start, end = f.start - offset, f.end - offset
+    cut = re.search(r"[\r\n]", text[start:end])
+    if cut:
+        end = start + cut.start()
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    while start < end and text[start] in _EDGE:
+        start += 1
+    value = text[start:end]
+    if not value or re.search(r"\d", value) or not re.search(r"[^\W\d_]", value):
+        return None
+    # The tokens the span touches (bisect over token offsets: char_span walks the whole doc).
+    first = max(bisect_right(starts, start) - 1, 0)
+    tokens = list(doc[first : bisect_left(starts, end)])
+    # Trailing verbs, stop words and punctuation are not part of a name ("Councilman Accused").
+    while len(tokens) > 1 and (tokens[-1].tag_.startswith("VB") or tokens[-1].is_stop or tokens[-1].is_punct):
+        tokens.pop()
+    if tokens:
+        end = min(end, tokens[-1].idx + len(tokens[-1].text))
+        value = text[start:end]
+    words = value.split()
+    while words and is_title(words[0]):
+        words.pop(0)
+    if not words:
+        return None
+    rest = strip_possessive(" ".join(words))
+    first = strip_possessive(words[0]).lower()
+    if rest.lower() in not_names() or first in _never_person():
+        return None
+    if len(words) == 1:
+        if rest.isupper() and len(rest) > 1:
+            return None  # "COVID", "ER": acronyms
+        if tokens and tokens[0].is_sent_start and is_common_word(rest, text):
+            return None
+        if is_common_word(rest, ""):  # pronouns and other stop words ("I")
+            return None
+    if (start, end) == (f.start - offset, f.end - offset):
+        return f
+    return replace(f, start=start + offset, end=end + offset, text=text[start:end])
+
+
+def _clean_location(f: Finding, text: str, offset: int) -> Finding | None:
+    start = f.start - offset
+    value = strip_possessive(f.text.strip())
+    if value.lower() in _never_person():
+        return None
+    if value in _credentials() and text[:start].rstrip().endswith(","):
+        return None
+    if _title_before().search(text, max(0, start - 25), start):
+        return replace(f, label="PERSON", severity=2, reason=f"{f.reason}; after a person title")
+    return f
+
+
+def clean_person_findings(findings: list[Finding], doc: Doc, offset: int = 0) -> list[Finding]:
+    out = []
+    if not findings:
+        return []
+    text = doc.text  # built from the tokens on every access: once per doc
+    starts: list[int] = doc.to_array("IDX").tolist()
+    for f in findings:
+        if f.category == "pii" and f.label == "PERSON":
+            kept = _clean_person(f, doc, text, offset, starts)
+        elif f.category == "pii" and f.label == "LOCATION":
+            kept = _clean_location(f, text, offset)
+        else:
+            kept = f
+        if kept is not None:
+            out.append(kept)
+    return out

@@ -1,0 +1,52 @@
+"""Phone numbers Presidio's validating recognizer misses: local seven-digit numbers ("555-0106"),
+North-American numbers in any valid-looking format ("(555) 555-0129"), and any number after a phone cue
+("Tel: ...", "call me at ...", "reached at ...", "phone number is ...").
+
+Cues are listed in data/lexicons/identifiers.json. Dates, times, money and parts of longer numbers or
+IDs are not phone numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from semsiedit.detection.lexicon import load_lexicon
+from semsiedit.detection.names import alternation
+from semsiedit.types import Finding
+
+SOURCE = "semsi-phone"
+_LEFT = r"(?<![\w$€£¥./:@-])"
+_RIGHT = r"(?![\w%€£]|[./:-]\d)"
+# (555) 555-0129, 555-555-0129, 555.555.0129, +1 555 555 0129, 555-0106, (555-0152)
+_NANP = re.compile(
+    rf"{_LEFT}(?:\+?1[ .-]?)?(?:\(\d{{3}}\)[ ]?|\d{{3}}[ .-])\d{{3}}[ .-]\d{{4}}{_RIGHT}"
+    rf"|{_LEFT}(?<!\d[ ])\d{{3}}[-.]\d{{4}}{_RIGHT}"
+)
+# After a cue: any run of digits, spaces, dots, dashes and brackets holding 7-15 digits.
+_ANY = r"\+?\(?\d[\d ().-]{5,20}\d"
+
+
+@lru_cache(maxsize=1)
+def _cued() -> re.Pattern[str]:
+    alt = alternation([c.lower() for c in load_lexicon("identifiers")["phone_cues"]])
+    return re.compile(rf"(?<![\w-])(?:{alt})(?![\w])[ \t]*[:.]?[ \t]*(?:is[ \t]+)?(?P<v>{_ANY}){_RIGHT}", re.I)
+
+
+def _finding(start: int, end: int, text: str, score: float, reason: str) -> Finding:
+    return Finding(
+        start=start, end=end, text=text[start:end], category="pii", label="PHONE_NUMBER", severity=2,
+        score=score, source=SOURCE, reason=reason,
+    )  # fmt: skip
+
+
+def find_phones(text: str) -> list[Finding]:
+    out = []
+    for m in _NANP.finditer(text):
+        out.append(_finding(m.start(), m.end(), text, 0.8, "phone number pattern"))
+    for m in _cued().finditer(text):
+        value = m.group("v")
+        digits = sum(c.isdigit() for c in value)
+        if 7 <= digits <= 15 and not re.fullmatch(r"\d{1,4}([./-])\d{1,2}\1\d{2,4}", value.strip()):
+            out.append(_finding(m.start("v"), m.end("v"), text, 0.9, "number after a phone cue"))
+    return out

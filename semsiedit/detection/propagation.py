@@ -1,0 +1,77 @@
+"""Name propagation within a document: once a person is known ("Douglas T. Farraday", "Mr. Whitford"),
+every other occurrence of the full name, and of each of its words that is a plausible name on its own
+(capitalised, three letters or more, not a word the text uses in lower case, not a stop word or listed
+non-name), is PERSON too, with a title before it ("Councilman Farraday") and possessives
+("Farraday's": the "'s" stays outside the span).
+
+Runs over the whole text after every other recognizer, so it sees names from Presidio, fields, cues
+and titles alike. Occurrences inside e-mail addresses, URLs, IDs or addresses are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from semsiedit.detection.names import is_common_word, is_title, lexicon, person, scan_name
+from semsiedit.types import Finding
+
+SOURCE = "semsi-propagation"
+_KEEP_OVER = ("PERSON", "LOCATION", "NRP", "DENY_LIST")  # labels a propagated name may overlap
+
+
+@lru_cache(maxsize=1)
+def _title_before() -> re.Pattern[str]:
+    alt = "|".join(re.escape(t) for t in sorted(lexicon()["titles"], key=len, reverse=True))
+    return re.compile(rf"(?<![\w'’])(?:{alt})\.?[ \t]+$")
+
+
+def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
+    """(full names, single name words) to look for."""
+    full: set[str] = set()
+    words: set[str] = set()
+    for f in persons:
+        value = " ".join(f.text.split())
+        name = scan_name(value, 0)
+        if name is None or name.end < len(value.rstrip(".")) - 0:
+            continue
+        if len(name.words) < 2 and name.title is None:
+            continue
+        if len(name.words) >= 2:
+            first = value.find(name.words[0])
+            full.add(value[first : name.end])
+        for w in name.words:
+            if len(w) >= 3 and not is_title(w) and not is_common_word(w, text) and not w.isupper():
+                words.add(w)
+    return full, words
+
+
+def _pattern(term: str) -> re.Pattern[str]:
+    body = r"\s+".join(re.escape(p) for p in term.split())
+    return re.compile(rf"(?<![\w@./-]){body}(?![\w@-]|[./]\w)")
+
+
+def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
+    pii = [f for f in findings if f.category == "pii"]
+    full, words = _seeds(text, (f for f in pii if f.label == "PERSON"))
+    if not full and not words:
+        return []
+    blocked = [f for f in pii if f.label not in _KEEP_OVER]
+    out: list[Finding] = []
+
+    def add(start: int, end: int, reason: str) -> None:
+        title = _title_before().search(text, max(0, start - 25), start)
+        if title:
+            start = title.start()
+        f = person(text, start, end, SOURCE, reason, 0.85)
+        if not any(b.overlaps(f) for b in blocked) and not any(o.start <= f.start and f.end <= o.end for o in out):
+            out.append(f)
+
+    for term in sorted(full, key=len, reverse=True):
+        for m in _pattern(term).finditer(text):
+            add(m.start(), m.end(), "another mention of a name found in this text")
+    for term in sorted(words, key=len, reverse=True):
+        for m in _pattern(term).finditer(text):
+            add(m.start(), m.end(), "surname or given name of a person found in this text")
+    return out
