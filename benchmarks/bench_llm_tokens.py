@@ -149,8 +149,9 @@ def main() -> None:
     # A model that actually rewrites (the paper's GPT-5) emits about the document's length every round; a
     # tiny model often answers a few words instead, which flatters the measured whole-text figure.
     faithful = WHOLE_ROUNDS * doc_tokens / n
+    share = sem["completion_tokens"] / n / faithful
     print(f"reference: a faithful {WHOLE_ROUNDS}-round whole-text rewrite emits ~{faithful:.0f} tokens/doc "
-          f"({WHOLE_ROUNDS} x document length); semsiedit / that: {sem['completion_tokens'] / n / faithful:.2f}x")  # fmt: skip
+          f"({WHOLE_ROUNDS} x document length); semsiedit / that: {share:.2f}x")  # fmt: skip
     print(f"semsiedit: {sem['failures']} failed LLM calls, {fallback}/{n} documents used the local fallback")
 
 

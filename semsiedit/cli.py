@@ -10,7 +10,11 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import typer
+# typer's rich help rendering alone costs more than importing typer; plain help keeps `--help`
+# instant (SPEC §7). TYPER_USE_RICH=1 brings the boxes back.
+os.environ.setdefault("TYPER_USE_RICH", "0")
+
+import typer  # after the setting above
 
 from semsiedit import __version__
 from semsiedit.errors import InputError, SemsieditError
