@@ -7,6 +7,7 @@ start-up.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 Span = tuple[int, int]
@@ -61,7 +62,9 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
     breaks = _newlines(text[start:end])
     if breaks >= 2:
         return True  # paragraph break
-    before = text[:start].rstrip(_CLOSERS)
+    # A bounded look-back: slicing the whole prefix per whitespace run made splitting quadratic.
+    window = max(0, start - 200)
+    before = text[window:start].rstrip(_CLOSERS)
     terminal = bool(before) and before[-1] in _TERMINALS
     following = text[end]
     if breaks == 1:
@@ -72,7 +75,7 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
     if before[-1] == "." and _LIST_MARKER.fullmatch(before[max(before.rfind("\n"), before.rfind("\r")) + 1 :]):
         return False
     # "Dr. Smith", "e.g. Paris", "U.S. Army": the dot belongs to the word, not the sentence.
-    return not (before[-1] == "." and _is_abbreviation(text, len(before)))
+    return not (before[-1] == "." and _is_abbreviation(text, window + len(before)))
 
 
 def split_sentences(text: str) -> list[Span]:
@@ -115,14 +118,9 @@ def sentences(text: str) -> list[str]:
 
 
 def _last_cut(cuts: list[int], low: int, high: int) -> int | None:
-    """The largest cut position in (low, high], or None."""
-    best = None
-    for c in cuts:
-        if low < c <= high:
-            best = c
-        elif c > high:
-            break
-    return best
+    """The largest cut position in (low, high], or None. `cuts` is sorted: bisect keeps chunking linear."""
+    i = bisect.bisect_right(cuts, high) - 1
+    return cuts[i] if i >= 0 and cuts[i] > low else None
 
 
 def chunk_text(text: str, max_chars: int) -> list[Span]:
