@@ -163,6 +163,15 @@ def test_non_ascii_names_propagate_with_exact_offsets(engine: DetectionEngine) -
         assert _covered(found, text, value)
 
 
+def test_place_names_propagate(engine: DetectionEngine) -> None:
+    text = (
+        "HARCOURT & LYLE SOLICITORS\n12 Chancery Mews, Westbridge, WB9 9ZZ\n\n"
+        "You posted statements on the Westbridge Residents Facebook group about the Westbridge council."
+    )
+    found = _pii(engine, text)
+    assert _covered(found, text, "Westbridge", "LOCATION")
+
+
 # --- 3. identifiers ------------------------------------------------------------------------------
 
 
@@ -276,6 +285,11 @@ def test_person_span_is_cut_at_a_line_break(engine: DetectionEngine) -> None:
     found = _pii(engine, text)
     assert not any(f.label == "PERSON" and "\n" in f.text for f in found)
     assert "Rebecca Harcourt" in _labelled(found, "PERSON")
+
+
+def test_organisation_and_building_names_are_not_persons(engine: DetectionEngine) -> None:
+    text = "Meeting notes — Residents’ Committee, Résidence Les Tilleuls\nDate: 15 January 2025\n"
+    assert _labelled(_pii(engine, text), "PERSON") == set()
 
 
 # --- helpers -------------------------------------------------------------------------------------

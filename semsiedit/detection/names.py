@@ -52,7 +52,7 @@ def not_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _org_words() -> frozenset[str]:
+def org_words() -> frozenset[str]:
     return frozenset(w.lower() for w in lexicon()["org_words"])
 
 
@@ -132,7 +132,7 @@ def scan_name(text: str, pos: int, allow_title: bool = True, max_words: int = 5)
     upper = [w.isupper() for w in caps]
     if any(upper) and not (all(upper) and len(caps) >= 2):
         return None  # "HR Department", "MD": acronyms, not names (an all-caps "JOHN SMITH" is fine)
-    if any(w.lower() in _org_words() for w in caps):
+    if any(w.lower() in org_words() for w in caps):
         return None
     if all(w.lower() in not_names() for w in caps):
         return None

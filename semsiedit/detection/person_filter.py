@@ -4,9 +4,10 @@ parse the engine already made.
 PERSON: cut at a line break ("Rebecca Harcourt\\nPartner"), trailing verbs and stop words dropped
 ("Councilman Accused"), and dropped when what is left is a bare title, a pronoun or stop word, a
 listed non-name (kinship words, religious groups, field labels: data/lexicons/names.json), contains a
-digit ("09/22/2024"), is a lone acronym ("COVID"), or is a sentence-initial common word.
-LOCATION: dropped when it is a listed non-name ("Catholics") or a credential after a name (", MD");
-relabelled PERSON when a person title precedes it ("Dr. Paris").
+digit ("09/22/2024"), holds an organisation or building word ("Résidence Les Tilleuls"), is a lone
+acronym ("COVID"), or is a sentence-initial common word.
+LOCATION: dropped when it is a listed non-name ("Catholics"), a listed acronym ("the ER") or a
+credential after a name (", MD"); relabelled PERSON when a person title precedes it ("Dr. Paris").
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from semsiedit.detection.names import is_common_word, is_title, lexicon, not_names, strip_possessive
+from semsiedit.detection.names import is_common_word, is_title, lexicon, not_names, org_words, strip_possessive
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -73,6 +74,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
     first = strip_possessive(words[0]).lower()
     if rest.lower() in not_names() or first in _never_person():
         return None
+    if any(strip_possessive(w).lower() in org_words() for w in words):
+        return None  # "Haverly Property Group", "Résidence Les Tilleuls": organisations and buildings
     if len(words) == 1:
         if rest.isupper() and len(rest) > 1:
             return None  # "COVID", "ER": acronyms
@@ -88,7 +91,7 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
 def _clean_location(f: Finding, text: str, offset: int) -> Finding | None:
     start = f.start - offset
     value = strip_possessive(f.text.strip())
-    if value.lower() in _never_person():
+    if value.lower() in _never_person() or value in lexicon()["not_a_location"]:
         return None
     if value in _credentials() and text[:start].rstrip().endswith(","):
         return None

@@ -2,7 +2,8 @@
 every other occurrence of the full name, and of each of its words that is a plausible name on its own
 (capitalised, three letters or more, not a word the text uses in lower case, not a stop word or listed
 non-name), is PERSON too, with a title before it ("Councilman Farraday") and possessives
-("Farraday's": the "'s" stays outside the span).
+("Farraday's": the "'s" stays outside the span). Place names work the same way: other occurrences of
+a LOCATION's exact text ("Westbridge") are LOCATION too.
 
 Runs over the whole text after every other recognizer, so it sees names from Presidio, fields, cues
 and titles alike. Occurrences inside e-mail addresses, URLs, IDs or addresses are left alone.
@@ -49,13 +50,20 @@ def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
 
 def _pattern(term: str) -> re.Pattern[str]:
     body = r"\s+".join(re.escape(p) for p in term.split())
-    return re.compile(rf"(?<![\w@./-]){body}(?![\w@-]|[./]\w)")
+    # Not inside e-mails, URLs or hyphenated tokens ("Tilleuls‑2025", with any hyphen character).
+    return re.compile(rf"(?<![\w@./\-\u2010\u2011]){body}(?![\w@\-\u2010\u2011]|[./]\w)")
 
 
 def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
     pii = [f for f in findings if f.category == "pii"]
     full, words = _seeds(text, (f for f in pii if f.label == "PERSON"))
-    if not full and not words:
+    places = {
+        f.text
+        for f in pii
+        if f.label == "LOCATION" and len(f.text) >= 4 and f.text[0].isupper() and not f.text.isupper()
+        and "\n" not in f.text and f.text not in words and not is_common_word(f.text, text)
+    }  # fmt: skip
+    if not full and not words and not places:
         return []
     blocked = [f for f in pii if f.label not in _KEEP_OVER]
     out: list[Finding] = []
@@ -74,4 +82,12 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
     for term in sorted(words, key=len, reverse=True):
         for m in _pattern(term).finditer(text):
             add(m.start(), m.end(), "surname or given name of a person found in this text")
+    for term in sorted(places, key=len, reverse=True):
+        for m in _pattern(term).finditer(text):
+            f = Finding(
+                start=m.start(), end=m.end(), text=m.group(), category="pii", label="LOCATION", severity=1,
+                score=0.85, source=SOURCE, reason="another mention of a place found in this text",
+            )  # fmt: skip
+            if not any(b.overlaps(f) for b in blocked) and not any(o.overlaps(f) for o in out):
+                out.append(f)
     return out
