@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-from semsiedit.cli import main
+from cli_runner import run_main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "semsi_small.jsonl"
 TEXT = "Maria Gonzalez (maria.gonzalez@example.com) was diagnosed with HIV.\n"
 
 
 def run(argv, monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", ["semsiedit", *argv])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_main(argv, monkeypatch, capsys)
 
 
 def test_detect_jsonl_exit_codes_and_hidden_values(tmp_path, monkeypatch, capsys):

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_main
 from fault_server import FaultServer, json_reply, non_json, status, unused_port
-
-from semsiedit.cli import main
 
 SECRET_KEY = "sk-test-SECRET-4242"
 DOCS = [
@@ -54,17 +52,7 @@ def write_dataset(tmp_path: Path) -> Path:
 
 
 def run(argv, monkeypatch, capsys, env: dict[str, str] | None = None):
-    monkeypatch.setattr(sys, "argv", ["semsiedit", *argv])
-    monkeypatch.setenv("OPENAI_API_KEY", SECRET_KEY)
-    for key, value in (env or {}).items():
-        monkeypatch.setenv(key, value)
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_main(argv, monkeypatch, capsys, env={"OPENAI_API_KEY": SECRET_KEY, **(env or {})})
 
 
 def rewrite_args(data: Path, out: Path, base_url: str, tmp_path: Path, *extra: str) -> list[str]:

@@ -6,7 +6,6 @@ process is the point (Ctrl-C / kill and resume).
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -17,8 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from semsiedit.cli import main
+from cli_runner import run_main
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 CLINICAL = (
@@ -28,19 +26,8 @@ CLINICAL = (
 
 
 def run(argv, monkeypatch, capsys, stdin: bytes | None = None, cwd: Path | None = None):
-    """Run the console entry point in-process; returns (exit code, stdout, stderr)."""
-    if cwd is not None:
-        monkeypatch.chdir(cwd)
-    monkeypatch.setattr(sys, "argv", ["semsiedit", "rewrite", *argv])
-    if stdin is not None:
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    out, err = capsys.readouterr()
-    return code, out, err
+    """`semsiedit rewrite ARGV...` in-process; returns (exit code, stdout, stderr)."""
+    return run_main(["rewrite", *argv], monkeypatch, capsys, stdin=stdin, cwd=cwd)
 
 
 def pii_values(text: str) -> list[str]:
