@@ -19,6 +19,7 @@ from typing import Protocol
 from semsiedit.config import Settings
 from semsiedit.errors import LLMError
 from semsiedit.prompts import prompt_hashes
+from semsiedit.text import value_survives
 from semsiedit.types import Document, DocumentResult, Edit, EditDecision, Finding, RoundRecord, Usage
 from semsiedit.verify import check_edit, findings_inside, normalise
 
@@ -303,7 +304,7 @@ class EditingLoop:
         reason = check_edit(probe, findings_inside(edit, findings), min_length_ratio=self.settings.min_length_ratio)
         if reason and local and reason.startswith("deletes_content: replacement drastically"):
             return None  # the local editor is the floor: its generalisations are trusted
-        if reason is None and any(v and v in normalise(edit.replacement) for v in state.original_values):
+        if reason is None and any(value_survives(v, edit.replacement) for v in state.original_values):
             return "keeps_value: replacement contains an original sensitive value"
         return reason
 

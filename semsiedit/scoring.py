@@ -8,7 +8,6 @@ embedded once per process however many rounds and reports look at it.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from semsiedit.config import Settings
-from semsiedit.text import normalize_ws, sentences
+from semsiedit.text import normalize_ws, sentences, value_pattern, value_survives  # noqa: F401  (value_survives: public here too)
 from semsiedit.types import CATEGORIES, Finding, Scores
 
 if TYPE_CHECKING:
@@ -129,26 +128,6 @@ def _span_parts(span: SpanLike) -> tuple[str, float]:
     if isinstance(span, str):
         return span, 2.0
     return span.text, float(max(1, span.severity))
-
-
-def _value_pattern(value: str) -> re.Pattern[str] | None:
-    """Case-insensitive, whitespace-normalised exact match that respects word edges.
-
-    "Tom" must not count as surviving in "Tomorrow", so an alphanumeric end of the value needs a
-    non-word character (or the text's end) next to it.
-    """
-    norm = normalize_ws(value)
-    if not norm:
-        return None
-    head = r"(?<!\w)" if norm[0].isalnum() else ""
-    tail = r"(?!\w)" if norm[-1].isalnum() else ""
-    return re.compile(head + re.escape(norm) + tail, re.IGNORECASE)
-
-
-def value_survives(value: str, text: str) -> bool:
-    """Whether the exact sensitive value is still in `text` (case- and whitespace-insensitive)."""
-    pattern = _value_pattern(value)
-    return bool(pattern and pattern.search(normalize_ws(text)))
 
 
 @dataclass
@@ -270,7 +249,7 @@ def _utility(orig: np.ndarray, rew: np.ndarray) -> tuple[float, float]:
 def _prepare(original: str, rewritten: str, spans: Sequence[SpanLike]) -> _Prepared:
     parts = [(text.strip(), weight) for text, weight in map(_span_parts, spans)]
     orig_norm, rew_norm = normalize_ws(original), normalize_ws(rewritten)
-    patterns = [_value_pattern(text) for text, _ in parts]
+    patterns = [value_pattern(text) for text, _ in parts]
     return _Prepared(
         original=original,
         rewritten=rewritten,

@@ -226,3 +226,23 @@ def locate(text: str, needle: str, start: int = 0) -> Span | None:
     pattern = r"\s+".join(re.escape(w) for w in words)
     m = re.compile(pattern, re.IGNORECASE).search(text, start)
     return (m.start(), m.end()) if m else None
+
+
+def value_pattern(value: str) -> re.Pattern[str] | None:
+    """Case-insensitive, whitespace-normalised exact match that respects word edges.
+
+    "Tom" must not count as surviving in "Tomorrow", so an alphanumeric end of the value needs a
+    non-word character (or the text's end) next to it.
+    """
+    norm = normalize_ws(value)
+    if not norm:
+        return None
+    head = r"(?<!\w)" if norm[0].isalnum() else ""
+    tail = r"(?!\w)" if norm[-1].isalnum() else ""
+    return re.compile(head + re.escape(norm) + tail, re.IGNORECASE)
+
+
+def value_survives(value: str, text: str) -> bool:
+    """Whether the exact sensitive value is still in `text` (case- and whitespace-insensitive)."""
+    pattern = value_pattern(value)
+    return bool(pattern and pattern.search(normalize_ws(text)))

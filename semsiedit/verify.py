@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from semsiedit.text import value_survives
 from semsiedit.types import Edit, EditDecision, Finding
 
 # Strategies whose output is legitimately much shorter than the span ("Maria Gonzalez" -> "Person A").
@@ -45,11 +46,10 @@ def check_edit(edit: Edit, covered: Sequence[Finding], *, min_length_ratio: floa
         return "invalid_text: echoes prompt or reply format"
     if normalise(replacement) == normalise(edit.original):
         return "keeps_value: replacement equals the original span"
-    new = normalise(replacement)
     for finding in covered:
-        value = normalise(finding.text)
         # A PII value must not survive at all; a flagged statement must not survive verbatim.
-        if value and value in new:
+        # Whole words only: "ER" is not kept by "Person A", nor "Tom" by "Tomorrow".
+        if value_survives(finding.text, replacement):
             return f"keeps_value: still contains the {finding.category} value"
     shortened = len(replacement.strip()) < min_length_ratio * len(edit.original.strip())
     if shortened and edit.strategy not in GENERALISING_STRATEGIES and not all(f.category == "pii" for f in covered):

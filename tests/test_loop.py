@@ -224,3 +224,13 @@ def test_five_megabyte_document_keeps_every_byte_and_offset():
     expected = text.replace("Maria Gonzalez", "the visitor").replace("HIV", "a chronic condition")
     assert result.rewritten == expected
     assert len(llm.texts) == 10 and all(len(t) <= Settings().chunk_chars for t in llm.texts)
+
+
+def test_short_values_are_matched_as_whole_words():
+    """A detected "ER" must not make "Person A" look like a leak (it once blocked every name edit)."""
+    loop = make_loop(editor=None)
+    loop.detector = RegexDetector({"ER": "", "Maria Gonzalez": ""})  # "ER" flagged as PII
+    result = loop.run(Document("d", "Maria Gonzalez went to the ER."))
+    # "Person A" contains the letters "er": a substring check used to reject this edit.
+    assert result.rewritten.startswith("Person A went to the ")
+    assert all(d.accepted for r in result.rounds for d in r.decisions)
