@@ -171,10 +171,9 @@ class EditingLoop:
 
     @staticmethod
     def _preview(state: _State, decisions: list[EditDecision]) -> str:
-        text = state.text
-        for edit in sorted((d.edit for d in decisions if d.accepted), key=lambda e: e.start, reverse=True):
-            text = text[: edit.start] + edit.replacement + text[edit.end :]
-        return text
+        from semsiedit.editing.apply import apply_edits
+
+        return apply_edits(state.text, [d.edit for d in decisions if d.accepted])
 
     # -- stages -------------------------------------------------------------------------------
     def _detect(self, texts: list[str]) -> list[list[Finding]]:
