@@ -78,8 +78,7 @@ def rewrite_paths(
     documents = _documents(paths, globs=globs, field=field, context_field=context_field, id_field=id_field,
                            context=context, encoding=encoding)
     loop = build_loop(settings)
-    options = RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume,
-                             batch_size=max(8, settings.jobs * 4))
+    options = RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume)
     show_progress = console is not None and console.is_terminal and (multi or any(p.endswith(".jsonl") for p in paths))
     if show_progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -1,8 +1,8 @@
 """Batches: stream documents through the loop and write every result safely (SPEC §5, §6).
 
-Documents are read lazily and processed in small lock-step batches, so memory stays flat on a
-large JSONL dataset; results are written in input order as each batch finishes, so an
-interrupted run keeps everything finished before the interruption and `--resume` skips it.
+Documents are read lazily and only a few ahead of the output (`EditingLoop.run_iter`), so memory
+stays flat on a large JSONL dataset; each result is written, in input order, as soon as it is done,
+so an interrupted run keeps everything finished before the interruption and `--resume` skips it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ class RewriteOptions:
     format: Format = "text"
     report: Path | None = None
     resume: bool = False
-    batch_size: int = 16
 
 
 def result_record(doc: Document, result, show_values: bool) -> dict[str, Any]:
@@ -42,17 +41,6 @@ def result_record(doc: Document, result, show_values: bool) -> dict[str, Any]:
     if doc.record is not None:
         return {**doc.record, "rewritten": result.rewritten, "semsiedit": report}
     return {"id": doc.id, "rewritten": result.rewritten, "semsiedit": report}
-
-
-def batched(items: Iterable[Document | InputProblem], size: int) -> Iterator[list[Document | InputProblem]]:
-    batch: list[Document | InputProblem] = []
-    for item in items:
-        batch.append(item)
-        if sum(isinstance(x, Document) for x in batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 class RewriteRun:
@@ -97,27 +85,14 @@ class RewriteRun:
             finished = done_ids(opts.output)
         completed = False
         try:
-            for batch in batched(documents, opts.batch_size):
-                todo: list[Document] = []
-                for item in batch:
-                    if isinstance(item, InputProblem):
-                        self.summary.problems.append(item.message)
-                        self.on_problem(item.message)
-                    elif opts.resume and self._already_done(item, finished, out_dir):
-                        self.summary.skipped_existing += 1
-                    else:
-                        todo.append(item)
-                if not todo:
-                    continue
-                results = self.loop.run_many(todo)
-                for doc, result in zip(todo, results, strict=True):
-                    self.summary.add(result)
-                    record = result_record(doc, result, self.settings.show_values)
-                    if report_sink:
-                        report_sink.write({"id": doc.id, **record["semsiedit"]})
-                    self._emit(doc, result, record, jsonl_sink, out_dir, jsonl_out)
-                    if self.progress:
-                        self.progress()
+            for doc, result in self.loop.run_iter(self._todo(documents, finished, out_dir)):
+                self.summary.add(result)
+                record = result_record(doc, result, self.settings.show_values)
+                if report_sink:
+                    report_sink.write({"id": doc.id, **record["semsiedit"]})
+                self._emit(doc, result, record, jsonl_sink, out_dir, jsonl_out)
+                if self.progress:
+                    self.progress()
             completed = True
         finally:
             # An interrupted run leaves `.partial` files that --resume continues from.
@@ -126,6 +101,19 @@ class RewriteRun:
                     sink.close(complete=completed)
             self.summary.elapsed_s = time.perf_counter() - started
         return self.summary
+
+    def _todo(
+        self, items: Iterable[Document | InputProblem], finished: set[str], out_dir: Path | None
+    ) -> Iterator[Document]:
+        """The documents to rewrite; unreadable ones are reported and skipped, finished ones counted."""
+        for item in items:
+            if isinstance(item, InputProblem):
+                self.summary.problems.append(item.message)
+                self.on_problem(item.message)
+            elif self.options.resume and self._already_done(item, finished, out_dir):
+                self.summary.skipped_existing += 1
+            else:
+                yield item
 
     def _already_done(self, doc: Document, finished: set[str], out_dir: Path | None) -> bool:
         if doc.id in finished:

@@ -46,7 +46,7 @@ CategoriesOpt = Annotated[
     str | None, typer.Option("--categories", help="Comma-separated: pii,privacy,harmful,misinformation.")
 ]
 ShowValuesOpt = Annotated[bool, typer.Option("--show-values", help="Show sensitive values in reports/tables.")]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", help="Concurrent LLM requests.")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", help="LLM requests in flight at most.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 SpecificClaimsOpt = Annotated[
     bool,

@@ -114,11 +114,9 @@ def _run_semsiedit(name: str, settings: Settings, docs: list[Document], progress
     loop = build_loop(settings, with_scorer=False)  # scored below, with gold spans, in one batch
     started = time.perf_counter()
     results = []
-    step = max(8, settings.jobs * 4)
-    for i in range(0, len(docs), step):
-        batch = loop.run_many(docs[i : i + step])
-        results.extend(batch)
-        progress(len(batch))
+    for _doc, result in loop.run_iter(docs):
+        results.append(result)
+        progress(1)
     run = ConfigRun(
         name, "semsiedit", [r.rewritten for r in results], [r.findings_before for r in results],
         [r.findings_after for r in results], [r.to_report() for r in results],

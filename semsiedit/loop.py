@@ -1,17 +1,26 @@
 """The agentic editing loop: detect -> critique -> rewrite -> verify, at most N rounds (SPEC §2).
 
-Documents move through the rounds in lock-step batches: each round runs the detectors once over
-every document still being edited (spaCy and Presidio batch well), while LLM calls for the
-different documents run concurrently on a thread pool (`--jobs`). One document's failure never
-touches another's: it is recorded on that document's result.
+Two schedules, one set of stages:
+- `jobs == 1`, or no LLM: documents move through the rounds in lock-step batches, so each round
+  runs the detectors and the embedder once over the whole batch (spaCy, Presidio and MiniLM batch
+  well), on one thread.
+- `jobs > 1` with an LLM: every document runs its own rounds on a worker thread, 2 x jobs
+  documents at a time, while the client allows `jobs` requests in flight; so documents waiting
+  for replies overlap the others' local work (detection, editing, scoring). Lock-step batches
+  would leave the LLM idle while one thread detects and scores between the waves
+  (benchmarks/bench_concurrency.py measures it). The detectors run under a lock (spaCy and
+  Presidio are not documented as thread-safe); the embedder has its own lock.
+Results come back in input order either way. One document's failure never touches another's: it
+is recorded on that document's result.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Protocol
@@ -24,6 +33,7 @@ from semsiedit.types import Document, DocumentResult, Edit, EditDecision, Findin
 from semsiedit.verify import check_edit, findings_inside, normalise
 
 LLM_SOURCE = "llm-critic"
+LOCKSTEP_BATCH = 16  # documents per lock-step batch (jobs == 1): enough for spaCy/MiniLM batching
 
 
 class Detector(Protocol):
@@ -89,24 +99,51 @@ class EditingLoop:
         self.consecutive_failures = 0
         self.llm_disabled = False
         self._lock = threading.Lock()
+        self._detect_lock = threading.Lock()
 
     # -- public -------------------------------------------------------------------------------
     def run(self, doc: Document) -> DocumentResult:
-        return self.run_many([doc])[0]
+        return self._run_group([doc])[0]
 
-    def run_many(self, docs: Sequence[Document]) -> list[DocumentResult]:
+    def run_many(self, docs: Iterable[Document]) -> list[DocumentResult]:
+        return [result for _doc, result in self.run_iter(docs)]
+
+    def run_iter(self, docs: Iterable[Document]) -> Iterator[tuple[Document, DocumentResult]]:
+        """(document, result) pairs in input order, each as soon as it and those before it are done.
+
+        `docs` is read lazily (at most a batch or `2 * jobs` documents ahead), so a large JSONL
+        dataset streams in flat memory.
+        """
+        jobs = self.settings.jobs
+        if jobs == 1 or not self.uses_llm:
+            batch: list[Document] = []
+            for doc in docs:
+                batch.append(doc)
+                if len(batch) >= LOCKSTEP_BATCH:
+                    yield from zip(batch, self._run_group(batch), strict=True)
+                    batch = []
+            if batch:
+                yield from zip(batch, self._run_group(batch), strict=True)
+            return
+        # Twice as many documents in progress as LLM requests allowed (the client holds `jobs`
+        # slots): while some documents wait for replies, the others detect, edit and score.
+        workers = 2 * jobs
+        for doc, results in ordered_map(lambda d: self._run_group([d]), docs, workers=workers, ahead=2 * workers):
+            yield doc, results[0]
+
+    # -- a group of documents in lock-step --------------------------------------------------------
+    def _run_group(self, docs: Sequence[Document]) -> list[DocumentResult]:
         states = [
             _State(doc, doc.text, DocumentResult(id=doc.id, original=doc.text, rewritten=doc.text, path=self._path()))
             for doc in docs
         ]
         for state in states:
             state.result.prompt_hashes = dict(self.hashes) if self.uses_llm else {}
-        with ThreadPoolExecutor(max_workers=self.settings.jobs) as pool:
-            for iteration in range(self.settings.max_iterations + 1):
-                active = [s for s in states if not s.done]
-                if not active:
-                    break
-                self._round(active, iteration, pool)
+        for iteration in range(self.settings.max_iterations + 1):
+            active = [s for s in states if not s.done]
+            if not active:
+                break
+            self._round(active, iteration)
         self._score(states)
         for state in states:
             state.result.rewritten = state.text
@@ -114,9 +151,9 @@ class EditingLoop:
         return [s.result for s in states]
 
     # -- one round ----------------------------------------------------------------------------
-    def _round(self, states: list[_State], iteration: int, pool: ThreadPoolExecutor) -> None:
+    def _round(self, states: list[_State], iteration: int) -> None:
         detected = self._detect([s.text for s in states])
-        critiques = list(pool.map(lambda sd: self._critique(sd[0], sd[1]), zip(states, detected, strict=True)))
+        critiques = [self._critique(state, found) for state, found in zip(states, detected, strict=True)]
         last = iteration == self.settings.max_iterations
         to_edit: list[tuple[_State, list[Finding], RoundRecord]] = []
         for state, (findings, record) in zip(states, critiques, strict=True):
@@ -137,7 +174,7 @@ class EditingLoop:
             to_edit.append((state, findings, record))
         if not to_edit:
             return
-        proposals = list(pool.map(lambda item: self._propose(item[0], item[1], item[2]), to_edit))
+        proposals = [self._propose(state, findings, record) for state, findings, record in to_edit]
         for (_state, _findings, record), decisions in zip(to_edit, proposals, strict=True):
             record.decisions = decisions
         self._utility_guard(to_edit)
@@ -177,7 +214,8 @@ class EditingLoop:
 
     # -- stages -------------------------------------------------------------------------------
     def _detect(self, texts: list[str]) -> list[list[Finding]]:
-        return self.detector.detect_many(texts)
+        with self._detect_lock:
+            return self.detector.detect_many(texts)
 
     def _critique(self, state: _State, detected: list[Finding]) -> tuple[list[Finding], RoundRecord]:
         record = RoundRecord(iteration=0)
@@ -419,3 +457,25 @@ def _shift(item, delta: int):
     from dataclasses import replace
 
     return replace(item, start=item.start + delta, end=item.end + delta)
+
+
+def ordered_map(fn: Callable, items: Iterable, *, workers: int, ahead: int) -> Iterator[tuple]:
+    """(item, fn(item)) in input order, computed on `workers` threads with at most `ahead` items
+    submitted and not yet yielded: the input is read lazily and memory stays bounded."""
+    pending: deque[tuple[object, Future]] = deque()
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="semsiedit")
+    try:
+        for item in items:
+            pending.append((item, pool.submit(fn, item)))
+            if len(pending) >= ahead:
+                item0, future = pending.popleft()
+                yield item0, future.result()
+        while pending:
+            item0, future = pending.popleft()
+            yield item0, future.result()
+    finally:
+        # Interrupted (Ctrl-C, an error, the consumer stopped): drop what has not started; the
+        # documents in progress finish in the background and their results are discarded.
+        for _item, future in pending:
+            future.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -408,3 +408,32 @@ def test_make_client(tmp_path: Any) -> None:
 def test_importing_the_llm_package_does_not_import_openai() -> None:
     code = "import sys, semsiedit.llm; sys.exit(1 if 'openai' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# --------------------------------------------------------------------------- concurrency
+
+
+def test_jobs_bounds_requests_in_flight_across_threads() -> None:
+    """`--jobs 2`: six threads share the client, the server never sees more than two requests at once."""
+    lock = threading.Lock()
+    in_flight = {"now": 0, "max": 0}
+
+    def slow_rule(body: dict[str, Any]):
+        with lock:
+            in_flight["now"] += 1
+            in_flight["max"] = max(in_flight["max"], in_flight["now"])
+        time.sleep(0.2)
+        with lock:
+            in_flight["now"] -= 1
+        return json_reply(GOOD_EDITOR)
+
+    with FaultServer(rules=[slow_rule]) as server:
+        client = client_for(server.base_url, jobs=2)
+        threads = [threading.Thread(target=client.complete_json, args=("sys", f"user {i}", EditorReply))
+                   for i in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert server.request_count == 6
+    assert in_flight["max"] == 2

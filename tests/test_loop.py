@@ -7,11 +7,15 @@ test_llm_loop.py; these tests pin the orchestration rules themselves.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from types import SimpleNamespace
+
+import pytest
 
 from semsiedit.config import Settings
 from semsiedit.errors import LLMError
-from semsiedit.loop import EditingLoop
+from semsiedit.loop import EditingLoop, ordered_map
 from semsiedit.types import Document, Edit, Finding, Usage
 
 NAMES = {"Maria Gonzalez": "Person A", "John Smith": "Person B", "Person A": "Person C"}
@@ -151,6 +155,73 @@ def test_batch_keeps_documents_independent_and_ordered():
     assert [r.id for r in results] == ["0", "1", "2", "3"]
     assert results[0].rewritten == "Person B."
     assert results[1].rewritten == "" and results[2].rewritten == "Nothing here."
+
+
+
+class SlowLLMEditor(ScriptedLLMEditor):
+    """An LLM editor whose reply time depends on the document, so documents finish out of order;
+    records how many calls overlapped."""
+
+    def __init__(self, replies):
+        super().__init__(replies)
+        self.lock = threading.Lock()
+        self.now = self.max = 0
+
+    def propose(self, text, context, findings):
+        with self.lock:
+            self.now += 1
+            self.max = max(self.max, self.now)
+        time.sleep(0.02 * (len(text) % 5))
+        with self.lock:
+            self.now -= 1
+        return super().propose(text, context, findings)
+
+
+def test_llm_documents_run_concurrently_and_come_back_in_input_order():
+    texts = [f"Doc {i}{'!' * i}: Maria Gonzalez (HIV positive) met John Smith." for i in range(12)]
+    replies = {"Maria Gonzalez": "the patient", "HIV": "a chronic condition", "John Smith": "a nurse"}
+
+    def run(jobs):
+        llm = SlowLLMEditor(replies)
+        loop = EditingLoop(Settings(jobs=jobs), RegexDetector(), PassCritic(), llm, TableEditor(), None,
+                           uses_llm=True)
+        pairs = list(loop.run_iter(Document(str(i), t) for i, t in enumerate(texts)))
+        return pairs, llm.max
+
+    serial, serial_overlap = run(1)
+    parallel, parallel_overlap = run(4)
+    assert serial_overlap == 1 and parallel_overlap > 1
+    assert [d.id for d, _ in parallel] == [str(i) for i in range(12)]
+    assert all(d.id == r.id for d, r in parallel)
+    assert [r.rewritten for _, r in parallel] == [r.rewritten for _, r in serial]
+    assert parallel[3][1].rewritten == "Doc 3!!!: the patient (a chronic condition positive) met a nurse."
+
+
+def test_ordered_map_keeps_order_reads_lazily_and_raises():
+    read = []
+
+    def items():
+        for i in range(20):
+            read.append(i)
+            yield i
+
+    def work(i):
+        time.sleep(0.01 * ((7 * i) % 4))
+        return i * i
+
+    out = ordered_map(work, items(), workers=3, ahead=5)
+    first = next(out)
+    assert first == (0, 0)
+    assert len(read) <= 6  # the window, plus the one that filled it
+    assert list(out) == [(i, i * i) for i in range(1, 20)]
+
+    def broken(i):
+        if i == 3:
+            raise ValueError("document 3")
+        return i
+
+    with pytest.raises(ValueError, match="document 3"):
+        list(ordered_map(broken, range(10), workers=2, ahead=4))
 
 
 class FixedUtilityScorer:

@@ -136,6 +136,9 @@ class OpenAIChatClient:
         self.retry_after_cap = retry_after_cap
         self._secret = settings.api_key.get_secret_value() if settings.api_key else ""
         self._lock = threading.Lock()
+        # `--jobs N` means N requests in flight at most, however many threads share this client
+        # (the loop keeps more documents than that in progress, to have local work between replies).
+        self._slots = threading.BoundedSemaphore(settings.jobs)
         self._client: OpenAI | None = None
 
     def __repr__(self) -> str:  # never show the key
@@ -320,7 +323,8 @@ class OpenAIChatClient:
         if response_format is not None:
             kwargs["response_format"] = response_format
         try:
-            response = self._openai().chat.completions.create(**kwargs)
+            with self._slots:
+                response = self._openai().chat.completions.create(**kwargs)
         except openai.APITimeoutError:
             raise _Retryable("timeout", f"no reply within {self.settings.timeout:g}s") from None
         except openai.APIConnectionError as exc:
