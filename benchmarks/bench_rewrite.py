@@ -2,12 +2,12 @@
 
     python benchmarks/bench_rewrite.py [--limit N] [--stream-rows 2000] [--compare-docs 40]
 
-1. Throughput: `build_loop(Settings())` (local critic + local editor + scorer), documents fed to
-   `loop.run_many` in batches of 8 like the batch runner (`RewriteOptions.batch_size = max(8, jobs*4)`):
+1. Throughput: `build_loop(Settings())` (local critic + local editor + scorer), all documents fed to
+   `loop.run_many` like the batch runner (lock-step batches of `loop.LOCKSTEP_BATCH`):
    detect -> rewrite -> verify, up to 3 rounds, then score. Prints docs/s (target >= 5 on 2 cores),
    the time per stage (timed on the stage objects), peak RSS (ru_maxrss and sampled VmRSS).
 2. Side by side, alternating, on the first --compare-docs documents with the embedding cache cleared
-   before each run: batches of 8 vs one document at a time (`loop.run`), median of 3 -> ratio.
+   before each run: lock-step batches vs one document at a time (`loop.run`), median of 3 -> ratio.
 3. Streaming memory, in a fresh child process: the answers repeated to --stream-rows rows in a temp
    JSONL, rewritten by `semsiedit.api.rewrite_paths(..., output=tmp/out.jsonl, fmt="jsonl")`; VmRSS is
    sampled with the number of rows written so far, and RSS after the first 200 rows is compared with
@@ -28,7 +28,6 @@ from pathlib import Path
 
 from _common import RssSampler, header, load_rows, maxrss_mb, median, parser, quiet_libraries, rss_mb
 
-BATCH = 8
 TARGET_DOCS_S = 5.0
 
 
@@ -71,19 +70,12 @@ def documents(rows):
             for i, r in enumerate(rows)]  # fmt: skip
 
 
-def run_batched(loop, docs, batch: int = BATCH):
-    results = []
-    for i in range(0, len(docs), batch):
-        results.extend(loop.run_many(docs[i : i + batch]))
-    return results
-
-
 def throughput(args, rows) -> None:
     from semsiedit.config import Settings
-    from semsiedit.loop import build_loop
+    from semsiedit.loop import LOCKSTEP_BATCH, build_loop
 
     docs = documents(rows)
-    header(f"local rewrite: {len(docs)} documents, batches of {BATCH}")
+    header(f"local rewrite: {len(docs)} documents, lock-step batches of {LOCKSTEP_BATCH}")
     rss0 = rss_mb()
     t0 = time.perf_counter()
     settings = Settings()
@@ -91,7 +83,7 @@ def throughput(args, rows) -> None:
     loop.detector.load()
     _ = loop.scorer.embedder.model
     load_s = time.perf_counter() - t0
-    run_batched(loop, docs[:BATCH])  # warm-up: first-call costs (lexicons, lazy imports)
+    loop.run_many(docs[:LOCKSTEP_BATCH])  # warm-up: first-call costs (lexicons, lazy imports)
     embedder = loop.scorer.embedder
     embedder._cache.clear()
     print(f"models loaded in {load_s:.1f}s; RSS {rss0:.0f} -> {rss_mb():.0f} MiB after load + warm-up")
@@ -105,7 +97,7 @@ def throughput(args, rows) -> None:
     encoded0 = embedder.encoded
     with RssSampler(0.2) as sampler:
         t0, c0 = time.perf_counter(), time.process_time()
-        results = run_batched(loop, docs)
+        results = loop.run_many(docs)
         wall = time.perf_counter() - t0
         cpu = time.process_time() - c0
     rate = len(docs) / wall
@@ -129,27 +121,26 @@ def throughput(args, rows) -> None:
     print(f"documents changed: {changed}/{len(docs)}")
     print(f"memory: RSS peak sampled {sampler.peak:.0f} MiB, ru_maxrss {maxrss_mb():.0f} MiB, now {rss_mb():.0f} MiB")
 
-    # -- batches of 8 vs one document at a time, alternating -------------------------------------
+    # -- lock-step batches vs one document at a time, alternating --------------------------------
     subset = docs[: args.compare_docs]
     if not subset:
         return
-    times: dict[str, list[float]] = {"batch8": [], "single": []}
+    times: dict[str, list[float]] = {"batched": [], "single": []}
     for rep in range(args.reps):
-        order = ("batch8", "single") if rep % 2 == 0 else ("single", "batch8")
+        order = ("batched", "single") if rep % 2 == 0 else ("single", "batched")
         for name in order:
             embedder._cache.clear()  # both start cold: the scorer must embed everything again
             t0 = time.perf_counter()
-            if name == "batch8":
-                run_batched(loop, subset)
+            if name == "batched":
+                loop.run_many(subset)
             else:
                 for doc in subset:
                     loop.run(doc)
             times[name].append(time.perf_counter() - t0)
-    b, s = median(times["batch8"]), median(times["single"])
+    b, s = median(times["batched"]), median(times["single"])
     print(f"side by side on {len(subset)} docs, median of {args.reps} alternating runs (embedding cache cleared):")
-    print(
-        f"  batches of {BATCH}:     {len(subset) / b:6.2f} docs/s ({', '.join(f'{t:.1f}' for t in times['batch8'])} s)"
-    )
+    runs = ", ".join(f"{t:.1f}" for t in times["batched"])
+    print(f"  batches of {LOCKSTEP_BATCH}:    {len(subset) / b:6.2f} docs/s ({runs} s)")
     print(f"  one at a time:    {len(subset) / s:6.2f} docs/s ({', '.join(f'{t:.1f}' for t in times['single'])} s)")
     print(f"  ratio batched/single: {s / b:.2f}x")
 

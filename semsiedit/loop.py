@@ -1,9 +1,9 @@
 """The agentic editing loop: detect -> critique -> rewrite -> verify, at most N rounds (SPEC §2).
 
 Two schedules, one set of stages:
-- `jobs == 1`, or no LLM: documents move through the rounds in lock-step batches, so each round
-  runs the detectors and the embedder once over the whole batch (spaCy, Presidio and MiniLM batch
-  well), on one thread.
+- `jobs == 1`, or no LLM: documents move through the rounds in lock-step batches on one thread,
+  so each round runs the detectors once over the whole batch and the batch is scored with one
+  batched encode (spaCy, Presidio and MiniLM batch well).
 - `jobs > 1` with an LLM: every document runs its own rounds on a worker thread, 2 x jobs
   documents at a time, while the client allows `jobs` requests in flight; so documents waiting
   for replies overlap the others' local work (detection, editing, scoring). Lock-step batches
@@ -103,7 +103,7 @@ class EditingLoop:
 
     # -- public -------------------------------------------------------------------------------
     def run(self, doc: Document) -> DocumentResult:
-        return self._run_group([doc])[0]
+        return self._finish(self._edit([doc]))[0]
 
     def run_many(self, docs: Iterable[Document]) -> list[DocumentResult]:
         return [result for _doc, result in self.run_iter(docs)]
@@ -111,28 +111,26 @@ class EditingLoop:
     def run_iter(self, docs: Iterable[Document]) -> Iterator[tuple[Document, DocumentResult]]:
         """(document, result) pairs in input order, each as soon as it and those before it are done.
 
-        `docs` is read lazily (at most a batch or `2 * jobs` documents ahead), so a large JSONL
-        dataset streams in flat memory.
+        `docs` is read lazily (a few batches or `4 * jobs` documents ahead at most), so a large
+        JSONL dataset streams in flat memory.
         """
         jobs = self.settings.jobs
         if jobs == 1 or not self.uses_llm:
-            batch: list[Document] = []
-            for doc in docs:
-                batch.append(doc)
-                if len(batch) >= LOCKSTEP_BATCH:
-                    yield from zip(batch, self._run_group(batch), strict=True)
-                    batch = []
-            if batch:
-                yield from zip(batch, self._run_group(batch), strict=True)
+            # One thread: scoring a batch on a second thread while the next is detected was slower
+            # on 2 cores (torch already uses both; benchmarks/RESULTS.md).
+            for batch in _batches(docs, LOCKSTEP_BATCH):
+                yield from zip(batch, self._finish(self._edit(batch)), strict=True)
             return
         # Twice as many documents in progress as LLM requests allowed (the client holds `jobs`
         # slots): while some documents wait for replies, the others detect, edit and score.
         workers = 2 * jobs
-        for doc, results in ordered_map(lambda d: self._run_group([d]), docs, workers=workers, ahead=2 * workers):
+        for doc, results in ordered_map(lambda d: self._finish(self._edit([d])), docs, workers=workers,
+                                        ahead=2 * workers):  # fmt: skip
             yield doc, results[0]
 
     # -- a group of documents in lock-step --------------------------------------------------------
-    def _run_group(self, docs: Sequence[Document]) -> list[DocumentResult]:
+    def _edit(self, docs: Sequence[Document]) -> list[_State]:
+        """Every round for a group of documents, in lock-step (one detector call per round)."""
         states = [
             _State(doc, doc.text, DocumentResult(id=doc.id, original=doc.text, rewritten=doc.text, path=self._path()))
             for doc in docs
@@ -144,6 +142,9 @@ class EditingLoop:
             if not active:
                 break
             self._round(active, iteration)
+        return states
+
+    def _finish(self, states: list[_State]) -> list[DocumentResult]:
         self._score(states)
         for state in states:
             state.result.rewritten = state.text
@@ -457,6 +458,17 @@ def _shift(item, delta: int):
     from dataclasses import replace
 
     return replace(item, start=item.start + delta, end=item.end + delta)
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def ordered_map(fn: Callable, items: Iterable, *, workers: int, ahead: int) -> Iterator[tuple]:
