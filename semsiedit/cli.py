@@ -5,6 +5,8 @@ Nothing heavy is imported at module level, so `semsiedit --help` answers at once
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sys
 from pathlib import Path
@@ -287,6 +289,16 @@ def doctor(
     raise typer.Exit(0 if ok else 3)
 
 
+def _exit_now(code: int) -> None:
+    """Exit without joining worker threads: `--jobs` workers may be waiting on LLM replies for up
+    to the timeout. The outputs are closed by now (finished documents kept for --resume)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
 def main() -> None:
     """Console entry point: one clear stderr line and the SPEC §5 exit code for every failure."""
     debug = "--debug" in sys.argv or os.environ.get("SEMSIEDIT_DEBUG") == "1"
@@ -300,7 +312,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         print("semsiedit: interrupted", file=sys.stderr)
-        sys.exit(130)
+        _exit_now(130)
     except BrokenPipeError:
         # `semsiedit rewrite big.jsonl | head`: the reader left; not an error worth a traceback.
         sys.stderr.close()
@@ -313,4 +325,7 @@ def main() -> None:
             raise
         print(f"semsiedit: error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", file=sys.stderr)
         sys.exit(2)
+    if code == 130:  # typer turns Ctrl-C into Exit(130), which standalone_mode=False returns
+        print("semsiedit: interrupted", file=sys.stderr)
+        _exit_now(130)
     sys.exit(code if isinstance(code, int) else 0)

@@ -192,3 +192,61 @@ def test_circuit_breaker_stops_asking_a_dead_server(tmp_path, monkeypatch, capsy
     rows = read_lines(tmp_path / "out.jsonl")
     assert len(rows) == 12 and all(r["semsiedit"]["path"] == "fallback" for r in rows)
     assert all("Maria Gonzalez" not in r["rewritten"] for r in rows)
+
+
+@pytest.mark.slow
+def test_ctrl_c_with_requests_in_flight_exits_at_once_and_resume_finishes(tmp_path):
+    """SIGINT while `--jobs 2` workers wait on replies: exit 130 now, not when the replies time out;
+    finished documents stay in the .partial file and --resume completes the rest in order."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from fault_server import sleep
+
+    data = tmp_path / "d.jsonl"
+    answers = [f"Case {i}: Maria Gonzalez was diagnosed with HIV; John Smith knew." for i in range(12)]
+    data.write_text("".join(json.dumps({"id": f"d{i}", "answer": a}) + "\n" for i, a in enumerate(answers)))
+    out = tmp_path / "out.jsonl"
+
+    def then_hang(body: dict) -> object:
+        fast = any(f"Case {i}:" in body["messages"][-1]["content"] for i in range(3))
+        return good_llm(body) if fast else sleep(120.0, good_llm(body))  # d3 on: the replies never come
+
+    env = {**os.environ, "OPENAI_API_KEY": SECRET_KEY, "PYTHONUNBUFFERED": "1", "SEMSIEDIT_TIMEOUT": "100"}
+    with FaultServer(rules=[then_hang], max_lifetime=300) as server:
+        cmd = [sys.executable, "-m", "semsiedit", *rewrite_args(data, out, server.base_url, tmp_path, "--jobs", "2")]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+        partial = out.with_name("out.jsonl.partial")
+        deadline = time.time() + 240
+        while time.time() < deadline and proc.poll() is None:
+            if partial.exists() and len(partial.read_text().splitlines()) >= 3:
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None, proc.stderr.read()[-2000:] if proc.stderr else ""
+        time.sleep(1.0)  # d3 and d4 are now waiting on replies that never come
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        try:
+            _, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail("semsiedit kept waiting for in-flight LLM replies after Ctrl-C")
+        elapsed = time.monotonic() - started
+    assert proc.returncode == 130, err[-2000:]
+    assert "interrupted" in err and "Traceback" not in err
+    assert elapsed < 20
+    kept = [json.loads(line)["id"] for line in partial.read_text().splitlines()]
+    assert kept == ["d0", "d1", "d2"]
+    assert not out.exists()
+
+    with FaultServer(rules=[good_llm]) as server:
+        cmd = [sys.executable, "-m", "semsiedit", *rewrite_args(data, out, server.base_url, tmp_path, "--jobs", "2",
+                                                                "--resume")]
+        resumed = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    rows = read_lines(out)
+    assert [r["id"] for r in rows] == [f"d{i}" for i in range(12)]
+    assert all("Maria Gonzalez" not in r["rewritten"] for r in rows)
