@@ -11,7 +11,8 @@
 3. Streaming memory, in a fresh child process: the answers repeated to --stream-rows rows in a temp
    JSONL, rewritten by `semsiedit.api.rewrite_paths(..., output=tmp/out.jsonl, fmt="jsonl")`; VmRSS is
    sampled with the number of rows written so far, and RSS after the first 200 rows is compared with
-   RSS at the end (flat ~ 1.0x). Use --stream-rows 0 to skip.
+   RSS at the end (flat ~ 1.0x). Use --stream-rows 0 to skip. --stream-distinct prefixes every row
+   with a line of its own (a new name and number), so caches keyed by content keep seeing new keys.
 """
 
 from __future__ import annotations
@@ -157,10 +158,21 @@ def stream_child(args) -> None:
     with tempfile.TemporaryDirectory(prefix="semsiedit-bench-") as tmp:
         src = Path(tmp) / "big.jsonl"
         out = Path(tmp) / "out.jsonl"
+        fake = None
+        if args.stream_distinct:
+            from semsiedit.editing.surrogates import load_data
+
+            fake = load_data("surrogates")["fake"]
         with src.open("w", encoding="utf-8") as fh:
             for i in range(args.stream_rows):
                 row = dict(rows[i % len(rows)])
                 row["uid"] = f"{row.get('uid', 'row')}#{i}"
+                if fake is not None:
+                    # A line no other row has: a new person, number and sentence per row, so the
+                    # caches keyed by content (embeddings, surrogates, spaCy strings) see new keys.
+                    first = fake["first"][i % len(fake["first"])]
+                    last = fake["last"][(i // len(fake["first"])) % len(fake["last"])]
+                    row["answer"] = f"Record {i + 1000}: filed by {first} {last}.\n\n{row.get('answer') or ''}"
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         partial = out.with_name(out.name + ".partial")
         samples: list[tuple[float, int, float]] = []  # (seconds, rows written, RSS MiB)
@@ -210,6 +222,8 @@ def stream_child(args) -> None:
 def streaming(args) -> None:
     header(f"streaming memory: {args.stream_rows} rows through rewrite_paths (fresh child process)")
     cmd = [sys.executable, __file__, "--stream-child", "--stream-rows", str(args.stream_rows), "--data", str(args.data)]
+    if args.stream_distinct:
+        cmd.append("--stream-distinct")
     if args.limit:
         cmd += ["--limit", str(args.limit)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -235,6 +249,8 @@ def streaming(args) -> None:
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--stream-rows", type=int, default=2000, help="rows in the streaming check (0: skip it)")
+    p.add_argument("--stream-distinct", action="store_true",
+                   help="give every streamed row a unique line (a new name and number)")
     p.add_argument("--compare-docs", type=int, default=40, help="documents in the batched/single comparison")
     p.add_argument("--reps", type=int, default=3, help="repetitions of the batched/single comparison")
     p.add_argument("--skip-throughput", action="store_true")

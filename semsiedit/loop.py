@@ -16,6 +16,7 @@ is recorded on that document's result.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import deque
@@ -33,6 +34,8 @@ from semsiedit.types import Document, DocumentResult, Edit, EditDecision, Findin
 from semsiedit.verify import check_edit, findings_inside, normalise
 
 LLM_SOURCE = "llm-critic"
+_WORD = re.compile(r"\w+")
+_JOINERS = frozenset({"and", "or", "with", "nor", "plus"})  # words that join two of our surrogates
 LOCKSTEP_BATCH = 16  # documents per lock-step batch (jobs == 1): enough for spaCy/MiniLM batching
 
 
@@ -284,9 +287,20 @@ class EditingLoop:
             self.consecutive_failures = 0
 
     def _is_new(self, state: _State, finding: Finding) -> bool:
-        """False for a detector hit inside text our own accepted edits wrote (unless it leaks)."""
-        inside = any(start <= finding.start and finding.end <= end for start, end in state.edited)
-        return not inside or normalise(finding.text) in state.original_values
+        """False for a detector hit made of text our own accepted edits wrote (unless it leaks):
+        inside one edit, or our edits joined by "and", commas and the like ("Person A and Person B")."""
+        if normalise(finding.text) in state.original_values:
+            return True
+        rest, cursor = [], finding.start
+        for start, end in state.edited:  # sorted, non-overlapping
+            if end <= cursor or start >= finding.end:
+                continue
+            rest.append(state.text[cursor:max(cursor, start)])
+            cursor = max(cursor, end)
+        if cursor == finding.start:
+            return True  # no edit of ours inside it
+        rest.append(state.text[cursor : finding.end])
+        return any(word.lower() not in _JOINERS for word in _WORD.findall(" ".join(rest)))
 
     def _propose(self, state: _State, findings: list[Finding], record: RoundRecord) -> list[EditDecision]:
         """The editor's edits, guarded; whatever is rejected or missing goes to the local editor."""

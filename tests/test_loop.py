@@ -109,6 +109,23 @@ def test_own_surrogate_is_not_re_edited_forever():
     assert len(result.rounds) == 1
 
 
+
+def test_hit_spanning_two_of_our_surrogates_is_not_re_edited():
+    """A detector that tags "Person A and Person B" as one name: made of our own surrogates and a
+    joiner, so it is not a new finding (it used to be re-edited into "Person C")."""
+    loop = make_loop(max_iterations=3)
+    loop.detector = RegexDetector({"Maria Gonzalez": "", "John Smith": "", "Person A and Person B": ""})
+    result = loop.run(Document("d", "Maria Gonzalez and John Smith called."))
+    assert result.rewritten == "Person A and Person B called."
+    assert len(result.rounds) == 1 and result.findings_after == []
+
+
+def test_hit_spanning_a_surrogate_and_original_words_is_still_new():
+    loop = make_loop(max_iterations=1)
+    loop.detector = RegexDetector({"Maria Gonzalez": "", "Person A Rodriguez": ""})
+    result = loop.run(Document("d", "Maria Gonzalez Rodriguez called."))
+    assert [f.text for f in result.findings_after] == ["Person A Rodriguez"]
+
 def test_zero_iterations_only_detects():
     result = make_loop(max_iterations=0).run(Document("d", TEXT))
     assert result.rewritten == TEXT
