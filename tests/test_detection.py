@@ -81,6 +81,20 @@ def test_privacy_attribute_about_a_person(engine: DetectionEngine) -> None:
     assert any(f.label == "religion" for f in found)
 
 
+
+@pytest.mark.parametrize("text", [
+    "PROGRESS NOTE — Riverside Family Clinic, 418 Alder Lane, Fairview, OR 97999",
+    "Maria Gonzalez was seen at the Harbor Mental Health Center on Monday.",
+])
+def test_attribute_words_inside_an_organisation_name_are_not_privacy(engine: DetectionEngine, text: str) -> None:
+    """"Family" in "Riverside Family Clinic" names a clinic; it says nothing about anyone's family."""
+    assert _by(engine.detect(text), "privacy") == []
+
+
+def test_attribute_next_to_an_organisation_name_still_counts(engine: DetectionEngine) -> None:
+    found = _by(engine.detect("At Riverside Clinic, Maria Gonzalez was diagnosed with HIV."), "privacy")
+    assert found and "HIV" in found[0].text
+
 def test_general_statement_is_not_privacy(engine: DetectionEngine) -> None:
     assert not _by(engine.detect("Diabetes is a common disease that affects millions."), "privacy")
 

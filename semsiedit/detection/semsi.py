@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from semsiedit.detection.claims import claim_heads, claim_subject, is_plain_statement, named_subject, specific_detail
 from semsiedit.detection.lexicon import TermMatcher, cue_words, load_lexicon, term_matcher, token_keys
+from semsiedit.detection.names import org_words
 from semsiedit.types import Category, Finding
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ class SemsiRecognizer:
         negated: dict[int, bool] = {}  # sentence start -> has a negation cue
         for start, end, term in term_matcher(category).find(doc):
             span = doc[start:end]
-            if any(t.ent_type_ in _NAME_ENTS for t in span):
+            if any(t.ent_type_ in _NAME_ENTS for t in span) or _in_organisation_name(span):
                 continue
             head = clause_head(span.root)
             subject = self._subject(head, subject_ents, category)
@@ -367,3 +368,17 @@ def _has_cue(sent: Span, *kinds: str) -> bool:
         if any(f" {p} " in text or f" {p}," in text for p in phrases):
             return True
     return False
+
+
+def _in_organisation_name(span: Span) -> bool:
+    """A capitalised term inside a capitalised run that names an organisation ("Riverside Family
+    Clinic", "Family Court"): the small model often leaves such names untagged."""
+    if not all(t.text[:1].isupper() for t in span if t.is_alpha):
+        return False
+    doc = span.doc
+    start, end = span.start, span.end
+    while start > 0 and doc[start - 1].text[:1].isupper() and doc[start - 1].is_alpha:
+        start -= 1
+    while end < len(doc) and doc[end].text[:1].isupper() and doc[end].is_alpha:
+        end += 1
+    return end - start > span.end - span.start and any(t.text.lower() in org_words() for t in doc[start:end])
