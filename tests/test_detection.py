@@ -95,6 +95,7 @@ def test_attribute_next_to_an_organisation_name_still_counts(engine: DetectionEn
     found = _by(engine.detect("At Riverside Clinic, Maria Gonzalez was diagnosed with HIV."), "privacy")
     assert found and "HIV" in found[0].text
 
+
 def test_general_statement_is_not_privacy(engine: DetectionEngine) -> None:
     assert not _by(engine.detect("Diabetes is a common disease that affects millions."), "privacy")
 

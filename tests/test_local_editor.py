@@ -536,3 +536,26 @@ def test_url_keeps_the_full_stop_after_it(editor: LocalEditor) -> None:
     text = "Upload them to https://share.example.org/upload/TEST. I can also help."
     out, _ = rewrite(editor, text, [find(text, "https://share.example.org/upload/TEST.", "pii", "URL", "f1")])
     assert out == "Upload them to a website. I can also help."
+
+
+@pytest.mark.parametrize(("text", "quote", "label", "kept"), [
+    # A Title Case headline: "Steering Contracts" is not a person.
+    ("Councilman Accused of Steering Contracts to Brother-in-Law's Firm", None, "family", "Steering Contracts"),
+    # A company: the word after the capitalised pair ("LLC") makes it an organisation.
+    ("He funneled the contracts to Cobalt Paving LLC, a company owned by his brother-in-law.",
+     "funneled the contracts to Cobalt Paving LLC, a company owned by his brother-in-law", "family", "Cobalt Paving"),
+])
+def test_capitalised_words_that_are_not_people_are_not_pseudonymised(text, quote, label, kept):
+    editor = LocalEditor(Settings())
+    finding = find(text, quote or text, "privacy", label, "f1", severity=2)
+    out, _ = rewrite(editor, text, [finding])
+    assert "Person " not in out, out  # it used to become "Person A" (a headline) or "Person A LLC"
+
+
+def test_capitalised_pair_in_a_flagged_clause_is_still_pseudonymised():
+    text = "Yesterday the board said that Wayne Scully is related by marriage to the councilman."
+    editor = LocalEditor(Settings())
+    finding = find(text, "Wayne Scully is related by marriage to the councilman", "privacy", "family", "f1",
+                   severity=2)
+    out, _ = rewrite(editor, text, [finding])
+    assert "Wayne Scully" not in out, out

@@ -291,11 +291,21 @@ def _not_person_words() -> frozenset[str]:
     return frozenset(_grammar()["not_person_words"])
 
 
-def _looks_like_person(name: str) -> bool:
-    """A capitalised 2-3 word sequence that is not a sentence opener, an organisation or a place."""
+def _looks_like_person(match: re.Match[str]) -> bool:
+    """A capitalised 2-3 word sequence that is not a sentence opener, an organisation, a place, or
+    words of a Title Case headline ("Steering Contracts")."""
+    from semsiedit.detection.names import org_words
+
+    name, seg = match.group(0), match.string
     words = name.split()
     if words[0] in _function_words()[1] or any(w in _not_person_words() for w in words):
         return False
+    following = re.match(r"[ \t]+([A-Z][\w.]*)", seg[match.end() :])
+    if any(w.lower() in org_words() for w in [*words, *(following.groups() if following else ())]):
+        return False  # "Cobalt Paving LLC", "Riverside Clinic"
+    long_words = re.findall(r"[^\W\d_]{4,}", seg)
+    if len(long_words) >= 4 and sum(w[0].isupper() for w in long_words) >= 0.75 * len(long_words):
+        return False  # a headline capitalises every word
     return location_kind(name) == "a city"  # the gazetteer's default: not a known country/state/region
 
 
@@ -777,7 +787,7 @@ class LocalEditor:
                 span = (m.start(), m.end())
                 if any(span[0] < e and s < span[1] for s, e in [*taken, *[(a, b) for a, b, _ in out]]):
                     continue
-                if pattern is _MULTI_NAME and not _looks_like_person(m.group(0)):
+                if pattern is _MULTI_NAME and not _looks_like_person(m):
                     continue
                 name = self.surrogates.render("PERSON", m.group(0), mode=self.mode, scope=ctx.scope)  # type: ignore[arg-type]
                 out.append((span[0], span[1], name))
@@ -793,7 +803,7 @@ class LocalEditor:
             ctx.strategies.append("pseudonym" if self.mode == "descriptor" else self.mode)
             return self.surrogates.render("PERSON", m.group(0), mode=self.mode, scope=ctx.scope)  # type: ignore[arg-type]
 
-        return _MULTI_NAME.sub(lambda m: swap(m) if _looks_like_person(m.group(0)) else m.group(0), seg)
+        return _MULTI_NAME.sub(lambda m: swap(m) if _looks_like_person(m) else m.group(0), seg)
 
     def _fallback(self, text: str, node: _Node, ctx: _Ctx, *, reason: str) -> str:
         """Replace the whole span by a generalisation of its category (no known term, or a leak)."""
