@@ -26,3 +26,16 @@ def run_main(argv, monkeypatch, capsys, *, stdin: bytes | None = None, cwd: Path
         code = exc.code if isinstance(exc.code, int) else 0
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def wait_for_lines(path: Path, count: int, proc, timeout: float = 240.0) -> None:
+    """Wait until `path` (a .partial output) has `count` lines while `proc` (a Popen) still runs;
+    fails the test when the process ends first."""
+    import time
+
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
+        if path.exists() and len(path.read_text().splitlines()) >= count:
+            break
+        time.sleep(0.1)
+    assert proc.poll() is None, "the run ended before it could be interrupted"

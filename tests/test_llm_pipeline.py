@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from cli_runner import run_main
+from cli_runner import run_main, wait_for_lines
 from fault_server import FaultServer, json_reply, non_json, status, unused_port
 
 SECRET_KEY = "sk-test-SECRET-4242"
@@ -220,12 +220,7 @@ def test_ctrl_c_with_requests_in_flight_exits_at_once_and_resume_finishes(tmp_pa
         cmd = [sys.executable, "-m", "semsiedit", *rewrite_args(data, out, server.base_url, tmp_path, "--jobs", "2")]
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
         partial = out.with_name("out.jsonl.partial")
-        deadline = time.time() + 240
-        while time.time() < deadline and proc.poll() is None:
-            if partial.exists() and len(partial.read_text().splitlines()) >= 3:
-                break
-            time.sleep(0.1)
-        assert proc.poll() is None, proc.stderr.read()[-2000:] if proc.stderr else ""
+        wait_for_lines(partial, 3, proc)
         time.sleep(1.0)  # d3 and d4 are now waiting on replies that never come
         started = time.monotonic()
         proc.send_signal(signal.SIGINT)

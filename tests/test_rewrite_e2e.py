@@ -12,11 +12,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from cli_runner import run_main
+from cli_runner import run_main, wait_for_lines
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 CLINICAL = (
@@ -203,12 +202,7 @@ def test_killed_batch_resumes_without_redoing_finished_documents(tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
     partial = out.with_name("out.jsonl.partial")
-    deadline = time.time() + 240
-    while time.time() < deadline and proc.poll() is None:
-        if partial.exists() and len(partial.read_text().splitlines()) >= 8:
-            break
-        time.sleep(0.2)
-    assert proc.poll() is None, "the batch finished before it could be interrupted"
+    wait_for_lines(partial, 8, proc)
     os.killpg(proc.pid, signal.SIGKILL)  # a hard crash, not a polite Ctrl-C
     proc.wait(timeout=30)
     done_before = len(partial.read_text().splitlines())
