@@ -289,14 +289,15 @@ def doctor(
     raise typer.Exit(0 if ok else 3)
 
 
-def _exit_now(code: int) -> None:
-    """Exit without joining worker threads: `--jobs` workers may be waiting on LLM replies for up
-    to the timeout. The outputs are closed by now (finished documents kept for --resume)."""
+def _interrupted() -> None:
+    """Exit 130 without joining worker threads: `--jobs` workers may be waiting on LLM replies for
+    up to the timeout. The outputs are closed by now (finished documents kept for --resume)."""
+    print("semsiedit: interrupted", file=sys.stderr)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     logging.shutdown()
-    os._exit(code)
+    os._exit(130)
 
 
 def main() -> None:
@@ -311,8 +312,7 @@ def main() -> None:
         print(f"semsiedit: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        print("semsiedit: interrupted", file=sys.stderr)
-        _exit_now(130)
+        _interrupted()
     except BrokenPipeError:
         # `semsiedit rewrite big.jsonl | head`: the reader left; not an error worth a traceback.
         sys.stderr.close()
@@ -326,6 +326,5 @@ def main() -> None:
         print(f"semsiedit: error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", file=sys.stderr)
         sys.exit(2)
     if code == 130:  # typer turns Ctrl-C into Exit(130), which standalone_mode=False returns
-        print("semsiedit: interrupted", file=sys.stderr)
-        _exit_now(130)
+        _interrupted()
     sys.exit(code if isinstance(code, int) else 0)

@@ -502,6 +502,4 @@ def ordered_map(fn: Callable, items: Iterable, *, workers: int, ahead: int) -> I
     finally:
         # Interrupted (Ctrl-C, an error, the consumer stopped): drop what has not started; the
         # documents in progress finish in the background and their results are discarded.
-        for _item, future in pending:
-            future.cancel()
         pool.shutdown(wait=False, cancel_futures=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from semsiedit.config import Settings
-from semsiedit.text import normalize_ws, sentences, value_pattern, value_survives  # noqa: F401  (value_survives: public here too)
+from semsiedit.text import normalize_ws, sentences, value_pattern
 from semsiedit.types import CATEGORIES, Finding, Scores
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from semsiedit.scoring import (
     is_bloat,
     is_truncation,
     occurrence_rates,
-    value_survives,
 )
+from semsiedit.text import value_survives
 from semsiedit.types import Finding, Scores
 
 ORIGINAL = (
