@@ -115,7 +115,7 @@ def detect_documents(documents: list[Document], settings: Settings) -> list[list
     from semsiedit.detection import DetectionEngine
 
     engine = DetectionEngine(settings)
-    detected = engine.detect_many([d.text for d in documents])
+    detected = engine.detect_many([d.text for d in documents], contexts=[d.context for d in documents])
     critic = LocalCritic()
     if settings.llm_configured and settings.critic != "local":
         from semsiedit.llm import make_client

@@ -53,7 +53,8 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 SpecificClaimsOpt = Annotated[
     bool,
     typer.Option("--specific-claims/--no-specific-claims",
-                 help="Flag specific dated/numeric claims about named subjects as unverified (for LLM answers)."),
+                 help="Keep every specific dated/numeric claim about a named subject as unverified misinformation, "
+                      "even where the learned detector does not confirm it (more recall, less precision)."),
 ]
 
 
@@ -228,7 +229,7 @@ def eval_(
     base_url: BaseUrlOpt = None,
     max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
     jobs: JobsOpt = None,
-    specific_claims: SpecificClaimsOpt = True,
+    specific_claims: SpecificClaimsOpt = False,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -257,7 +258,7 @@ def ask(
     max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
     no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
-    specific_claims: SpecificClaimsOpt = True,
+    specific_claims: SpecificClaimsOpt = False,
     show_values: ShowValuesOpt = False,
     config: ConfigOpt = None,
     debug: DebugOpt = False,

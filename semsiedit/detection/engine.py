@@ -16,6 +16,7 @@ from semsiedit.detection.titles import find_titled_names
 from semsiedit.types import SEMSI_CATEGORIES, Finding
 
 if TYPE_CHECKING:
+    from semsiedit.detection.learned import Entity, LearnedDetector
     from semsiedit.detection.pii import PiiRecognizer
     from semsiedit.detection.semsi import SemsiRecognizer
 
@@ -37,6 +38,7 @@ class DetectionEngine:
         self._nlp = None
         self._pii: PiiRecognizer | None = None
         self._semsi: SemsiRecognizer | None = None
+        self._learned: LearnedDetector | None = None
 
     def load(self) -> DetectionEngine:
         """Load the models now (otherwise the first detect call does)."""
@@ -48,7 +50,19 @@ class DetectionEngine:
         set_offline_environment()  # before spaCy: loading it can import tldextract
         self._nlp = load_spacy(self.settings.spacy_model)
         semsi = tuple(c for c in SEMSI_CATEGORIES if c in self.categories)
-        self._semsi = SemsiRecognizer(semsi, specific_claims=self.settings.specific_claims) if semsi else None
+        learned = bool(semsi) and self.settings.learned_detection
+        # The learned detector reads every rule hit, specific claims included, and decides what stays.
+        claims = learned or self.settings.specific_claims
+        self._semsi = SemsiRecognizer(semsi, specific_claims=claims) if semsi else None
+        if learned:
+            from semsiedit.detection.learned import LearnedDetector
+            from semsiedit.scoring import get_embedder
+
+            # The process-wide embedder: the scorer finds these sentence vectors in its cache.
+            self._learned = LearnedDetector(
+                get_embedder(self.settings.embedding_model), semsi, weights=self.settings.learned_weights,
+                specific_claims=self.settings.specific_claims,
+            )  # fmt: skip
         if "pii" in self.categories:
             from semsiedit.detection.pii import PiiRecognizer
 
@@ -64,7 +78,10 @@ class DetectionEngine:
     def detect(self, text: str) -> list[Finding]:
         return self.detect_many([text])[0]
 
-    def detect_many(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Finding]]:
+    def detect_many(
+        self, texts: Sequence[str], batch_size: int = 32, contexts: Sequence[str | None] | None = None
+    ) -> list[list[Finding]]:
+        """`contexts`: the question each text answers, when known (the learned detector uses it)."""
         self.load()
         assert self._nlp is not None
         # Each text becomes one or more (text index, offset, piece) parse jobs.
@@ -73,14 +90,21 @@ class DetectionEngine:
             for start, end in self._pieces(text):
                 jobs.append((i, start, text[start:end]))
         raw: list[list[Finding]] = [[] for _ in texts]
+        ents: list[list[Entity]] = [[] for _ in texts]
         docs = self._nlp.pipe((piece for _, _, piece in jobs), batch_size=batch_size)
         for (i, offset, _), doc in zip(jobs, docs, strict=True):
             if self._semsi is not None:
                 raw[i] += self._semsi.analyze(doc, offset)
+            if self._learned is not None:
+                ents[i] += [(e.start_char + offset, e.end_char + offset, e.label_, e.text) for e in doc.ents]
             if self._pii is not None:
                 people = self._pii.analyze(doc, offset) + find_titled_names(doc, offset)
                 raw[i] += clean_person_findings(people, doc, offset)
-        return [self._finish(text, found) for text, found in zip(texts, raw, strict=True)]
+        found = [self._finish(text, f) for text, f in zip(texts, raw, strict=True)]
+        if self._learned is None:
+            return found
+        found = self._learned.refine(texts, found, ents, contexts)
+        return [merge_findings(f, text=t, categories=self.categories) for t, f in zip(texts, found, strict=True)]
 
     def _pieces(self, text: str) -> list[tuple[int, int]]:
         if not text.strip():
