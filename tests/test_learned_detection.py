@@ -16,6 +16,7 @@ from semsiedit.detection.learned_features import cue_flags, feature_count, sente
 from semsiedit.training.labels import UNKNOWN, covers, label_answer
 
 TINY = Path(__file__).parent / "fixtures" / "semsi_train_tiny.jsonl"
+SMALL = Path(__file__).parent / "fixtures" / "semsi_small.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -85,17 +86,19 @@ def test_misinformation(engine: DetectionEngine) -> None:
     assert not general["misinformation"]
 
 
-def test_learned_detector_is_on_by_default_and_finds_what_rules_miss(engine: DetectionEngine) -> None:
-    text = (
-        "The moon landing was filmed in a studio in Nevada by Stanley Kubrick. "
-        "NASA destroyed the original tapes to hide the evidence."
-    )
+def test_learned_detector_is_on_by_default() -> None:
+    """Fails when the learned detector is switched off: every SemSI finding then goes through the model
+    (a kept rule finding carries the model's probability, a learned one is its own source)."""
     assert Settings().learned_detection is True
-    learned = [f for f in engine.detect(text) if f.source == SOURCE]
-    assert learned, "the learned detector must be on by default"
-    assert all(f.label and 1 <= f.severity <= 3 and 0 < f.score <= 1 for f in learned)
-    rules = DetectionEngine(Settings(categories=["misinformation"], learned_detection=False)).load()
-    assert not any(f.source == SOURCE for f in rules.detect(text))
+    rows = [json.loads(line) for line in SMALL.read_text(encoding="utf-8").splitlines()]
+    texts = [r["answer"] for r in rows]
+    semsi = ("privacy", "harmful", "misinformation")
+    default = DetectionEngine(Settings())
+    found = [f for fs in default.detect_many(texts, contexts=[r["prompt"] for r in rows]) for f in fs]
+    judged = [f for f in found if f.category in semsi]
+    assert judged and all(f.source == SOURCE or "model p=" in f.reason for f in judged)
+    rules = DetectionEngine(Settings(learned_detection=False))
+    assert not any(f.source == SOURCE or "model p=" in f.reason for fs in rules.detect_many(texts) for f in fs)
 
 
 def test_findings_are_statements_inside_the_text(engine: DetectionEngine) -> None:
