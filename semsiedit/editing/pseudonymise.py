@@ -117,14 +117,14 @@ def subject_of(text: str, node: Node, ctx: Ctx) -> str:
     lead = node.start + (len(text[node.start : node.end]) - len(seg))
     for child in node.children:
         if child.start == lead and child.pii and canonical_label(child.pii[0].label) == "PERSON":
-            return render_pii(text, child, ctx)
+            return text[child.start : child.end] if ctx.profile == "public" else render_pii(text, child, ctx)
     first = seg.split(" ", 1)[0].strip(STRIP)
     if first.lower() in PRONOUNS:
         return first
     for f in node.semsi:
         if f.subject and f.subject.strip():
-            if f.subject.strip().lower() in PRONOUNS:
-                return f.subject.strip()
+            if f.subject.strip().lower() in PRONOUNS or ctx.profile == "public":
+                return f.subject.strip()  # public people keep their names
             known = ctx.surrogates.lookup_person(f.subject, mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
             if known:
                 return known
@@ -135,7 +135,10 @@ def subject_of(text: str, node: Node, ctx: Ctx) -> str:
 
 
 def name_reps(seg: str, node: Node, claimed: list[tuple[int, int]], ctx: Ctx) -> list[tuple[int, int, str]]:
-    """Surrogates for names in `seg` outside `claimed`: multi-word names and the finding's subject."""
+    """Surrogates for names in `seg` outside `claimed`: multi-word names and the finding's subject.
+    None under the public profile: public people keep their names."""
+    if ctx.profile == "public":
+        return []
     taken = claimed
     patterns = [MULTI_NAME]
     # Our own surrogates are not names to replace again ("Person I" is not the pronoun "I").
@@ -164,7 +167,10 @@ def name_reps(seg: str, node: Node, claimed: list[tuple[int, int]], ctx: Ctx) ->
 
 
 def pseudonymise_names(seg: str, ctx: Ctx) -> str:
-    """Names inside a flagged fragment ("Bill Clinton with Jeffrey Epstein") become surrogates."""
+    """Names inside a flagged fragment ("Bill Clinton with Jeffrey Epstein") become surrogates
+    (not under the public profile)."""
+    if ctx.profile == "public":
+        return seg
 
     def swap(m: re.Match[str]) -> str:
         ctx.strategies.append("pseudonym" if ctx.mode == "descriptor" else ctx.mode)
