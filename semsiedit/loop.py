@@ -150,10 +150,13 @@ class EditingLoop:
         return states
 
     def _finish(self, states: list[_State]) -> list[DocumentResult]:
+        from semsiedit.review import mark
+
         self._score(states)
         for state in states:
             state.result.rewritten = state.text
             state.result.elapsed_s = time.perf_counter() - state.started
+            mark(state.result, self.settings)
         return [s.result for s in states]
 
     # -- one round ----------------------------------------------------------------------------

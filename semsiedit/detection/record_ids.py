@@ -41,6 +41,22 @@ def _date() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w/.-])(?:{numeric}|{day_month}|{month_day})(?![\w/-])")
 
 
+# A date identifies when it is tied to a person: a person word or event in the same sentence.
+_PERSONAL = re.compile(
+    r"\b(?:I|me|my|he|him|his|she|her|they|their|Mr|Mrs|Ms|Mx|Dr|patient|client|employee|tenant|customer|"
+    r"admitted|discharged|seen|visited|appointment|born|died|married|divorced|hired|started|joined|resigned|"
+    r"fired|surgery|diagnosed|treated|arrested|moved in|signed|DOB)\b",
+    re.IGNORECASE,
+)
+
+
+def _personal(text: str, m: re.Match[str]) -> bool:
+    lo = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+    ends = [i for i in (text.find(". ", m.end()), text.find("\n", m.end())) if i >= 0]
+    hi = min(ends) if ends else len(text)
+    return bool(_PERSONAL.search(text, lo, hi))
+
+
 def _finding(m: re.Match[str], label: str, reason: str, group: int | str = 0) -> Finding:
     return Finding(
         start=m.start(group), end=m.end(group), text=m.group(group), category="pii", label=label, severity=1,
@@ -48,10 +64,36 @@ def _finding(m: re.Match[str], label: str, reason: str, group: int | str = 0) ->
     )  # fmt: skip
 
 
+_NAME_WORD = r"[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?"
+_NAME_LINE = re.compile(rf"^[ \t]*((?:{_NAME_WORD}[ \t]+){{1,2}}{_NAME_WORD})[ \t]*$",
+                        re.MULTILINE)
+
+
+def _name_lines(text: str) -> list[Finding]:
+    """A line that is only a name, in a letter's or a record's header or signature: before an address,
+    e-mail or phone line, or after a closing ("Kind regards,")."""
+    from semsiedit.detection.names import lexicon, not_names
+
+    closings = tuple(c.lower().rstrip(",") for c in lexicon()["closings"])
+    out = []
+    for m in _NAME_LINE.finditer(text):
+        words = m.group(1).split()
+        if any(w.lower() in not_names() for w in words):
+            continue
+        nxt = text[m.end() :].lstrip("\n").split("\n", 1)[0]
+        prev = text[: m.start()].rstrip().rsplit("\n", 1)[-1].strip().rstrip(",").lower()
+        if re.match(r"\s*\d", nxt) or "@" in nxt or re.search(r"\+?\d[\d ()-]{7,}", nxt) or prev in closings:
+            out.append(_finding(m, "PERSON", "a name line in a header or signature", 1))
+    return out
+
+
 def find_record_ids(text: str) -> list[Finding]:
     found = [_finding(m, "ZIP_CODE", "ZIP code", "z") for m in _ZIP.finditer(text)]
     found += [_finding(m, "ZIP_CODE", "postcode") for m in _POSTCODE.finditer(text) if re.search(r"\d", m.group(0))]
-    found += [_finding(m, "DATE_TIME", "a date more precise than the year") for m in _date().finditer(text)]
+    found += [
+        _finding(m, "DATE_TIME", "a date of a person's event") for m in _date().finditer(text) if _personal(text, m)
+    ]
+    found += _name_lines(text)
     for m in _AGE.finditer(text):
         group = "n" if m.group("n") else "m"
         if int(m.group(group)) > 89:

@@ -93,6 +93,9 @@ def tables_for(node: Node) -> list[tuple[str, tuple[tuple[re.Pattern[str], str],
         if f.category == "privacy":
             label = privacy_label(f.label)
             keys = [label] if label in tables else list(tables)
+            # One clause often carries two attributes ("He is Muslim and a Republican") under one label:
+            # the tables of the other labels whose cue words it contains apply too.
+            keys += [k for k in tables if k not in keys and (cue := cue_for(k)) is not None and cue.search(f.text)]
             out.extend(("privacy", compiled("generalise", k)) for k in keys)
         elif f.category == "harmful":
             out.append(("harmful", compiled("hedges", "terms")))

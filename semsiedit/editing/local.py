@@ -23,7 +23,7 @@ from semsiedit.editing.attribute import claim_like, insert_hedge, wrap
 from semsiedit.editing.generalise import fallback, generalise_nrp, generalise_record_id, tables_for
 from semsiedit.editing.grammar import LEFT_ARTICLE, collapse_repeats, is_clause, splice
 from semsiedit.editing.proposal import Proposal
-from semsiedit.editing.pseudonymise import name_reps, render_pii, slot, usable_name
+from semsiedit.editing.pseudonymise import name_reps, render_pii, slot, usable_name, verb_in_name
 from semsiedit.editing.spans import Ctx, DocState, Node, build_tree, validate
 from semsiedit.editing.suppress import stand_in
 from semsiedit.editing.surrogates import SurrogateMap, canonical_label, split_title
@@ -61,6 +61,7 @@ class LocalEditor:
         if profile is not None:
             findings = apply_profile(findings, profile)
         valid = validate(text, findings, notes)
+        valid = [f for f in valid if not (canonical_label(f.label) == "PERSON" and verb_in_name(f.text))]
         if name == "public":
             # A public person named in a flagged statement is not what is sensitive about it.
             valid = [f for f in valid if f.category == "pii" or not (usable_name(f.text) and len(f.text.split()) <= 4)]

@@ -37,6 +37,18 @@ def _not_person_words() -> frozenset[str]:
     return frozenset(grammar()["not_person_words"])
 
 
+@lru_cache(maxsize=1)
+def _verb_words() -> frozenset[str]:
+    g = grammar()
+    return frozenset(w.lower() for w in [*g["participles"], *g["verbs"], *g.get("headline_verbs", [])])
+
+
+def verb_in_name(value: str) -> bool:
+    """A detected "name" with a verb in it ("Mayor Accused" in a Title Case headline) is no name."""
+    words = split_title(value.strip())[1].split()
+    return any(w.lower().strip(".,'’") in _verb_words() for w in words)
+
+
 def looks_like_person(match: re.Match[str]) -> bool:
     """A capitalised 2-3 word sequence that is not a sentence opener, an organisation, a place, or
     words of a Title Case headline ("Steering Contracts")."""
