@@ -67,18 +67,21 @@ def rewrite_paths(
     console: Console | None = None,
     stdout=None,
 ) -> BatchSummary:
+    from semsiedit.batch import check_outputs
     from semsiedit.loop import build_loop
 
     set_offline_environment()
     multi = _is_multi(paths, globs)
-    # Path errors surface here, before any model loads.
+    # Path and output errors surface here, before any model loads.
     for raw in paths:
         if raw != "-":
             expand_paths([raw], globs)
+    options = RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume,
+                             encoding=encoding)
+    check_outputs(options, list(paths), multi)
     documents = _documents(paths, globs=globs, field=field, context_field=context_field, id_field=id_field,
                            context=context, encoding=encoding)
     loop = build_loop(settings)
-    options = RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume)
     show_progress = console is not None and console.is_terminal and (multi or any(p.endswith(".jsonl") for p in paths))
     if show_progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
