@@ -43,8 +43,11 @@ class Settings(BaseModel):
     pii_score_threshold: float = Field(0.5, ge=0, le=1)
     allow_list: list[str] = Field(default_factory=list)  # never flagged
     deny_list: list[str] = Field(default_factory=list)  # always flagged as PII
-    # Flag plain, specific factual claims about named subjects (dates, numbers) as unverified
-    # misinformation (severity 1). Right for LLM answers; noisy on notes and records.
+    # The learned SemSI detector (docs/model_card.md) merged with the rules; off: rules only.
+    learned_detection: bool = True
+    learned_weights: Path | None = None  # None: the weights shipped in semsiedit/data/models/
+    # Keep every plain, specific factual claim about a named subject (dates, numbers) as unverified
+    # misinformation (severity 1), even where the learned detector does not confirm it: a recall knob.
     specific_claims: bool = False
 
     # The loop and its guards.
