@@ -51,6 +51,12 @@ CategoriesOpt = Annotated[
 ShowValuesOpt = Annotated[bool, typer.Option("--show-values", help="Show sensitive values in reports/tables.")]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", help="LLM requests in flight at most.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", help="record | public | auto (per document; default auto).")
+]
+ProtectOpt = Annotated[str | None, typer.Option("--protect", help="Privacy goal for the LLM: what else to protect.")]
+PreserveOpt = Annotated[str | None, typer.Option("--preserve", help="Privacy goal for the LLM: what to keep intact.")]
+RiskOpt = Annotated[str | None, typer.Option("--risk", help="needs_review thresholds: strict | balanced | lenient.")]
 SpecificClaimsOpt = Annotated[
     bool,
     typer.Option("--specific-claims/--no-specific-claims",
@@ -118,6 +124,13 @@ def rewrite(
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="LLM reply cache folder.")] = None,
     no_score: Annotated[bool, typer.Option("--no-score", help="Skip embedding scores (faster).")] = False,
     fail_on_leak: Annotated[bool, typer.Option("--fail-on-leak", help="Exit 1 if leakage remains.")] = False,
+    profile: ProfileOpt = None,
+    protect: ProtectOpt = None,
+    preserve: PreserveOpt = None,
+    risk: RiskOpt = None,
+    fail_on_review: Annotated[
+        bool, typer.Option("--fail-on-review", help="Exit 1 if any document needs review.")
+    ] = False,
     show_values: ShowValuesOpt = False,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
@@ -131,6 +144,7 @@ def rewrite(
         config, model=model, base_url=base_url, critic=critic, editor=editor, max_iterations=max_iterations,
         pseudonyms=pseudonyms, categories=categories, leak_threshold=leak_threshold, jobs=jobs,
         no_cache=no_cache, cache_dir=cache_dir, show_values=show_values, score=False if no_score else None,
+        profile=profile, protect=protect, preserve=preserve, risk=risk,
     )
     summary = api.rewrite_paths(
         paths or ["-"], settings, output=output, in_place=in_place, fmt=fmt, report=report, globs=glob,
@@ -143,6 +157,8 @@ def rewrite(
               "they got the local editor's rewrite", file=sys.stderr)
         raise typer.Exit(3)
     if fail_on_leak and (summary.leaked_spans or summary.docs_flagged_after):
+        raise typer.Exit(1)
+    if fail_on_review and summary.needs_review:
         raise typer.Exit(1)
     if summary.problems:
         raise typer.Exit(2)
@@ -232,6 +248,7 @@ def eval_(
     max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
     jobs: JobsOpt = None,
     specific_claims: SpecificClaimsOpt = True,
+    profile: ProfileOpt = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -242,7 +259,8 @@ def eval_(
         raise InputError(f"--task must be rewrite or detect, not {task!r}")
     if not dataset.is_file():
         raise InputError(f"{dataset}: no such file")
-    settings = _settings(config, model=model, base_url=base_url, max_iterations=max_iterations, jobs=jobs)
+    settings = _settings(config, model=model, base_url=base_url, max_iterations=max_iterations, jobs=jobs,
+                         profile=profile)
     settings.specific_claims = specific_claims
     evaluation.run_eval_command(
         dataset, settings, task=task, out=out, rewritten=rewritten_file, sweep=sweep or [], baselines=baselines,

@@ -49,6 +49,16 @@ class Settings(BaseModel):
     # Keep every plain, specific factual claim about a named subject (dates, numbers) as unverified
     # misinformation (severity 1), even where the learned detector does not confirm it: a recall knob.
     specific_claims: bool = False
+    # Protection profile (semsiedit/profile.py): record | public | auto (chosen per document), and an
+    # optional privacy goal in plain words for the LLM critic and editor.
+    profile: Literal["auto", "record", "public"] = "auto"
+    protect: str = ""
+    preserve: str = ""
+    # When a rewrite needs a person's review (semsiedit/review.py): a preset, and optional overrides.
+    risk: Literal["strict", "balanced", "lenient"] = "balanced"
+    review_leakage: float | None = Field(None, ge=0, le=1)  # residual leakage above this
+    review_utility: float | None = Field(None, ge=0, le=1)  # utility below this
+    review_disagreement: int | None = Field(None, ge=0)  # LLM-only or detector-only findings above this
 
     # The loop and its guards.
     max_iterations: int = Field(3, ge=0, le=10)
