@@ -69,6 +69,15 @@ def check_outputs(opts: RewriteOptions, inputs: list[str], multi: bool) -> None:
             check_writable(folder / ".semsiedit-backup", "--in-place")
 
 
+def problem_record(problem: InputProblem) -> dict[str, Any]:
+    """The output line for a JSONL row that could not be rewritten: the record untouched (when it
+    parsed), `rewritten` null, the error in its report. A malformed line's text is not copied out:
+    it was never checked for sensitive content."""
+    report = {"id": problem.id or problem.source, "source": problem.source, "line": problem.line,
+              "error": problem.message}  # fmt: skip
+    return {**(problem.record or {}), "rewritten": None, "semsiedit": report}
+
+
 def result_record(doc: Document, result, show_values: bool) -> dict[str, Any]:
     """The JSONL line for a document: input fields pass through, `rewritten` and `semsiedit` added."""
     report = result.to_report(show_values)
@@ -112,9 +121,30 @@ class RewriteRun:
         finished: set[str] = set()
         if opts.resume and jsonl_sink is not None:
             finished = done_ids(opts.output)
+        # Error rows wait for the documents read before them, so output rows keep the input's order.
+        self._pending: list[tuple[int, InputProblem]] = []
+        self._yielded = 0
+        rows = jsonl_out and (jsonl_sink is not None or opts.output is None)
+
+        def flush_rows(upto: int | None) -> None:
+            while self._pending and (upto is None or self._pending[0][0] <= upto):
+                _, problem = self._pending.pop(0)
+                if opts.resume and (problem.id or problem.source) in finished:
+                    continue
+                record = problem_record(problem)
+                if report_sink:
+                    report_sink.write(record["semsiedit"])
+                if jsonl_sink is not None:
+                    jsonl_sink.write(record)
+                else:
+                    self.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    self.stdout.flush()
+
+        self._rows = rows
         completed = False
         try:
-            for doc, result in self.loop.run_iter(self._todo(documents, finished, out_dir)):
+            for index, (doc, result) in enumerate(self.loop.run_iter(self._todo(documents, finished, out_dir))):
+                flush_rows(index)
                 self.summary.add(result)
                 record = result_record(doc, result, self.settings.show_values)
                 if report_sink:
@@ -122,6 +152,7 @@ class RewriteRun:
                 self._emit(doc, result, record, jsonl_sink, out_dir, jsonl_out)
                 if self.progress:
                     self.progress()
+            flush_rows(None)
             completed = True
         finally:
             # An interrupted run leaves `.partial` files that --resume continues from.
@@ -139,9 +170,12 @@ class RewriteRun:
             if isinstance(item, InputProblem):
                 self.summary.problems.append(item.message)
                 self.on_problem(item.message)
+                if item.row and self._rows:
+                    self._pending.append((self._yielded, item))
             elif self.options.resume and self._already_done(item, finished, out_dir):
                 self.summary.skipped_existing += 1
             else:
+                self._yielded += 1
                 yield item
 
     def _already_done(self, doc: Document, finished: set[str], out_dir: Path | None) -> bool:

@@ -6,6 +6,8 @@ where the score is not the point, to stay fast).
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from cli_runner import run_main
 
@@ -79,6 +81,36 @@ def test_in_place_utf16_and_latin1_round_trip(tmp_path, monkeypatch, capsys):
     assert code == 0, err
     rewritten = latin.read_bytes()
     assert b"caf\xe9" in rewritten and "Maria Gonzalez" not in rewritten.decode("latin-1")
+
+
+# -- 12.3 every JSONL row yields one output row ---------------------------------------------------
+def test_every_jsonl_row_yields_a_row_in_order(tmp_path, monkeypatch, capsys):
+    rows = [
+        json.dumps({"id": 1, "answer": NOTE}),
+        json.dumps({"id": 2, "answer": None}),
+        json.dumps({"id": 3, "answer": 42}),
+        json.dumps({"id": 4, "answer": ["a", "list"]}),
+        json.dumps({"id": 5, "question": "no answer"}),
+        '{"id": 6, "answer": "broken',
+        '{"id": 7, "answer": "one"}{"id": 8, "answer": "two"}',
+        json.dumps({"id": 9, "answer": "Nothing sensitive happens here."}),
+    ]
+    data = tmp_path / "d.jsonl"
+    data.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "out.jsonl"
+    code, _out, err = rewrite([str(data), "-o", str(out), "--id-field", "id", "--no-score"], monkeypatch, capsys)
+    assert code == 2  # rows were skipped, and the exit code says so
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == len(rows)
+    assert [r.get("id") for r in lines] == [1, 2, 3, 4, 5, None, None, 9]
+    assert "Maria Gonzalez" not in lines[0]["rewritten"] and lines[7]["rewritten"] == "Nothing sensitive happens here."
+    for line, kind in zip(lines[1:5], ("null", "number", "array", "missing"), strict=True):
+        assert line["rewritten"] is None and kind in line["semsiedit"]["error"]
+    assert lines[1]["answer"] is None and lines[2]["answer"] == 42 and lines[3]["answer"] == ["a", "list"]
+    assert lines[5]["semsiedit"]["line"] == 6 and "malformed JSON" in lines[5]["semsiedit"]["error"]
+    assert lines[6]["semsiedit"]["line"] == 7 and "one object per line" in lines[6]["semsiedit"]["error"]
+    assert "broken" not in out.read_text()  # an unparsed line is not copied out unchecked
+    assert f"{data}:7" in err
 
 
 # -- 12.7 outputs are checked before any work -----------------------------------------------------
