@@ -109,12 +109,13 @@ def _problem_printer(console: Console | None):
     return report
 
 
-def detect_documents(documents: list[Document], settings: Settings) -> list[list[Finding]]:
-    """Detectors, then the critic (LLM when configured) on each document."""
+def detect_documents(documents: list[Document], settings: Settings, engine=None) -> list[list[Finding]]:
+    """Detectors, then the critic (LLM when configured) on each document. Pass `engine` (a
+    DetectionEngine) to reuse one across calls: its Presidio setup and worker processes."""
     from semsiedit.critique import LLMCritic, LocalCritic
     from semsiedit.detection import DetectionEngine
 
-    engine = DetectionEngine(settings)
+    engine = engine or DetectionEngine(settings)
     detected = engine.detect_many([d.text for d in documents])
     critic = LocalCritic()
     if settings.llm_configured and settings.critic != "local":
@@ -148,12 +149,15 @@ def detect_paths(
     problems = 0
     batch: list[Document] = []
     everything: list[dict[str, Any]] = []
+    from semsiedit.detection import DetectionEngine
+
+    engine = DetectionEngine(settings)  # one for the run: Presidio built once, workers forked once
 
     def flush() -> None:
         nonlocal found_any
         if not batch:
             return
-        for doc, findings in zip(batch, detect_documents(batch, settings), strict=True):
+        for doc, findings in zip(batch, detect_documents(batch, settings, engine), strict=True):
             found_any |= bool(findings)
             record = {"id": doc.id, "findings": [f.to_dict(settings.show_values) for f in findings]}
             if fmt == "jsonl":

@@ -46,6 +46,8 @@ class Settings(BaseModel):
     # Flag plain, specific factual claims about named subjects (dates, numbers) as unverified
     # misinformation (severity 1). Right for LLM answers; noisy on notes and records.
     specific_claims: bool = False
+    # Processes that parse a large batch in parallel: 0 = one per CPU (at most 4), 1 = never fork.
+    detect_workers: int = Field(0, ge=0, le=64)
 
     # The loop and its guards.
     max_iterations: int = Field(3, ge=0, le=10)
@@ -60,6 +62,10 @@ class Settings(BaseModel):
 
     # Batch and I/O.
     jobs: int = Field(1, ge=1, le=64)
+    # Worker processes for the CPU-bound local path (`--workers`): each runs the whole loop on its
+    # share of the documents; results still come out in input order (semsiedit/engines/).
+    workers: int = Field(1, ge=1, le=64)
+    embedding_backend: Literal["torch", "onnx"] = "torch"
     chunk_chars: int = Field(6000, ge=500)
     cache_dir: Path | None = None
     no_cache: bool = False
