@@ -22,7 +22,7 @@ from semsiedit.sources import (
     iter_documents,
     read_text,
 )
-from semsiedit.types import Finding
+from semsiedit.types import DocumentResult, Finding
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,13 +40,97 @@ def _documents(paths, *, globs, field, context_field, id_field, context, encodin
     return iter_documents(paths, globs=globs, jsonl=options, context=context, encoding=encoding)
 
 
-def rewrite_text(text: str, settings: Settings | None = None, *, context: str | None = None):
-    """Rewrite one text; returns the DocumentResult (rewritten text, findings, rounds, scores)."""
+def _with(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
+    """`settings` (default: built-in defaults) with keyword overrides, validated like a config file."""
+    from pydantic import ValidationError
+
+    from semsiedit.errors import ConfigError
+
+    if not overrides:
+        return settings or Settings()
+    base = settings.model_dump() if settings is not None else {}
+    try:
+        return Settings(**{**base, **overrides})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(f"invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def _contexts(texts: Sequence[str], contexts: Sequence[str | None] | None) -> list[str | None]:
+    if contexts is None:
+        return [None] * len(texts)
+    if len(contexts) != len(texts):
+        raise InputError(f"{len(texts)} texts but {len(contexts)} contexts")
+    return list(contexts)
+
+
+def rewrite_texts(
+    texts: Sequence[str],
+    settings: Settings | None = None,
+    *,
+    contexts: Sequence[str | None] | None = None,
+    **overrides: Any,
+) -> list[DocumentResult]:
+    """Rewrite several texts as one run (the same value gets the same surrogate in all of them).
+
+    Returns one `DocumentResult` per text, in order: `.rewritten`, `.findings_before/after`,
+    `.rounds` (with every edit), `.scores`. Keyword overrides are `Settings` fields
+    (`pseudonyms="fake"`, `max_iterations=1`, `score=False` ...).
+    """
+    texts = list(texts)
+    docs = [Document(id=f"text{i + 1}", text=t, context=c)
+            for i, (t, c) in enumerate(zip(texts, _contexts(texts, contexts), strict=True))]
+    return _rewrite(docs, _with(settings, overrides))
+
+
+def rewrite_text(text: str, settings: Settings | None = None, *, context: str | None = None,
+                 **overrides: Any) -> DocumentResult:
+    """Rewrite one text; returns its `DocumentResult` (`.rewritten` is the new text)."""
+    return _rewrite([Document(id="text", text=text, context=context)], _with(settings, overrides))[0]
+
+
+def _rewrite(docs: list[Document], settings: Settings) -> list[DocumentResult]:
     from semsiedit.loop import build_loop
 
+    for i, doc in enumerate(docs):
+        if not isinstance(doc.text, str):
+            raise InputError(f"text {i + 1} is {type(doc.text).__name__}, not str")
     set_offline_environment()
-    loop = build_loop(settings or Settings())
-    return loop.run(Document(id="text", text=text, context=context))
+    return build_loop(settings).run_many(docs)
+
+
+def detect_texts(
+    texts: Sequence[str],
+    settings: Settings | None = None,
+    *,
+    contexts: Sequence[str | None] | None = None,
+    **overrides: Any,
+) -> list[list[Finding]]:
+    """The findings (detectors, then the critic: the LLM when one is configured) for each text."""
+    from semsiedit.critique import LLMCritic, LocalCritic
+    from semsiedit.detection import DetectionEngine
+
+    texts = list(texts)
+    settings = _with(settings, overrides)
+    set_offline_environment()
+    # One engine per configuration and process: Presidio is set up and workers forked once, however
+    # many calls a run makes (detect_paths flushes every 64 documents).
+    detected = DetectionEngine.shared(settings).detect_many(texts)
+    critic = LocalCritic()
+    if settings.llm_configured and settings.critic != "local":
+        from semsiedit.llm import make_client
+
+        critic = LLMCritic(make_client(settings), settings)
+    return [
+        critic.critique(text, context, found).findings
+        for text, context, found in zip(texts, _contexts(texts, contexts), detected, strict=True)
+    ]
+
+
+def detect_text(text: str, settings: Settings | None = None, *, context: str | None = None,
+                **overrides: Any) -> list[Finding]:
+    """The findings in one text: `Finding(start, end, text, category, label, severity, ...)`."""
+    return detect_texts([text], settings, contexts=[context], **overrides)[0]
 
 
 def rewrite_paths(
@@ -67,18 +151,21 @@ def rewrite_paths(
     console: Console | None = None,
     stdout=None,
 ) -> BatchSummary:
+    from semsiedit.batch import check_outputs
     from semsiedit.loop import build_loop
 
     set_offline_environment()
     multi = _is_multi(paths, globs)
-    # Path errors surface here, before any model loads.
+    # Path and output errors surface here, before any model loads.
     for raw in paths:
         if raw != "-":
             expand_paths([raw], globs)
+    options = RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume,
+                             encoding=encoding)
+    check_outputs(options, list(paths), multi)
     documents = _documents(paths, globs=globs, field=field, context_field=context_field, id_field=id_field,
                            context=context, encoding=encoding)
     loop = build_loop(settings)
-    options = RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume)
     show_progress = console is not None and console.is_terminal and (multi or any(p.endswith(".jsonl") for p in paths))
     if show_progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -109,20 +196,9 @@ def _problem_printer(console: Console | None):
     return report
 
 
-def detect_documents(documents: list[Document], settings: Settings, engine=None) -> list[list[Finding]]:
-    """Detectors, then the critic (LLM when configured) on each document. Pass `engine` (a
-    DetectionEngine) to reuse one across calls: its Presidio setup and worker processes."""
-    from semsiedit.critique import LLMCritic, LocalCritic
-    from semsiedit.detection import DetectionEngine
-
-    engine = engine or DetectionEngine(settings)
-    detected = engine.detect_many([d.text for d in documents])
-    critic = LocalCritic()
-    if settings.llm_configured and settings.critic != "local":
-        from semsiedit.llm import make_client
-
-        critic = LLMCritic(make_client(settings), settings)
-    return [critic.critique(d.text, d.context, f).findings for d, f in zip(documents, detected, strict=True)]
+def detect_documents(documents: list[Document], settings: Settings) -> list[list[Finding]]:
+    """Detectors, then the critic (LLM when configured) on each document."""
+    return detect_texts([d.text for d in documents], settings, contexts=[d.context for d in documents])
 
 
 def detect_paths(
@@ -149,15 +225,11 @@ def detect_paths(
     problems = 0
     batch: list[Document] = []
     everything: list[dict[str, Any]] = []
-    from semsiedit.detection import DetectionEngine
-
-    engine = DetectionEngine(settings)  # one for the run: Presidio built once, workers forked once
-
     def flush() -> None:
         nonlocal found_any
         if not batch:
             return
-        for doc, findings in zip(batch, detect_documents(batch, settings, engine), strict=True):
+        for doc, findings in zip(batch, detect_documents(batch, settings), strict=True):
             found_any |= bool(findings)
             record = {"id": doc.id, "findings": [f.to_dict(settings.show_values) for f in findings]}
             if fmt == "jsonl":

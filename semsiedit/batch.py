@@ -18,7 +18,14 @@ from typing import Any, Literal, TextIO
 from semsiedit.config import Settings
 from semsiedit.errors import InputError
 from semsiedit.report import BatchSummary, unified_diff
-from semsiedit.sinks import JsonlSink, atomic_write_text, check_output_folder, done_ids, write_in_place
+from semsiedit.sinks import (
+    JsonlSink,
+    atomic_write_text,
+    check_output_folder,
+    check_writable,
+    done_ids,
+    write_in_place,
+)
 from semsiedit.sources import Document, InputProblem, content_hash, is_jsonl
 
 Format = Literal["text", "json", "jsonl", "diff"]
@@ -31,6 +38,35 @@ class RewriteOptions:
     format: Format = "text"
     report: Path | None = None
     resume: bool = False
+    encoding: str | None = None  # the explicit --encoding, used again to write --in-place results
+
+
+def check_outputs(opts: RewriteOptions, inputs: list[str], multi: bool) -> None:
+    """Every usage and writability check on the outputs, run before any model loads (exit 2)."""
+    jsonl_out = opts.format == "jsonl" or any(is_jsonl(Path(p)) for p in inputs if p != "-")
+    if opts.in_place and opts.output is not None:
+        raise InputError("--in-place and -o exclude each other: --in-place overwrites the inputs")
+    if opts.in_place and (jsonl_out or "-" in inputs):
+        raise InputError("--in-place works on text files only (not stdin or JSONL)")
+    if multi and not (opts.output or opts.in_place) and opts.format in ("text", "diff") and not jsonl_out:
+        raise InputError("several inputs: give -o DIR, --in-place, or --format jsonl")
+    out_dir = opts.output if (opts.output and not jsonl_out and multi) else None
+    if out_dir is not None:
+        check_output_folder(out_dir, [Path(p) for p in inputs if p != "-"])
+        if out_dir.exists() and not out_dir.is_dir():
+            raise InputError(f"-o {out_dir}: several inputs need a folder, and this is a file")
+        check_writable(out_dir / ".probe", "-o")
+    elif opts.output is not None:
+        single = Path(inputs[0]) if len(inputs) == 1 and inputs[0] != "-" else None
+        if single is not None and opts.output.exists() and opts.output.samefile(single):
+            raise InputError(f"-o {opts.output} is the input itself; use --in-place to overwrite it")
+        check_writable(opts.output, "-o")
+    if opts.report is not None:
+        check_writable(opts.report, "--report")
+    if opts.in_place:
+        for raw in inputs:
+            folder = Path(raw) if Path(raw).is_dir() else Path(raw).parent
+            check_writable(folder / ".semsiedit-backup", "--in-place")
 
 
 def result_record(doc: Document, result, show_values: bool) -> dict[str, Any]:
@@ -69,14 +105,7 @@ class RewriteRun:
         started = time.perf_counter()
         jsonl_out = opts.format == "jsonl" or any(is_jsonl(Path(p)) for p in inputs if p != "-")
         out_dir = opts.output if (opts.output and not jsonl_out and multi) else None
-        if out_dir is not None:
-            check_output_folder(out_dir, [Path(p) for p in inputs if p != "-"])
-            if out_dir.exists() and not out_dir.is_dir():
-                raise InputError(f"-o {out_dir}: several inputs need a folder, and this is a file")
-        if multi and not (opts.output or opts.in_place) and opts.format in ("text", "diff") and not jsonl_out:
-            raise InputError("several inputs: give -o DIR, --in-place, or --format jsonl")
-        if opts.in_place and (jsonl_out or "-" in inputs):
-            raise InputError("--in-place works on text files only (not stdin or JSONL)")
+        check_outputs(opts, inputs, multi)
 
         jsonl_sink = JsonlSink(opts.output, resume=opts.resume) if (jsonl_out and opts.output) else None
         report_sink = JsonlSink(opts.report, resume=opts.resume) if opts.report else None
@@ -123,7 +152,11 @@ class RewriteRun:
     def _emit(self, doc: Document, result, record, jsonl_sink: JsonlSink | None, out_dir: Path | None, jsonl_out: bool):
         opts = self.options
         if opts.in_place:
-            write_in_place(Path(doc.source), result.rewritten)
+            try:
+                write_in_place(Path(doc.source), result.rewritten, opts.encoding)
+            except InputError as exc:  # e.g. the rewrite does not fit a Latin-1 file: input unchanged
+                self.summary.problems.append(str(exc))
+                self.on_problem(str(exc))
         elif jsonl_sink is not None:
             jsonl_sink.write(record)
         elif out_dir is not None:

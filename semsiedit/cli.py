@@ -9,6 +9,7 @@ import contextlib
 import logging
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -92,7 +93,9 @@ def root(
 def rewrite(
     paths: Paths = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file, or folder for many.")] = None,
-    in_place: Annotated[bool, typer.Option("--in-place", help="Overwrite inputs, after writing FILE.bak.")] = False,
+    in_place: Annotated[
+        bool, typer.Option("--in-place", help="Overwrite inputs, backing each up to FILE.bak (.bak.1, … if taken).")
+    ] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json | jsonl | diff")] = "text",
     report: Annotated[Path | None, typer.Option("--report", help="Write per-document reports (JSONL).")] = None,
     glob: GlobOpt = None,
@@ -300,6 +303,11 @@ def _interrupted() -> None:
     os._exit(130)
 
 
+def _one_line(exc: BaseException) -> str:
+    """An error is one line in a pipe or a log, whatever the terminal width."""
+    return " ".join(str(exc).split())
+
+
 def main() -> None:
     """Console entry point: one clear stderr line and the SPEC §5 exit code for every failure."""
     debug = "--debug" in sys.argv or os.environ.get("SEMSIEDIT_DEBUG") == "1"
@@ -307,9 +315,9 @@ def main() -> None:
         # standalone_mode=False: errors reach us, and typer.Exit comes back as the return value.
         code = app(standalone_mode=False)
     except SemsieditError as exc:
-        if debug:
-            raise
-        print(f"semsiedit: error: {exc}", file=sys.stderr)
+        if debug:  # the traceback as well, never a different exit code
+            traceback.print_exc()
+        print(f"semsiedit: error: {_one_line(exc)}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         _interrupted()
@@ -322,8 +330,11 @@ def main() -> None:
             exc.show()
             sys.exit(2)
         if debug:
-            raise
-        print(f"semsiedit: error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", file=sys.stderr)
+            traceback.print_exc()
+            print(f"semsiedit: error: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
+        else:
+            print(f"semsiedit: error: {type(exc).__name__}: {_one_line(exc)} (rerun with --debug for the traceback)",
+                  file=sys.stderr)
         sys.exit(2)
     if code == 130:  # typer turns Ctrl-C into Exit(130), which standalone_mode=False returns
         _interrupted()

@@ -376,7 +376,7 @@ def test_known_attribute_term_with_a_diagnosis(editor: LocalEditor) -> None:
 
 
 def test_no_article_after_an_adjective_or_inside_a_noun_phrase() -> None:
-    from semsiedit.editing.local import _splice
+    from semsiedit.editing.grammar import splice as _splice
 
     assert _splice("the Catholic church", [(4, 12, "religious"), (13, 19, "a place of worship")], "") == (
         "the religious place of worship"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import threading
 import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,8 @@ MAX_PARSE_CHARS = 100_000
 PARALLEL_MIN_CHARS = 12_000
 MAX_AUTO_WORKERS = 4  # each worker holds its own copy-on-write spaCy + Presidio (~150 MiB touched)
 
+_SHARED: dict[str, DetectionEngine] = {}
+_SHARED_LOCK = threading.Lock()
 # The engine a forked worker runs: set in the parent just before the fork, inherited by the children.
 _FORKED: DetectionEngine | None = None
 
@@ -86,6 +89,17 @@ class DetectionEngine:
         self._nlp = None
         self._pii: PiiRecognizer | None = None
         self._semsi: SemsiRecognizer | None = None
+
+    @classmethod
+    def shared(cls, settings: Settings) -> DetectionEngine:
+        """The process-wide engine for these settings (a few kept), so repeated calls reuse it."""
+        key = settings.model_dump_json()
+        with _SHARED_LOCK:
+            engine = _SHARED.pop(key, None) or cls(settings)
+            _SHARED[key] = engine  # most recently used last
+            while len(_SHARED) > 4:
+                _SHARED.pop(next(iter(_SHARED))).close()
+        return engine
 
     def load(self) -> DetectionEngine:
         """Load the models now (otherwise the first detect call does)."""
