@@ -150,9 +150,12 @@ def rewrite_paths(
     resume: bool = False,
     console: Console | None = None,
     stdout=None,
+    engine: str = "local",
+    ray_address: str | None = None,
 ) -> BatchSummary:
+    """`engine`: local (this process, or `settings.workers` processes) or ray (semsiedit.engines)."""
     from semsiedit.batch import check_outputs
-    from semsiedit.loop import build_loop
+    from semsiedit.engines import make_engine
 
     set_offline_environment()
     multi = _is_multi(paths, globs)
@@ -165,7 +168,7 @@ def rewrite_paths(
     check_outputs(options, list(paths), multi)
     documents = _documents(paths, globs=globs, field=field, context_field=context_field, id_field=id_field,
                            context=context, encoding=encoding)
-    loop = build_loop(settings)
+    loop = make_engine(settings, engine, ray_address=ray_address)
     show_progress = console is not None and console.is_terminal and (multi or any(p.endswith(".jsonl") for p in paths))
     if show_progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
