@@ -113,7 +113,9 @@ def detect_texts(
     texts = list(texts)
     settings = _with(settings, overrides)
     set_offline_environment()
-    detected = DetectionEngine(settings).detect_many(texts)
+    # One engine per configuration and process: Presidio is set up and workers forked once, however
+    # many calls a run makes (detect_paths flushes every 64 documents).
+    detected = DetectionEngine.shared(settings).detect_many(texts)
     critic = LocalCritic()
     if settings.llm_configured and settings.critic != "local":
         from semsiedit.llm import make_client
@@ -148,9 +150,12 @@ def rewrite_paths(
     resume: bool = False,
     console: Console | None = None,
     stdout=None,
+    engine: str = "local",
+    ray_address: str | None = None,
 ) -> BatchSummary:
+    """`engine`: local (this process, or `settings.workers` processes) or ray (semsiedit.engines)."""
     from semsiedit.batch import check_outputs
-    from semsiedit.loop import build_loop
+    from semsiedit.engines import make_engine
 
     set_offline_environment()
     multi = _is_multi(paths, globs)
@@ -163,7 +168,7 @@ def rewrite_paths(
     check_outputs(options, list(paths), multi)
     documents = _documents(paths, globs=globs, field=field, context_field=context_field, id_field=id_field,
                            context=context, encoding=encoding)
-    loop = build_loop(settings)
+    loop = make_engine(settings, engine, ray_address=ray_address)
     show_progress = console is not None and console.is_terminal and (multi or any(p.endswith(".jsonl") for p in paths))
     if show_progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -223,7 +228,6 @@ def detect_paths(
     problems = 0
     batch: list[Document] = []
     everything: list[dict[str, Any]] = []
-
     def flush() -> None:
         nonlocal found_any
         if not batch:

@@ -132,6 +132,9 @@ def rewrite(
         bool, typer.Option("--fail-on-review", help="Exit 1 if any document needs review.")
     ] = False,
     show_values: ShowValuesOpt = False,
+    workers: Annotated[int | None, typer.Option("--workers", help="Worker processes for the local path.")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local | ray (pip install 'semsiedit[ray]').")] = "local",
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="Join this Ray cluster.")] = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -145,11 +148,12 @@ def rewrite(
         pseudonyms=pseudonyms, categories=categories, leak_threshold=leak_threshold, jobs=jobs,
         no_cache=no_cache, cache_dir=cache_dir, show_values=show_values, score=False if no_score else None,
         profile=profile, protect=protect, preserve=preserve, risk=risk,
+        workers=workers,
     )
     summary = api.rewrite_paths(
         paths or ["-"], settings, output=output, in_place=in_place, fmt=fmt, report=report, globs=glob,
         field=field, context_field=context_field, id_field=id_field, context=context, encoding=encoding,
-        resume=resume, console=_stderr(),
+        resume=resume, console=_stderr(), engine=engine, ray_address=ray_address,
     )
     if summary.backend_down:
         # Nothing was lost (every document has the local rewrite), but a script must notice.

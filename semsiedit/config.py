@@ -59,6 +59,8 @@ class Settings(BaseModel):
     review_leakage: float | None = Field(None, ge=0, le=1)  # residual leakage above this
     review_utility: float | None = Field(None, ge=0, le=1)  # utility below this
     review_disagreement: int | None = Field(None, ge=0)  # LLM-only or detector-only findings above this
+    # Processes that parse a large batch in parallel: 0 = one per CPU (at most 4), 1 = never fork.
+    detect_workers: int = Field(0, ge=0, le=64)
 
     # The loop and its guards.
     max_iterations: int = Field(3, ge=0, le=10)
@@ -73,6 +75,10 @@ class Settings(BaseModel):
 
     # Batch and I/O.
     jobs: int = Field(1, ge=1, le=64)
+    # Worker processes for the CPU-bound local path (`--workers`): each runs the whole loop on its
+    # share of the documents; results still come out in input order (semsiedit/engines/).
+    workers: int = Field(1, ge=1, le=64)
+    embedding_backend: Literal["torch", "onnx"] = "torch"
     chunk_chars: int = Field(6000, ge=500)
     cache_dir: Path | None = None
     no_cache: bool = False
