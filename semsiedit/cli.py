@@ -50,6 +50,13 @@ CategoriesOpt = Annotated[
 ShowValuesOpt = Annotated[bool, typer.Option("--show-values", help="Show sensitive values in reports/tables.")]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", help="LLM requests in flight at most.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+MappingOpt = Annotated[
+    Path | None, typer.Option("--mapping", help="Encrypted surrogate -> original map (for `restore`).")
+]
+KeyFileOpt = Annotated[
+    Path | None,
+    typer.Option("--key-file", help="Mapping key file (default: $SEMSIEDIT_MAPPING_KEY, else MAPPING.key)."),
+]
 SpecificClaimsOpt = Annotated[
     bool,
     typer.Option("--specific-claims/--no-specific-claims",
@@ -116,6 +123,8 @@ def rewrite(
     no_score: Annotated[bool, typer.Option("--no-score", help="Skip embedding scores (faster).")] = False,
     fail_on_leak: Annotated[bool, typer.Option("--fail-on-leak", help="Exit 1 if leakage remains.")] = False,
     show_values: ShowValuesOpt = False,
+    mapping: MappingOpt = None,
+    key_file: KeyFileOpt = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -132,7 +141,7 @@ def rewrite(
     summary = api.rewrite_paths(
         paths or ["-"], settings, output=output, in_place=in_place, fmt=fmt, report=report, globs=glob,
         field=field, context_field=context_field, id_field=id_field, context=context, encoding=encoding,
-        resume=resume, console=_stderr(),
+        resume=resume, mapping=mapping, key_file=key_file, console=_stderr(),
     )
     if summary.backend_down:
         # Nothing was lost (every document has the local rewrite), but a script must notice.
@@ -271,6 +280,26 @@ def ask(
     )
     settings.specific_claims = specific_claims
     api.ask(question, settings, show_rounds=show_rounds, fmt=fmt, console=_stderr())
+
+
+# -- restore ----------------------------------------------------------------------------------
+@app.command()
+def restore(
+    source: Annotated[str, typer.Argument(help="Text that uses the surrogates (file, or - for stdin).")] = "-",
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="The mapping written by `rewrite --mapping`.")] = (
+        None
+    ),
+    key_file: KeyFileOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    encoding: EncodingOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Put the original values back for the pseudonyms of a rewrite (e.g. in an LLM's answer)."""
+    from semsiedit import api
+
+    if mapping is None:
+        raise InputError("restore needs --mapping FILE (written by `semsiedit rewrite --mapping FILE`)")
+    api.restore_paths(source, mapping, key_file=key_file, output=output, encoding=encoding)
 
 
 # -- doctor -----------------------------------------------------------------------------------
