@@ -57,6 +57,13 @@ ProfileOpt = Annotated[
 ProtectOpt = Annotated[str | None, typer.Option("--protect", help="Privacy goal for the LLM: what else to protect.")]
 PreserveOpt = Annotated[str | None, typer.Option("--preserve", help="Privacy goal for the LLM: what to keep intact.")]
 RiskOpt = Annotated[str | None, typer.Option("--risk", help="needs_review thresholds: strict | balanced | lenient.")]
+MappingOpt = Annotated[
+    Path | None, typer.Option("--mapping", help="Encrypted surrogate -> original map (for `restore`).")
+]
+KeyFileOpt = Annotated[
+    Path | None,
+    typer.Option("--key-file", help="Mapping key file (default: $SEMSIEDIT_MAPPING_KEY, else MAPPING.key)."),
+]
 SpecificClaimsOpt = Annotated[
     bool,
     typer.Option("--specific-claims/--no-specific-claims",
@@ -135,6 +142,8 @@ def rewrite(
     workers: Annotated[int | None, typer.Option("--workers", help="Worker processes for the local path.")] = None,
     engine: Annotated[str, typer.Option("--engine", help="local | ray (pip install 'semsiedit[ray]').")] = "local",
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="Join this Ray cluster.")] = None,
+    mapping: MappingOpt = None,
+    key_file: KeyFileOpt = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -153,7 +162,8 @@ def rewrite(
     summary = api.rewrite_paths(
         paths or ["-"], settings, output=output, in_place=in_place, fmt=fmt, report=report, globs=glob,
         field=field, context_field=context_field, id_field=id_field, context=context, encoding=encoding,
-        resume=resume, console=_stderr(), engine=engine, ray_address=ray_address,
+        resume=resume, mapping=mapping, key_file=key_file, console=_stderr(), engine=engine,
+        ray_address=ray_address,
     )
     if summary.backend_down:
         # Nothing was lost (every document has the local rewrite), but a script must notice.
@@ -296,6 +306,26 @@ def ask(
     )
     settings.specific_claims = specific_claims
     api.ask(question, settings, show_rounds=show_rounds, fmt=fmt, console=_stderr())
+
+
+# -- restore ----------------------------------------------------------------------------------
+@app.command()
+def restore(
+    source: Annotated[str, typer.Argument(help="Text that uses the surrogates (file, or - for stdin).")] = "-",
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="The mapping written by `rewrite --mapping`.")] = (
+        None
+    ),
+    key_file: KeyFileOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    encoding: EncodingOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Put the original values back for the pseudonyms of a rewrite (e.g. in an LLM's answer)."""
+    from semsiedit import api
+
+    if mapping is None:
+        raise InputError("restore needs --mapping FILE (written by `semsiedit rewrite --mapping FILE`)")
+    api.restore_paths(source, mapping, key_file=key_file, output=output, encoding=encoding)
 
 
 # -- doctor -----------------------------------------------------------------------------------
