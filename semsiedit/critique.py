@@ -17,7 +17,7 @@ from semsiedit.config import Settings
 from semsiedit.detection.merge import merge_findings
 from semsiedit.errors import LLMError
 from semsiedit.llm.base import ChatClient
-from semsiedit.prompts import load_prompt
+from semsiedit.prompts import frame, load_prompt
 from semsiedit.schemas import CriticReply
 from semsiedit.types import Finding, Usage
 
@@ -55,8 +55,7 @@ class LLMCritic:
 
     def critique(self, text: str, context: str | None = None, detected: Sequence[Finding] = ()) -> Critique:
         prompt = load_prompt("critic")
-        context_block = f"<question>\n{context}\n</question>\n\n" if context and context.strip() else ""
-        user = prompt.render(context_block=context_block, text=text)
+        user = prompt.render(**frame(text, context))
         categories = self.settings.categories
         try:
             result = self.client.complete_json(prompt.system, user, CriticReply)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from semsiedit.editing.proposal import Proposal
-from semsiedit.prompts import load_prompt
+from semsiedit.prompts import frame, load_prompt
 from semsiedit.schemas import EditorReply
 from semsiedit.types import Edit, Finding, Usage
 
@@ -58,8 +58,7 @@ class LLMEditor:
     def render(self, text: str, context: str | None, findings: Sequence[Finding]) -> tuple[str, str]:
         """(system, user) messages for one request."""
         prompt = load_prompt("editor")
-        context_block = f"<question>\n{context.strip()}\n</question>\n\n" if context and context.strip() else ""
-        user = prompt.render(context_block=context_block, text=text, findings=format_findings(findings))
+        user = prompt.render(**frame(text, context), findings=format_findings(findings))
         return prompt.system, user
 
     def propose(self, text: str, context: str | None, findings: Sequence[Finding]) -> Proposal:
