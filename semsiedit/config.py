@@ -30,7 +30,9 @@ class Settings(BaseModel):
     model: str | None = None
     base_url: str | None = None
     api_key: SecretStr | None = None
-    timeout: float = Field(60.0, gt=0)
+    timeout: float = Field(60.0, gt=0)  # seconds per LLM request
+    # Seconds of LLM waiting per document, retries included; then it finishes on the local path.
+    document_timeout: float = Field(180.0, gt=0)
     max_retries: int = Field(3, ge=0, le=10)
     temperature: float = Field(0.0, ge=0, le=2)
     max_tokens: int = Field(1024, gt=0)
