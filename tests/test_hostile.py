@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from cli_runner import run_main
@@ -171,6 +172,70 @@ def test_frame_tags_avoid_what_the_document_contains():
     hostile = f"text with <{first}> and </{first}> inside"
     tag = frame(hostile)["doc_tag"]
     assert tag not in hostile and frame(hostile) == frame(hostile)  # deterministic: same prompt, same cache key
+
+
+# -- 12.10 messages ----------------------------------------------------------------------------------
+def test_errors_are_one_line_in_a_narrow_pipe(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "40")
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps({"id": 1, "answer": None}) + "\n" + json.dumps({"id": 2, "answer": "Fine."}) + "\n")
+    binary = tmp_path / "b.txt"
+    binary.write_bytes(b"\x00\x01\x02 binary data with NUL bytes \x00\xff" * 3)
+    code, _out, err = rewrite([str(data), str(binary), "-f", "jsonl", "--no-score"], monkeypatch, capsys)
+    assert code == 2
+    skipped = [line for line in err.splitlines() if line.startswith("semsiedit: skipped:")]
+    assert len(skipped) == 2, err
+    assert any("binary file (contains NUL bytes), not text" in line for line in skipped)
+    assert any("not a string (null); choose it with --field" in line for line in skipped)
+
+
+def test_no_third_party_progress_bars_on_stderr(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "n.txt"
+    path.write_text(NOTE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_HUB_DISABLE", "TRANSFORMERS_"))}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    done = subprocess.run([sys.executable, "-m", "semsiedit", "rewrite", str(path)], capture_output=True, text=True,
+                          env=env, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Maria Gonzalez" not in done.stdout
+    assert "Loading weights" not in done.stderr and "it/s" not in done.stderr and "%|" not in done.stderr
+    assert done.stderr.strip() == "", done.stderr
+
+
+def test_unknown_config_key_names_its_file(tmp_path):
+    from semsiedit.config import load_settings
+    from semsiedit.errors import ConfigError
+
+    (tmp_path / "semsiedit.toml").write_text('modle = "gpt"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(cwd=tmp_path, env={})
+    assert "semsiedit.toml" in str(info.value) and "'modle'" in str(info.value) and "'model'" in str(info.value)
+    (tmp_path / "pyproject.toml").write_text('[tool.semsiedit]\ntimout = 3\n')
+    with pytest.raises(ConfigError, match=r"pyproject\.toml: unknown setting 'timout' \(did you mean 'timeout'"):
+        load_settings(config_path=tmp_path / "pyproject.toml", env={})
+
+
+def test_misspelled_env_variable_gets_a_warning(capsys):
+    from semsiedit.config import load_settings, unknown_env_names
+
+    env = {"SEMSIEDIT_MAX_ITERATION": "1", "SEMSIEDIT_JOBS": "2", "SEMSIEDIT_DEBUG": "1"}
+    assert unknown_env_names(env) == ["SEMSIEDIT_MAX_ITERATION"]
+    assert load_settings(env=env).jobs == 2
+    err = capsys.readouterr().err
+    assert "SEMSIEDIT_MAX_ITERATION" in err and "'max_iterations'" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_gets_a_hint(codec):
+    from semsiedit.sources import decode_bytes
+
+    with pytest.raises(InputError, match=f"UTF-16 text without a byte-order mark; pass --encoding {codec}"):
+        decode_bytes("Patient Maria Gonzalez has HIV.\n".encode(codec), "f.txt")
+    assert decode_bytes("Maria\n".encode(codec), "f.txt", codec) == "Maria\n"
 
 
 # -- 12.7 outputs are checked before any work -----------------------------------------------------
