@@ -153,6 +153,7 @@ def rewrite_paths(
     resume: bool = False,
     mapping: Path | None = None,
     key_file: Path | None = None,
+    html: Path | None = None,
     console: Console | None = None,
     stdout=None,
 ) -> BatchSummary:
@@ -174,10 +175,23 @@ def rewrite_paths(
     loop = build_loop(settings)
     if vault is not None:
         vault.watch(loop)
+    records: list[dict[str, Any]] = []
+    originals: dict[int, str] = {}
+
+    def keep(doc: Document, record: dict[str, Any]) -> None:
+        if settings.show_values:
+            originals[len(records)] = doc.text
+        records.append(record)
+
     try:
         summary = _run_batch(loop, documents, paths, settings, multi, console, stdout,
-                             RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume))
+                             RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume),
+                             on_record=keep if html is not None else None)
     finally:
+        if html is not None and records:  # after Ctrl-C too: the documents that were finished
+            from semsiedit.review import write_review
+
+            write_review(html, records, show_values=settings.show_values, originals=originals)
         if vault is not None and mapping is not None and key is not None:
             vault.save(mapping, key)  # also after Ctrl-C: the finished documents' surrogates
             if vault.ambiguous():
@@ -188,7 +202,8 @@ def rewrite_paths(
     return summary
 
 
-def _run_batch(loop, documents, paths, settings, multi, console, stdout, options: RewriteOptions) -> BatchSummary:
+def _run_batch(loop, documents, paths, settings, multi, console, stdout, options: RewriteOptions,
+               on_record=None) -> BatchSummary:
     show_progress = console is not None and console.is_terminal and (multi or any(p.endswith(".jsonl") for p in paths))
     if show_progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -196,11 +211,12 @@ def _run_batch(loop, documents, paths, settings, multi, console, stdout, options
         with Progress(TextColumn("rewriting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True) as progress:
             task = progress.add_task("rewrite", total=None)
-            run = RewriteRun(settings, options, loop=loop, stdout=stdout,
+            run = RewriteRun(settings, options, loop=loop, stdout=stdout, on_record=on_record,
                              progress=lambda: progress.advance(task), on_problem=_problem_printer(console))
             summary = run.run(documents, inputs=list(paths), multi=multi)
     else:
-        run = RewriteRun(settings, options, loop=loop, stdout=stdout, on_problem=_problem_printer(console))
+        run = RewriteRun(settings, options, loop=loop, stdout=stdout, on_record=on_record,
+                         on_problem=_problem_printer(console))
         summary = run.run(documents, inputs=list(paths), multi=multi)
     if console is not None and (multi or summary.documents > 1 or any(p.endswith(".jsonl") for p in paths)):
         console.print(summary_table(summary))

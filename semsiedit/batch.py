@@ -35,8 +35,11 @@ class RewriteOptions:
 
 def result_record(doc: Document, result, show_values: bool) -> dict[str, Any]:
     """The JSONL line for a document: input fields pass through, `rewritten` and `semsiedit` added."""
+    from semsiedit.highlights import edit_highlights
+
     report = result.to_report(show_values)
     report["source"] = doc.source
+    report["highlights"] = edit_highlights(result, show_values)  # where each edit is in `rewritten`
     report["input_sha256"] = content_hash(doc.text)
     if doc.record is not None:
         return {**doc.record, "rewritten": result.rewritten, "semsiedit": report}
@@ -55,6 +58,7 @@ class RewriteRun:
         stdout: TextIO | None = None,
         on_problem: Callable[[str], None] | None = None,
         progress=None,
+        on_record: Callable[[Document, dict[str, Any]], None] | None = None,
     ) -> None:
         self.settings = settings
         self.options = options
@@ -62,6 +66,7 @@ class RewriteRun:
         self.stdout = stdout or sys.stdout
         self.on_problem = on_problem or (lambda message: print(f"semsiedit: skipped: {message}", file=sys.stderr))
         self.progress = progress
+        self.on_record = on_record  # every written record, e.g. for the HTML review page
         self.summary = BatchSummary()
 
     def run(self, documents: Iterable[Document | InputProblem], *, inputs: list[str], multi: bool) -> BatchSummary:
@@ -91,6 +96,8 @@ class RewriteRun:
                 if report_sink:
                     report_sink.write({"id": doc.id, **record["semsiedit"]})
                 self._emit(doc, result, record, jsonl_sink, out_dir, jsonl_out)
+                if self.on_record:
+                    self.on_record(doc, record)
                 if self.progress:
                     self.progress()
             completed = True

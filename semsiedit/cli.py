@@ -57,6 +57,7 @@ KeyFileOpt = Annotated[
     Path | None,
     typer.Option("--key-file", help="Mapping key file (default: $SEMSIEDIT_MAPPING_KEY, else MAPPING.key)."),
 ]
+HtmlOpt = Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML review page.")]
 SpecificClaimsOpt = Annotated[
     bool,
     typer.Option("--specific-claims/--no-specific-claims",
@@ -125,6 +126,7 @@ def rewrite(
     show_values: ShowValuesOpt = False,
     mapping: MappingOpt = None,
     key_file: KeyFileOpt = None,
+    html: HtmlOpt = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -141,7 +143,7 @@ def rewrite(
     summary = api.rewrite_paths(
         paths or ["-"], settings, output=output, in_place=in_place, fmt=fmt, report=report, globs=glob,
         field=field, context_field=context_field, id_field=id_field, context=context, encoding=encoding,
-        resume=resume, mapping=mapping, key_file=key_file, console=_stderr(),
+        resume=resume, mapping=mapping, key_file=key_file, html=html, console=_stderr(),
     )
     if summary.backend_down:
         # Nothing was lost (every document has the local rewrite), but a script must notice.
@@ -300,6 +302,26 @@ def restore(
     if mapping is None:
         raise InputError("restore needs --mapping FILE (written by `semsiedit rewrite --mapping FILE`)")
     api.restore_paths(source, mapping, key_file=key_file, output=output, encoding=encoding)
+
+
+# -- report -----------------------------------------------------------------------------------
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="A rewrite's JSONL output (records with `semsiedit` reports).")],
+    html: HtmlOpt = None,
+    pareto: Annotated[
+        Path | None, typer.Option("--pareto", help="Pareto PNG to inline (default: pareto.png beside RESULTS).")
+    ] = None,
+    show_values: ShowValuesOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """The review page (--html) of a rewrite's JSONL output; without --html, the summary as JSON."""
+    from semsiedit.review import report_command
+
+    def warn(message: str) -> None:
+        print(f"semsiedit: skipped: {message}", file=sys.stderr)
+
+    report_command(results, html, show_values=show_values, pareto=pareto, warn=warn, stdout=sys.stdout)
 
 
 # -- doctor -----------------------------------------------------------------------------------
