@@ -154,6 +154,7 @@ def rewrite_paths(
     mapping: Path | None = None,
     key_file: Path | None = None,
     html: Path | None = None,
+    show_progress: bool | None = None,
     console: Console | None = None,
     stdout=None,
 ) -> BatchSummary:
@@ -186,7 +187,7 @@ def rewrite_paths(
     try:
         summary = _run_batch(loop, documents, paths, settings, multi, console, stdout,
                              RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume),
-                             on_record=keep if html is not None else None)
+                             on_record=keep if html is not None else None, show_progress=show_progress, globs=globs)
     finally:
         if html is not None and records:  # after Ctrl-C too: the documents that were finished
             from semsiedit.review import write_review
@@ -203,22 +204,22 @@ def rewrite_paths(
 
 
 def _run_batch(loop, documents, paths, settings, multi, console, stdout, options: RewriteOptions,
-               on_record=None) -> BatchSummary:
-    show_progress = console is not None and console.is_terminal and (multi or any(p.endswith(".jsonl") for p in paths))
-    if show_progress:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+               on_record=None, show_progress: bool | None = None, globs=None) -> BatchSummary:
+    from semsiedit import progress
 
-        with Progress(TextColumn("rewriting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=True) as progress:
-            task = progress.add_task("rewrite", total=None)
-            run = RewriteRun(settings, options, loop=loop, stdout=stdout, on_record=on_record,
-                             progress=lambda: progress.advance(task), on_problem=_problem_printer(console))
-            summary = run.run(documents, inputs=list(paths), multi=multi)
-    else:
-        run = RewriteRun(settings, options, loop=loop, stdout=stdout, on_record=on_record,
-                         on_problem=_problem_printer(console))
+    jsonl = any(p.endswith(".jsonl") for p in paths)
+    single = not multi and not jsonl
+    long_single = single and paths[0] != "-" and Path(paths[0]).stat().st_size > progress.LONG_DOCUMENT_CHARS
+    mode = progress.choose_mode(show_progress, is_terminal=console is not None and console.is_terminal,
+                                worth_it=multi or jsonl or long_single)
+    total = progress.count_documents(list(paths), globs) if mode != "off" and not single else None
+    run = RewriteRun(settings, options, loop=loop, stdout=stdout, on_record=on_record,
+                     on_problem=_problem_printer(console))
+    with progress.RunProgress(mode, console=console, total=1 if single else total, single=single) as shown:
+        summary = run.summary
+        run.progress = lambda: shown.update(summary.documents + summary.skipped_existing + len(summary.problems))
         summary = run.run(documents, inputs=list(paths), multi=multi)
-    if console is not None and (multi or summary.documents > 1 or any(p.endswith(".jsonl") for p in paths)):
+    if console is not None and (multi or summary.documents > 1 or jsonl):
         console.print(summary_table(summary))
     return summary
 

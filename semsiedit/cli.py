@@ -127,6 +127,12 @@ def rewrite(
     mapping: MappingOpt = None,
     key_file: KeyFileOpt = None,
     html: HtmlOpt = None,
+    show_progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress",
+                     help="Progress on stderr: a bar on a terminal (the default for batches), else a status line "
+                          "every 10 s."),
+    ] = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -143,7 +149,8 @@ def rewrite(
     summary = api.rewrite_paths(
         paths or ["-"], settings, output=output, in_place=in_place, fmt=fmt, report=report, globs=glob,
         field=field, context_field=context_field, id_field=id_field, context=context, encoding=encoding,
-        resume=resume, mapping=mapping, key_file=key_file, html=html, console=_stderr(),
+        resume=resume, mapping=mapping, key_file=key_file, html=html, show_progress=show_progress,
+        console=_stderr(),
     )
     if summary.backend_down:
         # Nothing was lost (every document has the local rewrite), but a script must notice.

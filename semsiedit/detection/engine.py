@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from semsiedit import progress
 from semsiedit.config import Settings
 from semsiedit.detection.address import find_addresses
 from semsiedit.detection.birthdate import find_birthdates
@@ -74,12 +75,15 @@ class DetectionEngine:
                 jobs.append((i, start, text[start:end]))
         raw: list[list[Finding]] = [[] for _ in texts]
         docs = self._nlp.pipe((piece for _, _, piece in jobs), batch_size=batch_size)
+        # One long text: its pieces are the progress units (a no-op unless that progress is shown).
+        advance = progress.units("chunks", len(jobs) if len(texts) == 1 else 0)
         for (i, offset, _), doc in zip(jobs, docs, strict=True):
             if self._semsi is not None:
                 raw[i] += self._semsi.analyze(doc, offset)
             if self._pii is not None:
                 people = self._pii.analyze(doc, offset) + find_titled_names(doc, offset)
                 raw[i] += clean_person_findings(people, doc, offset)
+            advance(1)
         return [self._finish(text, found) for text, found in zip(texts, raw, strict=True)]
 
     def _pieces(self, text: str) -> list[tuple[int, int]]:
