@@ -155,6 +155,7 @@ def rewrite_paths(
     key_file: Path | None = None,
     html: Path | None = None,
     show_progress: bool | None = None,
+    color: str = "auto",
     console: Console | None = None,
     stdout=None,
 ) -> BatchSummary:
@@ -166,6 +167,9 @@ def rewrite_paths(
     for raw in paths:
         if raw != "-":
             expand_paths([raw], globs)
+    from semsiedit.color import wants_color
+
+    colored = wants_color(color, stdout or sys.stdout)
     documents = _documents(paths, globs=globs, field=field, context_field=context_field, id_field=id_field,
                            context=context, encoding=encoding)
     vault = key = None
@@ -186,7 +190,8 @@ def rewrite_paths(
 
     try:
         summary = _run_batch(loop, documents, paths, settings, multi, console, stdout,
-                             RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume),
+                             RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume,
+                                            color=colored),
                              on_record=keep if html is not None else None, show_progress=show_progress, globs=globs)
     finally:
         if html is not None and records:  # after Ctrl-C too: the documents that were finished

@@ -31,6 +31,7 @@ class RewriteOptions:
     format: Format = "text"
     report: Path | None = None
     resume: bool = False
+    color: bool = False  # ANSI colours for a diff written to stdout (resolved from --color)
 
 
 def result_record(doc: Document, result, show_values: bool) -> dict[str, Any]:
@@ -142,7 +143,12 @@ class RewriteRun:
         elif jsonl_out:
             self.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            self.stdout.write(self._render(doc, result, record))
+            rendered = self._render(doc, result, record)
+            if opts.color and opts.format == "diff":
+                from semsiedit.color import color_diff
+
+                rendered = color_diff(rendered)
+            self.stdout.write(rendered)
         self.stdout.flush()
 
     def _render(self, doc: Document, result, record) -> str:

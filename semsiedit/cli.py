@@ -57,6 +57,9 @@ KeyFileOpt = Annotated[
     Path | None,
     typer.Option("--key-file", help="Mapping key file (default: $SEMSIEDIT_MAPPING_KEY, else MAPPING.key)."),
 ]
+ColorOpt = Annotated[
+    str, typer.Option("--color", help="auto | always | never: colours on a terminal (auto respects NO_COLOR).")
+]
 HtmlOpt = Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML review page.")]
 SpecificClaimsOpt = Annotated[
     bool,
@@ -73,10 +76,10 @@ def _settings(config: Path | None, **flags: Any):
     return load_settings({k: v for k, v in flags.items() if v is not None and v is not False}, config_path=config)
 
 
-def _stderr():
+def _stderr(color: str = "auto"):
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, no_color=color == "never" or None)
 
 
 def _version(value: bool) -> None:
@@ -133,6 +136,7 @@ def rewrite(
                      help="Progress on stderr: a bar on a terminal (the default for batches), else a status line "
                           "every 10 s."),
     ] = None,
+    color: ColorOpt = "auto",
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -150,7 +154,7 @@ def rewrite(
         paths or ["-"], settings, output=output, in_place=in_place, fmt=fmt, report=report, globs=glob,
         field=field, context_field=context_field, id_field=id_field, context=context, encoding=encoding,
         resume=resume, mapping=mapping, key_file=key_file, html=html, show_progress=show_progress,
-        console=_stderr(),
+        color=color, console=_stderr(color),
     )
     if summary.backend_down:
         # Nothing was lost (every document has the local rewrite), but a script must notice.
