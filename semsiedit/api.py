@@ -118,7 +118,9 @@ def detect_texts(
     texts = list(texts)
     settings = _with(settings, overrides)
     set_offline_environment()
-    detected = DetectionEngine(settings).detect_many(texts)
+    # One engine per configuration and process: Presidio is set up and workers forked once, however
+    # many calls a run makes (detect_paths flushes every 64 documents).
+    detected = DetectionEngine.shared(settings).detect_many(texts)
     critic = LocalCritic()
     if settings.llm_configured and settings.critic != "local":
         from semsiedit.llm import make_client
@@ -158,26 +160,34 @@ def rewrite_paths(
     color: str = "auto",
     console: Console | None = None,
     stdout=None,
+    engine: str = "local",
+    ray_address: str | None = None,
 ) -> BatchSummary:
-    from semsiedit.loop import build_loop
+    """`engine`: local (this process, or `settings.workers` processes) or ray (semsiedit.engines)."""
+    from semsiedit.batch import check_outputs
+    from semsiedit.engines import make_engine
 
     set_offline_environment()
     multi = _is_multi(paths, globs)
-    # Path errors surface here, before any model loads.
+    # Path and output errors surface here, before any model loads.
     for raw in paths:
         if raw != "-":
             expand_paths([raw], globs)
     from semsiedit.color import wants_color
 
-    colored = wants_color(color, stdout or sys.stdout)
+    options = RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume,
+                             encoding=encoding, color=wants_color(color, stdout or sys.stdout))
+    check_outputs(options, list(paths), multi)
     documents = _documents(paths, globs=globs, field=field, context_field=context_field, id_field=id_field,
                            context=context, encoding=encoding)
     vault = key = None
     if mapping is not None:  # before the models load: a mapping we cannot read stops the run now
         from semsiedit.mapping import open_vault
 
+        if engine != "local" or settings.workers > 1:
+            raise InputError("--mapping needs the in-process engine (no --engine ray, no --workers)")
         vault, key = open_vault(mapping, key_file, resume=resume, notify=_note_printer(console))
-    loop = build_loop(settings)
+    loop = make_engine(settings, engine, ray_address=ray_address)
     if vault is not None:
         vault.watch(loop)
     records: list[dict[str, Any]] = []
@@ -189,13 +199,11 @@ def rewrite_paths(
         records.append(record)
 
     try:
-        summary = _run_batch(loop, documents, paths, settings, multi, console, stdout,
-                             RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume,
-                                            color=colored),
+        summary = _run_batch(loop, documents, paths, settings, multi, console, stdout, options,
                              on_record=keep if html is not None else None, show_progress=show_progress, globs=globs)
     finally:
         if html is not None and records:  # after Ctrl-C too: the documents that were finished
-            from semsiedit.review import write_review
+            from semsiedit.review_page import write_review
 
             write_review(html, records, show_values=settings.show_values, originals=originals)
         if vault is not None and mapping is not None and key is not None:
@@ -294,7 +302,6 @@ def detect_paths(
     problems = 0
     batch: list[Document] = []
     everything: list[dict[str, Any]] = []
-
     def flush() -> None:
         nonlocal found_any
         if not batch:

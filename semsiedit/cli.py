@@ -9,6 +9,7 @@ import contextlib
 import logging
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -50,6 +51,12 @@ CategoriesOpt = Annotated[
 ShowValuesOpt = Annotated[bool, typer.Option("--show-values", help="Show sensitive values in reports/tables.")]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", help="LLM requests in flight at most.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", help="record | public | auto (per document; default auto).")
+]
+ProtectOpt = Annotated[str | None, typer.Option("--protect", help="Privacy goal for the LLM: what else to protect.")]
+PreserveOpt = Annotated[str | None, typer.Option("--preserve", help="Privacy goal for the LLM: what to keep intact.")]
+RiskOpt = Annotated[str | None, typer.Option("--risk", help="needs_review thresholds: strict | balanced | lenient.")]
 MappingOpt = Annotated[
     Path | None, typer.Option("--mapping", help="Encrypted surrogate -> original map (for `restore`).")
 ]
@@ -103,7 +110,9 @@ def root(
 def rewrite(
     paths: Paths = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file, or folder for many.")] = None,
-    in_place: Annotated[bool, typer.Option("--in-place", help="Overwrite inputs, after writing FILE.bak.")] = False,
+    in_place: Annotated[
+        bool, typer.Option("--in-place", help="Overwrite inputs, backing each up to FILE.bak (.bak.1, … if taken).")
+    ] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json | jsonl | diff")] = "text",
     report: Annotated[Path | None, typer.Option("--report", help="Write per-document reports (JSONL).")] = None,
     glob: GlobOpt = None,
@@ -126,7 +135,17 @@ def rewrite(
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="LLM reply cache folder.")] = None,
     no_score: Annotated[bool, typer.Option("--no-score", help="Skip embedding scores (faster).")] = False,
     fail_on_leak: Annotated[bool, typer.Option("--fail-on-leak", help="Exit 1 if leakage remains.")] = False,
+    profile: ProfileOpt = None,
+    protect: ProtectOpt = None,
+    preserve: PreserveOpt = None,
+    risk: RiskOpt = None,
+    fail_on_review: Annotated[
+        bool, typer.Option("--fail-on-review", help="Exit 1 if any document needs review.")
+    ] = False,
     show_values: ShowValuesOpt = False,
+    workers: Annotated[int | None, typer.Option("--workers", help="Worker processes for the local path.")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local | ray (pip install 'semsiedit[ray]').")] = "local",
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="Join this Ray cluster.")] = None,
     mapping: MappingOpt = None,
     key_file: KeyFileOpt = None,
     html: HtmlOpt = None,
@@ -149,12 +168,14 @@ def rewrite(
         config, model=model, base_url=base_url, critic=critic, editor=editor, max_iterations=max_iterations,
         pseudonyms=pseudonyms, categories=categories, leak_threshold=leak_threshold, jobs=jobs,
         no_cache=no_cache, cache_dir=cache_dir, show_values=show_values, score=False if no_score else None,
+        profile=profile, protect=protect, preserve=preserve, risk=risk,
+        workers=workers,
     )
     summary = api.rewrite_paths(
         paths or ["-"], settings, output=output, in_place=in_place, fmt=fmt, report=report, globs=glob,
         field=field, context_field=context_field, id_field=id_field, context=context, encoding=encoding,
         resume=resume, mapping=mapping, key_file=key_file, html=html, show_progress=show_progress,
-        color=color, console=_stderr(color),
+        color=color, console=_stderr(color), engine=engine, ray_address=ray_address,
     )
     if summary.backend_down:
         # Nothing was lost (every document has the local rewrite), but a script must notice.
@@ -162,6 +183,8 @@ def rewrite(
               "they got the local editor's rewrite", file=sys.stderr)
         raise typer.Exit(3)
     if fail_on_leak and (summary.leaked_spans or summary.docs_flagged_after):
+        raise typer.Exit(1)
+    if fail_on_review and summary.needs_review:
         raise typer.Exit(1)
     if summary.problems:
         raise typer.Exit(2)
@@ -251,6 +274,7 @@ def eval_(
     max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
     jobs: JobsOpt = None,
     specific_claims: SpecificClaimsOpt = True,
+    profile: ProfileOpt = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -261,7 +285,8 @@ def eval_(
         raise InputError(f"--task must be rewrite or detect, not {task!r}")
     if not dataset.is_file():
         raise InputError(f"{dataset}: no such file")
-    settings = _settings(config, model=model, base_url=base_url, max_iterations=max_iterations, jobs=jobs)
+    settings = _settings(config, model=model, base_url=base_url, max_iterations=max_iterations, jobs=jobs,
+                         profile=profile)
     settings.specific_claims = specific_claims
     evaluation.run_eval_command(
         dataset, settings, task=task, out=out, rewritten=rewritten_file, sweep=sweep or [], baselines=baselines,
@@ -327,7 +352,7 @@ def report(
     debug: DebugOpt = False,
 ) -> None:
     """The review page (--html) of a rewrite's JSONL output; without --html, the summary as JSON."""
-    from semsiedit.review import report_command
+    from semsiedit.review_page import report_command
 
     def warn(message: str) -> None:
         print(f"semsiedit: skipped: {message}", file=sys.stderr)
@@ -362,6 +387,11 @@ def _interrupted() -> None:
     os._exit(130)
 
 
+def _one_line(exc: BaseException) -> str:
+    """An error is one line in a pipe or a log, whatever the terminal width."""
+    return " ".join(str(exc).split())
+
+
 def main() -> None:
     """Console entry point: one clear stderr line and the SPEC §5 exit code for every failure."""
     debug = "--debug" in sys.argv or os.environ.get("SEMSIEDIT_DEBUG") == "1"
@@ -369,9 +399,9 @@ def main() -> None:
         # standalone_mode=False: errors reach us, and typer.Exit comes back as the return value.
         code = app(standalone_mode=False)
     except SemsieditError as exc:
-        if debug:
-            raise
-        print(f"semsiedit: error: {exc}", file=sys.stderr)
+        if debug:  # the traceback as well, never a different exit code
+            traceback.print_exc()
+        print(f"semsiedit: error: {_one_line(exc)}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         _interrupted()
@@ -384,8 +414,11 @@ def main() -> None:
             exc.show()
             sys.exit(2)
         if debug:
-            raise
-        print(f"semsiedit: error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", file=sys.stderr)
+            traceback.print_exc()
+            print(f"semsiedit: error: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
+        else:
+            print(f"semsiedit: error: {type(exc).__name__}: {_one_line(exc)} (rerun with --debug for the traceback)",
+                  file=sys.stderr)
         sys.exit(2)
     if code == 130:  # typer turns Ctrl-C into Exit(130), which standalone_mode=False returns
         _interrupted()
