@@ -155,6 +155,9 @@ def rewrite_paths(
     resume: bool = False,
     mapping: Path | None = None,
     key_file: Path | None = None,
+    html: Path | None = None,
+    show_progress: bool | None = None,
+    color: str = "auto",
     console: Console | None = None,
     stdout=None,
     engine: str = "local",
@@ -170,8 +173,10 @@ def rewrite_paths(
     for raw in paths:
         if raw != "-":
             expand_paths([raw], globs)
+    from semsiedit.color import wants_color
+
     options = RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume,
-                             encoding=encoding)
+                             encoding=encoding, color=wants_color(color, stdout or sys.stdout))
     check_outputs(options, list(paths), multi)
     documents = _documents(paths, globs=globs, field=field, context_field=context_field, id_field=id_field,
                            context=context, encoding=encoding)
@@ -185,9 +190,22 @@ def rewrite_paths(
     loop = make_engine(settings, engine, ray_address=ray_address)
     if vault is not None:
         vault.watch(loop)
+    records: list[dict[str, Any]] = []
+    originals: dict[int, str] = {}
+
+    def keep(doc: Document, record: dict[str, Any]) -> None:
+        if settings.show_values:
+            originals[len(records)] = doc.text
+        records.append(record)
+
     try:
-        summary = _run_batch(loop, documents, paths, settings, multi, console, stdout, options)
+        summary = _run_batch(loop, documents, paths, settings, multi, console, stdout, options,
+                             on_record=keep if html is not None else None, show_progress=show_progress, globs=globs)
     finally:
+        if html is not None and records:  # after Ctrl-C too: the documents that were finished
+            from semsiedit.review_page import write_review
+
+            write_review(html, records, show_values=settings.show_values, originals=originals)
         if vault is not None and mapping is not None and key is not None:
             vault.save(mapping, key)  # also after Ctrl-C: the finished documents' surrogates
             if vault.ambiguous():
@@ -198,21 +216,23 @@ def rewrite_paths(
     return summary
 
 
-def _run_batch(loop, documents, paths, settings, multi, console, stdout, options: RewriteOptions) -> BatchSummary:
-    show_progress = console is not None and console.is_terminal and (multi or any(p.endswith(".jsonl") for p in paths))
-    if show_progress:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def _run_batch(loop, documents, paths, settings, multi, console, stdout, options: RewriteOptions,
+               on_record=None, show_progress: bool | None = None, globs=None) -> BatchSummary:
+    from semsiedit import progress
 
-        with Progress(TextColumn("rewriting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=True) as progress:
-            task = progress.add_task("rewrite", total=None)
-            run = RewriteRun(settings, options, loop=loop, stdout=stdout,
-                             progress=lambda: progress.advance(task), on_problem=_problem_printer(console))
-            summary = run.run(documents, inputs=list(paths), multi=multi)
-    else:
-        run = RewriteRun(settings, options, loop=loop, stdout=stdout, on_problem=_problem_printer(console))
+    jsonl = any(p.endswith(".jsonl") for p in paths)
+    single = not multi and not jsonl
+    long_single = single and paths[0] != "-" and Path(paths[0]).stat().st_size > progress.LONG_DOCUMENT_CHARS
+    mode = progress.choose_mode(show_progress, is_terminal=console is not None and console.is_terminal,
+                                worth_it=multi or jsonl or long_single)
+    total = progress.count_documents(list(paths), globs) if mode != "off" and not single else None
+    run = RewriteRun(settings, options, loop=loop, stdout=stdout, on_record=on_record,
+                     on_problem=_problem_printer(console))
+    with progress.RunProgress(mode, console=console, total=1 if single else total, single=single) as shown:
+        summary = run.summary
+        run.progress = lambda: shown.update(summary.documents + summary.skipped_existing + len(summary.problems))
         summary = run.run(documents, inputs=list(paths), multi=multi)
-    if console is not None and (multi or summary.documents > 1 or any(p.endswith(".jsonl") for p in paths)):
+    if console is not None and (multi or summary.documents > 1 or jsonl):
         console.print(summary_table(summary))
     return summary
 

@@ -71,6 +71,10 @@ KeyFileOpt = Annotated[
     Path | None,
     typer.Option("--key-file", help="Mapping key file (default: $SEMSIEDIT_MAPPING_KEY, else MAPPING.key)."),
 ]
+ColorOpt = Annotated[
+    str, typer.Option("--color", help="auto | always | never: colours on a terminal (auto respects NO_COLOR).")
+]
+HtmlOpt = Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML review page.")]
 SpecificClaimsOpt = Annotated[
     bool,
     typer.Option("--specific-claims/--no-specific-claims",
@@ -86,10 +90,10 @@ def _settings(config: Path | None, **flags: Any):
     return load_settings({k: v for k, v in flags.items() if v is not None and v is not False}, config_path=config)
 
 
-def _stderr():
+def _stderr(color: str = "auto"):
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, no_color=color == "never" or None)
 
 
 def _version(value: bool) -> None:
@@ -153,6 +157,14 @@ def rewrite(
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="Join this Ray cluster.")] = None,
     mapping: MappingOpt = None,
     key_file: KeyFileOpt = None,
+    html: HtmlOpt = None,
+    show_progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress",
+                     help="Progress on stderr: a bar on a terminal (the default for batches), else a status line "
+                          "every 10 s."),
+    ] = None,
+    color: ColorOpt = "auto",
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -171,8 +183,8 @@ def rewrite(
     summary = api.rewrite_paths(
         paths or ["-"], settings, output=output, in_place=in_place, fmt=fmt, report=report, globs=glob,
         field=field, context_field=context_field, id_field=id_field, context=context, encoding=encoding,
-        resume=resume, mapping=mapping, key_file=key_file, console=_stderr(), engine=engine,
-        ray_address=ray_address,
+        resume=resume, mapping=mapping, key_file=key_file, html=html, show_progress=show_progress,
+        color=color, console=_stderr(color), engine=engine, ray_address=ray_address,
     )
     if summary.backend_down:
         # Nothing was lost (every document has the local rewrite), but a script must notice.
@@ -337,6 +349,26 @@ def restore(
     if mapping is None:
         raise InputError("restore needs --mapping FILE (written by `semsiedit rewrite --mapping FILE`)")
     api.restore_paths(source, mapping, key_file=key_file, output=output, encoding=encoding)
+
+
+# -- report -----------------------------------------------------------------------------------
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="A rewrite's JSONL output (records with `semsiedit` reports).")],
+    html: HtmlOpt = None,
+    pareto: Annotated[
+        Path | None, typer.Option("--pareto", help="Pareto PNG to inline (default: pareto.png beside RESULTS).")
+    ] = None,
+    show_values: ShowValuesOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """The review page (--html) of a rewrite's JSONL output; without --html, the summary as JSON."""
+    from semsiedit.review_page import report_command
+
+    def warn(message: str) -> None:
+        print(f"semsiedit: skipped: {message}", file=sys.stderr)
+
+    report_command(results, html, show_values=show_values, pareto=pareto, warn=warn, stdout=sys.stdout)
 
 
 # -- doctor -----------------------------------------------------------------------------------

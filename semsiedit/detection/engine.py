@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from semsiedit import progress
 from semsiedit.config import Settings
 from semsiedit.detection.address import find_addresses
 from semsiedit.detection.birthdate import find_birthdates
@@ -190,6 +191,8 @@ class DetectionEngine:
         # The parser sees the text without markup symbols: `<<<…>>>` must not switch its NER off.
         cleaned = [strip_markup(piece) for _, _, piece in jobs]
         docs = self._nlp.pipe((c.text for c in cleaned), batch_size=batch_size)
+        # One long text: its pieces are the progress units (a no-op unless that progress is shown).
+        advance = progress.units("chunks", len(jobs) if len(texts) == 1 else 0)
         for (i, offset, piece), clean, doc in zip(jobs, cleaned, docs, strict=True):
             found: list[Finding] = []
             if self._semsi is not None:
@@ -198,6 +201,7 @@ class DetectionEngine:
                 people = self._pii.analyze(doc, offset) + find_titled_names(doc, offset)
                 found += clean_person_findings(people, doc, offset)
             raw[i] += map_back(found, clean, piece, offset)
+            advance(1)
         return [self._finish(text, found) for text, found in zip(texts, raw, strict=True)]
 
     def _pieces(self, text: str) -> list[tuple[int, int]]:
