@@ -117,7 +117,10 @@ def test_jsonl_dataset_passes_fields_through_and_skips_bad_lines(tmp_path, monke
     assert code == 2  # some documents were skipped: the batch finished, the exit code says so
     assert f"{data}:2" in err and f"{data}:3" in err
     lines = [json.loads(line) for line in out_file.read_text().splitlines()]
-    assert [r["ID"] for r in lines] == ["a", "c"]
+    # Every row gets its line: the broken ones carry their error, in input order.
+    assert [r.get("ID") for r in lines] == ["a", None, "b", "c"]
+    assert lines[1]["semsiedit"]["line"] == 2 and lines[2]["rewritten"] is None
+    lines = [lines[0], lines[3]]
     first = lines[0]
     assert first["keep"] == {"x": 1} and first["prompt"] == "Why did Maria leave?"
     assert "Maria Gonzalez" not in first["rewritten"]
@@ -129,7 +132,7 @@ def test_jsonl_dataset_passes_fields_through_and_skips_bad_lines(tmp_path, monke
     # Reports carry categories and offsets, never the values.
     assert "maria.gonzalez@example.com" not in report.read_text()
     assert "HIV" not in json.dumps(meta) and "maria.gonzalez" not in json.dumps(meta)
-    assert len(report.read_text().splitlines()) == 2
+    assert len(report.read_text().splitlines()) == 4  # one report line per input row, error rows included
 
 
 def test_show_values_puts_values_in_reports(tmp_path, monkeypatch, capsys):

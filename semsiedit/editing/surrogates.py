@@ -20,6 +20,7 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -150,6 +151,9 @@ class SurrogateMap:
         self._entities: list[_Entity] = []
         self._counts: dict[str, int] = {}
         self._fakes_used: dict[str, set[str]] = {}
+        # Called with (label, value, surrogate, unique) for every rendering: `semsiedit.mapping`
+        # builds the reversible surrogate -> original map from it. `unique`: only this entity gets it.
+        self.observers: list[Callable[[str, str, str, bool], None]] = []
 
     def __len__(self) -> int:
         return len(self._entities)
@@ -221,6 +225,8 @@ class SurrogateMap:
                 out = fake
             else:
                 out = self._descriptor(entity, base, slot)
+            for observer in self.observers:
+                observer(label, base, out, label == "PERSON" or mode == "placeholder" or bool(entity.fake))
         return out + possessive
 
     def lookup_person(self, value: str, *, mode: Mode = "descriptor", scope: set[int] | None = None) -> str | None:
