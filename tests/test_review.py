@@ -147,6 +147,8 @@ def test_browser_collects_page_errors(browser, tmp_path):
 @pytest.mark.slow
 def test_review_page_in_a_real_browser(browser, results_jsonl, tmp_path, monkeypatch, capsys):
     records = _records(results_jsonl)
+    for record in records:  # the real needs_review of these rewrites varies; the test fixes it
+        record["semsiedit"]["needs_review"] = False
     records[0]["semsiedit"]["needs_review"] = True
     results = tmp_path / "results.jsonl"
     results.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
