@@ -38,6 +38,7 @@ class RewriteOptions:
     format: Format = "text"
     report: Path | None = None
     resume: bool = False
+    color: bool = False  # ANSI colours for a diff written to stdout (resolved from --color)
     encoding: str | None = None  # the explicit --encoding, used again to write --in-place results
 
 
@@ -80,8 +81,11 @@ def problem_record(problem: InputProblem) -> dict[str, Any]:
 
 def result_record(doc: Document, result, show_values: bool) -> dict[str, Any]:
     """The JSONL line for a document: input fields pass through, `rewritten` and `semsiedit` added."""
+    from semsiedit.highlights import edit_highlights
+
     report = result.to_report(show_values)
     report["source"] = doc.source
+    report["highlights"] = edit_highlights(result, show_values)  # where each edit is in `rewritten`
     report["input_sha256"] = content_hash(doc.text)
     if doc.record is not None:
         return {**doc.record, "rewritten": result.rewritten, "semsiedit": report}
@@ -100,6 +104,7 @@ class RewriteRun:
         stdout: TextIO | None = None,
         on_problem: Callable[[str], None] | None = None,
         progress=None,
+        on_record: Callable[[Document, dict[str, Any]], None] | None = None,
     ) -> None:
         self.settings = settings
         self.options = options
@@ -107,6 +112,7 @@ class RewriteRun:
         self.stdout = stdout or sys.stdout
         self.on_problem = on_problem or (lambda message: print(f"semsiedit: skipped: {message}", file=sys.stderr))
         self.progress = progress
+        self.on_record = on_record  # every written record, e.g. for the HTML review page
         self.summary = BatchSummary()
         self.llm_fallbacks = 0  # documents whose LLM calls failed and got the local editor's rewrite
 
@@ -154,6 +160,8 @@ class RewriteRun:
                 if report_sink:
                     report_sink.write({"id": doc.id, **record["semsiedit"]})
                 self._emit(doc, result, record, jsonl_sink, out_dir, jsonl_out)
+                if self.on_record:
+                    self.on_record(doc, record)
                 if self.progress:
                     self.progress()
             flush_rows(None)
@@ -209,7 +217,12 @@ class RewriteRun:
         elif jsonl_out:
             self.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            self.stdout.write(self._render(doc, result, record))
+            rendered = self._render(doc, result, record)
+            if opts.color and opts.format == "diff":
+                from semsiedit.color import color_diff
+
+                rendered = color_diff(rendered)
+            self.stdout.write(rendered)
         self.stdout.flush()
 
     def _render(self, doc: Document, result, record) -> str:

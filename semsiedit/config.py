@@ -45,9 +45,24 @@ class Settings(BaseModel):
     pii_score_threshold: float = Field(0.5, ge=0, le=1)
     allow_list: list[str] = Field(default_factory=list)  # never flagged
     deny_list: list[str] = Field(default_factory=list)  # always flagged as PII
-    # Flag plain, specific factual claims about named subjects (dates, numbers) as unverified
-    # misinformation (severity 1). Right for LLM answers; noisy on notes and records.
+    # The learned SemSI detector (docs/model_card.md) merged with the rules; off: rules only.
+    learned_detection: bool = True
+    learned_weights: Path | None = None  # None: the weights shipped in semsiedit/data/models/
+    # Keep every plain, specific factual claim about a named subject (dates, numbers) as unverified
+    # misinformation (severity 1), even where the learned detector does not confirm it: a recall knob.
     specific_claims: bool = False
+    # Protection profile (semsiedit/profile.py): record | public | auto (chosen per document), and an
+    # optional privacy goal in plain words for the LLM critic and editor.
+    profile: Literal["auto", "record", "public"] = "auto"
+    protect: str = ""
+    preserve: str = ""
+    # When a rewrite needs a person's review (semsiedit/review.py): a preset, and optional overrides.
+    risk: Literal["strict", "balanced", "lenient"] = "balanced"
+    review_leakage: float | None = Field(None, ge=0, le=1)  # residual leakage above this
+    review_utility: float | None = Field(None, ge=0, le=1)  # utility below this
+    review_disagreement: int | None = Field(None, ge=0)  # LLM-only or detector-only findings above this
+    # Processes that parse a large batch in parallel: 0 = one per CPU (at most 4), 1 = never fork.
+    detect_workers: int = Field(0, ge=0, le=64)
 
     # The loop and its guards.
     max_iterations: int = Field(3, ge=0, le=10)
@@ -65,6 +80,10 @@ class Settings(BaseModel):
 
     # Batch and I/O.
     jobs: int = Field(1, ge=1, le=64)
+    # Worker processes for the CPU-bound local path (`--workers`): each runs the whole loop on its
+    # share of the documents; results still come out in input order (semsiedit/engines/).
+    workers: int = Field(1, ge=1, le=64)
+    embedding_backend: Literal["torch", "onnx"] = "torch"
     chunk_chars: int = Field(6000, ge=500)
     cache_dir: Path | None = None
     no_cache: bool = False

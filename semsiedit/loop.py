@@ -29,6 +29,7 @@ from typing import Protocol
 
 from semsiedit.config import Settings
 from semsiedit.errors import LLMError
+from semsiedit.profile import Profile, apply_profile, choose_profile
 from semsiedit.prompts import prompt_hashes
 from semsiedit.text import value_survives
 from semsiedit.types import Document, DocumentResult, Edit, EditDecision, Finding, RoundRecord, Usage
@@ -70,6 +71,7 @@ class _State:
     # After one LLM failure (already retried by the client) the document finishes on the local path:
     # a dead server must not cost every remaining stage its own round of retries.
     llm_down: bool = False
+    profile: Profile | None = None  # chosen on the first round's findings (semsiedit/profile.py)
     # A stage whose reply did not parse even after the client's one repair is not asked again in
     # this document (a weak model's garbage would otherwise cost every round two more requests).
     failed_stages: set[str] = field(default_factory=set)
@@ -153,10 +155,13 @@ class EditingLoop:
         return states
 
     def _finish(self, states: list[_State]) -> list[DocumentResult]:
+        from semsiedit.review import mark
+
         self._score(states)
         for state in states:
             state.result.rewritten = state.text
             state.result.elapsed_s = time.perf_counter() - state.started
+            mark(state.result, self.settings)
         return [s.result for s in states]
 
     # -- one round ----------------------------------------------------------------------------
@@ -209,7 +214,8 @@ class EditingLoop:
                     decision.accepted, decision.reason = False, f"utility_floor: {scores.utility:.2f}"
             record.notes.append(f"utility {scores.utility:.2f} below floor: local editor used for this round")
             state.result.path = "fallback"
-            local = self.local_editor.propose(state.text, state.doc.context, findings)
+            local = self.local_editor.propose(state.text, state.doc.context, findings,
+                                              **_profiled(self.local_editor, state))
             for edit in local.edits:
                 edit.strategy = f"fallback:{edit.strategy}"
                 reason = self._reject_reason(state, edit, findings, local=True)
@@ -231,6 +237,9 @@ class EditingLoop:
         if not state.text.strip():
             return [], record  # nothing to review: no LLM call for an empty document
         detected = [f for f in detected if self._is_new(state, f)]
+        if state.profile is None:
+            state.profile = choose_profile(state.text, state.doc.context, detected, self.settings)
+            state.result.profile = state.profile.to_dict()
         findings: list[Finding] = []
         chunks = self._chunks(state.text)
         for start, end in chunks:
@@ -248,7 +257,8 @@ class EditingLoop:
                 continue
             try:
                 with self._budget(state):
-                    critique = self.critic.critique(state.text[start:end], state.doc.context, inside)
+                    critique = self.critic.critique(state.text[start:end], state.doc.context, inside,
+                                                    **_profiled(self.critic, state))
             except LLMError as exc:  # critics should catch their own errors; this is the safety net
                 critique = SimpleNamespace(findings=inside, usage=Usage(failures=1), error_kind=exc.kind,
                                            notes=[f"critic failed ({exc.kind}): detector findings used"])
@@ -267,7 +277,7 @@ class EditingLoop:
                 finding.id = f"f{number}"
         findings = [f for f in findings if f.source == LLM_SOURCE or self._is_new(state, f)]
         findings = [f for f in findings if f.category in self.settings.categories]
-        return findings, record
+        return (apply_profile(findings, state.profile) if state.profile else findings), record
 
     def _chunks(self, text: str) -> list[tuple[int, int]]:
         """LLM calls see at most `chunk_chars` at a time, cut at paragraph or sentence boundaries."""
@@ -350,7 +360,8 @@ class EditingLoop:
                     if not inside:
                         continue
                     with self._budget(state):
-                        proposal = self.editor.propose(state.text[start:end], state.doc.context, inside)
+                        proposal = self.editor.propose(state.text[start:end], state.doc.context, inside,
+                                                       **_profiled(self.editor, state))
                     record.usage.add(proposal.usage)
                     self._llm_succeeded()
                     record.notes.extend(proposal.notes)
@@ -372,7 +383,8 @@ class EditingLoop:
                 state.result.path = "fallback"
             accepted_spans = [(d.edit.start, d.edit.end) for d in decisions if d.accepted]
             remaining = [f for f in remaining if not any(s < f.end and f.start < e for s, e in accepted_spans)]
-            local = self.local_editor.propose(state.text, state.doc.context, remaining)
+            local = self.local_editor.propose(state.text, state.doc.context, remaining,
+                                              **_profiled(self.local_editor, state))
             fallback = self.editor is not self.local_editor
             for edit in local.edits:
                 if any(s < edit.end and edit.start < e for s, e in accepted_spans):
@@ -389,7 +401,8 @@ class EditingLoop:
         strategy = edit.strategy.removeprefix("fallback:")
         probe = Edit(edit.start, edit.end, edit.original, edit.replacement, edit.finding_ids, edit.category,
                      edit.editor, strategy)
-        reason = check_edit(probe, findings_inside(edit, findings), min_length_ratio=self.settings.min_length_ratio)
+        reason = check_edit(probe, findings_inside(edit, findings), min_length_ratio=self.settings.min_length_ratio,
+                            text=state.text)
         if reason and local and reason.startswith("deletes_content: replacement drastically"):
             return None  # the local editor is the floor: its generalisations are trusted
         if reason is None and any(value_survives(v, edit.replacement) for v in state.original_values):
@@ -499,6 +512,13 @@ def group_overlapping(text: str, findings: Sequence[Finding]) -> list[Finding]:
         groups.append(replace(widest, start=start, end=end, text=text[start:end],
                               severity=max(f.severity for f in cluster)))
     return groups
+
+
+def _profiled(stage: object, state: _State) -> dict:
+    """The profile keyword for a critic or editor that takes one (`takes_profile`); plain ones get none."""
+    if state.profile is None or not getattr(stage, "takes_profile", False):
+        return {}
+    return {"profile": state.profile}
 
 
 def _shift(item, delta: int):

@@ -145,7 +145,8 @@ def test_harmful_without_known_term_gets_hedge_adverb(editor: LocalEditor) -> No
 def test_misinformation_is_attributed(editor: LocalEditor) -> None:
     text = "Vaccines cause autism."
     out, proposal = rewrite(editor, text, [find(text, text, "misinformation", "medical_claim", "f1")])
-    assert out == "Vaccines supposedly cause autism, but this is not supported by reliable evidence."
+    # A claim the table knows to be false is corrected, not only attributed (never deleted).
+    assert out == "Vaccines supposedly cause autism, but large studies have found no such link."
     assert proposal.edits[0].strategy == "attribute"
     text = "The moon landing was faked. NASA hid the evidence."
     out, _ = rewrite(editor, text, [find(text, text, "misinformation", "conspiracy", "f1")])
@@ -389,7 +390,7 @@ def test_known_attribute_term_with_a_diagnosis(editor: LocalEditor) -> None:
 
 
 def test_no_article_after_an_adjective_or_inside_a_noun_phrase() -> None:
-    from semsiedit.editing.local import _splice
+    from semsiedit.editing.grammar import splice as _splice
 
     assert _splice("the Catholic church", [(4, 12, "religious"), (13, 19, "a place of worship")], "") == (
         "the religious place of worship"
@@ -516,7 +517,7 @@ def test_misinformation_hedge_only_for_claims(editor: LocalEditor) -> None:
     assert "evidence" not in out and proposal.edits[0].strategy == "attribute"
     text = "Wi-Fi repeaters emit radiation that causes cancer in children."
     out, _ = rewrite(editor, text, [find(text, text, "misinformation", "x", "f1")])
-    assert "not supported by reliable evidence" in out
+    assert "radio waves cannot cause" in out and "causes cancer in children" in out
 
 
 def test_person_finding_is_trimmed_to_the_name(editor: LocalEditor) -> None:

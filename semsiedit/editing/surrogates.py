@@ -21,6 +21,7 @@ import json
 import re
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -168,6 +169,11 @@ class SurrogateMap:
         # Per-scope entities, dropped when the caller's scope set is garbage collected.
         self._scopes: dict[int, list[_Entity]] = {}
         self._global: set[int] = set()  # the scope of calls without one
+        # Called with (label, value, surrogate, unique) for every rendering: `semsiedit.mapping`
+        # builds the reversible surrogate -> original map from it. `unique`: no other entity of the
+        # document gets it (across documents a code can recur for another value: the vault leaves
+        # such ambiguous surrogates out).
+        self.observers: list[Callable[[str, str, str, bool], None]] = []
 
     def __len__(self) -> int:
         with self._lock:
@@ -258,6 +264,8 @@ class SurrogateMap:
             else:
                 out = self._descriptor(entity, base, slot)
             entity.rendered.setdefault(out, base.strip())
+            for observer in self.observers:
+                observer(label, base, out, label == "PERSON" or mode == "placeholder" or bool(entity.fake))
         return out + possessive
 
     def lookup_person(self, value: str, *, mode: Mode = "descriptor", scope: set[int] | None = None) -> str | None:
