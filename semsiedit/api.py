@@ -264,9 +264,13 @@ def restore_paths(source: str, mapping: Path, *, key_file: Path | None = None, o
 
 
 def _problem_printer(console: Console | None):
+    from rich.markup import escape
+
     def report(message: str) -> None:
         if console is not None:
-            console.print(f"[yellow]semsiedit: skipped:[/yellow] {message}", markup=True, highlight=False)
+            # soft_wrap: one line whatever the width; a pipe or a log must not get it cut at 80 columns.
+            console.print(f"[yellow]semsiedit: skipped:[/yellow] {escape(' '.join(message.split()))}", markup=True,
+                          highlight=False, soft_wrap=True)
         else:
             print(f"semsiedit: skipped: {message}", file=sys.stderr)
 

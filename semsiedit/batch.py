@@ -114,6 +114,7 @@ class RewriteRun:
         self.progress = progress
         self.on_record = on_record  # every written record, e.g. for the HTML review page
         self.summary = BatchSummary()
+        self.llm_fallbacks = 0  # documents whose LLM calls failed and got the local editor's rewrite
 
     def run(self, documents: Iterable[Document | InputProblem], *, inputs: list[str], multi: bool) -> BatchSummary:
         opts = self.options
@@ -152,6 +153,9 @@ class RewriteRun:
             for index, (doc, result) in enumerate(self.loop.run_iter(self._todo(documents, finished, out_dir))):
                 flush_rows(index)
                 self.summary.add(result)
+                if result.error:  # set by the loop when the LLM failed and the local path took over
+                    self.llm_fallbacks += 1
+                    print(f"semsiedit: warning: {doc.id}: {result.error}", file=sys.stderr, flush=True)
                 record = result_record(doc, result, self.settings.show_values)
                 if report_sink:
                     report_sink.write({"id": doc.id, **record["semsiedit"]})
@@ -162,6 +166,9 @@ class RewriteRun:
                     self.progress()
             flush_rows(None)
             completed = True
+            if self.llm_fallbacks:
+                print(f"semsiedit: warning: {self.llm_fallbacks} of {self.summary.documents} documents fell back "
+                      "to the local editor after LLM failures", file=sys.stderr, flush=True)
         finally:
             # An interrupted run leaves `.partial` files that --resume continues from.
             for sink in (jsonl_sink, report_sink):

@@ -49,6 +49,13 @@ CategoriesOpt = Annotated[
     str | None, typer.Option("--categories", help="Comma-separated: pii,privacy,harmful,misinformation.")
 ]
 ShowValuesOpt = Annotated[bool, typer.Option("--show-values", help="Show sensitive values in reports/tables.")]
+TimeoutOpt = Annotated[
+    float | None, typer.Option("--timeout", help="Seconds per LLM request (default 60; config `timeout`).")
+]
+DocTimeoutOpt = Annotated[
+    float | None,
+    typer.Option("--document-timeout", help="Seconds of LLM time per document, then the local editor (default 180)."),
+]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", help="LLM requests in flight at most.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 ProfileOpt = Annotated[
@@ -130,6 +137,8 @@ def rewrite(
     categories: CategoriesOpt = None,
     leak_threshold: Annotated[float | None, typer.Option("--leak-threshold", help="Residual that counts.")] = None,
     jobs: JobsOpt = None,
+    timeout: TimeoutOpt = None,
+    document_timeout: DocTimeoutOpt = None,
     resume: Annotated[bool, typer.Option("--resume", help="Skip documents already in the output.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the LLM reply cache.")] = False,
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="LLM reply cache folder.")] = None,
@@ -166,9 +175,9 @@ def rewrite(
         raise InputError(f"--format must be text, json, jsonl or diff, not {fmt!r}")
     settings = _settings(
         config, model=model, base_url=base_url, critic=critic, editor=editor, max_iterations=max_iterations,
-        pseudonyms=pseudonyms, categories=categories, leak_threshold=leak_threshold, jobs=jobs,
-        no_cache=no_cache, cache_dir=cache_dir, show_values=show_values, score=False if no_score else None,
-        profile=profile, protect=protect, preserve=preserve, risk=risk,
+        pseudonyms=pseudonyms, categories=categories, leak_threshold=leak_threshold, jobs=jobs, timeout=timeout,
+        document_timeout=document_timeout, no_cache=no_cache, cache_dir=cache_dir, show_values=show_values,
+        score=False if no_score else None, profile=profile, protect=protect, preserve=preserve, risk=risk,
         workers=workers,
     )
     summary = api.rewrite_paths(
@@ -206,6 +215,7 @@ def detect(
     critic: CriticOpt = None,
     categories: CategoriesOpt = None,
     jobs: JobsOpt = None,
+    timeout: TimeoutOpt = None,
     show_values: ShowValuesOpt = False,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
@@ -216,7 +226,7 @@ def detect(
     if fmt not in ("table", "json", "jsonl"):
         raise InputError(f"--format must be table, json or jsonl, not {fmt!r}")
     settings = _settings(
-        config, model=model, base_url=base_url, critic=critic, categories=categories, jobs=jobs,
+        config, model=model, base_url=base_url, critic=critic, categories=categories, jobs=jobs, timeout=timeout,
         show_values=show_values,
     )
     found = api.detect_paths(
@@ -304,6 +314,7 @@ def ask(
     max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
     no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
+    timeout: TimeoutOpt = None,
     specific_claims: SpecificClaimsOpt = True,
     show_values: ShowValuesOpt = False,
     config: ConfigOpt = None,
@@ -313,7 +324,7 @@ def ask(
     from semsiedit import api
 
     settings = _settings(
-        config, model=model, base_url=base_url, max_iterations=max_iterations, no_cache=no_cache,
+        config, model=model, base_url=base_url, max_iterations=max_iterations, no_cache=no_cache, timeout=timeout,
         show_values=show_values,
     )
     settings.specific_claims = specific_claims

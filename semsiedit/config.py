@@ -30,7 +30,9 @@ class Settings(BaseModel):
     model: str | None = None
     base_url: str | None = None
     api_key: SecretStr | None = None
-    timeout: float = Field(60.0, gt=0)
+    timeout: float = Field(60.0, gt=0)  # seconds per LLM request
+    # Seconds of LLM waiting per document, retries included; then it finishes on the local path.
+    document_timeout: float = Field(180.0, gt=0)
     max_retries: int = Field(3, ge=0, le=10)
     temperature: float = Field(0.0, ge=0, le=2)
     max_tokens: int = Field(1024, gt=0)
@@ -123,6 +125,44 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
 
 
+# SEMSIEDIT_* variables that are not settings but are read elsewhere (CLI, tests).
+_OTHER_ENV = {"DEBUG", "REQUIRE_LLM", "TEST_GGUF"}
+
+
+def _suggest(name: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(Settings.model_fields), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_file_keys(path: Path, data: dict[str, Any]) -> None:
+    """An unknown key names its file: `semsiedit.toml: unknown setting 'modle' (did you mean 'model'?)`."""
+    for key in data:
+        if key not in Settings.model_fields:
+            raise ConfigError(f"{path}: unknown setting {key!r}{_suggest(key)}")
+
+
+def unknown_env_names(env: dict[str, str]) -> list[str]:
+    """SEMSIEDIT_* variables that name no setting (a typo would otherwise be silently ignored)."""
+    known = {ENV_PREFIX + n.upper() for n in Settings.model_fields} | {ENV_PREFIX + n for n in _OTHER_ENV}
+    return sorted(name for name in env if name.startswith(ENV_PREFIX) and name not in known)
+
+
+_warned: set[str] = set()
+
+
+def _warn_unknown_env(env: dict[str, str]) -> None:
+    import sys
+
+    for name in unknown_env_names(env):
+        if name in _warned:
+            continue
+        _warned.add(name)
+        hint = _suggest(name.removeprefix(ENV_PREFIX).lower())
+        print(f"semsiedit: warning: environment variable {name} is not a setting; ignored{hint}", file=sys.stderr)
+
+
 def _env_values(env: dict[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, info in Settings.model_fields.items():
@@ -153,11 +193,15 @@ def load_settings(
         if not config_path.is_file():
             raise ConfigError(f"config file not found: {config_path}")
         data = _read_toml(config_path)
-        layers.update(data.get("tool", {}).get("semsiedit", data) if config_path.name == "pyproject.toml" else data)
+        table = data.get("tool", {}).get("semsiedit", data) if config_path.name == "pyproject.toml" else data
+        _check_file_keys(config_path, table)
+        layers.update(table)
     else:
         found = find_config_file(cwd or Path.cwd())
         if found:
+            _check_file_keys(*found)
             layers.update(found[1])
+    _warn_unknown_env(env)
     layers.update(_env_values(env))
     layers.update({k: v for k, v in (overrides or {}).items() if v is not None})
     try:

@@ -18,7 +18,7 @@ from semsiedit.detection.merge import merge_findings
 from semsiedit.errors import LLMError
 from semsiedit.llm.base import ChatClient
 from semsiedit.profile import Profile
-from semsiedit.prompts import load_prompt
+from semsiedit.prompts import frame, load_prompt
 from semsiedit.schemas import CriticReply
 from semsiedit.types import Finding, Usage
 
@@ -64,10 +64,10 @@ class LLMCritic:
         self, text: str, context: str | None = None, detected: Sequence[Finding] = (), profile: Profile | None = None
     ) -> Critique:
         prompt = load_prompt("critic")
-        context_block = f"<question>\n{context}\n</question>\n\n" if context and context.strip() else ""
+        framed = frame(text, context)
         if profile is not None:
-            context_block = profile.prompt_block() + context_block
-        user = prompt.render(context_block=context_block, text=text)
+            framed["context_block"] = profile.prompt_block() + framed["context_block"]
+        user = prompt.render(**framed)
         categories = self.settings.categories
         try:
             result = self.client.complete_json(prompt.system, user, CriticReply)

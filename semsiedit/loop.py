@@ -22,6 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Protocol
@@ -71,6 +72,10 @@ class _State:
     # a dead server must not cost every remaining stage its own round of retries.
     llm_down: bool = False
     profile: Profile | None = None  # chosen on the first round's findings (semsiedit/profile.py)
+    # A stage whose reply did not parse even after the client's one repair is not asked again in
+    # this document (a weak model's garbage would otherwise cost every round two more requests).
+    failed_stages: set[str] = field(default_factory=set)
+    llm_spent: float = 0.0  # seconds waited on the LLM for this document (per-document deadline)
     done: bool = False
     started: float = field(default_factory=time.perf_counter)
 
@@ -239,24 +244,28 @@ class EditingLoop:
         chunks = self._chunks(state.text)
         for start, end in chunks:
             inside = [_shift(f, -start) for f in detected if start <= f.start and f.end <= end]
-            if state.llm_down or self.llm_disabled:
+            self._check_deadline(state, record)
+            if state.llm_down or self.llm_disabled or "critic" in state.failed_stages:
                 if self.llm_disabled and not state.llm_down:
                     record.notes.append(f"llm skipped: {self.circuit_breaker} documents in a row failed")
+                    state.result.error = (f"llm skipped after {self.circuit_breaker} failed documents in a row; "
+                                          "local editor used")
                     state.llm_down = True
                     state.result.path = "fallback"
                     state.result.llm_unavailable = True
                 findings.extend(_shift(f, start) for f in inside)
                 continue
             try:
-                critique = self.critic.critique(state.text[start:end], state.doc.context, inside,
-                                                **_profiled(self.critic, state))
+                with self._budget(state):
+                    critique = self.critic.critique(state.text[start:end], state.doc.context, inside,
+                                                    **_profiled(self.critic, state))
             except LLMError as exc:  # critics should catch their own errors; this is the safety net
                 critique = SimpleNamespace(findings=inside, usage=Usage(failures=1), error_kind=exc.kind,
                                            notes=[f"critic failed ({exc.kind}): detector findings used"])
             record.usage.add(critique.usage)
             record.notes.extend(critique.notes)
             if critique.usage.failures:  # the critic fell back to the detectors' findings
-                self._llm_failed(state, getattr(critique, "error_kind", None) or "unknown")
+                self._llm_failed(state, getattr(critique, "error_kind", None) or "unknown", "critic")
             elif critique.usage.calls or critique.usage.cached_calls:
                 self._llm_succeeded()
             findings.extend(_shift(f, start) for f in critique.findings)
@@ -278,19 +287,41 @@ class EditingLoop:
 
         return [(span[0], span[1]) for span in chunk_text(text, self.settings.chunk_chars)]
 
-    def _llm_failed(self, state: _State, kind: str) -> None:
-        """A call failed after the client's retries. A bad reply (malformed, refused) only sends this
-        stage to the local path; an unreachable server sends the rest of the document there, and
-        several such documents in a row the rest of the run."""
+    def _llm_failed(self, state: _State, kind: str, stage: str) -> None:
+        """A call failed after the client's retries. A bad reply (malformed, refused) sends this stage
+        of the document to the local path; an unreachable server the rest of the document; and
+        failures of either kind in several documents in a row the rest of the run."""
         state.result.path = "fallback"
+        if state.result.error is None:
+            state.result.error = f"llm {stage} failed ({kind}); local editor used"
+        first_in_document = not (state.llm_down or state.failed_stages)
         if kind in ("malformed", "refused"):
-            return
-        state.llm_down = True
-        state.result.llm_unavailable = True
-        with self._lock:
-            self.consecutive_failures += 1
-            if self.consecutive_failures >= self.circuit_breaker:
-                self.llm_disabled = True
+            state.failed_stages.add(stage)
+        else:
+            state.llm_down = True
+            state.result.llm_unavailable = True
+        if first_in_document:
+            with self._lock:
+                self.consecutive_failures += 1
+                if self.consecutive_failures >= self.circuit_breaker:
+                    self.llm_disabled = True
+
+    @contextmanager
+    def _budget(self, state: _State) -> Iterator[None]:
+        """LLM calls for this document share one deadline (settings.document_timeout)."""
+        from semsiedit.llm.base import deadline
+
+        started = time.monotonic()
+        try:
+            with deadline(self.settings.document_timeout - state.llm_spent):
+                yield
+        finally:
+            state.llm_spent += time.monotonic() - started
+
+    def _check_deadline(self, state: _State, record: RoundRecord) -> None:
+        if not state.llm_down and self.uses_llm and state.llm_spent >= self.settings.document_timeout:
+            record.notes.append(f"llm skipped: the document's {self.settings.document_timeout:g}s deadline passed")
+            self._llm_failed(state, "timeout", "deadline")
 
     def _llm_succeeded(self) -> None:
         with self._lock:
@@ -316,7 +347,11 @@ class EditingLoop:
         """The editor's edits, guarded; whatever is rejected or missing goes to the local editor."""
         decisions: list[EditDecision] = []
         covered_ids: set[str] = set()
-        if self.editor is not self.local_editor and not (state.llm_down or self.llm_disabled):
+        if self.editor is not self.local_editor:
+            self._check_deadline(state, record)
+        if self.editor is not self.local_editor and not (
+            state.llm_down or self.llm_disabled or "editor" in state.failed_stages
+        ):
             try:
                 groups = group_overlapping(state.text, findings)
                 edits: list[Edit] = []
@@ -324,8 +359,9 @@ class EditingLoop:
                     inside = [_shift(g, -start) for g in groups if start <= g.start and g.end <= end]
                     if not inside:
                         continue
-                    proposal = self.editor.propose(state.text[start:end], state.doc.context, inside,
-                                                   **_profiled(self.editor, state))
+                    with self._budget(state):
+                        proposal = self.editor.propose(state.text[start:end], state.doc.context, inside,
+                                                       **_profiled(self.editor, state))
                     record.usage.add(proposal.usage)
                     self._llm_succeeded()
                     record.notes.extend(proposal.notes)
@@ -340,7 +376,7 @@ class EditingLoop:
             except LLMError as exc:
                 record.notes.append(f"editor failed ({exc.kind}): local editor used")
                 record.usage.failures += 1
-                self._llm_failed(state, exc.kind)
+                self._llm_failed(state, exc.kind, "editor")
         remaining = [f for f in findings if f.id not in covered_ids]
         if remaining:
             if self.editor is not self.local_editor:

@@ -31,6 +31,10 @@ def set_offline_environment() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # No third-party progress bars or advisories on stderr ("Loading weights: 100%|███…" at every run).
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
 
 def _is_package(name: str) -> bool:
@@ -114,12 +118,17 @@ def resolve_embedding_model(configured: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def load_embedder(configured: str) -> SentenceTransformer:
-    """One SentenceTransformer per process and model name, on the CPU unless CUDA is there."""
+def load_embedder(configured: str, backend: str = "torch") -> SentenceTransformer:
+    """One sentence encoder per process, model name and backend: a SentenceTransformer on the CPU,
+    or (backend "onnx") the same model exported to ONNX Runtime (semsiedit.embedding_onnx)."""
     set_offline_environment()
+    path = resolve_embedding_model(configured)
+    if backend == "onnx":
+        from semsiedit.embedding_onnx import load_onnx_encoder
+
+        return load_onnx_encoder(path)  # type: ignore[return-value]  # same encode() interface
     from sentence_transformers import SentenceTransformer
 
-    path = resolve_embedding_model(configured)
     try:
         return SentenceTransformer(path, device="cpu")
     except Exception as exc:  # a broken folder gives many exception types

@@ -59,6 +59,9 @@ def decode_bytes(data: bytes, source: str, encoding: str | None = None) -> str:
             except UnicodeDecodeError as exc:
                 raise InputError(f"{source}: invalid {codec} text ({exc.reason} at byte {exc.start})") from None
     if b"\x00" in data[:8192]:
+        guess = _utf16_without_bom(data[:8192])
+        if guess:
+            raise InputError(f"{source}: looks like UTF-16 text without a byte-order mark; pass --encoding {guess}")
         raise InputError(f"{source}: binary file (contains NUL bytes), not text")
     try:
         return data.decode("utf-8")
@@ -67,6 +70,24 @@ def decode_bytes(data: bytes, source: str, encoding: str | None = None) -> str:
             f"{source}: not UTF-8 (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "convert it or pass --encoding (e.g. --encoding latin-1)"
         ) from None
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when the NUL bytes sit where ASCII text in UTF-16 puts them."""
+    even, odd = head[0::2], head[1::2]
+    if len(head) < 4:
+        return None
+    if odd.count(0) >= 0.8 * len(odd) and even.count(0) <= 0.1 * len(even):
+        codec = "utf-16-le"
+    elif even.count(0) >= 0.8 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        head[: len(head) // 2 * 2].decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return codec
 
 
 def detect_newline(text: str) -> str:

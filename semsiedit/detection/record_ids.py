@@ -51,9 +51,10 @@ _PERSONAL = re.compile(
 
 
 def _personal(text: str, m: re.Match[str]) -> bool:
-    lo = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-    ends = [i for i in (text.find(". ", m.end()), text.find("\n", m.end())) if i >= 0]
-    hi = min(ends) if ends else len(text)
+    """A person word in the date's paragraph (its line)."""
+    lo = text.rfind("\n", 0, m.start()) + 1
+    hi = text.find("\n", m.end())
+    hi = hi if hi >= 0 else len(text)
     return bool(_PERSONAL.search(text, lo, hi))
 
 
@@ -87,13 +88,39 @@ def _name_lines(text: str) -> list[Finding]:
     return out
 
 
+_ORG = re.compile(
+    r"(?<![\w&'’-])((?:[A-Z][\w&'’-]+ ){1,4}(?:Inc\.?|LLC|Ltd\.?|Limited|Corp\.?|Corporation|Co\.|GmbH|PLC|LLP|"
+    r"Holdings|Group))(?![\w-])"
+)
+# A city in an address ("Portland, OR 97999", ", Chapmanton 32317") or after a residence cue.
+_CITY_NAME = r"(?:[A-Z][a-z]+[ \t]){0,2}[A-Z][a-z]+"
+_CITY = re.compile(
+    rf",[ \t]+(?P<city>{_CITY_NAME}),?[ \t]+(?:(?-i:{_STATES})[ \t]+)?(?P<zip>\d{{5}}(?:-\d{{4}})?)\b"
+    rf"|,[ \t]+(?P<city2>{_CITY_NAME}),[ \t]+(?-i:{_STATES})\b"
+    rf"|\b(?:born in|lives in|living in|moved to|grew up in|based in|from our|in our)[ \t]+(?P<city3>{_CITY_NAME})"
+    r"(?=[ \t]+office|:|,|\.|[ \t]+and\b)"
+    rf"|\bfrom[ \t]+(?P<city4>{_CITY_NAME}):"
+)
+
+
+def _places(text: str) -> list[Finding]:
+    out = []
+    for m in _CITY.finditer(text):
+        group = next(g for g in ("city", "city2", "city3", "city4") if m.group(g))
+        out.append(_finding(m, "LOCATION", "a city in an address or after a residence cue", group))
+        if m.group("zip"):
+            out.append(_finding(m, "ZIP_CODE", "ZIP code", "zip"))
+    return out
+
+
 def find_record_ids(text: str) -> list[Finding]:
     found = [_finding(m, "ZIP_CODE", "ZIP code", "z") for m in _ZIP.finditer(text)]
     found += [_finding(m, "ZIP_CODE", "postcode") for m in _POSTCODE.finditer(text) if re.search(r"\d", m.group(0))]
     found += [
         _finding(m, "DATE_TIME", "a date of a person's event") for m in _date().finditer(text) if _personal(text, m)
     ]
-    found += _name_lines(text)
+    found += _name_lines(text) + _places(text)
+    found += [_finding(m, "ORGANIZATION", "a company name", 1) for m in _ORG.finditer(text)]
     for m in _AGE.finditer(text):
         group = "n" if m.group("n") else "m"
         if int(m.group(group)) > 89:

@@ -189,6 +189,13 @@ class SemsiRecognizer:
         # opening the sentence ("Fraud is a crime").
         if subj.pos_ == "PROPN" and category == "harmful" and not subj.is_sent_start:
             return _noun_phrase(subj)
+        # A first name the NER missed ("Dennis is a Methodist"): a capitalised proper noun that is not
+        # itself an attribute term or a word that is never a name.
+        if category == "privacy" and subj.pos_ == "PROPN" and subj.text[:1].isupper() and subj.is_alpha:
+            from semsiedit.detection.names import not_names
+
+            if not matcher.is_single_term(subj) and subj.lower_ not in not_names():
+                return _noun_phrase(subj)
         return None
 
     # -- misinformation ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from semsiedit.editing.proposal import Proposal
-from semsiedit.prompts import load_prompt
+from semsiedit.prompts import frame, load_prompt
 from semsiedit.schemas import EditorReply
 from semsiedit.types import Edit, Finding, Usage
 
@@ -63,10 +63,10 @@ class LLMEditor:
     ) -> tuple[str, str]:
         """(system, user) messages for one request."""
         prompt = load_prompt("editor")
-        context_block = f"<question>\n{context.strip()}\n</question>\n\n" if context and context.strip() else ""
+        framed = frame(text, context)
         if profile is not None:
-            context_block = profile.prompt_block() + context_block
-        user = prompt.render(context_block=context_block, text=text, findings=format_findings(findings))
+            framed["context_block"] = profile.prompt_block() + framed["context_block"]
+        user = prompt.render(**framed, findings=format_findings(findings))
         return prompt.system, user
 
     def propose(
