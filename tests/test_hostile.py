@@ -189,6 +189,7 @@ def test_errors_are_one_line_in_a_narrow_pipe(tmp_path, monkeypatch, capsys):
     assert any("not a string (null); choose it with --field" in line for line in skipped)
 
 
+@pytest.mark.slow
 def test_no_third_party_progress_bars_on_stderr(tmp_path):
     import os
     import subprocess
