@@ -38,6 +38,7 @@ class RewriteOptions:
     format: Format = "text"
     report: Path | None = None
     resume: bool = False
+    color: bool = False  # ANSI colours for a diff written to stdout (resolved from --color)
     encoding: str | None = None  # the explicit --encoding, used again to write --in-place results
 
 
@@ -69,10 +70,22 @@ def check_outputs(opts: RewriteOptions, inputs: list[str], multi: bool) -> None:
             check_writable(folder / ".semsiedit-backup", "--in-place")
 
 
+def problem_record(problem: InputProblem) -> dict[str, Any]:
+    """The output line for a JSONL row that could not be rewritten: the record untouched (when it
+    parsed), `rewritten` null, the error in its report. A malformed line's text is not copied out:
+    it was never checked for sensitive content."""
+    report = {"id": problem.id or problem.source, "source": problem.source, "line": problem.line,
+              "error": problem.message}  # fmt: skip
+    return {**(problem.record or {}), "rewritten": None, "semsiedit": report}
+
+
 def result_record(doc: Document, result, show_values: bool) -> dict[str, Any]:
     """The JSONL line for a document: input fields pass through, `rewritten` and `semsiedit` added."""
+    from semsiedit.highlights import edit_highlights
+
     report = result.to_report(show_values)
     report["source"] = doc.source
+    report["highlights"] = edit_highlights(result, show_values)  # where each edit is in `rewritten`
     report["input_sha256"] = content_hash(doc.text)
     if doc.record is not None:
         return {**doc.record, "rewritten": result.rewritten, "semsiedit": report}
@@ -91,6 +104,7 @@ class RewriteRun:
         stdout: TextIO | None = None,
         on_problem: Callable[[str], None] | None = None,
         progress=None,
+        on_record: Callable[[Document, dict[str, Any]], None] | None = None,
     ) -> None:
         self.settings = settings
         self.options = options
@@ -98,7 +112,9 @@ class RewriteRun:
         self.stdout = stdout or sys.stdout
         self.on_problem = on_problem or (lambda message: print(f"semsiedit: skipped: {message}", file=sys.stderr))
         self.progress = progress
+        self.on_record = on_record  # every written record, e.g. for the HTML review page
         self.summary = BatchSummary()
+        self.llm_fallbacks = 0  # documents whose LLM calls failed and got the local editor's rewrite
 
     def run(self, documents: Iterable[Document | InputProblem], *, inputs: list[str], multi: bool) -> BatchSummary:
         opts = self.options
@@ -112,17 +128,47 @@ class RewriteRun:
         finished: set[str] = set()
         if opts.resume and jsonl_sink is not None:
             finished = done_ids(opts.output)
+        # Error rows wait for the documents read before them, so output rows keep the input's order.
+        self._pending: list[tuple[int, InputProblem]] = []
+        self._yielded = 0
+        rows = jsonl_out and (jsonl_sink is not None or opts.output is None)
+
+        def flush_rows(upto: int | None) -> None:
+            while self._pending and (upto is None or self._pending[0][0] <= upto):
+                _, problem = self._pending.pop(0)
+                if opts.resume and (problem.id or problem.source) in finished:
+                    continue
+                record = problem_record(problem)
+                if report_sink:
+                    report_sink.write(record["semsiedit"])
+                if jsonl_sink is not None:
+                    jsonl_sink.write(record)
+                else:
+                    self.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    self.stdout.flush()
+
+        self._rows = rows
         completed = False
         try:
-            for doc, result in self.loop.run_iter(self._todo(documents, finished, out_dir)):
+            for index, (doc, result) in enumerate(self.loop.run_iter(self._todo(documents, finished, out_dir))):
+                flush_rows(index)
                 self.summary.add(result)
+                if result.error:  # set by the loop when the LLM failed and the local path took over
+                    self.llm_fallbacks += 1
+                    print(f"semsiedit: warning: {doc.id}: {result.error}", file=sys.stderr, flush=True)
                 record = result_record(doc, result, self.settings.show_values)
                 if report_sink:
                     report_sink.write({"id": doc.id, **record["semsiedit"]})
                 self._emit(doc, result, record, jsonl_sink, out_dir, jsonl_out)
+                if self.on_record:
+                    self.on_record(doc, record)
                 if self.progress:
                     self.progress()
+            flush_rows(None)
             completed = True
+            if self.llm_fallbacks:
+                print(f"semsiedit: warning: {self.llm_fallbacks} of {self.summary.documents} documents fell back "
+                      "to the local editor after LLM failures", file=sys.stderr, flush=True)
         finally:
             # An interrupted run leaves `.partial` files that --resume continues from.
             for sink in (jsonl_sink, report_sink):
@@ -139,9 +185,12 @@ class RewriteRun:
             if isinstance(item, InputProblem):
                 self.summary.problems.append(item.message)
                 self.on_problem(item.message)
+                if item.row and self._rows:
+                    self._pending.append((self._yielded, item))
             elif self.options.resume and self._already_done(item, finished, out_dir):
                 self.summary.skipped_existing += 1
             else:
+                self._yielded += 1
                 yield item
 
     def _already_done(self, doc: Document, finished: set[str], out_dir: Path | None) -> bool:
@@ -168,7 +217,12 @@ class RewriteRun:
         elif jsonl_out:
             self.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            self.stdout.write(self._render(doc, result, record))
+            rendered = self._render(doc, result, record)
+            if opts.color and opts.format == "diff":
+                from semsiedit.color import color_diff
+
+                rendered = color_diff(rendered)
+            self.stdout.write(rendered)
         self.stdout.flush()
 
     def _render(self, doc: Document, result, record) -> str:

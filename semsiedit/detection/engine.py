@@ -15,10 +15,12 @@ import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from semsiedit import progress
 from semsiedit.config import Settings
 from semsiedit.detection.address import find_addresses
 from semsiedit.detection.birthdate import find_birthdates
 from semsiedit.detection.lists import drop_allowed, find_denied
+from semsiedit.detection.markup import map_back, strip_markup
 from semsiedit.detection.merge import merge_findings
 from semsiedit.detection.more_pii import find_more_pii
 from semsiedit.detection.person_filter import clean_person_findings
@@ -186,13 +188,20 @@ class DetectionEngine:
             for start, end in self._pieces(text):
                 jobs.append((i, start, text[start:end]))
         raw: list[list[Finding]] = [[] for _ in texts]
-        docs = self._nlp.pipe((piece for _, _, piece in jobs), batch_size=batch_size)
-        for (i, offset, _), doc in zip(jobs, docs, strict=True):
+        # The parser sees the text without markup symbols: `<<<…>>>` must not switch its NER off.
+        cleaned = [strip_markup(piece) for _, _, piece in jobs]
+        docs = self._nlp.pipe((c.text for c in cleaned), batch_size=batch_size)
+        # One long text: its pieces are the progress units (a no-op unless that progress is shown).
+        advance = progress.units("chunks", len(jobs) if len(texts) == 1 else 0)
+        for (i, offset, piece), clean, doc in zip(jobs, cleaned, docs, strict=True):
+            found: list[Finding] = []
             if self._semsi is not None:
-                raw[i] += self._semsi.analyze(doc, offset)
+                found += self._semsi.analyze(doc, offset)
             if self._pii is not None:
                 people = self._pii.analyze(doc, offset) + find_titled_names(doc, offset)
-                raw[i] += clean_person_findings(people, doc, offset)
+                found += clean_person_findings(people, doc, offset)
+            raw[i] += map_back(found, clean, piece, offset)
+            advance(1)
         return [self._finish(text, found) for text, found in zip(texts, raw, strict=True)]
 
     def _pieces(self, text: str) -> list[tuple[int, int]]:

@@ -28,6 +28,14 @@ def claim_like(statement: str) -> bool:
     return bool(_claim_cue().search(statement))
 
 
+def correction(claim: str) -> str | None:
+    """The note that corrects a claim the table knows to be false ("vaccines cause autism"), or None."""
+    for subject, claim_word, note in load_data("hedges").get("corrections", []):
+        if re.search(rf"(?<!\w)(?:{subject})", claim, FLAGS) and re.search(rf"(?<!\w){claim_word}", claim, FLAGS):
+            return note
+    return None
+
+
 def insert_hedge(sentence: str, adverb: str) -> str | None:
     """Put a hedge adverb inside a statement ("X allegedly took ..."); None when there is no room.
 
@@ -95,6 +103,8 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
     suffixes = wrappers.get("suffixes") or [wrappers["suffix"]]
     suffix = suffixes[ctx.doc.notes % len(suffixes)]
     ctx.doc.notes += 1
+    if kind == "misinformation":
+        suffix = correction(core) or suffix
     if len(pieces) > 1 and re.search(r"[.!?]", tail):
         # Several sentences: one closing sentence instead of a suffix on the last one only.
         return lead + core + tail.rstrip() + " " + wrappers["closing"] + tail[len(tail.rstrip()) :]

@@ -70,6 +70,22 @@ def generalise_nrp(text: str, node: Node, value: str) -> str:
     return "a particular group"
 
 
+_YEAR = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)")
+
+
+def generalise_record_id(label: str, value: str) -> str | None:
+    """Safe Harbor generalisations a surrogate would overdo: a date keeps only its year, an age over 89
+    becomes "over 89", a ZIP code or postcode its kind. None for other labels."""
+    if label == "DATE_TIME":
+        year = _YEAR.search(value)
+        return year.group(0) if year else None
+    if label == "AGE":
+        return "over 89"
+    if label == "ZIP_CODE":
+        return "a ZIP code" if value[:1].isdigit() else "a postcode"
+    return None
+
+
 def tables_for(node: Node) -> list[tuple[str, tuple[tuple[re.Pattern[str], str], ...]]]:
     tables = load_data("generalise")["tables"]
     out: list[tuple[str, tuple[tuple[re.Pattern[str], str], ...]]] = []
@@ -77,6 +93,9 @@ def tables_for(node: Node) -> list[tuple[str, tuple[tuple[re.Pattern[str], str],
         if f.category == "privacy":
             label = privacy_label(f.label)
             keys = [label] if label in tables else list(tables)
+            # One clause often carries two attributes ("He is Muslim and a Republican") under one label:
+            # the tables of the other labels whose cue words it contains apply too.
+            keys += [k for k in tables if k not in keys and (cue := cue_for(k)) is not None and cue.search(f.text)]
             out.extend(("privacy", compiled("generalise", k)) for k in keys)
         elif f.category == "harmful":
             out.append(("harmful", compiled("hedges", "terms")))

@@ -20,13 +20,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from semsiedit.editing.attribute import claim_like, insert_hedge, wrap
-from semsiedit.editing.generalise import fallback, generalise_nrp, tables_for
+from semsiedit.editing.generalise import fallback, generalise_nrp, generalise_record_id, tables_for
 from semsiedit.editing.grammar import LEFT_ARTICLE, collapse_repeats, is_clause, splice
 from semsiedit.editing.proposal import Proposal
-from semsiedit.editing.pseudonymise import name_reps, render_pii, usable_name
+from semsiedit.editing.pseudonymise import name_reps, render_pii, slot, usable_name, verb_in_name
 from semsiedit.editing.spans import Ctx, DocState, Node, build_tree, validate
+from semsiedit.editing.suppress import stand_in
 from semsiedit.editing.surrogates import SurrogateMap, canonical_label, split_title
+from semsiedit.profile import Profile, apply_profile
 from semsiedit.types import Edit, Finding, Usage
+from semsiedit.verify import check_form, edit_form
 
 if TYPE_CHECKING:
     from semsiedit.config import Settings
@@ -36,6 +39,8 @@ __all__ = ["LocalEditor", "insert_hedge"]
 
 class LocalEditor:
     """Rewrites flagged spans with tables and surrogates; deterministic, no network."""
+
+    takes_profile = True  # the loop passes the document's protection profile
 
     def __init__(self, settings: Settings, surrogates: SurrogateMap | None = None) -> None:
         self.settings = settings
@@ -47,25 +52,40 @@ class LocalEditor:
 
     # -- entry point ---------------------------------------------------------------------------
 
-    def propose(self, text: str, context: str | None, findings: Sequence[Finding]) -> Proposal:
+    def propose(
+        self, text: str, context: str | None, findings: Sequence[Finding], profile: Profile | None = None
+    ) -> Proposal:
         """One non-overlapping Edit per group of overlapping findings. `context` is not needed locally."""
         notes: list[str] = []
+        name = profile.name if profile is not None else "record"
+        if profile is not None:
+            findings = apply_profile(findings, profile)
         valid = validate(text, findings, notes)
+        valid = [f for f in valid if not (canonical_label(f.label) == "PERSON" and verb_in_name(f.text))]
+        if name == "public":
+            # A public person named in a flagged statement is not what is sensitive about it.
+            valid = [f for f in valid if f.category == "pii" or not (usable_name(f.text) and len(f.text.split()) <= 4)]
         scope: set[int] = set()
         # Full names first, so "Gonzalez" later in the text resolves to "Maria Gonzalez".
         people = [f for f in valid if f.category == "pii" and canonical_label(f.label) == "PERSON"]
         for f in sorted(people, key=lambda f: (-len(split_title(f.text)[1].split()), f.start)):
             self.surrogates.render("PERSON", f.text, mode=self.mode, scope=scope)  # type: ignore[arg-type]
         doc = DocState.of(text)
-        edits = [self._edit(text, node, scope, notes, doc) for node in build_tree(text, valid)]
+        edits = [self._edit(text, node, scope, notes, doc, name) for node in build_tree(text, valid)]
         return Proposal([e for e in edits if e is not None], Usage(), notes)
 
     # -- one top-level edit -------------------------------------------------------------------
 
     def _edit(
-        self, text: str, node: Node, scope: set[int], notes: list[str], doc: DocState | None = None
+        self,
+        text: str,
+        node: Node,
+        scope: set[int],
+        notes: list[str],
+        doc: DocState | None = None,
+        profile: str = "record",
     ) -> Edit | None:
-        ctx = Ctx(scope, doc or DocState.of(text), self.surrogates, self.mode)
+        ctx = Ctx(scope, doc or DocState.of(text), self.surrogates, self.mode, profile)
         rendered = self._render(text, node, ctx)
         found = node.all_findings()
         if self._leaks(rendered, node, found, ctx):
@@ -87,6 +107,9 @@ class LocalEditor:
                 replacement = widened[start - wstart :]
         else:
             replacement = splice(text[start:end], [(0, end - start, rendered)], text[max(0, start - 80) : start])
+        if re.fullmatch(r"\d{4}", replacement) and text[max(0, start - 3) : start] in ("on ", "On "):
+            start, replacement = start - 3, text[start - 3] + "n " + replacement  # "on 3 May 2021" -> "in 2021"
+            replacement = ("I" if replacement[0] == "O" else "i") + replacement[1:]
         if not replacement.strip():
             notes.append("local editor: empty rewrite suppressed")
             return None
@@ -95,7 +118,7 @@ class LocalEditor:
         shorter = len(replacement.strip()) < self.settings.min_length_ratio * len(text[start:end].strip())
         if shorter and strategy in ("hedge", "attribute"):
             strategy = "generalise"  # a hedged span only gets shorter when a part of it was generalised
-        return Edit(
+        edit = Edit(
             start=start,
             end=end,
             original=text[start:end],
@@ -105,6 +128,16 @@ class LocalEditor:
             editor="local",
             strategy=strategy,
         )
+        broken = check_form(text, edit)
+        if broken is None:
+            return edit
+        if "name" in broken:  # a common noun or part of an organisation's name: not a person to replace
+            notes.append(f"local editor: {broken}; edit dropped")
+            return None
+        notes.append(f"local editor: {broken}; generic stand-in used")
+        edit.replacement = stand_in(edit.original, edit_form(text, start, end), top.category)
+        edit.strategy = "suppress"
+        return edit
 
     @staticmethod
     def _ids(found: list[Finding]) -> list[str]:
@@ -138,9 +171,16 @@ class LocalEditor:
         (NRP) or attribute term, hedge/attribute a harmful or unverified statement, or fall back."""
         if node.pii:
             finding = min(node.pii, key=lambda f: canonical_label(f.label) != "PERSON")
-            if canonical_label(finding.label) == "NRP" and ctx.mode != "placeholder":
+            label = canonical_label(finding.label)
+            if label == "NRP" and ctx.mode != "placeholder":
                 ctx.strategies.append("generalise")
                 return generalise_nrp(text, node, text[node.start : node.end])
+            general = generalise_record_id(label, text[node.start : node.end])
+            if general is not None and label != "DATE_TIME" and slot(text, node.start) == "label":
+                general = "withheld"  # "Her postcode is withheld", not "... is a postcode"
+            if general is not None:
+                ctx.strategies.append("generalise")
+                return general
             return render_pii(text, node, ctx)
         seg = text[node.start : node.end]
         if usable_name(seg) and len(seg.split()) <= 4 and not node.children:
@@ -158,6 +198,7 @@ class LocalEditor:
         taken = [(s, e) for s, e, _ in reps]
         categories = {f.category for f in node.semsi}
         matched: set[str] = set()
+        harmful_terms: list[tuple[int, int]] = []
         # Longest match first, then table order: "bipolar disorder" beats "bipolar".
         candidates: list[tuple[int, int, int, int, str, str]] = []
         order = 0
@@ -183,6 +224,8 @@ class LocalEditor:
             taken.append((start, end))
             reps.append((start, end, repl))
             matched.add(cat)
+            if cat == "harmful":
+                harmful_terms.append((start, end))
             ctx.removed_terms.append(seg[start:end].strip())
         privacy_terms = "privacy" in matched
         if "privacy" in categories and "privacy" not in matched:
@@ -217,6 +260,10 @@ class LocalEditor:
                 if light and not ctx.strategies:
                     ctx.strategies.append("generalise")
                 return body
+        if kind == "harmful" and harmful_terms and all(_names_an_event(seg, s, e) for s, e in harmful_terms):
+            # "after the murder of Seth Rich": an event the text reports, not an accusation against anyone.
+            ctx.strategies.append("generalise")
+            return body
         if not is_clause(text, node.start, seg):
             if body != seg:
                 ctx.strategies.append("hedge")
@@ -226,3 +273,19 @@ class LocalEditor:
         # Softened harmful terms already hedge the statement; an unverified claim always gets one.
         adverb = kind == "misinformation" or "harmful" not in matched
         return wrap(text, node, body, kind, ctx, adverb=adverb, changed=body != seg)
+
+
+def _names_an_event(seg: str, start: int, end: int) -> bool:
+    """A harmful term used as the name of an event with a victim ("the murder of X", "X's killing"),
+    not a predicate that accuses the statement's subject of something."""
+    before, after = seg[:start], seg[end:]
+    nominal = re.search(r"(?<![\w'’-])(?:the|a|an|his|her|their|its|[\w-]+['’]s)\s+(?:[\w-]+\s+)?$", before, re.I)
+    return (
+        bool(nominal)
+        and bool(re.match(r"\s+(?:of|against|on)\s", after))
+        and not re.search(
+            r"(?<![\w'’-])(?:accused|charged|convicted|suspected|guilty|responsible|committed|behind|ordered)\b",
+            before,
+            re.I,
+        )
+    )

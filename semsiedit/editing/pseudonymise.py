@@ -37,6 +37,18 @@ def _not_person_words() -> frozenset[str]:
     return frozenset(grammar()["not_person_words"])
 
 
+@lru_cache(maxsize=1)
+def _verb_words() -> frozenset[str]:
+    g = grammar()
+    return frozenset(w.lower() for w in [*g["participles"], *g["verbs"], *g.get("headline_verbs", [])])
+
+
+def verb_in_name(value: str) -> bool:
+    """A detected "name" with a verb in it ("Mayor Accused" in a Title Case headline) is no name."""
+    words = split_title(value.strip())[1].split()
+    return any(w.lower().strip(".,'’") in _verb_words() for w in words)
+
+
 def looks_like_person(match: re.Match[str]) -> bool:
     """A capitalised 2-3 word sequence that is not a sentence opener, an organisation, a place, or
     words of a Title Case headline ("Steering Contracts")."""
@@ -117,14 +129,14 @@ def subject_of(text: str, node: Node, ctx: Ctx) -> str:
     lead = node.start + (len(text[node.start : node.end]) - len(seg))
     for child in node.children:
         if child.start == lead and child.pii and canonical_label(child.pii[0].label) == "PERSON":
-            return render_pii(text, child, ctx)
+            return text[child.start : child.end] if ctx.profile == "public" else render_pii(text, child, ctx)
     first = seg.split(" ", 1)[0].strip(STRIP)
     if first.lower() in PRONOUNS:
         return first
     for f in node.semsi:
         if f.subject and f.subject.strip():
-            if f.subject.strip().lower() in PRONOUNS:
-                return f.subject.strip()
+            if f.subject.strip().lower() in PRONOUNS or ctx.profile == "public":
+                return f.subject.strip()  # public people keep their names
             known = ctx.surrogates.lookup_person(f.subject, mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
             if known:
                 return known
@@ -135,7 +147,10 @@ def subject_of(text: str, node: Node, ctx: Ctx) -> str:
 
 
 def name_reps(seg: str, node: Node, claimed: list[tuple[int, int]], ctx: Ctx) -> list[tuple[int, int, str]]:
-    """Surrogates for names in `seg` outside `claimed`: multi-word names and the finding's subject."""
+    """Surrogates for names in `seg` outside `claimed`: multi-word names and the finding's subject.
+    None under the public profile: public people keep their names."""
+    if ctx.profile == "public":
+        return []
     taken = claimed
     patterns = [MULTI_NAME]
     # Our own surrogates are not names to replace again ("Person I" is not the pronoun "I").
@@ -164,7 +179,10 @@ def name_reps(seg: str, node: Node, claimed: list[tuple[int, int]], ctx: Ctx) ->
 
 
 def pseudonymise_names(seg: str, ctx: Ctx) -> str:
-    """Names inside a flagged fragment ("Bill Clinton with Jeffrey Epstein") become surrogates."""
+    """Names inside a flagged fragment ("Bill Clinton with Jeffrey Epstein") become surrogates
+    (not under the public profile)."""
+    if ctx.profile == "public":
+        return seg
 
     def swap(m: re.Match[str]) -> str:
         ctx.strategies.append("pseudonym" if ctx.mode == "descriptor" else ctx.mode)

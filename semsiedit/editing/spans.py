@@ -67,6 +67,7 @@ class Ctx:
     doc: DocState = field(default_factory=lambda: DocState(""))
     surrogates: SurrogateMap = field(default_factory=SurrogateMap)
     mode: str = "descriptor"  # Settings.pseudonyms
+    profile: str = "record"  # the document's protection profile (semsiedit/profile.py)
     strategies: list[str] = field(default_factory=list)
     removed_terms: list[str] = field(default_factory=list)  # attribute terms the output must not contain
 

@@ -1,0 +1,1 @@
+"""Training the learned SemSI detector (needs the `train` extra: scikit-learn). Run time never imports this."""
