@@ -134,6 +134,10 @@ def rewrite(
     editor: EditorOpt = None,
     max_iterations: Annotated[int | None, typer.Option("--max-iterations", help="Rounds (default 3).")] = None,
     pseudonyms: Annotated[str | None, typer.Option("--pseudonyms", help="descriptor | placeholder | fake")] = None,
+    surrogate_key: Annotated[
+        str | None,
+        typer.Option("--surrogate-key", help="Key the surrogates derive from (secret: non-guessable). Env/config too."),
+    ] = None,
     categories: CategoriesOpt = None,
     leak_threshold: Annotated[float | None, typer.Option("--leak-threshold", help="Residual that counts.")] = None,
     jobs: JobsOpt = None,
@@ -175,7 +179,8 @@ def rewrite(
         raise InputError(f"--format must be text, json, jsonl or diff, not {fmt!r}")
     settings = _settings(
         config, model=model, base_url=base_url, critic=critic, editor=editor, max_iterations=max_iterations,
-        pseudonyms=pseudonyms, categories=categories, leak_threshold=leak_threshold, jobs=jobs, timeout=timeout,
+        pseudonyms=pseudonyms, surrogate_key=surrogate_key, categories=categories, leak_threshold=leak_threshold,
+        jobs=jobs, timeout=timeout,
         document_timeout=document_timeout, no_cache=no_cache, cache_dir=cache_dir, show_values=show_values,
         score=False if no_score else None, profile=profile, protect=protect, preserve=preserve, risk=risk,
         workers=workers,

@@ -67,6 +67,9 @@ class Settings(BaseModel):
     # The loop and its guards.
     max_iterations: int = Field(3, ge=0, le=10)
     pseudonyms: Literal["descriptor", "placeholder", "fake"] = "descriptor"
+    # Surrogates are an HMAC of the value under this key: the fixed default makes runs reproducible;
+    # a secret key makes them non-guessable (nobody can test a guessed name against "Person K").
+    surrogate_key: SecretStr = SecretStr("semsiedit")
     # Short texts whose meaning is mostly the sensitive fact score ~0.3 even for a good rewrite.
     utility_floor: float = Field(0.35, ge=0, le=1)
     min_length_ratio: float = Field(0.5, ge=0, le=1)  # an edit shorter than this * span is a deletion
@@ -100,8 +103,9 @@ class Settings(BaseModel):
 
     def public_dict(self) -> dict[str, Any]:
         """Settings as they may appear in reports: the API key is never included."""
-        d = self.model_dump(mode="json", exclude={"api_key"})
+        d = self.model_dump(mode="json", exclude={"api_key", "surrogate_key"})
         d["api_key_set"] = self.api_key is not None
+        d["surrogate_key_set"] = self.surrogate_key.get_secret_value() != "semsiedit"
         return d
 
 

@@ -471,10 +471,10 @@ def build_loop(settings: Settings, *, with_scorer: bool = True, client_factory: 
     """Wire the configured backends. Heavy imports happen here, not at module import."""
     from semsiedit.critique import LLMCritic, LocalCritic
     from semsiedit.detection import DetectionEngine
-    from semsiedit.editing import LLMEditor, LocalEditor
+    from semsiedit.editing import LLMEditor, LocalEditor, SurrogateMap
 
     detector = DetectionEngine(settings)
-    local_editor = LocalEditor(settings)
+    local_editor = LocalEditor(settings, SurrogateMap(settings.surrogate_key.get_secret_value()))
     client = None
     if settings.llm_configured and (settings.critic != "local" or settings.editor != "local"):
         from semsiedit.llm import make_client

@@ -238,6 +238,68 @@ def test_utf16_without_bom_gets_a_hint(codec):
     assert decode_bytes("Maria\n".encode(codec), "f.txt", codec) == "Maria\n"
 
 
+# -- 11.4 / 12.8 deterministic surrogates, one per person ------------------------------------------
+def test_surrogates_do_not_depend_on_order_or_other_documents():
+    from semsiedit.editing import SurrogateMap
+
+    names = ["Evelyn Marchetti", "Tomasz Rybak", "Adrian Voss", "Grace Okafor", "Kenji Tanaka"]
+    for mode in ("descriptor", "placeholder", "fake"):
+        one, other = SurrogateMap(), SurrogateMap()
+        forward = [one.render("PERSON", n, mode=mode, scope=set()) for n in names]
+        backward = [other.render("PERSON", n, mode=mode, scope=set()) for n in reversed(names)][::-1]
+        assert forward == backward and len(set(forward)) == len(names)
+        assert SurrogateMap("a secret").render("PERSON", names[0], mode=mode) != forward[0] or mode == "fake"
+
+
+def test_one_surrogate_per_person_across_name_variants():
+    from semsiedit.editing import SurrogateMap
+
+    for mode in ("descriptor", "placeholder"):
+        surrogates, scope = SurrogateMap(), set()
+        full = surrogates.render("PERSON", "Senator Evelyn Marchetti", mode=mode, scope=scope)
+        variants = {surrogates.render("PERSON", v, mode=mode, scope=scope)
+                    for v in ("Marchetti", "Senator Marchetti", "Evelyn", "Evelyn Marchetti")}  # fmt: skip
+        assert variants == {full}
+        assert surrogates.mapping(scope)[full] == "Senator Evelyn Marchetti"  # the accessor for restoring
+        # The same person in another document of the run: the same stand-in.
+        assert surrogates.render("PERSON", "Evelyn Marchetti", mode=mode, scope=set()) == full
+
+
+def test_colliding_codes_are_told_apart_within_a_document():
+    from semsiedit.editing.surrogates import CODE_SPACE, SurrogateMap
+
+    surrogates, scope = SurrogateMap(), set()
+    out = {surrogates.render("PERSON", f"Person{i} Example{i}", scope=scope) for i in range(CODE_SPACE // 4)}
+    assert len(out) == CODE_SPACE // 4  # many birthday collisions, all resolved
+
+
+def test_local_rewrite_names_senator_and_surname_alike(monkeypatch, capsys):
+    text = b"Senator Evelyn Marchetti voted no. Later Marchetti said she regretted it.\n"
+    code, out, err = rewrite(["-", "--no-score"], monkeypatch, capsys, stdin=text)
+    assert code == 0, err
+    stand_ins = re.findall(r"Person [A-Z]{1,2}\b", out)
+    assert "Marchetti" not in out and len(stand_ins) == 2 and len(set(stand_ins)) == 1, out
+
+
+def test_jobs_do_not_change_the_output(tmp_path, monkeypatch, capsys):
+    first = ["Evelyn", "Tomasz", "Adrian", "Grace", "Kenji", "Amara"]
+    last = ["Marchetti", "Rybak", "Voss", "Okafor", "Tanaka", "Mensah"]
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(
+        json.dumps({"id": i, "answer": f"{first[i % 6]} {last[(i * 5) % 6]} met {first[(i + 2) % 6]} "
+                                       f"{last[(i + 1) % 6]} about the HIV test. {last[(i * 5) % 6]} left."}) + "\n"
+        for i in range(12)
+    ))
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.jsonl"
+        code, _out, err = rewrite([str(data), "-o", str(out), "--jobs", jobs, "--no-score"], monkeypatch, capsys)
+        assert code == 0, err
+        outputs.append([json.loads(line)["rewritten"] for line in out.read_text().splitlines()])
+    assert outputs[0] == outputs[1]
+    assert all(re.search(r"Person [A-Z]{1,2}\b", text) for text in outputs[0])
+
+
 # -- 12.7 outputs are checked before any work -----------------------------------------------------
 @pytest.mark.parametrize("debug", [False, True])
 def test_unwritable_output_fails_first_with_exit_2(tmp_path, monkeypatch, capsys, debug):
