@@ -121,6 +121,14 @@ def import_tests_helper(name: str):
     return importlib.import_module(name)
 
 
+def load_average() -> str:
+    """The 1/5/15-minute load averages (the machine is usually shared: say how busy it was)."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
+    except OSError:
+        return "n/a"
+
+
 def header(title: str) -> None:
     print(f"\n== {title} ==")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, pid {os.getpid()}")

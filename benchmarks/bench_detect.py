@@ -1,8 +1,16 @@
-"""Detection throughput on the SemSI-Bench answers: semsiedit vs Presidio (SPEC §7).
+"""Detection throughput on the SemSI-Bench answers: semsiedit vs Presidio (SPEC §7, issue 13).
 
-    python benchmarks/bench_detect.py [--limit N] [--reps 3]
+    python benchmarks/bench_detect.py [--limit N] [--reps 3] [--in-process]
 
-Compared on the same texts and the same spaCy model (the offline one `semsiedit.models` resolves):
+Default: whole processes, imports and model loads included, alternating, medians (what a user waits
+for), on the same JSONL and the same spaCy model:
+  semsiedit     `python -m semsiedit detect DATA -f jsonl` (default settings: all categories; large
+                batches parsed by one forked worker per CPU)
+  semsiedit-1p  the same with `detect_workers = 1` (one process)
+  presidio      benchmarks/presidio_ref.py: Presidio's BatchAnalyzerEngine.analyze_iterator
+Ratios of docs/s by median wall time and by CPU time (children's user+sys, all processes).
+
+--in-process: the older in-process comparison, everything loaded and warmed up first:
   semsiedit   DetectionEngine.detect_many (one nlp.pipe pass shared by Presidio and the SemSI
               recognizer, plus addresses/birthdates; finds SemSI too)
   rules       the same engine with learned_detection=false: the rule recognizers alone (the detector
@@ -18,11 +26,77 @@ the ratios semsiedit/naive and semsiedit/batch.
 
 from __future__ import annotations
 
+import json
 import logging
+import resource
+import subprocess
+import sys
+import tempfile
 import time
 from collections import Counter
+from pathlib import Path
 
-from _common import header, load_rows, median, parser, quiet_libraries, texts_of
+from _common import REPO, header, load_average, load_rows, median, parser, quiet_libraries, texts_of
+
+TARGET = 1.5  # issue 13: detect >= 1.5x Presidio BatchAnalyzerEngine docs/s
+
+
+def run_timed(cmd: list[str], stdout_path: Path) -> tuple[float, float, int]:
+    """(wall s, CPU s of the process and its children, exit code)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    with stdout_path.open("w") as out:
+        proc = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if proc.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return wall, cpu, proc.returncode
+
+
+def whole_process(args, rows: list[dict]) -> None:
+    chars = sum(len(str(r.get("answer") or "")) for r in rows)
+    header(f"detect, whole processes: {len(rows)} documents, {chars} characters")
+    print(f"load average before: {load_average()}")
+    with tempfile.TemporaryDirectory(prefix="semsiedit-bench-") as tmp:
+        data = Path(tmp) / "data.jsonl"
+        data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        one = Path(tmp) / "one.toml"
+        one.write_text("detect_workers = 1\n", encoding="utf-8")
+        py = sys.executable
+        detect = [py, "-m", "semsiedit", "detect", str(data), "-f", "jsonl", "--field", "answer"]
+        methods = {
+            "semsiedit": detect,
+            "semsiedit-1p": [*detect, "--config", str(one)],
+            "presidio": [py, str(Path(__file__).with_name("presidio_ref.py")), str(data)],
+        }
+        names = [n for n in methods if n not in args.skip]
+        wall: dict[str, list[float]] = {n: [] for n in names}
+        cpu: dict[str, list[float]] = {n: [] for n in names}
+        counts: dict[str, int] = {}
+        for rep in range(args.reps):
+            order = names[rep % len(names) :] + names[: rep % len(names)]
+            for name in order:
+                out = Path(tmp) / f"{name}.jsonl"
+                w, c, _ = run_timed(methods[name], out)
+                wall[name].append(w)
+                cpu[name].append(c)
+                counts[name] = sum(len(json.loads(x)["findings"]) for x in out.read_text(encoding="utf-8").splitlines())
+                print(f"  rep {rep + 1}: {name:<13} {w:6.1f}s wall {c:6.1f}s CPU", flush=True)
+    n = len(rows)
+    print(f"{args.reps} alternating runs each; docs/s by median wall time and by median CPU time:")
+    for name in names:
+        w, c = median(wall[name]), median(cpu[name])
+        print(f"  {name:<13} {n / w:7.2f} docs/s wall ({w:.1f}s)  {n / c:7.2f} docs/CPU-s ({c:.1f}s)  "
+              f"findings {counts[name]}")  # fmt: skip
+    if "presidio" in names:
+        for name in (x for x in names if x != "presidio"):
+            rw = median(wall["presidio"]) / median(wall[name])
+            rc = median(cpu["presidio"]) / median(cpu[name])
+            verdict = "OK" if rw >= TARGET else "BELOW"
+            print(f"ratio {name}/presidio: {rw:.2f}x by wall [{verdict} target >= {TARGET}x], {rc:.2f}x by CPU")
+    print(f"load average after: {load_average()}")
 
 
 def build_presidio(model_name: str, entities: list[str]):
@@ -47,8 +121,17 @@ def main() -> None:
     p.add_argument("--reps", type=int, default=3, help="alternating repetitions per method (median reported)")
     p.add_argument("--batch-size", type=int, default=32, help="nlp.pipe / Presidio batch size")
     p.add_argument("--chunk", type=int, default=50, help="documents per interleaved chunk")
+    p.add_argument("--in-process", action="store_true", help="the in-process comparison instead")
+    p.add_argument("--skip", nargs="*", default=[], help="whole-process methods to leave out")
     args = p.parse_args()
-    texts = texts_of(load_rows(args.data, args.limit))
+    rows = load_rows(args.data, args.limit)
+    if not args.in_process:
+        whole_process(args, rows)
+        return
+    in_process(args, texts_of(rows))
+
+
+def in_process(args, texts: list[str]) -> None:
     quiet_libraries()
 
     from semsiedit.config import Settings
@@ -59,7 +142,7 @@ def main() -> None:
     header(f"detect: {len(texts)} documents, {sum(map(len, texts))} characters")
     settings = Settings()
     t0 = time.perf_counter()
-    engine = DetectionEngine(settings).load()
+    engine = DetectionEngine(settings, workers=1).load()
     print(f"semsiedit DetectionEngine.load: {time.perf_counter() - t0:.1f}s")
     model_name = resolve_spacy_model(settings.spacy_model)
     entities = engine._pii.entities if engine._pii is not None else default_entities()
@@ -68,8 +151,8 @@ def main() -> None:
     analyzer, batch_analyzer, entities = build_presidio(model_name, entities)
     print(f"Presidio AnalyzerEngine (own spaCy {model_name!r}): {time.perf_counter() - t0:.1f}s")
     nlp = engine._nlp
-    pii_engine = DetectionEngine(Settings(categories=["pii"])).load()  # same spaCy pipeline (cached load)
-    rules_engine = DetectionEngine(Settings(learned_detection=False)).load()
+    pii_engine = DetectionEngine(Settings(categories=["pii"]), workers=1).load()  # same spaCy pipeline (cached load)
+    rules_engine = DetectionEngine(Settings(learned_detection=False), workers=1).load()
     embedder = engine._learned.embedder if engine._learned is not None else None
 
     def run_semsiedit(xs):

@@ -1,6 +1,14 @@
 """Local rewrite end to end: throughput, stage breakdown, peak memory, streaming memory (SPEC §7).
 
     python benchmarks/bench_rewrite.py [--limit N] [--stream-rows 2000] [--compare-docs 40]
+    python benchmarks/bench_rewrite.py --whole [--whole-docs 100] [--reps 2]        # issue 13
+    python benchmarks/bench_rewrite.py --skip-throughput --stream-rows 100000 --stream-seconds 600
+
+0. --whole: whole processes (imports and model loads included), alternating, medians, on the first
+   --whole-docs answers: `semsiedit rewrite DATA -o out.jsonl` (torch embeddings, one process) vs
+   Presidio analyze + anonymize (benchmarks/presidio_ref.py --anonymize), and the levers side by side:
+   embedding_backend = "onnx", --workers 2, --engine ray (a local Ray instance on this machine's
+   CPUs). Ratios: semsiedit/Presidio docs/s, onnx/torch, workers 2/1, ray/local.
 
 1. Throughput: `build_loop(Settings())` (local critic + local editor + scorer), all documents fed to
    `loop.run_many` like the batch runner (lock-step batches of `loop.LOCKSTEP_BATCH`):
@@ -10,18 +18,20 @@
    sharing its sentence vectors with the scorer), on the first --compare-docs documents.
 3. Side by side, alternating, on the first --compare-docs documents with the embedding cache cleared
    before each run: lock-step batches vs one document at a time (`loop.run`), median of 3 -> ratio.
-4. Streaming memory, in a fresh child process: the answers repeated to --stream-rows rows in a temp
-   JSONL, rewritten by `semsiedit.api.rewrite_paths(..., output=tmp/out.jsonl, fmt="jsonl")`; VmRSS is
-   sampled with the number of rows written so far, and RSS after the first 200 rows is compared with
-   RSS at the end (flat ~ 1.0x). Use --stream-rows 0 to skip. --stream-distinct prefixes every row
-   with a line of its own (a new name and number), so caches keyed by content keep seeing new keys.
+4. Streaming memory of a whole `semsiedit rewrite big.jsonl -o out.jsonl` process: the answers
+   repeated to --stream-rows rows in a temp JSONL (--stream-distinct prefixes every row with a line
+   of its own, a new name and number, so caches keyed by content keep seeing new keys); this script
+   samples the process's VmRSS from /proc with the rows written so far, and stops it after
+   --stream-seconds when the whole file cannot be done in the time (a 100k-row run takes hours on 2
+   cores): RSS at several row counts, and end / after 200 rows (flat ~ 1.0x). --stream-rows 0 skips.
 """
 
 from __future__ import annotations
 
-import argparse
 import functools
 import json
+import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -30,7 +40,18 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from _common import RssSampler, header, load_rows, maxrss_mb, median, parser, quiet_libraries, rss_mb
+from _common import (
+    REPO,
+    RssSampler,
+    header,
+    load_average,
+    load_rows,
+    maxrss_mb,
+    median,
+    parser,
+    quiet_libraries,
+    rss_mb,
+)
 
 TARGET_DOCS_S = 5.0
 
@@ -180,104 +201,176 @@ def embedding_passes(subset) -> None:
               f"total {(embedder.encoded - e0) / n:5.1f}  ({time.perf_counter() - t0:.1f}s)")  # fmt: skip
 
 
+# -- whole processes (issue 13) -------------------------------------------------------------------
+
+
+def _timed(cmd: list[str], stdout=subprocess.DEVNULL) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def whole(args, rows) -> None:
+    rows = rows[: args.whole_docs]
+    header(f"rewrite, whole processes: {len(rows)} documents, {args.reps} alternating runs each")
+    print(f"load average before: {load_average()}")
+    with tempfile.TemporaryDirectory(prefix="semsiedit-bench-") as tmp:
+        data = Path(tmp) / "data.jsonl"
+        data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        onnx = Path(tmp) / "onnx.toml"
+        onnx.write_text('embedding_backend = "onnx"\n', encoding="utf-8")
+        py = sys.executable
+
+        def rewrite(name: str, *extra: str) -> list[str]:
+            return [py, "-m", "semsiedit", "rewrite", str(data), "-o", str(Path(tmp) / f"{name}.jsonl"), *extra]
+
+        methods = {
+            "presidio": [py, str(Path(__file__).with_name("presidio_ref.py")), str(data), "--anonymize"],
+            "semsiedit": rewrite("semsiedit"),
+            "onnx": rewrite("onnx", "--config", str(onnx)),
+            "workers2": rewrite("workers2", "--workers", "2"),
+            "ray": rewrite("ray", "--engine", "ray"),
+        }
+        names = [n for n in methods if n not in args.skip]
+        if "onnx" in names:  # the one-time export is a cache fill, not part of a run
+            subprocess.run([*methods["onnx"][:4], str(REPO / "samples/answers.jsonl"), "-o",
+                            str(Path(tmp) / "warm.jsonl"), "--config", str(onnx)],
+                           cwd=REPO, capture_output=True, check=False)  # fmt: skip
+        wall: dict[str, list[float]] = {n: [] for n in names}
+        cpu: dict[str, list[float]] = {n: [] for n in names}
+        for rep in range(args.reps):
+            for name in names[rep % len(names) :] + names[: rep % len(names)]:
+                out = Path(tmp) / f"{name}.stdout"
+                with out.open("w") as fh:
+                    w, c = _timed(methods[name], fh)
+                wall[name].append(w)
+                cpu[name].append(c)
+                print(f"  rep {rep + 1}: {name:<10} {w:7.1f}s wall {c:7.1f}s CPU (all processes)", flush=True)
+        outputs = {}
+        for name in names:
+            if name != "presidio":
+                f = Path(tmp) / f"{name}.jsonl"
+                outputs[name] = [json.loads(x)["rewritten"] for x in f.read_text(encoding="utf-8").splitlines()]
+    n = len(rows)
+    print("docs/s by median wall time and by median CPU time:")
+    for name in names:
+        w, c = median(wall[name]), median(cpu[name])
+        print(f"  {name:<10} {n / w:7.2f} docs/s ({w:.1f}s wall)  {n / c:7.2f} docs/CPU-s ({c:.1f}s CPU)")
+
+    def ratio(a: str, b: str, label: str, target: float | None = None) -> None:
+        if a in names and b in names:
+            rw = median(wall[b]) / median(wall[a])
+            rc = median(cpu[b]) / median(cpu[a])
+            verdict = f" [{'OK' if rw >= target else 'BELOW'} target >= {target}x]" if target else ""
+            print(f"  {label:<32} {rw:5.2f}x by wall{verdict}, {rc:5.2f}x by CPU")
+
+    print("ratios (docs/s of the first over the second):")
+    ratio("semsiedit", "presidio", "semsiedit / Presidio", 1.0)
+    for lever in ("onnx", "workers2", "ray"):
+        ratio(lever, "presidio", f"{lever} / Presidio", 1.0)
+    ratio("onnx", "semsiedit", "onnx / torch embeddings")
+    ratio("workers2", "semsiedit", "--workers 2 / 1")
+    ratio("ray", "semsiedit", "--engine ray / local")
+    base = outputs.get("semsiedit")
+    for name, texts in outputs.items():
+        if name != "semsiedit" and base is not None:
+            same = sum(a == b for a, b in zip(base, texts, strict=True))
+            print(f"  rewritten text equal to the local engine's: {name} {same}/{len(base)}")
+    print(f"load average after: {load_average()}")
+
+
 # -- streaming ------------------------------------------------------------------------------------
 
 
-def stream_child(args) -> None:
-    """Runs in a fresh process: rewrite a large JSONL to a JSONL file, sampling RSS against rows done."""
-    from semsiedit.api import rewrite_paths
-    from semsiedit.config import Settings
+def _proc_rss_mb(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
 
+
+def streaming(args) -> None:
     rows = load_rows(args.data, args.limit)
+    header(f"streaming memory: `semsiedit rewrite` on a {args.stream_rows}-row JSONL "
+           f"(stopped after {args.stream_seconds:.0f}s if not done)")  # fmt: skip
+    print(f"load average before: {load_average()}")
+    fake = None
+    if args.stream_distinct:
+        from semsiedit.editing.surrogates import load_data
+
+        fake = load_data("surrogates")["fake"]
     with tempfile.TemporaryDirectory(prefix="semsiedit-bench-") as tmp:
         src = Path(tmp) / "big.jsonl"
         out = Path(tmp) / "out.jsonl"
-        fake = None
-        if args.stream_distinct:
-            from semsiedit.editing.surrogates import load_data
-
-            fake = load_data("surrogates")["fake"]
         with src.open("w", encoding="utf-8") as fh:
             for i in range(args.stream_rows):
                 row = dict(rows[i % len(rows)])
                 row["uid"] = f"{row.get('uid', 'row')}#{i}"
                 if fake is not None:
-                    # A line no other row has: a new person, number and sentence per row, so the
-                    # caches keyed by content (embeddings, surrogates, spaCy strings) see new keys.
+                    # A line no other row has: a new person, number and sentence per row.
                     first = fake["first"][i % len(fake["first"])]
                     last = fake["last"][(i // len(fake["first"])) % len(fake["last"])]
                     row["answer"] = f"Record {i + 1000}: filed by {first} {last}.\n\n{row.get('answer') or ''}"
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(f"input: {src.stat().st_size / 2**20:.0f} MiB")
+        cmd = [sys.executable, "-m", "semsiedit", "rewrite", str(src), "-o", str(out), "--id-field", "uid"]
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         partial = out.with_name(out.name + ".partial")
-        samples: list[tuple[float, int, float]] = []  # (seconds, rows written, RSS MiB)
-        stop = threading.Event()
         t0 = time.perf_counter()
-
-        def sample() -> None:
-            offset, lines = 0, 0
-            while not stop.is_set():
-                for f in (partial, out):
-                    try:
-                        with f.open("rb") as fh:
-                            fh.seek(offset)
-                            chunk = fh.read()
-                        offset += len(chunk)
-                        lines += chunk.count(b"\n")
-                        break
-                    except OSError:
-                        continue
-                samples.append((time.perf_counter() - t0, lines, rss_mb()))
-                stop.wait(0.25)
-
-        thread = threading.Thread(target=sample, daemon=True)
-        rss_start = rss_mb()
-        thread.start()
-        summary = rewrite_paths([str(src)], Settings(), output=out, fmt="jsonl", id_field="uid")
+        samples: list[tuple[float, int, float]] = []
+        lines = offset = 0
+        while proc.poll() is None:
+            for f in (partial, out):
+                try:
+                    with f.open("rb") as fh:
+                        fh.seek(offset)
+                        chunk = fh.read()
+                    offset += len(chunk)
+                    lines += chunk.count(b"\n")
+                    break
+                except OSError:
+                    continue
+            mb = _proc_rss_mb(proc.pid)
+            if mb is not None:
+                samples.append((time.perf_counter() - t0, lines, mb))
+            if time.perf_counter() - t0 > args.stream_seconds:
+                proc.send_signal(signal.SIGINT)  # like Ctrl-C: the partial output is kept
+                try:
+                    proc.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                break
+            time.sleep(0.5)
         wall = time.perf_counter() - t0
-        stop.set()
-        thread.join(timeout=2)
-        rss_end = rss_mb()
-        written = sum(1 for _ in out.open(encoding="utf-8"))
-    after200 = next((mb for _, n, mb in samples if n >= 200), None)
-    checkpoints = {}
-    step = max(200, args.stream_rows // 10)
-    for _, n, mb in samples:
-        key = (n // step) * step
-        if key and key not in checkpoints:
-            checkpoints[key] = mb
-    print(json.dumps({
-        "rows": args.stream_rows, "written": written, "documents": summary.documents, "wall_s": wall,
-        "rss_start": rss_start, "rss_after_200": after200, "rss_end": rss_end,
-        "rss_peak_sampled": max(mb for _, _, mb in samples) if samples else None, "ru_maxrss": maxrss_mb(),
-        "checkpoints": checkpoints,
-    }))  # fmt: skip
-
-
-def streaming(args) -> None:
-    header(f"streaming memory: {args.stream_rows} rows through rewrite_paths (fresh child process)")
-    cmd = [sys.executable, __file__, "--stream-child", "--stream-rows", str(args.stream_rows), "--data", str(args.data)]
-    if args.stream_distinct:
-        cmd.append("--stream-distinct")
-    if args.limit:
-        cmd += ["--limit", str(args.limit)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    line = next((x for x in reversed(proc.stdout.splitlines()) if x.startswith("{")), None)
-    if proc.returncode != 0 or line is None:
-        print(f"streaming child failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    if not samples:
+        print("no samples (the process ended at once?)")
         return
-    r = json.loads(line)
-    print(f"{r['written']} rows written in {r['wall_s']:.0f}s ({r['written'] / r['wall_s']:.2f} docs/s, "
-          f"includes model loading)")  # fmt: skip
-    print(f"RSS at start {r['rss_start']:.0f} MiB; after the first 200 rows {r['rss_after_200']:.0f} MiB; "
-          f"at the end {r['rss_end']:.0f} MiB; peak sampled {r['rss_peak_sampled']:.0f} MiB; "
-          f"ru_maxrss {r['ru_maxrss']:.0f} MiB")  # fmt: skip
-    if r["rss_after_200"]:
-        ratio = r["rss_end"] / r["rss_after_200"]
-        print(f"ratio RSS end / after 200 rows: {ratio:.2f}x  [{'flat' if ratio <= 1.1 else 'GROWING'}: target ~1.0x]")
-    print(
-        "RSS by rows written: "
-        + ", ".join(f"{k}: {v:.0f}" for k, v in sorted(r["checkpoints"].items(), key=lambda kv: int(kv[0])))
-    )
+    print(f"{lines} of {args.stream_rows} rows written in {wall:.0f}s ({lines / wall:.2f} docs/s, model loading "
+          f"included){'' if lines >= args.stream_rows else ' - stopped at the time limit'}")  # fmt: skip
+    after200 = next((mb for _, n, mb in samples if n >= 200), None)
+    end = samples[-1][2]
+    peak = max(mb for _, _, mb in samples)
+    print(f"RSS after the first 200 rows {after200 or float('nan'):.0f} MiB; at the end {end:.0f} MiB; "
+          f"peak sampled {peak:.0f} MiB")  # fmt: skip
+    if after200:
+        r = end / after200
+        print(f"ratio RSS end / after 200 rows: {r:.2f}x  [{'flat' if r <= 1.1 else 'GROWING'}: target ~1.0x]")
+    marks, shown = [100, 200, 400, 800, 1200, 1600, 2000, 3000, 4000, 6000, 8000], []
+    for m in marks:
+        hit = next((mb for _, n, mb in samples if n >= m), None)
+        if hit is not None:
+            shown.append(f"{m}: {hit:.0f}")
+    print("RSS (MiB) by rows written: " + ", ".join(shown))
+    print(f"load average after: {load_average()}")
 
 
 def main() -> None:
@@ -288,13 +381,16 @@ def main() -> None:
     p.add_argument("--compare-docs", type=int, default=40, help="documents in the batched/single comparison")
     p.add_argument("--reps", type=int, default=3, help="repetitions of the batched/single comparison")
     p.add_argument("--skip-throughput", action="store_true")
-    p.add_argument("--stream-child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--stream-seconds", type=float, default=900, help="stop the streaming run after this long")
+    p.add_argument("--whole", action="store_true", help="whole-process comparison with Presidio and the levers")
+    p.add_argument("--whole-docs", type=int, default=100, help="documents in the whole-process comparison")
+    p.add_argument("--skip", nargs="*", default=[], help="whole-process methods to leave out")
     args = p.parse_args()
     quiet_libraries()
-    if args.stream_child:
-        stream_child(args)
-        return
     rows = load_rows(args.data, args.limit)
+    if args.whole:
+        whole(args, rows)
+        return
     if not args.skip_throughput:
         throughput(args, rows)
     if args.compare_docs:

@@ -22,7 +22,7 @@ from semsiedit.sources import (
     iter_documents,
     read_text,
 )
-from semsiedit.types import Finding
+from semsiedit.types import DocumentResult, Finding
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,13 +40,102 @@ def _documents(paths, *, globs, field, context_field, id_field, context, encodin
     return iter_documents(paths, globs=globs, jsonl=options, context=context, encoding=encoding)
 
 
-def rewrite_text(text: str, settings: Settings | None = None, *, context: str | None = None):
-    """Rewrite one text; returns the DocumentResult (rewritten text, findings, rounds, scores)."""
+def _with(settings: Settings | None, overrides: dict[str, Any]) -> Settings:
+    """`settings` (default: built-in defaults) with keyword overrides, validated like a config file."""
+    from pydantic import ValidationError
+
+    from semsiedit.errors import ConfigError
+
+    if not overrides:
+        return settings or Settings()
+    base = settings.model_dump() if settings is not None else {}
+    try:
+        return Settings(**{**base, **overrides})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(f"invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def _contexts(texts: Sequence[str], contexts: Sequence[str | None] | None) -> list[str | None]:
+    if contexts is None:
+        return [None] * len(texts)
+    if len(contexts) != len(texts):
+        raise InputError(f"{len(texts)} texts but {len(contexts)} contexts")
+    return list(contexts)
+
+
+def rewrite_texts(
+    texts: Sequence[str],
+    settings: Settings | None = None,
+    *,
+    contexts: Sequence[str | None] | None = None,
+    vault=None,
+    **overrides: Any,
+) -> list[DocumentResult]:
+    """Rewrite several texts as one run (the same value gets the same surrogate in all of them).
+
+    Returns one `DocumentResult` per text, in order: `.rewritten`, `.findings_before/after`,
+    `.rounds` (with every edit), `.scores`. Keyword overrides are `Settings` fields
+    (`pseudonyms="fake"`, `max_iterations=1`, `score=False` ...). A `semsiedit.mapping.Vault`
+    as `vault` collects the surrogate -> original map (`vault.restore(llm_answer)`).
+    """
+    texts = list(texts)
+    docs = [Document(id=f"text{i + 1}", text=t, context=c)
+            for i, (t, c) in enumerate(zip(texts, _contexts(texts, contexts), strict=True))]
+    return _rewrite(docs, _with(settings, overrides), vault)
+
+
+def rewrite_text(text: str, settings: Settings | None = None, *, context: str | None = None, vault=None,
+                 **overrides: Any) -> DocumentResult:
+    """Rewrite one text; returns its `DocumentResult` (`.rewritten` is the new text)."""
+    return _rewrite([Document(id="text", text=text, context=context)], _with(settings, overrides), vault)[0]
+
+
+def _rewrite(docs: list[Document], settings: Settings, vault=None) -> list[DocumentResult]:
     from semsiedit.loop import build_loop
 
+    for i, doc in enumerate(docs):
+        if not isinstance(doc.text, str):
+            raise InputError(f"text {i + 1} is {type(doc.text).__name__}, not str")
     set_offline_environment()
-    loop = build_loop(settings or Settings())
-    return loop.run(Document(id="text", text=text, context=context))
+    loop = build_loop(settings)
+    if vault is not None:
+        vault.watch(loop)
+    return loop.run_many(docs)
+
+
+def detect_texts(
+    texts: Sequence[str],
+    settings: Settings | None = None,
+    *,
+    contexts: Sequence[str | None] | None = None,
+    **overrides: Any,
+) -> list[list[Finding]]:
+    """The findings (detectors, then the critic: the LLM when one is configured) for each text."""
+    from semsiedit.critique import LLMCritic, LocalCritic
+    from semsiedit.detection import DetectionEngine
+
+    texts = list(texts)
+    settings = _with(settings, overrides)
+    set_offline_environment()
+    # One engine per configuration and process: Presidio is set up and workers forked once, however
+    # many calls a run makes (detect_paths flushes every 64 documents).
+    detected = DetectionEngine.shared(settings).detect_many(texts)
+    critic = LocalCritic()
+    if settings.llm_configured and settings.critic != "local":
+        from semsiedit.llm import make_client
+
+        critic = LLMCritic(make_client(settings), settings)
+    return [
+        critic.critique(text, context, found).findings
+        for text, context, found in zip(texts, _contexts(texts, contexts), detected, strict=True)
+    ]
+
+
+def detect_text(text: str, settings: Settings | None = None, *, context: str | None = None,
+                **overrides: Any) -> list[Finding]:
+    """The findings in one text: `Finding(start, end, text, category, label, severity, ...)`."""
+    return detect_texts([text], settings, contexts=[context], **overrides)[0]
 
 
 def rewrite_paths(
@@ -64,45 +153,124 @@ def rewrite_paths(
     context: str | None = None,
     encoding: str | None = None,
     resume: bool = False,
+    mapping: Path | None = None,
+    key_file: Path | None = None,
+    html: Path | None = None,
+    show_progress: bool | None = None,
+    color: str = "auto",
     console: Console | None = None,
     stdout=None,
+    engine: str = "local",
+    ray_address: str | None = None,
 ) -> BatchSummary:
-    from semsiedit.loop import build_loop
+    """`engine`: local (this process, or `settings.workers` processes) or ray (semsiedit.engines)."""
+    from semsiedit.batch import check_outputs
+    from semsiedit.engines import make_engine
 
     set_offline_environment()
     multi = _is_multi(paths, globs)
-    # Path errors surface here, before any model loads.
+    # Path and output errors surface here, before any model loads.
     for raw in paths:
         if raw != "-":
             expand_paths([raw], globs)
+    from semsiedit.color import wants_color
+
+    options = RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume,
+                             encoding=encoding, color=wants_color(color, stdout or sys.stdout))
+    check_outputs(options, list(paths), multi)
     documents = _documents(paths, globs=globs, field=field, context_field=context_field, id_field=id_field,
                            context=context, encoding=encoding)
-    loop = build_loop(settings)
-    options = RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume)
-    show_progress = console is not None and console.is_terminal and (multi or any(p.endswith(".jsonl") for p in paths))
-    if show_progress:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    vault = key = None
+    if mapping is not None:  # before the models load: a mapping we cannot read stops the run now
+        from semsiedit.mapping import open_vault
 
-        with Progress(TextColumn("rewriting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=True) as progress:
-            task = progress.add_task("rewrite", total=None)
-            run = RewriteRun(settings, options, loop=loop, stdout=stdout,
-                             progress=lambda: progress.advance(task), on_problem=_problem_printer(console))
-            summary = run.run(documents, inputs=list(paths), multi=multi)
-    else:
-        run = RewriteRun(settings, options, loop=loop, stdout=stdout, on_problem=_problem_printer(console))
-        summary = run.run(documents, inputs=list(paths), multi=multi)
-    if console is not None and (multi or summary.documents > 1 or any(p.endswith(".jsonl") for p in paths)):
-        console.print(summary_table(summary))
+        if engine != "local" or settings.workers > 1:
+            raise InputError("--mapping needs the in-process engine (no --engine ray, no --workers)")
+        vault, key = open_vault(mapping, key_file, resume=resume, notify=_note_printer(console))
+    loop = make_engine(settings, engine, ray_address=ray_address)
+    if vault is not None:
+        vault.watch(loop)
+    records: list[dict[str, Any]] = []
+    originals: dict[int, str] = {}
+
+    def keep(doc: Document, record: dict[str, Any]) -> None:
+        if settings.show_values:
+            originals[len(records)] = doc.text
+        records.append(record)
+
+    try:
+        summary = _run_batch(loop, documents, paths, settings, multi, console, stdout, options,
+                             on_record=keep if html is not None else None, show_progress=show_progress, globs=globs)
+    finally:
+        if html is not None and records:  # after Ctrl-C too: the documents that were finished
+            from semsiedit.review_page import write_review
+
+            write_review(html, records, show_values=settings.show_values, originals=originals)
+        if vault is not None and mapping is not None and key is not None:
+            vault.save(mapping, key)  # also after Ctrl-C: the finished documents' surrogates
+            if vault.ambiguous():
+                _note_printer(console)(f"semsiedit: warning: {vault.ambiguous()} surrogates stood for several "
+                                       "values in this run; restore leaves them as they are")
     if summary.documents == 0 and summary.problems and not summary.skipped_existing:
         raise InputError(f"no document could be read ({len(summary.problems)} skipped)")
     return summary
 
 
+def _run_batch(loop, documents, paths, settings, multi, console, stdout, options: RewriteOptions,
+               on_record=None, show_progress: bool | None = None, globs=None) -> BatchSummary:
+    from semsiedit import progress
+
+    jsonl = any(p.endswith(".jsonl") for p in paths)
+    single = not multi and not jsonl
+    long_single = single and paths[0] != "-" and Path(paths[0]).stat().st_size > progress.LONG_DOCUMENT_CHARS
+    mode = progress.choose_mode(show_progress, is_terminal=console is not None and console.is_terminal,
+                                worth_it=multi or jsonl or long_single)
+    total = progress.count_documents(list(paths), globs) if mode != "off" and not single else None
+    run = RewriteRun(settings, options, loop=loop, stdout=stdout, on_record=on_record,
+                     on_problem=_problem_printer(console))
+    with progress.RunProgress(mode, console=console, total=1 if single else total, single=single) as shown:
+        summary = run.summary
+        run.progress = lambda: shown.update(summary.documents + summary.skipped_existing + len(summary.problems))
+        summary = run.run(documents, inputs=list(paths), multi=multi)
+    if console is not None and (multi or summary.documents > 1 or jsonl):
+        console.print(summary_table(summary))
+    return summary
+
+
+def _note_printer(console: Console | None):
+    def note(message: str) -> None:
+        if console is not None:
+            console.print(message, markup=False, highlight=False, soft_wrap=True)
+        else:
+            print(message, file=sys.stderr)
+
+    return note
+
+
+def restore_paths(source: str, mapping: Path, *, key_file: Path | None = None, output: Path | None = None,
+                  encoding: str | None = None, stdout=None) -> int:
+    """`semsiedit restore`: the originals back into a text that uses the surrogates; returns the count."""
+    from semsiedit.mapping import restore_text
+
+    text = _read_arg(source, encoding)
+    restored, count = restore_text(text, mapping, key_file)
+    if output is not None:
+        from semsiedit.sinks import atomic_write_text
+
+        atomic_write_text(output, restored)
+    else:
+        (stdout or sys.stdout).write(restored)
+    return count
+
+
 def _problem_printer(console: Console | None):
+    from rich.markup import escape
+
     def report(message: str) -> None:
         if console is not None:
-            console.print(f"[yellow]semsiedit: skipped:[/yellow] {message}", markup=True, highlight=False)
+            # soft_wrap: one line whatever the width; a pipe or a log must not get it cut at 80 columns.
+            console.print(f"[yellow]semsiedit: skipped:[/yellow] {escape(' '.join(message.split()))}", markup=True,
+                          highlight=False, soft_wrap=True)
         else:
             print(f"semsiedit: skipped: {message}", file=sys.stderr)
 
@@ -111,17 +279,7 @@ def _problem_printer(console: Console | None):
 
 def detect_documents(documents: list[Document], settings: Settings) -> list[list[Finding]]:
     """Detectors, then the critic (LLM when configured) on each document."""
-    from semsiedit.critique import LLMCritic, LocalCritic
-    from semsiedit.detection import DetectionEngine
-
-    engine = DetectionEngine(settings)
-    detected = engine.detect_many([d.text for d in documents], contexts=[d.context for d in documents])
-    critic = LocalCritic()
-    if settings.llm_configured and settings.critic != "local":
-        from semsiedit.llm import make_client
-
-        critic = LLMCritic(make_client(settings), settings)
-    return [critic.critique(d.text, d.context, f).findings for d, f in zip(documents, detected, strict=True)]
+    return detect_texts([d.text for d in documents], settings, contexts=[d.context for d in documents])
 
 
 def detect_paths(
@@ -148,7 +306,6 @@ def detect_paths(
     problems = 0
     batch: list[Document] = []
     everything: list[dict[str, Any]] = []
-
     def flush() -> None:
         nonlocal found_any
         if not batch:

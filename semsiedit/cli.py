@@ -9,6 +9,7 @@ import contextlib
 import logging
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,8 +49,32 @@ CategoriesOpt = Annotated[
     str | None, typer.Option("--categories", help="Comma-separated: pii,privacy,harmful,misinformation.")
 ]
 ShowValuesOpt = Annotated[bool, typer.Option("--show-values", help="Show sensitive values in reports/tables.")]
+TimeoutOpt = Annotated[
+    float | None, typer.Option("--timeout", help="Seconds per LLM request (default 60; config `timeout`).")
+]
+DocTimeoutOpt = Annotated[
+    float | None,
+    typer.Option("--document-timeout", help="Seconds of LLM time per document, then the local editor (default 180)."),
+]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", help="LLM requests in flight at most.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", help="record | public | auto (per document; default auto).")
+]
+ProtectOpt = Annotated[str | None, typer.Option("--protect", help="Privacy goal for the LLM: what else to protect.")]
+PreserveOpt = Annotated[str | None, typer.Option("--preserve", help="Privacy goal for the LLM: what to keep intact.")]
+RiskOpt = Annotated[str | None, typer.Option("--risk", help="needs_review thresholds: strict | balanced | lenient.")]
+MappingOpt = Annotated[
+    Path | None, typer.Option("--mapping", help="Encrypted surrogate -> original map (for `restore`).")
+]
+KeyFileOpt = Annotated[
+    Path | None,
+    typer.Option("--key-file", help="Mapping key file (default: $SEMSIEDIT_MAPPING_KEY, else MAPPING.key)."),
+]
+ColorOpt = Annotated[
+    str, typer.Option("--color", help="auto | always | never: colours on a terminal (auto respects NO_COLOR).")
+]
+HtmlOpt = Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML review page.")]
 SpecificClaimsOpt = Annotated[
     bool,
     typer.Option("--specific-claims/--no-specific-claims",
@@ -66,10 +91,10 @@ def _settings(config: Path | None, **flags: Any):
     return load_settings({k: v for k, v in flags.items() if v is not None and v is not False}, config_path=config)
 
 
-def _stderr():
+def _stderr(color: str = "auto"):
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, no_color=color == "never" or None)
 
 
 def _version(value: bool) -> None:
@@ -93,7 +118,9 @@ def root(
 def rewrite(
     paths: Paths = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file, or folder for many.")] = None,
-    in_place: Annotated[bool, typer.Option("--in-place", help="Overwrite inputs, after writing FILE.bak.")] = False,
+    in_place: Annotated[
+        bool, typer.Option("--in-place", help="Overwrite inputs, backing each up to FILE.bak (.bak.1, … if taken).")
+    ] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json | jsonl | diff")] = "text",
     report: Annotated[Path | None, typer.Option("--report", help="Write per-document reports (JSONL).")] = None,
     glob: GlobOpt = None,
@@ -108,15 +135,41 @@ def rewrite(
     editor: EditorOpt = None,
     max_iterations: Annotated[int | None, typer.Option("--max-iterations", help="Rounds (default 3).")] = None,
     pseudonyms: Annotated[str | None, typer.Option("--pseudonyms", help="descriptor | placeholder | fake")] = None,
+    surrogate_key: Annotated[
+        str | None,
+        typer.Option("--surrogate-key", help="Key the surrogates derive from (secret: non-guessable). Env/config too."),
+    ] = None,
     categories: CategoriesOpt = None,
     leak_threshold: Annotated[float | None, typer.Option("--leak-threshold", help="Residual that counts.")] = None,
     jobs: JobsOpt = None,
+    timeout: TimeoutOpt = None,
+    document_timeout: DocTimeoutOpt = None,
     resume: Annotated[bool, typer.Option("--resume", help="Skip documents already in the output.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the LLM reply cache.")] = False,
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="LLM reply cache folder.")] = None,
     no_score: Annotated[bool, typer.Option("--no-score", help="Skip embedding scores (faster).")] = False,
     fail_on_leak: Annotated[bool, typer.Option("--fail-on-leak", help="Exit 1 if leakage remains.")] = False,
+    profile: ProfileOpt = None,
+    protect: ProtectOpt = None,
+    preserve: PreserveOpt = None,
+    risk: RiskOpt = None,
+    fail_on_review: Annotated[
+        bool, typer.Option("--fail-on-review", help="Exit 1 if any document needs review.")
+    ] = False,
     show_values: ShowValuesOpt = False,
+    workers: Annotated[int | None, typer.Option("--workers", help="Worker processes for the local path.")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local | ray (pip install 'semsiedit[ray]').")] = "local",
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="Join this Ray cluster.")] = None,
+    mapping: MappingOpt = None,
+    key_file: KeyFileOpt = None,
+    html: HtmlOpt = None,
+    show_progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress",
+                     help="Progress on stderr: a bar on a terminal (the default for batches), else a status line "
+                          "every 10 s."),
+    ] = None,
+    color: ColorOpt = "auto",
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -127,13 +180,17 @@ def rewrite(
         raise InputError(f"--format must be text, json, jsonl or diff, not {fmt!r}")
     settings = _settings(
         config, model=model, base_url=base_url, critic=critic, editor=editor, max_iterations=max_iterations,
-        pseudonyms=pseudonyms, categories=categories, leak_threshold=leak_threshold, jobs=jobs,
-        no_cache=no_cache, cache_dir=cache_dir, show_values=show_values, score=False if no_score else None,
+        pseudonyms=pseudonyms, surrogate_key=surrogate_key, categories=categories, leak_threshold=leak_threshold,
+        jobs=jobs, timeout=timeout,
+        document_timeout=document_timeout, no_cache=no_cache, cache_dir=cache_dir, show_values=show_values,
+        score=False if no_score else None, profile=profile, protect=protect, preserve=preserve, risk=risk,
+        workers=workers,
     )
     summary = api.rewrite_paths(
         paths or ["-"], settings, output=output, in_place=in_place, fmt=fmt, report=report, globs=glob,
         field=field, context_field=context_field, id_field=id_field, context=context, encoding=encoding,
-        resume=resume, console=_stderr(),
+        resume=resume, mapping=mapping, key_file=key_file, html=html, show_progress=show_progress,
+        color=color, console=_stderr(color), engine=engine, ray_address=ray_address,
     )
     if summary.backend_down:
         # Nothing was lost (every document has the local rewrite), but a script must notice.
@@ -141,6 +198,8 @@ def rewrite(
               "they got the local editor's rewrite", file=sys.stderr)
         raise typer.Exit(3)
     if fail_on_leak and (summary.leaked_spans or summary.docs_flagged_after):
+        raise typer.Exit(1)
+    if fail_on_review and summary.needs_review:
         raise typer.Exit(1)
     if summary.problems:
         raise typer.Exit(2)
@@ -162,6 +221,7 @@ def detect(
     critic: CriticOpt = None,
     categories: CategoriesOpt = None,
     jobs: JobsOpt = None,
+    timeout: TimeoutOpt = None,
     show_values: ShowValuesOpt = False,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
@@ -172,7 +232,7 @@ def detect(
     if fmt not in ("table", "json", "jsonl"):
         raise InputError(f"--format must be table, json or jsonl, not {fmt!r}")
     settings = _settings(
-        config, model=model, base_url=base_url, critic=critic, categories=categories, jobs=jobs,
+        config, model=model, base_url=base_url, critic=critic, categories=categories, jobs=jobs, timeout=timeout,
         show_values=show_values,
     )
     found = api.detect_paths(
@@ -230,6 +290,7 @@ def eval_(
     max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
     jobs: JobsOpt = None,
     specific_claims: SpecificClaimsOpt = False,
+    profile: ProfileOpt = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -240,7 +301,8 @@ def eval_(
         raise InputError(f"--task must be rewrite or detect, not {task!r}")
     if not dataset.is_file():
         raise InputError(f"{dataset}: no such file")
-    settings = _settings(config, model=model, base_url=base_url, max_iterations=max_iterations, jobs=jobs)
+    settings = _settings(config, model=model, base_url=base_url, max_iterations=max_iterations, jobs=jobs,
+                         profile=profile)
     settings.specific_claims = specific_claims
     evaluation.run_eval_command(
         dataset, settings, task=task, out=out, rewritten=rewritten_file, sweep=sweep or [], baselines=baselines,
@@ -258,6 +320,7 @@ def ask(
     max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
     no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
+    timeout: TimeoutOpt = None,
     specific_claims: SpecificClaimsOpt = False,
     show_values: ShowValuesOpt = False,
     config: ConfigOpt = None,
@@ -267,11 +330,51 @@ def ask(
     from semsiedit import api
 
     settings = _settings(
-        config, model=model, base_url=base_url, max_iterations=max_iterations, no_cache=no_cache,
+        config, model=model, base_url=base_url, max_iterations=max_iterations, no_cache=no_cache, timeout=timeout,
         show_values=show_values,
     )
     settings.specific_claims = specific_claims
     api.ask(question, settings, show_rounds=show_rounds, fmt=fmt, console=_stderr())
+
+
+# -- restore ----------------------------------------------------------------------------------
+@app.command()
+def restore(
+    source: Annotated[str, typer.Argument(help="Text that uses the surrogates (file, or - for stdin).")] = "-",
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="The mapping written by `rewrite --mapping`.")] = (
+        None
+    ),
+    key_file: KeyFileOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    encoding: EncodingOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Put the original values back for the pseudonyms of a rewrite (e.g. in an LLM's answer)."""
+    from semsiedit import api
+
+    if mapping is None:
+        raise InputError("restore needs --mapping FILE (written by `semsiedit rewrite --mapping FILE`)")
+    api.restore_paths(source, mapping, key_file=key_file, output=output, encoding=encoding)
+
+
+# -- report -----------------------------------------------------------------------------------
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="A rewrite's JSONL output (records with `semsiedit` reports).")],
+    html: HtmlOpt = None,
+    pareto: Annotated[
+        Path | None, typer.Option("--pareto", help="Pareto PNG to inline (default: pareto.png beside RESULTS).")
+    ] = None,
+    show_values: ShowValuesOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """The review page (--html) of a rewrite's JSONL output; without --html, the summary as JSON."""
+    from semsiedit.review_page import report_command
+
+    def warn(message: str) -> None:
+        print(f"semsiedit: skipped: {message}", file=sys.stderr)
+
+    report_command(results, html, show_values=show_values, pareto=pareto, warn=warn, stdout=sys.stdout)
 
 
 # -- doctor -----------------------------------------------------------------------------------
@@ -290,6 +393,25 @@ def doctor(
     raise typer.Exit(0 if ok else 3)
 
 
+cache_app = typer.Typer(help="The LLM reply cache (encrypted replies in the user cache folder).", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("clear")
+def cache_clear(
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Cache folder (default: ~/.cache/semsiedit).")
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Delete every cached LLM reply and the cache's key."""
+    from semsiedit.llm.cache import clear_cache, default_cache_dir
+
+    folder = default_cache_dir(_settings(config, cache_dir=cache_dir))
+    count = clear_cache(folder)
+    print(f"semsiedit: removed {count} cached replies from {folder}", file=sys.stderr)
+
+
 def _interrupted() -> None:
     """Exit 130 without joining worker threads: `--jobs` workers may be waiting on LLM replies for
     up to the timeout. The outputs are closed by now (finished documents kept for --resume)."""
@@ -301,6 +423,11 @@ def _interrupted() -> None:
     os._exit(130)
 
 
+def _one_line(exc: BaseException) -> str:
+    """An error is one line in a pipe or a log, whatever the terminal width."""
+    return " ".join(str(exc).split())
+
+
 def main() -> None:
     """Console entry point: one clear stderr line and the SPEC §5 exit code for every failure."""
     debug = "--debug" in sys.argv or os.environ.get("SEMSIEDIT_DEBUG") == "1"
@@ -308,9 +435,9 @@ def main() -> None:
         # standalone_mode=False: errors reach us, and typer.Exit comes back as the return value.
         code = app(standalone_mode=False)
     except SemsieditError as exc:
-        if debug:
-            raise
-        print(f"semsiedit: error: {exc}", file=sys.stderr)
+        if debug:  # the traceback as well, never a different exit code
+            traceback.print_exc()
+        print(f"semsiedit: error: {_one_line(exc)}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         _interrupted()
@@ -323,8 +450,11 @@ def main() -> None:
             exc.show()
             sys.exit(2)
         if debug:
-            raise
-        print(f"semsiedit: error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", file=sys.stderr)
+            traceback.print_exc()
+            print(f"semsiedit: error: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
+        else:
+            print(f"semsiedit: error: {type(exc).__name__}: {_one_line(exc)} (rerun with --debug for the traceback)",
+                  file=sys.stderr)
         sys.exit(2)
     if code == 130:  # typer turns Ctrl-C into Exit(130), which standalone_mode=False returns
         _interrupted()

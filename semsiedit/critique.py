@@ -17,7 +17,8 @@ from semsiedit.config import Settings
 from semsiedit.detection.merge import merge_findings
 from semsiedit.errors import LLMError
 from semsiedit.llm.base import ChatClient
-from semsiedit.prompts import load_prompt
+from semsiedit.profile import Profile
+from semsiedit.prompts import frame, load_prompt
 from semsiedit.schemas import CriticReply
 from semsiedit.types import Finding, Usage
 
@@ -42,7 +43,11 @@ class LocalCritic:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
 
-    def critique(self, text: str, context: str | None = None, detected: Sequence[Finding] = ()) -> Critique:
+    takes_profile = True
+
+    def critique(
+        self, text: str, context: str | None = None, detected: Sequence[Finding] = (), profile: Profile | None = None
+    ) -> Critique:
         return Critique(merge_findings(detected, text=text, categories=self.settings.categories))
 
 
@@ -53,10 +58,16 @@ class LLMCritic:
         self.client = client
         self.settings = settings or Settings()
 
-    def critique(self, text: str, context: str | None = None, detected: Sequence[Finding] = ()) -> Critique:
+    takes_profile = True
+
+    def critique(
+        self, text: str, context: str | None = None, detected: Sequence[Finding] = (), profile: Profile | None = None
+    ) -> Critique:
         prompt = load_prompt("critic")
-        context_block = f"<question>\n{context}\n</question>\n\n" if context and context.strip() else ""
-        user = prompt.render(context_block=context_block, text=text)
+        framed = frame(text, context)
+        if profile is not None:
+            framed["context_block"] = profile.prompt_block() + framed["context_block"]
+        user = prompt.render(**framed)
         categories = self.settings.categories
         try:
             result = self.client.complete_json(prompt.system, user, CriticReply)

@@ -23,12 +23,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Protocol
 
 from semsiedit.config import Settings
 from semsiedit.errors import LLMError
+from semsiedit.profile import Profile, apply_profile, choose_profile
 from semsiedit.prompts import prompt_hashes
 from semsiedit.text import value_survives
 from semsiedit.types import Document, DocumentResult, Edit, EditDecision, Finding, RoundRecord, Usage
@@ -70,6 +72,11 @@ class _State:
     # After one LLM failure (already retried by the client) the document finishes on the local path:
     # a dead server must not cost every remaining stage its own round of retries.
     llm_down: bool = False
+    profile: Profile | None = None  # chosen on the first round's findings (semsiedit/profile.py)
+    # A stage whose reply did not parse even after the client's one repair is not asked again in
+    # this document (a weak model's garbage would otherwise cost every round two more requests).
+    failed_stages: set[str] = field(default_factory=set)
+    llm_spent: float = 0.0  # seconds waited on the LLM for this document (per-document deadline)
     done: bool = False
     started: float = field(default_factory=time.perf_counter)
 
@@ -149,10 +156,13 @@ class EditingLoop:
         return states
 
     def _finish(self, states: list[_State]) -> list[DocumentResult]:
+        from semsiedit.review import mark
+
         self._score(states)
         for state in states:
             state.result.rewritten = state.text
             state.result.elapsed_s = time.perf_counter() - state.started
+            mark(state.result, self.settings)
         return [s.result for s in states]
 
     # -- one round ----------------------------------------------------------------------------
@@ -205,7 +215,8 @@ class EditingLoop:
                     decision.accepted, decision.reason = False, f"utility_floor: {scores.utility:.2f}"
             record.notes.append(f"utility {scores.utility:.2f} below floor: local editor used for this round")
             state.result.path = "fallback"
-            local = self.local_editor.propose(state.text, state.doc.context, findings)
+            local = self.local_editor.propose(state.text, state.doc.context, findings,
+                                              **_profiled(self.local_editor, state))
             for edit in local.edits:
                 edit.strategy = f"fallback:{edit.strategy}"
                 reason = self._reject_reason(state, edit, findings, local=True)
@@ -230,27 +241,35 @@ class EditingLoop:
         if not state.text.strip():
             return [], record  # nothing to review: no LLM call for an empty document
         detected = [f for f in detected if self._is_new(state, f)]
+        if state.profile is None:
+            state.profile = choose_profile(state.text, state.doc.context, detected, self.settings)
+            state.result.profile = state.profile.to_dict()
         findings: list[Finding] = []
         chunks = self._chunks(state.text)
         for start, end in chunks:
             inside = [_shift(f, -start) for f in detected if start <= f.start and f.end <= end]
-            if state.llm_down or self.llm_disabled:
+            self._check_deadline(state, record)
+            if state.llm_down or self.llm_disabled or "critic" in state.failed_stages:
                 if self.llm_disabled and not state.llm_down:
                     record.notes.append(f"llm skipped: {self.circuit_breaker} documents in a row failed")
+                    state.result.error = (f"llm skipped after {self.circuit_breaker} failed documents in a row; "
+                                          "local editor used")
                     state.llm_down = True
                     state.result.path = "fallback"
                     state.result.llm_unavailable = True
                 findings.extend(_shift(f, start) for f in inside)
                 continue
             try:
-                critique = self.critic.critique(state.text[start:end], state.doc.context, inside)
+                with self._budget(state):
+                    critique = self.critic.critique(state.text[start:end], state.doc.context, inside,
+                                                    **_profiled(self.critic, state))
             except LLMError as exc:  # critics should catch their own errors; this is the safety net
                 critique = SimpleNamespace(findings=inside, usage=Usage(failures=1), error_kind=exc.kind,
                                            notes=[f"critic failed ({exc.kind}): detector findings used"])
             record.usage.add(critique.usage)
             record.notes.extend(critique.notes)
             if critique.usage.failures:  # the critic fell back to the detectors' findings
-                self._llm_failed(state, getattr(critique, "error_kind", None) or "unknown")
+                self._llm_failed(state, getattr(critique, "error_kind", None) or "unknown", "critic")
             elif critique.usage.calls or critique.usage.cached_calls:
                 self._llm_succeeded()
             findings.extend(_shift(f, start) for f in critique.findings)
@@ -262,7 +281,7 @@ class EditingLoop:
                 finding.id = f"f{number}"
         findings = [f for f in findings if f.source == LLM_SOURCE or self._is_new(state, f)]
         findings = [f for f in findings if f.category in self.settings.categories]
-        return findings, record
+        return (apply_profile(findings, state.profile) if state.profile else findings), record
 
     def _chunks(self, text: str) -> list[tuple[int, int]]:
         """LLM calls see at most `chunk_chars` at a time, cut at paragraph or sentence boundaries."""
@@ -272,19 +291,41 @@ class EditingLoop:
 
         return [(span[0], span[1]) for span in chunk_text(text, self.settings.chunk_chars)]
 
-    def _llm_failed(self, state: _State, kind: str) -> None:
-        """A call failed after the client's retries. A bad reply (malformed, refused) only sends this
-        stage to the local path; an unreachable server sends the rest of the document there, and
-        several such documents in a row the rest of the run."""
+    def _llm_failed(self, state: _State, kind: str, stage: str) -> None:
+        """A call failed after the client's retries. A bad reply (malformed, refused) sends this stage
+        of the document to the local path; an unreachable server the rest of the document; and
+        failures of either kind in several documents in a row the rest of the run."""
         state.result.path = "fallback"
+        if state.result.error is None:
+            state.result.error = f"llm {stage} failed ({kind}); local editor used"
+        first_in_document = not (state.llm_down or state.failed_stages)
         if kind in ("malformed", "refused"):
-            return
-        state.llm_down = True
-        state.result.llm_unavailable = True
-        with self._lock:
-            self.consecutive_failures += 1
-            if self.consecutive_failures >= self.circuit_breaker:
-                self.llm_disabled = True
+            state.failed_stages.add(stage)
+        else:
+            state.llm_down = True
+            state.result.llm_unavailable = True
+        if first_in_document:
+            with self._lock:
+                self.consecutive_failures += 1
+                if self.consecutive_failures >= self.circuit_breaker:
+                    self.llm_disabled = True
+
+    @contextmanager
+    def _budget(self, state: _State) -> Iterator[None]:
+        """LLM calls for this document share one deadline (settings.document_timeout)."""
+        from semsiedit.llm.base import deadline
+
+        started = time.monotonic()
+        try:
+            with deadline(self.settings.document_timeout - state.llm_spent):
+                yield
+        finally:
+            state.llm_spent += time.monotonic() - started
+
+    def _check_deadline(self, state: _State, record: RoundRecord) -> None:
+        if not state.llm_down and self.uses_llm and state.llm_spent >= self.settings.document_timeout:
+            record.notes.append(f"llm skipped: the document's {self.settings.document_timeout:g}s deadline passed")
+            self._llm_failed(state, "timeout", "deadline")
 
     def _llm_succeeded(self) -> None:
         with self._lock:
@@ -310,7 +351,11 @@ class EditingLoop:
         """The editor's edits, guarded; whatever is rejected or missing goes to the local editor."""
         decisions: list[EditDecision] = []
         covered_ids: set[str] = set()
-        if self.editor is not self.local_editor and not (state.llm_down or self.llm_disabled):
+        if self.editor is not self.local_editor:
+            self._check_deadline(state, record)
+        if self.editor is not self.local_editor and not (
+            state.llm_down or self.llm_disabled or "editor" in state.failed_stages
+        ):
             try:
                 groups = group_overlapping(state.text, findings)
                 edits: list[Edit] = []
@@ -318,7 +363,9 @@ class EditingLoop:
                     inside = [_shift(g, -start) for g in groups if start <= g.start and g.end <= end]
                     if not inside:
                         continue
-                    proposal = self.editor.propose(state.text[start:end], state.doc.context, inside)
+                    with self._budget(state):
+                        proposal = self.editor.propose(state.text[start:end], state.doc.context, inside,
+                                                       **_profiled(self.editor, state))
                     record.usage.add(proposal.usage)
                     self._llm_succeeded()
                     record.notes.extend(proposal.notes)
@@ -333,14 +380,15 @@ class EditingLoop:
             except LLMError as exc:
                 record.notes.append(f"editor failed ({exc.kind}): local editor used")
                 record.usage.failures += 1
-                self._llm_failed(state, exc.kind)
+                self._llm_failed(state, exc.kind, "editor")
         remaining = [f for f in findings if f.id not in covered_ids]
         if remaining:
             if self.editor is not self.local_editor:
                 state.result.path = "fallback"
             accepted_spans = [(d.edit.start, d.edit.end) for d in decisions if d.accepted]
             remaining = [f for f in remaining if not any(s < f.end and f.start < e for s, e in accepted_spans)]
-            local = self.local_editor.propose(state.text, state.doc.context, remaining)
+            local = self.local_editor.propose(state.text, state.doc.context, remaining,
+                                              **_profiled(self.local_editor, state))
             fallback = self.editor is not self.local_editor
             for edit in local.edits:
                 if any(s < edit.end and edit.start < e for s, e in accepted_spans):
@@ -357,7 +405,8 @@ class EditingLoop:
         strategy = edit.strategy.removeprefix("fallback:")
         probe = Edit(edit.start, edit.end, edit.original, edit.replacement, edit.finding_ids, edit.category,
                      edit.editor, strategy)
-        reason = check_edit(probe, findings_inside(edit, findings), min_length_ratio=self.settings.min_length_ratio)
+        reason = check_edit(probe, findings_inside(edit, findings), min_length_ratio=self.settings.min_length_ratio,
+                            text=state.text)
         if reason and local and reason.startswith("deletes_content: replacement drastically"):
             return None  # the local editor is the floor: its generalisations are trusted
         if reason is None and any(value_survives(v, edit.replacement) for v in state.original_values):
@@ -426,10 +475,10 @@ def build_loop(settings: Settings, *, with_scorer: bool = True, client_factory: 
     """Wire the configured backends. Heavy imports happen here, not at module import."""
     from semsiedit.critique import LLMCritic, LocalCritic
     from semsiedit.detection import DetectionEngine
-    from semsiedit.editing import LLMEditor, LocalEditor
+    from semsiedit.editing import LLMEditor, LocalEditor, SurrogateMap
 
     detector = DetectionEngine(settings)
-    local_editor = LocalEditor(settings)
+    local_editor = LocalEditor(settings, SurrogateMap(settings.surrogate_key.get_secret_value()))
     client = None
     if settings.llm_configured and (settings.critic != "local" or settings.editor != "local"):
         from semsiedit.llm import make_client
@@ -467,6 +516,13 @@ def group_overlapping(text: str, findings: Sequence[Finding]) -> list[Finding]:
         groups.append(replace(widest, start=start, end=end, text=text[start:end],
                               severity=max(f.severity for f in cluster)))
     return groups
+
+
+def _profiled(stage: object, state: _State) -> dict:
+    """The profile keyword for a critic or editor that takes one (`takes_profile`); plain ones get none."""
+    if state.profile is None or not getattr(stage, "takes_profile", False):
+        return {}
+    return {"profile": state.profile}
 
 
 def _shift(item, delta: int):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
+import logging
 import os
+import sys
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +32,10 @@ def set_offline_environment() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # No third-party progress bars or advisories on stderr ("Loading weights: 100%|███…" at every run).
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
 
 def _is_package(name: str) -> bool:
@@ -50,18 +58,45 @@ def resolve_spacy_model(configured: str) -> str:
     raise BackendUnavailable(f"no spaCy English model installed (tried {configured!r}); run: {SPACY_INSTALL_HINT}")
 
 
+# Imported by spaCy's and Presidio's *optional* integrations only: thinc imports torch when it is
+# installed, and Presidio's spaCy entry point (run by every `spacy.load`) imports transformers. A
+# CNN pipeline like en_core_web_sm needs neither, and they cost ~7 CPU-seconds per process (5 of 11
+# for startup + model load, measured in benchmarks/RESULTS.md), so they are hidden while spaCy and
+# Presidio import. Both libraries check with `try: import ...` and fall back; torch imports normally
+# afterwards (the embedding model loads it when the scorer needs it).
+_OPTIONAL_FOR_SPACY = ("torch", "transformers")
+
+
+@contextlib.contextmanager
+def hidden_modules(names: tuple[str, ...] = _OPTIONAL_FOR_SPACY) -> Iterator[None]:
+    """`import name` raises ImportError inside the block, for modules not imported yet."""
+    hidden = [n for n in names if n not in sys.modules]
+    for n in hidden:
+        sys.modules[n] = None  # type: ignore[assignment]  # the import system's "not available" marker
+    try:
+        yield
+    finally:
+        for n in hidden:
+            if sys.modules.get(n, 0) is None:
+                del sys.modules[n]
+
+
 @lru_cache(maxsize=4)
 def load_spacy(configured: str) -> Language:
     """One spaCy pipeline per process and model name."""
     # Before the import: spaCy pulls in tldextract, which reads its download URLs at import time.
     set_offline_environment()
-    import spacy
-
     name = resolve_spacy_model(configured)
-    try:
-        return spacy.load(name)
-    except OSError as exc:
-        raise BackendUnavailable(f"spaCy model {name!r} failed to load ({exc}); run: {SPACY_INSTALL_HINT}") from None
+    # A transformer pipeline (en_core_web_trf) does need thinc's torch support.
+    blocked = () if name.endswith("_trf") else _OPTIONAL_FOR_SPACY
+    with hidden_modules(blocked):
+        import spacy
+
+        try:
+            return spacy.load(name)
+        except OSError as exc:
+            msg = f"spaCy model {name!r} failed to load ({exc}); run: {SPACY_INSTALL_HINT}"
+            raise BackendUnavailable(msg) from None
 
 
 def resolve_embedding_model(configured: str) -> str:
@@ -84,12 +119,21 @@ def resolve_embedding_model(configured: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def load_embedder(configured: str) -> SentenceTransformer:
-    """One SentenceTransformer per process and model name, on the CPU unless CUDA is there."""
+def load_embedder(configured: str, backend: str = "torch") -> SentenceTransformer:
+    """One sentence encoder per process, model name and backend: a SentenceTransformer on the CPU,
+    or (backend "onnx") the same model exported to ONNX Runtime (semsiedit.embedding_onnx)."""
     set_offline_environment()
+    path = resolve_embedding_model(configured)
+    if backend == "onnx":
+        from semsiedit.embedding_onnx import load_onnx_encoder
+
+        try:
+            return load_onnx_encoder(path)  # type: ignore[return-value]  # same encode() interface
+        except Exception as exc:  # the exporter and runtime raise many kinds
+            # Scores are the same either way (cosine >= 0.999); only the speed differs.
+            logging.getLogger("semsiedit").warning("ONNX embedding backend unavailable (%s); using torch", exc)
     from sentence_transformers import SentenceTransformer
 
-    path = resolve_embedding_model(configured)
     try:
         return SentenceTransformer(path, device="cpu")
     except Exception as exc:  # a broken folder gives many exception types

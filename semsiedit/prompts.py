@@ -35,6 +35,26 @@ class Prompt:
         return self.sha256[:12]
 
 
+def frame(text: str, context: str | None = None) -> dict[str, str]:
+    """Template values that put the document (and the question) inside tags it cannot contain.
+
+    A document holding `</document>` or "ignore the above" must not end its own framing: the tag
+    names carry a suffix derived from the content (`<document-3f9a1c0b>`), lengthened until neither
+    the text nor the question contains it. Derived, not random, so a rerun sends the same prompt
+    (the reply cache and reproducibility depend on it)."""
+    question = context.strip() if context and context.strip() else ""
+    digest = hashlib.sha256(f"{question}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+    size = 8
+    while True:
+        suffix = digest[:size] if size <= len(digest) else digest + str(size)
+        doc_tag, q_tag = f"document-{suffix}", f"question-{suffix}"
+        if doc_tag not in text and doc_tag not in question and q_tag not in text and q_tag not in question:
+            break
+        size += 4
+    context_block = f"<{q_tag}>\n{question}\n</{q_tag}>\n\n" if question else ""
+    return {"text": text, "context_block": context_block, "doc_tag": doc_tag}
+
+
 @cache
 def load_prompt(name: str) -> Prompt:
     """prompts/NAME.md: a system part and a user template, split by a line '=== user ==='."""

@@ -35,6 +35,8 @@ class BatchSummary:
     llm_unavailable_documents: int = 0
     completion_tokens: int = 0
     elapsed_s: float = 0.0
+    needs_review: int = 0
+    profiles: dict[str, int] = field(default_factory=dict)
 
     def add(self, result: DocumentResult) -> None:
         self.documents += 1
@@ -52,6 +54,9 @@ class BatchSummary:
         self.llm_failures += result.usage.failures
         self.llm_unavailable_documents += result.llm_unavailable
         self.completion_tokens += result.usage.completion_tokens
+        self.needs_review += result.needs_review
+        if result.profile:
+            self.profiles[result.profile["name"]] = self.profiles.get(result.profile["name"], 0) + 1
         if result.scores:
             self.scored += 1
             self.leakage_before += result.scores.leakage_before
@@ -94,6 +99,8 @@ class BatchSummary:
             "llm_unavailable_documents": self.llm_unavailable_documents,
             "completion_tokens": self.completion_tokens,
             "elapsed_s": round(self.elapsed_s, 3),
+            "needs_review": self.needs_review,
+            "profiles": self.profiles,
             **{k: round(v, 4) for k, v in self.means().items()},
         }
 
@@ -113,7 +120,9 @@ def summary_table(summary: BatchSummary):
     ]
     for c in CATEGORIES:
         rows.append((f"  {c} findings before → after", f"{summary.findings_before[c]} → {summary.findings_after[c]}"))
-    rows += [("edits applied", str(summary.edits))]
+    rows += [("edits applied", str(summary.edits)), ("documents that need review", str(summary.needs_review))]
+    if summary.profiles:
+        rows.append(("profiles", ", ".join(f"{k} {v}" for k, v in sorted(summary.profiles.items()))))
     if summary.scored:
         rows += [
             ("leakage before → after", f"{m['leakage_before']:.3f} → {m['leakage_after']:.3f}"),

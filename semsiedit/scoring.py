@@ -38,8 +38,10 @@ class Embedder:
         model: Any = None,
         batch_size: int = BATCH_SIZE,
         cache_size: int = CACHE_SIZE,
+        backend: str = "torch",
     ) -> None:
         self.model_name = model_name
+        self.backend = backend  # torch | onnx (models.load_embedder)
         self._model = model  # loaded on first encode, so building a Scorer costs nothing
         self.batch_size = batch_size
         self.cache_size = cache_size
@@ -55,7 +57,7 @@ class Embedder:
         if self._model is None:
             from semsiedit.models import load_embedder
 
-            self._model = load_embedder(self.model_name)
+            self._model = load_embedder(self.model_name, self.backend)
         return self._model
 
     @property
@@ -109,12 +111,13 @@ _embedders: dict[str, Embedder] = {}
 _embedders_lock = threading.Lock()
 
 
-def get_embedder(model_name: str = DEFAULT_MODEL) -> Embedder:
-    """The process-wide Embedder for a model name (one model load, one cache per process)."""
+def get_embedder(model_name: str = DEFAULT_MODEL, backend: str = "torch") -> Embedder:
+    """The process-wide Embedder for a model name and backend (one model load, one cache)."""
+    key = model_name if backend == "torch" else f"{model_name}#{backend}"
     with _embedders_lock:
-        if model_name not in _embedders:
-            _embedders[model_name] = Embedder(model_name)
-        return _embedders[model_name]
+        if key not in _embedders:
+            _embedders[key] = Embedder(model_name, backend=backend)
+        return _embedders[key]
 
 
 class SpanText(NamedTuple):
@@ -159,7 +162,7 @@ class Scorer:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = get_embedder(self.settings.embedding_model)
+            self._embedder = get_embedder(self.settings.embedding_model, self.settings.embedding_backend)
         return self._embedder
 
     @property

@@ -13,9 +13,14 @@ from semsiedit.errors import InputError
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write to a temp file in the same folder, fsync, then rename over the target.
+
+    Failures name the target, never the internal temp file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -24,6 +29,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         if path.exists():
             shutil.copymode(path, tmp)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -35,15 +43,76 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def backup_path(path: Path) -> Path:
-    return path.with_name(path.name + ".bak")
+    """The first free backup name: f.txt.bak, then f.txt.bak.1, f.txt.bak.2, ...
+
+    An existing backup is never overwritten: after two `--in-place` runs f.txt.bak still holds the
+    original and f.txt.bak.1 the first rewrite."""
+    candidate = path.with_name(path.name + ".bak")
+    n = 0
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = path.with_name(f"{path.name}.bak.{n}")
+    return candidate
 
 
-def write_in_place(path: Path, text: str) -> Path:
-    """Back the input up first (atomically), then replace it. Returns the backup's path."""
+def encode_like(text: str, original: bytes, source: str, encoding: str | None = None) -> bytes:
+    """Encode `text` the way `original` was: the explicit --encoding, else its BOM, else UTF-8.
+
+    A character the input's encoding cannot hold (a Latin-1 file and a rewrite with "—") is a
+    clear error, never a silent switch to UTF-8."""
+    from semsiedit.sources import BOMS
+
+    codec, bom = encoding or "utf-8", b""
+    if encoding is None:
+        for mark, name in BOMS:
+            if original.startswith(mark):
+                codec, bom = _BOM_CODECS[mark], (b"" if name == "utf-8-sig" else mark)
+                break
+    try:
+        return bom + text.encode(codec)
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"{source}: the rewrite has {exc.object[exc.start]!r}, which {encoding or codec} cannot encode; "
+            "the input is unchanged (write with -o instead)"
+        ) from None
+    except LookupError:
+        raise InputError(f"{source}: unknown encoding {codec!r}") from None
+
+
+# The codec that writes the text after a BOM (the BOM itself is copied from the input).
+_BOM_CODECS = {
+    b"\xff\xfe\x00\x00": "utf-32-le", b"\x00\x00\xfe\xff": "utf-32-be", b"\xef\xbb\xbf": "utf-8-sig",
+    b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be",
+}  # fmt: skip
+
+
+def write_in_place(path: Path, text: str, encoding: str | None = None) -> Path:
+    """Back the input up first (atomically, under a fresh name), then replace it, in the input's
+    encoding and BOM. Returns the backup's path."""
+    original = path.read_bytes()
+    data = encode_like(text, original, str(path), encoding)  # refuse before touching anything
     backup = backup_path(path)
-    atomic_write_bytes(backup, path.read_bytes())
-    atomic_write_text(path, text)
+    atomic_write_bytes(backup, original)
+    atomic_write_bytes(path, data)
     return backup
+
+
+def check_writable(path: Path, what: str) -> None:
+    """Fail now, not after the work, when `path` cannot be created: probe its nearest existing
+    folder with a real temp file (access() says yes to root on /proc)."""
+    if path.is_dir():
+        raise InputError(f"{what} {path} is a folder; give a file name")
+    folder = path.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(f"{what} {path}: {folder} is not a folder")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".semsiedit-probe.")
+    except OSError as exc:
+        raise InputError(f"{what} {path}: cannot write in {folder} ({exc.strerror or exc})") from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 class JsonlSink:

@@ -32,10 +32,17 @@ BOMS = (
 
 @dataclass
 class InputProblem:
-    """A document that could not be read; reported, skipped, never fatal for a batch."""
+    """A document that could not be read; reported, skipped, never fatal for a batch.
+
+    A JSONL row (`row` set) still gets its line in the output, so output rows line up with input
+    rows: the record passes through untouched and the error goes into its `semsiedit` report."""
 
     source: str
     message: str
+    row: bool = False  # a JSONL line: the output gets an error row in its place
+    record: dict | None = None  # the parsed record, when the line was a JSON object
+    line: int | None = None
+    id: str | None = None
 
 
 def decode_bytes(data: bytes, source: str, encoding: str | None = None) -> str:
@@ -52,6 +59,9 @@ def decode_bytes(data: bytes, source: str, encoding: str | None = None) -> str:
             except UnicodeDecodeError as exc:
                 raise InputError(f"{source}: invalid {codec} text ({exc.reason} at byte {exc.start})") from None
     if b"\x00" in data[:8192]:
+        guess = _utf16_without_bom(data[:8192])
+        if guess:
+            raise InputError(f"{source}: looks like UTF-16 text without a byte-order mark; pass --encoding {guess}")
         raise InputError(f"{source}: binary file (contains NUL bytes), not text")
     try:
         return data.decode("utf-8")
@@ -60,6 +70,24 @@ def decode_bytes(data: bytes, source: str, encoding: str | None = None) -> str:
             f"{source}: not UTF-8 (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "convert it or pass --encoding (e.g. --encoding latin-1)"
         ) from None
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when the NUL bytes sit where ASCII text in UTF-16 puts them."""
+    even, odd = head[0::2], head[1::2]
+    if len(head) < 4:
+        return None
+    if odd.count(0) >= 0.8 * len(odd) and even.count(0) <= 0.1 * len(even):
+        codec = "utf-16-le"
+    elif even.count(0) >= 0.8 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        head[: len(head) // 2 * 2].decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return codec
 
 
 def detect_newline(text: str) -> str:
@@ -100,24 +128,28 @@ def iter_jsonl_lines(lines: Iterator[bytes], source: str, options: JsonlOptions,
         where = f"{source}:{lineno}"
         if not raw.strip():
             continue
+        def problem(message: str, record: dict | None = None, doc_id: str = where, lineno: int = lineno,
+                    where: str = where) -> InputProblem:  # fmt: skip
+            return InputProblem(where, message, row=True, record=record, line=lineno, id=doc_id)
+
         try:
             record = json.loads(decode_bytes(raw, where, encoding))
         except InputError as exc:
-            yield InputProblem(where, str(exc))
+            yield problem(str(exc))
             continue
         except json.JSONDecodeError as exc:
-            yield InputProblem(where, f"{where}: malformed JSON ({exc.msg} at column {exc.colno})")
+            yield problem(f"{where}: {_json_error(raw, exc)}")
             continue
         if not isinstance(record, dict):
-            yield InputProblem(where, f"{where}: expected a JSON object, got {type(record).__name__}")
+            yield problem(f"{where}: expected a JSON object, got {_json_type(record)}")
             continue
+        doc_id = str(record[options.id_field]) if options.id_field and options.id_field in record else where
         text = record.get(options.field)
         if not isinstance(text, str):
-            what = "missing" if options.field not in record else f"not a string ({type(text).__name__})"
-            yield InputProblem(where, f"{where}: field {options.field!r} {what}; choose it with --field")
+            what = "missing" if options.field not in record else f"not a string ({_json_type(text)})"
+            yield problem(f"{where}: field {options.field!r} {what}; choose it with --field", record, doc_id)
             continue
         context = record.get(options.context_field) if options.context_field else None
-        doc_id = str(record[options.id_field]) if options.id_field and options.id_field in record else where
         yield Document(
             id=doc_id,
             text=text,
@@ -126,6 +158,19 @@ def iter_jsonl_lines(lines: Iterator[bytes], source: str, options: JsonlOptions,
             record=record,
             newline=detect_newline(text),
         )
+
+
+def _json_type(value: object) -> str:
+    return {type(None): "null", bool: "boolean", int: "number", float: "number", str: "string",
+            list: "array", dict: "object"}.get(type(value), type(value).__name__)  # fmt: skip
+
+
+def _json_error(raw: bytes, exc: json.JSONDecodeError) -> str:
+    """'malformed JSON (...)', or the clearer 'several JSON values on one line' for `{..}{..}`."""
+    if exc.msg == "Extra data":
+        return (f"several JSON values on one line (the second starts at column {exc.colno}); "
+                "JSONL needs one object per line")
+    return f"malformed JSON ({exc.msg} at column {exc.colno})"
 
 
 def expand_paths(paths: Sequence[str], globs: Sequence[str] | None = None) -> list[tuple[Path, Path | None]]:

@@ -167,6 +167,9 @@ class DocumentResult:
     elapsed_s: float = 0.0
     error: str | None = None
     llm_unavailable: bool = False  # the server could not be used (down, timing out, refusing the key)
+    profile: dict[str, str] | None = None  # the protection profile and why (semsiedit/profile.py)
+    needs_review: bool = False  # a person should look at this rewrite (semsiedit/review.py)
+    review_reasons: list[str] = field(default_factory=list)
 
     @property
     def edits_applied(self) -> int:
@@ -198,5 +201,8 @@ class DocumentResult:
             "elapsed_s": round(self.elapsed_s, 4),
             "error": self.error,
             "llm_unavailable": self.llm_unavailable,
+            "profile": self.profile,
+            "needs_review": self.needs_review,
+            "review_reasons": self.review_reasons,
             "rounds": [r.to_dict(show_values) for r in self.rounds],
         }

@@ -14,7 +14,7 @@ from semsiedit.text import value_survives
 from semsiedit.types import Edit, EditDecision, Finding
 
 # Strategies whose output is legitimately much shorter than the span ("Maria Gonzalez" -> "Person A").
-GENERALISING_STRATEGIES = {"pseudonym", "placeholder", "fake", "generalise", "descriptor"}
+GENERALISING_STRATEGIES = {"pseudonym", "placeholder", "fake", "generalise", "descriptor", "suppress"}
 REFUSAL = re.compile(
     r"^\s*(i\s*(?:am|'m)\s+sorry|i\s+(?:can(?:'|no)t|cannot|won't|will not)\s+(?:help|assist|comply|provide|do)|"
     r"as an ai\b|i'm unable to|i am unable to)",
@@ -33,8 +33,11 @@ def sensitive_values(findings: Sequence[Finding]) -> list[str]:
     return [normalise(f.text) for f in findings if f.text.strip()]
 
 
-def check_edit(edit: Edit, covered: Sequence[Finding], *, min_length_ratio: float) -> str | None:
-    """Return why `edit` must be rejected, or None. `covered`: the findings inside the edit's span."""
+def check_edit(
+    edit: Edit, covered: Sequence[Finding], *, min_length_ratio: float, text: str | None = None
+) -> str | None:
+    """Return why `edit` must be rejected, or None. `covered`: the findings inside the edit's span;
+    with the `text` the edit applies to, the replacement must also keep the form of the span (`check_form`)."""
     replacement = edit.replacement
     if not replacement.strip():
         return "deletes_content: empty replacement"
@@ -54,6 +57,8 @@ def check_edit(edit: Edit, covered: Sequence[Finding], *, min_length_ratio: floa
     shortened = len(replacement.strip()) < min_length_ratio * len(edit.original.strip())
     if shortened and edit.strategy not in GENERALISING_STRATEGIES and not all(f.category == "pii" for f in covered):
         return "deletes_content: replacement drastically shorter than the span"
+    if text is not None:
+        return check_form(text, edit)
     return None
 
 
@@ -68,3 +73,117 @@ def verify_edits(edits: Sequence[Edit], findings: Sequence[Finding], *, min_leng
         reason = check_edit(edit, findings_inside(edit, findings), min_length_ratio=min_length_ratio)
         decisions.append(EditDecision(edit, accepted=reason is None, reason=reason or ""))
     return decisions
+
+
+# -- the form guard: a replacement keeps the grammatical role and number of the span ------------------
+
+_ARTICLE_BEFORE = re.compile(r"(?<![\w'’-])(?:a|an)\s+$", re.IGNORECASE)
+# Determiners (English and the common European ones) and attributive adjectives before a common noun.
+_DETERMINER_BEFORE = re.compile(
+    r"(?<![\w'’-])(?:a|an|the|this|that|my|your|his|her|our|their|ein|eine|einen|einem|einer|der|die|das|den|dem|"
+    r"le|la|les|un|une|el|los|las|una|il|lo|het|een)(?:\s+(?-i:[a-zäöüßéèàç-]+)){0,2}\s+$",
+    re.IGNORECASE,
+)
+_SURROGATE = re.compile(r"Person [A-Z]{1,3}|<PERSON_\d+>")
+
+
+def _person_nouns() -> frozenset[str]:
+    from semsiedit.detection.lexicon import load_lexicon
+    from semsiedit.detection.names import titles
+
+    return frozenset(load_lexicon("cues")["person_nouns"]) | {t.lower() for t in titles()}
+
+
+def _org_follows(after: str, *, joined: bool = False) -> bool:
+    """Whether `after` continues an organisation's name: "& Lyle Solicitors", "and Partners LLP"."""
+    from semsiedit.detection.names import org_words
+
+    m = re.match(
+        r"\s*(?:(?:&|\+|and)\s+)?((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*)"
+        if joined
+        else r"\s*(?:&|\+|and)\s+((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*)",
+        after,
+    )
+    return bool(m) and any(w.strip(".,").lower() in org_words() for w in m.group(1).split())
+
+
+_PLURAL_EXCEPTIONS = frozenset({
+    "is", "was", "has", "does", "this", "its", "his", "hers", "news", "series", "status", "bias", "basis", "crisis",
+    "analysis", "process", "business", "illness", "witness", "access", "success", "progress", "address", "class",
+    "religious", "various", "serious", "previous", "famous", "dangerous", "nervous", "anonymous", "us", "yes",
+})  # fmt: skip
+_ADJECTIVE_END = re.compile(r"(?:ive|ous|ful|less|able|ible|ish|ic|ical|al|ary|ent|ant)$")
+# Nouns that end like adjectives: "a criminal", "a Catholic", "a radical" are noun phrases.
+_NOUNS_LIKE_ADJECTIVES = frozenset({
+    "criminal", "radical", "liberal", "catholic", "anglican", "evangelical", "heretic", "lunatic", "alcoholic",
+    "schizophrenic", "diabetic", "epileptic", "individual", "official", "rival", "national", "immigrant", "migrant",
+    "agent", "servant", "tenant", "patient", "client", "resident", "student", "parent", "president",
+})  # fmt: skip
+
+
+def _verbs() -> frozenset[str]:
+    from semsiedit.editing.grammar import word_sets
+
+    _, aux, _, verbs = word_sets()
+    return aux | verbs
+
+
+def _has_verb(phrase: str) -> bool:
+    words = [w.strip(".,;:!?\"'()").lower() for w in phrase.split()]
+    verbs = _verbs()
+    return any(w in verbs or (len(w) > 4 and w.endswith("ed")) for w in words)
+
+
+def check_form(text: str, edit: Edit) -> str | None:
+    """Why `edit.replacement` cannot stand where `edit.original` stood in `text`, or None.
+
+    - number and role after an indefinite article: "a fraud" -> not "an irregularities" (plural),
+      not "a divisive" (an adjective where the noun was);
+    - a name surrogate in a common-noun slot: "ein widerlicher Typ" -> not "ein widerlicher Person A";
+    - part of an organisation's name: "Harcourt & Lyle Solicitors" -> not "Person C & Lyle Solicitors";
+    """
+    before = text[max(0, edit.start - 60) : edit.start]
+    after = text[edit.end : edit.end + 60]
+    rep = edit.replacement.strip()
+    words = rep.split()
+    if not words:
+        return None
+    if _SURROGATE.fullmatch(rep):
+        det = _DETERMINER_BEFORE.search(before)
+        word_before = re.search(r"(\w+)\s+$", before)
+        appositive = word_before is not None and word_before.group(1).lower() in _person_nouns()
+        if det and len(edit.original.split()) == 1 and not appositive:
+            return "breaks_form: a name in a common-noun slot"
+        if _org_follows(after) or (re.search(r"(?:&|\band)\s+$", before) and _org_follows(" " + after, joined=True)):
+            return "breaks_form: part of an organisation's name"
+        return None
+    original = edit.original.strip()
+    lead = re.match(r"(?:a|an)\s+", rep, re.IGNORECASE)
+    if lead and re.match(r"(?:a|an)\s+", original, re.IGNORECASE):
+        # The editor took the article into its edit ("a racist" -> "a divisive"): compare what follows it.
+        before, rep, original = before + "a ", rep[lead.end() :], re.sub(r"^(?:a|an)\s+", "", original, flags=re.I)
+        words = rep.split()
+    if words and _ARTICLE_BEFORE.search(before) and not re.match(r"(?:a|an|the)\b", rep, re.IGNORECASE):
+        head = words[0].strip(".,;:!?\"'()").lower()
+        noun_follows = bool(re.match(r"\s*[a-z]", after)) and not re.match(r"\s*(?:and|or|but|who|that|which)\b", after)
+        if len(words) == 1 and head.endswith("s") and head not in _PLURAL_EXCEPTIONS and not noun_follows:
+            return "breaks_form: a plural noun after 'a'"
+        last = original.split()[-1].strip(".,;:!?\"'()").lower() if original.split() else ""
+        adjective_span = bool(_ADJECTIVE_END.search(last)) and last not in _NOUNS_LIKE_ADJECTIVES
+        if len(words) == 1 and _ADJECTIVE_END.search(head) and not noun_follows and not adjective_span:
+            return "breaks_form: an adjective where a noun stood"
+    return None
+
+
+def edit_form(text: str, start: int, end: int) -> str:
+    """The grammatical form of text[start:end] in its sentence: 'clause', 'noun' (a bare noun after an
+    article), 'adj' (an adjective before a noun) or 'np'. What a generic stand-in must match."""
+    span = text[start:end]
+    before = text[max(0, start - 60) : start]
+    if len(span.split()) >= 3 and _has_verb(span):
+        return "clause"
+    if _ARTICLE_BEFORE.search(before):
+        return "noun"
+    if re.match(r"\s+[a-z]", text[end : end + 3]) and len(span.split()) == 1:
+        return "adj"
+    return "np"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -84,14 +85,14 @@ def test_llm_critic_locates_merges_and_drops() -> None:
     assert by_cat["pii"].source == "llm-critic+presidio"
     assert [f.id for f in out.findings] == ["f1", "f2"]
     system, user = client.requests[0]
-    assert "<question>\nWhy was Maria ill?\n</question>" in user
+    assert re.search(r"<(question-[0-9a-f]{8})>\nWhy was Maria ill\?\n</\1>", user)
     assert TEXT in user and "privacy reviewer" in system
 
 
 def test_llm_critic_without_context_has_no_question_block() -> None:
     client = ScriptedChatClient([_reply()])
     out = LLMCritic(client, Settings()).critique(TEXT, None, [])
-    assert out.findings == [] and "<question>" not in client.requests[0][1]
+    assert out.findings == [] and "<question" not in client.requests[0][1]
 
 
 @pytest.mark.parametrize("failure", [LLMError("timeout", "slow"), "this is not json"])

@@ -307,3 +307,59 @@ def test_merge_without_text_rebuilds_union_text() -> None:
 def test_specific_claims_are_off_by_default(engine: DetectionEngine) -> None:
     # Records and notes are full of dated facts about named people: not misinformation by default.
     assert not _by(engine.detect("Maria Gonzalez was admitted to the ward on 3 May 2021."), "misinformation")
+
+
+# -- speed paths (issue 13): same findings whatever the schedule ------------------------------------
+
+
+def _sample_texts() -> list[str]:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "samples"
+    return [p.read_text(encoding="utf-8") for p in sorted(root.glob("*.txt"))]
+
+
+def test_forked_workers_find_exactly_what_one_process_finds(engine: DetectionEngine) -> None:
+    from semsiedit.detection.engine import PARALLEL_MIN_CHARS
+
+    texts = _sample_texts() * 2
+    assert sum(map(len, texts)) >= PARALLEL_MIN_CHARS  # large enough to be split
+    parallel = DetectionEngine(Settings(), workers=2).load()
+    try:
+        assert parallel._workers_for(texts) == 2
+        split = parallel.detect_many(texts)
+        assert parallel._pool is not None  # the work really went to a forked worker
+    finally:
+        parallel.close()
+    assert split == engine.detect_many(texts)
+    assert any(split)
+
+
+def test_small_batches_stay_in_process() -> None:
+    engine = DetectionEngine(Settings(), workers=2)
+    assert engine._workers_for(["A short note about Maria Gonzalez."] * 3) == 1
+    assert DetectionEngine(Settings(detect_workers=1))._workers_for(_sample_texts() * 4) == 1
+
+
+def test_presidio_registry_holds_only_recognizers_for_the_wanted_entities(engine: DetectionEngine) -> None:
+    assert engine._pii is not None
+    wanted = set(engine._pii.entities)
+    recognizers = engine._pii.analyzer.registry.recognizers
+    assert recognizers and all(wanted & set(r.supported_entities) for r in recognizers)
+
+
+def test_detection_alone_never_imports_transformers() -> None:
+    """spaCy and Presidio import transformers (and thinc torch) only for optional integrations the
+    small CNN model never uses; semsiedit hides them while loading (models.hidden_modules)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from semsiedit.config import Settings; from semsiedit.detection import DetectionEngine;"
+        "f = DetectionEngine(Settings(categories=['pii']), workers=1).detect('Call Maria Gonzalez on 555-0100.');"
+        "assert any(x.label == 'PERSON' for x in f), f;"
+        "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules));"
+        "import torch; print(torch.tensor([1.0, 2.0]).sum().item())"  # still importable afterwards
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["[]", "3.0"]

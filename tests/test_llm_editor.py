@@ -10,7 +10,7 @@ from semsiedit.config import Settings
 from semsiedit.editing import LLMEditor, apply_edits, format_findings, resolve_overlaps
 from semsiedit.errors import LLMError
 from semsiedit.llm.base import ScriptedChatClient
-from semsiedit.prompts import load_prompt
+from semsiedit.prompts import frame, load_prompt
 from semsiedit.types import Finding
 
 TEXT = "Maria Gonzalez was diagnosed with HIV last year. Call her at 555-123-4567."
@@ -35,7 +35,9 @@ def test_prompt_carries_document_findings_and_context() -> None:
     editor.propose(TEXT, "Why was Maria ill?", findings())
     system, user = client.requests[0]
     assert system == load_prompt("editor").system
-    assert "<question>\nWhy was Maria ill?\n</question>\n\n<document>\n" + TEXT + "\n</document>" in user
+    tags = frame(TEXT, "Why was Maria ill?")
+    q_tag = tags["doc_tag"].replace("document", "question")
+    assert f"<{q_tag}>\nWhy was Maria ill?\n</{q_tag}>\n\n<{tags['doc_tag']}>\n{TEXT}\n</{tags['doc_tag']}>" in user
     quote = '"Maria Gonzalez was diagnosed with HIV last year"'
     assert f"- f1 [privacy/health, severity 3]: {quote} — health status" in user
     assert '- f2 [pii/PHONE_NUMBER, severity 2]: "555-123-4567"' in user
@@ -45,8 +47,8 @@ def test_prompt_carries_document_findings_and_context() -> None:
 def test_no_context_no_question_block() -> None:
     client = ScriptedChatClient([reply()])
     LLMEditor(client, Settings()).propose(TEXT, None, findings())
-    assert "<question>" not in client.requests[0][1]
-    assert client.requests[0][1].startswith("<document>\n")
+    assert "<question" not in client.requests[0][1]
+    assert client.requests[0][1].startswith(f"<{frame(TEXT)['doc_tag']}>\n")
 
 
 def test_quotes_are_escaped_in_the_findings_list() -> None:

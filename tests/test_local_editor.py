@@ -20,6 +20,11 @@ def find(text: str, quote: str, category: str, label: str, fid: str, nth: int = 
     return Finding(start, start + len(quote), quote, category, label, id=fid, **kw)  # type: ignore[arg-type]
 
 
+def surrogate(value: str, label: str = "PERSON", mode: str = "descriptor") -> str:
+    """The stand-in a fresh map derives for `value` (surrogates are a function of value and run key)."""
+    return SurrogateMap().render(label, value, mode=mode)  # type: ignore[arg-type]
+
+
 def rewrite(editor: LocalEditor, text: str, findings: list[Finding]) -> tuple[str, Proposal]:
     proposal = editor.propose(text, None, findings)
     return apply_edits(text, proposal.edits), proposal  # raises if edits overlap
@@ -57,7 +62,8 @@ def test_health_clause_with_name_inside(editor: LocalEditor) -> None:
         find(text, "Boston", "pii", "LOCATION", "f4"),
     ]
     out, proposal = rewrite(editor, text, findings)
-    assert out == "Person A was diagnosed with a chronic health condition last year. Person A now lives in a city."
+    a = surrogate("Maria Gonzalez")
+    assert out == f"{a} was diagnosed with a chronic health condition last year. {a} now lives in a city."
     assert_absent(out, "Maria", "Gonzalez", "HIV", "Boston", "Ms.")
     assert_fluent(out)
     clause = proposal.edits[0]
@@ -139,7 +145,8 @@ def test_harmful_without_known_term_gets_hedge_adverb(editor: LocalEditor) -> No
 def test_misinformation_is_attributed(editor: LocalEditor) -> None:
     text = "Vaccines cause autism."
     out, proposal = rewrite(editor, text, [find(text, text, "misinformation", "medical_claim", "f1")])
-    assert out == "Vaccines supposedly cause autism, but this is not supported by reliable evidence."
+    # A claim the table knows to be false is corrected, not only attributed (never deleted).
+    assert out == "Vaccines supposedly cause autism, but large studies have found no such link."
     assert proposal.edits[0].strategy == "attribute"
     text = "The moon landing was faked. NASA hid the evidence."
     out, _ = rewrite(editor, text, [find(text, text, "misinformation", "conspiracy", "f1")])
@@ -161,7 +168,7 @@ def test_privacy_without_known_term_is_generalised_whole(editor: LocalEditor) ->
 def test_bare_name_flagged_as_semsi_becomes_pseudonym(editor: LocalEditor) -> None:
     text = "Reporters keep asking about Seth Rich and his family."
     out, _ = rewrite(editor, text, [find(text, "Seth Rich", "privacy", "health", "f1")])
-    assert out == "Reporters keep asking about Person A and his family."
+    assert out == f"Reporters keep asking about {surrogate('Seth Rich')} and his family."
 
 
 # -- PII ----------------------------------------------------------------------------------------
@@ -188,7 +195,9 @@ def test_descriptor_mode_reads_naturally(editor: LocalEditor) -> None:
 
 def test_placeholder_mode() -> None:
     out, proposal = rewrite(LocalEditor(Settings(pseudonyms="placeholder")), CONTACT, contact_findings())
-    assert out == "Call me at <PHONE_NUMBER_1> or e-mail <EMAIL_ADDRESS_1>. My SSN is <US_SSN_1>. Visit <URL_1>"
+    phone, email, ssn, url = (surrogate(f.text, f.label, "placeholder") for f in contact_findings())
+    assert re.fullmatch(r"<PHONE_NUMBER_\d+>", phone)
+    assert out == f"Call me at {phone} or e-mail {email}. My SSN is {ssn}. Visit {url}"
     assert {e.strategy for e in proposal.edits} == {"placeholder"}
 
 
@@ -226,8 +235,10 @@ def test_same_value_same_surrogate_across_documents() -> None:
         doc2,
         [find(doc2, "Carlos Ruiz", "pii", "PERSON", "f1"), find(doc2, "MARIA  GONZALEZ", "pii", "PERSON", "f2")],
     )
-    assert out1 == "Person A called Person B."
-    assert out2 == "Yesterday Person B met Person A again."
+    a, b = surrogate("Maria Gonzalez"), surrogate("Carlos Ruiz")
+    assert a != b
+    assert out1 == f"{a} called {b}."
+    assert out2 == f"Yesterday {b} met {a} again."
 
 
 def test_partial_names_resolve_within_a_document(editor: LocalEditor) -> None:
@@ -241,7 +252,9 @@ def test_partial_names_resolve_within_a_document(editor: LocalEditor) -> None:
     ]
     out, _ = rewrite(editor, text, findings)
     # "Ms. Gonzalez" is ambiguous between two Gonzalezes: a separate person, never the wrong one.
-    assert out == "Person A visited. Later Person A and Person B spoke; Person C thanked Person A's doctor."
+    a, b, c = surrogate("Maria Gonzalez"), surrogate("Ana Gonzalez"), surrogate("Gonzalez")
+    assert len({a, b, c}) == 3
+    assert out == f"{a} visited. Later {a} and {b} spoke; {c} thanked {a}'s doctor."
 
 
 def test_surrogate_map_is_thread_safe() -> None:
@@ -289,9 +302,10 @@ def test_overlapping_findings_give_non_overlapping_edits(editor: LocalEditor) ->
     assert sorted(ids) == ["f1", "f2", "f3", "f4", "f5"]
     assert_absent(out, "John", "Smith", "lied", "idiot", "Dr.")
     assert_fluent(out)
+    a = surrogate("John Smith")
     assert out == (
-        "Critics say Person A allegedly made inaccurate statements about the trial, though this has not been "
-        "proven, and that Person A is a difficult person."  # one "not proven" note per paragraph
+        f"Critics say {a} allegedly made inaccurate statements about the trial, though this has not been "
+        f"proven, and that {a} is a difficult person."  # one "not proven" note per paragraph
     )
 
 
@@ -300,7 +314,7 @@ def test_stale_offsets_are_repaired_or_skipped(editor: LocalEditor) -> None:
     moved = Finding(0, 5, "Maria", "pii", "PERSON", id="f1")
     missing = Finding(0, 3, "Bob", "pii", "PERSON", id="f2")
     out, proposal = rewrite(editor, text, [moved, missing])
-    assert out == "Contact Person A at home."
+    assert out == f"Contact {surrogate('Maria')} at home."
     assert any("f1 offsets repaired" in n for n in proposal.notes)
     assert any("f2 not found" in n for n in proposal.notes)
 
@@ -376,7 +390,7 @@ def test_known_attribute_term_with_a_diagnosis(editor: LocalEditor) -> None:
 
 
 def test_no_article_after_an_adjective_or_inside_a_noun_phrase() -> None:
-    from semsiedit.editing.local import _splice
+    from semsiedit.editing.grammar import splice as _splice
 
     assert _splice("the Catholic church", [(4, 12, "religious"), (13, 19, "a place of worship")], "") == (
         "the religious place of worship"
@@ -449,7 +463,7 @@ def test_harmful_nouns_and_verbs_keep_their_grammar(editor: LocalEditor, text: s
     if "Kenneth" in text:
         findings.append(find(text, "Kenneth", "pii", "PERSON", "f2"))
     out, _ = rewrite(editor, text, findings)
-    assert out == expected
+    assert out == expected.replace("Person A", surrogate("Kenneth"))
     assert_fluent(out)
 
 
@@ -484,7 +498,7 @@ def test_a_denial_is_not_hedged(editor: LocalEditor) -> None:
     findings = [find(text, "Farraday denied all wrongdoing", "harmful", "accusation", "f1"),
                 find(text, "Farraday", "pii", "PERSON", "f2")]  # fmt: skip
     out, _ = rewrite(editor, text, findings)
-    assert out == "Person A denied all impropriety and left."
+    assert out == f"{surrogate('Farraday')} denied all impropriety and left."
 
 
 def test_misinformation_hedge_only_for_claims(editor: LocalEditor) -> None:
@@ -496,20 +510,20 @@ def test_misinformation_hedge_only_for_claims(editor: LocalEditor) -> None:
         find(text, "Zoë Müller", "pii", "PERSON", "f2"),
     ]
     out, _ = rewrite(editor, text, findings)
-    assert out == "Person A asked that her rent arrears of €4 870 be discussed privately. She left."
+    assert out == f"{surrogate('Zoë Müller')} asked that her rent arrears of €4 870 be discussed privately. She left."
     text = "The meeting was moved to Tuesday."
     out, proposal = rewrite(editor, text, [find(text, text, "misinformation", "x", "f1")])
     assert out == "The meeting was reportedly moved to Tuesday."
     assert "evidence" not in out and proposal.edits[0].strategy == "attribute"
     text = "Wi-Fi repeaters emit radiation that causes cancer in children."
     out, _ = rewrite(editor, text, [find(text, text, "misinformation", "x", "f1")])
-    assert "not supported by reliable evidence" in out
+    assert "radio waves cannot cause" in out and "causes cancer in children" in out
 
 
 def test_person_finding_is_trimmed_to_the_name(editor: LocalEditor) -> None:
     text = "Yours sincerely,\n\nRebecca Harcourt\nPartner, Harcourt & Lyle"
     out, _ = rewrite(editor, text, [find(text, "Rebecca Harcourt\nPartner", "pii", "PERSON", "f1")])
-    assert out == "Yours sincerely,\n\nPerson A\nPartner, Harcourt & Lyle"
+    assert re.fullmatch(r"Yours sincerely,\n\nPerson [A-Z]{1,2}\nPartner, Harcourt & Lyle", out), out
     # A "name" made of our own surrogates (a later round) is not a new name.
     text = "Several residents called him “ein widerlicher Person I.” Person G was not present."
     proposal = editor.propose(text, None, [find(text, "Person I.” Person G", "pii", "PERSON", "f1")])
@@ -517,7 +531,7 @@ def test_person_finding_is_trimmed_to_the_name(editor: LocalEditor) -> None:
     # A kinship word before a name is not a title.
     text = "My brother Kenneth didn't tell anyone."
     out, _ = rewrite(editor, text, [find(text, "brother Kenneth", "pii", "PERSON", "f1")])
-    assert re.fullmatch(r"My brother Person [A-Z] didn't tell anyone\.", out), out
+    assert re.fullmatch(r"My brother Person [A-Z]{1,2} didn't tell anyone\.", out), out
 
 
 def test_pronoun_subject_is_never_pseudonymised(editor: LocalEditor) -> None:

@@ -117,7 +117,10 @@ def test_jsonl_dataset_passes_fields_through_and_skips_bad_lines(tmp_path, monke
     assert code == 2  # some documents were skipped: the batch finished, the exit code says so
     assert f"{data}:2" in err and f"{data}:3" in err
     lines = [json.loads(line) for line in out_file.read_text().splitlines()]
-    assert [r["ID"] for r in lines] == ["a", "c"]
+    # Every row gets its line: the broken ones carry their error, in input order.
+    assert [r.get("ID") for r in lines] == ["a", None, "b", "c"]
+    assert lines[1]["semsiedit"]["line"] == 2 and lines[2]["rewritten"] is None
+    lines = [lines[0], lines[3]]
     first = lines[0]
     assert first["keep"] == {"x": 1} and first["prompt"] == "Why did Maria leave?"
     assert "Maria Gonzalez" not in first["rewritten"]
@@ -129,7 +132,7 @@ def test_jsonl_dataset_passes_fields_through_and_skips_bad_lines(tmp_path, monke
     # Reports carry categories and offsets, never the values.
     assert "maria.gonzalez@example.com" not in report.read_text()
     assert "HIV" not in json.dumps(meta) and "maria.gonzalez" not in json.dumps(meta)
-    assert len(report.read_text().splitlines()) == 2
+    assert len(report.read_text().splitlines()) == 4  # one report line per input row, error rows included
 
 
 def test_show_values_puts_values_in_reports(tmp_path, monkeypatch, capsys):
@@ -183,36 +186,45 @@ def test_empty_and_whitespace_documents(tmp_path, monkeypatch, capsys):
     assert code == 0 and out == " \n\t\n"
 
 
+FIRST = ["Maria", "Evelyn", "Tomasz", "Adrian", "Grace", "Kenji", "Amara", "Lucas"]
+LAST = ["Gonzalez", "Marchetti", "Rybak", "Voss", "Okafor", "Tanaka", "Mensah", "Berger"]
+
+
 def _write_dataset(path: Path, n: int) -> None:
+    # Different people per row: surrogates assigned in processing order would differ after a resume.
     rows = [
-        {"id": f"d{i}", "answer": f"Case {i}: Maria Gonzalez (maria{i}@example.com) was treated for depression. "
-                                  f"Her manager John Smith allegedly lied about it."}
+        {"id": f"d{i}", "answer": f"Case {i}: {FIRST[i % 8]} {LAST[i % 7]} ({FIRST[i % 8].lower()}{i}@example.com) "
+                                  f"was treated for depression. Her manager Senator {FIRST[(i + 3) % 8]} "
+                                  f"{LAST[(i + 2) % 8]} allegedly lied about it, and {LAST[(i + 2) % 8]} resigned."}
         for i in range(n)
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
 @pytest.mark.slow
-def test_killed_batch_resumes_without_redoing_finished_documents(tmp_path):
+@pytest.mark.parametrize("mode", ["descriptor", "fake"])
+def test_killed_batch_resumes_without_redoing_finished_documents(tmp_path, mode):
+    """SIGKILL mid-run, then --resume: nothing lost or doubled, and the rewrites are byte-identical to
+    an uninterrupted run (surrogates derive from the value and the run key, not the order; issue 12.8)."""
     data = tmp_path / "d.jsonl"
-    _write_dataset(data, 40)
+    _write_dataset(data, 24)
     out = tmp_path / "out.jsonl"
-    common = ["--id-field", "id", "--pseudonyms", "fake", "--no-score", "--jobs", "1"]
+    common = ["--id-field", "id", "--pseudonyms", mode, "--no-score", "--jobs", "1"]
     cmd = [sys.executable, "-m", "semsiedit", "rewrite", str(data), "-o", str(out), *common]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
     partial = out.with_name("out.jsonl.partial")
-    wait_for_lines(partial, 8, proc)
+    wait_for_lines(partial, 6, proc)
     os.killpg(proc.pid, signal.SIGKILL)  # a hard crash, not a polite Ctrl-C
     proc.wait(timeout=30)
     done_before = len(partial.read_text().splitlines())
-    assert not out.exists() and 8 <= done_before < 40
+    assert not out.exists() and 6 <= done_before < 24
 
     resumed = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=600, env=env)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "skipped (already done)" in resumed.stderr
     lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [r["id"] for r in lines] == [f"d{i}" for i in range(40)]  # nothing lost, nothing twice
+    assert [r["id"] for r in lines] == [f"d{i}" for i in range(24)]  # nothing lost, nothing twice
     assert not partial.exists()
 
     reference = tmp_path / "reference.jsonl"
@@ -221,6 +233,7 @@ def test_killed_batch_resumes_without_redoing_finished_documents(tmp_path):
     assert full.returncode == 0, full.stderr[-2000:]
     expected = [json.loads(line)["rewritten"] for line in reference.read_text().splitlines()]
     assert [r["rewritten"] for r in lines] == expected
+    assert all(LAST[(i + 2) % 8] not in r["rewritten"] for i, r in enumerate(lines))
 
 
 def test_resume_with_folder_output_skips_existing(tmp_path, monkeypatch, capsys):

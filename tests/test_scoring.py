@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pytest
 
 from semsiedit.config import Settings
@@ -225,8 +226,11 @@ def test_embedder_threads(embedder: Embedder) -> None:
     for t in threads:
         t.join()
     reference = emb.encode(texts)
+    # Batches of other compositions pad differently, so the floats differ in the last bits: compare
+    # with a tolerance (exact equality failed by chance on a fresh machine; issue 12.11).
     for k, got in enumerate(results):
-        assert (got == reference[[*range(k * 5, 40), *range(k * 5)]]).all()
+        expected = reference[[*range(k * 5, 40), *range(k * 5)]]
+        assert np.allclose(got, expected, atol=1e-5, rtol=0), float(np.abs(got - expected).max())
 
 
 def test_get_embedder_is_one_per_model() -> None:

@@ -26,8 +26,9 @@ def test_atomic_write_failure_keeps_old_content(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr("semsiedit.sinks.os.replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(InputError, match=r"a\.txt: cannot write") as info:
         atomic_write_text(target, "new")
+    assert ".tmp" not in str(info.value)
     assert target.read_text() == "precious"
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
 

@@ -1,14 +1,26 @@
-"""The detection stage: one spaCy pass per text, shared by Presidio and the local SemSI recognizer."""
+"""The detection stage: one spaCy pass per text, shared by Presidio and the local SemSI recognizer.
+
+Large batches are split over worker processes forked from the loaded engine (spaCy, Presidio and the
+recognizers are single-threaded Python/Cython, so one process uses one core): each worker parses and
+runs every recognizer on its share, and only texts and findings cross the process boundary.
+"""
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
+import threading
+import weakref
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from semsiedit import progress
 from semsiedit.config import Settings
 from semsiedit.detection.address import find_addresses
 from semsiedit.detection.birthdate import find_birthdates
 from semsiedit.detection.lists import drop_allowed, find_denied
+from semsiedit.detection.markup import map_back, strip_markup
 from semsiedit.detection.merge import merge_findings
 from semsiedit.detection.more_pii import find_more_pii
 from semsiedit.detection.person_filter import clean_person_findings
@@ -22,6 +34,40 @@ if TYPE_CHECKING:
 
 # spaCy's parser needs ~1 GB per 100k characters; longer texts are parsed in paragraph-aligned chunks.
 MAX_PARSE_CHARS = 100_000
+# A batch is split over worker processes only when it has this many characters: below it the
+# pickling and the idle tail of the last chunk cost more than a second core saves (~0.25 s of work
+# per 10k characters on one core; benchmarks/RESULTS.md).
+PARALLEL_MIN_CHARS = 12_000
+MAX_AUTO_WORKERS = 4  # each worker holds its own copy-on-write spaCy + Presidio (~150 MiB touched)
+
+_SHARED: dict[str, DetectionEngine] = {}
+_SHARED_LOCK = threading.Lock()
+# The engine a forked worker runs: set in the parent just before the fork, inherited by the children.
+_FORKED: DetectionEngine | None = None
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (the affinity mask, which containers and taskset narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def idle_cpus() -> int:
+    """CPUs not busy with other work, by the 1-minute load average (at least 1)."""
+    cpus = available_cpus()
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return cpus
+    return max(1, min(cpus, round(cpus - load + 0.5)))
+
+
+def _worker_analyze(args: tuple[list[str], int]) -> tuple[list[list[Finding]], list[list[Entity]]]:
+    texts, batch_size = args
+    assert _FORKED is not None
+    return _FORKED._analyze(texts, batch_size)
 
 
 class DetectionEngine:
@@ -31,14 +77,33 @@ class DetectionEngine:
     only built when the pii category is wanted.
     """
 
-    def __init__(self, settings: Settings | None = None, max_parse_chars: int = MAX_PARSE_CHARS) -> None:
+    def __init__(
+        self, settings: Settings | None = None, max_parse_chars: int = MAX_PARSE_CHARS, workers: int | None = None
+    ) -> None:
+        """`workers`: processes for large batches; None = `settings.detect_workers` (0 = one per CPU,
+        at most MAX_AUTO_WORKERS; 1 = never fork)."""
         self.settings = settings or Settings()
         self.categories = tuple(self.settings.categories)
         self.max_parse_chars = max_parse_chars
+        configured = workers if workers is not None else getattr(self.settings, "detect_workers", 0)
+        self._auto = not configured
+        self.workers = configured or min(available_cpus(), MAX_AUTO_WORKERS)
+        self._pool: Any = None
         self._nlp = None
         self._pii: PiiRecognizer | None = None
         self._semsi: SemsiRecognizer | None = None
         self._learned: LearnedDetector | None = None
+
+    @classmethod
+    def shared(cls, settings: Settings) -> DetectionEngine:
+        """The process-wide engine for these settings (a few kept), so repeated calls reuse it."""
+        key = settings.model_dump_json()
+        with _SHARED_LOCK:
+            engine = _SHARED.pop(key, None) or cls(settings)
+            _SHARED[key] = engine  # most recently used last
+            while len(_SHARED) > 4:
+                _SHARED.pop(next(iter(_SHARED))).close()
+        return engine
 
     def load(self) -> DetectionEngine:
         """Load the models now (otherwise the first detect call does)."""
@@ -81,8 +146,64 @@ class DetectionEngine:
     def detect_many(
         self, texts: Sequence[str], batch_size: int = 32, contexts: Sequence[str | None] | None = None
     ) -> list[list[Finding]]:
-        """`contexts`: the question each text answers, when known (the learned detector uses it)."""
+        """Findings per text, in input order. `contexts`: the question each text answers, if known
+        (the learned detector uses it)."""
         self.load()
+        texts = list(texts)
+        workers = self._workers_for(texts)
+        if workers <= 1:
+            found, ents = self._analyze(texts, batch_size)
+        else:
+            # This process takes the first share itself while the forked workers take the others.
+            first, *rest = _split(texts, workers)
+            pool = self._get_pool()
+            pending = [pool.apply_async(_worker_analyze, ((part, batch_size),)) for part in rest]
+            found, ents = self._analyze(first, batch_size)
+            for result in pending:
+                more, more_ents = result.get()
+                found.extend(more)
+                ents.extend(more_ents)
+        if self._learned is None:
+            return found
+        # In this process, after the workers: one embedding batch, into the cache the scorer reads.
+        found = self._learned.refine(texts, found, ents, contexts)
+        return [merge_findings(f, text=t, categories=self.categories) for t, f in zip(texts, found, strict=True)]
+
+    def close(self) -> None:
+        """Stop the worker processes (they also stop with the process)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+
+    def _workers_for(self, texts: list[str]) -> int:
+        if self.workers <= 1 or len(texts) < 2 or multiprocessing.parent_process() is not None:
+            return 1  # a worker process (ours or an outer engine's) never forks again
+        if sum(map(len, texts)) < PARALLEL_MIN_CHARS:
+            return 1
+        if self._auto:
+            # A worker on a core that is busy with other work only adds forking and pickling: with
+            # every core loaded, one process was faster (benchmarks/RESULTS.md).
+            return min(self.workers, idle_cpus(), len(texts))
+        return min(self.workers, len(texts))
+
+    def _get_pool(self) -> Any:
+        if self._pool is None:
+            global _FORKED
+            _FORKED = self
+            # fork: the children start with the loaded models (copy-on-write), no reload per worker;
+            # frozen objects are left alone by the children's garbage collector, so their pages stay shared.
+            gc.collect()
+            gc.freeze()
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(self.workers - 1)
+            finally:
+                gc.unfreeze()
+            weakref.finalize(self, self._pool.terminate)
+        return self._pool
+
+    def _analyze(self, texts: Sequence[str], batch_size: int) -> tuple[list[list[Finding]], list[list[Entity]]]:
+        """Parse and run every recognizer, in this process; also the named entities (subjects for the
+        learned detector) when it is on."""
         assert self._nlp is not None
         # Each text becomes one or more (text index, offset, piece) parse jobs.
         jobs: list[tuple[int, int, str]] = []
@@ -91,20 +212,24 @@ class DetectionEngine:
                 jobs.append((i, start, text[start:end]))
         raw: list[list[Finding]] = [[] for _ in texts]
         ents: list[list[Entity]] = [[] for _ in texts]
-        docs = self._nlp.pipe((piece for _, _, piece in jobs), batch_size=batch_size)
-        for (i, offset, _), doc in zip(jobs, docs, strict=True):
+        # The parser sees the text without markup symbols: `<<<…>>>` must not switch its NER off.
+        cleaned = [strip_markup(piece) for _, _, piece in jobs]
+        docs = self._nlp.pipe((c.text for c in cleaned), batch_size=batch_size)
+        # One long text: its pieces are the progress units (a no-op unless that progress is shown).
+        advance = progress.units("chunks", len(jobs) if len(texts) == 1 else 0)
+        for (i, offset, piece), clean, doc in zip(jobs, cleaned, docs, strict=True):
+            found: list[Finding] = []
             if self._semsi is not None:
-                raw[i] += self._semsi.analyze(doc, offset)
-            if self._learned is not None:
-                ents[i] += [(e.start_char + offset, e.end_char + offset, e.label_, e.text) for e in doc.ents]
+                found += self._semsi.analyze(doc, offset)
             if self._pii is not None:
                 people = self._pii.analyze(doc, offset) + find_titled_names(doc, offset)
-                raw[i] += clean_person_findings(people, doc, offset)
-        found = [self._finish(text, f) for text, f in zip(texts, raw, strict=True)]
-        if self._learned is None:
-            return found
-        found = self._learned.refine(texts, found, ents, contexts)
-        return [merge_findings(f, text=t, categories=self.categories) for t, f in zip(texts, found, strict=True)]
+                found += clean_person_findings(people, doc, offset)
+            raw[i] += map_back(found, clean, piece, offset)
+            if self._learned is not None:
+                named = [Finding(e.start_char + offset, e.end_char + offset, e.text, "pii", e.label_) for e in doc.ents]
+                ents[i] += [(f.start, f.end, f.label, f.text) for f in map_back(named, clean, piece, offset)]
+            advance(1)
+        return [self._finish(text, found) for text, found in zip(texts, raw, strict=True)], ents
 
     def _pieces(self, text: str) -> list[tuple[int, int]]:
         if not text.strip():
@@ -121,3 +246,18 @@ class DetectionEngine:
             found += find_more_pii(text, found)
         found = drop_allowed(found, self.settings.allow_list)
         return merge_findings(found, text=text, categories=self.categories)
+
+
+def _split(texts: list[str], parts: int) -> list[list[str]]:
+    """`parts` contiguous non-empty chunks of about equal characters, in order."""
+    total = sum(map(len, texts))
+    chunks: list[list[str]] = [[]]
+    done = 0
+    for i, text in enumerate(texts):
+        left = len(texts) - i  # texts from here on, this one included
+        full = done >= total * len(chunks) / parts
+        if chunks[-1] and len(chunks) < parts and (full or left <= parts - len(chunks)):
+            chunks.append([])
+        chunks[-1].append(text)
+        done += len(text)
+    return chunks

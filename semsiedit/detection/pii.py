@@ -12,7 +12,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from semsiedit.detection.lexicon import load_lexicon
-from semsiedit.models import resolve_spacy_model, set_offline_environment
+from semsiedit.models import hidden_modules, resolve_spacy_model, set_offline_environment
 from semsiedit.types import Finding
 
 if TYPE_CHECKING:
@@ -61,10 +61,17 @@ def make_nlp_engine(nlp: Language, model_name: str) -> Any:
     return engine
 
 
-def make_analyzer(nlp: Language, model_name: str) -> tuple[AnalyzerEngine, Any]:
-    """Presidio's analyzer with its predefined recognizers, on the shared spaCy pipeline."""
+def make_analyzer(
+    nlp: Language, model_name: str, entities: list[str] | None = None
+) -> tuple[AnalyzerEngine, Any]:
+    """Presidio's analyzer with its predefined English recognizers, on the shared spaCy pipeline.
+
+    With `entities`, the registry keeps only the recognizers that can return one of them, so no
+    call ever walks (or runs) a recognizer whose results would be thrown away.
+    """
     set_offline_environment()
-    from presidio_analyzer import AnalyzerEngine
+    with hidden_modules():  # Presidio's optional transformers engine: not used (models.py)
+        from presidio_analyzer import AnalyzerEngine
 
     _keep_tldextract_offline()
 
@@ -77,6 +84,10 @@ def make_analyzer(nlp: Language, model_name: str) -> tuple[AnalyzerEngine, Any]:
         analyzer = AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=[LANGUAGE])
     finally:
         log.setLevel(level)
+    if entities is not None:
+        wanted = set(entities)
+        registry = analyzer.registry
+        registry.recognizers = [r for r in registry.recognizers if wanted & set(r.supported_entities)]
     return analyzer, nlp_engine
 
 
@@ -106,19 +117,20 @@ class PiiRecognizer:
         score_threshold: float = 0.5,
         allow_list: list[str] | None = None,
     ) -> None:
-        self.analyzer, self.nlp_engine = make_analyzer(nlp, model_name)
-        supported = set(self.analyzer.get_supported_entities(LANGUAGE))
         wanted = entities if entities is not None else default_entities()
+        self.analyzer, self.nlp_engine = make_analyzer(nlp, model_name, wanted)
+        supported = set(self.analyzer.get_supported_entities(LANGUAGE))
         # Asking Presidio for an unsupported entity only logs a warning; drop it up front instead.
         self.entities = [e for e in wanted if e in supported]
         self.score_threshold = score_threshold
         self.allow_list = list(allow_list or [])
 
     def analyze(self, doc: Doc, offset: int = 0) -> list[Finding]:
-        if not self.entities or not doc.text.strip():
+        text = doc.text  # joins every token on each access: once per doc
+        if not self.entities or not text.strip():
             return []
         results = self.analyzer.analyze(
-            doc.text,
+            text,
             LANGUAGE,
             entities=self.entities,
             score_threshold=self.score_threshold,
@@ -129,7 +141,7 @@ class PiiRecognizer:
             Finding(
                 start=r.start + offset,
                 end=r.end + offset,
-                text=doc.text[r.start : r.end],
+                text=text[r.start : r.end],
                 category="pii",
                 label=r.entity_type,
                 severity=pii_severity(r.entity_type),

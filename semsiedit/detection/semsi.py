@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 from semsiedit.detection.claims import claim_heads, claim_subject, is_plain_statement, named_subject, specific_detail
@@ -39,6 +39,9 @@ _TRIM_POS = frozenset({"PUNCT", "SPACE", "CCONJ", "SCONJ"})
 _PRIVACY_SUBJECT_ENTS = frozenset({"PERSON"})
 _HARMFUL_SUBJECT_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 # A term inside one of these entities is part of a name ("Christian Bale", "Catholic Church").
+# Attributes whose terms are names: a congregation, a party, a union ("Jehovah's Witnesses", "Labour",
+# "Data Workers Union") name the religion, the politics, the membership.
+_NAMED_ATTRIBUTES = frozenset({"religion", "politics", "union"})
 _NAME_ENTS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "FAC", "LAW", "EVENT", "PRODUCT"})
 _THIRD_PERSON = frozenset({"he", "him", "his", "she", "her", "hers", "they", "them", "their", "it", "its"})
 
@@ -107,13 +110,16 @@ class SemsiRecognizer:
         negated: dict[int, bool] = {}  # sentence start -> has a negation cue
         for start, end, term in term_matcher(category).find(doc):
             span = doc[start:end]
-            if any(t.ent_type_ in _NAME_ENTS for t in span) or _in_organisation_name(span):
+            named = any(t.ent_type_ in _NAME_ENTS for t in span) or _in_organisation_name(span)
+            if named and term.label not in _NAMED_ATTRIBUTES:
                 continue
+            if _other_sense(category, text, span.start_char, span.end_char):
+                continue  # "charged twice" for a payment, "our health data", "the European Union"
             head = clause_head(span.root)
             subject = self._subject(head, subject_ents, category)
             if subject is None:
                 continue  # a general statement ("Fraud is a crime"), not about anyone
-            cstart, cend = clause_span(head, span)
+            cstart, cend = _within_lines(text, *clause_span(head, span), span.start_char, span.end_char)
             severity = term.severity
             reason = f"{term.label.replace('_', ' ')}: '{span.text}' about {subject}"
             if category == "harmful" and self._negated(doc, start, sents, negated):
@@ -183,6 +189,13 @@ class SemsiRecognizer:
         # opening the sentence ("Fraud is a crime").
         if subj.pos_ == "PROPN" and category == "harmful" and not subj.is_sent_start:
             return _noun_phrase(subj)
+        # A first name the NER missed ("Dennis is a Methodist"): a capitalised proper noun that is not
+        # itself an attribute term or a word that is never a name.
+        if category == "privacy" and subj.pos_ == "PROPN" and subj.text[:1].isupper() and subj.is_alpha:
+            from semsiedit.detection.names import not_names
+
+            if not matcher.is_single_term(subj) and subj.lower_ not in not_names():
+                return _noun_phrase(subj)
         return None
 
     # -- misinformation ------------------------------------------------------------------------
@@ -269,8 +282,15 @@ class SemsiRecognizer:
             sub = list(tok.subtree)
             left = tok.doc[sub[0].i : tok.i].text
             right = tok.doc[tok.i + 1 : sub[-1].i + 1].text
-            # The subject may hang on the clause above ("5G towers are spreading the virus").
-            subj_text = left or " ".join(c.text for c in tok.head.children if c.dep_ in _SUBJECT_DEPS)
+            # The subject may hang on the clause above ("5G towers are spreading the virus"), or
+            # two above through a control verb ("vaccines are known to trigger ...").
+            subj_text = left
+            head = tok
+            for _ in range(2):
+                if causal["subjects_re"].search(subj_text) or head.head is head:
+                    break
+                head = head.head
+                subj_text = " ".join(c.text for c in head.children if c.dep_ in _SUBJECT_DEPS)
             if causal["subjects_re"].search(subj_text) and causal["objects_re"].search(right):
                 hits.append((tok.idx, tok.idx + len(tok.text), causal["label"], int(causal["severity"]), tok.text))
         return hits
@@ -368,6 +388,39 @@ def _has_cue(sent: Span, *kinds: str) -> bool:
         if any(f" {p} " in text or f" {p}," in text for p in phrases):
             return True
     return False
+
+
+_LINE_BREAK = re.compile(r"(?<![a-z,;:(-])[ \t]*\n\s*|\n[ \t]*\n\s*")
+
+
+def _within_lines(text: str, cstart: int, cend: int, tstart: int, tend: int) -> tuple[int, int]:
+    """A clause does not run across a line that ends without a sentence going on (a name, an address or
+    a heading line above it: "Gregory Paulsen\n14 Elm Street, OR 97999\nHe is a Baptist")."""
+    for m in _LINE_BREAK.finditer(text, cstart, cend):
+        if m.end() <= tstart:
+            cstart = m.end()
+        elif m.start() >= tend:
+            cend = m.start()
+            break
+    return cstart, cend
+
+
+@cache
+def _not_senses(category: str) -> re.Pattern[str] | None:
+    patterns = load_lexicon(category).get("not_senses") or []
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+
+
+def _other_sense(category: str, text: str, start: int, end: int) -> bool:
+    """Whether the term at text[start:end] is used in a non-sensitive sense (a `not_senses` match
+    around it, within its line)."""
+    pattern = _not_senses(category)
+    if pattern is None:
+        return False
+    lo = max(text.rfind("\n", 0, start) + 1, start - 80)
+    hi = text.find("\n", end)
+    hi = min(hi if hi >= 0 else len(text), end + 80)
+    return any(m.start() + lo <= start and end <= m.end() + lo for m in pattern.finditer(text[lo:hi]))
 
 
 def _in_organisation_name(span: Span) -> bool:

@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from semsiedit.editing.proposal import Proposal
-from semsiedit.prompts import load_prompt
+from semsiedit.prompts import frame, load_prompt
 from semsiedit.schemas import EditorReply
 from semsiedit.types import Edit, Finding, Usage
 
 if TYPE_CHECKING:
     from semsiedit.config import Settings
     from semsiedit.llm.base import ChatClient
+    from semsiedit.profile import Profile
 
 
 def finding_ids(findings: Sequence[Finding]) -> list[str]:
@@ -55,18 +56,26 @@ class LLMEditor:
         self.client = client
         self.settings = settings
 
-    def render(self, text: str, context: str | None, findings: Sequence[Finding]) -> tuple[str, str]:
+    takes_profile = True  # the loop passes the document's protection profile
+
+    def render(
+        self, text: str, context: str | None, findings: Sequence[Finding], profile: Profile | None = None
+    ) -> tuple[str, str]:
         """(system, user) messages for one request."""
         prompt = load_prompt("editor")
-        context_block = f"<question>\n{context.strip()}\n</question>\n\n" if context and context.strip() else ""
-        user = prompt.render(context_block=context_block, text=text, findings=format_findings(findings))
+        framed = frame(text, context)
+        if profile is not None:
+            framed["context_block"] = profile.prompt_block() + framed["context_block"]
+        user = prompt.render(**framed, findings=format_findings(findings))
         return prompt.system, user
 
-    def propose(self, text: str, context: str | None, findings: Sequence[Finding]) -> Proposal:
+    def propose(
+        self, text: str, context: str | None, findings: Sequence[Finding], profile: Profile | None = None
+    ) -> Proposal:
         notes: list[str] = []
         if not findings:
             return Proposal([], Usage(), notes)
-        system, user = self.render(text, context, findings)
+        system, user = self.render(text, context, findings, profile)
         result = self.client.complete_json(system, user, EditorReply)  # LLMError goes to the loop
         reply = result.data
         if not isinstance(reply, EditorReply):

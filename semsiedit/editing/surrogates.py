@@ -1,25 +1,27 @@
 """Consistent typed surrogates for structured PII, shared by every document of a run.
 
-The same value always gets the same surrogate ("Maria Gonzalez" -> "Person A" in every document),
+The same value always gets the same surrogate ("Maria Gonzalez" -> "Person K" in every document),
 and later partial mentions of a person in the same document ("Ms. Gonzalez", "Maria") resolve to
 the same entity. Three renderings (settings.pseudonyms):
 
 - descriptor: readable stand-ins: "Person A"; other types a noun phrase that fits its slot
   ("an e-mail address", "call me at the number on file", "Phone: withheld");
-- placeholder: "<PERSON_1>", "<EMAIL_ADDRESS_2>": Presidio-style, numbered per type;
-- fake: realistic invented values from small bundled lists, chosen by a seeded hash of the value,
-  so a re-run gives the same fakes.
+- placeholder: "<PERSON_417>", "<EMAIL_ADDRESS_52>": Presidio-style, numbered per type;
+- fake: realistic invented values from small bundled lists.
 
-Entities are numbered in the order they are first seen; with several worker threads that order
-(and so "Person A" vs "Person B") can differ between runs, but never within one.
+Every surrogate (the letters, the number, the fake) is derived from the value and the run key, never
+from the order values are seen in, so reruns, `--resume` and `--jobs N` give identical output.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 import threading
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -128,82 +130,122 @@ def date_descriptor(value: str) -> str:
     return "a certain date"
 
 
+# Descriptor codes run A..Z, AA..ZZ: 702 readable stand-ins per type ("Person K", "Person QF").
+CODE_SPACE = 26 + 26 * 26
+DEFAULT_RUN_KEY = "semsiedit"
+
+
 @dataclass
 class _Entity:
-    id: int
     label: str
-    number: int
-    key: str
+    key: str  # the canonical (first registered, fullest) normalised value: what the surrogate derives from
+    code: int  # 1..CODE_SPACE: the descriptor letters and the placeholder number
     tokens: set[str] = field(default_factory=set)  # PERSON: name parts, for aliasing
+    aliases: set[str] = field(default_factory=set)  # every normalised value resolved to this entity
     full: list[str] = field(default_factory=list)  # PERSON: the longest form of the name seen
     fake: str = ""  # fake mode: the full fake value (PERSON: "First Last")
     mentions: dict[str, str] = field(default_factory=dict)  # fake mode: mention key -> rendered mention
+    rendered: dict[str, str] = field(default_factory=dict)  # surrogate text -> the original value it replaced
 
 
 class SurrogateMap:
-    """Thread-safe value -> surrogate registry for one run (share one instance between documents)."""
+    """Thread-safe value -> surrogate registry (share one instance between the documents of a run).
 
-    def __init__(self, seed: str = "semsiedit") -> None:
+    A surrogate is a deterministic function of the value's canonical form and the run key (HMAC), not
+    of the order documents are processed in: `--resume`, `--jobs N` and two runs with the same key give
+    byte-identical output, and "Maria Gonzalez" is the same stand-in in every document. Name variants
+    resolve within a `scope` (one document's edit pass): the full names are registered first, and
+    "Marchetti", "Senator Marchetti" and "Evelyn" then take the full name's surrogate. Two different
+    values whose codes collide in one scope are told apart deterministically (the later registered
+    one takes its next code); across documents a code may stand for two different people.
+    With the default run key anyone can recompute a surrogate from a guessed value; a secret key
+    (`surrogate_key`) makes them non-guessable.
+    """
+
+    def __init__(self, seed: str = DEFAULT_RUN_KEY) -> None:
         self.seed = seed
+        self._key = seed.encode("utf-8")
         self._lock = threading.RLock()
-        self._by_key: dict[tuple[str, str], _Entity] = {}
-        self._entities: list[_Entity] = []
-        self._counts: dict[str, int] = {}
-        self._fakes_used: dict[str, set[str]] = {}
+        # Per-scope entities, dropped when the caller's scope set is garbage collected.
+        self._scopes: dict[int, list[_Entity]] = {}
+        self._global: set[int] = set()  # the scope of calls without one
+        # Called with (label, value, surrogate, unique) for every rendering: `semsiedit.mapping`
+        # builds the reversible surrogate -> original map from it. `unique`: no other entity of the
+        # document gets it (across documents a code can recur for another value: the vault leaves
+        # such ambiguous surrogates out).
+        self.observers: list[Callable[[str, str, str, bool], None]] = []
 
     def __len__(self) -> int:
-        return len(self._entities)
+        with self._lock:
+            return sum(len(v) for v in self._scopes.values())
 
     # -- entity resolution -------------------------------------------------------------------
 
-    def _person_tokens(self, key: str) -> set[str]:
+    def _entities_of(self, scope: set[int] | None) -> list[_Entity]:
+        scope = self._global if scope is None else scope
+        ident = id(scope)
+        found = self._scopes.get(ident)
+        if found is None:
+            found = self._scopes[ident] = []
+            if scope is not self._global:
+                weakref.finalize(scope, self._scopes.pop, ident, None)
+        return found
+
+    def _digest(self, *parts: object) -> int:
+        message = "|".join(str(p) for p in parts).encode("utf-8", "surrogatepass")
+        return int.from_bytes(hmac.new(self._key, message, hashlib.sha256).digest()[:8], "big")
+
+    @staticmethod
+    def _person_tokens(key: str) -> set[str]:
         return {t for t in key.split() if t}
 
-    def _find_person(self, key: str, scope: set[int] | None) -> _Entity | None:
-        """Exact name, else a unique partial match ("Gonzalez" <-> "Maria Gonzalez").
-
-        Single-word partial matches only count within `scope` (the current document): across a
-        whole run a bare "Maria" is too likely to be someone else.
-        """
-        hit = self._by_key.get(("PERSON", key))
-        if hit:
-            return hit
+    def _find_person(self, key: str, local: list[_Entity]) -> _Entity | None:
+        """The same name, else a unique partial match in the scope ("Gonzalez" <-> "Maria Gonzalez")."""
+        people = [e for e in local if e.label == "PERSON"]
+        for e in people:
+            if key in e.aliases:
+                return e
         tokens = self._person_tokens(key)
         if not tokens:
             return None
-
-        def related(e: _Entity) -> bool:
-            return e.label == "PERSON" and (tokens <= e.tokens or e.tokens <= tokens)
-
-        if scope:
-            local = [e for e in self._entities if e.id in scope and related(e)]
-            if len(local) == 1:
-                return local[0]
-            if len(local) > 1:
-                return None  # "Gonzalez" with two Gonzalezes in the document: keep them apart
-        if len(tokens) >= 2:
-            wide = [e for e in self._entities if related(e) and len(tokens & e.tokens) >= 2]
-            if len(wide) == 1:
-                return wide[0]
-        return None
+        related = [e for e in people if tokens <= e.tokens or e.tokens <= tokens]
+        return related[0] if len(related) == 1 else None  # two Gonzalezes: keep them apart
 
     def _entity(self, label: str, value: str, scope: set[int] | None, create: bool = True) -> _Entity | None:
         key = normalise_key(label, value)
-        entity = self._find_person(key, scope) if label == "PERSON" else self._by_key.get((label, key))
+        local = self._entities_of(scope)
+        if label == "PERSON":
+            entity = self._find_person(key, local)
+        else:
+            entity = next((e for e in local if e.label == label and e.key == key), None)
         if entity is None:
             if not create:
                 return None
-            self._counts[label] = self._counts.get(label, 0) + 1
-            entity = _Entity(len(self._entities), label, self._counts[label], key)
-            self._entities.append(entity)
+            taken = {e.code for e in local if e.label == label}
+            attempt = 0
+            code = 1 + self._digest(label, key, attempt) % CODE_SPACE
+            while code in taken and attempt < 4 * CODE_SPACE:
+                attempt += 1
+                code = 1 + self._digest(label, key, attempt) % CODE_SPACE
+            entity = _Entity(label, key, code)
+            local.append(entity)
+            if scope is not None:
+                scope.add(len(local))
+        entity.aliases.add(key)
         if label == "PERSON":
             entity.tokens |= self._person_tokens(key)
             if len(key.split()) > len(entity.full):
                 entity.full = key.split()
-        self._by_key.setdefault((label, key), entity)
-        if scope is not None:
-            scope.add(entity.id)
         return entity
+
+    def mapping(self, scope: set[int] | None = None) -> dict[str, str]:
+        """Surrogate text -> the original value it replaced, for the values rendered in `scope` (one
+        document's edit pass; None: calls made without a scope). For restoring or reviewing a rewrite."""
+        with self._lock:
+            out: dict[str, str] = {}
+            for entity in self._entities_of(scope):
+                out.update(entity.rendered)
+            return out
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -216,11 +258,14 @@ class SurrogateMap:
             entity = self._entity(label, base, scope)
             assert entity is not None
             if mode == "placeholder":
-                out = f"<{label}_{entity.number}>"
-            elif mode == "fake" and (fake := self._fake(entity, base)):
+                out = f"<{label}_{entity.code}>"
+            elif mode == "fake" and (fake := self._fake(entity, base, scope)):
                 out = fake
             else:
                 out = self._descriptor(entity, base, slot)
+            entity.rendered.setdefault(out, base.strip())
+            for observer in self.observers:
+                observer(label, base, out, label == "PERSON" or mode == "placeholder" or bool(entity.fake))
         return out + possessive
 
     def lookup_person(self, value: str, *, mode: Mode = "descriptor", scope: set[int] | None = None) -> str | None:
@@ -232,7 +277,7 @@ class SurrogateMap:
 
     def _descriptor(self, entity: _Entity, value: str, slot: Slot) -> str:
         if entity.label == "PERSON":
-            return f"Person {letters(entity.number)}"
+            return f"Person {letters(entity.code)}"
         if entity.label == "LOCATION":
             return location_kind(value)
         if entity.label == "DATE_TIME":
@@ -244,12 +289,11 @@ class SurrogateMap:
     # -- fake mode ---------------------------------------------------------------------------
 
     def _hash(self, entity: _Entity, attempt: int) -> int:
-        digest = hashlib.sha256(f"{self.seed}|{entity.label}|{entity.key}|{attempt}".encode()).digest()
-        return int.from_bytes(digest[:8], "big")
+        return self._digest("fake", entity.label, entity.key, attempt)
 
-    def _fake(self, entity: _Entity, value: str) -> str | None:
+    def _fake(self, entity: _Entity, value: str, scope: set[int] | None) -> str | None:
         if not entity.fake:
-            used = self._fakes_used.setdefault(entity.label, set())
+            used = {e.fake for e in self._entities_of(scope) if e.label == entity.label and e.fake}
             for attempt in range(64):
                 candidate = self._make_fake(entity, value, self._hash(entity, attempt))
                 if candidate is None:
@@ -257,8 +301,7 @@ class SurrogateMap:
                 if candidate not in used and not self._too_close(entity, candidate, value):
                     break
             else:
-                candidate = f"{candidate} {entity.number}"
-            used.add(candidate)
+                candidate = f"{candidate} {entity.code}"
             entity.fake = candidate
         if entity.label != "PERSON":
             return entity.fake

@@ -6,7 +6,10 @@ get a valid reply after its retries raises `LLMError` and the caller falls back 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -14,6 +17,26 @@ from pydantic import BaseModel, ValidationError
 
 from semsiedit.errors import LLMError
 from semsiedit.types import Usage
+
+_deadline = threading.local()
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Calls made on this thread inside the block end by `seconds` from now: each request's timeout is
+    cut to what is left and no retry starts after it (the per-document deadline)."""
+    previous = getattr(_deadline, "at", None)
+    _deadline.at = time.monotonic() + max(0.0, seconds)
+    try:
+        yield
+    finally:
+        _deadline.at = previous
+
+
+def time_left() -> float | None:
+    """Seconds until this thread's deadline, or None when there is none."""
+    at = getattr(_deadline, "at", None)
+    return None if at is None else at - time.monotonic()
 
 
 @dataclass

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from semsiedit.errors import LLMError
-from semsiedit.llm.base import ChatResult, top_level_objects
+from semsiedit.llm.base import ChatResult, time_left, top_level_objects
 from semsiedit.llm.cache import ResponseCache, cache_key
 from semsiedit.types import Usage
 
@@ -289,18 +289,26 @@ class OpenAIChatClient:
         self, messages: list[dict[str, str]], response_format: dict[str, Any] | None, usage: Usage, *, json_wanted: bool
     ) -> _Reply:
         last: _Retryable | None = None
+        made = 0
         for attempt in range(self.max_attempts):
             if attempt:
                 assert last is not None
                 delay = self._delay(attempt - 1, last.retry_after)
+                left = time_left()
+                if left is not None and left <= delay:
+                    break  # the document's deadline comes first: no retry that cannot finish
                 log.debug("LLM %s; retry %d/%d in %.2fs", last.kind, attempt, self.max_attempts - 1, delay)
                 self._sleep(delay)
+            left = time_left()
+            if left is not None and left <= 0:
+                raise LLMError("timeout", "the document's LLM deadline has passed")
+            made += 1
             try:
-                return self._attempt(messages, response_format, usage, json_wanted=json_wanted)
+                return self._attempt(messages, response_format, usage, json_wanted=json_wanted, budget=left)
             except _Retryable as exc:
                 last = exc
         assert last is not None
-        raise LLMError(last.kind, self._scrub(f"{last.message} (gave up after {self.max_attempts} attempts)"))
+        raise LLMError(last.kind, self._scrub(f"{last.message} (gave up after {made} attempts)"))
 
     def _delay(self, retry_index: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -310,15 +318,18 @@ class OpenAIChatClient:
         return ceiling / 2 + self._rng() * ceiling / 2
 
     def _attempt(
-        self, messages: list[dict[str, str]], response_format: dict[str, Any] | None, usage: Usage, *, json_wanted: bool
-    ) -> _Reply:
+        self, messages: list[dict[str, str]], response_format: dict[str, Any] | None, usage: Usage, *,
+        json_wanted: bool, budget: float | None = None,
+    ) -> _Reply:  # fmt: skip
         import openai
 
+        timeout = self.settings.timeout if budget is None else max(0.05, min(self.settings.timeout, budget))
         kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": messages,
             "temperature": self.settings.temperature,
             "max_tokens": self.settings.max_tokens,
+            "timeout": timeout,
         }
         if response_format is not None:
             kwargs["response_format"] = response_format
@@ -326,7 +337,7 @@ class OpenAIChatClient:
             with self._slots:
                 response = self._openai().chat.completions.create(**kwargs)
         except openai.APITimeoutError:
-            raise _Retryable("timeout", f"no reply within {self.settings.timeout:g}s") from None
+            raise _Retryable("timeout", f"no reply within {timeout:g}s") from None
         except openai.APIConnectionError as exc:
             cause = exc.__cause__ or exc.__context__
             if cause is not None and "message body" in str(cause):

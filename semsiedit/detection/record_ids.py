@@ -1,0 +1,161 @@
+"""HIPAA Safe Harbor identifiers that the other recognizers miss: ZIP codes and postcodes, dates with a
+day in them (every date element but the year identifies), and ages over 89.
+
+Whether they are edited is the protection profile's call (semsiedit/profile.py): under `public` a
+date is kept; under `record` it is reduced to its year.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from semsiedit.detection.lexicon import load_lexicon
+from semsiedit.types import Finding
+
+SOURCE = "semsi-record"
+# A US ZIP after a state abbreviation or a ZIP cue; a UK postcode (its shape is distinctive enough).
+_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|"
+    "OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR|GU|VI|AS|MP|PW|FM|MH|AA|AE|AP"
+)
+_ZIP = re.compile(
+    rf"(?:(?-i:\b(?:{_STATES})),?[ \t]{{1,2}}|\bzip(?: ?code)?:?\s*|\bpostal code:?\s*)"
+    r"(?P<z>\d{5}(?:-\d{4})?)(?!\d)",
+    re.IGNORECASE,
+)
+_POSTCODE = re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}(?![\w-])")
+_AGE = re.compile(
+    r"(?<![\w.])(?:aged |age |age: |ages )?(?P<n>\d{2,3})(?:[- ]years?[- ]old|[- ]year-old|yo\b| y/o\b)"
+    r"|(?<![\w])(?:aged|age:?)\s+(?P<m>\d{2,3})(?![\w.])",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def _date() -> re.Pattern[str]:
+    months = "|".join(re.escape(m) for m in sorted(load_lexicon("pii")["months"], key=len, reverse=True))
+    numeric = r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}"
+    day_month = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{months})\.?(?:,?\s+\d{{4}})?"
+    month_day = rf"(?:{months})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    return re.compile(rf"(?<![\w/.-])(?:{numeric}|{day_month}|{month_day})(?![\w/-])")
+
+
+# A date identifies when it is tied to a person: a person word or event in the same sentence.
+_PERSONAL = re.compile(
+    r"\b(?:I|me|my|he|him|his|she|her|they|their|Mr|Mrs|Ms|Mx|Dr|patient|client|employee|tenant|customer|"
+    r"admitted|discharged|seen|visited|appointment|born|died|married|divorced|hired|started|joined|resigned|"
+    r"fired|surgery|diagnosed|treated|arrested|moved in|signed|DOB)\b",
+    re.IGNORECASE,
+)
+
+
+def _personal(text: str, m: re.Match[str]) -> bool:
+    """A person word in the date's paragraph (its line)."""
+    lo = text.rfind("\n", 0, m.start()) + 1
+    hi = text.find("\n", m.end())
+    hi = hi if hi >= 0 else len(text)
+    return bool(_PERSONAL.search(text, lo, hi))
+
+
+def _finding(m: re.Match[str], label: str, reason: str, group: int | str = 0) -> Finding:
+    return Finding(
+        start=m.start(group), end=m.end(group), text=m.group(group), category="pii", label=label, severity=1,
+        score=0.8, source=SOURCE, reason=reason,
+    )  # fmt: skip
+
+
+_NAME_WORD = r"[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?"
+_NAME_LINE = re.compile(rf"^[ \t]*((?:{_NAME_WORD}[ \t]+){{1,2}}{_NAME_WORD})[ \t]*$",
+                        re.MULTILINE)
+
+
+def _name_lines(text: str) -> list[Finding]:
+    """A line that is only a name, in a letter's or a record's header or signature: before an address,
+    e-mail or phone line, or after a closing ("Kind regards,")."""
+    from semsiedit.detection.names import lexicon, not_names
+
+    closings = tuple(c.lower().rstrip(",") for c in lexicon()["closings"])
+    out = []
+    for m in _NAME_LINE.finditer(text):
+        words = m.group(1).split()
+        if any(w.lower() in not_names() for w in words):
+            continue
+        nxt = text[m.end() :].lstrip("\n").split("\n", 1)[0]
+        prev = text[: m.start()].rstrip().rsplit("\n", 1)[-1].strip().rstrip(",").lower()
+        if re.match(r"\s*\d", nxt) or "@" in nxt or re.search(r"\+?\d[\d ()-]{7,}", nxt) or prev in closings:
+            out.append(_finding(m, "PERSON", "a name line in a header or signature", 1))
+    return out
+
+
+_ORG = re.compile(
+    r"(?<![\w&'’-])((?:[A-Z][\w&'’-]+ ){1,4}(?:Inc\.?|LLC|Ltd\.?|Limited|Corp\.?|Corporation|Co\.|GmbH|PLC|LLP|"
+    r"Holdings|Group))(?![\w-])"
+)
+# A city in an address ("Portland, OR 97999", ", Chapmanton 32317") or after a residence cue.
+_CITY_NAME = r"(?:[A-Z][a-z]+[ \t]){0,2}[A-Z][a-z]+"
+_CITY = re.compile(
+    rf",[ \t]+(?P<city>{_CITY_NAME}),?[ \t]+(?:(?-i:{_STATES})[ \t]+)?(?P<zip>\d{{5}}(?:-\d{{4}})?)\b"
+    rf"|,[ \t]+(?P<city2>{_CITY_NAME}),[ \t]+(?-i:{_STATES})\b"
+    rf"|\b(?:born in|lives in|living in|moved to|grew up in|based in|from our|in our)[ \t]+(?P<city3>{_CITY_NAME})"
+    r"(?=[ \t]+office|:|,|\.|[ \t]+and\b)"
+    rf"|\bfrom[ \t]+(?P<city4>{_CITY_NAME}):"
+)
+
+
+def _places(text: str) -> list[Finding]:
+    out = []
+    for m in _CITY.finditer(text):
+        group = next(g for g in ("city", "city2", "city3", "city4") if m.group(g))
+        out.append(_finding(m, "LOCATION", "a city in an address or after a residence cue", group))
+        if m.group("zip"):
+            out.append(_finding(m, "ZIP_CODE", "ZIP code", "zip"))
+    return out
+
+
+def find_record_ids(text: str) -> list[Finding]:
+    found = [_finding(m, "ZIP_CODE", "ZIP code", "z") for m in _ZIP.finditer(text)]
+    found += [_finding(m, "ZIP_CODE", "postcode") for m in _POSTCODE.finditer(text) if re.search(r"\d", m.group(0))]
+    found += [
+        _finding(m, "DATE_TIME", "a date of a person's event") for m in _date().finditer(text) if _personal(text, m)
+    ]
+    found += _name_lines(text) + _places(text)
+    found += [_finding(m, "ORGANIZATION", "a company name", 1) for m in _ORG.finditer(text)]
+    for m in _AGE.finditer(text):
+        group = "n" if m.group("n") else "m"
+        if int(m.group(group)) > 89:
+            found.append(_finding(m, "AGE", "an age over 89", group))
+    return found
+
+
+_EMAIL_NAME = re.compile(r"(?<![\w.+-])([a-z]{2,})[._-]([a-z]{2,})\d*@", re.IGNORECASE)
+
+
+def place_kind(value: str) -> str | None:
+    from semsiedit.profile import place_kind as kind
+
+    return kind(value)
+
+
+def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
+    """Names the NER misses that the text itself vouches for:
+    - "Mason Cross" when the text has mason.cross@...: an e-mail's first.last names a person;
+    - "Amber Myers" when "Myers" is a PERSON and "Amber" a capitalised name word right before it."""
+    from semsiedit.detection.names import is_common_word
+
+    out: list[Finding] = []
+    for m in _EMAIL_NAME.finditer(text):
+        first, last = m.group(1), m.group(2)
+        for n in re.finditer(rf"(?<![\w@.])({first})[ \t]+({last})(?![\w@.])", text, re.IGNORECASE):
+            if n.group(1)[:1].isupper() and n.group(2)[:1].isupper():
+                out.append(_finding(n, "PERSON", "a name that an e-mail address spells out"))
+    for f in found:
+        if f.category != "pii" or f.label != "PERSON" or " " in f.text.strip():
+            continue
+        before = re.search(r"(?<![\w'’-])([A-Z][a-z]{2,})[ \t]+$", text[max(0, f.start - 30) : f.start])
+        word = before.group(1) if before else ""
+        if before and not is_common_word(word, text) and place_kind(word) is None:
+            start = f.start - len(before.group(0))
+            out.append(Finding(start, f.end, text[start : f.end], "pii", "PERSON", 2, 0.7, SOURCE,
+                               "a first name before a known surname"))  # fmt: skip
+    return out

@@ -1,0 +1,114 @@
+"""Attribute / hedge: a harmful or unverified statement keeps its subject but is no longer stated as
+fact: a hedge adverb inside it ("allegedly") and, once per paragraph, a note that it is unproven or
+unsupported (data/editing/hedges.json, "wrappers")."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from semsiedit.editing.grammar import FLAGS, STRIP, TAIL, function_words, grammar, split_keep, word_sets
+from semsiedit.editing.surrogates import load_data
+
+if TYPE_CHECKING:
+    from semsiedit.editing.spans import Ctx, Node
+
+_TOKEN = re.compile(r"\S+")
+
+
+@lru_cache(maxsize=1)
+def _claim_cue() -> re.Pattern[str]:
+    cues = "|".join(load_data("hedges")["grammar"]["claim_cues"])
+    return re.compile(rf"(?<![\w'’-])(?:{cues})(?![\w'’-])", FLAGS)
+
+
+def claim_like(statement: str) -> bool:
+    """An assertive causal, medical or conspiratorial claim (the kind misinformation hedges are for)."""
+    return bool(_claim_cue().search(statement))
+
+
+def correction(claim: str) -> str | None:
+    """The note that corrects a claim the table knows to be false ("vaccines cause autism"), or None."""
+    for subject, claim_word, note in load_data("hedges").get("corrections", []):
+        if re.search(rf"(?<!\w)(?:{subject})", claim, FLAGS) and re.search(rf"(?<!\w){claim_word}", claim, FLAGS):
+            return note
+    return None
+
+
+def insert_hedge(sentence: str, adverb: str) -> str | None:
+    """Put a hedge adverb inside a statement ("X allegedly took ..."); None when there is no room.
+
+    The adverb goes after a copula or before a participle ("was allegedly found"), else before the
+    first auxiliary ("allegedly has"), else before a known or past-tense verb, else after the first
+    word. Never at position 0, so the original statement does not survive verbatim.
+    """
+    hedges, aux, participles, verbs = word_sets()
+    openers = function_words()[0]
+    tokens = list(_TOKEN.finditer(sentence))
+    if len(tokens) < 2:
+        return None
+    words = [t.group(0).strip(STRIP).lower() for t in tokens]
+    if any(w in hedges for w in words):
+        return sentence
+    at: int | None = None
+    for i in range(1, len(tokens)):
+        if words[i] in aux:
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            after = words[i] in ("is", "are", "was", "were") or nxt in participles or nxt.endswith(("ed", "en", "ing"))
+            at = i + 1 if after and i + 1 < len(tokens) else i
+            break
+    if at is None:
+        for i in range(1, len(tokens)):
+            w = words[i]
+            if words[i - 1] in openers or not tokens[i].group(0)[:1].islower():
+                continue
+            if w in verbs or (len(w) > 3 and w.endswith("ed") and "-" not in w):
+                at = i
+                break
+    if at is None:
+        # No verb found: after the first word that is not a determiner or preposition.
+        lower = [t.group(0)[:1].islower() for t in tokens]
+        at = next((i for i in range(1, len(tokens)) if words[i - 1] not in openers and lower[i]), None)
+        if at is None:
+            return None
+    pos = tokens[at].start()
+    return sentence[:pos] + adverb + " " + sentence[pos:]
+
+
+def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool = True, changed: bool = False,
+    light: bool = False,
+) -> str:  # fmt: skip
+    """Hedge a statement: an adverb inside each sentence and, once per paragraph, an
+    unproven/unsupported note next to the claim (varied, so that a reader does not see a template)."""
+    wrappers = load_data("hedges")["wrappers"][kind]
+    lead = body[: len(body) - len(body.lstrip())]
+    tail_m = TAIL.search(body)
+    core_end = tail_m.start() if tail_m else len(body)
+    core, tail = body[len(lead) : core_end], body[core_end:]
+    pieces = split_keep(core)
+    if light:
+        light_adverb = wrappers.get("light_adverb", "reportedly")
+        return lead + "".join(insert_hedge(p, light_adverb) or p for p in pieces) + tail
+    if adverb:
+        new_core = "".join(insert_hedge(p, wrappers["adverb"]) or p for p in pieces)
+        changed = changed or new_core != core
+        core = new_core
+    line = (kind, text.rfind("\n", 0, node.end) + 1)  # the note goes at the end of the span
+    denials = "|".join(grammar()["denials"])
+    denial = kind == "harmful" and re.search(rf"(?<![\w'’])(?:{denials})(?!\w)", core, FLAGS)
+    if changed and (line in ctx.doc.noted or denial):
+        return lead + core + tail  # this paragraph already says the claims are unproven
+    ctx.doc.noted.add(line)
+    suffixes = wrappers.get("suffixes") or [wrappers["suffix"]]
+    suffix = suffixes[ctx.doc.notes % len(suffixes)]
+    ctx.doc.notes += 1
+    if kind == "misinformation":
+        suffix = correction(core) or suffix
+    if len(pieces) > 1 and re.search(r"[.!?]", tail):
+        # Several sentences: one closing sentence instead of a suffix on the last one only.
+        return lead + core + tail.rstrip() + " " + wrappers["closing"] + tail[len(tail.rstrip()) :]
+    # Mid-sentence ("X, though this has not been proven, and ..."): close the parenthetical.
+    continues = bool(re.match(r" +[\w(\"“]", text[node.end : node.end + 3]))
+    comma = "," if continues and not tail.strip() else ""
+    return lead + core + suffix + comma + tail

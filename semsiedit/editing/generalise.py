@@ -1,0 +1,183 @@
+"""Generalise: an identity attribute becomes a category ("bipolar disorder" -> "a health condition"),
+from the tables in data/editing/generalise.json; a statement with no known term is generalised
+in part (only the clauses that carry the attribute) or whole (a template of the right form)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import TYPE_CHECKING
+
+from semsiedit.editing.grammar import (
+    FLAGS,
+    PLURAL_SUBJECTS,
+    PRONOUNS,
+    STRIP,
+    TAIL,
+    collapse_repeats,
+    is_clause,
+    keep_marks,
+    match_case,
+    splice,
+)
+from semsiedit.editing.pseudonymise import pseudonymise_names, subject_of
+from semsiedit.editing.suppress import pii_descriptor
+from semsiedit.editing.surrogates import load_data
+
+if TYPE_CHECKING:
+    from semsiedit.editing.spans import Ctx, Node
+
+_PART_SEP = re.compile(
+    r"\s*[()\[\]\"“”]\s*|,\s+(?:(?:and|but|or|while|so)\s+)?|;\s+|\s+[—–-]\s+"
+    r"|\s+(?:and|but|while|whereas|although|though|because)\s+|\s*\n\s*"
+)
+
+
+@cache
+def compiled(name: str, key: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    data = load_data(name)
+    rows = data["tables"][key] if name == "generalise" else data[key]
+    # Word boundaries on both sides; a pattern that ends with its own space ("gay (?=[a-z])") ends on one.
+    boundary = r"(?:(?<=\s)|(?![\w'’]))"
+    # Not right after a hyphen either: "second-mortgage" is not the attribute "mortgage".
+    return tuple((re.compile(rf"(?<![\w'’-])(?:{pattern}){boundary}", FLAGS), repl) for pattern, repl in rows)
+
+
+def privacy_label(label: str) -> str:
+    data = load_data("generalise")
+    key = label.lower().replace(" ", "_").replace("-", "_")
+    return data["label_aliases"].get(key, key)
+
+
+@cache
+def cue_for(label: str) -> re.Pattern[str] | None:
+    cues = load_data("generalise").get("cues", {}).get(label)
+    return re.compile(rf"(?<![\w'’-])(?:{cues})(?![\w'’-])", FLAGS) if cues else None
+
+
+def generalise_nrp(text: str, node: Node, value: str) -> str:
+    """Nationality/religious/political group: reuse the privacy tables, else a neutral phrase."""
+    for key in ("religion", "politics", "ethnicity"):
+        for pattern, repl in compiled("generalise", key):
+            m = pattern.fullmatch(value.strip())
+            if m and repl:
+                return m.expand(repl)
+    after = text[node.end : node.end + 2]
+    if re.match(r" [a-z]", after):
+        return "particular"  # adjective before a noun: "a Pakistani activist" -> "a particular activist"
+    if re.search(r"(?<![\w'’])(?:is|was|are|were) $", text[max(0, node.start - 6) : node.start], FLAGS):
+        return "of a particular background"
+    return "a particular group"
+
+
+_YEAR = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)")
+
+
+def generalise_record_id(label: str, value: str) -> str | None:
+    """Safe Harbor generalisations a surrogate would overdo: a date keeps only its year, an age over 89
+    becomes "over 89", a ZIP code or postcode its kind. None for other labels."""
+    if label == "DATE_TIME":
+        year = _YEAR.search(value)
+        return year.group(0) if year else None
+    if label == "AGE":
+        return "over 89"
+    if label == "ZIP_CODE":
+        return "a ZIP code" if value[:1].isdigit() else "a postcode"
+    return None
+
+
+def tables_for(node: Node) -> list[tuple[str, tuple[tuple[re.Pattern[str], str], ...]]]:
+    tables = load_data("generalise")["tables"]
+    out: list[tuple[str, tuple[tuple[re.Pattern[str], str], ...]]] = []
+    for f in node.semsi:
+        if f.category == "privacy":
+            label = privacy_label(f.label)
+            keys = [label] if label in tables else list(tables)
+            # One clause often carries two attributes ("He is Muslim and a Republican") under one label:
+            # the tables of the other labels whose cue words it contains apply too.
+            keys += [k for k in tables if k not in keys and (cue := cue_for(k)) is not None and cue.search(f.text)]
+            out.extend(("privacy", compiled("generalise", k)) for k in keys)
+        elif f.category == "harmful":
+            out.append(("harmful", compiled("hedges", "terms")))
+    if node.semsi and any(f.category == "privacy" for f in node.semsi) and node.children:
+        # Terms of the other privacy tables, only to win over a "name" the detector found inside
+        # one ("Jehovah" in "Jehovah's Witnesses"): see _render_semsi.
+        out.extend(("privacy-cross", compiled("generalise", k)) for k in tables)
+    seen: set[int] = set()
+    unique = []
+    for cat, table in out:
+        if id(table) not in seen:
+            seen.add(id(table))
+            unique.append((cat, table))
+    return unique
+
+
+def fallback(text: str, node: Node, ctx: Ctx, *, reason: str) -> str:
+    """Replace the whole span by a generalisation of its category (no known term, or a leak)."""
+    ctx.strategies.append("generalise")
+    if node.pii and not node.semsi:
+        return pii_descriptor(node.pii[0].label)
+    seg = text[node.start : node.end]
+    categories = [f.category for f in node.semsi]
+    privacy = [f for f in node.semsi if f.category == "privacy"]
+    if privacy:
+        fallbacks = load_data("generalise")["fallbacks"]
+        forms = fallbacks.get(privacy_label(privacy[0].label), fallbacks["_default"])
+    else:
+        kind = "misinformation" if "misinformation" in categories else "harmful"
+        forms = load_data("hedges")["wrappers"][kind]
+    if privacy and reason == "no_term" and not node.children:
+        kept = partial(text, node, ctx, forms, privacy_label(privacy[0].label))
+        if kept is not None:
+            return kept
+    if not is_clause(text, node.start, seg):
+        named = pseudonymise_names(seg, ctx) if not privacy else seg
+        return keep_marks(seg, named if named != seg else forms["np"])
+    filled = clause_form(forms, subject_of(text, node, ctx))
+    tail_m = TAIL.search(seg)
+    tail = seg[tail_m.start() :] if tail_m else ""
+    lead = seg[: len(seg) - len(seg.lstrip())]
+    return keep_marks(seg, lead + match_case(filled, seg.lstrip()) + tail)
+
+
+def clause_form(forms: dict[str, str], subject: str) -> str:
+    plural = subject.lower() in PLURAL_SUBJECTS
+    verbs = {"has": "have", "holds": "hold", "keeps": "keep", "takes": "take"}
+    return forms["clause"].format(subject=subject, **{k: (v if plural else k) for k, v in verbs.items()})
+
+
+def partial(text: str, node: Node, ctx: Ctx, forms: dict[str, str], label: str) -> str | None:
+    """Generalise only the parts of a clause that carry the attribute (a cue word of its label);
+    the other parts, and every separator, bracket and quote between them, stay as they are."""
+    cue = cue_for(label)
+    seg = text[node.start : node.end]
+    if cue is None:
+        return None
+    parts: list[tuple[int, int]] = []
+    pos = 0
+    for m in _PART_SEP.finditer(seg):
+        if m.start() > pos:
+            parts.append((pos, m.start()))
+        pos = m.end()
+    tail_m = TAIL.search(seg[pos:])
+    end = pos + (tail_m.start() if tail_m else len(seg) - pos)
+    if end > pos:
+        parts.append((pos, end))
+    parts = [(a, b) for a, b in parts if seg[a:b].strip(STRIP + " ")]
+    sensitive = [(a, b) for a, b in parts if cue.search(seg[a:b])]
+    if len(parts) < 2 or not sensitive:
+        return None
+    subject = subject_of(text, node, ctx)
+    reps: list[tuple[int, int, str]] = []
+    for i, (a, b) in enumerate(sensitive):
+        first = a == parts[0][0]
+        word = seg[a:b].split(" ", 1)[0].strip(STRIP)
+        who = word if word.lower() in PRONOUNS else subject if first or i == 0 else "this"
+        if not first and who.lower() in PRONOUNS and who != "I":
+            who = who.lower()
+        if not first and who == subject and subject == "this person":
+            who = "this"
+        reps.append((a, b, clause_form(forms, who) if who != "this" else forms["np"]))
+    ctx.strategies.append("generalise")
+    before = text[max(0, node.start - 80) : node.start]
+    return collapse_repeats(splice(seg, reps, before), [r for *_, r in reps])

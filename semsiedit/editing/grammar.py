@@ -1,0 +1,256 @@
+"""Grammar at the seams of the local editor's edits, shared by every operator.
+
+a/an agreement, doubled determiners ("the a city"), a capital at a sentence start, a hedge adverb
+moved before another adverb, brackets and quotes kept balanced. The word lists are in
+data/editing/hedges.json ("grammar").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from semsiedit.editing.surrogates import load_data
+
+FLAGS = re.IGNORECASE
+PLURAL_SUBJECTS = {"they", "we", "you", "i"}
+PRONOUNS = {"he", "she", "they", "we", "i", "you", "it"}
+DETERMINERS = r"a|an|the|this|that|these|those|my|your|his|her|its|our|their|[\w-]+['’]s"
+_LEFT_DET = re.compile(rf"(?<![\w'’-])({DETERMINERS}) $", FLAGS)
+LEFT_ARTICLE = re.compile(r"(?<![\w'’-])(a|an) $", FLAGS)
+_RIGHT_ARTICLE = re.compile(r"(a|an|the) (?=\S)", FLAGS)
+_TOKEN = re.compile(r"\S+")
+STRIP = "\"'“”‘’()[],.;:!?"
+TAIL = re.compile(r"[\s.!?;:,\"'”’)\]]*$")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“(]?[A-Z0-9<])")
+_BRACKETS = {"(": ")", "[": "]", "“": "”"}
+# Nouns that end in -ly: never moved around as adverbs.
+_NOT_ADVERBS = {
+    "family", "assembly", "supply", "reply", "rally", "belly", "bully", "ally", "jelly", "italy", "july",
+    "monopoly", "anomaly", "early", "only", "daily", "likely", "elderly", "holy", "ugly", "silly", "costly",
+    "deadly", "lovely", "weekly", "monthly", "yearly", "friendly", "lonely", "lowly", "jolly", "fly", "apply",
+}  # fmt: skip
+
+
+def article_for(word: str) -> str:
+    w = word.strip(STRIP)
+    if not w:
+        return "a"
+    if len(w) > 1 and w.isupper() and w.isalpha():  # read as letters: "an HIV test", "a UN report"
+        return "an" if w[0] in "AEFHILMNORSX" else "a"
+    lw = w.lower()
+    if lw.startswith(("hour", "honest", "honor", "honour", "heir")):
+        return "an"
+    if lw.startswith(("uni", "use", "usu", "eu", "one", "once", "ubiq", "ura", "ure", "uti", "u.")):
+        return "a"
+    if lw[0].isdigit():
+        return "an" if lw.startswith(("8", "11", "18")) else "a"
+    return "an" if lw[0] in "aeiou" else "a"
+
+
+def match_case(template: str, like: str) -> str:
+    return template[:1].upper() + template[1:] if like[:1].isupper() else template
+
+
+_ABBREVIATIONS = {"no", "nr", "vs", "etc", "approx", "dr", "mr", "mrs", "ms", "st", "ref", "tel", "e.g", "i.e", "cf"}
+
+
+def at_sentence_start(before: str) -> bool:
+    stripped = before.rstrip(" \t\"'“‘([")
+    if stripped.endswith(".") and re.search(r"(?:^|[\s(])([\w.]+)\.$", stripped):
+        word = re.search(r"(?:^|[\s(])([\w.]+)\.$", stripped).group(1)  # type: ignore[union-attr]
+        if word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
+            return False  # "permit no. AT-…", "Douglas T. Farraday"
+    return not stripped or stripped[-1] in ".!?\n\r"
+
+
+def fix_seam(result: str, j: int) -> str:
+    """Grammar at a seam where new text starts at result[j]: a/an, and doubled determiners."""
+    left, right = result[:j], result[j:]
+    det, rep = _LEFT_DET.search(left), _RIGHT_ARTICLE.match(right)
+    art = LEFT_ARTICLE.search(left)
+    # A capital "A" mid-sentence is a letter in a name ("Person A"), not an article.
+    if det and det.group(1)[0].isupper() and not at_sentence_start(left[: det.start()]):
+        det = None
+    if art and art.group(1)[0].isupper() and not at_sentence_start(left[: art.start()]):
+        art = None
+    if det and rep:
+        if det.group(1).lower() in ("a", "an"):  # "a a chronic condition": keep the new article
+            new = match_case(rep.group(1).lower(), det.group(1))
+            return left[: det.start()] + new + right[len(rep.group(1)) :]
+        return left + right[rep.end() :]  # "the a city", "her a family matter": drop the new article
+    if rep and rep.group(1).lower() in ("a", "an"):
+        # "the religious a place of worship", "early-stage a medical issue", "the 2024 a city":
+        # the new article follows an adjective or sits inside a noun phrase that has its own.
+        prev = re.search(r"(?<![\w'’-])([\w'’-]+) $", left)
+        if prev and (
+            prev.group(1).lower() in adjective_reps()
+            or re.fullmatch(r"[a-z]+(?:-[a-z]+)+", prev.group(1))
+            or re.search(rf"(?<![\w'’-])(?:{DETERMINERS}) \d[\d,.]*s? $", left, FLAGS)
+        ):
+            return left + right[rep.end() :]
+    hedge = re.match(r"([a-z]+ly) ", right)
+    if hedge and hedge.group(1) in word_sets()[0]:
+        # "repeatedly allegedly mistreated" -> "allegedly repeatedly mistreated"
+        adv = re.search(r"(?<![\w'’-])([a-z]+ly) $", left)
+        if adv and adv.group(1) not in _NOT_ADVERBS and adv.group(1) not in word_sets()[0]:
+            return left[: adv.start()] + hedge.group(0) + adv.group(0) + right[hedge.end() :]
+    first = re.match(r"([A-Za-z]{3,})(?![\w'’-])", right)
+    last = re.search(r"(?<![\w'’-])([A-Za-z]{3,}) $", left)
+    if first and last and first.group(1).lower() == last.group(1).lower():
+        # "his religious religious beliefs": a replacement repeats the word before it.
+        return left + right[first.end() :].lstrip(" ")
+    word = re.match(r"[^\s]+", right)
+    if art and word:
+        fixed = match_case(article_for(word.group(0)), art.group(1))
+        if fixed != art.group(1):
+            return left[: art.start()] + fixed + " " + right
+    return result
+
+
+def splice(seg: str, reps: Sequence[tuple[int, int, str]], before: str) -> str:
+    """seg with non-overlapping (start, end, replacement) applied; seams repaired."""
+    out: list[str] = []
+    seams: list[int] = []
+    pos = length = 0
+    for start, end, rep in sorted(reps, key=lambda r: (r[0], r[1])):
+        gap = seg[pos:start]
+        out.append(gap)
+        length += len(gap)
+        original = seg[start:end]
+        if rep.strip():
+            # Keep the whitespace the match took with it: "$38,000 behind" -> "a sum of money behind".
+            lead = original[: len(original) - len(original.lstrip())]
+            trail = original[len(original.rstrip()) :]
+            out.append(lead)
+            length += len(lead)
+            rep = rep.strip() + trail
+            original = original.strip()
+        if rep and rep[0].islower() and original[:1].isupper():
+            context = before[-80:] + "".join(out)[-80:]
+            if at_sentence_start(context):
+                rep = rep[0].upper() + rep[1:]
+        seams.append(length)
+        out.append(rep)
+        length += len(rep)
+        pos = end
+    out.append(seg[pos:])
+    result = "".join(out)
+    for j in reversed(seams):
+        result = fix_seam(result, j)
+    return re.sub(r"(?<=\S)  +(?=\S)", " ", result) if "  " not in seg else result
+
+
+@lru_cache(maxsize=1)
+def adjective_reps() -> frozenset[str]:
+    """One-word replacements from the tables ("religious", "political"): an article cannot follow them."""
+    words: set[str] = set()
+    rows = [r for table in load_data("generalise")["tables"].values() for r in table] + load_data("hedges")["terms"]
+    for _, repl in rows:
+        if re.fullmatch(r"[a-z]+(?:-[a-z]+)?", repl):
+            words.add(repl)
+    return frozenset(words)
+
+
+def grammar() -> dict[str, list[str]]:
+    return load_data("hedges")["grammar"]
+
+
+@lru_cache(maxsize=1)
+def function_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(words a verb cannot directly follow, capitalised words that are not names)."""
+    g = grammar()
+    return frozenset(g["function_words"]), frozenset(g["not_names"])
+
+
+@lru_cache(maxsize=1)
+def word_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    g = grammar()
+    return (
+        frozenset(g["hedge_words"]),
+        frozenset(g["auxiliaries"]),
+        frozenset(g["participles"]),
+        frozenset(g["verbs"]),
+    )
+
+
+def is_clause(text: str, start: int, seg: str) -> bool:
+    """A statement (subject + predicate), not a noun-phrase fragment like "Bill Clinton's account"."""
+    tokens = [t.strip(STRIP).lower() for t in seg.split()]
+    if len(tokens) < 3:
+        return False
+    before = text[max(0, start - 40) : start].rstrip(" \t")
+    if not before or before[-1] in '.!?\n\r;:,(—–-"“':
+        return True
+    if tokens[0] in PRONOUNS - {"it"}:
+        return True  # "I see a therapist every week": a pronoun subject starts a statement
+    _, aux, _, verbs = word_sets()
+    return any(t in aux or t in verbs or (len(t) > 3 and t.endswith("ed")) for t in tokens[1:])
+
+
+def core_range(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start].isspace() or text[start] in STRIP):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in STRIP):
+        end -= 1
+    return start, end
+
+
+def collapse_repeats(body: str, replacements: Sequence[str]) -> str:
+    """ "a family matter and a family matter" -> "a family matter": two terms, one generalisation."""
+    words = {w for r in replacements for w in [re.sub(r"^.*? (?=(?:an?|the) )", "", r)] if len(w) > 3}
+    for rep in {w for w in words if body.casefold().count(w.casefold()) > 1}:
+        body = re.sub(rf"(?<!\w)({re.escape(rep)})(?:,? (?:and|or) {re.escape(rep)}(?!\w))+", r"\1", body, flags=FLAGS)
+    return body
+
+
+def split_keep(core: str) -> list[str]:
+    """Split into sentences, keeping the separators attached so that joining restores the text."""
+    pieces, pos = [], 0
+    for m in _SENTENCE_SPLIT.finditer(core):
+        pieces.append(core[pos : m.end()])
+        pos = m.end()
+    pieces.append(core[pos:])
+    return pieces
+
+
+def unbalanced(seg: str) -> tuple[str, str]:
+    """Brackets and quotes that `seg` opens without closing, and closes without opening."""
+    opened: list[str] = []
+    closed: list[str] = []
+    closers = {v: k for k, v in _BRACKETS.items()}
+    straight = 0
+    for ch in seg:
+        if ch in _BRACKETS:
+            opened.append(ch)
+        elif ch in closers:
+            if opened and opened[-1] == closers[ch]:
+                opened.pop()
+            else:
+                closed.append(ch)
+        elif ch == '"':
+            straight += 1
+    return "".join(opened) + ('"' if straight % 2 else ""), "".join(closed)
+
+
+def keep_marks(seg: str, out: str) -> str:
+    """A whole-span template must not unbalance the text: brackets and quotes that the span
+    opens or closes (their partners lie outside the span) are kept, at the side they were on."""
+    opened, closed = unbalanced(seg)
+    have_open, have_closed = unbalanced(out)
+    extra_open = "".join(ch for ch in opened if ch not in have_open)
+    extra_closed = "".join(ch for ch in closed if ch not in have_closed)
+    if not extra_open and not extra_closed:
+        return out
+    lead = out[: len(out) - len(out.lstrip())]
+    tail_m = TAIL.search(out)
+    core_end = tail_m.start() if tail_m else len(out)
+    core, tail = out[len(lead) : core_end], out[core_end:]
+    body = seg.strip()
+    front = "".join(ch for ch in extra_open if body.startswith(ch)) + "".join(
+        ch for ch in extra_closed if not body.rstrip(".,;:!? ").endswith(ch)
+    )
+    back = "".join(ch for ch in extra_closed if body.rstrip(".,;:!? ").endswith(ch))
+    after = "".join(ch for ch in extra_open if not body.startswith(ch))
+    return lead + front + core + back + (" " + after if after else "") + tail

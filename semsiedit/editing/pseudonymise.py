@@ -1,0 +1,191 @@
+"""Pseudonymise: names and other direct identifiers become surrogates (data/editing/surrogates.json,
+through semsiedit/editing/surrogates.py), and the subject of a statement is named consistently."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from semsiedit.editing.grammar import FLAGS, PRONOUNS, STRIP, function_words, grammar
+from semsiedit.editing.surrogates import canonical_label, location_kind, split_title, title_before
+
+if TYPE_CHECKING:
+    from semsiedit.editing.spans import Ctx, Node
+
+MULTI_NAME = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?: [A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2}(?![\w-])")
+SURROGATE = re.compile(r"Person [A-Z]{1,3}(?![\w])|<[A-Z_]+_\d+>")
+# Where a detected "name" runs into other text: a line break, a bracket or quote, a sentence end.
+_NAME_BREAK = re.compile(r"\s*\n\s*|\s*[\"“”()\[\]<>|]+\s*|[.!?;:]+[\"”’)]*\s+")
+_NAME_LIKE = re.compile(r"^(?:[A-Z][\w.'’-]*)(?: (?:[A-Z][\w.'’-]*|de|van|von|da|del|la|le|bin|al))*$")
+
+
+def usable_name(value: str | None) -> bool:
+    """A subject that can be pseudonymised: a name, not a pronoun, a single letter or a surrogate."""
+    if not value or not value.strip():
+        return False
+    v = value.strip()
+    if len(v) < 2 or v.lower() in PRONOUNS or v.lower() in {"me", "him", "her", "us", "them", "my"}:
+        return False
+    if SURROGATE.fullmatch(v):
+        return False
+    return bool(_NAME_LIKE.match(v))
+
+
+@lru_cache(maxsize=1)
+def _not_person_words() -> frozenset[str]:
+    return frozenset(grammar()["not_person_words"])
+
+
+@lru_cache(maxsize=1)
+def _verb_words() -> frozenset[str]:
+    g = grammar()
+    return frozenset(w.lower() for w in [*g["participles"], *g["verbs"], *g.get("headline_verbs", [])])
+
+
+def verb_in_name(value: str) -> bool:
+    """A detected "name" with a verb in it ("Mayor Accused" in a Title Case headline) is no name."""
+    words = split_title(value.strip())[1].split()
+    return any(w.lower().strip(".,'’") in _verb_words() for w in words)
+
+
+def looks_like_person(match: re.Match[str]) -> bool:
+    """A capitalised 2-3 word sequence that is not a sentence opener, an organisation, a place, or
+    words of a Title Case headline ("Steering Contracts")."""
+    from semsiedit.detection.names import org_words
+
+    name, seg = match.group(0), match.string
+    words = name.split()
+    if words[0] in function_words()[1] or any(w in _not_person_words() for w in words):
+        return False
+    following = re.match(r"[ \t]+([A-Z][\w.]*)", seg[match.end() :])
+    if any(w.lower() in org_words() for w in [*words, *(following.groups() if following else ())]):
+        return False  # "Cobalt Paving LLC", "Riverside Clinic"
+    long_words = re.findall(r"[^\W\d_]{4,}", seg)
+    if len(long_words) >= 4 and sum(w[0].isupper() for w in long_words) >= 0.75 * len(long_words):
+        return False  # a headline capitalises every word
+    return location_kind(name) == "a city"  # the gazetteer's default: not a known country/state/region
+
+
+def name_core(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The name inside a PERSON finding that runs into other text ("Rebecca Harcourt\\nPartner",
+    "Person I.” Haßler"): the first piece that is not our own surrogate; the rest stays as it is.
+    None when every piece is a surrogate already."""
+    value = text[start:end]
+    pieces: list[tuple[int, int]] = []
+    pos = 0
+    for m in _NAME_BREAK.finditer(value):
+        if m.start() == 0 and m.end() == len(value):
+            break
+        punct = m.group(0).strip()
+        if punct[:1] in ".!?;:" and "\n" not in m.group(0):
+            word = re.search(r"(?:^|\s)(\S+)$", value[: m.start()])
+            # "Douglas T. Farraday", "Dr. Maria": an initial or a title, not the end of a sentence.
+            initials = word and re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", word.group(1))
+            short = word and len(word.group(1)) <= 2
+            if word and (initials or short or title_before(word.group(1) + " ", len(word.group(1)) + 1)):
+                continue
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, len(value)))
+    for a, b in pieces:
+        piece = value[a:b]
+        core = piece.strip(STRIP + " \t")
+        if not core or not any(ch.isupper() for ch in core) or SURROGATE.fullmatch(core):
+            continue
+        if SURROGATE.search(piece):
+            continue
+        lead = len(piece) - len(piece.lstrip(STRIP + " \t"))
+        return start + a + lead, start + a + lead + len(core)
+    return None
+
+
+def slot(text: str, start: int) -> str:
+    before = text[max(0, start - 40) : start]
+    if re.search(r"(?:[:=]|(?<![\w'’])(?:is|was|are|were))\s*$", before, FLAGS):
+        return "label"
+    contact = r"at|to|on|via|through|from|under|with|call|text|phone|ring|dial|contact|e-?mail|reach|message|visit"
+    if re.search(rf"(?<![\w'’])(?:{contact})\s+$", before, FLAGS):
+        return "prep"
+    return "np"
+
+
+def render_pii(text: str, node: Node, ctx: Ctx) -> str:
+    finding = min(node.pii, key=lambda f: canonical_label(f.label) != "PERSON")
+    label = canonical_label(finding.label)
+    value = text[node.start : node.end]
+    out = ctx.surrogates.render(label, value, mode=ctx.mode, slot=slot(text, node.start), scope=ctx.scope)  # type: ignore[arg-type]
+    if ctx.mode == "descriptor":
+        ctx.strategies.append("pseudonym" if label == "PERSON" else "generalise")
+    elif ctx.mode == "fake" and (out.startswith("a ") or out.startswith("an ") or out == "withheld"):
+        ctx.strategies.append("generalise")  # no fake generator for this type: a descriptor stood in
+    else:
+        ctx.strategies.append(ctx.mode)
+    return out
+
+
+def subject_of(text: str, node: Node, ctx: Ctx) -> str:
+    seg = text[node.start : node.end].lstrip()
+    lead = node.start + (len(text[node.start : node.end]) - len(seg))
+    for child in node.children:
+        if child.start == lead and child.pii and canonical_label(child.pii[0].label) == "PERSON":
+            return text[child.start : child.end] if ctx.profile == "public" else render_pii(text, child, ctx)
+    first = seg.split(" ", 1)[0].strip(STRIP)
+    if first.lower() in PRONOUNS:
+        return first
+    for f in node.semsi:
+        if f.subject and f.subject.strip():
+            if f.subject.strip().lower() in PRONOUNS or ctx.profile == "public":
+                return f.subject.strip()  # public people keep their names
+            known = ctx.surrogates.lookup_person(f.subject, mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
+            if known:
+                return known
+            if usable_name(f.subject):
+                return ctx.surrogates.render("PERSON", f.subject.strip(), mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
+            return f.subject.strip()
+    return "this person"
+
+
+def name_reps(seg: str, node: Node, claimed: list[tuple[int, int]], ctx: Ctx) -> list[tuple[int, int, str]]:
+    """Surrogates for names in `seg` outside `claimed`: multi-word names and the finding's subject.
+    None under the public profile: public people keep their names."""
+    if ctx.profile == "public":
+        return []
+    taken = claimed
+    patterns = [MULTI_NAME]
+    # Our own surrogates are not names to replace again ("Person I" is not the pronoun "I").
+    taken = [*taken, *((m.start(), m.end()) for m in SURROGATE.finditer(seg))]
+    for f in node.semsi:
+        if usable_name(f.subject):
+            assert f.subject is not None
+            parts = [p for p in split_title(f.subject.strip())[1].split() if len(p) > 2 and p[0].isupper()]
+            alternatives = sorted({f.subject.strip(), *parts}, key=len, reverse=True)
+            names = "|".join(map(re.escape, alternatives))
+            patterns.append(re.compile(rf"(?<![\w'’-])(?:{names})(?![\w-])"))
+    out: list[tuple[int, int, str]] = []
+    for pattern in patterns:
+        for m in pattern.finditer(seg):
+            span = (m.start(), m.end())
+            if any(span[0] < e and s < span[1] for s, e in [*taken, *[(a, b) for a, b, _ in out]]):
+                continue
+            if pattern is MULTI_NAME and not looks_like_person(m):
+                continue
+            name = ctx.surrogates.render("PERSON", m.group(0), mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
+            out.append((span[0], span[1], name))
+    if out:
+        ctx.strategies.append("pseudonym" if ctx.mode == "descriptor" else ctx.mode)
+        claimed.extend((a, b) for a, b, _ in out)
+    return out
+
+
+def pseudonymise_names(seg: str, ctx: Ctx) -> str:
+    """Names inside a flagged fragment ("Bill Clinton with Jeffrey Epstein") become surrogates
+    (not under the public profile)."""
+    if ctx.profile == "public":
+        return seg
+
+    def swap(m: re.Match[str]) -> str:
+        ctx.strategies.append("pseudonym" if ctx.mode == "descriptor" else ctx.mode)
+        return ctx.surrogates.render("PERSON", m.group(0), mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
+
+    return MULTI_NAME.sub(lambda m: swap(m) if looks_like_person(m) else m.group(0), seg)

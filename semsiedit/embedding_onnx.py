@@ -1,0 +1,133 @@
+"""ONNX Runtime backend for the sentence embeddings (`embedding_backend = "onnx"`).
+
+sentence-transformers' own ONNX route needs optimum, which cannot be installed next to this
+transformers (docs/limitations.md), so the graph is exported here with `torch.onnx.export` from the
+*installed* model: transformer + attention-masked mean pooling + L2 normalisation in one graph,
+dynamic batch and sequence axes. It is exported once and cached under the user cache directory
+(`~/.cache/semsiedit/onnx/<model>-<hash>/`); nothing is downloaded. `OnnxSentenceEncoder.encode`
+takes the arguments `Embedder.encode` passes to a SentenceTransformer, so the scorer does not know
+which backend it has. Texts are sorted by length before batching (less padding), and the export is
+checked against torch (cosine >= 0.999) before it is cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from semsiedit.errors import BackendUnavailable
+
+OPSET = 17
+MIN_COSINE = 0.999
+_CHECK_TEXTS = (
+    "Maria Gonzalez was diagnosed with diabetes in 2019.",
+    "The council approved the new budget after a long debate about schools and roads.",
+    "ok",
+)
+
+
+def cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "semsiedit" / "onnx"
+
+
+def _fingerprint(model_dir: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(model_dir.rglob("*")):
+        if p.is_file() and p.suffix in (".json", ".safetensors", ".bin", ".txt"):
+            h.update(p.relative_to(model_dir).as_posix().encode())
+            h.update(str(p.stat().st_size).encode())
+    return h.hexdigest()[:16]
+
+
+def export_path(model_dir: str) -> Path:
+    d = Path(model_dir)
+    return cache_root() / f"{d.name}-{_fingerprint(d)}" / "model.onnx"
+
+
+def export(model_dir: str, target: Path) -> None:
+    """torch.onnx.export of the SentenceTransformer at `model_dir`, pooling and normalising inside."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    st = SentenceTransformer(model_dir, device="cpu")
+    transformer = st[0].auto_model.eval()
+
+    class Pooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = transformer
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            out = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            mask = attention_mask.unsqueeze(-1).to(out[0].dtype)
+            summed = (out[0] * mask).sum(1)
+            mean = summed / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean, p=2.0, dim=1)
+
+    tok = st.tokenizer(list(_CHECK_TEXTS), padding=True, truncation=True, return_tensors="pt")
+    args = (tok["input_ids"], tok["attention_mask"], tok["token_type_ids"])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")  # concurrent first runs each write their own
+    axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+            "token_type_ids": {0: "batch", 1: "seq"}, "embedding": {0: "batch"}}  # fmt: skip
+    with torch.no_grad():
+        torch.onnx.export(
+            Pooled(), args, str(tmp), input_names=list(axes)[:3], output_names=["embedding"],
+            dynamic_axes=axes, opset_version=OPSET, dynamo=False,
+        )  # fmt: skip
+    reference = st.encode(list(_CHECK_TEXTS), normalize_embeddings=True, convert_to_numpy=True)
+    got = OnnxSentenceEncoder(model_dir, tmp).encode(list(_CHECK_TEXTS))
+    cosine = float(np.min(np.sum(reference * got, axis=1)))
+    if cosine < MIN_COSINE:
+        tmp.unlink(missing_ok=True)
+        raise BackendUnavailable(f"ONNX export of {model_dir} differs from torch (cosine {cosine:.4f})")
+    os.replace(tmp, target)
+
+
+class OnnxSentenceEncoder:
+    """The subset of SentenceTransformer that `Embedder` uses, on ONNX Runtime's CPU provider."""
+
+    def __init__(self, model_dir: str, onnx_path: Path, threads: int | None = None) -> None:
+        try:
+            import onnxruntime as ort
+        except ImportError:
+            raise BackendUnavailable('embedding_backend = "onnx" needs: pip install onnxruntime onnx') from None
+        from transformers import AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        self.max_length = min(int(getattr(self.tokenizer, "model_max_length", 256) or 256), 256)
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self._dim = int(self.session.get_outputs()[0].shape[-1])
+
+    def get_sentence_embedding_dimension(self) -> int:
+        return self._dim
+
+    def encode(self, texts: list[str], batch_size: int = 32, **_: Any) -> np.ndarray:
+        """Unit vectors, one row per text (normalised in the graph)."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for k in range(0, len(order), batch_size):
+            idx = order[k : k + batch_size]
+            enc = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                                 max_length=self.max_length, return_tensors="np")  # fmt: skip
+            feeds = {name: enc[name].astype(np.int64) for name in ("input_ids", "attention_mask", "token_type_ids")}
+            out[idx] = self.session.run(None, feeds)[0]
+        return out
+
+
+def load_onnx_encoder(model_dir: str) -> OnnxSentenceEncoder:
+    target = export_path(model_dir)
+    if not target.is_file():
+        export(model_dir, target)
+    # --workers sets OMP_NUM_THREADS per worker; ONNX Runtime's own pool would take every core.
+    threads = int(os.environ.get("OMP_NUM_THREADS") or 0) or None
+    return OnnxSentenceEncoder(model_dir, target, threads=threads)

@@ -1,0 +1,87 @@
+"""`--workers N`: the CPU-bound local path on N processes, results in input order.
+
+spaCy, Presidio, the recognizers and the local editor are single-threaded Python, so one process
+keeps one core busy in detection and editing. The workers are forked from a parent that has already
+loaded spaCy and Presidio (copy-on-write: loaded once), and each runs the whole loop — detect,
+edit, verify, score — on lock-step batches of documents. The embedding model loads in each worker
+(torch is never run before the fork: a forked OpenMP runtime can hang) with its threads split
+between the workers. At most `2 * workers` batches are in flight, so memory stays flat on a large
+dataset.
+
+Per-document output equals the single-process run's, with one exception until surrogates are
+deterministic per value: the run-wide numbering of descriptors ("Person A", "<PERSON_2>") follows
+the order each worker met the values (docs/limitations.md, Decisions).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from semsiedit.config import Settings
+from semsiedit.types import Document, DocumentResult
+
+_LOOP: Any = None  # the parent's loop, inherited by the forked workers
+_THREADS = 1
+
+
+def _init_worker(threads: int) -> None:
+    # Before torch is imported in the worker: its thread pool is sized from these at first use.
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    global _THREADS
+    _THREADS = threads
+
+
+def _run_batch(docs: list[Document]) -> list[DocumentResult]:
+    import sys
+
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(_THREADS)
+    return _LOOP.run_many(docs)
+
+
+class ProcessEngine:
+    def __init__(self, settings: Settings, workers: int, *, batch_size: int | None = None) -> None:
+        from semsiedit.loop import LOCKSTEP_BATCH
+
+        self.settings = settings
+        self.workers = workers
+        self.batch_size = batch_size or LOCKSTEP_BATCH
+
+    def run_iter(self, docs: Iterable[Document]) -> Iterator[tuple[Document, DocumentResult]]:
+        global _LOOP
+        from semsiedit.detection.engine import available_cpus
+        from semsiedit.loop import _batches, build_loop
+
+        loop = build_loop(self.settings)
+        loop.detector.load()  # spaCy + Presidio once, shared with every worker
+        _LOOP = loop
+        threads = max(1, available_cpus() // self.workers)
+        gc.collect()
+        gc.freeze()  # the workers' garbage collector leaves the inherited objects (and their pages) alone
+        try:
+            pool = multiprocessing.get_context("fork").Pool(self.workers, _init_worker, (threads,))
+        finally:
+            gc.unfreeze()
+        pending: deque[tuple[list[Document], Any]] = deque()
+        try:
+            for batch in _batches(docs, self.batch_size):
+                pending.append((batch, pool.apply_async(_run_batch, (batch,))))
+                if len(pending) >= 2 * self.workers:
+                    yield from _ready(pending.popleft())
+            while pending:
+                yield from _ready(pending.popleft())
+            pool.close()
+        finally:
+            pool.terminate()  # interrupted or failed: stop the workers, keep what was written
+            pool.join()
+
+
+def _ready(item: tuple[list[Document], Any]) -> Iterator[tuple[Document, DocumentResult]]:
+    batch, result = item
+    yield from zip(batch, result.get(), strict=True)

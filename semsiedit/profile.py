@@ -1,0 +1,161 @@
+"""Protection profiles: what counts as sensitive in one document (issue 11, docs/profiles.md).
+
+- `record`: notes, e-mails, tickets, posts, letters, biographies about private people. Every HIPAA
+  Safe Harbor identifier is removed or generalised (names, street/city/ZIP, every date element but
+  the year, ages over 89, numbers, URLs, IPs); countries and states/provinces are kept; sensitive
+  attributes are generalised.
+- `public`: LLM answers, news, encyclopaedic text about public figures. Public people, countries,
+  places, organisations and dates are kept; the sensitive *statements* are rewritten. Contact
+  details and account numbers are still removed: nobody's phone number is public knowledge.
+- `auto`: chosen per document from its content and, when given, the question (`choose_profile`).
+
+The profile is applied to the findings between critique and edit (`apply_profile`), so every
+editor and the scorer see the same notion of "sensitive"; the chosen profile and its reason go into
+the document's report, and into the LLM prompts with the optional --protect / --preserve goals.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+from semsiedit.types import Finding
+
+if TYPE_CHECKING:
+    from semsiedit.config import Settings
+
+ProfileName = Literal["record", "public"]
+PROFILES = ("auto", "record", "public")
+
+# Kept under `public`: names of public people, places, organisations, groups and dates. Everything
+# else a PII detector finds (contact details, account and document numbers) is removed either way.
+_PUBLIC_KEEPS = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME", "URL", "TITLE"})
+
+# Acronyms a NER model mistakes for places.
+_NOT_PLACES = frozenset({
+    "AI", "ML", "LLM", "NLP", "IT", "HR", "PR", "TV", "PC", "UI", "UX", "API", "CEO", "CFO", "CTO", "FAQ", "PDF", "GPS",
+    "DNA", "RNA", "ID", "OK", "AGI", "GPT", "SQL", "URL", "VPN", "USB", "ICU", "ER", "GP",
+})  # fmt: skip
+# Signs of a record about a private person (each one counts once).
+_RECORD_CUES = re.compile(
+    r"^(?:dear|hi|hello|hey)\b|\b(?:regards|sincerely|best wishes|cheers|thanks),?\s*$"
+    r"|^(?:from|to|subject|re|cc|date|patient|name|dob|mrn|address|phone|ticket|case|order|account)\s*[:#]"
+    r"|\b(?:my|our) (?:husband|wife|son|daughter|mother|father|mum|mom|dad|boss|doctor|landlord|neighbou?r|"
+    r"partner|sister|brother|manager|account|order|subscription|therapist)\b"
+    r"|\b(?:patient|employee|tenant|client|customer|applicant|claimant)\b|\bI(?:'m| am| was| have|'ve)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Signs of text about public figures: a question-answering model's voice, offices and roles,
+# encyclopaedic phrasing.
+_PUBLIC_CUES = re.compile(
+    r"\bas an? (?:ai|language model)\b|\b(?:president|senator|governor|congress(?:man|woman)?|prime minister|"
+    r"minister|secretary of state|mayor|actor|actress|singer|rapper|celebrity|ceo|founder|billionaire|"
+    r"candidate|party|administration|government|campaign|election|wikipedia|according to|reportedly|"
+    r"journalist|newspaper|publicly|celebrities|public figures?)\b",
+    re.IGNORECASE,
+)
+_RECORD_PII = frozenset({
+    "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "STREET_ADDRESS", "ADDRESS", "DATE_OF_BIRTH", "MEDICAL_RECORD_NUMBER",
+    "ID", "CREDIT_CARD", "IBAN_CODE", "US_BANK_NUMBER", "ZIP_CODE", "POSTCODE", "UK_NHS", "US_DRIVER_LICENSE",
+})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The protection profile of one document, why it was chosen, and the user's privacy goal."""
+
+    name: ProfileName
+    reason: str
+    protect: str = ""
+    preserve: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "reason": self.reason, "protect": self.protect, "preserve": self.preserve}
+
+    def prompt_block(self) -> str:
+        """The lines the LLM critic and editor get (and so the LLM cache key)."""
+        lines = [f"Protection profile: {self.name}. {_DESCRIPTIONS[self.name]}"]
+        if self.protect.strip():
+            lines.append(f"Also protect: {' '.join(self.protect.split())}")
+        if self.preserve.strip():
+            lines.append(f"Keep intact: {' '.join(self.preserve.split())}")
+        return "<profile>\n" + "\n".join(lines) + "\n</profile>\n\n"
+
+
+_DESCRIPTIONS = {
+    "record": (
+        "A record about private people: remove or generalise every identifier (names, including a first "
+        "name or surname alone; street, city, county, ZIP or postcode; every part of a date except the year; "
+        "ages over 89; phone, e-mail, account, record, licence, vehicle and device numbers; URLs; IPs). Keep "
+        "countries and states. Generalise health, religion, ethnicity, sexuality, politics, union membership, "
+        "immigration, criminal record, finances and family matters."
+    ),
+    "public": (
+        "Text about public figures: keep the names of public people, countries, places, organisations and dates; "
+        "rewrite only the sensitive statements (private attributes, accusations, unverified claims)."
+    ),
+}
+
+
+def choose_profile(
+    text: str, context: str | None, findings: Sequence[Finding], settings: Settings | None = None
+) -> Profile:
+    """The profile for one document: the configured one, or (auto) the one its content suggests."""
+    setting = getattr(settings, "profile", "auto") if settings is not None else "auto"
+    protect = getattr(settings, "protect", "") or ""
+    preserve = getattr(settings, "preserve", "") or ""
+    if setting in ("record", "public"):
+        return Profile(setting, "set by --profile / config", protect, preserve)
+    record = len(_RECORD_CUES.findall(text)) + sum(canonical(f.label) in _RECORD_PII for f in findings)
+    public = len(_PUBLIC_CUES.findall(text)) + (2 if context and context.strip() else 0)
+    name: ProfileName = "public" if public > record else "record"
+    why = f"auto: {public} public-text cue(s){' incl. a question' if context and context.strip() else ''}, "
+    return Profile(name, why + f"{record} record cue(s)", protect, preserve)
+
+
+def canonical(label: str) -> str:
+    from semsiedit.editing.surrogates import canonical_label
+
+    return canonical_label(label)
+
+
+@lru_cache(maxsize=1)
+def _places() -> dict[str, str]:
+    from semsiedit.editing.surrogates import load_data
+
+    out: dict[str, str] = {}
+    for kind, names in load_data("surrogates")["locations"].items():
+        if not kind.startswith("_"):
+            out.update({_place_key(n): kind for n in names})
+    return out
+
+
+def _place_key(value: str) -> str:
+    return " ".join(value.casefold().split()).removeprefix("the ").strip(".,;: ").replace(".", "")
+
+
+def place_kind(value: str) -> str | None:
+    """'a country' / 'a state' / 'a region' for a known place (U.S., North Carolina), else None."""
+    return _places().get(_place_key(value))
+
+
+def keeps(finding: Finding, profile: Profile) -> bool:
+    """Whether `finding` is left as it is under `profile` (not sensitive there)."""
+    if finding.category != "pii":
+        return False
+    label = canonical(finding.label)
+    if label == "LOCATION" and place_kind(finding.text) is not None:
+        return True  # countries and states are kept by both profiles
+    if label == "LOCATION" and finding.text.strip().upper() in _NOT_PLACES:
+        return True  # "AI" in "As an AI language model": a detector's false place
+    if profile.name == "public":
+        return label in _PUBLIC_KEEPS
+    return False
+
+
+def apply_profile(findings: Sequence[Finding], profile: Profile) -> list[Finding]:
+    """The findings that are sensitive under `profile`."""
+    return [f for f in findings if not keeps(f, profile)]

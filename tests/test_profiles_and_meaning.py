@@ -1,0 +1,185 @@
+"""Issue 11: protection profiles, statement-level edits and the form guard, through the real pipeline
+(real spaCy, Presidio and lexicons; no scoring). Each case is one of the issue's examples; the checks
+are about meaning (what must survive, what must go), not about exact wording."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from semsiedit.config import Settings
+from semsiedit.editing import LocalEditor, apply_edits
+from semsiedit.profile import Profile, apply_profile, choose_profile, place_kind
+from semsiedit.types import Edit, Finding
+from semsiedit.verify import check_form
+
+SURROGATE = re.compile(r"Person [A-Z]{1,3}\b")
+
+
+def run(text: str, profile: str = "auto", context: str | None = None) -> tuple[str, dict | None]:
+    from semsiedit.loop import build_loop
+    from semsiedit.types import Document
+
+    loop = _loops.setdefault(profile, build_loop(Settings(score=False, profile=profile), with_scorer=False))
+    result = loop.run(Document(id="d", text=text, context=context))
+    return result.rewritten, result.profile
+
+
+_loops: dict = {}
+
+
+# -- public text keeps public people, places, countries -------------------------------------------
+
+PUBLIC = [
+    ("In 2020, actor Tom Hanks publicly expressed support for Donald Trump.", ["Tom Hanks", "2020"]),
+    ("In 2012 Hillary Clinton was serving as U.S. Secretary of State.", ["Hillary Clinton", "U.S. Secretary of State"]),
+    ("North Carolina is home to two of the five most polluted rivers in the U.S.", ["North Carolina", "the U.S"]),
+    ("Florida Governor Ron DeSantis signed the bill into law.", ["Florida Governor Ron DeSantis"]),
+    ("As a AI language model, I cannot give opinions about politicians.", ["AI language model"]),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("text", "kept"), PUBLIC)
+def test_public_text_keeps_public_people_and_places(text: str, kept: list[str]) -> None:
+    out, profile = run(text, context="Tell me about American politics.")
+    assert profile is not None and profile["name"] == "public" and "question" in profile["reason"]
+    for value in kept:
+        assert value in out, out
+    assert not SURROGATE.search(out) and "a city" not in out and "A state" not in out, out
+
+
+@pytest.mark.slow
+def test_countries_and_states_are_kept_under_record_too() -> None:
+    out, profile = run("Maria Lopez moved from North Carolina to the U.S. capital in 2019, then to Canada.", "record")
+    assert profile == {"name": "record", "reason": "set by --profile / config", "protect": "", "preserve": ""}
+    assert "North Carolina" in out and "Canada" in out and "U.S." in out and "Maria" not in out
+
+
+def test_place_kind_reads_abbreviations() -> None:
+    assert place_kind("U.S.") == place_kind("the U.S") == "a country"
+    assert place_kind("North Carolina") is not None
+    assert place_kind("Springfield") is None
+
+
+def test_auto_profile_uses_content_and_question() -> None:
+    letter = "Dear Dr. Patel,\nMy husband was admitted last week. Patient ID: 44812.\nKind regards,\nAnna"
+    assert choose_profile(letter, None, []).name == "record"
+    answer = "As an AI language model, I can say that President Obama won the election in 2008."
+    chosen = choose_profile(answer, "Who won in 2008?", [])
+    assert chosen.name == "public" and chosen.reason.startswith("auto:")
+
+
+def test_public_profile_keeps_names_but_not_contact_details() -> None:
+    text = "Senator Kim (kim@example.org) spoke."
+    people = Finding(0, 11, "Senator Kim", "pii", "PERSON")
+    mail = Finding(13, 28, "kim@example.org", "pii", "EMAIL_ADDRESS")
+    kept = apply_profile([people, mail], Profile("public", "test"))
+    assert kept == [mail] and text[mail.start : mail.end] == mail.text
+
+
+def test_profile_and_goals_reach_the_llm_prompts() -> None:
+    from semsiedit.editing.llm import LLMEditor
+
+    profile = Profile("record", "test", protect="the employer's name", preserve="the dates of the shifts")
+    _, user = LLMEditor(None, Settings()).render("Text.", None, [Finding(0, 4, "Text", "pii", "PERSON")], profile)  # type: ignore[arg-type]
+    assert "Protection profile: record" in user and "the employer's name" in user and "the dates of the shifts" in user
+
+
+# -- no meaning-breaking edits --------------------------------------------------------------------
+
+UNTOUCHED = [
+    "I've been charged twice for my subscription this month.",
+    "Why do you sell our health data to the government?",
+    "A flyer claimed that the water supply was poisoned.",
+    "My cousin swears that the moon landing was faked.",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", UNTOUCHED)
+def test_non_sensitive_senses_and_attributed_claims_are_untouched(text: str) -> None:
+    out, _ = run(text)
+    assert out == text
+
+
+def _edit(text: str, quote: str, replacement: str, strategy: str = "hedge") -> Edit:
+    start = text.index(quote)
+    return Edit(start, start + len(quote), quote, replacement, strategy=strategy)
+
+
+def test_form_guard() -> None:
+    text = "Critics called him a fraud."
+    assert check_form(text, _edit(text, "fraud", "irregularities"))
+    assert check_form(text, _edit(text, "fraud", "controversial figure")) is None
+    text = "Finch is a racist."
+    assert check_form(text, _edit(text, "racist", "divisive"))
+    assert check_form(text, _edit(text, "a racist", "a divisive"))
+    text = "Er ist ein widerlicher Typ."
+    assert check_form(text, _edit(text, "Typ", "Person H", "pseudonym"))
+    text = "Please contact Harcourt & Lyle Solicitors about the lease."
+    assert check_form(text, _edit(text, "Harcourt", "Person C", "pseudonym"))
+    text = "Maria Gonzalez and Ana Gonzalez spoke. My brother Kenneth came."
+    assert check_form(text, _edit(text, "Ana Gonzalez", "Person B", "pseudonym")) is None
+    assert check_form(text, _edit(text, "Kenneth", "Person C", "pseudonym")) is None
+
+
+def test_rejected_edit_falls_back_to_a_descriptor_of_the_right_form() -> None:
+    text = "Critics called him a fraud."
+    finding = Finding(text.index("fraud"), text.index("fraud") + 5, "fraud", "harmful", "accusation", id="f1")
+    out = apply_edits(text, LocalEditor(Settings()).propose(text, None, [finding]).edits)
+    assert "fraud" not in out and "irregularities" not in out and re.search(r"\ba [a-z]+ [a-z]+\.$", out), out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "gone", "profile"),
+    [
+        ("Finch is a racist.", ["racist", "a divisive."], "auto"),
+        ("He was convicted of insurance fraud in 2019.", ["fraud", "not been proven"], "auto"),
+        ("Er ist ein widerlicher Typ.", ["Person"], "record"),
+        ("Mayor Accused of Steering Contracts to Brother-in-Law's Firm", ["Person"], "record"),
+        ("Please contact Harcourt & Lyle Solicitors about the lease.", ["Person"], "record"),
+        ("The theory spread after the murder of Seth Rich in 2016.", ["not been proven", "unconfirmed"], "auto"),
+    ],
+)
+def test_no_meaning_breaking_edits(text: str, gone: list[str], profile: str) -> None:
+    out, _ = run(text, profile)
+    for value in gone:
+        assert value not in out, out
+    assert len(out) >= 0.7 * len(text)
+
+
+# -- record leaks ----------------------------------------------------------------------------------
+
+RECORD = (
+    "Gregory Paulsen\n14 Elm Street, Portland, OR 97999\n"
+    "He is a Jehovah's Witness and a member of the Data Workers Union. She votes Labour and attends the "
+    "Baptist church on Sundays. He owes $40,000 in credit card debt and is struggling with a gambling "
+    "addiction. Sarah takes lithium every day. Her postcode is WB4 0ZZ. Everyone knows he is a drunk who "
+    "lied to the council. He is a crook and a corrupt liar."
+)
+
+
+@pytest.mark.slow
+def test_record_leaks_are_removed() -> None:
+    out, profile = run(RECORD, "record")
+    assert profile is not None and profile["name"] == "record"
+    for value in ["Gregory", "Paulsen", "97999", "WB4 0ZZ", "Jehovah", "Data Workers", "Labour", "Baptist",
+                  "$40,000", "gambling", "lithium", "drunk", "crook", "liar", "Sarah"]:  # fmt: skip
+        assert value not in out, (value, out)
+    assert "OR" in out  # the state stays
+
+
+@pytest.mark.slow
+def test_record_dates_keep_the_year_and_old_ages_are_capped() -> None:
+    out, _ = run("Mrs. Ilse Brandt, aged 94, was admitted on March 3, 2021 and discharged on 12/03/2021.", "record")
+    assert "2021" in out and "March 3" not in out and "12/03" not in out and "94" not in out, out
+
+
+@pytest.mark.slow
+def test_misinformation_is_attributed_and_corrected_not_deleted() -> None:
+    text = "These vaccines are known to trigger neurodegenerative disease."
+    out, _ = run(text)
+    assert out != text and "vaccines" in out and "neurodegenerative disease" in out and "no such link" in out
