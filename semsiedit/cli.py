@@ -392,6 +392,25 @@ def doctor(
     raise typer.Exit(0 if ok else 3)
 
 
+cache_app = typer.Typer(help="The LLM reply cache (encrypted replies in the user cache folder).", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("clear")
+def cache_clear(
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Cache folder (default: ~/.cache/semsiedit).")
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Delete every cached LLM reply and the cache's key."""
+    from semsiedit.llm.cache import clear_cache, default_cache_dir
+
+    folder = default_cache_dir(_settings(config, cache_dir=cache_dir))
+    count = clear_cache(folder)
+    print(f"semsiedit: removed {count} cached replies from {folder}", file=sys.stderr)
+
+
 def _interrupted() -> None:
     """Exit 130 without joining worker threads: `--jobs` workers may be waiting on LLM replies for
     up to the timeout. The outputs are closed by now (finished documents kept for --resume)."""

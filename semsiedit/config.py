@@ -83,7 +83,9 @@ class Settings(BaseModel):
     # Worker processes for the CPU-bound local path (`--workers`): each runs the whole loop on its
     # share of the documents; results still come out in input order (semsiedit/engines/).
     workers: int = Field(1, ge=1, le=64)
-    embedding_backend: Literal["torch", "onnx"] = "torch"
+    # onnx: the embedding model exported locally to ONNX Runtime (cosine to torch >= 0.999), 1.6x less
+    # CPU per rewrite here (benchmarks/RESULTS.md); torch if the export cannot be made.
+    embedding_backend: Literal["torch", "onnx"] = "onnx"
     chunk_chars: int = Field(6000, ge=500)
     cache_dir: Path | None = None
     no_cache: bool = False
