@@ -191,7 +191,10 @@ class LearnedDetector:
                 out.append(Finding(**{**f.__dict__, "reason": f"{f.reason} (model p={p:.2f})"}))
         for i, (s, e) in enumerate(spans):
             p = float(probs[i])
-            if p < w["add"] or any(f.start < e and s < f.end for f in out):
+            if p < w["add"]:
+                continue
+            s, e = _whole_quotes(text, spans, i)
+            if any(f.start < e and s < f.end for f in out):
                 continue
             inside = [(label, t) for a, b, label, t in ents if s <= a and b <= e]
             # A person first, then the first organisation or group: who the statement is about.
@@ -204,3 +207,18 @@ class LearnedDetector:
                         f"learned {cat} statement{about} (p={p:.2f})", subject)
             )  # fmt: skip
         return out
+
+
+def _balanced(piece: str) -> bool:
+    return piece.count('"') % 2 == 0 and piece.count("“") == piece.count("”") and piece.count("(") == piece.count(")")
+
+
+def _whole_quotes(text: str, spans: list[tuple[int, int]], i: int, most: int = 3) -> tuple[int, int]:
+    """Sentence i's span, widened over the next sentences (at most `most`) when it opens a quotation or
+    bracket they close: an edit must not leave half a quote behind."""
+    s, e = spans[i]
+    j = i
+    while not _balanced(text[s:e]) and j + 1 < len(spans) and j - i < most:
+        j += 1
+        e = spans[j][1]
+    return (s, e) if _balanced(text[s:e]) else spans[i]
