@@ -324,7 +324,7 @@ def test_forked_workers_find_exactly_what_one_process_finds(engine: DetectionEng
 
     texts = _sample_texts() * 2
     assert sum(map(len, texts)) >= PARALLEL_MIN_CHARS  # large enough to be split
-    parallel = DetectionEngine(Settings(), workers=2).load()
+    parallel = DetectionEngine(Settings(learned_detection=False), workers=2).load()
     try:
         assert parallel._workers_for(texts) == 2
         split = parallel.detect_many(texts)
