@@ -78,7 +78,8 @@ HtmlOpt = Annotated[Path | None, typer.Option("--html", help="Write a self-conta
 SpecificClaimsOpt = Annotated[
     bool,
     typer.Option("--specific-claims/--no-specific-claims",
-                 help="Flag specific dated/numeric claims about named subjects as unverified (for LLM answers)."),
+                 help="Keep every specific dated/numeric claim about a named subject as unverified misinformation, "
+                      "even where the learned detector does not confirm it (more recall, less precision)."),
 ]
 
 
@@ -288,7 +289,7 @@ def eval_(
     base_url: BaseUrlOpt = None,
     max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
     jobs: JobsOpt = None,
-    specific_claims: SpecificClaimsOpt = True,
+    specific_claims: SpecificClaimsOpt = False,
     profile: ProfileOpt = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
@@ -320,7 +321,7 @@ def ask(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
     no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
     timeout: TimeoutOpt = None,
-    specific_claims: SpecificClaimsOpt = True,
+    specific_claims: SpecificClaimsOpt = False,
     show_values: ShowValuesOpt = False,
     config: ConfigOpt = None,
     debug: DebugOpt = False,

@@ -83,7 +83,9 @@ class Settings(BaseModel):
     # Worker processes for the CPU-bound local path (`--workers`): each runs the whole loop on its
     # share of the documents; results still come out in input order (semsiedit/engines/).
     workers: int = Field(1, ge=1, le=64)
-    embedding_backend: Literal["torch", "onnx"] = "torch"
+    # onnx: the embedding model exported locally to ONNX Runtime (cosine to torch >= 0.999), 1.6x less
+    # CPU per rewrite here (benchmarks/RESULTS.md); torch if the export cannot be made.
+    embedding_backend: Literal["torch", "onnx"] = "onnx"
     chunk_chars: int = Field(6000, ge=500)
     cache_dir: Path | None = None
     no_cache: bool = False
@@ -130,7 +132,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 # SEMSIEDIT_* variables that are not settings but are read elsewhere (CLI, tests).
-_OTHER_ENV = {"DEBUG", "REQUIRE_LLM", "TEST_GGUF"}
+_OTHER_ENV = {"DEBUG", "REQUIRE_LLM", "TEST_GGUF", "MAPPING_KEY", "REQUIRE_BROWSER"}
 
 
 def _suggest(name: str) -> str:

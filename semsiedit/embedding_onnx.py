@@ -96,7 +96,7 @@ class OnnxSentenceEncoder:
         try:
             import onnxruntime as ort
         except ImportError:
-            raise BackendUnavailable('embedding_backend = "onnx" needs: pip install "semsiedit[onnx]"') from None
+            raise BackendUnavailable('embedding_backend = "onnx" needs: pip install onnxruntime onnx') from None
         from transformers import AutoTokenizer
 
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
@@ -128,4 +128,6 @@ def load_onnx_encoder(model_dir: str) -> OnnxSentenceEncoder:
     target = export_path(model_dir)
     if not target.is_file():
         export(model_dir, target)
-    return OnnxSentenceEncoder(model_dir, target)
+    # --workers sets OMP_NUM_THREADS per worker; ONNX Runtime's own pool would take every core.
+    threads = int(os.environ.get("OMP_NUM_THREADS") or 0) or None
+    return OnnxSentenceEncoder(model_dir, target, threads=threads)

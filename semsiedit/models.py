@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -126,7 +127,11 @@ def load_embedder(configured: str, backend: str = "torch") -> SentenceTransforme
     if backend == "onnx":
         from semsiedit.embedding_onnx import load_onnx_encoder
 
-        return load_onnx_encoder(path)  # type: ignore[return-value]  # same encode() interface
+        try:
+            return load_onnx_encoder(path)  # type: ignore[return-value]  # same encode() interface
+        except Exception as exc:  # the exporter and runtime raise many kinds
+            # Scores are the same either way (cosine >= 0.999); only the speed differs.
+            logging.getLogger("semsiedit").warning("ONNX embedding backend unavailable (%s); using torch", exc)
     from sentence_transformers import SentenceTransformer
 
     try:

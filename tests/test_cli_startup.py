@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-HEAVY = ("torch", "spacy", "presidio_analyzer", "sentence_transformers", "transformers", "openai", "matplotlib")
+HEAVY = ("torch", "spacy", "presidio_analyzer", "sentence_transformers", "transformers", "openai", "matplotlib",
+         "cryptography")
 
 
 def run_cli(*args: str, stdin: str | None = None, cwd=None) -> subprocess.CompletedProcess:
@@ -16,7 +17,8 @@ def run_cli(*args: str, stdin: str | None = None, cwd=None) -> subprocess.Comple
     )
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["rewrite", "--help"], ["detect", "--help"], ["eval", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["rewrite", "--help"], ["detect", "--help"], ["eval", "--help"],
+                                  ["restore", "--help"], ["report", "--help"]])
 def test_help_imports_no_heavy_library(argv):
     code = (
         "import sys\n"
@@ -38,7 +40,7 @@ def test_version():
 def test_help_lists_every_command():
     result = run_cli("--help")
     assert result.returncode == 0
-    for command in ("rewrite", "detect", "score", "eval", "ask", "doctor"):
+    for command in ("rewrite", "detect", "score", "eval", "ask", "restore", "report", "doctor"):
         assert command in result.stdout
 
 

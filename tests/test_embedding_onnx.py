@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-pytest.importorskip("onnxruntime", reason='embedding_backend = "onnx" needs pip install "semsiedit[onnx]"')
+pytest.importorskip("onnxruntime", reason="onnxruntime is a core dependency: reinstall semsiedit")
 
 
 @pytest.mark.slow
@@ -36,3 +36,18 @@ def test_onnx_backend_matches_torch_and_is_cached(tmp_path, monkeypatch) -> None
     vectors = Embedder("all-MiniLM-L6-v2", model=embedding_onnx.load_onnx_encoder(path)).encode(texts[:2])
     assert cached.stat().st_mtime_ns == mtime
     assert float(np.min(np.sum(vectors * reference[:2], axis=1))) >= 0.999
+
+
+def test_torch_is_used_when_the_onnx_export_cannot_be_made(monkeypatch) -> None:
+    from semsiedit import embedding_onnx, models
+
+    def broken(_path: str):
+        raise models.BackendUnavailable("no exporter here")
+
+    monkeypatch.setattr(embedding_onnx, "load_onnx_encoder", broken)
+    models.load_embedder.cache_clear()
+    try:
+        model = models.load_embedder("all-MiniLM-L6-v2", "onnx")
+        assert type(model).__name__ == "SentenceTransformer"
+    finally:
+        models.load_embedder.cache_clear()

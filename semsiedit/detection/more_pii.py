@@ -10,7 +10,7 @@ from semsiedit.detection.name_cues import find_cued_names
 from semsiedit.detection.names import outside_containers
 from semsiedit.detection.phones import find_phones
 from semsiedit.detection.propagation import propagate_names
-from semsiedit.detection.record_ids import find_record_ids
+from semsiedit.detection.record_ids import find_record_ids, names_from_context
 from semsiedit.types import Finding
 
 
@@ -20,4 +20,5 @@ def find_more_pii(text: str, found: list[Finding]) -> list[Finding]:
     new = outside_containers(new, found)
     names = outside_containers(find_field_names(text) + find_cued_names(text), found + new)
     new += names
+    new += names_from_context(text, found + new)
     return new + propagate_names(text, found + new)

@@ -17,7 +17,7 @@ SOURCE = "semsi-record"
 # A US ZIP after a state abbreviation or a ZIP cue; a UK postcode (its shape is distinctive enough).
 _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|"
-    "OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC"
+    "OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR|GU|VI|AS|MP|PW|FM|MH|AA|AE|AP"
 )
 _ZIP = re.compile(
     rf"(?:(?-i:\b(?:{_STATES})),?[ \t]{{1,2}}|\bzip(?: ?code)?:?\s*|\bpostal code:?\s*)"
@@ -126,3 +126,36 @@ def find_record_ids(text: str) -> list[Finding]:
         if int(m.group(group)) > 89:
             found.append(_finding(m, "AGE", "an age over 89", group))
     return found
+
+
+_EMAIL_NAME = re.compile(r"(?<![\w.+-])([a-z]{2,})[._-]([a-z]{2,})\d*@", re.IGNORECASE)
+
+
+def place_kind(value: str) -> str | None:
+    from semsiedit.profile import place_kind as kind
+
+    return kind(value)
+
+
+def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
+    """Names the NER misses that the text itself vouches for:
+    - "Mason Cross" when the text has mason.cross@...: an e-mail's first.last names a person;
+    - "Amber Myers" when "Myers" is a PERSON and "Amber" a capitalised name word right before it."""
+    from semsiedit.detection.names import is_common_word
+
+    out: list[Finding] = []
+    for m in _EMAIL_NAME.finditer(text):
+        first, last = m.group(1), m.group(2)
+        for n in re.finditer(rf"(?<![\w@.])({first})[ \t]+({last})(?![\w@.])", text, re.IGNORECASE):
+            if n.group(1)[:1].isupper() and n.group(2)[:1].isupper():
+                out.append(_finding(n, "PERSON", "a name that an e-mail address spells out"))
+    for f in found:
+        if f.category != "pii" or f.label != "PERSON" or " " in f.text.strip():
+            continue
+        before = re.search(r"(?<![\w'’-])([A-Z][a-z]{2,})[ \t]+$", text[max(0, f.start - 30) : f.start])
+        word = before.group(1) if before else ""
+        if before and not is_common_word(word, text) and place_kind(word) is None:
+            start = f.start - len(before.group(0))
+            out.append(Finding(start, f.end, text[start : f.end], "pii", "PERSON", 2, 0.7, SOURCE,
+                               "a first name before a known surname"))  # fmt: skip
+    return out
