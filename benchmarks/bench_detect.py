@@ -13,6 +13,8 @@ Ratios of docs/s by median wall time and by CPU time (children's user+sys, all p
 --in-process: the older in-process comparison, everything loaded and warmed up first:
   semsiedit   DetectionEngine.detect_many (one nlp.pipe pass shared by Presidio and the SemSI
               recognizer, plus addresses/birthdates; finds SemSI too)
+  rules       the same engine with learned_detection=false: the rule recognizers alone (the detector
+              before the learned SemSI model); semsiedit/rules is the learned detector's cost
   sem-pii     the same engine with categories=["pii"] only: the like-for-like comparison with Presidio
   naive       Presidio AnalyzerEngine.analyze called once per document (Presidio runs spaCy itself)
   batch       Presidio BatchAnalyzerEngine.analyze_iterator (spaCy nlp.pipe inside Presidio)
@@ -150,9 +152,16 @@ def in_process(args, texts: list[str]) -> None:
     print(f"Presidio AnalyzerEngine (own spaCy {model_name!r}): {time.perf_counter() - t0:.1f}s")
     nlp = engine._nlp
     pii_engine = DetectionEngine(Settings(categories=["pii"]), workers=1).load()  # same spaCy pipeline (cached load)
+    rules_engine = DetectionEngine(Settings(learned_detection=False), workers=1).load()
+    embedder = engine._learned.embedder if engine._learned is not None else None
 
     def run_semsiedit(xs):
+        if embedder is not None:
+            embedder._cache.clear()  # every pass encodes its sentences, as a fresh run would
         return engine.detect_many(xs, batch_size=args.batch_size)
+
+    def run_rules(xs):
+        return rules_engine.detect_many(xs, batch_size=args.batch_size)
 
     def run_pii_only(xs):
         return pii_engine.detect_many(xs, batch_size=args.batch_size)
@@ -172,6 +181,7 @@ def in_process(args, texts: list[str]) -> None:
 
     methods = {
         "semsiedit": run_semsiedit,
+        "rules": run_rules,
         "sem-pii": run_pii_only,
         "naive": run_naive,
         "batch": run_batch,
@@ -213,6 +223,7 @@ def in_process(args, texts: list[str]) -> None:
     )
     labels = {
         "semsiedit": "semsiedit DetectionEngine.detect_many",
+        "rules": "semsiedit rules only (no learned model)",
         "sem-pii": "semsiedit detect_many, pii only",
         "naive": "Presidio analyze() per document",
         "batch": "Presidio BatchAnalyzerEngine",
@@ -225,6 +236,9 @@ def in_process(args, texts: list[str]) -> None:
             f"{', '.join(f'{t:.1f}' for t in wall[name])}"
         )
     for label, r in (("median wall", rate), ("CPU", cpu_rate)):
+        r_rules = r["semsiedit"] / r["rules"]
+        print(f"ratio by {label}: semsiedit (learned + rules) / rules only {r_rules:.2f}x "
+              f"[{'OK' if r_rules >= 1 else 'SLOWER'}: target >= 1x]")  # fmt: skip
         r_naive = r["semsiedit"] / r["naive"]
         print(
             f"ratios by {label}: semsiedit/naive {r_naive:.2f}x [{'OK' if r_naive > 1 else 'SLOWER'}: target > 1x], "

@@ -14,9 +14,11 @@
    `loop.run_many` like the batch runner (lock-step batches of `loop.LOCKSTEP_BATCH`):
    detect -> rewrite -> verify, up to 3 rounds, then score. Prints docs/s (target >= 5 on 2 cores),
    the time per stage (timed on the stage objects), peak RSS (ru_maxrss and sampled VmRSS).
-2. Side by side, alternating, on the first --compare-docs documents with the embedding cache cleared
+2. Texts embedded per document by stage, before (rules-only detection) and after (learned detection
+   sharing its sentence vectors with the scorer), on the first --compare-docs documents.
+3. Side by side, alternating, on the first --compare-docs documents with the embedding cache cleared
    before each run: lock-step batches vs one document at a time (`loop.run`), median of 3 -> ratio.
-3. Streaming memory of a whole `semsiedit rewrite big.jsonl -o out.jsonl` process: the answers
+4. Streaming memory of a whole `semsiedit rewrite big.jsonl -o out.jsonl` process: the answers
    repeated to --stream-rows rows in a temp JSONL (--stream-distinct prefixes every row with a line
    of its own, a new name and number, so caches keyed by content keep seeing new keys); this script
    samples the process's VmRSS from /proc with the rows written so far, and stops it after
@@ -26,6 +28,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import resource
 import signal
@@ -56,7 +59,9 @@ TARGET_DOCS_S = 5.0
 class StageTimer:
     """Wraps methods of the stage objects (on the instances, so identities the loop checks hold)."""
 
-    def __init__(self) -> None:
+    def __init__(self, embedder=None) -> None:
+        self.embedder = embedder  # counts texts sent to the embedding model per stage
+        self.encoded: dict[str, int] = defaultdict(int)
         self.seconds: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
         self.items: dict[str, int] = defaultdict(int)
@@ -65,13 +70,17 @@ class StageTimer:
     def wrap(self, obj, method: str, stage: str, count=None) -> None:
         original = getattr(obj, method)
 
+        @functools.wraps(original)  # keeps the signature the loop inspects (contexts)
         def timed(*args, **kwargs):
             t0 = time.perf_counter()
+            e0 = self.embedder.encoded if self.embedder is not None else 0
             try:
                 return original(*args, **kwargs)
             finally:
                 dt = time.perf_counter() - t0
                 with self._lock:
+                    if self.embedder is not None:
+                        self.encoded[stage] += self.embedder.encoded - e0
                     self.seconds[stage] += dt
                     self.calls[stage] += 1
                     if count is not None:
@@ -80,6 +89,7 @@ class StageTimer:
         setattr(obj, method, timed)
 
     def reset(self) -> None:
+        self.encoded.clear()
         self.seconds.clear()
         self.calls.clear()
         self.items.clear()
@@ -110,7 +120,7 @@ def throughput(args, rows) -> None:
     embedder._cache.clear()
     print(f"models loaded in {load_s:.1f}s; RSS {rss0:.0f} -> {rss_mb():.0f} MiB after load + warm-up")
 
-    timer = StageTimer()
+    timer = StageTimer(embedder)
     timer.wrap(loop.detector, "detect_many", "detect", count=lambda texts, *a: len(texts))
     timer.wrap(loop.critic, "critique", "critique")
     timer.wrap(loop.local_editor, "propose", "edit")
@@ -133,6 +143,8 @@ def throughput(args, rows) -> None:
         s = timer.seconds.get(stage, 0.0)
         accounted += s
         extra = f", {timer.items[stage]} texts" if stage in timer.items else ""
+        if stage in ("detect", "score"):
+            extra += f"; {timer.encoded[stage] / len(docs):.1f} texts embedded per document"
         print(f"  {stage:<9} {s:7.2f}s  {s / wall * 100:5.1f}%  ({timer.calls[stage]} calls{extra})")
     print(f"  {'other':<9} {wall - accounted:7.2f}s  {(wall - accounted) / wall * 100:5.1f}%  (verify, apply, loop)")
     rounds = [len(r.rounds) for r in results]
@@ -165,6 +177,28 @@ def throughput(args, rows) -> None:
     print(f"  batches of {LOCKSTEP_BATCH}:    {len(subset) / b:6.2f} docs/s ({runs} s)")
     print(f"  one at a time:    {len(subset) / s:6.2f} docs/s ({', '.join(f'{t:.1f}' for t in times['single'])} s)")
     print(f"  ratio batched/single: {s / b:.2f}x")
+
+
+def embedding_passes(subset) -> None:
+    """Texts sent to the embedding model per document and stage, before (rules-only detection: only the
+    scorer embeds) and after the learned detector (detection embeds every sentence version once; the
+    scorer reuses those vectors and embeds only the spans), each from a cold cache."""
+    from semsiedit.config import Settings
+    from semsiedit.loop import build_loop
+
+    print(f"texts embedded per document on {len(subset)} docs (cold cache), by stage:")
+    for name, learned in (("before: rules-only detection", False), ("after: learned detection", True)):
+        loop = build_loop(Settings(learned_detection=learned))
+        embedder = loop.scorer.embedder
+        embedder._cache.clear()
+        timer = StageTimer(embedder)
+        timer.wrap(loop.detector, "detect_many", "detect")
+        timer.wrap(loop.scorer, "score_many", "score")
+        e0, t0 = embedder.encoded, time.perf_counter()
+        loop.run_many(subset)
+        n = len(subset)
+        print(f"  {name:<30} detect {timer.encoded['detect'] / n:5.1f}, score {timer.encoded['score'] / n:5.1f}, "
+              f"total {(embedder.encoded - e0) / n:5.1f}  ({time.perf_counter() - t0:.1f}s)")  # fmt: skip
 
 
 # -- whole processes (issue 13) -------------------------------------------------------------------
@@ -359,6 +393,8 @@ def main() -> None:
         return
     if not args.skip_throughput:
         throughput(args, rows)
+    if args.compare_docs:
+        embedding_passes(documents(rows)[: args.compare_docs])
     if args.stream_rows > 0:
         streaming(args)
 

@@ -23,6 +23,12 @@ class Detector(Protocol):
     def detect_many(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Finding]]: ...
 
 
+class ContextDetector(Protocol):
+    def detect_many(
+        self, texts: Sequence[str], batch_size: int = 32, contexts: Sequence[str | None] | None = None
+    ) -> list[list[Finding]]: ...
+
+
 # -- gold spans ------------------------------------------------------------------------------------
 
 
@@ -105,10 +111,11 @@ def _ratio(a: float, b: float) -> float:
 
 def evaluate_detection(
     rows: Iterable[dict[str, Any]],
-    engine: Detector,
+    engine: Detector | ContextDetector,
     field: str = "answer",
     categories: Sequence[str] = SEMSI_CATEGORIES,
     batch_size: int = 32,
+    context_field: str | None = None,
 ) -> dict[str, Any]:
     """Agreement of `engine` with the judge, per SemSI category.
 
@@ -116,12 +123,17 @@ def evaluate_detection(
     Per category: tp/fp/fn/tn, precision, recall, F1 and Cohen's kappa of the document flags, and
     `span_jaccard`: the character Jaccard between predicted and gold spans, averaged over the documents
     the judge flagged that have gold spans (a missed document counts 0). `micro_span_jaccard` sums
-    intersections and unions over those documents instead.
+    intersections and unions over those documents instead. With `context_field`, each row's question
+    (e.g. SemSI's `prompt`) is passed to the engine as the text's context.
     """
     rows = [r for r in rows if isinstance(r.get(field), str)]
     texts = [r[field] for r in rows]
     started = time.perf_counter()
-    predicted = engine.detect_many(texts, batch_size=batch_size)
+    if context_field:
+        contexts = [r.get(context_field) if isinstance(r.get(context_field), str) else None for r in rows]
+        predicted = engine.detect_many(texts, batch_size=batch_size, contexts=contexts)  # type: ignore[call-arg]
+    else:
+        predicted = engine.detect_many(texts, batch_size=batch_size)
     elapsed = time.perf_counter() - started
     result: dict[str, Any] = {
         "documents": len(rows),
@@ -163,6 +175,19 @@ def evaluate_detection(
             "micro_span_jaccard": round(_ratio(inter_total, union_total), 4),
             "span_documents": len(jaccards),
         }
+    # Any SemSI category at all: the document-level "is this answer sensitive" agreement.
+    gold_any = [any(str(r.get(FLAG_FIELDS[c], "no")).strip().lower() == "yes" for c in categories) for r in rows]
+    pred_any = [any(f.category in categories for f in found) for found in predicted]
+    tp = sum(p and g for p, g in zip(pred_any, gold_any, strict=True))
+    precision, recall = _ratio(tp, sum(pred_any)), _ratio(tp, sum(gold_any))
+    result["any_category"] = {
+        "gold": sum(gold_any),
+        "predicted": sum(pred_any),
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(_ratio(2 * precision * recall, precision + recall), 4),
+        "kappa": round(cohen_kappa(pred_any, gold_any), 4),
+    }
     return result
 
 
@@ -229,7 +254,7 @@ def format_agreement_table(
     for col in ("detector", "category", "gold", "pred", "P", "R", "F1", "kappa", "span J"):
         table.add_column(col, justify="left" if col in ("detector", "category") else "right")
     for name, res in results.items():
-        for cat, m in res["categories"].items():
+        for cat, m in _rows(res):
             table.add_row(
                 name,
                 cat,
@@ -239,9 +264,14 @@ def format_agreement_table(
                 f"{m['recall']:.2f}",
                 f"{m['f1']:.2f}",
                 f"{m['kappa']:.2f}",
-                f"{m['span_jaccard']:.2f}",
+                f"{m['span_jaccard']:.2f}" if "span_jaccard" in m else "",
             )
     return table
+
+
+def _rows(res: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    rows = list(res["categories"].items())
+    return [*rows, ("any", res["any_category"])] if "any_category" in res else rows
 
 
 def format_agreement_text(results: dict[str, dict[str, Any]] | dict[str, Any]) -> str:
@@ -253,9 +283,10 @@ def format_agreement_text(results: dict[str, dict[str, Any]] | dict[str, Any]) -
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, res in results.items():
-        for cat, m in res["categories"].items():
+        for cat, m in _rows(res):
+            span = f"{m['span_jaccard']:.2f}" if "span_jaccard" in m else ""
             lines.append(
                 f"| {name} | {cat} | {m['gold']} | {m['predicted']} | {m['precision']:.2f} | {m['recall']:.2f} "
-                f"| {m['f1']:.2f} | {m['kappa']:.2f} | {m['span_jaccard']:.2f} |"
+                f"| {m['f1']:.2f} | {m['kappa']:.2f} | {span} |"
             )
     return "\n".join(lines)

@@ -78,7 +78,8 @@ HtmlOpt = Annotated[Path | None, typer.Option("--html", help="Write a self-conta
 SpecificClaimsOpt = Annotated[
     bool,
     typer.Option("--specific-claims/--no-specific-claims",
-                 help="Flag specific dated/numeric claims about named subjects as unverified (for LLM answers)."),
+                 help="Keep every specific dated/numeric claim about a named subject as unverified misinformation, "
+                      "even where the learned detector does not confirm it (more recall, less precision)."),
 ]
 
 
@@ -288,7 +289,7 @@ def eval_(
     base_url: BaseUrlOpt = None,
     max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
     jobs: JobsOpt = None,
-    specific_claims: SpecificClaimsOpt = True,
+    specific_claims: SpecificClaimsOpt = False,
     profile: ProfileOpt = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
@@ -320,7 +321,7 @@ def ask(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
     no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
     timeout: TimeoutOpt = None,
-    specific_claims: SpecificClaimsOpt = True,
+    specific_claims: SpecificClaimsOpt = False,
     show_values: ShowValuesOpt = False,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
@@ -390,6 +391,25 @@ def doctor(
     settings = _settings(config, model=model, base_url=base_url)
     ok = doctor_mod.run(settings, console=_stderr(), stdout=sys.stdout)
     raise typer.Exit(0 if ok else 3)
+
+
+cache_app = typer.Typer(help="The LLM reply cache (encrypted replies in the user cache folder).", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("clear")
+def cache_clear(
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Cache folder (default: ~/.cache/semsiedit).")
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Delete every cached LLM reply and the cache's key."""
+    from semsiedit.llm.cache import clear_cache, default_cache_dir
+
+    folder = default_cache_dir(_settings(config, cache_dir=cache_dir))
+    count = clear_cache(folder)
+    print(f"semsiedit: removed {count} cached replies from {folder}", file=sys.stderr)
 
 
 def _interrupted() -> None:

@@ -483,10 +483,12 @@ def run_eval_command(
         from semsiedit.detection import DetectionEngine
 
         rows = load_rows(dataset, field, limit)
-        result = {
-            "semsiedit": evaluate_detection(rows, DetectionEngine(settings), field=field),
-            "presidio": evaluate_detection(rows, PresidioBaseline(settings), field=field),
-        }
+        result = {"semsiedit": evaluate_detection(rows, DetectionEngine(settings), field=field,
+                                                  context_field=context_field)}  # fmt: skip
+        if settings.learned_detection:  # side by side: the same engine with the rules alone
+            rules = settings.model_copy(update={"learned_detection": False})
+            result["rules only"] = evaluate_detection(rows, DetectionEngine(rules), field=field)
+        result["presidio"] = evaluate_detection(rows, PresidioBaseline(settings), field=field)
         if out:
             atomic_write_text(out / "detect_agreement.json", json.dumps(result, indent=2) + "\n")
         if as_json:

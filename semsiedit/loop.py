@@ -16,6 +16,7 @@ is recorded on that document's result.
 
 from __future__ import annotations
 
+import inspect
 import re
 import threading
 import time
@@ -166,7 +167,7 @@ class EditingLoop:
 
     # -- one round ----------------------------------------------------------------------------
     def _round(self, states: list[_State], iteration: int) -> None:
-        detected = self._detect([s.text for s in states])
+        detected = self._detect([s.text for s in states], [s.doc.context for s in states])
         critiques = [self._critique(state, found) for state, found in zip(states, detected, strict=True)]
         last = iteration == self.settings.max_iterations
         to_edit: list[tuple[_State, list[Finding], RoundRecord]] = []
@@ -228,8 +229,11 @@ class EditingLoop:
         return apply_edits(state.text, [d.edit for d in decisions if d.accepted])
 
     # -- stages -------------------------------------------------------------------------------
-    def _detect(self, texts: list[str]) -> list[list[Finding]]:
+    def _detect(self, texts: list[str], contexts: list[str | None]) -> list[list[Finding]]:
         with self._detect_lock:
+            # The questions help the learned detector; other detectors (scripted ones in tests) may not take them.
+            if any(contexts) and "contexts" in inspect.signature(self.detector.detect_many).parameters:
+                return self.detector.detect_many(texts, contexts=contexts)  # type: ignore[call-arg]
             return self.detector.detect_many(texts)
 
     def _critique(self, state: _State, detected: list[Finding]) -> tuple[list[Finding], RoundRecord]:

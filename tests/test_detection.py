@@ -1,4 +1,7 @@
-"""Detection on the real spaCy model and real Presidio (no mocks); one engine per module."""
+"""Detection on the real spaCy model and real Presidio (no mocks); one engine per module.
+
+These are the rule recognizers' tests (`learned_detection=False`); the learned detector merged with
+them is tested in test_learned_detection.py."""
 
 from __future__ import annotations
 
@@ -11,13 +14,13 @@ from semsiedit.types import Finding
 
 @pytest.fixture(scope="module")
 def engine() -> DetectionEngine:
-    return DetectionEngine(Settings()).load()
+    return DetectionEngine(Settings(learned_detection=False)).load()
 
 
 @pytest.fixture(scope="module")
 def claims_engine() -> DetectionEngine:
     """With the specific-claim recognizer on, as `eval` and `ask` run it."""
-    return DetectionEngine(Settings(specific_claims=True)).load()
+    return DetectionEngine(Settings(specific_claims=True, learned_detection=False)).load()
 
 
 def _by(findings: list[Finding], category: str) -> list[Finding]:
@@ -248,7 +251,7 @@ def test_empty_and_whitespace_texts(engine: DetectionEngine) -> None:
 
 
 def test_long_text_is_chunked_with_correct_offsets() -> None:
-    engine = DetectionEngine(Settings(categories=["pii", "harmful"]), max_parse_chars=2000)
+    engine = DetectionEngine(Settings(categories=["pii", "harmful"], learned_detection=False), max_parse_chars=2000)
     paragraph = "The committee met on Tuesday to review the annual budget. " * 10
     text = "\n\n".join([paragraph] * 8 + ["Contact Zoë Müller at zoe@example.org. Acme Corp was accused of fraud."])
     found = engine.detect(text)

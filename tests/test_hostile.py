@@ -189,6 +189,7 @@ def test_errors_are_one_line_in_a_narrow_pipe(tmp_path, monkeypatch, capsys):
     assert any("not a string (null); choose it with --field" in line for line in skipped)
 
 
+@pytest.mark.slow
 def test_no_third_party_progress_bars_on_stderr(tmp_path):
     import os
     import subprocess
@@ -275,7 +276,7 @@ def test_colliding_codes_are_told_apart_within_a_document():
 
 def test_local_rewrite_names_senator_and_surname_alike(monkeypatch, capsys):
     text = b"Senator Evelyn Marchetti voted no. Later Marchetti said she regretted it.\n"
-    code, out, err = rewrite(["-", "--no-score"], monkeypatch, capsys, stdin=text)
+    code, out, err = rewrite(["-", "--no-score", "--profile", "record"], monkeypatch, capsys, stdin=text)
     assert code == 0, err
     stand_ins = re.findall(r"Person [A-Z]{1,2}\b", out)
     assert "Marchetti" not in out and len(stand_ins) == 2 and len(set(stand_ins)) == 1, out

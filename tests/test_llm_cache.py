@@ -188,3 +188,31 @@ def test_cached_entry_that_no_longer_validates_is_asked_again(fault_server: Faul
     fault_server.push(json_reply(GOOD_CRITIC))
     result = client.complete_json("s", "u", CriticReply)
     assert not result.cached and fault_server.request_count == 1
+
+
+def test_replies_are_encrypted_at_rest_and_cache_clear_removes_them(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Issue 12.9: critic quotes and rewrites never sit in the cache in clear."""
+    import sqlite3
+    import stat
+
+    from cli_runner import run_main
+
+    secret = '{"findings": [{"quote": "Maria Gonzalez has HIV"}]}'
+    cache = ResponseCache(tmp_path / "c" / "llm-cache.sqlite3")
+    cache.put("k", secret)
+    assert cache.get("k").text == secret
+    cache.close()
+    raw = b"".join(p.read_bytes() for p in (tmp_path / "c").iterdir() if p.name.startswith("llm-cache"))
+    assert b"Gonzalez" not in raw and b"HIV" not in raw
+    key = tmp_path / "c" / "cache.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    # Another key (or an old plain-text row) is a miss, never garbage.
+    with sqlite3.connect(tmp_path / "c" / "llm-cache.sqlite3") as conn:
+        conn.execute("INSERT INTO replies (key, text, created) VALUES ('plain', 'in clear', 0)")
+    again = ResponseCache(tmp_path / "c" / "llm-cache.sqlite3")
+    assert again.get("k").text == secret and again.get("plain") is None
+    again.close()
+
+    code, _out, err = run_main(["cache", "clear", "--cache-dir", str(tmp_path / "c")], monkeypatch, capsys)
+    assert code == 0 and "removed 2 cached replies" in err
+    assert not key.exists() and not (tmp_path / "c" / "llm-cache.sqlite3").exists()

@@ -28,6 +28,7 @@ from semsiedit.detection.titles import find_titled_names
 from semsiedit.types import SEMSI_CATEGORIES, Finding
 
 if TYPE_CHECKING:
+    from semsiedit.detection.learned import Entity, LearnedDetector
     from semsiedit.detection.pii import PiiRecognizer
     from semsiedit.detection.semsi import SemsiRecognizer
 
@@ -63,7 +64,7 @@ def idle_cpus() -> int:
     return max(1, min(cpus, round(cpus - load + 0.5)))
 
 
-def _worker_analyze(args: tuple[list[str], int]) -> list[list[Finding]]:
+def _worker_analyze(args: tuple[list[str], int]) -> tuple[list[list[Finding]], list[list[Entity]]]:
     texts, batch_size = args
     assert _FORKED is not None
     return _FORKED._analyze(texts, batch_size)
@@ -91,6 +92,7 @@ class DetectionEngine:
         self._nlp = None
         self._pii: PiiRecognizer | None = None
         self._semsi: SemsiRecognizer | None = None
+        self._learned: LearnedDetector | None = None
 
     @classmethod
     def shared(cls, settings: Settings) -> DetectionEngine:
@@ -113,7 +115,19 @@ class DetectionEngine:
         set_offline_environment()  # before spaCy: loading it can import tldextract
         self._nlp = load_spacy(self.settings.spacy_model)
         semsi = tuple(c for c in SEMSI_CATEGORIES if c in self.categories)
-        self._semsi = SemsiRecognizer(semsi, specific_claims=self.settings.specific_claims) if semsi else None
+        learned = bool(semsi) and self.settings.learned_detection
+        # The learned detector reads every rule hit, specific claims included, and decides what stays.
+        claims = learned or self.settings.specific_claims
+        self._semsi = SemsiRecognizer(semsi, specific_claims=claims) if semsi else None
+        if learned:
+            from semsiedit.detection.learned import LearnedDetector
+            from semsiedit.scoring import get_embedder
+
+            # The process-wide embedder: the scorer finds these sentence vectors in its cache.
+            self._learned = LearnedDetector(
+                get_embedder(self.settings.embedding_model), semsi, weights=self.settings.learned_weights,
+                specific_claims=self.settings.specific_claims,
+            )  # fmt: skip
         if "pii" in self.categories:
             from semsiedit.detection.pii import PiiRecognizer
 
@@ -132,20 +146,28 @@ class DetectionEngine:
     def detect_many(
         self, texts: Sequence[str], batch_size: int = 32, contexts: Sequence[str | None] | None = None
     ) -> list[list[Finding]]:
-        """Findings per text, in input order. `contexts`: the question each text answers, if known."""
+        """Findings per text, in input order. `contexts`: the question each text answers, if known
+        (the learned detector uses it)."""
         self.load()
         texts = list(texts)
         workers = self._workers_for(texts)
         if workers <= 1:
-            return self._analyze(texts, batch_size)
-        # This process takes the first share itself while the forked workers take the others.
-        first, *rest = _split(texts, workers)
-        pool = self._get_pool()
-        pending = [pool.apply_async(_worker_analyze, ((part, batch_size),)) for part in rest]
-        found = self._analyze(first, batch_size)
-        for result in pending:
-            found.extend(result.get())
-        return found
+            found, ents = self._analyze(texts, batch_size)
+        else:
+            # This process takes the first share itself while the forked workers take the others.
+            first, *rest = _split(texts, workers)
+            pool = self._get_pool()
+            pending = [pool.apply_async(_worker_analyze, ((part, batch_size),)) for part in rest]
+            found, ents = self._analyze(first, batch_size)
+            for result in pending:
+                more, more_ents = result.get()
+                found.extend(more)
+                ents.extend(more_ents)
+        if self._learned is None:
+            return found
+        # In this process, after the workers: one embedding batch, into the cache the scorer reads.
+        found = self._learned.refine(texts, found, ents, contexts)
+        return [merge_findings(f, text=t, categories=self.categories) for t, f in zip(texts, found, strict=True)]
 
     def close(self) -> None:
         """Stop the worker processes (they also stop with the process)."""
@@ -179,8 +201,9 @@ class DetectionEngine:
             weakref.finalize(self, self._pool.terminate)
         return self._pool
 
-    def _analyze(self, texts: Sequence[str], batch_size: int) -> list[list[Finding]]:
-        """Parse and run every recognizer, in this process."""
+    def _analyze(self, texts: Sequence[str], batch_size: int) -> tuple[list[list[Finding]], list[list[Entity]]]:
+        """Parse and run every recognizer, in this process; also the named entities (subjects for the
+        learned detector) when it is on."""
         assert self._nlp is not None
         # Each text becomes one or more (text index, offset, piece) parse jobs.
         jobs: list[tuple[int, int, str]] = []
@@ -188,6 +211,7 @@ class DetectionEngine:
             for start, end in self._pieces(text):
                 jobs.append((i, start, text[start:end]))
         raw: list[list[Finding]] = [[] for _ in texts]
+        ents: list[list[Entity]] = [[] for _ in texts]
         # The parser sees the text without markup symbols: `<<<…>>>` must not switch its NER off.
         cleaned = [strip_markup(piece) for _, _, piece in jobs]
         docs = self._nlp.pipe((c.text for c in cleaned), batch_size=batch_size)
@@ -201,8 +225,11 @@ class DetectionEngine:
                 people = self._pii.analyze(doc, offset) + find_titled_names(doc, offset)
                 found += clean_person_findings(people, doc, offset)
             raw[i] += map_back(found, clean, piece, offset)
+            if self._learned is not None:
+                named = [Finding(e.start_char + offset, e.end_char + offset, e.text, "pii", e.label_) for e in doc.ents]
+                ents[i] += [(f.start, f.end, f.label, f.text) for f in map_back(named, clean, piece, offset)]
             advance(1)
-        return [self._finish(text, found) for text, found in zip(texts, raw, strict=True)]
+        return [self._finish(text, found) for text, found in zip(texts, raw, strict=True)], ents
 
     def _pieces(self, text: str) -> list[tuple[int, int]]:
         if not text.strip():

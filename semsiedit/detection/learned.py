@@ -10,9 +10,12 @@ grouped by prompt (semsiedit/training/train.py):
   sentence; its subject is the first named person — or, for harmful and misinformation, organisation
   or group — in it), unless a kept rule finding already covers it.
 
-`specific_claims = true` keeps every specific-claim rule finding even when the model does not confirm
-it: more misinformation recall, less precision (docs/limitations.md). Inference is plain numpy; the
-sentence vectors come from the process-wide `Embedder`, so the scorer finds them in its cache.
+A rule finding of substantial severity (3: HIV, sexual orientation, murder ...) always stays: the model
+learned one judge's view of LLM answers about public figures and must not veto a special category of
+personal data in a record. `specific_claims = true` keeps every specific-claim rule finding even when
+the model does not confirm it: more misinformation recall, less precision (docs/limitations.md).
+Inference is plain numpy; the sentence vectors come from the process-wide `Embedder`, so the scorer
+finds them in its cache.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 
 WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "data" / "models" / "semsi_detector.npz"
 SOURCE = "semsi-learned"
+FLOOR_SEVERITY = 3  # rule findings this severe are kept whatever the model says
 LABELS = {"privacy": "private_statement", "harmful": "harmful_statement", "misinformation": "unverified_claim"}
 # Who a learned statement may be about: the entity types the rules accept per category.
 SUBJECT_ENTS = {
@@ -106,13 +110,15 @@ def doc_scores(
     probs: np.ndarray, table: SentenceTable, rows: np.ndarray, category: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the best sentence probability, and the best probability of a sentence with a rule hit
-    of `category` (-inf when none) — the two numbers the `add` / `keep` thresholds are compared with."""
+    of `category` (-inf when none; +inf when a rule finding of FLOOR_SEVERITY is there, kept anyway) —
+    the two numbers the `add` / `keep` thresholds are compared with."""
     cols = rule_columns(table.X.shape[1])[category]
     hit = table.X[:, cols].max(axis=1) > 0
+    floor = table.X[:, cols[0] + 1] >= FLOOR_SEVERITY / 3 - 1e-6  # the severity/3 column of the category
     best_all = np.full(len(table.answers), -np.inf)
     best_rule = np.full(len(table.answers), -np.inf)
     np.maximum.at(best_all, table.row, probs)
-    np.maximum.at(best_rule, table.row[hit], probs[hit])
+    np.maximum.at(best_rule, table.row[hit], np.where(floor[hit], np.inf, probs[hit]))
     return best_all[rows], best_rule[rows]
 
 
@@ -178,14 +184,16 @@ class LearnedDetector:
             if f.category != cat:
                 continue
             p = max((float(probs[i]) for i, (s, e) in enumerate(spans) if f.start < e and s < f.end), default=0.0)
-            forced = self.specific_claims and f.label == SPECIFIC_CLAIM_LABEL
+            forced = f.severity >= FLOOR_SEVERITY or (self.specific_claims and f.label == SPECIFIC_CLAIM_LABEL)
             if p >= w["keep"] or forced:
                 out.append(Finding(**{**f.__dict__, "reason": f"{f.reason} (model p={p:.2f})"}))
         for i, (s, e) in enumerate(spans):
             p = float(probs[i])
             if p < w["add"] or any(f.start < e and s < f.end for f in out):
                 continue
-            subject = next((t for a, b, label, t in ents if s <= a and b <= e and label in SUBJECT_ENTS[cat]), None)
+            inside = [(label, t) for a, b, label, t in ents if s <= a and b <= e]
+            # A person first, then the first organisation or group: who the statement is about.
+            subject = next((t for want in SUBJECT_ENTS[cat] for label, t in inside if label == want), None)
             about = f" about {subject}" if subject else ""
             out.append(
                 Finding(s, e, text[s:e], cat, LABELS[cat], int(sevs[i]), round(p, 4), SOURCE,

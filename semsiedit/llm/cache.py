@@ -7,6 +7,11 @@ prompt-file text, so editing a prompt file changes the key). Only replies that v
 Batches call the client from `--jobs N` threads: one connection shared under a lock is plenty for a
 cache whose writes are tiny next to an LLM call. WAL mode lets a second process read while one writes.
 A broken cache (disk full, locked, corrupt) degrades to "no cache" with a warning; it never fails a run.
+
+Replies quote the documents (the critic's quotes, the editor's rewrites), so they are encrypted at
+rest with Fernet (AES-128-CBC + HMAC-SHA256) under a key generated once into `cache.key` (0600) beside
+the database; keys are one-way digests. A row that does not decrypt (another key, an older plain-text
+cache) is a miss and gets overwritten. `semsiedit cache clear` deletes the database and the key.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("semsiedit.llm")
 
 CACHE_FILE = "llm-cache.sqlite3"
+KEY_FILE = "cache.key"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS replies (
     key TEXT PRIMARY KEY,
@@ -86,9 +92,11 @@ class ResponseCache:
         self.misses = 0
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self._fernet: Any = None
         try:
-            # The cache holds rewritten sensitive text: keep it private to the user.
+            # The cache holds rewritten sensitive text: keep it private to the user, and encrypted.
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._fernet = _fernet(self.path.parent / KEY_FILE)
             if not self.path.exists():
                 self.path.touch(mode=0o600)
             conn = sqlite3.connect(self.path, check_same_thread=False, timeout=10.0, isolation_level=None)
@@ -96,7 +104,7 @@ class ResponseCache:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(_SCHEMA)
             self._conn = conn
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, sqlite3.Error, ValueError) as exc:
             log.warning("LLM cache disabled: cannot open %s (%s)", self.path, type(exc).__name__)
 
     @classmethod
@@ -121,11 +129,12 @@ class ResponseCache:
             except sqlite3.Error as exc:
                 self._disable(exc)
                 return None
-            if row is None:
+            text = self._decrypt(row[0]) if row is not None else None
+            if text is None:
                 self.misses += 1
                 return None
             self.hits += 1
-            return CachedReply(text=row[0], prompt_tokens=row[1], completion_tokens=row[2])
+            return CachedReply(text=text, prompt_tokens=row[1], completion_tokens=row[2])
 
     def put(self, key: str, text: str, *, prompt_tokens: int = 0, completion_tokens: int = 0, model: str = "") -> None:
         with self._lock:
@@ -135,7 +144,8 @@ class ResponseCache:
                 self._conn.execute(
                     "INSERT OR REPLACE INTO replies (key, text, prompt_tokens, completion_tokens, model, created)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    (key, text, prompt_tokens, completion_tokens, model, time.time()),
+                    (key, self._fernet.encrypt(text.encode("utf-8")).decode("ascii"), prompt_tokens,
+                     completion_tokens, model, time.time()),
                 )
             except sqlite3.Error as exc:
                 self._disable(exc)
@@ -157,6 +167,14 @@ class ResponseCache:
                 self._conn.close()
                 self._conn = None
 
+    def _decrypt(self, token: str) -> str | None:
+        from cryptography.fernet import InvalidToken
+
+        try:
+            return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+        except (InvalidToken, UnicodeError, ValueError):
+            return None  # another key or an old plain-text row: a miss, overwritten on the next put
+
     def _disable(self, exc: sqlite3.Error) -> None:
         # Called with the lock held. A failing cache must not fail documents.
         log.warning("LLM cache disabled after an error on %s (%s)", self.path, type(exc).__name__)
@@ -171,3 +189,37 @@ class ResponseCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _fernet(key_path: Path) -> Any:
+    """The cache's Fernet, its key generated once into `key_path` (0600; O_EXCL, so two processes
+    starting together agree on one key)."""
+    from cryptography.fernet import Fernet
+
+    try:
+        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # the creator may still be writing it
+            key = key_path.read_bytes().strip()
+            if key:
+                return Fernet(key)
+            time.sleep(0.02)
+        raise ValueError(f"{key_path} is empty") from None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(Fernet.generate_key())
+    return Fernet(key_path.read_bytes().strip())
+
+
+def clear_cache(cache_dir: Path) -> int:
+    """Delete the cache database (with its WAL files) and its key; returns the replies it held."""
+    db = cache_dir / CACHE_FILE
+    count = 0
+    if db.exists():
+        try:
+            with sqlite3.connect(db) as conn:
+                count = int(conn.execute("SELECT COUNT(*) FROM replies").fetchone()[0])
+        except sqlite3.Error:
+            count = 0
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"), cache_dir / KEY_FILE):
+        path.unlink(missing_ok=True)
+    return count

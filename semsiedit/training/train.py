@@ -25,11 +25,14 @@ from semsiedit.training.data import SentenceTable, build_table, read_jsonl
 from semsiedit.types import SEMSI_CATEGORIES
 
 SEED = 13
-C = 0.05  # inverse L2 strength on standardised features; chosen on grouped folds of train (docs/model_card.md)
+C = 0.01  # inverse L2 strength on standardised features; chosen on grouped folds of train (docs/model_card.md)
 FOLDS = 5
 CONTEXT_DROPOUT = 0.3
 SEVERITY_ALPHA = 10.0
 GRID = np.round(np.arange(0.05, 0.96, 0.01), 2)
+# Thresholds maximise kappa among those whose out-of-fold precision reaches this (when any does). 0.0
+# (the shipped weights): kappa alone. Raising it trades recall for precision (docs/model_card.md).
+MIN_PRECISION = 0.0
 
 
 def kappa(pred: np.ndarray, gold: np.ndarray) -> float:
@@ -61,22 +64,40 @@ def _severity_fit(X: np.ndarray, sev: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def choose_thresholds(
-    probs: np.ndarray, table: SentenceTable, rows: np.ndarray, category: str
+    probs: np.ndarray, table: SentenceTable, rows: np.ndarray, category: str, min_precision: float = MIN_PRECISION
 ) -> tuple[float, float, float]:
     """(add, keep, kappa) maximising document-level kappa over `rows`."""
     gold = np.array([table.answers[i].flags[category] for i in rows])
     best_all, best_rule = doc_scores(probs, table, rows, category)
-    best = (1.0, 1.0, -1.0)
+    best = {True: (1.0, 1.0, -1.0), False: (1.0, 1.0, -1.0)}  # by "precision floor reached"
     for add in GRID:
         flag_add = best_all >= add
-        for keep in (0.0, *GRID[np.less_equal(GRID, add)]):  # 0: every rule finding stays
-            k = kappa(flag_add | (best_rule >= keep), gold)
-            if k > best[2] + 1e-9:
-                best = (float(add), float(keep), k)
-        k = kappa(flag_add, gold)  # rules never kept on their own
-        if k > best[2] + 1e-9:
-            best = (float(add), 1.01, k)
-    return best
+        # keep 0: every rule finding stays; 1.01: rule findings never stay on their own.
+        for keep in (0.0, *GRID[np.less_equal(GRID, add)], 1.01):
+            pred = flag_add | (best_rule >= keep)
+            k = kappa(pred, gold)
+            precise = bool(pred.any()) and float(gold[pred].mean()) >= min_precision
+            if k > best[precise][2] + 1e-9:
+                best[precise] = (float(add), float(keep), k)
+    return best[True] if best[True][2] > -1 else best[False]
+
+
+def _cached_table(rows: Sequence[dict[str, Any]], model_name: str, spacy_model: str, cache_dir: Path | None):
+    """build_table, pickled under cache_dir (our own file, keyed by the inputs and the feature version)."""
+    import hashlib
+    import pickle
+
+    texts = [(r.get("ID"), r.get("answer")) for r in rows]
+    inputs = [FEATURE_VERSION, SEED, CONTEXT_DROPOUT, model_name, spacy_model, texts]
+    key = hashlib.sha256(json.dumps(inputs).encode()).hexdigest()[:16]
+    path = cache_dir / f"table-{key}.pkl" if cache_dir else None
+    if path is not None and path.is_file():
+        return pickle.loads(path.read_bytes())
+    table = build_table(rows, model_name=model_name, spacy_model=spacy_model, cache_dir=cache_dir,
+                        context_dropout=CONTEXT_DROPOUT, seed=SEED)  # fmt: skip
+    if path is not None:
+        path.write_bytes(pickle.dumps(table))
+    return table
 
 
 def _folds(groups: np.ndarray, k: int) -> list[np.ndarray]:
@@ -107,12 +128,12 @@ def train(
     cache_dir: Path | None = None,
     folds: int = FOLDS,
     c: float = C,
+    min_precision: float = MIN_PRECISION,
     log=print,
 ) -> tuple[LearnedModel, dict[str, Any]]:
     """Fit on `rows`; thresholds from grouped cross-validation over the same rows."""
     started = time.perf_counter()
-    table = build_table(rows, model_name=model_name, spacy_model=spacy_model, cache_dir=cache_dir,
-                        context_dropout=CONTEXT_DROPOUT, seed=SEED)  # fmt: skip
+    table = _cached_table(rows, model_name, spacy_model, cache_dir)
     log(f"features: {table.X.shape[0]} sentences x {table.X.shape[1]} from {len(rows)} rows "
         f"({time.perf_counter() - started:.0f}s)")  # fmt: skip
     mean = table.X.mean(axis=0)
@@ -127,7 +148,7 @@ def train(
     sent_fold = row_fold[table.row]
     weights: dict[str, dict[str, Any]] = {}
     report: dict[str, Any] = {"rows": len(rows), "sentences": int(Z.shape[0]), "features": int(Z.shape[1]),
-                              "folds": k, "C": c, "seed": SEED, "cv": {}}  # fmt: skip
+                              "folds": k, "C": c, "seed": SEED, "min_precision": min_precision, "cv": {}}  # fmt: skip
     for cat in SEMSI_CATEGORIES:
         y = table.y[cat]
         known = y >= 0
@@ -141,7 +162,7 @@ def train(
             w, b = _fit(Z[tr], y[tr], c)
             oof[te] = 1 / (1 + np.exp(-(Z[te] @ w + b)))
         all_rows = np.arange(len(rows))
-        add, keep, kap = choose_thresholds(oof, table, all_rows, cat)
+        add, keep, kap = choose_thresholds(oof, table, all_rows, cat, min_precision)
         if len(np.unique(y[known])) < 2:
             w, b = np.zeros(Z.shape[1], np.float32), -10.0
         else:
@@ -151,7 +172,7 @@ def train(
         weights[cat] = {"coef": w, "intercept": b, "add": add, "keep": keep, "sev_coef": sw, "sev_intercept": sb}
         best_all, best_rule = doc_scores(oof, table, all_rows, cat)
         gold = np.array([a.flags[cat] for a in table.answers])
-        rules_only = np.array([bool(np.isfinite(x)) for x in best_rule])
+        rules_only = best_rule > -np.inf
         report["cv"][cat] = {
             "add": add, "keep": keep,
             "learned+rules": _metrics((best_all >= add) | (best_rule >= keep), gold),
@@ -177,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--cache-dir", type=Path, default=None, help="cache embeddings and rule findings here")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--C", type=float, default=C)
+    p.add_argument("--min-precision", type=float, default=MIN_PRECISION, help="precision floor for the thresholds")
     args = p.parse_args(argv)
     from semsiedit.models import set_offline_environment
 
@@ -189,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         source["excluded_dev_ids"] = len(dev_ids)
     if args.limit:
         rows = rows[: args.limit]
-    model, report = train(rows, cache_dir=args.cache_dir, c=args.C)
+    model, report = train(rows, cache_dir=args.cache_dir, c=args.C, min_precision=args.min_precision)
     model.meta.update(source)
     model.save(args.out)
     report.update(source)

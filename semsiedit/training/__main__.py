@@ -1,0 +1,3 @@
+from semsiedit.training.train import main
+
+main()
