@@ -132,7 +132,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 # SEMSIEDIT_* variables that are not settings but are read elsewhere (CLI, tests).
-_OTHER_ENV = {"DEBUG", "REQUIRE_LLM", "TEST_GGUF"}
+_OTHER_ENV = {"DEBUG", "REQUIRE_LLM", "TEST_GGUF", "MAPPING_KEY", "REQUIRE_BROWSER"}
 
 
 def _suggest(name: str) -> str:

@@ -162,3 +162,9 @@ def test_resume_refuses_a_mapping_it_cannot_read_before_any_work(tmp_path, monke
     code, out, err = run_main(["rewrite", str(note), "--mapping", str(mapping), "--resume"], monkeypatch, capsys)
     assert code == 2 and out == "" and "cannot decrypt" in err
     assert mapping.read_text() == "garbage" and key_file.exists()  # nothing overwritten
+
+
+def test_the_key_variable_is_not_taken_for_a_misspelled_setting():
+    from semsiedit.config import unknown_env_names
+
+    assert unknown_env_names({"SEMSIEDIT_MAPPING_KEY": "k", "SEMSIEDIT_REQUIRE_BROWSER": "1"}) == []

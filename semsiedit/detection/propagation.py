@@ -54,6 +54,36 @@ def _pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w@./\-\u2010\u2011]){body}(?![\w@\-\u2010\u2011]|[./]\w)")
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
+def _word_index(text: str) -> dict[str, list[int]]:
+    """Start offsets of every run of word characters, by its text: one pass over the text."""
+    index: dict[str, list[int]] = {}
+    for m in _WORD_RUN.finditer(text):
+        index.setdefault(m.group(), []).append(m.start())
+    return index
+
+
+def _mentions(term: str, text: str, index: dict[str, list[int]]) -> list[re.Match[str]]:
+    """`_pattern(term).finditer(text)`, trying the pattern only where the term's first word occurs:
+    scanning the whole text once per name made long documents quadratic (issue 12.5)."""
+    pattern = _pattern(term)
+    first = _WORD_RUN.match(term)
+    if first is None:
+        return list(pattern.finditer(text))
+    out: list[re.Match[str]] = []
+    end = 0
+    for pos in index.get(first.group(), ()):
+        if pos < end:
+            continue
+        m = pattern.match(text, pos)
+        if m:
+            out.append(m)
+            end = m.end()
+    return out
+
+
 def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
     pii = [f for f in findings if f.category == "pii"]
     full, words = _seeds(text, (f for f in pii if f.label == "PERSON"))
@@ -76,14 +106,15 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
         if not any(b.overlaps(f) for b in blocked) and not any(o.start <= f.start and f.end <= o.end for o in out):
             out.append(f)
 
+    index = _word_index(text)
     for term in sorted(full, key=len, reverse=True):
-        for m in _pattern(term).finditer(text):
+        for m in _mentions(term, text, index):
             add(m.start(), m.end(), "another mention of a name found in this text")
     for term in sorted(words, key=len, reverse=True):
-        for m in _pattern(term).finditer(text):
+        for m in _mentions(term, text, index):
             add(m.start(), m.end(), "surname or given name of a person found in this text")
     for term in sorted(places, key=len, reverse=True):
-        for m in _pattern(term).finditer(text):
+        for m in _mentions(term, text, index):
             f = Finding(
                 start=m.start(), end=m.end(), text=m.group(), category="pii", label="LOCATION", severity=1,
                 score=0.85, source=SOURCE, reason="another mention of a place found in this text",

@@ -352,10 +352,18 @@ def _plausible_name(token: Token) -> bool:
 
 
 def _entity_text(token: Token) -> str:
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent.text
-    return token.text
+    """The text of the entity `token` is in. Walks the IOB tags around the token: `doc.ents` builds
+    every entity of the document on each access, which made long documents quadratic (issue 12.5)."""
+    if token.ent_iob_ not in ("B", "I"):
+        return token.text
+    doc = token.doc
+    start = token.i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    end = token.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[start:end].text
 
 
 def _noun_phrase(token: Token) -> str:
@@ -367,16 +375,28 @@ def _noun_phrase(token: Token) -> str:
     return token.doc[start : token.i + 1].text
 
 
+# Tokens looked back for a pronoun's antecedent: bounded, so a long text without names stays linear.
+_ANTECEDENT_WINDOW = 1000
+
+
 def _antecedent(pronoun: Token, allowed_ents: frozenset[str]) -> str | None:
     """Naive coreference: the nearest preceding entity of an allowed type."""
     wanted = {"PERSON"} if pronoun.lower_ in _THIRD_PERSON - {"it", "its"} else allowed_ents
-    best = None
-    for ent in pronoun.doc.ents:
-        if ent.end > pronoun.i:
-            break
-        if ent.label_ in wanted and ent.label_ in allowed_ents and _plausible_name(ent[0]):
-            best = ent.text
-    return best
+    # Backwards from the pronoun over tokens (not `doc.ents`, which is rebuilt on every access): the
+    # first entity start found is the nearest preceding entity that ends before the pronoun.
+    doc = pronoun.doc
+    for i in range(pronoun.i - 1, max(-1, pronoun.i - 1 - _ANTECEDENT_WINDOW), -1):
+        tok = doc[i]
+        if tok.ent_iob_ != "B":
+            continue
+        end = i + 1
+        while end < len(doc) and doc[end].ent_iob_ == "I":
+            end += 1
+        if end > pronoun.i:
+            continue
+        if tok.ent_type_ in wanted and tok.ent_type_ in allowed_ents and _plausible_name(tok):
+            return doc[i:end].text
+    return None
 
 
 def _has_cue(sent: Span, *kinds: str) -> bool:
