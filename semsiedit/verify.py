@@ -80,7 +80,7 @@ def verify_edits(edits: Sequence[Edit], findings: Sequence[Finding], *, min_leng
 _ARTICLE_BEFORE = re.compile(r"(?<![\w'’-])(?:a|an)\s+$", re.IGNORECASE)
 # Determiners (English and the common European ones) and attributive adjectives before a common noun.
 _DETERMINER_BEFORE = re.compile(
-    r"(?<![\w'’-])(?:a|an|the|this|that|my|your|his|her|our|their|ein|eine|einen|einem|einer|der|die|das|den|dem|"
+    r"(?<![\w'’-])(?:a|an|the|this|my|your|his|her|our|their|ein|eine|einen|einem|einer|der|die|das|den|dem|"
     r"le|la|les|un|une|el|los|las|una|il|lo|het|een)(?:\s+(?-i:[a-zäöüßéèàç-]+)){0,2}\s+$",
     re.IGNORECASE,
 )

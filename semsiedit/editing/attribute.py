@@ -28,6 +28,28 @@ def claim_like(statement: str) -> bool:
     return bool(_claim_cue().search(statement))
 
 
+_ATTRIBUTED = re.compile(
+    r"(?<![\w'’-])(?:claim(?:s|ed)?|swears?|swore|insists?|insisted|alleges?|alleged|maintains?|argues?|argued|"
+    r"believes?|believed)\s+that(?![\w'’-])|(?<![\w'’-])according to(?![\w'’-])",
+    FLAGS,
+)
+# A conviction is a fact of record (generalised as such), not an accusation to hedge.
+_ESTABLISHED = re.compile(
+    r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|sentenced)(?![\w'’-])", FLAGS
+)
+
+
+def attributed(statement: str) -> bool:
+    """The text already attributes the statement ("a flyer claimed that ...", "according to ...")."""
+    return bool(_ATTRIBUTED.search(statement))
+
+
+def needs_hedge(statement: str) -> bool:
+    """Whether a harmful/unverified statement still needs a hedge: not when the text already attributes
+    it ("a flyer claimed that ...", "my cousin swears that ...") or reports an established fact."""
+    return not _ATTRIBUTED.search(statement) and not _ESTABLISHED.search(statement)
+
+
 def correction(claim: str) -> str | None:
     """The note that corrects a claim the table knows to be false ("vaccines cause autism"), or None."""
     for subject, claim_word, note in load_data("hedges").get("corrections", []):
@@ -89,7 +111,8 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
     pieces = split_keep(core)
     if light:
         light_adverb = wrappers.get("light_adverb", "reportedly")
-        return lead + "".join(insert_hedge(p, light_adverb) or p for p in pieces) + tail
+        # One adverb for the statement: a split at "U.S. Secretary" is not a new sentence to hedge.
+        return lead + (insert_hedge(core, light_adverb) or core) + tail
     if adverb:
         new_core = "".join(insert_hedge(p, wrappers["adverb"]) or p for p in pieces)
         changed = changed or new_core != core

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from semsiedit.editing.attribute import claim_like, insert_hedge, wrap
+from semsiedit.editing.attribute import attributed, claim_like, insert_hedge, needs_hedge, wrap
 from semsiedit.editing.generalise import fallback, generalise_nrp, generalise_record_id, tables_for
 from semsiedit.editing.grammar import LEFT_ARTICLE, collapse_repeats, is_clause, splice
 from semsiedit.editing.proposal import Proposal
@@ -62,6 +62,7 @@ class LocalEditor:
             findings = apply_profile(findings, profile)
         valid = validate(text, findings, notes)
         valid = [f for f in valid if not (canonical_label(f.label) == "PERSON" and verb_in_name(f.text))]
+        valid = [f for f in valid if not _not_a_name(text, f) and not _already_attributed(text, f)]
         if name == "public":
             # A public person named in a flagged statement is not what is sensitive about it.
             valid = [f for f in valid if f.category == "pii" or not (usable_name(f.text) and len(f.text.split()) <= 4)]
@@ -249,6 +250,12 @@ class LocalEditor:
         if kinds == {"harmful"} and privacy_terms and "harmful" not in matched:
             return body  # the harmful part was the private attribute, and it is generalised now
         kind = "misinformation" if "misinformation" in kinds else "harmful" if kinds else None
+        if kind is not None and not needs_hedge(seg):
+            # Already attributed by the text, or a fact of record: the generalised terms are the edit.
+            if body == seg:
+                return seg
+            ctx.strategies.append("generalise")
+            return body
         if kind is None:
             if light and body == seg:
                 lighter = wrap(text, node, body, "misinformation", ctx, light=True)
@@ -289,3 +296,20 @@ def _names_an_event(seg: str, start: int, end: int) -> bool:
             re.I,
         )
     )
+
+
+def _not_a_name(text: str, f: Finding) -> bool:
+    """A PERSON finding in a common-noun slot ("ein widerlicher Typ") or inside an organisation's name."""
+    if f.category != "pii" or canonical_label(f.label) != "PERSON":
+        return False
+    reason = check_form(text, Edit(f.start, f.end, f.text, "Person A", strategy="pseudonym"))
+    return reason is not None and "name" in reason
+
+
+def _already_attributed(text: str, f: Finding) -> bool:
+    """A harmful or unverified statement the text already attributes ("A flyer claimed that ...") or
+    that reports an established fact: nothing to hedge (a privacy finding on it still applies)."""
+    if f.category not in ("harmful", "misinformation"):
+        return False
+    start = max(text.rfind("\n", 0, f.start), text.rfind(". ", 0, f.start)) + 1
+    return attributed(text[start : f.end])
