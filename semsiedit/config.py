@@ -84,8 +84,9 @@ class Settings(BaseModel):
     # share of the documents; results still come out in input order (semsiedit/engines/).
     workers: int = Field(1, ge=1, le=64)
     # onnx: the embedding model exported locally to ONNX Runtime (cosine to torch >= 0.999), 1.6x less
-    # CPU per rewrite here (benchmarks/RESULTS.md); torch if the export cannot be made.
-    embedding_backend: Literal["torch", "onnx"] = "onnx"
+    # CPU per rewrite here (benchmarks/RESULTS.md). Not the default yet: the learned detector's
+    # thresholds were fit on torch embeddings (docs/limitations.md).
+    embedding_backend: Literal["torch", "onnx"] = "torch"
     chunk_chars: int = Field(6000, ge=500)
     cache_dir: Path | None = None
     no_cache: bool = False

@@ -96,7 +96,7 @@ class OnnxSentenceEncoder:
         try:
             import onnxruntime as ort
         except ImportError:
-            raise BackendUnavailable('embedding_backend = "onnx" needs: pip install onnxruntime onnx') from None
+            raise BackendUnavailable('embedding_backend = "onnx" needs: pip install "semsiedit[onnx]"') from None
         from transformers import AutoTokenizer
 
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)

@@ -65,7 +65,9 @@ def test_evaluate_detection_metrics() -> None:
     assert h["span_jaccard"] == pytest.approx((10 / 24) / 2, abs=1e-4)
     assert res["categories"]["privacy"]["predicted"] == 0
     assert "harmful" in format_agreement_text({"local": res})
-    assert format_agreement_table(res).row_count == 2
+    assert format_agreement_table(res).row_count == 3  # the two categories and "any"
+    anyc = res["any_category"]  # rows 1 and 2 flagged for harmful, rows 1 and 3 gold
+    assert (anyc["gold"], anyc["predicted"], anyc["precision"], anyc["recall"]) == (2, 2, 0.5, 0.5)
 
 
 def test_evaluate_with_real_engine_on_a_few_rows() -> None:

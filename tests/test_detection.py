@@ -319,19 +319,22 @@ def _sample_texts() -> list[str]:
     return [p.read_text(encoding="utf-8") for p in sorted(root.glob("*.txt"))]
 
 
-def test_forked_workers_find_exactly_what_one_process_finds(engine: DetectionEngine) -> None:
+def test_forked_workers_find_exactly_what_one_process_finds() -> None:
     from semsiedit.detection.engine import PARALLEL_MIN_CHARS
 
     texts = _sample_texts() * 2
     assert sum(map(len, texts)) >= PARALLEL_MIN_CHARS  # large enough to be split
-    parallel = DetectionEngine(Settings(), workers=2).load()
+    # Rules only: the learned detector runs in this process after the split either way, and its
+    # embeddings, cached by earlier tests, may differ in the last float bits.
+    settings = Settings(learned_detection=False)
+    parallel = DetectionEngine(settings, workers=2).load()
     try:
         assert parallel._workers_for(texts) == 2
         split = parallel.detect_many(texts)
         assert parallel._pool is not None  # the work really went to a forked worker
     finally:
         parallel.close()
-    assert split == engine.detect_many(texts)
+    assert split == DetectionEngine(settings, workers=1).detect_many(texts)
     assert any(split)
 
 

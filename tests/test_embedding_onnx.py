@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-pytest.importorskip("onnxruntime", reason="onnxruntime is a core dependency: reinstall semsiedit")
+pytest.importorskip("onnxruntime", reason='embedding_backend = "onnx" needs pip install "semsiedit[onnx]"')
 
 
 @pytest.mark.slow

@@ -83,7 +83,7 @@ def test_misinformation(engine: DetectionEngine) -> None:
     )
     assert not hedged["misinformation"], "an attributed and refuted claim is not misinformation"
     general = _cats(engine, "Water boils at 100 degrees Celsius at sea level.")
-    assert not general["misinformation"]
+    assert not general["misinformation"], "general knowledge is about no one"
 
 
 def test_learned_detector_is_on_by_default() -> None:

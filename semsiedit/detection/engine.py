@@ -123,9 +123,10 @@ class DetectionEngine:
             from semsiedit.detection.learned import LearnedDetector
             from semsiedit.scoring import get_embedder
 
-            # The process-wide embedder: the scorer finds these sentence vectors in its cache.
+            # The process-wide embedder, same backend as the scorer's: it finds these vectors in its cache.
+            embedder = get_embedder(self.settings.embedding_model, self.settings.embedding_backend)
             self._learned = LearnedDetector(
-                get_embedder(self.settings.embedding_model), semsi, weights=self.settings.learned_weights,
+                embedder, semsi, weights=self.settings.learned_weights,
                 specific_claims=self.settings.specific_claims,
             )  # fmt: skip
         if "pii" in self.categories:

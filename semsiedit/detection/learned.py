@@ -7,8 +7,10 @@ grouped by prompt (semsiedit/training/train.py):
 - a rule finding (a clause about a subject, from semsi.py) is kept when the model's probability for
   its sentence reaches `keep`: the rules give the span and the subject, the model confirms them;
 - a sentence whose probability reaches `add` becomes a finding of its own (the statement is the
-  sentence; its subject is the first named person — or, for harmful and misinformation, organisation
-  or group — in it), unless a kept rule finding already covers it.
+  sentence; its subject is the first named person — or, for harmful and misinformation, organisation,
+  group or place — in it), unless a kept rule finding already covers it. A learned misinformation
+  sentence needs such a subject: the calibrated threshold is low, and without one a plain statement
+  of general knowledge would be flagged.
 
 A rule finding of substantial severity (3: HIV, sexual orientation, murder ...) always stays: the model
 learned one judge's view of LLM answers about public figures and must not veto a special category of
@@ -189,14 +191,34 @@ class LearnedDetector:
                 out.append(Finding(**{**f.__dict__, "reason": f"{f.reason} (model p={p:.2f})"}))
         for i, (s, e) in enumerate(spans):
             p = float(probs[i])
-            if p < w["add"] or any(f.start < e and s < f.end for f in out):
+            if p < w["add"]:
+                continue
+            s, e = _whole_quotes(text, spans, i)
+            if any(f.start < e and s < f.end for f in out):
                 continue
             inside = [(label, t) for a, b, label, t in ents if s <= a and b <= e]
             # A person first, then the first organisation or group: who the statement is about.
             subject = next((t for want in SUBJECT_ENTS[cat] for label, t in inside if label == want), None)
+            if cat == "misinformation" and subject is None:
+                continue  # a claim about no named one ("Water boils at 100 °C") is general knowledge
             about = f" about {subject}" if subject else ""
             out.append(
                 Finding(s, e, text[s:e], cat, LABELS[cat], int(sevs[i]), round(p, 4), SOURCE,
                         f"learned {cat} statement{about} (p={p:.2f})", subject)
             )  # fmt: skip
         return out
+
+
+def _balanced(piece: str) -> bool:
+    return piece.count('"') % 2 == 0 and piece.count("“") == piece.count("”") and piece.count("(") == piece.count(")")
+
+
+def _whole_quotes(text: str, spans: list[tuple[int, int]], i: int, most: int = 3) -> tuple[int, int]:
+    """Sentence i's span, widened over the next sentences (at most `most`) when it opens a quotation or
+    bracket they close: an edit must not leave half a quote behind."""
+    s, e = spans[i]
+    j = i
+    while not _balanced(text[s:e]) and j + 1 < len(spans) and j - i < most:
+        j += 1
+        e = spans[j][1]
+    return (s, e) if _balanced(text[s:e]) else spans[i]
