@@ -78,8 +78,9 @@ HtmlOpt = Annotated[Path | None, typer.Option("--html", help="Write a self-conta
 SpecificClaimsOpt = Annotated[
     bool,
     typer.Option("--specific-claims/--no-specific-claims",
-                 help="Keep every specific dated/numeric claim about a named subject as unverified misinformation, "
-                      "even where the learned detector does not confirm it (more recall, less precision)."),
+                 help="Flag specific dated/numeric claims about named subjects as unverified misinformation "
+                      "(on by default for eval and ask; with learned detection, even where the model does not "
+                      "confirm them: more recall, less precision)."),
 ]
 
 
@@ -289,7 +290,7 @@ def eval_(
     base_url: BaseUrlOpt = None,
     max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
     jobs: JobsOpt = None,
-    specific_claims: SpecificClaimsOpt = False,
+    specific_claims: SpecificClaimsOpt = True,
     profile: ProfileOpt = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
@@ -321,7 +322,7 @@ def ask(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
     no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
     timeout: TimeoutOpt = None,
-    specific_claims: SpecificClaimsOpt = False,
+    specific_claims: SpecificClaimsOpt = True,
     show_values: ShowValuesOpt = False,
     config: ConfigOpt = None,
     debug: DebugOpt = False,

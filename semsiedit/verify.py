@@ -94,6 +94,18 @@ def _person_nouns() -> frozenset[str]:
     return frozenset(load_lexicon("cues")["person_nouns"]) | {t.lower() for t in titles()}
 
 
+def org_name_end(text: str, end: int) -> int | None:
+    """Where the organisation's name that continues at `end` ends ("Harcourt| & Lyle Solicitors"), or None."""
+    from semsiedit.detection.names import org_words
+
+    m = re.match(r"\s*(?:&|\+|and)\s+((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*)", text[end : end + 80])
+    if not m:
+        return None
+    words = list(re.finditer(r"[A-Z][\w'’.-]*", m.group(1)))
+    last = [w for w in words if w.group(0).strip(".,").lower() in org_words()]
+    return end + m.start(1) + last[-1].end() if last else None
+
+
 def _org_follows(after: str, *, joined: bool = False) -> bool:
     """Whether `after` continues an organisation's name: "& Lyle Solicitors", "and Partners LLP"."""
     from semsiedit.detection.names import org_words
@@ -134,6 +146,14 @@ def _has_verb(phrase: str) -> bool:
     return any(w in verbs or (len(w) > 4 and w.endswith("ed")) for w in words)
 
 
+def _part_of_a_full_name(text: str, edit: Edit) -> bool:
+    """The word also stands elsewhere in the text inside a capitalised full name ("Evelyn Marchetti"),
+    so "the next day Marchetti" is that person, not a common noun."""
+    word = re.escape(edit.original.strip())
+    full = re.compile(rf"(?:\b[A-Z][\w'’-]+\s+{word}\b|\b{word}\s+[A-Z][\w'’-]+)")
+    return any(m.start() >= edit.end or m.end() <= edit.start for m in full.finditer(text))
+
+
 def check_form(text: str, edit: Edit) -> str | None:
     """Why `edit.replacement` cannot stand where `edit.original` stood in `text`, or None.
 
@@ -152,7 +172,7 @@ def check_form(text: str, edit: Edit) -> str | None:
         det = _DETERMINER_BEFORE.search(before)
         word_before = re.search(r"(\w+)\s+$", before)
         appositive = word_before is not None and word_before.group(1).lower() in _person_nouns()
-        if det and len(edit.original.split()) == 1 and not appositive:
+        if det and len(edit.original.split()) == 1 and not appositive and not _part_of_a_full_name(text, edit):
             return "breaks_form: a name in a common-noun slot"
         if _org_follows(after) or (re.search(r"(?:&|\band)\s+$", before) and _org_follows(" " + after, joined=True)):
             return "breaks_form: part of an organisation's name"

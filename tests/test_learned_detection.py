@@ -21,7 +21,7 @@ SMALL = Path(__file__).parent / "fixtures" / "semsi_small.jsonl"
 
 @pytest.fixture(scope="module")
 def engine() -> DetectionEngine:
-    return DetectionEngine(Settings(categories=["privacy", "harmful", "misinformation"])).load()
+    return DetectionEngine(Settings(categories=["privacy", "harmful", "misinformation"], learned_detection=True)).load()
 
 
 def _cats(engine: DetectionEngine, text: str, context: str | None = None) -> dict[str, list]:
@@ -86,15 +86,15 @@ def test_misinformation(engine: DetectionEngine) -> None:
     assert not general["misinformation"], "general knowledge is about no one"
 
 
-def test_learned_detector_is_on_by_default() -> None:
+def test_learned_detector_runs_when_switched_on() -> None:
     """Fails when the learned detector is switched off: every SemSI finding then goes through the model
-    (a kept rule finding carries the model's probability, a learned one is its own source)."""
-    assert Settings().learned_detection is True
+    (a kept rule finding carries the model's probability, a learned one is its own source). It is opt-in
+    (`learned_detection = true`) until it beats the rules on the dev split (docs/model_card.md)."""
     rows = [json.loads(line) for line in SMALL.read_text(encoding="utf-8").splitlines()]
     texts = [r["answer"] for r in rows]
     semsi = ("privacy", "harmful", "misinformation")
-    default = DetectionEngine(Settings())
-    found = [f for fs in default.detect_many(texts, contexts=[r["prompt"] for r in rows]) for f in fs]
+    learned = DetectionEngine(Settings(learned_detection=True))
+    found = [f for fs in learned.detect_many(texts, contexts=[r["prompt"] for r in rows]) for f in fs]
     judged = [f for f in found if f.category in semsi]
     assert judged and all(f.source == SOURCE or "model p=" in f.reason for f in judged)
     rules = DetectionEngine(Settings(learned_detection=False))
@@ -111,7 +111,7 @@ def test_findings_are_statements_inside_the_text(engine: DetectionEngine) -> Non
 def test_detection_embeddings_are_reused_by_the_scorer() -> None:
     from semsiedit.scoring import Scorer, get_embedder
 
-    settings = Settings(categories=["privacy", "harmful", "misinformation"])
+    settings = Settings(categories=["privacy", "harmful", "misinformation"], learned_detection=True)
     text = "Karl Lind was treated for depression in 2020. He later returned to work at the bank."
     DetectionEngine(settings).detect(text)
     embedder = get_embedder(settings.embedding_model)

@@ -44,6 +44,22 @@ def _title_before() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'’])(?:{alt})\.?[ \t]+$")
 
 
+_DETERMINER_ADJECTIVES = re.compile(
+    r"(?<![\w'’-])(?:a|an|ein|eine|einen|einem|einer|der|die|das|den|dem|un|une|el|la|le|il|het|een)"
+    r"(?:\s+(?-i:[a-zäöüßéèàç-]+)){1,2}\s+$",
+    re.IGNORECASE,
+)
+
+
+def _common_noun_slot(text: str, start: int, word: str) -> bool:
+    """A single capitalised word after an indefinite or foreign article and lowercase adjectives, and
+    never part of a full name elsewhere in the text: a noun ("ein widerlicher Typ"), not a person."""
+    if not _DETERMINER_ADJECTIVES.search(text[max(0, start - 60) : start]):
+        return False
+    w = re.escape(word)
+    return not re.search(rf"\b[A-Z][\w'’-]+\s+{w}\b|\b{w}\s+[A-Z][\w'’-]+", text)
+
+
 def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int]) -> Finding | None:
     start, end = f.start - offset, f.end - offset
     cut = re.search(r"[\r\n]", text[start:end])
@@ -77,6 +93,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
     if any(strip_possessive(w).lower() in org_words() for w in words):
         return None  # "Haverly Property Group", "Résidence Les Tilleuls": organisations and buildings
     if len(words) == 1:
+        if _common_noun_slot(text, start, rest):
+            return None  # "ein widerlicher Typ": a determiner and adjectives before a capitalised noun
         if rest.isupper() and len(rest) > 1:
             return None  # "COVID", "ER": acronyms
         if tokens and tokens[0].is_sent_start and is_common_word(rest, text):

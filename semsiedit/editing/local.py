@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from semsiedit.editing.attribute import attributed, claim_like, insert_hedge, needs_hedge, wrap
@@ -29,7 +30,7 @@ from semsiedit.editing.suppress import stand_in
 from semsiedit.editing.surrogates import SurrogateMap, canonical_label, split_title
 from semsiedit.profile import Profile, apply_profile
 from semsiedit.types import Edit, Finding, Usage
-from semsiedit.verify import check_form, edit_form
+from semsiedit.verify import check_form, edit_form, org_name_end
 
 if TYPE_CHECKING:
     from semsiedit.config import Settings
@@ -62,7 +63,10 @@ class LocalEditor:
             findings = apply_profile(findings, profile)
         valid = validate(text, findings, notes)
         valid = [f for f in valid if not (canonical_label(f.label) == "PERSON" and verb_in_name(f.text))]
-        valid = [f for f in valid if not _not_a_name(text, f) and not _already_attributed(text, f)]
+        known = _known_name_words(valid)
+        if name == "record":  # a private person's surname in a firm's name: the whole name goes
+            valid = [_whole_organisation(text, f, known) for f in valid]
+        valid = [f for f in valid if not _not_a_name(text, f, known) and not _already_attributed(text, f)]
         if name == "public":
             # A public person named in a flagged statement is not what is sensitive about it.
             valid = [f for f in valid if f.category == "pii" or not (usable_name(f.text) and len(f.text.split()) <= 4)]
@@ -298,9 +302,34 @@ def _names_an_event(seg: str, start: int, end: int) -> bool:
     )
 
 
-def _not_a_name(text: str, f: Finding) -> bool:
-    """A PERSON finding in a common-noun slot ("ein widerlicher Typ") or inside an organisation's name."""
+def _known_name_words(findings: list[Finding]) -> set[str]:
+    """Words of the multi-word person names found in the document ("Evelyn", "Marchetti")."""
+    words: set[str] = set()
+    for f in findings:
+        if f.category == "pii" and canonical_label(f.label) == "PERSON" and len(f.text.split()) > 1:
+            words.update(w.strip(".,;:'’").lower() for w in f.text.split())
+    return words
+
+
+def _whole_organisation(text: str, f: Finding, known: set[str]) -> Finding:
+    """"Harcourt & Lyle Solicitors" after "Rebecca Harcourt": the organisation's whole name, not the
+    surname inside it (organisation names are replaced whole or not at all)."""
+    if f.category != "pii" or canonical_label(f.label) != "PERSON" or f.text.strip().lower() not in known:
+        return f
+    end = org_name_end(text, f.end)
+    if end is None:
+        return f
+    return replace(f, end=end, text=text[f.start : end], label="ORGANIZATION")
+
+
+def _not_a_name(text: str, f: Finding, known: set[str] = frozenset()) -> bool:  # type: ignore[assignment]
+    """A PERSON finding in a common-noun slot ("ein widerlicher Typ") or inside an organisation's name.
+
+    A word of a full name found elsewhere in the document is that person, whatever stands before it
+    ("The next day Marchetti said" after "Senator Evelyn Marchetti")."""
     if f.category != "pii" or canonical_label(f.label) != "PERSON":
+        return False
+    if len(f.text.split()) == 1 and f.text.strip(".,;:'’").lower() in known:
         return False
     reason = check_form(text, Edit(f.start, f.end, f.text, "Person A", strategy="pseudonym"))
     return reason is not None and "name" in reason
