@@ -49,6 +49,12 @@ def load_rows(path: Path, limit: int | None = None) -> list[dict]:
     return rows
 
 
+def write_jsonl(path: Path, rows: Sequence[dict]) -> Path:
+    """The rows as a JSONL dataset for a whole-process run."""
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
 def texts_of(rows: Sequence[dict]) -> list[str]:
     return [str(r.get("answer") or "") for r in rows]
 

@@ -36,7 +36,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from _common import REPO, header, load_average, load_rows, median, parser, quiet_libraries, texts_of
+from _common import REPO, header, load_average, load_rows, median, parser, quiet_libraries, texts_of, write_jsonl
 
 TARGET = 1.5  # issue 13: detect >= 1.5x Presidio BatchAnalyzerEngine docs/s
 
@@ -60,8 +60,7 @@ def whole_process(args, rows: list[dict]) -> None:
     header(f"detect, whole processes: {len(rows)} documents, {chars} characters")
     print(f"load average before: {load_average()}")
     with tempfile.TemporaryDirectory(prefix="semsiedit-bench-") as tmp:
-        data = Path(tmp) / "data.jsonl"
-        data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        data = write_jsonl(Path(tmp) / "data.jsonl", rows)
         one = Path(tmp) / "one.toml"
         one.write_text("detect_workers = 1\n", encoding="utf-8")
         py = sys.executable

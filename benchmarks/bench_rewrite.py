@@ -220,8 +220,7 @@ def whole(args, rows) -> None:
     header(f"rewrite, whole processes: {len(rows)} documents, {args.reps} alternating runs each")
     print(f"load average before: {load_average()}")
     with tempfile.TemporaryDirectory(prefix="semsiedit-bench-") as tmp:
-        data = Path(tmp) / "data.jsonl"
-        data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        data = write_jsonl(Path(tmp) / "data.jsonl", rows)
         onnx = Path(tmp) / "onnx.toml"
         onnx.write_text('embedding_backend = "onnx"\n', encoding="utf-8")
         py = sys.executable
