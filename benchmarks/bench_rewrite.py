@@ -51,6 +51,7 @@ from _common import (
     parser,
     quiet_libraries,
     rss_mb,
+    write_jsonl,
 )
 
 TARGET_DOCS_S = 5.0
