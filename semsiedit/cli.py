@@ -85,11 +85,13 @@ SpecificClaimsOpt = Annotated[
 
 
 def _settings(config: Path | None, **flags: Any):
+    """Settings from the config layers plus the flags given: a flag left at None is not given.
+    On/off switches pass `flag or None`, so an unset switch never overrides the config file."""
     from semsiedit.config import load_settings
 
     if isinstance(flags.get("categories"), str):
         flags["categories"] = [c.strip() for c in flags["categories"].split(",") if c.strip()]
-    return load_settings({k: v for k, v in flags.items() if v is not None and v is not False}, config_path=config)
+    return load_settings({k: v for k, v in flags.items() if v is not None}, config_path=config)
 
 
 def _stderr(color: str = "auto"):
@@ -183,7 +185,8 @@ def rewrite(
         config, model=model, base_url=base_url, critic=critic, editor=editor, max_iterations=max_iterations,
         pseudonyms=pseudonyms, surrogate_key=surrogate_key, categories=categories, leak_threshold=leak_threshold,
         jobs=jobs, timeout=timeout,
-        document_timeout=document_timeout, no_cache=no_cache, cache_dir=cache_dir, show_values=show_values,
+        document_timeout=document_timeout, no_cache=no_cache or None, cache_dir=cache_dir,
+        show_values=show_values or None,
         score=False if no_score else None, profile=profile, protect=protect, preserve=preserve, risk=risk,
         workers=workers,
     )
@@ -234,7 +237,7 @@ def detect(
         raise InputError(f"--format must be table, json or jsonl, not {fmt!r}")
     settings = _settings(
         config, model=model, base_url=base_url, critic=critic, categories=categories, jobs=jobs, timeout=timeout,
-        show_values=show_values,
+        show_values=show_values or None,
     )
     found = api.detect_paths(
         paths or ["-"], settings, fmt=fmt, globs=glob, field=field, context_field=context_field,
@@ -331,8 +334,9 @@ def ask(
     from semsiedit import api
 
     settings = _settings(
-        config, model=model, base_url=base_url, max_iterations=max_iterations, no_cache=no_cache, timeout=timeout,
-        show_values=show_values,
+        config, model=model, base_url=base_url, max_iterations=max_iterations, no_cache=no_cache or None,
+        timeout=timeout,
+        show_values=show_values or None,
     )
     settings.specific_claims = specific_claims
     api.ask(question, settings, show_rounds=show_rounds, fmt=fmt, console=_stderr())
@@ -375,7 +379,7 @@ def report(
     def warn(message: str) -> None:
         print(f"semsiedit: skipped: {message}", file=sys.stderr)
 
-    report_command(results, html, show_values=show_values, pareto=pareto, warn=warn, stdout=sys.stdout)
+    report_command(results, html, show_values=show_values or None, pareto=pareto, warn=warn, stdout=sys.stdout)
 
 
 # -- doctor -----------------------------------------------------------------------------------

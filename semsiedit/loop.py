@@ -16,6 +16,7 @@ is recorded on that document's result.
 
 from __future__ import annotations
 
+import bisect
 import inspect
 import re
 import threading
@@ -32,9 +33,10 @@ from semsiedit.config import Settings
 from semsiedit.errors import LLMError
 from semsiedit.profile import Profile, apply_profile, choose_profile
 from semsiedit.prompts import prompt_hashes
-from semsiedit.text import value_survives
+from semsiedit.span_index import SpanIndex
+from semsiedit.text import normalize_ws, values_pattern
 from semsiedit.types import Document, DocumentResult, Edit, EditDecision, Finding, RoundRecord, Usage
-from semsiedit.verify import check_edit, findings_inside, normalise
+from semsiedit.verify import check_edit, normalise
 
 LLM_SOURCE = "llm-critic"
 _WORD = re.compile(r"\w+")
@@ -68,7 +70,9 @@ class _State:
     # Regions (in the current text) written by accepted edits: detectors' hits inside them are our
     # own surrogates or hedges, not new leaks, unless they repeat an original sensitive value.
     edited: list[tuple[int, int]] = field(default_factory=list)
+    edited_index: SpanIndex[tuple[int, int]] = field(default_factory=lambda: SpanIndex(span=_itself))
     original_values: set[str] = field(default_factory=set)
+    original_pattern: re.Pattern[str] | None = None  # all of original_values at once (values_pattern)
     # After one LLM failure (already retried by the client) the document finishes on the local path:
     # a dead server must not cost every remaining stage its own round of retries.
     llm_down: bool = False
@@ -175,6 +179,7 @@ class EditingLoop:
             if iteration == 0:
                 state.result.findings_before = findings
                 state.original_values = {normalise(f.text) for f in findings if f.category == "pii"}
+                state.original_pattern = values_pattern(state.original_values)
             state.result.findings_after = findings
             if not findings or last:
                 state.done = True
@@ -217,9 +222,10 @@ class EditingLoop:
             state.result.path = "fallback"
             local = self.local_editor.propose(state.text, state.doc.context, findings,
                                               **_profiled(self.local_editor, state))
+            index = SpanIndex(findings)
             for edit in local.edits:
                 edit.strategy = f"fallback:{edit.strategy}"
-                reason = self._reject_reason(state, edit, findings, local=True)
+                reason = self._reject_reason(state, edit, index, local=True)
                 record.decisions.append(EditDecision(edit, accepted=reason is None, reason=reason or ""))
 
     @staticmethod
@@ -337,9 +343,7 @@ class EditingLoop:
         if normalise(finding.text) in state.original_values:
             return True
         rest, cursor = [], finding.start
-        for start, end in state.edited:  # sorted, non-overlapping
-            if end <= cursor or start >= finding.end:
-                continue
+        for start, end in state.edited_index.overlapping(finding.start, finding.end):  # sorted, non-overlapping
             rest.append(state.text[cursor:max(cursor, start)])
             cursor = max(cursor, end)
         if cursor == finding.start:
@@ -351,6 +355,7 @@ class EditingLoop:
         """The editor's edits, guarded; whatever is rejected or missing goes to the local editor."""
         decisions: list[EditDecision] = []
         covered_ids: set[str] = set()
+        index = SpanIndex(findings)
         if self.editor is not self.local_editor:
             self._check_deadline(state, record)
         if self.editor is not self.local_editor and not (
@@ -370,10 +375,10 @@ class EditingLoop:
                     self._llm_succeeded()
                     record.notes.extend(proposal.notes)
                     edits.extend(_shift(e, start) for e in proposal.edits)
-                members = {g.id: [f.id for f in findings if g.start <= f.start and f.end <= g.end] for g in groups}
+                members = {g.id: [f.id for f in index.inside(g.start, g.end)] for g in groups}
                 for edit in self._without_overlaps(edits, record):
                     edit.finding_ids = sorted({m for fid in edit.finding_ids for m in members.get(fid, [fid])})
-                    reason = self._reject_reason(state, edit, findings)
+                    reason = self._reject_reason(state, edit, index)
                     decisions.append(EditDecision(edit, accepted=reason is None, reason=reason or ""))
                     if reason is None:
                         covered_ids.update(edit.finding_ids)
@@ -385,31 +390,33 @@ class EditingLoop:
         if remaining:
             if self.editor is not self.local_editor:
                 state.result.path = "fallback"
-            accepted_spans = [(d.edit.start, d.edit.end) for d in decisions if d.accepted]
-            remaining = [f for f in remaining if not any(s < f.end and f.start < e for s, e in accepted_spans)]
+            accepted = SpanIndex(d.edit for d in decisions if d.accepted)
+            remaining = [f for f in remaining if not accepted.overlaps(f.start, f.end)]
             local = self.local_editor.propose(state.text, state.doc.context, remaining,
                                               **_profiled(self.local_editor, state))
             fallback = self.editor is not self.local_editor
             for edit in local.edits:
-                if any(s < edit.end and edit.start < e for s, e in accepted_spans):
+                if accepted.overlaps(edit.start, edit.end):
                     continue
                 if fallback:
                     edit.strategy = f"fallback:{edit.strategy}"
-                reason = self._reject_reason(state, edit, findings, local=True)
+                reason = self._reject_reason(state, edit, index, local=True)
                 decisions.append(EditDecision(edit, accepted=reason is None, reason=reason or ""))
         return decisions
 
-    def _reject_reason(self, state: _State, edit: Edit, findings: list[Finding], local: bool = False) -> str | None:
+    def _reject_reason(
+        self, state: _State, edit: Edit, findings: SpanIndex[Finding], local: bool = False
+    ) -> str | None:
         if state.text[edit.start : edit.end] != edit.original:
             return "invalid_text: span does not match the text"
         strategy = edit.strategy.removeprefix("fallback:")
         probe = Edit(edit.start, edit.end, edit.original, edit.replacement, edit.finding_ids, edit.category,
                      edit.editor, strategy)
-        reason = check_edit(probe, findings_inside(edit, findings), min_length_ratio=self.settings.min_length_ratio,
-                            text=state.text)
+        inside = list(findings.inside(edit.start, edit.end))
+        reason = check_edit(probe, inside, min_length_ratio=self.settings.min_length_ratio, text=state.text)
         if reason and local and reason.startswith("deletes_content: replacement drastically"):
             return None  # the local editor is the floor: its generalisations are trusted
-        if reason is None and any(value_survives(v, edit.replacement) for v in state.original_values):
+        if reason is None and state.original_pattern and state.original_pattern.search(normalize_ws(edit.replacement)):
             return "keeps_value: replacement contains an original sensitive value"
         return reason
 
@@ -445,19 +452,16 @@ class EditingLoop:
             cursor = edit.end
         pieces.append(state.text[cursor:])
 
-        def shifted(pos: int) -> int:
-            moved = 0
-            for boundary, total in shift_points:
-                if pos >= boundary:
-                    moved = total
-            return pos + moved
+        boundaries = [boundary for boundary, _ in shift_points]
 
-        kept_old = [
-            (shifted(s), shifted(e))
-            for s, e in old_regions
-            if not any(edit.start < e and s < edit.end for edit in accepted)
-        ]
+        def shifted(pos: int) -> int:
+            i = bisect.bisect_right(boundaries, pos)  # edits that end at or before pos
+            return pos + (shift_points[i - 1][1] if i else 0)
+
+        touched = SpanIndex(accepted)
+        kept_old = [(shifted(s), shifted(e)) for s, e in old_regions if not touched.overlaps(s, e)]
         state.edited = sorted(kept_old + new_regions)
+        state.edited_index = SpanIndex(state.edited, span=_itself)
         return "".join(pieces)
 
     def _score(self, states: list[_State]) -> None:
@@ -523,6 +527,10 @@ def _profiled(stage: object, state: _State) -> dict:
     if state.profile is None or not getattr(stage, "takes_profile", False):
         return {}
     return {"profile": state.profile}
+
+
+def _itself(span: tuple[int, int]) -> tuple[int, int]:
+    return span
 
 
 def _shift(item, delta: int):

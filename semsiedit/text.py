@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 
 Span = tuple[int, int]
 
@@ -166,6 +167,38 @@ def chunk_text(text: str, max_chars: int) -> list[Span]:
     return chunks
 
 
+
+def stable_pieces(text: str, max_chars: int, min_chars: int | None = None) -> list[Span]:
+    """Contiguous pieces of at most `max_chars` (bar unbreakable runs) whose cuts depend on content,
+    not on position: an edit in one paragraph changes only the pieces near it, so a detector can
+    reuse what it found in the others (content-defined chunking, as in rsync or FastCDC).
+
+    Paragraphs are the units (a longer one is split by `chunk_text`). A piece ends after a unit whose
+    checksum is divisible by 4 once the piece has `min_chars` (default max_chars // 8), or when the
+    next unit would not fit.
+    """
+    import zlib
+
+    if len(text) <= max_chars:
+        return [(0, len(text))] if text else []
+    min_chars = max_chars // 8 if min_chars is None else min_chars
+    units: list[Span] = []
+    start = 0
+    for end in [m.end() for m in _PARAGRAPH.finditer(text)] + [len(text)]:
+        if end > start:
+            units += [(start + a, start + b) for a, b in chunk_text(text[start:end], max_chars)]
+            start = end
+    pieces: list[Span] = []
+    piece_start = 0
+    for i, (unit_start, unit_end) in enumerate(units):
+        size = unit_end - piece_start
+        last = i + 1 == len(units)
+        boundary = size >= min_chars and zlib.crc32(text[unit_start:unit_end].encode("utf-8", "surrogatepass")) % 4 == 0
+        if last or boundary or units[i + 1][1] - piece_start > max_chars:
+            pieces.append((piece_start, unit_end))
+            piece_start = unit_end
+    return pieces
+
 MARK_OPEN = "<<<"
 MARK_CLOSE = ">>>"
 _MARK = re.compile(re.escape(MARK_OPEN) + "|" + re.escape(MARK_CLOSE))
@@ -240,6 +273,49 @@ def value_pattern(value: str) -> re.Pattern[str] | None:
     head = r"(?<!\w)" if norm[0].isalnum() else ""
     tail = r"(?!\w)" if norm[-1].isalnum() else ""
     return re.compile(head + re.escape(norm) + tail, re.IGNORECASE)
+
+
+def alternation(terms: list[str]) -> str:
+    """A regex matching any of `terms` (a space matches any run of spaces/tabs), factored into a prefix
+    trie so that a long term list costs one branch per distinct first character, not one per term.
+    Longer terms are preferred where one is a prefix of another. Build case-insensitive patterns from
+    lower-cased terms."""
+    trie: dict = {}
+    for term in terms:
+        node = trie
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        end = "" in node
+        branches = [
+            (r"[ \t]+" if ch == " " else re.escape(ch)) + build(child) for ch, child in sorted(node.items()) if ch
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end else body
+
+    return build(trie)
+
+
+def values_pattern(values: Iterable[str]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern for many exact values, with `value_pattern`'s word edges: a
+    replacement is checked against every original value of a document at once (thousands in a long
+    one), not with a pattern per value."""
+    groups: dict[tuple[bool, bool], set[str]] = {}
+    for value in values:
+        norm = normalize_ws(value).lower()
+        if norm:
+            groups.setdefault((norm[0].isalnum(), norm[-1].isalnum()), set()).add(norm)
+    if not groups:
+        return None
+    parts = [
+        (r"(?<!\w)" if head else "") + f"(?:{alternation(sorted(terms))})" + (r"(?!\w)" if tail else "")
+        for (head, tail), terms in sorted(groups.items())
+    ]
+    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 def value_survives(value: str, text: str) -> bool:

@@ -58,3 +58,21 @@ def test_bad_config_is_one_clear_error(tmp_path, content, message):
 def test_explicit_config_path_missing(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_settings(config_path=tmp_path / "nope.toml", env={})
+
+
+def test_no_score_flag_reaches_the_settings_and_unset_switches_keep_the_config(tmp_path, monkeypatch, capsys):
+    """`--no-score` was dropped on its way to the settings (every "fast" run still encoded the texts);
+    a switch left off must not override the config file either."""
+    import json
+
+    from cli_runner import run_main
+
+    (tmp_path / "semsiedit.toml").write_text("show_values = true\n")
+    stdin = b"Patient Maria Gonzalez was seen on Monday.\n"
+    code, out, _err = run_main(["rewrite", "-", "-f", "jsonl", "--no-score"], monkeypatch, capsys, stdin=stdin,
+                               cwd=tmp_path)
+    record = json.loads(out)["semsiedit"]
+    assert code == 0 and record.get("scores") is None
+    assert "Maria" in json.dumps(record["rounds"])  # show_values from the file still applies
+    code, out, _err = run_main(["rewrite", "-", "-f", "jsonl"], monkeypatch, capsys, stdin=stdin, cwd=tmp_path)
+    assert code == 0 and json.loads(out)["semsiedit"]["scores"]["utility"] > 0

@@ -260,6 +260,25 @@ def test_long_text_is_chunked_with_correct_offsets() -> None:
     assert any(f.category == "harmful" for f in found)
 
 
+def test_long_text_redetected_after_an_edit_reuses_unchanged_pieces() -> None:
+    """Re-detecting an edited long text parses only the pieces that changed, and finds exactly what a
+    fresh engine finds (the loop re-detects the whole document every round)."""
+    settings = Settings(categories=["pii", "privacy", "harmful"], learned_detection=False)
+    people = ["Maria Gonzalez", "Tom Becker", "Aisha Khan", "Li Wei", "Pedro Alvarez", "Nora Berg"]
+    text = "\n\n".join(f"Entry {i}. {people[i % 6]} was seen at the clinic on day {i}; the weather was mild. "
+                      f"{people[(i + 1) % 6]} has diabetes." for i in range(60))  # fmt: skip
+    engine = DetectionEngine(settings, max_parse_chars=800)
+    engine.detect(text)
+    edited = text.replace("Entry 30. ", "Entry 30, rewritten at some length. ", 1)
+    parsed: list[int] = []
+    original_parse = engine._parse
+    engine._parse = lambda pieces, batch_size: (parsed.append(len(pieces)), original_parse(pieces, batch_size))[1]
+    found = engine.detect(edited)
+    assert sum(parsed) <= 3 and len(engine._pieces(edited)) > 10
+    assert found == DetectionEngine(settings, max_parse_chars=800).detect(edited)
+    _assert_offsets(edited, found)
+
+
 def test_detect_many_matches_detect_and_is_deterministic(engine: DetectionEngine) -> None:
     texts = ["Dr. Ana Silva was arrested for fraud in Lisbon.", "Nothing to see here.", "Vaccines cause autism."]
     batch = engine.detect_many(texts, batch_size=2)

@@ -8,8 +8,9 @@ import pytest
 from semsiedit.config import Settings
 from semsiedit.detection import DetectionEngine
 from semsiedit.detection.identifiers import find_identifiers
-from semsiedit.detection.names import alternation, scan_name
+from semsiedit.detection.names import scan_name
 from semsiedit.detection.phones import find_phones
+from semsiedit.text import alternation
 from semsiedit.types import Finding
 
 

@@ -14,6 +14,7 @@ from semsiedit.text import (
     normalize_ws,
     sentences,
     split_sentences,
+    stable_pieces,
 )
 
 
@@ -102,6 +103,30 @@ def _check_chunks(text: str, max_chars: int) -> list[tuple[int, int]]:
 )
 def test_chunk_text_property(text: str, max_chars: int) -> None:
     _check_chunks(text, max_chars)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("abc .!?\n\r\téß東。x")), max_size=600),
+    st.integers(min_value=1, max_value=80),
+)
+def test_stable_pieces_cover_the_text(text: str, max_chars: int) -> None:
+    pieces = stable_pieces(text, max_chars)
+    assert "".join(text[s:e] for s, e in pieces) == text
+    assert all(e - s <= max_chars for s, e in pieces)  # no unbreakable run in this alphabet is cut softly
+    assert all(e > s for s, e in pieces)
+    assert [s for s, _ in pieces] == [e for _, e in [(0, 0), *pieces[:-1]]][: len(pieces)]
+
+
+def test_stable_pieces_resynchronise_after_an_edit() -> None:
+    """An edit in one paragraph leaves the pieces away from it as they were, so their findings are reused."""
+    paragraphs = [f"Paragraph {i} says something about item {i * 7919 % 1000}. " * (1 + i % 5) for i in range(300)]
+    text = "\n\n".join(paragraphs)
+    edited = text.replace(paragraphs[150], paragraphs[150].replace("Paragraph", "A longer rewritten paragraph"))
+    before = {text[s:e] for s, e in stable_pieces(text, 2000)}
+    after = {edited[s:e] for s, e in stable_pieces(edited, 2000)}
+    assert len(before) > 20
+    assert len(before - after) <= 3  # the edited piece and at most its neighbours
 
 
 def test_chunk_prefers_paragraphs_then_sentences() -> None:

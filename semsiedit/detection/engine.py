@@ -8,11 +8,15 @@ runs every recognizer on its share, and only texts and findings cross the proces
 from __future__ import annotations
 
 import gc
+import hashlib
 import multiprocessing
 import os
 import threading
+import time
 import weakref
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from semsiedit import progress
@@ -25,6 +29,7 @@ from semsiedit.detection.merge import merge_findings
 from semsiedit.detection.more_pii import find_more_pii
 from semsiedit.detection.person_filter import clean_person_findings
 from semsiedit.detection.titles import find_titled_names
+from semsiedit.text import stable_pieces
 from semsiedit.types import SEMSI_CATEGORIES, Finding
 
 if TYPE_CHECKING:
@@ -32,14 +37,19 @@ if TYPE_CHECKING:
     from semsiedit.detection.pii import PiiRecognizer
     from semsiedit.detection.semsi import SemsiRecognizer
 
-# spaCy's parser needs ~1 GB per 100k characters; longer texts are parsed in paragraph-aligned chunks.
-MAX_PARSE_CHARS = 100_000
+# Peak memory follows the characters spaCy holds parsed at once (~3 GB per MB of text in flight:
+# benchmarks/bench_large.py), so long texts are parsed in paragraph-aligned pieces, and the pieces
+# go to `nlp.pipe` in groups of at most PIPE_BATCH_CHARS. Findings are the same as whole-text parses.
+MAX_PARSE_CHARS = 20_000
+PIPE_BATCH_CHARS = 100_000
+PIECE_CACHE_SIZE = 4096  # pieces whose findings are kept (findings only, not the text or the parse)
 # A batch is split over worker processes only when it has this many characters: below it the
 # pickling and the idle tail of the last chunk cost more than a second core saves (~0.25 s of work
 # per 10k characters on one core; benchmarks/RESULTS.md).
 PARALLEL_MIN_CHARS = 12_000
 MAX_AUTO_WORKERS = 4  # each worker holds its own copy-on-write spaCy + Presidio (~150 MiB touched)
 
+_PieceResult = tuple[list["Finding"], list["Entity"]]
 _SHARED: dict[str, DetectionEngine] = {}
 _SHARED_LOCK = threading.Lock()
 # The engine a forked worker runs: set in the parent just before the fork, inherited by the children.
@@ -55,19 +65,36 @@ def available_cpus() -> int:
 
 
 def idle_cpus() -> int:
-    """CPUs not busy with other work, by the 1-minute load average (at least 1)."""
+    """CPUs not busy with other work (at least 1), by the tasks running right now.
+
+    Not the load average: it counts this process's own workers of a moment ago, so one long
+    document's second round ran on one core after its first round had loaded both.
+    """
     cpus = available_cpus()
+    busy = _others_running()
+    return max(1, min(cpus, cpus - busy))
+
+
+def _others_running(samples: int = 5) -> int:
+    """Runnable tasks other than this one (/proc/loadavg's 4th field), the median of a few samples."""
+    counts = []
     try:
-        load = os.getloadavg()[0]
-    except OSError:
-        return cpus
-    return max(1, min(cpus, round(cpus - load + 0.5)))
+        for _ in range(samples):
+            with open("/proc/loadavg", encoding="ascii") as fh:
+                counts.append(int(fh.read().split()[3].split("/")[0]) - 1)  # minus the reader: us
+            time.sleep(0.002)
+    except (OSError, ValueError, IndexError):
+        try:
+            return round(os.getloadavg()[0])
+        except OSError:
+            return 0
+    return max(0, sorted(counts)[len(counts) // 2])
 
 
-def _worker_analyze(args: tuple[list[str], int]) -> tuple[list[list[Finding]], list[list[Entity]]]:
-    texts, batch_size = args
+def _worker_analyze(args: tuple[list[str], int]) -> list[_PieceResult]:
+    pieces, batch_size = args
     assert _FORKED is not None
-    return _FORKED._analyze(texts, batch_size)
+    return list(_FORKED._parse(pieces, batch_size))
 
 
 class DetectionEngine:
@@ -93,6 +120,8 @@ class DetectionEngine:
         self._pii: PiiRecognizer | None = None
         self._semsi: SemsiRecognizer | None = None
         self._learned: LearnedDetector | None = None
+        # Piece checksum -> (findings, entities) at offset 0, most recently used last.
+        self._cache: OrderedDict[bytes, _PieceResult] = OrderedDict()
 
     @classmethod
     def shared(cls, settings: Settings) -> DetectionEngine:
@@ -151,19 +180,7 @@ class DetectionEngine:
         (the learned detector uses it)."""
         self.load()
         texts = list(texts)
-        workers = self._workers_for(texts)
-        if workers <= 1:
-            found, ents = self._analyze(texts, batch_size)
-        else:
-            # This process takes the first share itself while the forked workers take the others.
-            first, *rest = _split(texts, workers)
-            pool = self._get_pool()
-            pending = [pool.apply_async(_worker_analyze, ((part, batch_size),)) for part in rest]
-            found, ents = self._analyze(first, batch_size)
-            for result in pending:
-                more, more_ents = result.get()
-                found.extend(more)
-                ents.extend(more_ents)
+        found, ents = self._analyze(texts, batch_size)
         if self._learned is None:
             return found
         # In this process, after the workers: one embedding batch, into the cache the scorer reads.
@@ -176,16 +193,16 @@ class DetectionEngine:
             self._pool.terminate()
             self._pool = None
 
-    def _workers_for(self, texts: list[str]) -> int:
-        if self.workers <= 1 or len(texts) < 2 or multiprocessing.parent_process() is not None:
+    def _workers_for(self, pieces: list[str]) -> int:
+        if self.workers <= 1 or len(pieces) < 2 or multiprocessing.parent_process() is not None:
             return 1  # a worker process (ours or an outer engine's) never forks again
-        if sum(map(len, texts)) < PARALLEL_MIN_CHARS:
+        if sum(map(len, pieces)) < PARALLEL_MIN_CHARS:
             return 1
         if self._auto:
             # A worker on a core that is busy with other work only adds forking and pickling: with
             # every core loaded, one process was faster (benchmarks/RESULTS.md).
-            return min(self.workers, idle_cpus(), len(texts))
-        return min(self.workers, len(texts))
+            return min(self.workers, idle_cpus(), len(pieces))
+        return min(self.workers, len(pieces))
 
     def _get_pool(self) -> Any:
         if self._pool is None:
@@ -203,43 +220,73 @@ class DetectionEngine:
         return self._pool
 
     def _analyze(self, texts: Sequence[str], batch_size: int) -> tuple[list[list[Finding]], list[list[Entity]]]:
-        """Parse and run every recognizer, in this process; also the named entities (subjects for the
-        learned detector) when it is on."""
-        assert self._nlp is not None
-        # Each text becomes one or more (text index, offset, piece) parse jobs.
-        jobs: list[tuple[int, int, str]] = []
-        for i, text in enumerate(texts):
-            for start, end in self._pieces(text):
-                jobs.append((i, start, text[start:end]))
+        """Every recognizer over every text, piece by piece; also the named entities (subjects for
+        the learned detector) when it is on. A piece seen before (an unchanged paragraph of a long
+        document, re-detected after an edit elsewhere) is not parsed again."""
+        jobs = [(i, start, text[start:end]) for i, text in enumerate(texts) for start, end in self._pieces(text)]
+        keys = [_piece_key(piece) for _, _, piece in jobs]
+        missing = list({key: piece for key, (_, _, piece) in zip(keys, jobs, strict=True)
+                        if key not in self._cache}.items())  # fmt: skip
+        for key, result in zip([k for k, _ in missing], self._parse_spread([p for _, p in missing], batch_size),
+                               strict=True):  # fmt: skip
+            self._cache[key] = result
         raw: list[list[Finding]] = [[] for _ in texts]
         ents: list[list[Entity]] = [[] for _ in texts]
-        # The parser sees the text without markup symbols: `<<<…>>>` must not switch its NER off.
-        cleaned = [strip_markup(piece) for _, _, piece in jobs]
-        docs = self._nlp.pipe((c.text for c in cleaned), batch_size=batch_size)
+        for (i, offset, _), key in zip(jobs, keys, strict=True):
+            found, named = self._cache[key]
+            self._cache.move_to_end(key)
+            raw[i] += [replace(f, start=f.start + offset, end=f.end + offset) for f in found]
+            ents[i] += [(start + offset, end + offset, label, text) for start, end, label, text in named]
+        while len(self._cache) > PIECE_CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return [self._finish(text, found) for text, found in zip(texts, raw, strict=True)], ents
+
+    def _parse_spread(self, pieces: list[str], batch_size: int) -> list[_PieceResult]:
+        """`_parse` over the pieces, split over the worker processes when there is enough text."""
+        workers = self._workers_for(pieces)
         # One long text: its pieces are the progress units (a no-op unless that progress is shown).
-        advance = progress.units("chunks", len(jobs) if len(texts) == 1 else 0)
-        for (i, offset, piece), clean, doc in zip(jobs, cleaned, docs, strict=True):
+        advance = progress.units("chunks", len(pieces) if len(pieces) > 1 else 0)
+        if workers <= 1:
+            results = []
+            for result in self._parse(pieces, batch_size):
+                results.append(result)
+                advance(1)
+            return results
+        # This process takes the first share itself while the forked workers take the others.
+        first, *rest = _split(pieces, workers)
+        pool = self._get_pool()
+        pending = [pool.apply_async(_worker_analyze, ((part, batch_size),)) for part in rest]
+        results = list(self._parse(first, batch_size))
+        advance(len(first))
+        for part, result in zip(rest, pending, strict=True):
+            results.extend(result.get())
+            advance(len(part))
+        return results
+
+    def _parse(self, pieces: Sequence[str], batch_size: int) -> Iterator[_PieceResult]:
+        """(findings, named entities) per piece, at offset 0, parsed in this process."""
+        assert self._nlp is not None
+        # The parser sees the text without markup symbols: `<<<…>>>` must not switch its NER off.
+        cleaned = [strip_markup(piece) for piece in pieces]
+        docs = (doc for group in _groups([c.text for c in cleaned], batch_size, PIPE_BATCH_CHARS)
+                for doc in self._nlp.pipe(group, batch_size=len(group)))
+        for piece, clean, doc in zip(pieces, cleaned, docs, strict=True):
             found: list[Finding] = []
             if self._semsi is not None:
-                found += self._semsi.analyze(doc, offset)
+                found += self._semsi.analyze(doc)
             if self._pii is not None:
-                people = self._pii.analyze(doc, offset) + find_titled_names(doc, offset)
-                found += clean_person_findings(people, doc, offset)
-            raw[i] += map_back(found, clean, piece, offset)
+                people = self._pii.analyze(doc) + find_titled_names(doc)
+                found += clean_person_findings(people, doc)
+            named: list[Entity] = []
             if self._learned is not None:
-                named = [Finding(e.start_char + offset, e.end_char + offset, e.text, "pii", e.label_) for e in doc.ents]
-                ents[i] += [(f.start, f.end, f.label, f.text) for f in map_back(named, clean, piece, offset)]
-            advance(1)
-        return [self._finish(text, found) for text, found in zip(texts, raw, strict=True)], ents
+                spacy_ents = [Finding(e.start_char, e.end_char, e.text, "pii", e.label_) for e in doc.ents]
+                named = [(f.start, f.end, f.label, f.text) for f in map_back(spacy_ents, clean, piece, 0)]
+            yield map_back(found, clean, piece, 0), named
 
     def _pieces(self, text: str) -> list[tuple[int, int]]:
         if not text.strip():
             return []
-        if len(text) <= self.max_parse_chars:
-            return [(0, len(text))]
-        from semsiedit.text import chunk_text
-
-        return chunk_text(text, self.max_parse_chars)
+        return stable_pieces(text, self.max_parse_chars)
 
     def _finish(self, text: str, found: list[Finding]) -> list[Finding]:
         if "pii" in self.categories:
@@ -247,6 +294,23 @@ class DetectionEngine:
             found += find_more_pii(text, found)
         found = drop_allowed(found, self.settings.allow_list)
         return merge_findings(found, text=text, categories=self.categories)
+
+
+def _piece_key(piece: str) -> bytes:
+    return hashlib.blake2b(piece.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _groups(texts: list[str], most: int, max_chars: int) -> list[list[str]]:
+    """Consecutive groups of at most `most` texts and (unless one text is longer) `max_chars` characters."""
+    groups: list[list[str]] = []
+    chars = 0
+    for text in texts:
+        if not groups or len(groups[-1]) >= most or (groups[-1] and chars + len(text) > max_chars):
+            groups.append([])
+            chars = 0
+        groups[-1].append(text)
+        chars += len(text)
+    return groups
 
 
 def _split(texts: list[str], parts: int) -> list[list[str]]:

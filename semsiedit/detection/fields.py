@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from semsiedit.detection.names import alternation, is_common_word, lexicon, person, scan_name
+from semsiedit.detection.names import is_common_word, lexicon, person, scan_name
+from semsiedit.text import alternation
 from semsiedit.types import Finding
 
 SOURCE = "semsi-field"

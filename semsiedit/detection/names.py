@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from semsiedit.detection.lexicon import load_lexicon
+from semsiedit.span_index import SpanIndex
 from semsiedit.types import Finding
 
 # A word: letters, with inner apostrophes/hyphens between letters, and an optional trailing full stop.
@@ -155,30 +156,5 @@ def person(text: str, start: int, end: int, source: str, reason: str, score: flo
 
 def outside_containers(new: list[Finding], existing: list[Finding]) -> list[Finding]:
     """New findings that do not overlap an e-mail, URL or similar structured value already found."""
-    containers = [f for f in existing if f.category == "pii" and f.label in CONTAINER_LABELS]
-    return [f for f in new if f.label in CONTAINER_LABELS or not any(c.overlaps(f) for c in containers)]
-
-
-def alternation(terms: list[str]) -> str:
-    """A regex matching any of `terms` (a space matches any run of spaces/tabs), factored into a prefix
-    trie so that a long term list costs one branch per distinct first character, not one per term.
-    Longer terms are preferred where one is a prefix of another. Build case-insensitive patterns from
-    lower-cased terms."""
-    trie: dict = {}
-    for term in terms:
-        node = trie
-        for ch in term:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        end = "" in node
-        branches = [
-            (r"[ \t]+" if ch == " " else re.escape(ch)) + build(child) for ch, child in sorted(node.items()) if ch
-        ]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if end else body
-
-    return build(trie)
+    containers = SpanIndex(f for f in existing if f.category == "pii" and f.label in CONTAINER_LABELS)
+    return [f for f in new if f.label in CONTAINER_LABELS or not containers.overlaps(f.start, f.end)]

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from semsiedit.detection.lexicon import load_lexicon
-from semsiedit.detection.names import alternation
+from semsiedit.text import alternation
 from semsiedit.types import Finding
 
 SOURCE = "semsi-phone"

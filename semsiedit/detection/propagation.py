@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from semsiedit.detection.names import is_common_word, is_title, lexicon, person, scan_name
+from semsiedit.span_index import SpanIndex
 from semsiedit.types import Finding
 
 SOURCE = "semsi-propagation"
@@ -95,16 +96,18 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
     }  # fmt: skip
     if not full and not words and not places:
         return []
-    blocked = [f for f in pii if f.label not in _KEEP_OVER]
+    blocked = SpanIndex(f for f in pii if f.label not in _KEEP_OVER)
     out: list[Finding] = []
+    taken: SpanIndex[Finding] = SpanIndex()  # `out`, for position queries
 
     def add(start: int, end: int, reason: str) -> None:
         title = _title_before().search(text, max(0, start - 25), start)
         if title:
             start = title.start()
         f = person(text, start, end, SOURCE, reason, 0.85)
-        if not any(b.overlaps(f) for b in blocked) and not any(o.start <= f.start and f.end <= o.end for o in out):
+        if not blocked.overlaps(f.start, f.end) and not taken.covers(f.start, f.end):
             out.append(f)
+            taken.add(f)
 
     index = _word_index(text)
     for term in sorted(full, key=len, reverse=True):
@@ -119,6 +122,7 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
                 start=m.start(), end=m.end(), text=m.group(), category="pii", label="LOCATION", severity=1,
                 score=0.85, source=SOURCE, reason="another mention of a place found in this text",
             )  # fmt: skip
-            if not any(b.overlaps(f) for b in blocked) and not any(o.overlaps(f) for o in out):
+            if not blocked.overlaps(f.start, f.end) and not taken.overlaps(f.start, f.end):
                 out.append(f)
+                taken.add(f)
     return out
