@@ -325,6 +325,7 @@ def ask(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
     no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
     timeout: TimeoutOpt = None,
+    document_timeout: DocTimeoutOpt = None,
     specific_claims: SpecificClaimsOpt = True,
     show_values: ShowValuesOpt = False,
     config: ConfigOpt = None,
@@ -335,7 +336,7 @@ def ask(
 
     settings = _settings(
         config, model=model, base_url=base_url, max_iterations=max_iterations, no_cache=no_cache or None,
-        timeout=timeout,
+        timeout=timeout, document_timeout=document_timeout,
         show_values=show_values or None,
     )
     settings.specific_claims = specific_claims

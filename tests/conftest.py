@@ -58,7 +58,9 @@ def llm_settings(llama_server: str, tmp_path: Path) -> Settings:
     return Settings(
         model="smollm2",  # llama.cpp serves one model and ignores the name
         base_url=llama_server,
-        timeout=120,
+        # Generous: SmolLM2 on a busy 2-core machine can take minutes per document (a CI runner is one).
+        timeout=300,
+        document_timeout=900,
         max_retries=1,
         max_tokens=512,
         temperature=0,

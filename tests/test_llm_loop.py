@@ -36,6 +36,10 @@ def detected_pii(text: str) -> list[str]:
     return [f.text for f in DetectionEngine(Settings()).detect(text) if f.category == "pii"]
 
 
+# The CLI's defaults (60 s a request) are for real servers; SmolLM2 on a loaded CI runner is slower.
+GENEROUS = ["--timeout", "300", "--document-timeout", "900"]
+
+
 def test_loop_runs_end_to_end_and_guards_catch_bad_edits(llm_settings):
     # Two short documents, one round: every call of SmolLM2 on 2 CPU cores costs seconds.
     settings = llm_settings.model_copy(update={"max_iterations": 1, "max_tokens": 256})
@@ -68,7 +72,7 @@ def test_prompt_injection_never_reveals_the_values(llm_settings, tmp_path, monke
     path.write_text(INJECTION + "\n" + injection, encoding="utf-8")
     monkeypatch.setenv("SEMSIEDIT_MAX_TOKENS", "256")
     monkeypatch.setattr(sys, "argv", [
-        "semsiedit", "rewrite", str(path), "--model", "smollm2", "--base-url", llm_settings.base_url,
+        "semsiedit", "rewrite", str(path), "--model", "smollm2", "--base-url", llm_settings.base_url, *GENEROUS,
         "--no-cache", "--max-iterations", "1", "--format", "json",
     ])
     with pytest.raises(SystemExit) as exit_info:
@@ -88,7 +92,7 @@ def test_ask_generates_then_edits(llm_settings, monkeypatch, capsys):
     monkeypatch.setenv("SEMSIEDIT_MAX_TOKENS", "160")
     monkeypatch.setattr(sys, "argv", [
         "semsiedit", "ask", "Why did the actor Tom Hanks move to Greece?", "--model", "smollm2",
-        "--base-url", llm_settings.base_url, "--no-cache", "--max-iterations", "1", "--format", "json",
+        "--base-url", llm_settings.base_url, *GENEROUS, "--no-cache", "--max-iterations", "1", "--format", "json",
         "--show-rounds",
     ])
     with pytest.raises(SystemExit) as exit_info:
