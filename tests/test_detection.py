@@ -243,6 +243,20 @@ def test_a_private_attribute_with_a_date_is_privacy_not_misinformation(claims_en
     assert _by(found, "privacy") and not _by(found, "misinformation")
 
 
+def test_a_noun_that_looks_like_an_attribution_verb_does_not_clear_a_claim(engine: DetectionEngine) -> None:
+    """'the state water board' attributes nothing; 'the senator stated that ...' does."""
+    plain = engine.detect("Fluoride in tap water causes infertility, and the state water board has covered it up.")
+    assert _by(plain, "misinformation")
+    attributed = engine.detect("The senator stated that fluoride in tap water causes infertility.")
+    assert not _by(attributed, "misinformation")
+
+
+def test_an_insult_aimed_at_the_object_is_harmful(engine: DetectionEngine) -> None:
+    """The insult's target is the object, not the subject: 'Rivals called him "a lying crook"'."""
+    found = _by(engine.detect('After the vote, rivals called him "a lying crook" on television.'), "harmful")
+    assert found and "crook" in found[0].text
+
+
 # -- engine behaviour --------------------------------------------------------------------------------
 
 

@@ -94,6 +94,8 @@ UNTOUCHED = [
     "Why do you sell our health data to the government?",
     "A flyer claimed that the water supply was poisoned.",
     "My cousin swears that the moon landing was faked.",
+    "The mayor quit the Senate race in June, citing health and family reasons.",
+    "Three candidates are running in the race for governor this year.",
 ]
 
 
@@ -175,6 +177,18 @@ def test_record_leaks_are_removed() -> None:
 def test_record_dates_keep_the_year_and_old_ages_are_capped() -> None:
     out, _ = run("Mrs. Ilse Brandt, aged 94, was admitted on March 3, 2021 and discharged on 12/03/2021.", "record")
     assert "2021" in out and "March 3" not in out and "12/03" not in out and "94" not in out, out
+
+
+@pytest.mark.slow
+def test_record_field_dates_and_religion_inside_another_attribute_are_removed() -> None:
+    """A date in a record's field ("Encounter date:") is tied to the person; a denomination inside a
+    clause flagged for another attribute is generalised with it."""
+    text = ("Client: Jonas Feld\nEncounter date: 11/05/2023\n\nJonas told me he recently came out as bisexual "
+            "to his grandparents, who are strict Lutherans.")
+    out, _ = run(text, "record")
+    for value in ["11/05", "Lutheran", "bisexual", "Jonas", "Feld"]:
+        assert value not in out, (value, out)
+    assert "2023" in out and "grandparents" in out, out
 
 
 @pytest.mark.slow

@@ -41,13 +41,11 @@ def _date() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w/.-])(?:{numeric}|{day_month}|{month_day})(?![\w/-])")
 
 
-# A date identifies when it is tied to a person: a person word or event in the same sentence.
-_PERSONAL = re.compile(
-    r"\b(?:I|me|my|he|him|his|she|her|they|their|Mr|Mrs|Ms|Mx|Dr|patient|client|employee|tenant|customer|"
-    r"admitted|discharged|seen|visited|appointment|born|died|married|divorced|hired|started|joined|resigned|"
-    r"fired|surgery|diagnosed|treated|arrested|moved in|signed|DOB)\b",
-    re.IGNORECASE,
-)
+# A date identifies when it is tied to a person: a person word or event on its line (pii.json).
+@lru_cache(maxsize=1)
+def _personal_cue() -> re.Pattern[str]:
+    cues = sorted(load_lexicon("pii")["date_person_cues"], key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in cues) + r")\b", re.IGNORECASE)
 
 
 def _personal(text: str, m: re.Match[str]) -> bool:
@@ -55,7 +53,7 @@ def _personal(text: str, m: re.Match[str]) -> bool:
     lo = text.rfind("\n", 0, m.start()) + 1
     hi = text.find("\n", m.end())
     hi = hi if hi >= 0 else len(text)
-    return bool(_PERSONAL.search(text, lo, hi))
+    return bool(_personal_cue().search(text, lo, hi))
 
 
 def _finding(m: re.Match[str], label: str, reason: str, group: int | str = 0) -> Finding:

@@ -165,6 +165,12 @@ class SemsiRecognizer:
             named = self._person_like(subj, allowed_ents, category)
             if named:
                 return named
+        if category == "harmful":
+            # "Opponents called her a liar", "They accused him of fraud": the insult's target is the object.
+            for obj in (c for c in head.children if c.dep_ in ("dobj", "dative")):
+                named = self._person_like(obj, allowed_ents, category)
+                if named:
+                    return named
         # "Cancer killed John", "The scandal involved Acme": the nearest named entity in the clause.
         matcher = term_matcher(category)
         for tok in head.subtree:
@@ -401,13 +407,21 @@ def _antecedent(pronoun: Token, allowed_ents: frozenset[str]) -> str | None:
 
 def _has_cue(sent: Span, *kinds: str) -> bool:
     text = f" {sent.text.lower()} "
+    verbs_only = _verbs_only()
     for kind in kinds:
         singles, phrases = cue_words(kind)
-        if any(k in singles for t in sent for k in token_keys(t)):
-            return True
+        for token in sent:
+            keys = [k for k in token_keys(token) if k in singles]
+            if keys and (token.pos_ in ("VERB", "AUX") or not all(k in verbs_only for k in keys)):
+                return True
         if any(f" {p} " in text or f" {p}," in text for p in phrases):
             return True
     return False
+
+
+@cache
+def _verbs_only() -> frozenset[str]:
+    return frozenset(load_lexicon("cues").get("verbs_only", ()))
 
 
 _LINE_BREAK = re.compile(r"(?<![a-z,;:(-])[ \t]*\n\s*|\n[ \t]*\n\s*")
