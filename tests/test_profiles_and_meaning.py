@@ -180,6 +180,13 @@ def test_record_dates_keep_the_year_and_old_ages_are_capped() -> None:
 
 
 @pytest.mark.slow
+def test_a_birth_date_keeps_its_year_unless_that_gives_an_age_over_89() -> None:
+    out, _ = run("Name: Hal Berger\nDOB: 02/11/1984\n\nHis mother, born 3 June 1921, lives with him.", "record")
+    assert "1984" in out and "02/11" not in out, out
+    assert "1921" not in out and "3 June" not in out, out
+
+
+@pytest.mark.slow
 def test_record_field_dates_and_religion_inside_another_attribute_are_removed() -> None:
     """A date in a record's field ("Encounter date:") is tied to the person; a denomination inside a
     clause flagged for another attribute is generalised with it."""

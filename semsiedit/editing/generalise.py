@@ -5,6 +5,7 @@ in part (only the clauses that carry the attribute) or whole (a template of the 
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -74,11 +75,15 @@ _YEAR = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)")
 
 
 def generalise_record_id(label: str, value: str) -> str | None:
-    """Safe Harbor generalisations a surrogate would overdo: a date keeps only its year, an age over 89
+    """Safe Harbor generalisations a surrogate would overdo: a date (of birth too) keeps only its year, an age over 89
     becomes "over 89", a ZIP code or postcode its kind. None for other labels."""
     if label == "DATE_TIME":
         year = _YEAR.search(value)
         return year.group(0) if year else None
+    if label == "DATE_OF_BIRTH":
+        # The year of birth is allowed unless it gives an age over 89 (Safe Harbor).
+        year = _YEAR.search(value)
+        return year.group(0) if year and date.today().year - int(year.group(0)) <= 89 else None
     if label == "AGE":
         return "over 89"
     if label == "ZIP_CODE":

@@ -181,7 +181,8 @@ class LocalEditor:
                 ctx.strategies.append("generalise")
                 return generalise_nrp(text, node, text[node.start : node.end])
             general = generalise_record_id(label, text[node.start : node.end])
-            if general is not None and label != "DATE_TIME" and slot(text, node.start) == "label":
+            dated = label in ("DATE_TIME", "DATE_OF_BIRTH")  # "DOB: 1979" reads fine
+            if general is not None and not dated and slot(text, node.start) == "label":
                 general = "withheld"  # "Her postcode is withheld", not "... is a postcode"
             if general is not None:
                 ctx.strategies.append("generalise")
