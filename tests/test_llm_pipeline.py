@@ -225,14 +225,15 @@ def test_ctrl_c_with_requests_in_flight_exits_at_once_and_resume_finishes(tmp_pa
         started = time.monotonic()
         proc.send_signal(signal.SIGINT)
         try:
-            _, err = proc.communicate(timeout=20)
+            # Well under the 100 s request timeout it must not wait for, with room for a loaded CI runner.
+            _, err = proc.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
             pytest.fail("semsiedit kept waiting for in-flight LLM replies after Ctrl-C")
         elapsed = time.monotonic() - started
     assert proc.returncode == 130, err[-2000:]
     assert "interrupted" in err and "Traceback" not in err
-    assert elapsed < 20
+    assert elapsed < 60
     kept = [json.loads(line)["id"] for line in partial.read_text().splitlines()]
     assert kept == ["d0", "d1", "d2"]
     assert not out.exists()

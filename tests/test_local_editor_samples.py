@@ -40,7 +40,10 @@ def _balance(text: str) -> tuple[int, ...]:
 )
 def test_sample_rewrite_has_no_seams(rewrites: dict[str, tuple[str, str]], name: str) -> None:
     original, rewritten = rewrites[name]
-    assert rewritten != original or not original.strip()
+    if name.endswith(".question.txt"):  # a question naming a public figure: nothing in it is sensitive
+        assert rewritten == original
+    else:
+        assert rewritten != original or not original.strip()
     assert rewritten.count("  ") <= original.count("  "), rewritten
     assert len(_ARTICLES.findall(rewritten)) <= len(_ARTICLES.findall(original)), _ARTICLES.findall(rewritten)
     doubled = Counter(m.group(0).lower() for m in _DOUBLED.finditer(rewritten))
