@@ -69,8 +69,7 @@ class _State:
     result: DocumentResult
     # Regions (in the current text) written by accepted edits: detectors' hits inside them are our
     # own surrogates or hedges, not new leaks, unless they repeat an original sensitive value.
-    edited: list[tuple[int, int]] = field(default_factory=list)
-    edited_index: SpanIndex[tuple[int, int]] = field(default_factory=lambda: SpanIndex(span=_itself))
+    edited: SpanIndex[tuple[int, int]] = field(default_factory=lambda: SpanIndex(span=_itself))
     original_values: set[str] = field(default_factory=set)
     original_pattern: re.Pattern[str] | None = None  # all of original_values at once (values_pattern)
     # After one LLM failure (already retried by the client) the document finishes on the local path:
@@ -343,7 +342,7 @@ class EditingLoop:
         if normalise(finding.text) in state.original_values:
             return True
         rest, cursor = [], finding.start
-        for start, end in state.edited_index.overlapping(finding.start, finding.end):  # sorted, non-overlapping
+        for start, end in state.edited.overlapping(finding.start, finding.end):  # sorted, non-overlapping
             rest.append(state.text[cursor:max(cursor, start)])
             cursor = max(cursor, end)
         if cursor == finding.start:
@@ -437,7 +436,7 @@ class EditingLoop:
         pieces: list[str] = []
         cursor = 0
         new_regions: list[tuple[int, int]] = []
-        old_regions = sorted(state.edited)
+        old_regions = list(state.edited)
         shift_points: list[tuple[int, int]] = []  # (old position, cumulative delta after it)
         delta = 0
         out_len = 0
@@ -460,8 +459,7 @@ class EditingLoop:
 
         touched = SpanIndex(accepted)
         kept_old = [(shifted(s), shifted(e)) for s, e in old_regions if not touched.overlaps(s, e)]
-        state.edited = sorted(kept_old + new_regions)
-        state.edited_index = SpanIndex(state.edited, span=_itself)
+        state.edited = SpanIndex(kept_old + new_regions, span=_itself)
         return "".join(pieces)
 
     def _score(self, states: list[_State]) -> None:

@@ -33,6 +33,10 @@ class SpanIndex(Generic[T]):
     def __len__(self) -> int:
         return len(self._items)
 
+    def __iter__(self) -> Iterator[T]:
+        """The items by start."""
+        return iter(self._items)
+
     def add(self, item: T) -> None:
         start, end = self._span(item)
         i = bisect.bisect_right(self._starts, start)

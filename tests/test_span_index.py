@@ -24,6 +24,7 @@ def test_span_index_matches_a_scan(held: list[tuple[int, int]], added: list[tupl
     assert sorted(index.covering(start, end)) == sorted(s for s in every if s[0] <= start and end <= s[1])
     assert index.overlaps(start, end) == any(s[0] < end and start < s[1] for s in every)
     assert len(index) == len(every)
+    assert [s for s, _ in index] == sorted(s for s, _ in every)
 
 
 words = st.sampled_from(["Tom", "tom smith", "Tomorrow", "Ana-Lu", "J.", "#42", "Straße", "O'Neil", "  Li  Wei "])
