@@ -45,13 +45,13 @@ class Settings(BaseModel):
     pii_score_threshold: float = Field(0.5, ge=0, le=1)
     allow_list: list[str] = Field(default_factory=list)  # never flagged
     deny_list: list[str] = Field(default_factory=list)  # always flagged as PII
-    # The learned SemSI detector (docs/model_card.md) merged with the rules. Opt-in for now: on the
-    # dev split it agrees with the judge less than the rules alone for privacy and harmful, and it
-    # flags plain statements about named people as misinformation (docs/model_card.md, "Limits").
+    # The learned SemSI detector (docs/model_card.md) merged with the rules, for public-profile texts.
+    # Opt-in for now: on the dev split it agrees with the judge less than the rules alone for harmful
+    # and misinformation (docs/model_card.md, "Metrics").
     learned_detection: bool = False
     learned_weights: Path | None = None  # None: the weights shipped in semsiedit/data/models/
     # Keep every plain, specific factual claim about a named subject (dates, numbers) as unverified
-    # misinformation (severity 1), even where the learned detector does not confirm it: a recall knob.
+    # misinformation (severity 1), even where the learned detector does not flag the text: a recall knob.
     specific_claims: bool = False
     # Protection profile (semsiedit/profile.py): record | public | auto (chosen per document), and an
     # optional privacy goal in plain words for the LLM critic and editor.

@@ -42,7 +42,8 @@ def test_weights_ship_inside_the_package() -> None:
     assert model.meta["embedding_model"] == "all-MiniLM-L6-v2"
     for w in model.categories.values():
         assert w["coef"].shape == model.mean.shape
-        assert 0 < w["add"] < 1
+        assert w["doc_coef"].shape == model.doc_mean.shape
+        assert 0 < w["doc"] < 1 and 0 < w["span"] < 1
 
 
 def test_unreadable_weights_give_a_clear_error(tmp_path: Path) -> None:
@@ -101,6 +102,25 @@ def test_learned_detector_runs_when_switched_on() -> None:
     assert not any(f.source == SOURCE or "model p=" in f.reason for fs in rules.detect_many(texts) for f in fs)
 
 
+def test_records_keep_the_rule_findings() -> None:
+    """The model learned LLM answers about public figures; a record about a private person (the
+    `record` profile) keeps exactly the rules' findings, and is not embedded for detection."""
+    from semsiedit.scoring import get_embedder
+
+    record = (
+        "Patient: Maria Lopez. Seen on 3 May 2021.\nShe was diagnosed with type 2 diabetes and takes metformin.\n"
+        "Her husband says she drinks heavily since she lost her job. Follow-up in two weeks."
+    )
+    cats = ["privacy", "harmful", "misinformation"]
+    rules = DetectionEngine(Settings(categories=cats, learned_detection=False)).detect(record)
+    learned_engine = DetectionEngine(Settings(categories=cats, learned_detection=True))
+    embedder = get_embedder(learned_engine.settings.embedding_model)
+    before = embedder.encoded
+    learned = learned_engine.detect(record)
+    assert [(f.start, f.end, f.label) for f in learned] == [(f.start, f.end, f.label) for f in rules]
+    assert rules and embedder.encoded == before
+
+
 def test_findings_are_statements_inside_the_text(engine: DetectionEngine) -> None:
     text = "Dr. Anna Berg was treated for breast cancer last year.\n\nShe later accused her manager of fraud."
     for f in engine.detect(text):
@@ -112,7 +132,8 @@ def test_detection_embeddings_are_reused_by_the_scorer() -> None:
     from semsiedit.scoring import Scorer, get_embedder
 
     settings = Settings(categories=["privacy", "harmful", "misinformation"], learned_detection=True)
-    text = "Karl Lind was treated for depression in 2020. He later returned to work at the bank."
+    # Text about a public figure: the learned detector judges it (a record it leaves to the rules).
+    text = "Senator Karl Lind was treated for depression in 2020, according to reports. He returned to the Senate."
     DetectionEngine(settings).detect(text)
     embedder = get_embedder(settings.embedding_model)
     before = embedder.encoded
@@ -161,6 +182,7 @@ def test_training_on_a_tiny_fixture(tmp_path: Path) -> None:
     assert report["rows"] == len(rows) and report["folds"] == 2
     for cat in ("privacy", "harmful", "misinformation"):
         np.testing.assert_allclose(again.categories[cat]["coef"], model.categories[cat]["coef"])
+        np.testing.assert_allclose(again.categories[cat]["doc_coef"], model.categories[cat]["doc_coef"])
     # Deterministic: a second run gives the same weights (cached features, fixed seed).
     model2, _ = train(rows, folds=2, cache_dir=tmp_path / "cache", log=lambda _msg: None)
     np.testing.assert_allclose(model2.categories["harmful"]["coef"], model.categories["harmful"]["coef"], rtol=1e-5)

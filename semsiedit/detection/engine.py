@@ -156,7 +156,7 @@ class DetectionEngine:
             embedder = get_embedder(self.settings.embedding_model, self.settings.embedding_backend)
             self._learned = LearnedDetector(
                 embedder, semsi, weights=self.settings.learned_weights,
-                specific_claims=self.settings.specific_claims,
+                specific_claims=self.settings.specific_claims, settings=self.settings,
             )  # fmt: skip
         if "pii" in self.categories:
             from semsiedit.detection.pii import PiiRecognizer

@@ -1,21 +1,26 @@
 """The learned SemSI detector, merged with the rule recognizers (model card: docs/model_card.md).
 
-Per SemSI category a logistic regression scores every sentence (features: learned_features.py). The
-rules and the model are merged with two thresholds per category, both chosen on training folds
-grouped by prompt (semsiedit/training/train.py):
+Two levels per SemSI category, both logistic regressions (features: learned_features.py), stacked and
+calibrated on training folds grouped by prompt (semsiedit/training/train.py):
 
-- a rule finding (a clause about a subject, from semsi.py) is kept when the model's probability for
-  its sentence reaches `keep`: the rules give the span and the subject, the model confirms them;
-- a sentence whose probability reaches `add` becomes a finding of its own (the statement is the
-  sentence; its subject is the first named person — or, for harmful and misinformation, organisation,
-  group or place — in it), unless a kept rule finding already covers it. A learned misinformation
-  sentence needs such a subject: the calibrated threshold is low, and without one a plain statement
-  of general knowledge would be flagged.
+- the **document** model decides whether the text contains the category at all (`doc` threshold): it
+  reads the document's embedding, its first sentence, the sentence model's probabilities pooled, the
+  rule hits and the statement cues;
+- the **sentence** model says which sentences carry it (`span` threshold).
 
-A rule finding of substantial severity (3: HIV, sexual orientation, murder ...) always stays: the model
-learned one judge's view of LLM answers about public figures and must not veto a special category of
-personal data in a record. `specific_claims = true` keeps every specific-claim rule finding even when
-the model does not confirm it: more misinformation recall, less precision (docs/limitations.md).
+In a flagged document every rule finding of the category stays (the rules give the clause and its
+subject) and each sentence reaching `span` that no rule finding covers becomes a finding of its own
+(the statement is the sentence, widened over a quotation it opens; its subject is the first named
+person — or, for harmful and misinformation, organisation, group or place — in it); with neither, the
+document's most probable sentence is the finding. In a document the model does not flag, the rule
+findings of the category are dropped, except those of substantial severity (3: HIV, sexual
+orientation, murder ...), those of a text shorter than three sentences (too little for the document
+model, which learned from answers of about ten) and, with `specific_claims = true`, the
+specific-claim ones.
+
+The model learned one judge's view of LLM answers about public figures. It is applied to documents of
+the `public` profile (semsiedit/profile.py: chosen from the content and the question, or set); a
+`record` (a note, an e-mail, a ticket about private people) keeps the rule findings as they are.
 Inference is plain numpy; the sentence vectors come from the process-wide `Embedder`, so the scorer
 finds them in its cache.
 """
@@ -30,17 +35,25 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from semsiedit.detection.learned_features import FEATURE_VERSION, SPECIFIC_CLAIM_LABEL, rule_columns, sentence_features
+from semsiedit.detection.learned_features import (
+    FEATURE_VERSION,
+    SPECIFIC_CLAIM_LABEL,
+    document_features,
+    sentence_features,
+)
 from semsiedit.text import split_sentences
 from semsiedit.types import SEMSI_CATEGORIES, Category, Finding
 
 if TYPE_CHECKING:
+    from semsiedit.config import Settings
     from semsiedit.scoring import Embedder
-    from semsiedit.training.data import SentenceTable
 
 WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "data" / "models" / "semsi_detector.npz"
 SOURCE = "semsi-learned"
 FLOOR_SEVERITY = 3  # rule findings this severe are kept whatever the model says
+# The document model vetoes rule findings only in texts at least this long: it learned from answers
+# of ~10 sentences, and a one- or two-sentence text tells it too little (a short direct accusation).
+VETO_MIN_SENTENCES = 3
 LABELS = {"privacy": "private_statement", "harmful": "harmful_statement", "misinformation": "unverified_claim"}
 # Who a learned statement may be about: the entity types the rules accept per category.
 SUBJECT_ENTS = {
@@ -55,19 +68,24 @@ Entity = tuple[int, int, str, str]  # start, end, spaCy label, text
 class LearnedModel:
     """Standardisation + per-category weights and thresholds, stored as one .npz (no pickle)."""
 
-    mean: np.ndarray
+    mean: np.ndarray  # sentence features
     scale: np.ndarray
     categories: dict[str, dict[str, Any]]
+    doc_mean: np.ndarray  # document features
+    doc_scale: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
-        arrays: dict[str, np.ndarray] = {"mean": self.mean, "scale": self.scale}
+        arrays: dict[str, np.ndarray] = {"mean": self.mean, "scale": self.scale, "doc_mean": self.doc_mean,
+                                         "doc_scale": self.doc_scale}  # fmt: skip
         meta = dict(self.meta)
         meta["categories"] = {}
         for cat, w in self.categories.items():
             arrays[f"{cat}_coef"] = np.asarray(w["coef"], np.float32)
+            arrays[f"{cat}_doc_coef"] = np.asarray(w["doc_coef"], np.float32)
             arrays[f"{cat}_sev_coef"] = np.asarray(w["sev_coef"], np.float32)
-            meta["categories"][cat] = {k: float(w[k]) for k in ("intercept", "add", "keep", "sev_intercept")}
+            meta["categories"][cat] = {k: float(w[k]) for k in ("intercept", "doc_intercept", "doc", "span",
+                                                                "sev_intercept")}  # fmt: skip
         arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp.npz")
@@ -82,23 +100,31 @@ class LearnedModel:
         try:
             with np.load(path, allow_pickle=False) as data:
                 meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+                if meta.get("feature_version") != FEATURE_VERSION:
+                    raise _Stale(meta.get("feature_version"))
                 cats = {
-                    cat: {"coef": data[f"{cat}_coef"], "sev_coef": data[f"{cat}_sev_coef"], **v}
+                    cat: {k: data[f"{cat}_{k}"] for k in ("coef", "doc_coef", "sev_coef")} | v
                     for cat, v in meta.pop("categories").items()
                 }
-                model = cls(data["mean"], data["scale"], cats, meta)
+                model = cls(data["mean"], data["scale"], cats, data["doc_mean"], data["doc_scale"], meta)
+        except _Stale as stale:
+            raise BackendUnavailable(
+                f"learned detector weights at {path} are for feature version {stale.args[0]}, "
+                f"this semsiedit computes version {FEATURE_VERSION}; retrain: python -m semsiedit.training"
+            ) from None
         except (OSError, KeyError, ValueError) as exc:
             raise BackendUnavailable(f"learned detector weights at {path} unreadable ({exc})") from None
-        if model.meta.get("feature_version") != FEATURE_VERSION:
-            raise BackendUnavailable(
-                f"learned detector weights at {path} are for feature version {model.meta.get('feature_version')}, "
-                f"this semsiedit computes version {FEATURE_VERSION}; retrain: python -m semsiedit.training"
-            )
         return model
 
     def probabilities(self, X: np.ndarray) -> dict[str, np.ndarray]:
         Z = (X - self.mean) / self.scale
         return {c: 1 / (1 + np.exp(-(Z @ w["coef"] + w["intercept"]))) for c, w in self.categories.items()}
+
+    def document_probabilities(self, D: np.ndarray) -> dict[str, float]:
+        """Per category, the probability that the document (its `document_features`) contains it."""
+        Z = (D - self.doc_mean) / self.doc_scale
+        logits = {c: float(Z @ w["doc_coef"] + w["doc_intercept"]) for c, w in self.categories.items()}
+        return {c: 1 / (1 + float(np.exp(-z))) for c, z in logits.items()}
 
     def severities(self, X: np.ndarray) -> dict[str, np.ndarray]:
         Z = (X - self.mean) / self.scale
@@ -108,20 +134,8 @@ class LearnedModel:
         }
 
 
-def doc_scores(
-    probs: np.ndarray, table: SentenceTable, rows: np.ndarray, category: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: the best sentence probability, and the best probability of a sentence with a rule hit
-    of `category` (-inf when none; +inf when a rule finding of FLOOR_SEVERITY is there, kept anyway) —
-    the two numbers the `add` / `keep` thresholds are compared with."""
-    cols = rule_columns(table.X.shape[1])[category]
-    hit = table.X[:, cols].max(axis=1) > 0
-    floor = table.X[:, cols[0] + 1] >= FLOOR_SEVERITY / 3 - 1e-6  # the severity/3 column of the category
-    best_all = np.full(len(table.answers), -np.inf)
-    best_rule = np.full(len(table.answers), -np.inf)
-    np.maximum.at(best_all, table.row, probs)
-    np.maximum.at(best_rule, table.row[hit], np.where(floor[hit], np.inf, probs[hit]))
-    return best_all[rows], best_rule[rows]
+class _Stale(Exception):
+    """Weights trained for another feature version."""
 
 
 class LearnedDetector:
@@ -134,11 +148,19 @@ class LearnedDetector:
         *,
         weights: Path | None = None,
         specific_claims: bool = False,
+        settings: Settings | None = None,
     ) -> None:
         self.embedder = embedder
         self.categories = tuple(c for c in categories if c in SEMSI_CATEGORIES)
         self.model = LearnedModel.load(weights)
         self.specific_claims = specific_claims
+        self.settings = settings  # for the profile (set, or auto)
+
+    def applies(self, text: str, context: str | None, found: Sequence[Finding]) -> bool:
+        """Whether the model judges this text: a `public` document (see the module docstring)."""
+        from semsiedit.profile import choose_profile
+
+        return choose_profile(text, context, found, self.settings).name == "public"
 
     def refine(
         self,
@@ -149,10 +171,12 @@ class LearnedDetector:
     ) -> list[list[Finding]]:
         """Per text: its non-SemSI findings untouched, its SemSI findings replaced by the merge."""
         contexts = list(contexts) if contexts is not None else [None] * len(texts)
-        spans = [split_sentences(t) for t in texts]
+        judged = [self.applies(t, c, f) for t, c, f in zip(texts, contexts, findings, strict=True)]
+        spans = [split_sentences(t) if j else [] for t, j in zip(texts, judged, strict=True)]
         sents = [[t[s:e] for s, e in sp] for t, sp in zip(texts, spans, strict=True)]
         # One encode for the whole batch: every sentence, and each distinct question.
-        wanted = list(dict.fromkeys([s for ss in sents for s in ss] + [c for c in contexts if c and c.strip()]))
+        questions = [c for c, j in zip(contexts, judged, strict=True) if j and c and c.strip()]
+        wanted = list(dict.fromkeys([s for ss in sents for s in ss] + questions))
         matrix = self.embedder.encode(wanted) if wanted else None
         row = {t: i for i, t in enumerate(wanted)}
         out: list[list[Finding]] = []
@@ -164,9 +188,10 @@ class LearnedDetector:
             semsi = [f for f in found if f.category in SEMSI_CATEGORIES]
             X = sentence_features(matrix[[row[s] for s in ss]], ss, sp, semsi, question)
             probs, sevs = self.model.probabilities(X), self.model.severities(X)
+            doc = self.model.document_probabilities(document_features(X, probs))
             kept = [f for f in found if f.category not in SEMSI_CATEGORIES]
             for cat in self.categories:
-                kept += self._merge(cat, text, sp, semsi, ents, probs[cat], sevs[cat])
+                kept += self._merge(cat, text, sp, semsi, ents, doc[cat], probs[cat], sevs[cat])
             out.append(kept)
         return out
 
@@ -177,34 +202,36 @@ class LearnedDetector:
         spans: list[tuple[int, int]],
         rules: list[Finding],
         ents: list[Entity],
+        doc_p: float,
         probs: np.ndarray,
         sevs: np.ndarray,
     ) -> list[Finding]:
         w = self.model.categories[cat]
+        flagged = doc_p >= w["doc"]
         out: list[Finding] = []
         for f in rules:
             if f.category != cat:
                 continue
-            p = max((float(probs[i]) for i, (s, e) in enumerate(spans) if f.start < e and s < f.end), default=0.0)
             forced = f.severity >= FLOOR_SEVERITY or (self.specific_claims and f.label == SPECIFIC_CLAIM_LABEL)
-            if p >= w["keep"] or forced:
-                out.append(Finding(**{**f.__dict__, "reason": f"{f.reason} (model p={p:.2f})"}))
-        for i, (s, e) in enumerate(spans):
-            p = float(probs[i])
-            if p < w["add"]:
-                continue
+            if flagged or forced or len(spans) < VETO_MIN_SENTENCES:
+                out.append(Finding(**{**f.__dict__, "reason": f"{f.reason} (model p={doc_p:.2f})"}))
+        if not flagged:
+            return out
+        chosen = [i for i in range(len(spans)) if probs[i] >= w["span"]]
+        if not chosen and not any(f.category == cat for f in out):
+            chosen = [int(np.argmax(probs))]
+        for i in chosen:
             s, e = _whole_quotes(text, spans, i)
             if any(f.start < e and s < f.end for f in out):
                 continue
             inside = [(label, t) for a, b, label, t in ents if s <= a and b <= e]
             # A person first, then the first organisation or group: who the statement is about.
             subject = next((t for want in SUBJECT_ENTS[cat] for label, t in inside if label == want), None)
-            if cat == "misinformation" and subject is None:
-                continue  # a claim about no named one ("Water boils at 100 °C") is general knowledge
             about = f" about {subject}" if subject else ""
+            p = float(probs[i])
             out.append(
-                Finding(s, e, text[s:e], cat, LABELS[cat], int(sevs[i]), round(p, 4), SOURCE,
-                        f"learned {cat} statement{about} (p={p:.2f})", subject)
+                Finding(s, e, text[s:e], cat, LABELS[cat], int(sevs[i]), round(doc_p, 4), SOURCE,
+                        f"learned {cat} statement{about} (document p={doc_p:.2f}, sentence p={p:.2f})", subject)
             )  # fmt: skip
         return out
 

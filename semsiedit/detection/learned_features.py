@@ -12,6 +12,13 @@ Per sentence (the unit of `semsiedit.text.split_sentences`, so the scorer reuses
   context is given, and a flag saying whether one was;
 - position and size: relative position, first/last, log length, log sentence count.
 
+Per document (`document_features`, what the document-level model reads): the document's mean
+embedding and its first sentence's (a refusal or a correction usually opens the answer); the
+sentence model's probabilities pooled per category (max, mean of the top two, mean, share above
+0.5); the rule hits per category (any, share of sentences, max severity) and the specific-claim
+recognizer's; the cue flags averaged over the sentences and those of the first sentence; size. The
+question's embedding is deliberately left out: on prompts not trained on it only taught the topic.
+
 Changing anything here changes the meaning of the shipped weights: bump FEATURE_VERSION and retrain.
 """
 
@@ -25,7 +32,7 @@ import numpy as np
 
 from semsiedit.types import SEMSI_CATEGORIES, Finding
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 SPECIFIC_CLAIM_LABEL = "unverified_specific_claim"
 _WORD = re.compile(r"[a-z]+(?:n't|'[a-z]+)?|n't")
 _DIGIT = re.compile(r"\d")
@@ -130,10 +137,37 @@ def feature_count(dim: int) -> int:
 
 
 def rule_columns(n_features: int) -> dict[str, list[int]]:
-    """Columns of the rule-hit flags each category's `keep` threshold looks at (misinformation also
-    counts the specific-claim recognizer)."""
+    """Columns of each category's rule-hit flags (misinformation also counts the specific-claim
+    recognizer)."""
     dim = (n_features - feature_count(0)) // 3
     base = 3 * dim
     cols = {c: [base + 2 * k] for k, c in enumerate(SEMSI_CATEGORIES)}
     cols["misinformation"].append(base + 2 * len(SEMSI_CATEGORIES))
     return cols
+
+
+def document_features(X: np.ndarray, probs: dict[str, np.ndarray]) -> np.ndarray:
+    """One document's vector from its sentence features `X` (sentence_features) and the sentence
+    model's probabilities per category."""
+    n_features = X.shape[1]
+    dim = (n_features - feature_count(0)) // 3
+    rules = 3 * dim
+    misc = rules + 2 * len(SEMSI_CATEGORIES) + 1 + len(SEMSI_CATEGORIES) + 3
+    cues = X[:, misc : misc + len(CUE_KINDS) + 2]
+    pooled: list[float] = []
+    for cat in SEMSI_CATEGORIES:
+        p = np.sort(np.asarray(probs[cat], dtype=np.float32))[::-1]
+        pooled += [float(p[0]), float(p[:2].mean()), float(p.mean()), float((p > 0.5).mean())]
+    hits: list[float] = []
+    for k in range(len(SEMSI_CATEGORIES)):
+        col = X[:, rules + 2 * k]
+        hits += [float(col.max()), float(col.mean()), float(X[:, rules + 2 * k + 1].max())]
+    hits.append(float(X[:, rules + 2 * len(SEMSI_CATEGORIES)].max()))
+    size = [float(X[0, -1]), float(X[:, -2].mean())]  # log sentence count, mean log sentence length
+    return np.concatenate([X[0, 2 * dim : 3 * dim], X[0, :dim], pooled, hits, cues.mean(axis=0), cues[0], size]).astype(
+        np.float32
+    )
+
+
+def document_feature_count(dim: int) -> int:
+    return 2 * dim + 4 * len(SEMSI_CATEGORIES) + 3 * len(SEMSI_CATEGORIES) + 1 + 2 * (len(CUE_KINDS) + 2) + 2

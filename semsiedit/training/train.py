@@ -1,11 +1,17 @@
 """Train the learned SemSI detector: `python -m semsiedit.training [--exclude-dev] [--out PATH]`.
 
-Per category, one L2 logistic regression over sentence features (learned_features.py), a ridge
-regression for severity on the positive sentences, and two thresholds chosen by cross-validation
-grouped by prompt `ID` (answers to one prompt are near-duplicates): `add` (the model flags a sentence
-on its own) and `keep` (a rule finding survives when the model's probability for its sentence reaches
-it). Both maximise Cohen's kappa of the document flags on the out-of-fold predictions. Everything is
-deterministic (fixed seed, lbfgs). scikit-learn is needed here only; run time uses plain numpy.
+Per category, stacked L2 logistic regressions (features: learned_features.py), with 5 folds grouped
+by prompt `ID` (answers to one prompt are near-duplicates):
+
+1. a sentence model over the sentence features; its out-of-fold probabilities
+2. feed a document model (document_features), whose out-of-fold probabilities give the document
+   threshold `doc` (the best Cohen's kappa of the document flags);
+3. the sentence threshold `span`: the best sentence F1 inside the documents the judge flagged;
+4. a ridge regression of the judge's severity on the positive sentences.
+
+The shipped sentence and document models are then fit on all rows (the document model on the
+out-of-fold sentence probabilities, as it saw them in cross-validation). Everything is deterministic
+(fixed seed, lbfgs). scikit-learn is needed here only; run time uses plain numpy.
 """
 
 from __future__ import annotations
@@ -19,16 +25,18 @@ from typing import Any
 
 import numpy as np
 
-from semsiedit.detection.learned import WEIGHTS_PATH, LearnedModel, doc_scores
-from semsiedit.detection.learned_features import FEATURE_VERSION
-from semsiedit.training.data import SentenceTable, build_table, read_jsonl
+from semsiedit.detection.learned import WEIGHTS_PATH, LearnedModel
+from semsiedit.detection.learned_features import FEATURE_VERSION, document_features, rule_columns
+from semsiedit.training.data import build_table, read_jsonl
 from semsiedit.types import SEMSI_CATEGORIES
 
 SEED = 13
+DOC_C = 0.01  # the same for the document models
 C = 0.01  # inverse L2 strength on standardised features; chosen on grouped folds of train (docs/model_card.md)
 FOLDS = 5
 CONTEXT_DROPOUT = 0.3
 SEVERITY_ALPHA = 10.0
+SPAN_BETA = 0.5  # F-beta of the sentence threshold (precision weighs more: an edit costs utility)
 GRID = np.round(np.arange(0.05, 0.96, 0.01), 2)
 # Thresholds maximise kappa among those whose out-of-fold precision reaches this (when any does). 0.0
 # (the shipped weights): kappa alone. Raising it trades recall for precision (docs/model_card.md).
@@ -61,25 +69,6 @@ def _severity_fit(X: np.ndarray, sev: np.ndarray) -> tuple[np.ndarray, float]:
     A = X.T @ X + SEVERITY_ALPHA * np.eye(X.shape[1])
     w = np.linalg.solve(A, X.T @ (sev - mean))
     return w.astype(np.float32), mean
-
-
-def choose_thresholds(
-    probs: np.ndarray, table: SentenceTable, rows: np.ndarray, category: str, min_precision: float = MIN_PRECISION
-) -> tuple[float, float, float]:
-    """(add, keep, kappa) maximising document-level kappa over `rows`."""
-    gold = np.array([table.answers[i].flags[category] for i in rows])
-    best_all, best_rule = doc_scores(probs, table, rows, category)
-    best = {True: (1.0, 1.0, -1.0), False: (1.0, 1.0, -1.0)}  # by "precision floor reached"
-    for add in GRID:
-        flag_add = best_all >= add
-        # keep 0: every rule finding stays; 1.01: rule findings never stay on their own.
-        for keep in (0.0, *GRID[np.less_equal(GRID, add)], 1.01):
-            pred = flag_add | (best_rule >= keep)
-            k = kappa(pred, gold)
-            precise = bool(pred.any()) and float(gold[pred].mean()) >= min_precision
-            if k > best[precise][2] + 1e-9:
-                best[precise] = (float(add), float(keep), k)
-    return best[True] if best[True][2] > -1 else best[False]
 
 
 def _cached_table(rows: Sequence[dict[str, Any]], model_name: str, spacy_model: str, cache_dir: Path | None):
@@ -120,6 +109,65 @@ def _metrics(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:
             "kappa": round(kappa(pred, gold), 4)}  # fmt: skip
 
 
+def _grouped_oof(Z: np.ndarray, y: np.ndarray, fold: np.ndarray, k: int, c: float) -> np.ndarray:
+    """Out-of-fold probabilities: each fold predicted by a model fit on the other folds (rows with
+    an unknown label, -1, are predicted but not trained on)."""
+    oof = np.zeros(len(y), dtype=np.float64)
+    for f in range(k):
+        tr = (y >= 0) & (fold != f)
+        te = fold == f
+        if len(np.unique(y[tr])) < 2:
+            oof[te] = float(np.mean(y[tr])) if tr.any() else 0.0
+            continue
+        w, b = _fit(Z[tr], y[tr], c)
+        oof[te] = 1 / (1 + np.exp(-(Z[te] @ w + b)))
+    return oof
+
+
+def _final_fit(Z: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+    known = y >= 0
+    if len(np.unique(y[known])) < 2:
+        return np.zeros(Z.shape[1], np.float32), (10.0 if known.any() and y[known].mean() > 0.5 else -10.0)
+    return _fit(Z[known], y[known], c)
+
+
+def choose_threshold(probs: np.ndarray, gold: np.ndarray, min_precision: float = MIN_PRECISION) -> tuple[float, float]:
+    """(threshold, kappa): the grid point maximising kappa of `probs >= threshold` against `gold`,
+    among those whose precision reaches `min_precision` (when any does)."""
+    best = {True: (1.0, -1.0), False: (1.0, -1.0)}  # by "precision floor reached"
+    for t in GRID:
+        pred = probs >= t
+        k = kappa(pred, gold)
+        precise = bool(pred.any()) and float(gold[pred].mean()) >= min_precision
+        if k > best[precise][1] + 1e-9:
+            best[precise] = (float(t), k)
+    return best[True] if best[True][1] > -1 else best[False]
+
+
+def _span_threshold(probs: np.ndarray, y: np.ndarray, in_flagged: np.ndarray, beta: float = SPAN_BETA) -> float:
+    """The sentence threshold with the best F-beta on the sentences of the documents the judge
+    flagged: which sentences of a flagged document to edit. beta < 1 weighs precision more, since
+    every sentence edited without need costs utility."""
+    sel = in_flagged & (y >= 0)
+    gold = y[sel] == 1
+    best, best_f = 0.5, -1.0
+    for t in GRID:
+        pred = probs[sel] >= t
+        tp = float(np.sum(pred & gold))
+        denom = beta**2 * gold.sum() + pred.sum()
+        f = (1 + beta**2) * tp / denom if denom else 0.0
+        if f > best_f + 1e-9:
+            best, best_f = float(t), f
+    return best
+
+
+def _standardise(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    return (X - mean) / scale, mean, scale
+
+
 def train(
     rows: Sequence[dict[str, Any]],
     *,
@@ -128,62 +176,61 @@ def train(
     cache_dir: Path | None = None,
     folds: int = FOLDS,
     c: float = C,
+    doc_c: float = DOC_C,
     min_precision: float = MIN_PRECISION,
     log=print,
 ) -> tuple[LearnedModel, dict[str, Any]]:
-    """Fit on `rows`; thresholds from grouped cross-validation over the same rows."""
+    """Fit on `rows`, stacked: the sentence models' out-of-fold probabilities feed the document
+    models; thresholds from the same folds, grouped by prompt `ID`."""
     started = time.perf_counter()
     table = _cached_table(rows, model_name, spacy_model, cache_dir)
     log(f"features: {table.X.shape[0]} sentences x {table.X.shape[1]} from {len(rows)} rows "
         f"({time.perf_counter() - started:.0f}s)")  # fmt: skip
-    mean = table.X.mean(axis=0)
-    scale = table.X.std(axis=0)
-    scale[scale < 1e-6] = 1.0
-    Z = (table.X - mean) / scale
+    Z, mean, scale = _standardise(table.X)
     k = max(2, min(folds, len(np.unique(table.groups))))
-    fold_rows = _folds(table.groups, k)
     row_fold = np.empty(len(rows), dtype=int)
-    for i, fr in enumerate(fold_rows):
+    for i, fr in enumerate(_folds(table.groups, k)):
         row_fold[fr] = i
     sent_fold = row_fold[table.row]
+    sentence_oof = {cat: _grouped_oof(Z, table.y[cat], sent_fold, k, c) for cat in SEMSI_CATEGORIES}
+    docs = np.unique(table.row)  # rows with at least one sentence; table.row is sorted
+    starts, ends = np.searchsorted(table.row, docs), np.searchsorted(table.row, docs, side="right")
+    bounds = [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+    D = np.stack([
+        document_features(table.X[a:b], {cat: sentence_oof[cat][a:b] for cat in SEMSI_CATEGORIES}) for a, b in bounds
+    ])  # fmt: skip
+    DZ, doc_mean, doc_scale = _standardise(D)
+    doc_fold = row_fold[docs]
     weights: dict[str, dict[str, Any]] = {}
     report: dict[str, Any] = {"rows": len(rows), "sentences": int(Z.shape[0]), "features": int(Z.shape[1]),
-                              "folds": k, "C": c, "seed": SEED, "min_precision": min_precision, "cv": {}}  # fmt: skip
+                              "document_features": int(D.shape[1]), "folds": k, "C": c, "doc_C": doc_c,
+                              "seed": SEED, "min_precision": min_precision, "cv": {}}  # fmt: skip
     for cat in SEMSI_CATEGORIES:
-        y = table.y[cat]
-        known = y >= 0
-        oof = np.zeros(len(y), dtype=np.float64)
-        for f in range(k):
-            tr = known & (sent_fold != f)
-            te = sent_fold == f
-            if len(np.unique(y[tr])) < 2:
-                oof[te] = float(np.mean(y[tr])) if tr.any() else 0.0
-                continue
-            w, b = _fit(Z[tr], y[tr], c)
-            oof[te] = 1 / (1 + np.exp(-(Z[te] @ w + b)))
-        all_rows = np.arange(len(rows))
-        add, keep, kap = choose_thresholds(oof, table, all_rows, cat, min_precision)
-        if len(np.unique(y[known])) < 2:
-            w, b = np.zeros(Z.shape[1], np.float32), -10.0
-        else:
-            w, b = _fit(Z[known], y[known], c)
-        pos = y == 1
+        gold = np.array([table.answers[i].flags[cat] for i in docs])
+        doc_oof = _grouped_oof(DZ, gold.astype(int), doc_fold, k, doc_c)
+        threshold, kap = choose_threshold(doc_oof, gold, min_precision)
+        flagged_rows = set(docs[gold].tolist())
+        span = _span_threshold(sentence_oof[cat], table.y[cat], np.isin(table.row, list(flagged_rows)))
+        w, b = _final_fit(Z, table.y[cat], c)
+        dw, db = _final_fit(DZ, gold.astype(int), doc_c)
+        pos = table.y[cat] == 1
         sw, sb = _severity_fit(Z[pos], table.severity[cat][pos].astype(np.float64))
-        weights[cat] = {"coef": w, "intercept": b, "add": add, "keep": keep, "sev_coef": sw, "sev_intercept": sb}
-        best_all, best_rule = doc_scores(oof, table, all_rows, cat)
-        gold = np.array([a.flags[cat] for a in table.answers])
-        rules_only = best_rule > -np.inf
+        weights[cat] = {"coef": w, "intercept": b, "doc_coef": dw, "doc_intercept": db, "doc": threshold,
+                        "span": span, "sev_coef": sw, "sev_intercept": sb}  # fmt: skip
+        column = rule_columns(table.X.shape[1])[cat][0]
+        rules_only = np.array([table.X[a:b, column].max() > 0 for a, b in bounds])
         report["cv"][cat] = {
-            "add": add, "keep": keep,
-            "learned+rules": _metrics((best_all >= add) | (best_rule >= keep), gold),
-            "rules (specific claims on)": _metrics(rules_only, gold),
+            "doc": threshold, "span": span,
+            "learned": _metrics(doc_oof >= threshold, gold),
+            "rules": _metrics(rules_only, gold),
         }  # fmt: skip
-        log(f"{cat}: add {add:.2f} keep {keep:.2f}; CV kappa {kap:.3f} (rules only "
-            f"{report['cv'][cat]['rules (specific claims on)']['kappa']:.3f})")  # fmt: skip
+        log(f"{cat}: document threshold {threshold:.2f}, sentence threshold {span:.2f}; CV kappa {kap:.3f} "
+            f"(rules alone {report['cv'][cat]['rules']['kappa']:.3f})")  # fmt: skip
     model = LearnedModel(
         mean=mean.astype(np.float32), scale=scale.astype(np.float32), categories=weights,
+        doc_mean=doc_mean.astype(np.float32), doc_scale=doc_scale.astype(np.float32),
         meta={"feature_version": FEATURE_VERSION, "embedding_model": model_name, "rows": len(rows),
-              "trained_s": round(time.perf_counter() - started, 1), "C": c, "seed": SEED},
+              "trained_s": round(time.perf_counter() - started, 1), "C": c, "doc_C": doc_c, "seed": SEED},
     )  # fmt: skip
     report["elapsed_s"] = round(time.perf_counter() - started, 1)
     return model, report
@@ -198,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--cache-dir", type=Path, default=None, help="cache embeddings and rule findings here")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--C", type=float, default=C)
+    p.add_argument("--doc-C", type=float, default=DOC_C)
     p.add_argument("--min-precision", type=float, default=MIN_PRECISION, help="precision floor for the thresholds")
     args = p.parse_args(argv)
     from semsiedit.models import set_offline_environment
@@ -211,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         source["excluded_dev_ids"] = len(dev_ids)
     if args.limit:
         rows = rows[: args.limit]
-    model, report = train(rows, cache_dir=args.cache_dir, c=args.C, min_precision=args.min_precision)
+    model, report = train(rows, cache_dir=args.cache_dir, c=args.C, doc_c=args.doc_C, min_precision=args.min_precision)
     model.meta.update(source)
     model.save(args.out)
     report.update(source)
