@@ -81,13 +81,24 @@ def ray_local() -> Iterator[None]:
     ray.shutdown()
 
 
+def test_ray_windows_grow_with_the_actor_pool(settings: Settings) -> None:
+    """A window holds at least DOCS_PER_ACTOR documents per actor: each window loads the models once
+    per actor, so fixed windows on a large cluster would spend more time loading than working."""
+    from semsiedit.engines.ray import DOCS_PER_ACTOR, WINDOW, RayEngine
+
+    engine = RayEngine(settings)
+    assert engine.window_size(1) == WINDOW
+    assert engine.window_size(64) == 64 * DOCS_PER_ACTOR > WINDOW
+
+
 @pytest.mark.slow
 def test_ray_engine_matches_local_engine(ray_local: None, settings: Settings, local: list[tuple]) -> None:
     from semsiedit.engines.ray import RayEngine
 
     docs = _docs()
     # Windows of 4: two Datasets, the second one shorter; 2 actors each.
-    engine = RayEngine(settings, actors=2, window=4)
+    engine = RayEngine(settings, actors=2, window=4, docs_per_actor=2)
+    assert engine.window_size(2) == 4
     pairs = list(engine.run_iter(iter(docs)))
     assert [d.id for d, _ in pairs] == [d.id for d in docs]
     assert _comparable(pairs) == local

@@ -454,8 +454,7 @@ def test_name_inside_an_attribute_term_is_not_pseudonymised(editor: LocalEditor)
         ("He has repeatedly harassed me.",
          "He has allegedly repeatedly mistreated me, though this has not been proven."),
         ('His manager is "a liar and a thief who cooked the books."',
-         'His manager is "someone facing unproven claims who mishandled the accounts, '
-         'though this has not been proven."'),
+         'His manager is "someone facing unproven claims who mishandled the accounts."'),
     ],
 )  # fmt: skip
 def test_harmful_nouns_and_verbs_keep_their_grammar(editor: LocalEditor, text: str, expected: str) -> None:
@@ -491,6 +490,22 @@ def test_one_unproven_note_per_paragraph(editor: LocalEditor) -> None:
     again = "He is known to have hid the money. " + out
     proposal = editor.propose(again, None, [find(again, "He is known to have hid the money", "harmful", "x", "f9")])
     assert "though" not in proposal.edits[0].replacement
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("Rumours that the mayor hid the donations are unfounded.", "the mayor hid the donations"),
+        ("There is no evidence that the mayor stole from the fund.", "the mayor stole from the fund"),
+        ("The senator took bribes from the contractor, which has never been proven.",
+         "The senator took bribes from the contractor"),
+    ],
+)
+def test_no_unproven_note_where_the_text_already_says_so(editor: LocalEditor, text: str, quote: str) -> None:
+    out, _ = rewrite(editor, text, [find(text, quote, "harmful", "accusation", "f1")])
+    assert quote not in out  # still edited (a hedge adverb, a softer verb) ...
+    assert not re.search(r"though this|not supported by reliable evidence", out), out  # ... but no second note
+    assert_fluent(out)
 
 
 def test_a_denial_is_not_hedged(editor: LocalEditor) -> None:

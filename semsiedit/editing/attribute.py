@@ -50,6 +50,36 @@ def needs_hedge(statement: str) -> bool:
     return not _ATTRIBUTED.search(statement) and not _ESTABLISHED.search(statement)
 
 
+@lru_cache(maxsize=1)
+def _already_unproven() -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w'’-])(?:{'|'.join(grammar()['already_unproven'])})(?![\w'’-])", FLAGS)
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The original sentence(s) holding text[start:end]: from the last terminator before it to the
+    first one after it (line breaks end a sentence too)."""
+    left = max(text.rfind(mark, 0, start) for mark in (". ", "! ", "? ", "\n"))
+    right = min((i for i in (text.find(mark, end) for mark in (". ", "! ", "? ", "\n")) if i >= 0), default=len(text))
+    return text[left + 1 : right]
+
+
+@lru_cache(maxsize=1)
+def _our_adverbs() -> re.Pattern[str]:
+    """The hedge adverbs this editor inserts ("allegedly", "reportedly" ...)."""
+    forms = load_data("hedges")["wrappers"].values()
+    words = sorted({w for f in forms for w in (f.get("adverb"), f.get("light_adverb")) if w})
+    return re.compile(rf"(?<![\w'’-])(?:{'|'.join(map(re.escape, words))})\s*(?![\w'’-])", FLAGS)
+
+
+def already_unproven(text: str, start: int, end: int, body: str) -> bool:
+    """The statement already says it is unproven: the original sentence around it ("rumours that ... are
+    unfounded"), or what an edit made of it ("someone facing unproven claims"; our own hedge adverb
+    does not count, it is what the note goes with)."""
+    pattern = _already_unproven()
+    edited = _our_adverbs().sub("", body)
+    return bool(pattern.search(edited) or pattern.search(_sentence_around(text, start, end)))
+
+
 def correction(claim: str) -> str | None:
     """The note that corrects a claim the table knows to be false ("vaccines cause autism"), or None."""
     for subject, claim_word, note in load_data("hedges").get("corrections", []):
@@ -113,6 +143,8 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
         light_adverb = wrappers.get("light_adverb", "reportedly")
         # One adverb for the statement: a split at "U.S. Secretary" is not a new sentence to hedge.
         return lead + (insert_hedge(core, light_adverb) or core) + tail
+    # Checked before the adverb goes in: the adverb is ours, the note would repeat the text's own.
+    qualified = already_unproven(text, node.start, node.end, core)
     if adverb:
         new_core = "".join(insert_hedge(p, wrappers["adverb"]) or p for p in pieces)
         changed = changed or new_core != core
@@ -120,8 +152,10 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
     line = (kind, text.rfind("\n", 0, node.end) + 1)  # the note goes at the end of the span
     denials = "|".join(grammar()["denials"])
     denial = kind == "harmful" and re.search(rf"(?<![\w'’])(?:{denials})(?!\w)", core, FLAGS)
-    if changed and (line in ctx.doc.noted or denial):
-        return lead + core + tail  # this paragraph already says the claims are unproven
+    # Only once the statement changed: an edit that changed nothing would fall back to a generic
+    # descriptor, which loses more than a redundant note does.
+    if changed and (line in ctx.doc.noted or denial or qualified):
+        return lead + core + tail  # the statement, or this paragraph, already says it is unproven
     ctx.doc.noted.add(line)
     suffixes = wrappers.get("suffixes") or [wrappers["suffix"]]
     suffix = suffixes[ctx.doc.notes % len(suffixes)]
