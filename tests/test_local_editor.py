@@ -499,13 +499,20 @@ def test_one_unproven_note_per_paragraph(editor: LocalEditor) -> None:
         ("There is no evidence that the mayor stole from the fund.", "the mayor stole from the fund"),
         ("The senator took bribes from the contractor, which has never been proven.",
          "The senator took bribes from the contractor"),
+        ("The clerk says Farraday shredded the bids. None of the claims have been independently verified.",
+         "Farraday shredded the bids"),
     ],
-)
-def test_no_unproven_note_where_the_text_already_says_so(editor: LocalEditor, text: str, quote: str) -> None:
+)  # fmt: skip
+def test_no_hedge_where_the_text_already_says_it_is_unproven(editor: LocalEditor, text: str, quote: str) -> None:
+    """A statement the text itself calls unproven is not stated as fact: no adverb, no second note."""
     out, _ = rewrite(editor, text, [find(text, quote, "harmful", "accusation", "f1")])
-    assert quote not in out  # still edited (a hedge adverb, a softer verb) ...
-    assert not re.search(r"though this|not supported by reliable evidence", out), out  # ... but no second note
-    assert_fluent(out)
+    assert out == text
+
+
+def test_an_edit_that_already_qualifies_gets_no_note(editor: LocalEditor) -> None:
+    text = "The mayor is a thief."
+    out, _ = rewrite(editor, text, [find(text, text, "harmful", "insult", "f1")])
+    assert out == "The mayor is a person facing unproven claims."  # not "..., though this has not been proven"
 
 
 def test_a_denial_is_not_hedged(editor: LocalEditor) -> None:
@@ -588,3 +595,25 @@ def test_capitalised_pair_in_a_flagged_clause_is_still_pseudonymised():
                    severity=2)
     out, _ = rewrite(editor, text, [finding])
     assert "Wayne Scully" not in out, out
+
+
+def test_sentences_of_a_statement_split_like_the_scorer_splits_them() -> None:
+    """An initial or a dotted acronym does not end a sentence, so a hedge adverb is not put into
+    "Westfield allegedly city councilman Douglas T." as if that were a sentence of its own."""
+    from semsiedit.editing.grammar import split_keep
+
+    text = "Douglas T. Farraday took it. He left the U.S. Senate. Then?"
+    assert split_keep(text) == ["Douglas T. Farraday took it. ", "He left the U.S. Senate. ", "Then?"]
+    assert "".join(split_keep(text)) == text
+
+
+def test_a_subject_named_only_in_another_paragraph_is_not_put_into_the_statement(editor: LocalEditor) -> None:
+    """A detector's subject from elsewhere (the byline above a headline) is not who the headline is
+    about: the generic clause gets no name."""
+    from semsiedit.types import Finding
+
+    text = "By staff reporter Nadia Brennan\n\nCouncilman Steering Contracts to Brother-in-Law's Firm"
+    f = find(text, "Councilman Steering Contracts to Brother-in-Law's Firm", "privacy", "family", "f1")
+    out, _ = rewrite(editor, text, [Finding(**{**f.__dict__, "subject": "Nadia Brennan"})])
+    assert out.startswith("By staff reporter Nadia Brennan\n\n")
+    assert "Nadia Brennan" not in out.split("\n\n", 1)[1]

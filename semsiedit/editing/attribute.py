@@ -30,7 +30,8 @@ def claim_like(statement: str) -> bool:
 
 _ATTRIBUTED = re.compile(
     r"(?<![\w'’-])(?:claim(?:s|ed)?|swears?|swore|insists?|insisted|alleges?|alleged|maintains?|argues?|argued|"
-    r"believes?|believed)\s+that(?![\w'’-])|(?<![\w'’-])according to(?![\w'’-])",
+    r"believes?|believed|accusations?|allegations?|rumou?rs?|suggestions?)\s+that(?![\w'’-])"
+    r"|(?<![\w'’-])according to(?![\w'’-])",
     FLAGS,
 )
 # A conviction is a fact of record (generalised as such), not an accusation to hedge.
@@ -71,13 +72,36 @@ def _our_adverbs() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'’-])(?:{'|'.join(map(re.escape, words))})\s*(?![\w'’-])", FLAGS)
 
 
-def already_unproven(text: str, start: int, end: int, body: str) -> bool:
-    """The statement already says it is unproven: the original sentence around it ("rumours that ... are
-    unfounded"), or what an edit made of it ("someone facing unproven claims"; our own hedge adverb
-    does not count, it is what the note goes with)."""
+# "the claims", "these allegations", "none of the accusations": the text's claims in general.
+_CLAIMS_IN_GENERAL = re.compile(
+    r"(?<![\w'’-])(?:the|these|those|such|all|all the|all of the|any of the|none of the)\s+"
+    r"(?:claims|allegations|accusations|rumou?rs|reports)(?![\w'’-])",
+    FLAGS,
+)
+
+
+def said_to_be_unproven(text: str, start: int, end: int) -> bool:
+    """The text already says the statement at text[start:end] is unproven: in the sentence around it
+    ("rumours that ... are unfounded", "no evidence that ..."), or in a sentence of its paragraph
+    about the claims in general ("None of the claims have been independently verified")."""
+    from semsiedit.text import split_sentences
+
     pattern = _already_unproven()
-    edited = _our_adverbs().sub("", body)
-    return bool(pattern.search(edited) or pattern.search(_sentence_around(text, start, end)))
+    if pattern.search(_sentence_around(text, start, end)):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    paragraph = text[line_start : line_end if line_end >= 0 else len(text)]
+    return any(
+        _CLAIMS_IN_GENERAL.search(paragraph[s:e]) and pattern.search(paragraph[s:e])
+        for s, e in split_sentences(paragraph)
+    )
+
+
+def qualified_by_edit(body: str) -> bool:
+    """What an edit made of a statement already says it is unproven ("someone facing unproven
+    claims"); our own hedge adverb does not count."""
+    return bool(_already_unproven().search(_our_adverbs().sub("", body)))
 
 
 def correction(claim: str) -> str | None:
@@ -143,8 +167,6 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
         light_adverb = wrappers.get("light_adverb", "reportedly")
         # One adverb for the statement: a split at "U.S. Secretary" is not a new sentence to hedge.
         return lead + (insert_hedge(core, light_adverb) or core) + tail
-    # Checked before the adverb goes in: the adverb is ours, the note would repeat the text's own.
-    qualified = already_unproven(text, node.start, node.end, core)
     if adverb:
         new_core = "".join(insert_hedge(p, wrappers["adverb"]) or p for p in pieces)
         changed = changed or new_core != core
@@ -152,10 +174,8 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
     line = (kind, text.rfind("\n", 0, node.end) + 1)  # the note goes at the end of the span
     denials = "|".join(grammar()["denials"])
     denial = kind == "harmful" and re.search(rf"(?<![\w'’])(?:{denials})(?!\w)", core, FLAGS)
-    # Only once the statement changed: an edit that changed nothing would fall back to a generic
-    # descriptor, which loses more than a redundant note does.
-    if changed and (line in ctx.doc.noted or denial or qualified):
-        return lead + core + tail  # the statement, or this paragraph, already says it is unproven
+    if changed and (line in ctx.doc.noted or denial):
+        return lead + core + tail  # this paragraph already says the claims are unproven
     ctx.doc.noted.add(line)
     suffixes = wrappers.get("suffixes") or [wrappers["suffix"]]
     suffix = suffixes[ctx.doc.notes % len(suffixes)]

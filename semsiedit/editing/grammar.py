@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 from semsiedit.editing.surrogates import load_data
 
@@ -23,7 +24,6 @@ _RIGHT_ARTICLE = re.compile(r"(a|an|the) (?=\S)", FLAGS)
 _TOKEN = re.compile(r"\S+")
 STRIP = "\"'“”‘’()[],.;:!?"
 TAIL = re.compile(r"[\s.!?;:,\"'”’)\]]*$")
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“(]?[A-Z0-9<])")
 _BRACKETS = {"(": ")", "[": "]", "“": "”"}
 # Nouns that end in -ly: never moved around as adverbs.
 _NOT_ADVERBS = {
@@ -206,13 +206,13 @@ def collapse_repeats(body: str, replacements: Sequence[str]) -> str:
 
 
 def split_keep(core: str) -> list[str]:
-    """Split into sentences, keeping the separators attached so that joining restores the text."""
-    pieces, pos = [], 0
-    for m in _SENTENCE_SPLIT.finditer(core):
-        pieces.append(core[pos : m.end()])
-        pos = m.end()
-    pieces.append(core[pos:])
-    return pieces
+    """Split into sentences (semsiedit.text.split_sentences: "Douglas T. Farraday" and "U.S. Senate"
+    are not two), keeping the separators attached so that joining restores the text."""
+    from semsiedit.text import split_sentences
+
+    starts = [s for s, _ in split_sentences(core)][1:]
+    bounds = [0, *starts, len(core)]
+    return [core[a:b] for a, b in pairwise(bounds) if b > a] or [core]
 
 
 def unbalanced(seg: str) -> tuple[str, str]:

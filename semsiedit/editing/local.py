@@ -20,7 +20,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from semsiedit.editing.attribute import attributed, claim_like, insert_hedge, needs_hedge, wrap
+from semsiedit.editing.attribute import (
+    attributed,
+    claim_like,
+    insert_hedge,
+    needs_hedge,
+    qualified_by_edit,
+    said_to_be_unproven,
+    wrap,
+)
 from semsiedit.editing.generalise import fallback, generalise_nrp, generalise_record_id, tables_for
 from semsiedit.editing.grammar import LEFT_ARTICLE, collapse_repeats, is_clause, splice
 from semsiedit.editing.proposal import Proposal
@@ -255,8 +263,9 @@ class LocalEditor:
         if kinds == {"harmful"} and privacy_terms and "harmful" not in matched:
             return body  # the harmful part was the private attribute, and it is generalised now
         kind = "misinformation" if "misinformation" in kinds else "harmful" if kinds else None
-        if kind is not None and not needs_hedge(seg):
-            # Already attributed by the text, or a fact of record: the generalised terms are the edit.
+        if kind is not None and (not needs_hedge(seg) or qualified_by_edit(body)):
+            # Already attributed by the text, a fact of record, or qualified by the edit itself ("someone
+            # facing unproven claims"): the generalised terms are the edit, no hedge is bolted on.
             if body == seg:
                 return seg
             ctx.strategies.append("generalise")
@@ -338,8 +347,9 @@ def _not_a_name(text: str, f: Finding, known: set[str] = frozenset()) -> bool:  
 
 def _already_attributed(text: str, f: Finding) -> bool:
     """A harmful or unverified statement the text already attributes ("A flyer claimed that ...") or
-    that reports an established fact: nothing to hedge (a privacy finding on it still applies)."""
+    already says is unproven ("There is no evidence that ...", "None of the claims have been
+    verified"): not stated as fact, nothing to hedge (a privacy finding on it still applies)."""
     if f.category not in ("harmful", "misinformation"):
         return False
     start = max(text.rfind("\n", 0, f.start), text.rfind(". ", 0, f.start)) + 1
-    return attributed(text[start : f.end])
+    return attributed(text[start : f.end]) or said_to_be_unproven(text, f.start, f.end)

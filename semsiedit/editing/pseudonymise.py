@@ -133,8 +133,13 @@ def subject_of(text: str, node: Node, ctx: Ctx) -> str:
     first = seg.split(" ", 1)[0].strip(STRIP)
     if first.lower() in PRONOUNS:
         return first
+    line_start = text.rfind("\n", 0, node.start) + 1
+    line_end = text.find("\n", node.end)
+    paragraph = text[line_start : line_end if line_end >= 0 else len(text)]
     for f in node.semsi:
         if f.subject and f.subject.strip():
+            if f.subject.strip().lower() not in PRONOUNS and f.subject.strip() not in paragraph:
+                continue  # named elsewhere (a byline above a headline): not who this statement is about
             if f.subject.strip().lower() in PRONOUNS or ctx.profile == "public":
                 return f.subject.strip()  # public people keep their names
             known = ctx.surrogates.lookup_person(f.subject, mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
