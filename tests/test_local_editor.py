@@ -617,3 +617,28 @@ def test_a_subject_named_only_in_another_paragraph_is_not_put_into_the_statement
     out, _ = rewrite(editor, text, [Finding(**{**f.__dict__, "subject": "Nadia Brennan"})])
     assert out.startswith("By staff reporter Nadia Brennan\n\n")
     assert "Nadia Brennan" not in out.split("\n\n", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "label", "expected"),
+    [
+        ("For press inquiries, her office listed the number 555-0171.", "555-0171", "PHONE_NUMBER",
+         "For press inquiries, her office listed a phone number."),
+        ("The number 555-0171 is hers.", "555-0171", "PHONE_NUMBER", "A phone number is hers."),
+        ("Send it to the address 12 Elm Street, Springfield.", "12 Elm Street", "STREET_ADDRESS",
+         "Send it to a street address, Springfield."),
+    ],
+)  # fmt: skip
+def test_a_descriptor_replaces_the_noun_phrase_it_repeats(
+    editor: LocalEditor, text: str, value: str, label: str, expected: str
+) -> None:
+    """Not "listed the number a phone number": the descriptor names what "the number" named."""
+    out, _ = rewrite(editor, text, [find(text, value, "pii", label, "f1")])
+    assert out == expected
+
+
+def test_accused_of_keeps_its_frame(editor: LocalEditor) -> None:
+    text = "A watchdog group accused her campaign of accepting illegal donations."
+    out, _ = rewrite(editor, text, [find(text, text, "harmful", "accusation", "f1")])
+    assert out.startswith("A watchdog group questioned her campaign over accepting improper donations"), out
+    assert_fluent(out)

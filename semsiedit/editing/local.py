@@ -30,7 +30,7 @@ from semsiedit.editing.attribute import (
     wrap,
 )
 from semsiedit.editing.generalise import fallback, generalise_nrp, generalise_record_id, tables_for
-from semsiedit.editing.grammar import LEFT_ARTICLE, collapse_repeats, is_clause, splice
+from semsiedit.editing.grammar import LEFT_ARTICLE, collapse_repeats, is_clause, match_case, splice
 from semsiedit.editing.proposal import Proposal
 from semsiedit.editing.pseudonymise import name_reps, render_pii, slot, usable_name, verb_in_name
 from semsiedit.editing.spans import Ctx, DocState, Node, build_tree, validate
@@ -106,6 +106,12 @@ class LocalEditor:
             rendered = fallback(text, node, ctx, reason="leak")
             notes.append(f"local editor: whole-span fallback for {','.join(self._ids(found)) or 'a finding'}")
         start, end = node.start, node.end
+        # "listed the number 555-0171", "at the address 12 Elm St": a descriptor that names what the
+        # text's own noun phrase names replaces the phrase too ("listed a phone number").
+        named = _NAMED_BEFORE.search(text[max(0, start - 40) : start])
+        if named and re.match(rf"an? (?:[\w'’-]+ ){{0,3}}{re.escape(named.group(1))}(?![\w'’-])", rendered, re.I):
+            start -= len(named.group(0))
+            rendered = match_case(rendered, named.group(0))
         # Re-render with a preceding article inside the edit when the seam changes it ("a" -> "an").
         m = LEFT_ARTICLE.search(text[max(0, start - 4) : start]) or re.search(
             r"(?<![\w'’-])(the|The) $", text[max(0, start - 5) : start]
@@ -343,6 +349,9 @@ def _not_a_name(text: str, f: Finding, known: set[str] = frozenset()) -> bool:  
         return False
     reason = check_form(text, Edit(f.start, f.end, f.text, "Person A", strategy="pseudonym"))
     return reason is not None and "name" in reason
+
+
+_NAMED_BEFORE = re.compile(r"(?<![\w'’-])(?:the|this|that|his|her|their|its|our|my|your) ([a-z]+) $", re.IGNORECASE)
 
 
 def _already_attributed(text: str, f: Finding) -> bool:
