@@ -322,3 +322,10 @@ def value_survives(value: str, text: str) -> bool:
     """Whether the exact sensitive value is still in `text` (case- and whitespace-insensitive)."""
     pattern = value_pattern(value)
     return bool(pattern and pattern.search(normalize_ws(text)))
+
+
+def in_full_names(text: str, word: str) -> list[Span]:
+    """Where `word` stands in `text` inside a capitalised full name ("Evelyn Marchetti", "Marchetti
+    Jones"): the spans of those names. A single capitalised word that is part of one is that person."""
+    w = re.escape(word)
+    return [m.span() for m in re.finditer(rf"\b[A-Z][\w'’-]+\s+{w}\b|\b{w}\s+[A-Z][\w'’-]+", text)]

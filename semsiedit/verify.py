@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from semsiedit.text import value_survives
+from semsiedit.text import in_full_names, value_survives
 from semsiedit.types import Edit, EditDecision, Finding
 
 # Strategies whose output is legitimately much shorter than the span ("Maria Gonzalez" -> "Person A").
@@ -149,9 +149,7 @@ def _has_verb(phrase: str) -> bool:
 def _part_of_a_full_name(text: str, edit: Edit) -> bool:
     """The word also stands elsewhere in the text inside a capitalised full name ("Evelyn Marchetti"),
     so "the next day Marchetti" is that person, not a common noun."""
-    word = re.escape(edit.original.strip())
-    full = re.compile(rf"(?:\b[A-Z][\w'’-]+\s+{word}\b|\b{word}\s+[A-Z][\w'’-]+)")
-    return any(m.start() >= edit.end or m.end() <= edit.start for m in full.finditer(text))
+    return any(s >= edit.end or e <= edit.start for s, e in in_full_names(text, edit.original.strip()))
 
 
 def check_form(text: str, edit: Edit) -> str | None:

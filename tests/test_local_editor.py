@@ -610,8 +610,6 @@ def test_sentences_of_a_statement_split_like_the_scorer_splits_them() -> None:
 def test_a_subject_named_only_in_another_paragraph_is_not_put_into_the_statement(editor: LocalEditor) -> None:
     """A detector's subject from elsewhere (the byline above a headline) is not who the headline is
     about: the generic clause gets no name."""
-    from semsiedit.types import Finding
-
     text = "By staff reporter Nadia Brennan\n\nCouncilman Steering Contracts to Brother-in-Law's Firm"
     f = find(text, "Councilman Steering Contracts to Brother-in-Law's Firm", "privacy", "family", "f1")
     out, _ = rewrite(editor, text, [Finding(**{**f.__dict__, "subject": "Nadia Brennan"})])
@@ -642,3 +640,28 @@ def test_accused_of_keeps_its_frame(editor: LocalEditor) -> None:
     out, _ = rewrite(editor, text, [find(text, text, "harmful", "accusation", "f1")])
     assert out.startswith("A watchdog group questioned her campaign over accepting improper donations"), out
     assert_fluent(out)
+
+
+def test_a_possessive_statement_is_about_its_possessor(editor: LocalEditor) -> None:
+    """"her marriage to financier Robert Hale was ending ..." is about her, not about Robert Hale; "her
+    son ..." is about the son."""
+    from semsiedit.editing.pseudonymise import subject_of
+    from semsiedit.editing.spans import Ctx, build_tree
+    from semsiedit.profile import Profile
+
+    public = Profile("public", "test", "", "")
+    text = "Tabloids reported that her marriage to financier Robert Hale was ending amid a dispute over money."
+    quote = "her marriage to financier Robert Hale was ending amid a dispute over money"
+    f = Finding(**{**find(text, quote, "privacy", "family", "f1").__dict__, "subject": "Robert Hale"})
+    out = apply_edits(text, editor.propose(text, None, [f], public).edits)
+    assert out == "Tabloids reported that she has a private family matter."
+    son = "Her son has an illegitimate child."
+    node = build_tree(son, [find(son, son, "privacy", "family", "f1")])[0]
+    assert subject_of(son, node, Ctx(set())) == "Her son"
+
+
+def test_a_possession_charge_loses_its_substance(editor: LocalEditor) -> None:
+    text = "Her son was arrested in March 2024 for possession of cocaine."
+    out, _ = rewrite(editor, text, [find(text, text, "privacy", "criminal_record", "f1")])
+    assert_absent(out, "cocaine", "arrested", "possession")
+    assert " of." not in out and "offence of" not in out, out

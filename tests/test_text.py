@@ -176,3 +176,11 @@ def test_locate_ignores_case_and_whitespace() -> None:
     assert locate(text, "   ") is None
     assert locate(text, "First", start=1) is None
     assert normalize_ws(" a \r\n b\t") == "a b"
+
+
+def test_in_full_names() -> None:
+    from semsiedit.text import in_full_names
+
+    text = "Senator Evelyn Marchetti spoke. The next day Marchetti left; a marchetti is not a name."
+    assert in_full_names(text, "Marchetti") == [(8, 24)]
+    assert in_full_names("The next day Marchetti left.", "Marchetti") == []

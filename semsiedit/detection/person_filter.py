@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from semsiedit.detection.names import is_common_word, is_title, lexicon, not_names, org_words, strip_possessive
+from semsiedit.text import in_full_names
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -56,8 +57,7 @@ def _common_noun_slot(text: str, start: int, word: str) -> bool:
     never part of a full name elsewhere in the text: a noun ("ein widerlicher Typ"), not a person."""
     if not _DETERMINER_ADJECTIVES.search(text[max(0, start - 60) : start]):
         return False
-    w = re.escape(word)
-    return not re.search(rf"\b[A-Z][\w'’-]+\s+{w}\b|\b{w}\s+[A-Z][\w'’-]+", text)
+    return not in_full_names(text, word)
 
 
 def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int]) -> Finding | None:

@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from semsiedit.editing.grammar import FLAGS, PRONOUNS, STRIP, function_words, grammar
+from semsiedit.editing.grammar import FLAGS, PRONOUNS, STRIP, function_words, grammar, match_case
 from semsiedit.editing.surrogates import canonical_label, location_kind, split_title, title_before
 
 if TYPE_CHECKING:
@@ -124,6 +124,14 @@ def render_pii(text: str, node: Node, ctx: Ctx) -> str:
     return out
 
 
+_POSSESSORS = {"her": "she", "his": "he", "their": "they", "its": "it", "my": "I", "our": "we", "your": "you"}
+
+
+@lru_cache(maxsize=1)
+def person_nouns() -> frozenset[str]:
+    return frozenset(grammar()["person_nouns"])
+
+
 def subject_of(text: str, node: Node, ctx: Ctx) -> str:
     seg = text[node.start : node.end].lstrip()
     lead = node.start + (len(text[node.start : node.end]) - len(seg))
@@ -133,6 +141,12 @@ def subject_of(text: str, node: Node, ctx: Ctx) -> str:
     first = seg.split(" ", 1)[0].strip(STRIP)
     if first.lower() in PRONOUNS:
         return first
+    possessor = _POSSESSORS.get(first.lower())
+    if possessor:
+        words = seg.split()
+        noun = words[1].strip(STRIP).lower() if len(words) > 1 else ""
+        # "her son ..." is about the son; "her marriage to X ..." about her, not about X.
+        return f"{first} {words[1].strip(STRIP)}" if noun in person_nouns() else match_case(possessor, first)
     line_start = text.rfind("\n", 0, node.start) + 1
     line_end = text.find("\n", node.end)
     paragraph = text[line_start : line_end if line_end >= 0 else len(text)]
