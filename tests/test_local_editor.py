@@ -640,6 +640,11 @@ def test_accused_of_keeps_its_frame(editor: LocalEditor) -> None:
     out, _ = rewrite(editor, text, [find(text, text, "harmful", "accusation", "f1")])
     assert out.startswith("A watchdog group questioned her campaign over accepting improper donations"), out
     assert_fluent(out)
+    text = "Neighbours accused Maria Lopez of theft."  # a name between the verb and "of"
+    findings = [find(text, text, "harmful", "accusation", "f1"), find(text, "Maria Lopez", "pii", "PERSON", "f2")]
+    out, _ = rewrite(editor, text, findings)
+    assert out.startswith(f"Neighbours questioned {surrogate('Maria Lopez')} over "), out
+    assert_absent(out, "Maria", "Lopez", "theft")
 
 
 def test_a_possessive_statement_is_about_its_possessor(editor: LocalEditor) -> None:

@@ -257,6 +257,7 @@ class LocalEditor:
             reps.extend(names)
             matched.add("privacy")
         body = collapse_repeats(splice(seg, reps, text[max(0, node.start - 80) : node.start]), [r for *_, r in reps])
+        body = _keep_accused_frame(seg, body)
         if "privacy" in categories:
             ctx.strategies.append("generalise")
         kinds = categories & {"misinformation", "harmful"}
@@ -349,6 +350,18 @@ def _not_a_name(text: str, f: Finding, known: set[str] = frozenset()) -> bool:  
         return False
     reason = check_form(text, Edit(f.start, f.end, f.text, "Person A", strategy="pseudonym"))
     return reason is not None and "name" in reason
+
+
+_ACCUSED_OF = re.compile(r"(?<![\w'’-])accuse[sd] ([^,.;:!?]{1,60}?) of(?=\s)", re.IGNORECASE)
+_QUESTIONED_OF = re.compile(r"(?<![\w'’-])(questioned [^,.;:!?]{1,60}?) of(?=\s)")
+
+
+def _keep_accused_frame(seg: str, body: str) -> str:
+    """"accused Maria Lopez of theft" -> "questioned Person A over ...", not "questioned Person A of": the
+    softer verb takes another preposition (the table rewrites only the verb when a name stands between)."""
+    if not _ACCUSED_OF.search(seg):
+        return body
+    return _QUESTIONED_OF.sub(r"\1 over", body)
 
 
 _NAMED_BEFORE = re.compile(r"(?<![\w'’-])(?:the|this|that|his|her|their|its|our|my|your) ([a-z]+) $", re.IGNORECASE)
