@@ -329,3 +329,9 @@ def in_full_names(text: str, word: str) -> list[Span]:
     Jones"): the spans of those names. A single capitalised word that is part of one is that person."""
     w = re.escape(word)
     return [m.span() for m in re.finditer(rf"\b[A-Z][\w'’-]+\s+{w}\b|\b{w}\s+[A-Z][\w'’-]+", text)]
+
+
+def paragraph_around(text: str, start: int, end: int) -> Span:
+    """The line holding text[start:end]: from the line break before it to the one after it."""
+    line_end = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, line_end if line_end >= 0 else len(text)

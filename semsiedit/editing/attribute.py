@@ -56,14 +56,6 @@ def _already_unproven() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'’-])(?:{'|'.join(grammar()['already_unproven'])})(?![\w'’-])", FLAGS)
 
 
-def _sentence_around(text: str, start: int, end: int) -> str:
-    """The original sentence(s) holding text[start:end]: from the last terminator before it to the
-    first one after it (line breaks end a sentence too)."""
-    left = max(text.rfind(mark, 0, start) for mark in (". ", "! ", "? ", "\n"))
-    right = min((i for i in (text.find(mark, end) for mark in (". ", "! ", "? ", "\n")) if i >= 0), default=len(text))
-    return text[left + 1 : right]
-
-
 @lru_cache(maxsize=1)
 def _our_adverbs() -> re.Pattern[str]:
     """The hedge adverbs this editor inserts ("allegedly", "reportedly" ...)."""
@@ -84,18 +76,16 @@ def said_to_be_unproven(text: str, start: int, end: int) -> bool:
     """The text already says the statement at text[start:end] is unproven: in the sentence around it
     ("rumours that ... are unfounded", "no evidence that ..."), or in a sentence of its paragraph
     about the claims in general ("None of the claims have been independently verified")."""
-    from semsiedit.text import split_sentences
+    from semsiedit.text import paragraph_around, split_sentences
 
     pattern = _already_unproven()
-    if pattern.search(_sentence_around(text, start, end)):
-        return True
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    paragraph = text[line_start : line_end if line_end >= 0 else len(text)]
-    return any(
-        _CLAIMS_IN_GENERAL.search(paragraph[s:e]) and pattern.search(paragraph[s:e])
-        for s, e in split_sentences(paragraph)
-    )
+    base, stop = paragraph_around(text, start, end)
+    for s, e in split_sentences(text[base:stop]):
+        sentence = text[base + s : base + e]
+        around = base + s < end and start < base + e
+        if pattern.search(sentence) and (around or _CLAIMS_IN_GENERAL.search(sentence)):
+            return True
+    return False
 
 
 def qualified_by_edit(body: str) -> bool:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from semsiedit.editing.grammar import FLAGS, PRONOUNS, STRIP, function_words, grammar, match_case
 from semsiedit.editing.surrogates import canonical_label, location_kind, split_title, title_before
+from semsiedit.text import paragraph_around
 
 if TYPE_CHECKING:
     from semsiedit.editing.spans import Ctx, Node
@@ -147,9 +148,7 @@ def subject_of(text: str, node: Node, ctx: Ctx) -> str:
         noun = words[1].strip(STRIP).lower() if len(words) > 1 else ""
         # "her son ..." is about the son; "her marriage to X ..." about her, not about X.
         return f"{first} {words[1].strip(STRIP)}" if noun in person_nouns() else match_case(possessor, first)
-    line_start = text.rfind("\n", 0, node.start) + 1
-    line_end = text.find("\n", node.end)
-    paragraph = text[line_start : line_end if line_end >= 0 else len(text)]
+    paragraph = text[slice(*paragraph_around(text, node.start, node.end))]
     for f in node.semsi:
         if f.subject and f.subject.strip():
             if f.subject.strip().lower() not in PRONOUNS and f.subject.strip() not in paragraph:
