@@ -5,10 +5,11 @@
     python benchmarks/bench_rewrite.py --skip-throughput --stream-rows 100000 --stream-seconds 600
 
 0. --whole: whole processes (imports and model loads included), alternating, medians, on the first
-   --whole-docs answers: `semsiedit rewrite DATA -o out.jsonl` (torch embeddings, one process) vs
-   Presidio analyze + anonymize (benchmarks/presidio_ref.py --anonymize), and the levers side by side:
-   embedding_backend = "onnx", --workers 2, --engine ray (a local Ray instance on this machine's
-   CPUs). Ratios: semsiedit/Presidio docs/s, onnx/torch, workers 2/1, ray/local.
+   --whole-docs answers: `semsiedit rewrite DATA -o out.jsonl` (the defaults: ONNX embeddings,
+   workers = auto) vs Presidio analyze + anonymize (benchmarks/presidio_ref.py --anonymize), and the
+   levers side by side: --workers 1; torch embeddings and --workers 1 (the defaults before issue
+   13's last session); --engine ray (a local Ray instance on this machine's CPUs). Ratios:
+   semsiedit/Presidio docs/s, onnx/torch, workers auto/1, ray/local.
 
 1. Throughput: `build_loop(Settings())` (local critic + local editor + scorer), all documents fed to
    `loop.run_many` like the batch runner (lock-step batches of `loop.LOCKSTEP_BATCH`):
@@ -222,25 +223,26 @@ def whole(args, rows) -> None:
     print(f"load average before: {load_average()}")
     with tempfile.TemporaryDirectory(prefix="semsiedit-bench-") as tmp:
         data = write_jsonl(Path(tmp) / "data.jsonl", rows)
-        onnx = Path(tmp) / "onnx.toml"
-        onnx.write_text('embedding_backend = "onnx"\n', encoding="utf-8")
+        torch_cfg = Path(tmp) / "torch.toml"
+        torch_cfg.write_text('embedding_backend = "torch"\n', encoding="utf-8")
         py = sys.executable
 
         def rewrite(name: str, *extra: str) -> list[str]:
             return [py, "-m", "semsiedit", "rewrite", str(data), "-o", str(Path(tmp) / f"{name}.jsonl"), *extra]
 
+        # "semsiedit" is the default command (ONNX embeddings, workers = auto); each lever turns
+        # one thing back: torch embeddings, one process; --workers 1; Ray instead of local workers.
         methods = {
             "presidio": [py, str(Path(__file__).with_name("presidio_ref.py")), str(data), "--anonymize"],
             "semsiedit": rewrite("semsiedit"),
-            "onnx": rewrite("onnx", "--config", str(onnx)),
-            "workers2": rewrite("workers2", "--workers", "2"),
+            "workers1": rewrite("workers1", "--workers", "1"),
+            "torch": rewrite("torch", "--workers", "1", "--config", str(torch_cfg)),
             "ray": rewrite("ray", "--engine", "ray"),
         }
         names = [n for n in methods if n not in args.skip]
-        if "onnx" in names:  # the one-time export is a cache fill, not part of a run
-            subprocess.run([*methods["onnx"][:4], str(REPO / "samples/answers.jsonl"), "-o",
-                            str(Path(tmp) / "warm.jsonl"), "--config", str(onnx)],
-                           cwd=REPO, capture_output=True, check=False)  # fmt: skip
+        # The one-time ONNX export is a cache fill, not part of a run.
+        subprocess.run([*methods["semsiedit"][:4], str(REPO / "samples/answers.jsonl"), "-o",
+                        str(Path(tmp) / "warm.jsonl")], cwd=REPO, capture_output=True, check=False)  # fmt: skip
         wall: dict[str, list[float]] = {n: [] for n in names}
         cpu: dict[str, list[float]] = {n: [] for n in names}
         for rep in range(args.reps):
@@ -271,10 +273,10 @@ def whole(args, rows) -> None:
 
     print("ratios (docs/s of the first over the second):")
     ratio("semsiedit", "presidio", "semsiedit / Presidio", 1.0)
-    for lever in ("onnx", "workers2", "ray"):
+    for lever in ("workers1", "torch", "ray"):
         ratio(lever, "presidio", f"{lever} / Presidio", 1.0)
-    ratio("onnx", "semsiedit", "onnx / torch embeddings")
-    ratio("workers2", "semsiedit", "--workers 2 / 1")
+    ratio("workers1", "torch", "onnx / torch embeddings (1 proc)")
+    ratio("semsiedit", "workers1", "workers auto / 1")
     ratio("ray", "semsiedit", "--engine ray / local")
     base = outputs.get("semsiedit")
     for name, texts in outputs.items():

@@ -187,6 +187,7 @@ def rewrite_paths(
         if engine != "local" or settings.workers > 1:
             raise InputError("--mapping needs the in-process engine (no --engine ray, no --workers)")
         vault, key = open_vault(mapping, key_file, resume=resume, notify=_note_printer(console))
+        settings = settings.model_copy(update={"workers": 1})  # auto would fork: the vault watches this process
     loop = make_engine(settings, engine, ray_address=ray_address)
     if vault is not None:
         vault.watch(loop)

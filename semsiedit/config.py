@@ -84,11 +84,11 @@ class Settings(BaseModel):
     jobs: int = Field(1, ge=1, le=64)
     # Worker processes for the CPU-bound local path (`--workers`): each runs the whole loop on its
     # share of the documents; results still come out in input order (semsiedit/engines/).
-    workers: int = Field(1, ge=1, le=64)
-    # onnx: the embedding model exported locally to ONNX Runtime (cosine to torch >= 0.999), 1.6x less
-    # CPU per rewrite here (benchmarks/RESULTS.md). Not the default yet: the learned detector's
-    # thresholds were fit on torch embeddings (docs/limitations.md).
-    embedding_backend: Literal["torch", "onnx"] = "torch"
+    # 0 = auto: one per idle CPU when the input is large enough and no LLM is configured.
+    workers: int = Field(0, ge=0, le=64)
+    # onnx: the embedding model exported locally to ONNX Runtime (cosine to torch >= 0.999), less CPU
+    # per sentence and no torch/transformers import (benchmarks/RESULTS.md). auto: onnx, else torch.
+    embedding_backend: Literal["auto", "torch", "onnx"] = "auto"
     chunk_chars: int = Field(6000, ge=500)
     cache_dir: Path | None = None
     no_cache: bool = False

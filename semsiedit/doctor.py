@@ -49,9 +49,10 @@ def checks(settings: Settings) -> list[tuple[str, bool, str]]:
     started = time.perf_counter()
     try:
         path = models.resolve_embedding_model(settings.embedding_model)
-        embedder = models.load_embedder(settings.embedding_model)
+        embedder = models.load_embedder(settings.embedding_model, settings.embedding_backend)
         dim = getattr(embedder, "get_embedding_dimension", embedder.get_sentence_embedding_dimension)()
-        rows.append(("embedding model", True, f"{settings.embedding_model} at {path} ({dim} dims), "
+        runtime = "ONNX Runtime" if type(embedder).__name__ == "OnnxSentenceEncoder" else "torch"
+        rows.append(("embedding model", True, f"{settings.embedding_model} at {path} ({dim} dims, {runtime}), "
                      f"{time.perf_counter() - started:.1f}s"))
     except BackendUnavailable as exc:
         rows.append(("embedding model", False, str(exc)))

@@ -120,18 +120,22 @@ def resolve_embedding_model(configured: str) -> str:
 
 @lru_cache(maxsize=4)
 def load_embedder(configured: str, backend: str = "torch") -> SentenceTransformer:
-    """One sentence encoder per process, model name and backend: a SentenceTransformer on the CPU,
-    or (backend "onnx") the same model exported to ONNX Runtime (semsiedit.embedding_onnx)."""
+    """One sentence encoder per process, model name and backend: the model exported to ONNX Runtime
+    (backends "onnx" and "auto"; semsiedit.embedding_onnx), or a SentenceTransformer on the CPU
+    ("torch", and the fallback when the export or the runtime is unavailable)."""
     set_offline_environment()
     path = resolve_embedding_model(configured)
-    if backend == "onnx":
+    if backend in ("onnx", "auto"):
         from semsiedit.embedding_onnx import load_onnx_encoder
 
         try:
             return load_onnx_encoder(path)  # type: ignore[return-value]  # same encode() interface
         except Exception as exc:  # the exporter and runtime raise many kinds
-            # Scores are the same either way (cosine >= 0.999); only the speed differs.
-            logging.getLogger("semsiedit").warning("ONNX embedding backend unavailable (%s); using torch", exc)
+            # Scores are the same either way (cosine >= 0.999); only the speed differs. Asked for
+            # by name, the fallback is worth a warning; under "auto" it is a debug note.
+            log = logging.getLogger("semsiedit")
+            report = log.warning if backend == "onnx" else log.debug
+            report("ONNX embedding backend unavailable (%s); using torch", exc)
     from sentence_transformers import SentenceTransformer
 
     try:

@@ -3,6 +3,8 @@ and equal to the torch model's embeddings (cosine >= 0.999)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -51,3 +53,63 @@ def test_torch_is_used_when_the_onnx_export_cannot_be_made(monkeypatch) -> None:
         assert type(model).__name__ == "SentenceTransformer"
     finally:
         models.load_embedder.cache_clear()
+
+
+def test_auto_falls_back_to_torch_without_a_warning(monkeypatch, caplog) -> None:
+    from semsiedit import embedding_onnx, models
+
+    def broken(_path: str):
+        raise models.BackendUnavailable("no runtime here")
+
+    monkeypatch.setattr(embedding_onnx, "load_onnx_encoder", broken)
+    models.load_embedder.cache_clear()
+    try:
+        with caplog.at_level("DEBUG", logger="semsiedit"):
+            model = models.load_embedder("all-MiniLM-L6-v2", "auto")
+        assert type(model).__name__ == "SentenceTransformer"
+        assert [r.levelname for r in caplog.records if "ONNX" in r.getMessage()] == ["DEBUG"]
+    finally:
+        models.load_embedder.cache_clear()
+
+
+def test_tokenizer_gives_the_ids_sentence_transformers_gives() -> None:
+    """The ONNX path tokenizes with `tokenizers` directly (no transformers import): same ids,
+    truncation at the model's max_seq_length included."""
+    from transformers import AutoTokenizer
+
+    from semsiedit.embedding_onnx import _load_tokenizer
+    from semsiedit.models import resolve_embedding_model
+
+    path = resolve_embedding_model("all-MiniLM-L6-v2")
+    reference = AutoTokenizer.from_pretrained(path)
+    ours = _load_tokenizer(Path(path))
+    texts = ["Zoë Müller — naïve café 😀", "", "  spaced   out\n\nlines ", "word " * 400, "Dr. O'Neill: x@y.org"]
+    want = reference(texts, padding=True, truncation=True, max_length=256)
+    got = ours.encode_batch(texts)
+    assert [e.ids for e in got] == want["input_ids"]
+    assert [e.attention_mask for e in got] == want["attention_mask"]
+    assert max(len(e.ids) for e in got) == 256
+
+
+@pytest.mark.slow
+def test_default_rewrite_imports_neither_torch_nor_transformers(tmp_path) -> None:
+    """The default backend (auto -> onnx) scores a rewrite without the ~13 CPU-s of importing
+    sentence-transformers, transformers and torch, once the export is cached."""
+    import subprocess
+    import sys
+
+    from semsiedit import embedding_onnx
+    from semsiedit.config import Settings
+    from semsiedit.models import resolve_embedding_model
+
+    assert Settings().embedding_backend == "auto"
+    embedding_onnx.load_onnx_encoder(resolve_embedding_model("all-MiniLM-L6-v2"))  # the export, cached once
+    script = (
+        "import sys\n"
+        "from semsiedit.api import rewrite_text\n"
+        "result = rewrite_text('Maria Lopez was treated for depression at Mercy Hospital in 2021.')\n"
+        "assert result.scores is not None and result.rewritten != result.original\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

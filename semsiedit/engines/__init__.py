@@ -22,7 +22,8 @@ class Engine(Protocol):
 
 
 def make_engine(settings: Settings, engine: str = "local", *, ray_address: str | None = None) -> Engine:
-    """The engine for `--engine` (local: the loop itself, or `settings.workers` processes)."""
+    """The engine for `--engine` (local: the loop itself, or `settings.workers` processes; with
+    workers = 0, processes only when the input turns out large enough: `AutoEngine`)."""
     if engine == "local":
         if ray_address:
             raise InputError("--ray-address needs --engine ray")
@@ -30,6 +31,10 @@ def make_engine(settings: Settings, engine: str = "local", *, ray_address: str |
             from semsiedit.engines.local import ProcessEngine
 
             return ProcessEngine(settings, settings.workers)
+        if settings.workers == 0 and not settings.llm_configured:
+            from semsiedit.engines.local import AutoEngine
+
+            return AutoEngine(settings)
         from semsiedit.loop import build_loop
 
         return build_loop(settings)

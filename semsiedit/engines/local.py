@@ -16,6 +16,7 @@ the order each worker met the values (docs/limitations.md, Decisions).
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import os
 from collections import deque
@@ -26,6 +27,9 @@ from semsiedit.config import Settings
 from semsiedit.types import Document, DocumentResult
 
 _LOOP: Any = None  # the parent's loop, inherited by the forked workers
+# `workers = 0` forks only for inputs of at least this many documents: below, the workers' start
+# (a fork, the embedding model per worker, one batch each) costs more than the second core saves.
+AUTO_MIN_DOCS = 48
 _THREADS = 1
 
 
@@ -80,6 +84,36 @@ class ProcessEngine:
         finally:
             pool.terminate()  # interrupted or failed: stop the workers, keep what was written
             pool.join()
+
+
+class AutoEngine:
+    """`workers = 0`: forked workers when the input is large enough to pay for them, else this process.
+
+    The documents are read lazily, so their number is not known in advance: the first
+    AUTO_MIN_DOCS documents are read ahead; a shorter input (a file, a pipe of a few rows) runs
+    in this process, where a fork and a model load per worker would cost more than a second core
+    saves. A longer one gets one worker per idle CPU (`idle_cpus`: a machine busy with other work
+    gets fewer, down to this process alone), at most MAX_AUTO_WORKERS. The LLM path is never
+    split (make_engine): it waits on the server, which `--jobs` already overlaps.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.workers = 1  # decided in run_iter; kept for the report and tests
+
+    def run_iter(self, docs: Iterable[Document]) -> Iterator[tuple[Document, DocumentResult]]:
+        from semsiedit.detection.engine import MAX_AUTO_WORKERS, idle_cpus
+        from semsiedit.loop import build_loop
+
+        stream = iter(docs)
+        head = list(itertools.islice(stream, AUTO_MIN_DOCS))
+        rest = itertools.chain(head, stream)
+        self.workers = min(idle_cpus(), MAX_AUTO_WORKERS) if len(head) >= AUTO_MIN_DOCS else 1
+        if self.workers > 1:
+            settings = self.settings.model_copy(update={"workers": self.workers})
+            yield from ProcessEngine(settings, self.workers).run_iter(rest)
+        else:
+            yield from build_loop(self.settings.model_copy(update={"workers": 1})).run_iter(rest)
 
 
 def _ready(item: tuple[list[Document], Any]) -> Iterator[tuple[Document, DocumentResult]]:
