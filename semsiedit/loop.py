@@ -198,9 +198,14 @@ class EditingLoop:
             record.decisions = decisions
         self._utility_guard(to_edit)
         for state, _findings, record in to_edit:
+            before = state.text
             state.text = self._apply(state, record.decisions)
             state.result.rounds.append(record)
             state.result.usage.add(record.usage)
+            if state.text == before and self.editor is self.local_editor:
+                # The local editor is deterministic: the same text gets the same findings and the
+                # same (no) edits in every later round, so the document is done.
+                state.done = True
 
     def _utility_guard(self, to_edit: list[tuple[_State, list[Finding], RoundRecord]]) -> None:
         """Guard (c): a round of LLM edits that drops the text's utility below the floor is

@@ -5,8 +5,9 @@
   the year, ages over 89, numbers, URLs, IPs); countries and states/provinces are kept; sensitive
   attributes are generalised.
 - `public`: LLM answers, news, encyclopaedic text about public figures. Public people, countries,
-  places, organisations and dates are kept; the sensitive *statements* are rewritten. Contact
-  details and account numbers are still removed: nobody's phone number is public knowledge.
+  places, organisations and dates are kept; the sensitive *statements* are rewritten, except
+  privacy statements flagged only by a weak cue (severity 1: a relative, a death, a resignation).
+  Contact details and account numbers are still removed: nobody's phone number is public knowledge.
 - `auto`: chosen per document from its content and, when given, the question (`choose_profile`).
 
 The profile is applied to the findings between critique and edit (`apply_profile`), so every
@@ -30,9 +31,10 @@ if TYPE_CHECKING:
 ProfileName = Literal["record", "public"]
 PROFILES = ("auto", "record", "public")
 
-# Kept under `public`: names of public people, places, organisations, groups and dates. Everything
+# Kept under `public`: names of public people, places, organisations, groups and dates (birth dates
+# included: a public figure's is public record). Everything
 # else a PII detector finds (contact details, account and document numbers) is removed either way.
-_PUBLIC_KEEPS = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME", "URL", "TITLE"})
+_PUBLIC_KEEPS = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME", "DATE_OF_BIRTH", "URL", "TITLE"})
 
 # Acronyms a NER model mistakes for places.
 _NOT_PLACES = frozenset({
@@ -144,6 +146,12 @@ def place_kind(value: str) -> str | None:
 
 def keeps(finding: Finding, profile: Profile) -> bool:
     """Whether `finding` is left as it is under `profile` (not sensitive there)."""
+    if finding.category == "privacy" and profile.name == "public":
+        # A weak cue about a public figure ("his mother", "died", "resigned", "taxes", "the
+        # hospital": severity 1) is public record more often than not; rewriting the statement
+        # broke the answer ("Facebook has a private matter", "Kirk Douglas has a personal health
+        # matter"). Stronger cues ("diagnosed with", "his salary", "her divorce") are still edited.
+        return finding.severity < 2
     if finding.category != "pii":
         return False
     label = canonical(finding.label)

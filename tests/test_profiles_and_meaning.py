@@ -79,6 +79,17 @@ def test_public_profile_keeps_names_but_not_contact_details() -> None:
     assert kept == [mail] and text[mail.start : mail.end] == mail.text
 
 
+def test_public_profile_keeps_birth_dates_and_weak_privacy_cues() -> None:
+    """A public figure's birth date is public record ("born on December 9, 1916" became "born on a
+    certain date"); a weak privacy cue (severity 1) is kept, a stronger one is still sensitive."""
+    born = Finding(20, 36, "December 9, 1916", "pii", "DATE_OF_BIRTH")
+    weak = Finding(0, 30, "Kirk Douglas died in Beverly Hills", "privacy", "health", severity=1)
+    strong = Finding(0, 30, "Kirk Douglas had a stroke in 1996", "privacy", "health", severity=2)
+    public, record = Profile("public", "test"), Profile("record", "test")
+    assert apply_profile([born, weak, strong], public) == [strong]
+    assert apply_profile([born, weak, strong], record) == [born, weak, strong]
+
+
 def test_profile_and_goals_reach_the_llm_prompts() -> None:
     from semsiedit.editing.llm import LLMEditor
 

@@ -101,6 +101,10 @@ class LocalEditor:
         ctx = Ctx(scope, doc or DocState.of(text), self.surrogates, self.mode, profile)
         rendered = self._render(text, node, ctx)
         found = node.all_findings()
+        if profile == "public":
+            # A hedged public statement may still contain its own words ("X, though this has not
+            # been proven"); only a value that must go (a phone number, a removed term) is a leak.
+            found = [f for f in found if f.category == "pii"]
         if self._leaks(rendered, node, found, ctx):
             ctx.strategies.clear()
             rendered = fallback(text, node, ctx, reason="leak")
@@ -248,7 +252,12 @@ class LocalEditor:
                 harmful_terms.append((start, end))
             ctx.removed_terms.append(seg[start:end].strip())
         privacy_terms = "privacy" in matched
-        if "privacy" in categories and "privacy" not in matched:
+        if "privacy" in categories and "privacy" not in matched and ctx.profile == "public":
+            # No known attribute term in a statement about a public figure: it is left as written.
+            # The generic clause used for records ("{subject} has a private family matter") broke
+            # public answers ("Facebook has a private matter", "Congress has a past legal matter").
+            categories.discard("privacy")
+        elif "privacy" in categories and "privacy" not in matched:
             # No known attribute term: de-identify the statement (its names become surrogates);
             # with no name to replace, generalise the sensitive part of the statement.
             names = name_reps(seg, node, taken, ctx)
@@ -296,6 +305,8 @@ class LocalEditor:
             if body != seg:
                 ctx.strategies.append("hedge")
                 return body
+            if ctx.profile == "public":
+                return body  # no generic clause in a public answer (see above): nothing to soften here
             return fallback(text, node, ctx, reason="fragment")
         ctx.strategies.append("attribute" if kind == "misinformation" else "hedge")
         # Softened harmful terms already hedge the statement; an unverified claim always gets one.
