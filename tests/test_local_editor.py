@@ -700,3 +700,39 @@ def test_a_public_statement_with_no_attribute_term_is_left_as_it_is(editor: Loca
     f = Finding(**{**find(text, quote, "privacy", "health", "f1").__dict__, "subject": "Kirk Douglas"})
     out = apply_edits(text, editor.propose(text, None, [f], public).edits)
     assert "depression" not in out and "Kirk Douglas" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "label", "severity", "want", "gone"),
+    [
+        # A report of criticism is softened, not declared unproven.
+        ("Many Republicans have long criticized the ACA.", "Many Republicans have long criticized the ACA",
+         "insult_or_criticism", 1, "Many Republicans have long questioned the ACA.", []),
+        # Passive "charged with" / "impeached" keep their auxiliary's grammar.
+        ("Sayoc has been charged with several federal crimes.", "Sayoc has been charged with several federal crimes",
+         "accusation", 2, "has been the subject of proceedings over several federal offences", ["been faced"]),
+        ("The governor was impeached in 2021.", "The governor was impeached in 2021",
+         "accusation", 2, "was the subject of proceedings", ["was faced"]),
+        # "criminal" the noun is not "improper" the adjective ("a serious improper who").
+        ("Sayoc is a serious criminal who mailed bombs.", "Sayoc is a serious criminal who mailed bombs",
+         "accusation", 2, "", ["serious improper"]),
+    ],
+)  # fmt: skip
+def test_harmful_softening_keeps_the_role_of_what_it_replaces(
+    editor: LocalEditor, text: str, quote: str, label: str, severity: int, want: str, gone: list[str]
+) -> None:
+    from semsiedit.profile import Profile
+
+    base = find(text, quote, "harmful", label, "f1").__dict__
+    f = Finding(**{**base, "subject": quote.split()[0], "severity": severity})
+    out = apply_edits(text, editor.propose(text, None, [f], Profile("public", "test", "", "")).edits)
+    assert want in out and not any(g in out for g in gone), out
+    assert "not been proven" not in out or severity >= 2, out
+
+
+def test_a_plural_generalisation_takes_no_article(editor: LocalEditor) -> None:
+    text = "The appointees have a net worth of over a third of the GDP."
+    quote = "The appointees have a net worth of over a third of the GDP"
+    f = find(text, quote, "privacy", "finances", "f1")
+    out = apply_edits(text, editor.propose(text, None, [f]).edits)
+    assert "a finances" not in out and "net worth" not in out, out

@@ -279,6 +279,13 @@ class LocalEditor:
         if kinds == {"harmful"} and privacy_terms and "harmful" not in matched:
             return body  # the harmful part was the private attribute, and it is generalised now
         kind = "misinformation" if "misinformation" in kinds else "harmful" if kinds else None
+        if kind == "harmful" and all(f.severity < 2 for f in node.semsi if f.category == "harmful"):
+            # A report of criticism or controversy ("Republicans have long criticized the ACA") or a
+            # denied accusation: its terms are softened at most. That someone criticised something
+            # is not an unproven claim, so no "though this has not been proven" is bolted on.
+            if body != seg:
+                ctx.strategies.append("generalise")
+            return body
         if kind is not None and (not needs_hedge(seg) or qualified_by_edit(body)):
             # Already attributed by the text, a fact of record, or qualified by the edit itself ("someone
             # facing unproven claims"): the generalised terms are the edit, no hedge is bolted on.
