@@ -27,7 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Protocol
+from typing import Any, Protocol
 
 from semsiedit.config import Settings
 from semsiedit.errors import LLMError
@@ -170,7 +170,9 @@ class EditingLoop:
 
     # -- one round ----------------------------------------------------------------------------
     def _round(self, states: list[_State], iteration: int) -> None:
-        detected = self._detect([s.text for s in states], [s.doc.context for s in states])
+        # From the second round on, the detector re-parses only the sentences the edits changed.
+        originals = [s.doc.text if s.text != s.doc.text else None for s in states]
+        detected = self._detect([s.text for s in states], [s.doc.context for s in states], originals)
         critiques = [self._critique(state, found) for state, found in zip(states, detected, strict=True)]
         last = iteration == self.settings.max_iterations
         to_edit: list[tuple[_State, list[Finding], RoundRecord]] = []
@@ -239,12 +241,19 @@ class EditingLoop:
         return apply_edits(state.text, [d.edit for d in decisions if d.accepted])
 
     # -- stages -------------------------------------------------------------------------------
-    def _detect(self, texts: list[str], contexts: list[str | None]) -> list[list[Finding]]:
+    def _detect(
+        self, texts: list[str], contexts: list[str | None], originals: list[str | None] | None = None
+    ) -> list[list[Finding]]:
         with self._detect_lock:
-            # The questions help the learned detector; other detectors (scripted ones in tests) may not take them.
-            if any(contexts) and "contexts" in inspect.signature(self.detector.detect_many).parameters:
-                return self.detector.detect_many(texts, contexts=contexts)  # type: ignore[call-arg]
-            return self.detector.detect_many(texts)
+            # The questions help the learned detector, the originals save parsing; other detectors
+            # (scripted ones in tests) may take neither.
+            accepted = inspect.signature(self.detector.detect_many).parameters
+            extra: dict[str, Any] = {}
+            if any(contexts) and "contexts" in accepted:
+                extra["contexts"] = contexts
+            if originals is not None and any(o is not None for o in originals) and "originals" in accepted:
+                extra["originals"] = originals
+            return self.detector.detect_many(texts, **extra)
 
     def _critique(self, state: _State, detected: list[Finding]) -> tuple[list[Finding], RoundRecord]:
         record = RoundRecord(iteration=0)

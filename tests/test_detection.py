@@ -399,3 +399,38 @@ def test_detection_alone_never_imports_transformers() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["[]", "3.0"]
+
+
+def test_redetection_parses_only_the_sentences_an_edit_changed() -> None:
+    """After an edit round the loop passes the original text: unchanged sentences keep what the
+    original's parse found in them (shifted), only the changed run is parsed, and the findings are
+    those of a fresh parse of the edited text here."""
+    engine = DetectionEngine(Settings(categories=["pii", "privacy"]), workers=1)
+    original = (
+        "Maria Lopez moved to Springfield in 2015. She was diagnosed with diabetes in 2019. "
+        "Her neighbour, Tom Baker, drove her to the clinic every week."
+    )
+    edited = original.replace("She was diagnosed with diabetes in 2019.", "She has a health condition.")
+    parsed: list[str] = []
+    real = engine._parse
+
+    def counting(pieces, batch_size):
+        parsed.extend(pieces)
+        return real(pieces, batch_size)
+
+    engine._parse = counting  # type: ignore[method-assign]
+    before = engine.detect_many([original])[0]
+    assert parsed == [original]
+    parsed.clear()
+    again = engine.detect_many([edited], originals=[original])[0]
+    assert parsed == ["She has a health condition."]
+    fresh = DetectionEngine(Settings(categories=["pii", "privacy"]), workers=1).detect_many([edited])[0]
+    spans = [(f.start, f.end, f.category, f.label) for f in again]
+    assert spans == [(f.start, f.end, f.category, f.label) for f in fresh]
+    names = {f.text for f in again if f.label == "PERSON"}
+    assert names == {f.text for f in before if f.label == "PERSON"} == {"Maria Lopez", "Tom Baker"}
+    # Most of the text changed: parsed whole again, with its full context.
+    parsed.clear()
+    rewritten = "Someone moved somewhere. They have a health condition. A neighbour drove them."
+    engine.detect_many([rewritten], originals=[original])
+    assert parsed == [rewritten]

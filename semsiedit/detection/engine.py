@@ -29,7 +29,7 @@ from semsiedit.detection.merge import merge_findings
 from semsiedit.detection.more_pii import find_more_pii
 from semsiedit.detection.person_filter import clean_person_findings
 from semsiedit.detection.titles import find_titled_names
-from semsiedit.text import stable_pieces
+from semsiedit.text import Span, split_sentences, stable_pieces
 from semsiedit.types import SEMSI_CATEGORIES, Finding
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 MAX_PARSE_CHARS = 20_000
 PIPE_BATCH_CHARS = 100_000
 PIECE_CACHE_SIZE = 4096  # pieces whose findings are kept (findings only, not the text or the parse)
+# An edited text whose changed sentences make up more than this share of it is parsed whole again.
+REPARSE_WHOLE_SHARE = 0.6
 # A batch is split over worker processes only when it has this many characters: below it the
 # pickling and the idle tail of the last chunk cost more than a second core saves (~0.25 s of work
 # per 10k characters on one core; benchmarks/RESULTS.md).
@@ -174,13 +176,19 @@ class DetectionEngine:
         return self.detect_many([text])[0]
 
     def detect_many(
-        self, texts: Sequence[str], batch_size: int = 32, contexts: Sequence[str | None] | None = None
+        self,
+        texts: Sequence[str],
+        batch_size: int = 32,
+        contexts: Sequence[str | None] | None = None,
+        originals: Sequence[str | None] | None = None,
     ) -> list[list[Finding]]:
         """Findings per text, in input order. `contexts`: the question each text answers, if known
-        (the learned detector uses it)."""
+        (the learned detector uses it). `originals`: for a text that is an edit of another (the
+        loop's later rounds), that other text: only the runs of sentences the edits changed are
+        parsed; the unchanged sentences keep what the original's parse found in them."""
         self.load()
         texts = list(texts)
-        found, ents = self._analyze(texts, batch_size)
+        found, ents = self._analyze(texts, batch_size, originals)
         if self._learned is None:
             return found
         # In this process, after the workers: one embedding batch, into the cache the scorer reads.
@@ -219,14 +227,32 @@ class DetectionEngine:
             weakref.finalize(self, self._pool.terminate)
         return self._pool
 
-    def _analyze(self, texts: Sequence[str], batch_size: int) -> tuple[list[list[Finding]], list[list[Entity]]]:
+    def _analyze(
+        self, texts: Sequence[str], batch_size: int, originals: Sequence[str | None] | None = None
+    ) -> tuple[list[list[Finding]], list[list[Entity]]]:
         """Every recognizer over every text, piece by piece; also the named entities (subjects for
         the learned detector) when it is on. A piece seen before (an unchanged paragraph of a long
-        document, re-detected after an edit elsewhere) is not parsed again."""
-        jobs = [(i, start, text[start:end]) for i, text in enumerate(texts) for start, end in self._pieces(text)]
+        document, re-detected after an edit elsewhere) is not parsed again; nor is an unchanged
+        sentence of an edited short text (`_edited_pieces`)."""
+        jobs: list[tuple[int, int, str]] = []  # (text index, offset, piece) whose findings are used
+        reused: list[tuple[int, int, bytes, Span]] = []  # (text index, shift, original's key, its span)
+        extra: list[str] = []  # originals to parse first (not in the cache any more)
+        for i, text in enumerate(texts):
+            original = originals[i] if originals is not None else None
+            plan = self._edited_pieces(text, original) if original is not None else None
+            if plan is None:
+                jobs += [(i, start, text[start:end]) for start, end in self._pieces(text)]
+                continue
+            runs, kept = plan
+            assert original is not None
+            jobs += [(i, start, text[start:end]) for start, end in runs]
+            key = _piece_key(original)
+            reused += [(i, shift, key, span) for shift, span in kept]
+            if kept and key not in self._cache:
+                extra.append(original)
         keys = [_piece_key(piece) for _, _, piece in jobs]
-        missing = list({key: piece for key, (_, _, piece) in zip(keys, jobs, strict=True)
-                        if key not in self._cache}.items())  # fmt: skip
+        wanted = [*zip(keys, (piece for _, _, piece in jobs), strict=True), *((_piece_key(o), o) for o in extra)]
+        missing = list({key: piece for key, piece in wanted if key not in self._cache}.items())
         for key, result in zip([k for k, _ in missing], self._parse_spread([p for _, p in missing], batch_size),
                                strict=True):  # fmt: skip
             self._cache[key] = result
@@ -237,6 +263,12 @@ class DetectionEngine:
             self._cache.move_to_end(key)
             raw[i] += [replace(f, start=f.start + offset, end=f.end + offset) for f in found]
             ents[i] += [(start + offset, end + offset, label, text) for start, end, label, text in named]
+        for i, shift, key, (lo, hi) in reused:
+            found, named = self._cache[key]
+            self._cache.move_to_end(key)
+            inside = [f for f in found if lo <= f.start and f.end <= hi]
+            raw[i] += [replace(f, start=f.start + shift, end=f.end + shift) for f in inside]
+            ents[i] += [(s + shift, e + shift, label, t) for s, e, label, t in named if lo <= s and e <= hi]
         while len(self._cache) > PIECE_CACHE_SIZE:
             self._cache.popitem(last=False)
         return [self._finish(text, found) for text, found in zip(texts, raw, strict=True)], ents
@@ -282,6 +314,34 @@ class DetectionEngine:
                 spacy_ents = [Finding(e.start_char, e.end_char, e.text, "pii", e.label_) for e in doc.ents]
                 named = [(f.start, f.end, f.label, f.text) for f in map_back(spacy_ents, clean, piece, 0)]
             yield map_back(found, clean, piece, 0), named
+
+    def _edited_pieces(self, text: str, original: str) -> tuple[list[Span], list[tuple[int, Span]]] | None:
+        """For a short text edited from `original`: (runs of changed sentences to parse, [(shift,
+        span of an unchanged sentence in the original)]), or None to parse the text as usual.
+
+        The sentences of both are aligned (difflib, by content); an unchanged sentence keeps the
+        findings the original's whole-text parse made inside it, shifted to its new place, so a
+        round that edited two sentences of ten parses two. It depends only on the two texts, so
+        every engine and worker gets the same findings. Long texts already reuse unchanged pieces.
+        """
+        from difflib import SequenceMatcher
+
+        if text == original or len(original) > self.max_parse_chars or len(text) > self.max_parse_chars:
+            return None
+        before, after = split_sentences(original), split_sentences(text)
+        matcher = SequenceMatcher(None, [original[s:e] for s, e in before], [text[s:e] for s, e in after],
+                                  autojunk=False)  # fmt: skip
+        runs: list[Span] = []
+        kept: list[tuple[int, Span]] = []
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                pairs = zip(range(i1, i2), range(j1, j2), strict=True)
+                kept += [(after[j][0] - before[i][0], before[i]) for i, j in pairs]
+            elif j2 > j1:
+                runs.append((after[j1][0], after[j2 - 1][1]))
+        if sum(e - s for s, e in runs) > REPARSE_WHOLE_SHARE * len(text):
+            return None  # most of it changed: one parse of the whole text, with its full context
+        return runs, kept
 
     def _pieces(self, text: str) -> list[tuple[int, int]]:
         if not text.strip():
