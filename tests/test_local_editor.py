@@ -736,3 +736,12 @@ def test_a_plural_generalisation_takes_no_article(editor: LocalEditor) -> None:
     f = find(text, quote, "privacy", "finances", "f1")
     out = apply_edits(text, editor.propose(text, None, [f]).edits)
     assert "a finances" not in out and "net worth" not in out, out
+
+
+def test_a_plural_attribute_stays_plural(editor: LocalEditor) -> None:
+    """"various health issues" -> "various health matters", not "various a health matter"."""
+    text = "He struggled with various health issues throughout his life."
+    quote = "He struggled with various health issues throughout his life"
+    out = apply_edits(text, editor.propose(text, None, [find(text, quote, "privacy", "health", "f1")]).edits)
+    assert "various health matters" in out and "health issues" not in out, out
+    assert_fluent(out)
