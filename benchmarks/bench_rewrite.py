@@ -22,9 +22,10 @@
 4. Streaming memory of a whole `semsiedit rewrite big.jsonl -o out.jsonl` process: the answers
    repeated to --stream-rows rows in a temp JSONL (--stream-distinct prefixes every row with a line
    of its own, a new name and number, so caches keyed by content keep seeing new keys); this script
-   samples the process's VmRSS from /proc with the rows written so far, and stops it after
-   --stream-seconds when the whole file cannot be done in the time (a 100k-row run takes hours on 2
-   cores): RSS at several row counts, and end / after 200 rows (flat ~ 1.0x). --stream-rows 0 skips.
+   samples the memory of the process and its workers (their PSS summed, from /proc) with the rows
+   written so far, and stops it after --stream-seconds when the whole file cannot be done in the
+   time (a 100k-row run takes hours on 2 cores): memory at several row counts, and end / after 200
+   rows (flat ~ 1.0x). --stream-rows 0 skips.
 """
 
 from __future__ import annotations
@@ -290,11 +291,35 @@ def whole(args, rows) -> None:
 
 
 def _proc_rss_mb(pid: int) -> float | None:
+    """Memory of the process and its worker processes (workers = auto forks them): the sum of their
+    PSS, so pages the forked workers share with the parent are counted once, not once per process."""
+    total, seen = 0.0, False
+    for p in _tree(pid):
+        kib = _field_kib(f"/proc/{p}/smaps_rollup", "Pss:") or _field_kib(f"/proc/{p}/status", "VmRSS:")
+        if kib is not None:
+            total, seen = total + kib / 1024, True
+    return total if seen else None
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return out
+
+
+def _field_kib(path: str, field: str) -> int | None:
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        with open(path, encoding="ascii") as fh:
             for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
+                if line.startswith(field):
+                    return int(line.split()[1])
     except OSError:
         return None
     return None
@@ -361,17 +386,17 @@ def streaming(args) -> None:
     after200 = next((mb for _, n, mb in samples if n >= 200), None)
     end = samples[-1][2]
     peak = max(mb for _, _, mb in samples)
-    print(f"RSS after the first 200 rows {after200 or float('nan'):.0f} MiB; at the end {end:.0f} MiB; "
-          f"peak sampled {peak:.0f} MiB")  # fmt: skip
+    print(f"memory (PSS of the process and its workers) after the first 200 rows {after200 or float('nan'):.0f} "
+          f"MiB; at the end {end:.0f} MiB; peak sampled {peak:.0f} MiB")  # fmt: skip
     if after200:
         r = end / after200
-        print(f"ratio RSS end / after 200 rows: {r:.2f}x  [{'flat' if r <= 1.1 else 'GROWING'}: target ~1.0x]")
-    marks, shown = [100, 200, 400, 800, 1200, 1600, 2000, 3000, 4000, 6000, 8000], []
+        print(f"ratio memory end / after 200 rows: {r:.2f}x  [{'flat' if r <= 1.1 else 'GROWING'}: target ~1.0x]")
+    marks, shown = [100, 200, 400, 800, 1200, 1600, 2000, 3000, 4000, 6000, 8000, 12000, 20000, 50000, 100000], []
     for m in marks:
         hit = next((mb for _, n, mb in samples if n >= m), None)
         if hit is not None:
             shown.append(f"{m}: {hit:.0f}")
-    print("RSS (MiB) by rows written: " + ", ".join(shown))
+    print("memory (MiB) by rows written: " + ", ".join(shown))
     print(f"load average after: {load_average()}")
 
 

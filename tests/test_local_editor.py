@@ -745,3 +745,54 @@ def test_a_plural_attribute_stays_plural(editor: LocalEditor) -> None:
     out = apply_edits(text, editor.propose(text, None, [find(text, quote, "privacy", "health", "f1")]).edits)
     assert "various health matters" in out and "health issues" not in out, out
     assert_fluent(out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "However, following the Parkland school shooting, Congress did pass some measures on gun safety.",
+        "He has spoken about the fear his generation feels due to school shootings and gun violence.",
+        "After the shooting, Hogg became a prominent figure in the gun control movement.",
+    ],
+)
+def test_a_violent_event_named_by_the_text_is_not_an_accusation(editor: LocalEditor, text: str) -> None:
+    """"the Parkland school shooting" names an event: its subject is not hedged as if accused of it
+    ("Congress allegedly did pass ...")."""
+    quote = text.rstrip(".")
+    f = Finding(**{**find(text, quote, "harmful", "violent_or_sexual_crime", "f1").__dict__, "severity": 3,
+                   "subject": "Congress"})  # fmt: skip
+    out = apply_edits(text, editor.propose(text, None, [f]).edits)
+    assert "allegedly" not in out and "not been proven" not in out, out
+
+
+def test_a_violent_act_someone_is_said_to_have_committed_is_still_hedged(editor: LocalEditor) -> None:
+    text = "Jones carried out the shooting at the mall."
+    f = Finding(**{**find(text, "Jones carried out the shooting at the mall", "harmful", "violent_or_sexual_crime",
+                          "f1").__dict__, "severity": 3, "subject": "Jones"})  # fmt: skip
+    out = apply_edits(text, editor.propose(text, None, [f]).edits)
+    assert out != text, out
+
+
+def test_reported_speech_is_not_hedged_again(editor: LocalEditor) -> None:
+    """"Critics said she was a sore loser": in public text the sentence says who holds the view, so no
+    "allegedly ..., though this has not been proven" is added to it; a bare statement is still hedged."""
+    from semsiedit.profile import Profile
+
+    public = Profile("public", "test", "", "")
+    for text, quote, hedged in [
+        ("Critics said she was a sore loser after the final.", "she was a sore loser after the final", False),
+        ("He told reporters the mayor had lied about the budget.", "the mayor had lied about the budget", False),
+        ("The mayor lied about the budget.", "The mayor lied about the budget", True),
+    ]:
+        f = Finding(**{**find(text, quote, "harmful", "dishonesty", "f1").__dict__, "subject": "the mayor"})
+        out = apply_edits(text, editor.propose(text, None, [f], public).edits)
+        assert ("not been proven" in out or "unconfirmed" in out or "not been verified" in out) == hedged, out
+
+
+def test_a_named_facility_is_not_called_a_city() -> None:
+    """spaCy tags hospitals and churches as places (FAC, GPE): "admitted to St. Luke's" became
+    "admitted to a city"."""
+    from semsiedit.editing.surrogates import location_kind
+
+    assert [location_kind(v) for v in ["St. Luke's", "Mercy Hospital", "Grace Baptist Church", "Dayton", "Ohio"]] == [
+        "a facility", "a facility", "a facility", "a city", "a state"]  # fmt: skip

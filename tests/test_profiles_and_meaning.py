@@ -185,6 +185,15 @@ def test_record_leaks_are_removed() -> None:
 
 
 @pytest.mark.slow
+def test_a_medication_that_names_the_condition_is_generalised() -> None:
+    """Inference leaks: carbidopa-levodopa names Parkinson's, donepezil Alzheimer's."""
+    out, _ = run("My husband Greg has Parkinson's and takes carbidopa-levodopa twice a day. "
+                 "His mother took donepezil for years.", "record")  # fmt: skip
+    for value in ["levodopa", "carbidopa", "donepezil", "Parkinson", "Greg"]:
+        assert value not in out, (value, out)
+    assert "twice a day" in out and "for years" in out, out
+
+
 def test_record_dates_keep_the_year_and_old_ages_are_capped() -> None:
     out, _ = run("Mrs. Ilse Brandt, aged 94, was admitted on March 3, 2021 and discharged on 12/03/2021.", "record")
     assert "2021" in out and "March 3" not in out and "12/03" not in out and "94" not in out, out

@@ -45,6 +45,21 @@ def attributed(statement: str) -> bool:
     return bool(_ATTRIBUTED.search(statement))
 
 
+# A statement that is the object of a reporting verb ("Critics said she was ...", "Some bloggers
+# still claim he is ...", "He told reporters the mayor had ..."): the text says who holds it.
+_REPORTED = re.compile(
+    r"(?<![\w'’-])(?:said|says|say|claim(?:s|ed)?|argue[sd]?|insist(?:s|ed)?|allege[sd]?|suggest(?:s|ed)?|"
+    r"believe[sd]?|think|thinks|thought|wrote|writes|posted|tweeted|told [\w-]+)\s*,?\s*(?:that\s+)?$",
+    FLAGS,
+)
+
+
+def reported(text: str, start: int) -> bool:
+    """The statement at `start` is what someone the sentence names said or claims (reported speech)."""
+    cut = max(text.rfind("\n", 0, start), text.rfind(". ", 0, start)) + 1
+    return bool(_REPORTED.search(text[cut:start]))
+
+
 def needs_hedge(statement: str) -> bool:
     """Whether a harmful/unverified statement still needs a hedge: not when the text already attributes
     it ("a flyer claimed that ...", "my cousin swears that ...") or reports an established fact."""
@@ -179,3 +194,43 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
     continues = bool(re.match(r" +[\w(\"“]", text[node.end : node.end + 3]))
     comma = "," if continues and not tail.strip() else ""
     return lead + core + suffix + comma + tail
+
+
+_ACCUSING = re.compile(
+    r"(?<![\w'’-])(?:accused|charged|convicted|suspected|guilty|responsible|committed|behind|ordered|"
+    r"carried out|perpetrated|planned)\b",
+    re.I,
+)
+_EVENT_PREPOSITIONS = "of|about|after|following|since|before|during|amid|due to|over|by|from|in"
+# Nouns that name a violent event ("the Parkland school shooting", "after the murder of X").
+_EVENT_NOUN = re.compile(
+    r"(?:shootings?|murders?|killings?|assassinations?|bombings?|massacres?|stabbings?|attacks?|riots?)", re.I
+)
+_EVENT_WORD = re.compile(rf"(?<![\w'’-]){_EVENT_NOUN.pattern}(?![\w'’-])", re.I)
+
+
+def names_an_event(seg: str, start: int, end: int) -> bool:
+    """A harmful term used as the name of an event with a victim ("the murder of X", "X's killing",
+    "following the Parkland school shooting", "fear of school shootings"), not a predicate that
+    accuses the statement's subject of something."""
+    before, after = seg[:start], seg[end:]
+    if _ACCUSING.search(before):
+        return False
+    nominal = re.search(r"(?<![\w'’-])(?:the|a|an|his|her|their|its|[\w-]+['’]s)\s+(?:[\w-]+\s+)?$", before, re.I)
+    if nominal and re.match(r"\s+(?:of|against|on)\s", after):
+        return True
+    if not _EVENT_NOUN.fullmatch(seg[start:end]):
+        return False
+    # An event noun as the head of a noun phrase: after a determiner (and up to three modifiers:
+    # "the 2018 Parkland school shooting"), or a bare plural after a preposition ("due to school
+    # shootings"); not followed by its own verb phrase about a person ("the shooting suspect").
+    determined = re.search(r"(?<![\w'’-])(?:the|a|an|this|that|his|her|their|its|[\w-]+['’]s)\s+(?:[\w-]+\s+){0,3}$",
+                           before, re.I)  # fmt: skip
+    after_preposition = re.search(rf"(?<![\w'’-])(?:{_EVENT_PREPOSITIONS})\s+(?:[\w-]+\s+){{0,2}}$", before, re.I)
+    names_a_culprit = re.match(r"\s+(?:suspects?|perpetrators?|gunm[ae]n)\b", after, re.I)
+    return bool(determined or after_preposition) and not names_a_culprit
+
+
+def event_nouns(seg: str) -> list[tuple[int, int]]:
+    """Spans of the violent-event nouns in `seg` ("shooting", "murders")."""
+    return [m.span() for m in _EVENT_WORD.finditer(seg)]

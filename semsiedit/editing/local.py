@@ -23,9 +23,12 @@ from typing import TYPE_CHECKING
 from semsiedit.editing.attribute import (
     attributed,
     claim_like,
+    event_nouns,
     insert_hedge,
+    names_an_event,
     needs_hedge,
     qualified_by_edit,
+    reported,
     said_to_be_unproven,
     wrap,
 )
@@ -286,7 +289,10 @@ class LocalEditor:
             if body != seg:
                 ctx.strategies.append("generalise")
             return body
-        if kind is not None and (not needs_hedge(seg) or qualified_by_edit(body)):
+        # Public text that reports who says it ("Critics said she was ...") needs no hedge of ours; a
+        # record still gets one (its statement must not survive verbatim: _leaks).
+        said = ctx.profile == "public" and reported(text, node.start)
+        if kind is not None and (not needs_hedge(seg) or qualified_by_edit(body) or said):
             # Already attributed by the text, a fact of record, or qualified by the edit itself ("someone
             # facing unproven claims"): the generalised terms are the edit, no hedge is bolted on.
             if body == seg:
@@ -304,7 +310,9 @@ class LocalEditor:
                 if light and not ctx.strategies:
                     ctx.strategies.append("generalise")
                 return body
-        if kind == "harmful" and harmful_terms and all(_names_an_event(seg, s, e) for s, e in harmful_terms):
+        # The terms that made it harmful: the softened ones, else the violent-event nouns the detector saw.
+        events = harmful_terms or event_nouns(seg)
+        if kind == "harmful" and events and all(names_an_event(seg, s, e) for s, e in events):
             # "after the murder of Seth Rich": an event the text reports, not an accusation against anyone.
             ctx.strategies.append("generalise")
             return body
@@ -319,22 +327,6 @@ class LocalEditor:
         # Softened harmful terms already hedge the statement; an unverified claim always gets one.
         adverb = kind == "misinformation" or "harmful" not in matched
         return wrap(text, node, body, kind, ctx, adverb=adverb, changed=body != seg)
-
-
-def _names_an_event(seg: str, start: int, end: int) -> bool:
-    """A harmful term used as the name of an event with a victim ("the murder of X", "X's killing"),
-    not a predicate that accuses the statement's subject of something."""
-    before, after = seg[:start], seg[end:]
-    nominal = re.search(r"(?<![\w'’-])(?:the|a|an|his|her|their|its|[\w-]+['’]s)\s+(?:[\w-]+\s+)?$", before, re.I)
-    return (
-        bool(nominal)
-        and bool(re.match(r"\s+(?:of|against|on)\s", after))
-        and not re.search(
-            r"(?<![\w'’-])(?:accused|charged|convicted|suspected|guilty|responsible|committed|behind|ordered)\b",
-            before,
-            re.I,
-        )
-    )
 
 
 def _known_name_words(findings: list[Finding]) -> set[str]:

@@ -110,15 +110,19 @@ def letters(n: int) -> str:
 
 
 def location_kind(value: str) -> str:
-    """'a country' / 'a state' / 'a region' / 'a city' from a small gazetteer."""
+    """'a country' / 'a state' / 'a region' / 'a city' from a small gazetteer; 'a facility' for a
+    named building or institution the NER tagged as a place ("St. Luke's", "Mercy Hospital")."""
     key = " ".join(value.strip().strip(".,;:").casefold().split())
     key = key.removeprefix("the ")
-    for kind, names in load_data("surrogates")["locations"].items():
+    locations = load_data("surrogates")["locations"]
+    for kind, names in locations.items():
         if kind.startswith("_"):
             continue
         if any(key == n.casefold().removeprefix("the ") for n in names):
             return kind
-    return load_data("surrogates")["locations"]["_default"]
+    if re.search(locations["_facility"], value.strip().strip(".,;:")):
+        return "a facility"
+    return locations["_default"]
 
 
 def date_descriptor(value: str) -> str:
