@@ -434,3 +434,10 @@ def test_redetection_parses_only_the_sentences_an_edit_changed() -> None:
     rewritten = "Someone moved somewhere. They have a health condition. A neighbour drove them."
     engine.detect_many([rewritten], originals=[original])
     assert parsed == [rewritten]
+
+
+def test_a_relative_clause_is_about_the_person_it_describes(engine: DetectionEngine) -> None:
+    """"Brooks, who is openly gay, ...": the clause's subject is "who", which stands for Brooks."""
+    found = engine.detect("Senator Alan Brooks resigned in 2022. Brooks, who is openly gay, now teaches in Tucson.")
+    privacy = [f for f in found if f.category == "privacy" and f.label == "sexuality"]
+    assert [(f.text, f.subject) for f in privacy] == [("who is openly gay", "Brooks")]

@@ -782,6 +782,7 @@ def test_reported_speech_is_not_hedged_again(editor: LocalEditor) -> None:
     for text, quote, hedged in [
         ("Critics said she was a sore loser after the final.", "she was a sore loser after the final", False),
         ("He told reporters the mayor had lied about the budget.", "the mayor had lied about the budget", False),
+        ("His opponents described him as a liar and a cheat.", "a liar and a cheat", False),
         ("The mayor lied about the budget.", "The mayor lied about the budget", True),
     ]:
         f = Finding(**{**find(text, quote, "harmful", "dishonesty", "f1").__dict__, "subject": "the mayor"})

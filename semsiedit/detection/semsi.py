@@ -161,6 +161,8 @@ class SemsiRecognizer:
             if subj is not None or clause.head is clause or clause.dep_ not in {"conj", "xcomp", "advcl", "acl"}:
                 break
             clause = clause.head
+        if subj is not None and subj.lower_ in ("who", "that") and clause.dep_ == "relcl":
+            subj = clause.head  # "Brooks, who is openly gay, ...": the relative clause is about Brooks
         if subj is not None:
             named = self._person_like(subj, allowed_ents, category)
             if named:

@@ -49,7 +49,8 @@ def attributed(statement: str) -> bool:
 # still claim he is ...", "He told reporters the mayor had ..."): the text says who holds it.
 _REPORTED = re.compile(
     r"(?<![\w'’-])(?:said|says|say|claim(?:s|ed)?|argue[sd]?|insist(?:s|ed)?|allege[sd]?|suggest(?:s|ed)?|"
-    r"believe[sd]?|think|thinks|thought|wrote|writes|posted|tweeted|told [\w-]+)\s*,?\s*(?:that\s+)?$",
+    r"believe[sd]?|think|thinks|thought|wrote|writes|posted|tweeted|told [\w-]+)\s*,?\s*(?:that\s+)?$"
+    r"|(?<![\w'’-])(?:described|portrayed|labell?ed|branded|dubbed|called) (?:him|her|them|it|[\w-]+)(?: as)?\s+$",
     FLAGS,
 )
 
