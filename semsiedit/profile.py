@@ -140,8 +140,10 @@ def _place_key(value: str) -> str:
 
 
 def place_kind(value: str) -> str | None:
-    """'a country' / 'a state' / 'a region' for a known place (U.S., North Carolina), else None."""
-    return _places().get(_place_key(value))
+    """'a country' / 'a state' / 'a region' for a known place (U.S., North Carolina, NY), else None."""
+    from semsiedit.editing.surrogates import state_code
+
+    return "a state" if state_code(value) else _places().get(_place_key(value))
 
 
 def keeps(finding: Finding, profile: Profile) -> bool:
@@ -151,7 +153,8 @@ def keeps(finding: Finding, profile: Profile) -> bool:
         # hospital": severity 1) is public record more often than not; rewriting the statement
         # broke the answer ("Facebook has a private matter", "Kirk Douglas has a personal health
         # matter"). Stronger cues ("diagnosed with", "his salary", "her divorce") are still edited.
-        return finding.severity < 2
+        # Nor is a note about nobody named (a heading, a verbless fragment: semsi._fragment).
+        return finding.severity < 2 or not finding.subject
     if finding.category != "pii":
         return False
     label = canonical(finding.label)

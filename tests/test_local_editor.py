@@ -791,9 +791,10 @@ def test_reported_speech_is_not_hedged_again(editor: LocalEditor) -> None:
 
 
 def test_a_named_facility_is_not_called_a_city() -> None:
-    """spaCy tags hospitals and churches as places (FAC, GPE): "admitted to St. Luke's" became
-    "admitted to a city"."""
+    """spaCy tags hospitals, churches and apartment numbers as places (FAC, GPE): "admitted to St.
+    Luke's" became "admitted to a city"; a state's postal code is a state (kept by both profiles)."""
     from semsiedit.editing.surrogates import location_kind
 
-    assert [location_kind(v) for v in ["St. Luke's", "Mercy Hospital", "Grace Baptist Church", "Dayton", "Ohio"]] == [
-        "a facility", "a facility", "a facility", "a city", "a state"]  # fmt: skip
+    values = ["St. Luke's", "Mercy Hospital", "Grace Baptist Church", "Dayton", "Ohio", "NY", "in", "Apt 4B"]
+    assert [location_kind(v) for v in values] == [
+        "a facility", "a facility", "a facility", "a city", "a state", "a state", "a city", "a unit"]  # fmt: skip

@@ -81,13 +81,16 @@ def test_public_profile_keeps_names_but_not_contact_details() -> None:
 
 def test_public_profile_keeps_birth_dates_and_weak_privacy_cues() -> None:
     """A public figure's birth date is public record ("born on December 9, 1916" became "born on a
-    certain date"); a weak privacy cue (severity 1) is kept, a stronger one is still sensitive."""
+    certain date"); a weak privacy cue (severity 1) and a note about nobody named are kept, a
+    stronger cue about a person is still sensitive."""
     born = Finding(20, 36, "December 9, 1916", "pii", "DATE_OF_BIRTH")
-    weak = Finding(0, 30, "Kirk Douglas died in Beverly Hills", "privacy", "health", severity=1)
-    strong = Finding(0, 30, "Kirk Douglas had a stroke in 1996", "privacy", "health", severity=2)
+    kirk = {"category": "privacy", "label": "health", "subject": "Kirk Douglas"}
+    weak = Finding(0, 30, "Kirk Douglas died in Beverly Hills", severity=1, **kirk)  # type: ignore[arg-type]
+    strong = Finding(0, 30, "Kirk Douglas had a stroke in 1996", severity=2, **kirk)  # type: ignore[arg-type]
+    nobody = Finding(0, 20, "Type 2 diabetes: symptoms", "privacy", "health", severity=2)  # a heading
     public, record = Profile("public", "test"), Profile("record", "test")
-    assert apply_profile([born, weak, strong], public) == [strong]
-    assert apply_profile([born, weak, strong], record) == [born, weak, strong]
+    assert apply_profile([born, weak, strong, nobody], public) == [strong]
+    assert apply_profile([born, weak, strong, nobody], record) == [born, weak, strong, nobody]
 
 
 def test_profile_and_goals_reach_the_llm_prompts() -> None:
@@ -185,6 +188,18 @@ def test_record_leaks_are_removed() -> None:
 
 
 @pytest.mark.slow
+def test_a_clinical_note_without_subjects_loses_its_diagnoses() -> None:
+    """Notes are written without subjects ("History of COPD, managed with metformin."): the statement
+    is about the note's person all the same; a general statement about a condition is not."""
+    text = ("Patient: Rosa Delgado, 67\n\nMrs. Delgado presents with shortness of breath. History of COPD and "
+            "type 2 diabetes, managed with metformin. Takes lithium daily. Lives in Bronx, NY 10456.\n\n"
+            "Diabetes is common in older adults.")  # fmt: skip
+    out, _ = run(text, "record")
+    for value in ["COPD", "type 2", "metformin", "lithium", "Delgado", "Bronx", "10456"]:
+        assert value not in out, (value, out)
+    assert "NY" in out and "Diabetes is common in older adults." in out, out
+
+
 def test_a_medication_that_names_the_condition_is_generalised() -> None:
     """Inference leaks: carbidopa-levodopa names Parkinson's, donepezil Alzheimer's."""
     out, _ = run("My husband Greg has Parkinson's and takes carbidopa-levodopa twice a day. "

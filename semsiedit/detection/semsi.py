@@ -117,11 +117,14 @@ class SemsiRecognizer:
                 continue  # "charged twice" for a payment, "our health data", "the European Union"
             head = clause_head(span.root)
             subject = self._subject(head, subject_ents, category)
-            if subject is None:
+            if subject is None and not (
+                category == "privacy" and term.severity >= 2 and _fragment(self._sentence(doc, start, sents))
+            ):
                 continue  # a general statement ("Fraud is a crime"), not about anyone
             cstart, cend = _within_lines(text, *clause_span(head, span), span.start_char, span.end_char)
             severity = term.severity
-            reason = f"{term.label.replace('_', ' ')}: '{span.text}' about {subject}"
+            # A verbless note ("History of COPD, managed with metformin.") is about the record's person.
+            reason = f"{term.label.replace('_', ' ')}: '{span.text}' about {subject or 'the person the note is about'}"
             if category == "harmful" and self._negated(doc, start, sents, negated):
                 # A denied accusation still ties the subject to it, but it weighs less.
                 severity = max(1, severity - 1)
@@ -143,10 +146,14 @@ class SemsiRecognizer:
         return out
 
     @staticmethod
-    def _negated(doc: Doc, i: int, sents: list[Span], cache: dict[int, bool]) -> bool:
+    def _sentence(doc: Doc, i: int, sents: list[Span]) -> Span:
+        """The sentence of token i (`sents`: the doc's sentences, listed on first use)."""
         if not sents:
             sents.extend(doc.sents)
-        sent = sents[bisect_right([s.start for s in sents], i) - 1]
+        return sents[bisect_right([s.start for s in sents], i) - 1]
+
+    def _negated(self, doc: Doc, i: int, sents: list[Span], cache: dict[int, bool]) -> bool:
+        sent = self._sentence(doc, i, sents)
         if sent.start not in cache:
             cache[sent.start] = _has_cue(sent, "negations")
         return cache[sent.start]
@@ -341,6 +348,13 @@ def clause_span(head: Token, keep: Span) -> tuple[int, int]:
     while hi > lo and (doc[hi].pos_ in _TRIM_POS or doc[hi].is_space) and hi not in keep_ids:
         hi -= 1
     return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
+
+
+def _fragment(sent: Span) -> bool:
+    """A note with no subject anywhere ("History of COPD and type 2 diabetes, managed with metformin.";
+    "Takes lithium daily."), the way clinical and case notes are written; a statement with a
+    subject of its own ("Fraud is a crime") is not one."""
+    return not any(t.dep_ in _SUBJECT_DEPS for t in sent) and any(t.is_alpha for t in sent)
 
 
 def _is_subject_entity(token: Token, allowed_ents: frozenset[str], matcher: TermMatcher) -> bool:

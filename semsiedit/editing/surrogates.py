@@ -109,6 +109,12 @@ def letters(n: int) -> str:
     return out
 
 
+def state_code(value: str) -> bool:
+    """A U.S. state's postal code as written in an address ("NY", "OH"): upper case only, so the
+    words "in", "or" and "me" are not Indiana, Oregon and Maine."""
+    return value.strip().strip(".,;:") in load_data("surrogates")["locations"]["_state_codes"]
+
+
 def location_kind(value: str) -> str:
     """'a country' / 'a state' / 'a region' / 'a city' from a small gazetteer; 'a facility' for a
     named building or institution the NER tagged as a place ("St. Luke's", "Mercy Hospital")."""
@@ -120,6 +126,10 @@ def location_kind(value: str) -> str:
             continue
         if any(key == n.casefold().removeprefix("the ") for n in names):
             return kind
+    if state_code(value):
+        return "a state"
+    if re.search(locations["_unit"], value.strip().strip(".,;:")):
+        return "a unit"  # "Apt 4B", which the NER tags as a place
     if re.search(locations["_facility"], value.strip().strip(".,;:")):
         return "a facility"
     return locations["_default"]
