@@ -201,12 +201,16 @@ def test_a_clinical_note_without_subjects_loses_its_diagnoses() -> None:
 
 
 def test_a_medication_that_names_the_condition_is_generalised() -> None:
-    """Inference leaks: carbidopa-levodopa names Parkinson's, donepezil Alzheimer's."""
+    """Inference leaks: carbidopa-levodopa names Parkinson's, donepezil Alzheimer's; so does a
+    drinking habit stated in a clause flagged for another attribute."""
     out, _ = run("My husband Greg has Parkinson's and takes carbidopa-levodopa twice a day. "
                  "His mother took donepezil for years.", "record")  # fmt: skip
     for value in ["levodopa", "carbidopa", "donepezil", "Parkinson", "Greg"]:
         assert value not in out, (value, out)
     assert "twice a day" in out and "for years" in out, out
+    out, _ = run("Patient: Rosa Delgado\n\nShe reports drinking about six beers a day since her divorce.", "record")
+    for value in ["beers", "six", "divorce", "Delgado"]:
+        assert value not in out, (value, out)
 
 
 def test_record_dates_keep_the_year_and_old_ages_are_capped() -> None:
