@@ -1,9 +1,9 @@
 """Engines (issue 13): --workers processes and --engine ray give the local engine's output, in order.
 
 Real parts throughout: spaCy, Presidio, the embedding model, forked workers, a real local Ray
-instance (2 CPUs, started once per session). Descriptor numbering ("Person A", "<PERSON_2>") is
-run-wide and follows the order in which a process met the values, so it is masked before comparing
-until surrogates are deterministic per value; everything else must be equal.
+instance (2 CPUs, started once per session). Descriptor numbers ("Person A", "<PERSON_2>") are
+masked before comparing (they were order-dependent before surrogates became a function of the
+value and the run key); everything else must be equal.
 """
 
 from __future__ import annotations
@@ -71,6 +71,29 @@ def test_worker_processes_match_one_process_in_input_order(settings: Settings, l
     assert [d.id for d, _ in pairs] == [d.id for d in docs]
     assert _comparable(pairs) == local
     assert all(res.scores is not None for _, res in pairs)
+
+
+@pytest.mark.slow
+def test_auto_workers_fork_only_for_a_large_enough_input(
+    settings: Settings, local: list[tuple], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """workers = 0: an input shorter than AUTO_MIN_DOCS stays in this process; a longer one gets a
+    worker per idle CPU (two here, whatever the machine's load), with the one-process output."""
+    from semsiedit.detection import engine as detection_engine
+    from semsiedit.engines import local as engines_local
+
+    docs = _docs()
+    monkeypatch.setattr(detection_engine, "idle_cpus", lambda: 2)
+    monkeypatch.setattr(engines_local, "AUTO_MIN_DOCS", len(docs))
+    auto = make_engine(settings.model_copy(update={"workers": 0}))
+    assert isinstance(auto, engines_local.AutoEngine)
+    pairs = list(auto.run_iter(iter(docs)))
+    assert auto.workers == 2 and _comparable(pairs) == local
+    few = make_engine(settings.model_copy(update={"workers": 0}))
+    assert _comparable(few.run_iter(iter(docs[:-1]))) == local[:-1] and few.workers == 1
+    # With an LLM configured the run is never split (it waits on the server; --jobs overlaps that).
+    llm = settings.model_copy(update={"workers": 0, "model": "m", "base_url": "http://127.0.0.1:9/v1"})
+    assert not isinstance(make_engine(llm), engines_local.AutoEngine)
 
 
 @pytest.fixture(scope="session")

@@ -74,6 +74,26 @@ def test_identical_text(scorer: Scorer) -> None:
     assert not is_truncation(s) and not is_bloat(s)
 
 
+def test_an_unchanged_text_is_scored_without_the_model() -> None:
+    """Most documents with nothing to edit come back unchanged: utility 1 and residual 1 by
+    definition, so the scorer does not encode them (a span not in the text still needs the model)."""
+
+    class Refuses:
+        def encode(self, *_a, **_k):
+            raise AssertionError("the model was called for an unchanged text")
+
+        def get_sentence_embedding_dimension(self) -> int:
+            return 384
+
+    scorer = Scorer(Settings(), Embedder("all-MiniLM-L6-v2", model=Refuses()))
+    s = scorer.score(ORIGINAL, ORIGINAL, SPANS)
+    assert (s.utility, s.utility_whole, s.leakage_before, s.leakage_after) == (1.0, 1.0, 1.0, 1.0)
+    assert s.residuals == [1.0, 1.0] and s.leaked_spans == s.total_spans == 2
+    assert scorer.score(ORIGINAL, ORIGINAL, []).leakage_after == 0.0
+    with pytest.raises(AssertionError, match="the model was called"):
+        scorer.score(ORIGINAL, ORIGINAL, ["a span that is not in the text"])
+
+
 def test_generalised_rewrite_leaks_less_and_keeps_utility(scorer: Scorer) -> None:
     s = scorer.score(ORIGINAL, GENERALISED, SPANS)
     assert s.leakage_before == 1.0

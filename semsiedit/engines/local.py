@@ -8,9 +8,8 @@ edit, verify, score — on lock-step batches of documents. The embedding model l
 between the workers. At most `2 * workers` batches are in flight, so memory stays flat on a large
 dataset.
 
-Per-document output equals the single-process run's, with one exception until surrogates are
-deterministic per value: the run-wide numbering of descriptors ("Person A", "<PERSON_2>") follows
-the order each worker met the values (docs/limitations.md, Decisions).
+Per-document output equals the single-process run's: surrogates are a function of the value and
+the run key, not of which worker met the value first (tests/test_engines.py).
 """
 
 from __future__ import annotations
