@@ -441,3 +441,22 @@ def test_a_relative_clause_is_about_the_person_it_describes(engine: DetectionEng
     found = engine.detect("Senator Alan Brooks resigned in 2022. Brooks, who is openly gay, now teaches in Tucson.")
     privacy = [f for f in found if f.category == "privacy" and f.label == "sexuality"]
     assert [(f.text, f.subject) for f in privacy] == [("who is openly gay", "Brooks")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Facebook suspended Christopher Wylie's account for violating its terms of service.",
+        "A growing number of Americans were concerned about illegal immigration, said Senator Ruiz.",
+        "Senator Ruiz has pushed for criminal justice reform since 2019.",
+    ],
+)
+def test_a_topic_or_a_thing_is_not_an_accusation(engine: DetectionEngine, text: str) -> None:
+    """"illegal immigration", "criminal justice reform", "suspended his account": the accusation
+    words name a policy topic or something done to a thing (harmful.json not_senses)."""
+    assert [f for f in engine.detect(text) if f.category == "harmful"] == []
+
+
+def test_an_accusation_next_to_a_topic_word_is_still_found(engine: DetectionEngine) -> None:
+    found = engine.detect("The mayor was suspended after he illegally transferred city funds to his brother.")
+    assert [f.label for f in found if f.category == "harmful"] == ["accusation"]
