@@ -13,7 +13,9 @@ checked against torch (cosine >= 0.999) before it is cached.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +77,10 @@ def export(model_dir: str, target: Path) -> None:
     tmp = target.with_suffix(f".{os.getpid()}.tmp")  # concurrent first runs each write their own
     axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
             "token_type_ids": {0: "batch", 1: "seq"}, "embedding": {0: "batch"}}  # fmt: skip
-    with torch.no_grad():
+    # The tracer's warnings (TracerWarning, opset notes) are about graph shapes this model does not
+    # have (checked below against torch): a user's first run should not print a page of them.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             Pooled(), args, str(tmp), input_names=list(axes)[:3], output_names=["embedding"],
             dynamic_axes=axes, opset_version=OPSET, dynamo=False,
@@ -154,6 +159,7 @@ class OnnxSentenceEncoder:
 def load_onnx_encoder(model_dir: str) -> OnnxSentenceEncoder:
     target = export_path(model_dir)
     if not target.is_file():
+        logging.getLogger("semsiedit").info("exporting the embedding model to ONNX once, into %s", target.parent)
         export(model_dir, target)
     # --workers sets OMP_NUM_THREADS per worker; ONNX Runtime's own pool would take every core.
     threads = int(os.environ.get("OMP_NUM_THREADS") or 0) or None
