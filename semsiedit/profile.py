@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from semsiedit.types import Finding
@@ -124,26 +123,11 @@ def canonical(label: str) -> str:
     return canonical_label(label)
 
 
-@lru_cache(maxsize=1)
-def _places() -> dict[str, str]:
-    from semsiedit.editing.surrogates import load_data
-
-    out: dict[str, str] = {}
-    for kind, names in load_data("surrogates")["locations"].items():
-        if not kind.startswith("_"):
-            out.update({_place_key(n): kind for n in names})
-    return out
-
-
-def _place_key(value: str) -> str:
-    return " ".join(value.casefold().split()).removeprefix("the ").strip(".,;: ").replace(".", "")
-
-
 def place_kind(value: str) -> str | None:
     """'a country' / 'a state' / 'a region' for a known place (U.S., North Carolina, NY), else None."""
-    from semsiedit.editing.surrogates import state_code
+    from semsiedit.editing.surrogates import known_place
 
-    return "a state" if state_code(value) else _places().get(_place_key(value))
+    return known_place(value)
 
 
 def keeps(finding: Finding, profile: Profile) -> bool:

@@ -796,5 +796,7 @@ def test_a_named_facility_is_not_called_a_city() -> None:
     from semsiedit.editing.surrogates import location_kind
 
     values = ["St. Luke's", "Mercy Hospital", "Grace Baptist Church", "Dayton", "Ohio", "NY", "in", "Apt 4B"]
+    values.append("the U.S.")
     assert [location_kind(v) for v in values] == [
-        "a facility", "a facility", "a facility", "a city", "a state", "a state", "a city", "a unit"]  # fmt: skip
+        "a facility", "a facility", "a facility", "a city", "a state", "a state", "a city", "a unit", "a country",
+    ]  # fmt: skip

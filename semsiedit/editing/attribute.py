@@ -203,6 +203,8 @@ _ACCUSING = re.compile(
     re.I,
 )
 _EVENT_PREPOSITIONS = "of|about|after|following|since|before|during|amid|due to|over|by|from|in"
+# A determiner and then modifier words, the count appended by the caller ("{0,3}").
+_DETERMINED = r"(?<![\w'’-])(?:the|a|an|this|that|his|her|their|its|[\w-]+['’]s)\s+(?:[\w-]+\s+)"
 # Nouns that name a violent event ("the Parkland school shooting", "after the murder of X").
 _EVENT_NOUN = re.compile(
     r"(?:shootings?|murders?|killings?|assassinations?|bombings?|massacres?|stabbings?|attacks?|riots?)", re.I
@@ -217,16 +219,15 @@ def names_an_event(seg: str, start: int, end: int) -> bool:
     before, after = seg[:start], seg[end:]
     if _ACCUSING.search(before):
         return False
-    nominal = re.search(r"(?<![\w'’-])(?:the|a|an|his|her|their|its|[\w-]+['’]s)\s+(?:[\w-]+\s+)?$", before, re.I)
-    if nominal and re.match(r"\s+(?:of|against|on)\s", after):
+    # "the murder of X": a determiner (one modifier at most), the term, then its victim.
+    if re.search(rf"{_DETERMINED}{{0,1}}$", before, re.I) and re.match(r"\s+(?:of|against|on)\s", after):
         return True
     if not _EVENT_NOUN.fullmatch(seg[start:end]):
         return False
     # An event noun as the head of a noun phrase: after a determiner (and up to three modifiers:
     # "the 2018 Parkland school shooting"), or a bare plural after a preposition ("due to school
     # shootings"); not followed by its own verb phrase about a person ("the shooting suspect").
-    determined = re.search(r"(?<![\w'’-])(?:the|a|an|this|that|his|her|their|its|[\w-]+['’]s)\s+(?:[\w-]+\s+){0,3}$",
-                           before, re.I)  # fmt: skip
+    determined = re.search(rf"{_DETERMINED}{{0,3}}$", before, re.I)
     after_preposition = re.search(rf"(?<![\w'’-])(?:{_EVENT_PREPOSITIONS})\s+(?:[\w-]+\s+){{0,2}}$", before, re.I)
     names_a_culprit = re.match(r"\s+(?:suspects?|perpetrators?|gunm[ae]n)\b", after, re.I)
     return bool(determined or after_preposition) and not names_a_culprit

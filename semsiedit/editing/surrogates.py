@@ -115,22 +115,37 @@ def state_code(value: str) -> bool:
     return value.strip().strip(".,;:") in load_data("surrogates")["locations"]["_state_codes"]
 
 
+@lru_cache(maxsize=1)
+def _gazetteer() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for kind, names in load_data("surrogates")["locations"].items():
+        if not kind.startswith("_"):
+            out.update({_place_key(n): kind for n in names})
+    return out
+
+
+def _place_key(value: str) -> str:
+    return " ".join(value.casefold().split()).removeprefix("the ").strip(".,;: ").replace(".", "")
+
+
+def known_place(value: str) -> str | None:
+    """'a country' / 'a state' / 'a region' for a place in the gazetteer (U.S., North Carolina, NY),
+    else None. Countries, states and regions are kept by both profiles."""
+    return "a state" if state_code(value) else _gazetteer().get(_place_key(value))
+
+
 def location_kind(value: str) -> str:
-    """'a country' / 'a state' / 'a region' / 'a city' from a small gazetteer; 'a facility' for a
-    named building or institution the NER tagged as a place ("St. Luke's", "Mercy Hospital")."""
-    key = " ".join(value.strip().strip(".,;:").casefold().split())
-    key = key.removeprefix("the ")
+    """The descriptor of a place: a known country, state or region (`known_place`); 'a unit' or 'a
+    facility' for an apartment number or a named building the NER tagged as a place ("Apt 4B",
+    "St. Luke's", "Mercy Hospital"); else 'a city'."""
+    known = known_place(value)
+    if known is not None:
+        return known
     locations = load_data("surrogates")["locations"]
-    for kind, names in locations.items():
-        if kind.startswith("_"):
-            continue
-        if any(key == n.casefold().removeprefix("the ") for n in names):
-            return kind
-    if state_code(value):
-        return "a state"
-    if re.search(locations["_unit"], value.strip().strip(".,;:")):
-        return "a unit"  # "Apt 4B", which the NER tags as a place
-    if re.search(locations["_facility"], value.strip().strip(".,;:")):
+    bare = value.strip().strip(".,;:")
+    if re.search(locations["_unit"], bare):
+        return "a unit"
+    if re.search(locations["_facility"], bare):
         return "a facility"
     return locations["_default"]
 
