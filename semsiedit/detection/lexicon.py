@@ -112,3 +112,21 @@ def cue_words(kind: str) -> tuple[frozenset[str], tuple[str, ...]]:
     singles = frozenset(c.lower() for c in cues if " " not in c)
     phrases = tuple(c.lower() for c in cues if " " in c)
     return singles, phrases
+
+
+@cache
+def not_senses(category: str) -> re.Pattern[str] | None:
+    patterns = load_lexicon(category).get("not_senses") or []
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+
+
+def other_sense(category: str, text: str, start: int, end: int) -> bool:
+    """Whether the term at text[start:end] is used in a non-sensitive sense (a `not_senses` match
+    around it, within its line)."""
+    pattern = not_senses(category)
+    if pattern is None:
+        return False
+    lo = max(text.rfind("\n", 0, start) + 1, start - 80)
+    hi = text.find("\n", end)
+    hi = min(hi if hi >= 0 else len(text), end + 80)
+    return any(m.start() + lo <= start and end <= m.end() + lo for m in pattern.finditer(text[lo:hi]))

@@ -34,10 +34,15 @@ _AGE = re.compile(
 
 @lru_cache(maxsize=1)
 def _date() -> re.Pattern[str]:
-    months = "|".join(re.escape(m) for m in sorted(load_lexicon("pii")["months"], key=len, reverse=True))
+    names = sorted(load_lexicon("pii")["months"], key=len, reverse=True)
+    # Only an abbreviation takes a dot, and only before a day or a year: the full stop after
+    # "on 5 February." ends the sentence and must survive the edit.
+    full = "|".join(re.escape(m) for m in names if len(m) > 4 or m in ("June", "July"))
+    short = "|".join(re.escape(m) for m in names if len(m) <= 4 and m not in ("June", "July"))
+    months = rf"{full}|(?:{short})(?:\.(?=,?\s+\d))?"
     numeric = r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}"
-    day_month = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{months})\.?(?:,?\s+\d{{4}})?"
-    month_day = rf"(?:{months})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    day_month = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{months})(?:,?\s+\d{{4}})?"
+    month_day = rf"(?:{months})\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     return re.compile(rf"(?<![\w/.-])(?:{numeric}|{day_month}|{month_day})(?![\w/-])")
 
 

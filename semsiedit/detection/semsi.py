@@ -22,7 +22,7 @@ from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 from semsiedit.detection.claims import claim_heads, claim_subject, is_plain_statement, named_subject, specific_detail
-from semsiedit.detection.lexicon import TermMatcher, cue_words, load_lexicon, term_matcher, token_keys
+from semsiedit.detection.lexicon import TermMatcher, cue_words, load_lexicon, other_sense, term_matcher, token_keys
 from semsiedit.detection.names import org_words
 from semsiedit.types import Category, Finding
 
@@ -113,7 +113,7 @@ class SemsiRecognizer:
             named = any(t.ent_type_ in _NAME_ENTS for t in span) or _in_organisation_name(span)
             if named and term.label not in _NAMED_ATTRIBUTES:
                 continue
-            if _other_sense(category, text, span.start_char, span.end_char):
+            if other_sense(category, text, span.start_char, span.end_char):
                 continue  # "charged twice" for a payment, "our health data", "the European Union"
             head = clause_head(span.root)
             subject = self._subject(head, subject_ents, category)
@@ -204,9 +204,10 @@ class SemsiRecognizer:
         # opening the sentence ("Fraud is a crime").
         if subj.pos_ == "PROPN" and category == "harmful" and not subj.is_sent_start:
             return _noun_phrase(subj)
-        # A first name the NER missed ("Dennis is a Methodist"): a capitalised proper noun that is not
-        # itself an attribute term or a word that is never a name.
-        if category == "privacy" and subj.pos_ == "PROPN" and subj.text[:1].isupper() and subj.is_alpha:
+        # A name the NER missed ("Dennis is a Methodist", "Jones is a crook"), even opening the
+        # sentence: a capitalised proper noun that is not itself a lexicon term or a word that is
+        # never a name.
+        if category in ("privacy", "harmful") and subj.pos_ == "PROPN" and subj.text[:1].isupper() and subj.is_alpha:
             from semsiedit.detection.names import not_names
 
             if not matcher.is_single_term(subj) and subj.lower_ not in not_names():
@@ -453,24 +454,6 @@ def _within_lines(text: str, cstart: int, cend: int, tstart: int, tend: int) -> 
             cend = m.start()
             break
     return cstart, cend
-
-
-@cache
-def _not_senses(category: str) -> re.Pattern[str] | None:
-    patterns = load_lexicon(category).get("not_senses") or []
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
-
-
-def _other_sense(category: str, text: str, start: int, end: int) -> bool:
-    """Whether the term at text[start:end] is used in a non-sensitive sense (a `not_senses` match
-    around it, within its line)."""
-    pattern = _not_senses(category)
-    if pattern is None:
-        return False
-    lo = max(text.rfind("\n", 0, start) + 1, start - 80)
-    hi = text.find("\n", end)
-    hi = min(hi if hi >= 0 else len(text), end + 80)
-    return any(m.start() + lo <= start and end <= m.end() + lo for m in pattern.finditer(text[lo:hi]))
 
 
 def _in_organisation_name(span: Span) -> bool:

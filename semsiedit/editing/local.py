@@ -20,6 +20,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from semsiedit.detection.lexicon import other_sense
+from semsiedit.editing.addresses import REASON as ADDRESS_RUN
+from semsiedit.editing.addresses import merge_address_runs, render_address
 from semsiedit.editing.attribute import (
     attributed,
     claim_like,
@@ -72,7 +75,7 @@ class LocalEditor:
         name = profile.name if profile is not None else "record"
         if profile is not None:
             findings = apply_profile(findings, profile)
-        valid = validate(text, findings, notes)
+        valid = merge_address_runs(text, validate(text, findings, notes))
         valid = [f for f in valid if not (canonical_label(f.label) == "PERSON" and verb_in_name(f.text))]
         known = _known_name_words(valid)
         if name == "record":  # a private person's surname in a firm's name: the whole name goes
@@ -108,11 +111,14 @@ class LocalEditor:
             # A hedged public statement may still contain its own words ("X, though this has not
             # been proven"); only a value that must go (a phone number, a removed term) is a leak.
             found = [f for f in found if f.category == "pii"]
+        found = [f for f in found if not any(f is kept for kept in ctx.left_as_written)]
         if self._leaks(rendered, node, found, ctx):
             ctx.strategies.clear()
             rendered = fallback(text, node, ctx, reason="leak")
             notes.append(f"local editor: whole-span fallback for {','.join(self._ids(found)) or 'a finding'}")
         start, end = node.start, node.end
+        if rendered == "withheld" and text[start - 1 : start] == "#":
+            start, rendered = start - 1, "(number withheld)"  # "Ticket #88213", not "Ticket #withheld"
         # "listed the number 555-0171", "at the address 12 Elm St": a descriptor that names what the
         # text's own noun phrase names replaces the phrase too ("listed a phone number").
         named = _NAMED_BEFORE.search(text[max(0, start - 40) : start])
@@ -201,6 +207,9 @@ class LocalEditor:
             if label == "NRP" and ctx.mode != "placeholder":
                 ctx.strategies.append("generalise")
                 return generalise_nrp(text, node, text[node.start : node.end])
+            if finding.reason == ADDRESS_RUN and len(node.pii) == 1:
+                ctx.strategies.append("generalise")
+                return render_address(text[node.start : node.end], label)
             general = generalise_record_id(label, text[node.start : node.end])
             dated = label in ("DATE_TIME", "DATE_OF_BIRTH")  # "DOB: 1979" reads fine
             if general is not None and not dated and slot(text, node.start) == "label":
@@ -232,7 +241,7 @@ class LocalEditor:
         for cat, table in tables_for(node):
             for pattern, repl in table:
                 for m in pattern.finditer(seg):
-                    if m.end() > m.start():
+                    if m.end() > m.start() and not _other_sense(text, base + m.start(), base + m.end()):
                         candidates.append((m.start() - m.end(), m.start(), order, m.end(), m.expand(repl), cat))
                 order += 1
         children = {(s, e) for s, e, _ in reps}
@@ -260,6 +269,15 @@ class LocalEditor:
             # The generic clause used for records ("{subject} has a private family matter") broke
             # public answers ("Facebook has a private matter", "Congress has a past legal matter").
             categories.discard("privacy")
+        elif "privacy" in categories and "privacy" not in matched and all(
+            f.severity < 2 for f in node.semsi if f.category == "privacy"
+        ):
+            # Only a weak cue (a relative, a marriage, a death) and no attribute term: a record's
+            # ordinary content ("Her daughter drove her in"). Its names become surrogates; the rest
+            # stays, where the generic clause broke it ("Her daughter has a private family matter").
+            reps.extend(name_reps(seg, node, taken, ctx))
+            ctx.left_as_written.extend(f for f in node.semsi if f.category == "privacy")
+            categories.discard("privacy")
         elif "privacy" in categories and "privacy" not in matched:
             # No known attribute term: de-identify the statement (its names become surrogates);
             # with no name to replace, generalise the sensitive part of the statement.
@@ -268,6 +286,8 @@ class LocalEditor:
                 return fallback(text, node, ctx, reason="no_term")
             reps.extend(names)
             matched.add("privacy")
+        if categories & {"harmful", "misinformation"}:
+            reps.extend(name_reps(seg, node, taken, ctx))  # a record's accused keeps no name either
         body = collapse_repeats(splice(seg, reps, text[max(0, node.start - 80) : node.start]), [r for *_, r in reps])
         body = _keep_accused_frame(seg, body)
         if "privacy" in categories:
@@ -327,6 +347,12 @@ class LocalEditor:
         # Softened harmful terms already hedge the statement; an unverified claim always gets one.
         adverb = kind == "misinformation" or "harmful" not in matched
         return wrap(text, node, body, kind, ctx, adverb=adverb, changed=body != seg)
+
+
+def _other_sense(text: str, start: int, end: int) -> bool:
+    """A table term used in a sense the harmful detector knows is not an accusation ("the double
+    charge" on a card is no criminal charge): its `not_senses`, so detection and editing agree."""
+    return other_sense("harmful", text, start, end)
 
 
 def _known_name_words(findings: list[Finding]) -> set[str]:

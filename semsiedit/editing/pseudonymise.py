@@ -101,9 +101,18 @@ def name_core(text: str, start: int, end: int) -> tuple[int, int] | None:
     return None
 
 
+# The name of an identifier right before its value ("MRN 00482913", "Employee ID E-40917", "#88213"):
+# the value stands in a label's slot, so it reads "MRN withheld", not "MRN a confidential detail".
+_ID_LABEL = re.compile(
+    r"(?:#|(?<![\w'’])(?:MRN|IDs?|No\.?|nos?\.|ref(?:erence)?|account|acct\.?|policy|member|licen[cs]e|"
+    r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|NHS|NPI|PIN))[ \t]?$",
+    re.IGNORECASE,
+)
+
+
 def slot(text: str, start: int) -> str:
     before = text[max(0, start - 40) : start]
-    if re.search(r"(?:[:=]|(?<![\w'’])(?:is|was|are|were))\s*$", before, FLAGS):
+    if re.search(r"(?:[:=]|(?<![\w'’])(?:is|was|are|were))\s*$", before, FLAGS) or _ID_LABEL.search(before):
         return "label"
     contact = r"at|to|on|via|through|from|under|with|call|text|phone|ring|dial|contact|e-?mail|reach|message|visit"
     if re.search(rf"(?<![\w'’])(?:{contact})\s+$", before, FLAGS):

@@ -70,6 +70,8 @@ class Ctx:
     profile: str = "record"  # the document's protection profile (semsiedit/profile.py)
     strategies: list[str] = field(default_factory=list)
     removed_terms: list[str] = field(default_factory=list)  # attribute terms the output must not contain
+    # Statements the renderer chose to leave as written (a weak cue in a record): no leak to fix.
+    left_as_written: list[Finding] = field(default_factory=list)
 
 
 def validate(text: str, findings: Sequence[Finding], notes: list[str]) -> list[Finding]:
