@@ -55,7 +55,15 @@ _PUBLIC_CUES = re.compile(
     r"\bas an? (?:ai|language model)\b|\b(?:president|senator|governor|congress(?:man|woman)?|prime minister|"
     r"minister|secretary of state|mayor|actor|actress|singer|rapper|celebrity|ceo|founder|billionaire|"
     r"candidate|party|administration|government|campaign|election|wikipedia|according to|reportedly|"
-    r"journalist|newspaper|publicly|celebrities|public figures?)\b",
+    r"journalist|newspaper|publicly|celebrities|public figures?|former|prosecutors?|investors|shareholders|"
+    r"foundation|conspiracy theor(?:y|ies)|social media|no evidence|fans|album|film|box office)\b",
+    re.IGNORECASE,
+)
+# An answer that opens by restating its question ("Why did X resign? ..."): what an LLM answer or an
+# FAQ looks like, rarely a note or a letter. It counts as much as a question given as context.
+_OPENING_QUESTION = re.compile(
+    r"\A\s*(?:why|how|what|when|where|who|which|is|are|was|were|did|does|do|has|have|had|can|could|will|would|"
+    r"should)\b[^?\n]{3,200}\?(?=\s|\Z)",
     re.IGNORECASE,
 )
 _RECORD_PII = frozenset({
@@ -111,9 +119,10 @@ def choose_profile(
     if setting in ("record", "public"):
         return Profile(setting, "set by --profile / config", protect, preserve)
     record = len(_RECORD_CUES.findall(text)) + sum(canonical(f.label) in _RECORD_PII for f in findings)
-    public = len(_PUBLIC_CUES.findall(text)) + (2 if context and context.strip() else 0)
+    asked = bool(context and context.strip()) or bool(_OPENING_QUESTION.match(text))
+    public = len(_PUBLIC_CUES.findall(text)) + (2 if asked else 0)
     name: ProfileName = "public" if public > record else "record"
-    why = f"auto: {public} public-text cue(s){' incl. a question' if context and context.strip() else ''}, "
+    why = f"auto: {public} public-text cue(s){' incl. a question' if asked else ''}, "
     return Profile(name, why + f"{record} record cue(s)", protect, preserve)
 
 

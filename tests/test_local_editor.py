@@ -560,7 +560,7 @@ def test_pronoun_subject_is_never_pseudonymised(editor: LocalEditor) -> None:
     text = "My name is Theresa and I see a therapist every week."
     findings = [find(text, "I see a therapist every week", "privacy", "health", "f1", subject="I")]
     out, _ = rewrite(editor, text, findings)
-    assert out == "My name is Theresa and I have a personal health matter."
+    assert out == "My name is Theresa and I see a specialist every week."  # a therapist names the condition
     text = "Person I and Person M agreed that I am the executor."
     quote = "Person I and Person M agreed that I am the executor"
     findings = [find(text, quote, "privacy", "family", "f1", subject="I")]
@@ -799,5 +799,6 @@ def test_a_named_facility_is_not_called_a_city() -> None:
     values = ["St. Luke's", "Mercy Hospital", "Grace Baptist Church", "Dayton", "Ohio", "NY", "in", "Apt 4B"]
     values.append("the U.S.")
     assert [location_kind(v) for v in values] == [
-        "a facility", "a facility", "a facility", "a city", "a state", "a state", "a city", "a unit", "a country",
+        "a facility", "a hospital", "a place of worship", "a city", "a state", "a state", "a city", "a unit",
+        "a country",
     ]  # fmt: skip

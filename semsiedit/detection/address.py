@@ -28,8 +28,18 @@ def _pattern() -> re.Pattern[str]:
     )
 
 
+# A street named without its number ("my neighbour on Elm Street"): after a preposition of place.
+_STREET_ONLY = re.compile(
+    r"(?<![\w'’-])(?:on|in|along|off|near|down|up|at|from|of)[ \t]+((?:[A-Z][a-z]+[ \t]){1,2}"
+    r"(?:Street|Road|Avenue|Lane|Drive|Close|Way|Boulevard|Crescent|Terrace|Place|Court|Grove|Gardens))(?![\w-])"
+)
+
+
 def find_addresses(text: str) -> list[Finding]:
-    out = []
+    out = [
+        Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 1, 0.7, SOURCE, "a street name")
+        for m in _STREET_ONLY.finditer(text)
+    ]
     for m in _pattern().finditer(text):
         end = m.end()
         if text[end - 1] == "." and not re.search(r"\b(?:St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Sq|Pkwy|Hwy|Cir)\.$", m.group()):

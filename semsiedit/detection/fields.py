@@ -28,7 +28,9 @@ def _lower(terms: list[str]) -> str:
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     lex = lexicon()
     bullet = r"^[ \t>*•·-]*"
-    field = re.compile(rf"{bullet}(?:{_lower(lex['field_labels'])})[ \t]*:[ \t]*", re.I | re.M)
+    # A field opens a line, or follows a sentence or a separator on it ("Session note, 12 March. Client: ...").
+    inline = r"(?<=[.;|)] )|(?<= [-–—] )"
+    field = re.compile(rf"(?:{bullet}|{inline})(?:{_lower(lex['field_labels'])})[ \t]*:[ \t]*", re.I | re.M)
     user = re.compile(rf"(?:{_lower(lex['username_labels'])})[ \t]*:[ \t]*(?P<v>@?[\w][\w.-]{{2,}}[\w])", re.I)
     hello = re.compile(rf"{bullet}(?:{alternation(lex['salutations'])})[ \t]+", re.M)
     closings = _lower(lex["closings"])

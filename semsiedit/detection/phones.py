@@ -1,5 +1,6 @@
 """Phone numbers Presidio's validating recognizer misses: local seven-digit numbers ("555-0106"),
-North-American numbers in any valid-looking format ("(555) 555-0129"), and any number after a phone cue
+North-American numbers in any valid-looking format ("(555) 555-0129"), UK numbers ("020 7946 0958",
+"07700 900461"), numbers with a country code ("+49 30 901820"), and any number after a phone cue
 ("Tel: ...", "call me at ...", "reached at ...", "phone number is ...").
 
 Cues are listed in data/lexicons/identifiers.json. Dates, times, money and parts of longer numbers or
@@ -23,6 +24,13 @@ _NANP = re.compile(
     rf"{_LEFT}(?:\+?1[ .-]?)?(?:\(\d{{3}}\)[ ]?|\d{{3}}[ .-])\d{{3}}[ .-]\d{{4}}{_RIGHT}"
     rf"|{_LEFT}(?<!\d[ ])\d{{3}}[-.]\d{{4}}{_RIGHT}"
 )
+# UK numbers (a leading 0 or +44 and ten digits: "020 7946 0958", "07700 900461", "0161 496 0000")
+# and other international ones written with their country code ("+49 30 901820", "+33 1 42 68 53 00").
+_UK = re.compile(
+    rf"{_LEFT}(?:\+44[ ]?(?:\(0\)[ ]?)?|0)(?:\d{{2}}[ ]?\d{{4}}[ ]?\d{{4}}|\d{{3}}[ ]?\d{{3}}[ ]?\d{{4}}|"
+    rf"\d{{4}}[ ]?\d{{6}}|\d{{4}}[ ]?\d{{3}}[ ]?\d{{3}})(?!\d){_RIGHT}"
+)
+_INTERNATIONAL = re.compile(rf"{_LEFT}\+[1-9]\d{{0,2}}(?:[ .-]?\(?\d{{1,4}}\)?){{2,5}}(?!\d){_RIGHT}")
 # After a cue: any run of digits, spaces, dots, dashes and brackets holding 7-15 digits.
 _ANY = r"\+?\(?\d[\d ().-]{5,20}\d"
 
@@ -44,6 +52,9 @@ def find_phones(text: str) -> list[Finding]:
     out = []
     for m in _NANP.finditer(text):
         out.append(_finding(m.start(), m.end(), text, 0.8, "phone number pattern"))
+    for m in [*_UK.finditer(text), *_INTERNATIONAL.finditer(text)]:
+        if 8 <= sum(c.isdigit() for c in m.group()) <= 15:
+            out.append(_finding(m.start(), m.end(), text, 0.75, "phone number pattern"))
     for m in _cued().finditer(text):
         value = m.group("v")
         digits = sum(c.isdigit() for c in value)

@@ -21,7 +21,7 @@ _STATES = (
 )
 _ZIP = re.compile(
     rf"(?:(?-i:\b(?:{_STATES})),?[ \t]{{1,2}}|\bzip(?: ?code)?:?\s*|\bpostal code:?\s*)"
-    r"(?P<z>\d{5}(?:-\d{4})?)(?!\d)",
+    r"(?P<z>\d{5}(?:-\d{4})?)(?!\d|[ \t]\d)",
     re.IGNORECASE,
 )
 _POSTCODE = re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}(?![\w-])")
@@ -95,10 +95,35 @@ _ORG = re.compile(
     r"(?<![\w&'’-])((?:[A-Z][\w&'’-]+ ){1,4}(?:Inc\.?|LLC|Ltd\.?|Limited|Corp\.?|Corporation|Co\.|GmbH|PLC|LLP|"
     r"Holdings|Group))(?![\w-])"
 )
+# A named school, hospital, clinic or place of worship ("Lincoln Elementary", "Greenfield Academy",
+# "Mercy Hospital"): in a record it says where the person studies, is treated or worships.
+_INSTITUTION = re.compile(
+    r"(?<![\w&'’-])((?:[A-Z][\w'’.-]+ ){1,3}(?:Elementary(?: School)?|Academy|(?:High|Middle|Primary|Secondary|"
+    r"Grammar|Junior|Senior|Elementary) School|School|College|University|Polytechnic|Hospital|Infirmary|Hospice|"
+    r"Clinic|Medical Cent(?:er|re)|Health Cent(?:er|re)|Surgery|Church|Chapel|Cathedral|Mosque|Synagogue|Temple))"
+    r"(?![\w-])"
+)
+
+
+def _institutions(text: str) -> list[Finding]:
+    from semsiedit.detection.names import is_common_word
+
+    out = []
+    for m in _INSTITUTION.finditer(text):
+        start = m.start(1)
+        words = m.group(1).split(" ")
+        while len(words) > 1 and is_common_word(words[0], text):  # "Yesterday Lincoln Elementary"
+            start += len(words.pop(0)) + 1
+        if len(words) > 1:
+            out.append(Finding(start, m.end(1), text[start : m.end(1)], "pii", "LOCATION", 1, 0.7, SOURCE,
+                               "a named school, hospital or place of worship"))  # fmt: skip
+    return out
+
+
 # A city in an address ("Portland, OR 97999", ", Chapmanton 32317") or after a residence cue.
 _CITY_NAME = r"(?:[A-Z][a-z]+[ \t]){0,2}[A-Z][a-z]+"
 _CITY = re.compile(
-    rf",[ \t]+(?P<city>{_CITY_NAME}),?[ \t]+(?:(?-i:{_STATES})[ \t]+)?(?P<zip>\d{{5}}(?:-\d{{4}})?)\b"
+    rf",[ \t]+(?P<city>{_CITY_NAME}),?[ \t]+(?:(?-i:{_STATES})[ \t]+)?(?P<zip>\d{{5}}(?:-\d{{4}})?)\b(?![ \t]*\d)"
     rf"|,[ \t]+(?P<city2>{_CITY_NAME}),[ \t]+(?-i:{_STATES})\b"
     rf"|\b(?:born in|lives in|living in|moved to|grew up in|based in|from our|in our)[ \t]+(?P<city3>{_CITY_NAME})"
     r"(?=[ \t]+office|:|,|\.|[ \t]+and\b)"
@@ -122,7 +147,7 @@ def find_record_ids(text: str) -> list[Finding]:
     found += [
         _finding(m, "DATE_TIME", "a date of a person's event") for m in _date().finditer(text) if _personal(text, m)
     ]
-    found += _name_lines(text) + _places(text)
+    found += _name_lines(text) + _places(text) + _institutions(text)
     found += [_finding(m, "ORGANIZATION", "a company name", 1) for m in _ORG.finditer(text)]
     for m in _AGE.finditer(text):
         group = "n" if m.group("n") else "m"

@@ -80,7 +80,7 @@ class LocalEditor:
         known = _known_name_words(valid)
         if name == "record":  # a private person's surname in a firm's name: the whole name goes
             valid = [_whole_organisation(text, f, known) for f in valid]
-        valid = [f for f in valid if not _not_a_name(text, f, known) and not _already_attributed(text, f)]
+        valid = [f for f in valid if not _not_a_name(text, f, known) and not _already_attributed(text, f, name)]
         if name == "public":
             # A public person named in a flagged statement is not what is sensitive about it.
             valid = [f for f in valid if f.category == "pii" or not (usable_name(f.text) and len(f.text.split()) <= 4)]
@@ -117,6 +117,12 @@ class LocalEditor:
             rendered = fallback(text, node, ctx, reason="leak")
             notes.append(f"local editor: whole-span fallback for {','.join(self._ids(found)) or 'a finding'}")
         start, end = node.start, node.end
+        kind = re.fullmatch(r"an? ([a-z]+)", rendered)
+        repeated = kind and re.search(rf"(?<![\w'’-]){kind.group(1)}, $", text[max(0, start - 30) : start])
+        if repeated and text[end : end + 1] == ",":
+            # "his school, Lincoln Elementary, says": the descriptor would repeat the noun ("his school,
+            # a school,"), so the appositive goes and the noun stays.
+            start, end, rendered = start - len(repeated.group(0)), end + 1, kind.group(1)
         if rendered == "withheld" and text[start - 1 : start] == "#":
             start, rendered = start - 1, "(number withheld)"  # "Ticket #88213", not "Ticket #withheld"
         # "listed the number 555-0171", "at the address 12 Elm St": a descriptor that names what the
@@ -286,7 +292,7 @@ class LocalEditor:
                 return fallback(text, node, ctx, reason="no_term")
             reps.extend(names)
             matched.add("privacy")
-        if categories & {"harmful", "misinformation"}:
+        if "harmful" in categories:
             reps.extend(name_reps(seg, node, taken, ctx))  # a record's accused keeps no name either
         body = collapse_repeats(splice(seg, reps, text[max(0, node.start - 80) : node.start]), [r for *_, r in reps])
         body = _keep_accused_frame(seg, body)
@@ -403,11 +409,21 @@ def _keep_accused_frame(seg: str, body: str) -> str:
 _NAMED_BEFORE = re.compile(r"(?<![\w'’-])(?:the|this|that|his|her|their|its|our|my|your) ([a-z]+) $", re.IGNORECASE)
 
 
-def _already_attributed(text: str, f: Finding) -> bool:
+def _already_attributed(text: str, f: Finding, profile: str = "record") -> bool:
     """A harmful or unverified statement the text already attributes ("A flyer claimed that ...") or
     already says is unproven ("There is no evidence that ...", "None of the claims have been
-    verified"): not stated as fact, nothing to hedge (a privacy finding on it still applies)."""
+    verified"): not stated as fact, nothing to hedge (a privacy finding on it still applies).
+
+    In public text a privacy statement that the text calls false or denies ("Some people falsely
+    believe she was arrested ..., but she was never charged") reveals nothing about the person:
+    rewriting it only broke the correction. (Reported speech still reveals: "Reports say X was
+    diagnosed with ..." is edited.)"""
+    start = max(text.rfind("\n", 0, f.start), text.rfind(". ", 0, f.start)) + 1
+    if f.category == "privacy" and profile == "public":
+        return said_to_be_unproven(text, f.start, f.end) or bool(_DENIED.search(f.text))
     if f.category not in ("harmful", "misinformation"):
         return False
-    start = max(text.rfind("\n", 0, f.start), text.rfind(". ", 0, f.start)) + 1
     return attributed(text[start : f.end]) or said_to_be_unproven(text, f.start, f.end)
+
+
+_DENIED = re.compile(r"(?<![\w'’-])(?:never|not|no longer|neither|nor)(?![\w'’-])|n[’']t(?![\w])", re.IGNORECASE)

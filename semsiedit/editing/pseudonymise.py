@@ -183,7 +183,8 @@ def name_reps(seg: str, node: Node, claimed: list[tuple[int, int]], ctx: Ctx) ->
     # Our own surrogates are not names to replace again ("Person I" is not the pronoun "I").
     taken = [*taken, *((m.start(), m.end()) for m in SURROGATE.finditer(seg))]
     for f in node.semsi:
-        if usable_name(f.subject):
+        # A gerund opening the sentence ("Drinking bleach cures ...") is the subject, not a name.
+        if usable_name(f.subject) and not re.fullmatch(r"[A-Z][a-z]+ing", (f.subject or "").strip()):
             assert f.subject is not None
             parts = [p for p in split_title(f.subject.strip())[1].split() if len(p) > 2 and p[0].isupper()]
             alternatives = sorted({f.subject.strip(), *parts}, key=len, reverse=True)

@@ -135,9 +135,9 @@ def known_place(value: str) -> str | None:
 
 
 def location_kind(value: str) -> str:
-    """The descriptor of a place: a known country, state or region (`known_place`); 'a unit' or 'a
-    facility' for an apartment number or a named building the NER tagged as a place ("Apt 4B",
-    "St. Luke's", "Mercy Hospital"); else 'a city'."""
+    """The descriptor of a place: a known country, state or region (`known_place`); 'a unit' for an
+    apartment number ("Apt 4B"); the kind of a named building ("a hospital" for "Mercy Hospital", "a
+    place of worship" for "Grace Church", "a school", else "a facility"); else 'a city'."""
     known = known_place(value)
     if known is not None:
         return known
@@ -145,8 +145,11 @@ def location_kind(value: str) -> str:
     bare = value.strip().strip(".,;:")
     if re.search(locations["_unit"], bare):
         return "a unit"
+    if re.search(locations["_street"], bare):
+        return "a street"
     if re.search(locations["_facility"], bare):
-        return "a facility"
+        # "a school", "a hospital", "a place of worship": what kind of place, not which one.
+        return next((kind for pattern, kind in locations["_facility_kinds"] if re.search(pattern, bare)), "a facility")
     return locations["_default"]
 
 

@@ -1,0 +1,155 @@
+"""Texts nobody here had tuned for — records (a discharge summary, a support ticket, a forum post, a
+reference letter) and public text (answers about public figures): what must go goes, and the edit keeps
+the sentence's grammar and everything not sensitive. Through the real pipeline (spaCy, Presidio,
+lexicons), no scoring."""
+
+from __future__ import annotations
+
+import pytest
+
+from semsiedit.config import Settings
+from semsiedit.types import Document
+
+pytestmark = pytest.mark.slow
+
+_loops: dict = {}
+
+
+def run(text: str, profile: str = "record") -> str:
+    from semsiedit.loop import build_loop
+
+    loop = _loops.setdefault(profile, build_loop(Settings(score=False, profile=profile), with_scorer=False))
+    return loop.run(Document(id="d", text=text)).rewritten
+
+
+def gone(out: str, *values: str) -> None:
+    for value in values:
+        assert value not in out, (value, out)
+
+
+def test_a_date_ending_a_sentence_keeps_the_full_stop() -> None:
+    out = run("Mrs Okafor was discharged on 5 February. Follow up in clinic.")
+    gone(out, "5 February")
+    assert ". Follow up in clinic." in out, out
+
+
+def test_an_address_is_one_place_and_keeps_its_state() -> None:
+    out = run("She lives alone at 27 Larch Close, Sidcup DA14 6QT.\nHer GP is aware.")
+    gone(out, "Larch", "Sidcup", "DA14", "Person", "postcode")
+    assert out.count("address") == 1 and "Her GP is aware." in out, out
+    out = run("Gregory Paulsen\n14 Elm Street, Portland, OR 97999\nReferred by his GP.")
+    gone(out, "Elm", "Portland", "97999", "ZIP")
+    assert "OR" in out and out.count("address") == 1, out
+    out = run("Mr. Osei Bonsu has rented from me at 4 Harbour View, Cobh since 2019.")
+    gone(out, "Harbour", "Cobh")
+    assert "since 2019" in out, out
+
+
+def test_an_identifier_after_its_label_reads_as_withheld() -> None:
+    out = run("Patient: Marguerite Okonkwo, MRN 00482913.\nTicket #88213 - customer says he was billed twice.")
+    gone(out, "00482913", "88213", "#", "confidential detail")
+    assert "MRN withheld" in out and "billed twice" in out, out
+
+
+def test_a_payment_charge_is_not_a_criminal_charge() -> None:
+    out = run("Brian said he is a recovering alcoholic and the stress of the double charge made him relapse.")
+    gone(out, "alcoholic", "Brian")
+    assert "the double charge" in out, out
+
+
+def test_a_relative_mentioned_in_passing_is_not_rewritten() -> None:
+    """A weak cue (a relative, a marriage) with no attribute term is a record's ordinary content."""
+    text = "Her daughter drove her in from the station. She was widowed in 2011 and has two sons."
+    out = run(text)
+    assert "Her daughter drove her in from the station." in out and "has two sons." in out, out
+    gone(out, "widowed", "family matter")
+
+
+def test_accusations_against_private_people_lose_their_terms_and_names() -> None:
+    out = run("My neighbour Kevin is a drug dealer, everyone knows it. His wife left him because he beat her.")
+    gone(out, "Kevin", "drug dealer", "beat her")
+    assert "everyone knows it" in out and "His wife left him because he" in out, out
+    out = run("Jones is a criminal who stole from his employer. Okafor is a paranoid crook.")
+    gone(out, "Jones", "Okafor", "criminal", "stole", "crook", "paranoid")
+    assert "from his employer" in out, out
+
+
+def test_a_conviction_keeps_its_verb_and_its_time() -> None:
+    out = run("He was convicted of drink driving in 2016 but that never affected his tenancy.")
+    gone(out, "drink driving", "convicted")
+    assert "in 2016 but that never affected his tenancy." in out, out
+    out = run("Dana pleaded guilty to shoplifting last year.")
+    gone(out, "shoplifting", "Dana", "guilty")
+    assert "last year." in out and " had " in out, out
+
+
+def test_a_sports_win_is_not_violence() -> None:
+    text = "Venus Williams beat her sister in the final at Wimbledon."
+    assert run(text, "public") == text
+
+
+# -- public text -----------------------------------------------------------------------------------
+
+
+def test_a_public_correction_is_left_as_written() -> None:
+    """The text already says the claim is false and denies it: rewriting it broke the correction
+    ("she was never involved in a past legal matter")."""
+    text = ("Lori Lightfoot served one term. Some people falsely believe she was arrested for corruption, "
+            "but she was never charged with any crime.")  # fmt: skip
+    assert run(text, "public") == text
+
+
+def test_a_named_scandal_is_an_event_not_an_accusation() -> None:
+    out = run("Richard Nixon resigned in 1974 after the Watergate scandal. He was a paranoid crook.", "public")
+    assert out.startswith("Richard Nixon resigned in 1974 after the Watergate scandal."), out
+    gone(out, "crook", "paranoid")
+    assert "Richard Nixon" in out, out
+
+
+def test_a_field_inside_a_line_names_its_person() -> None:
+    out = run("Session note, 12 March 2024. Client: Tomasz Wieczorek (42). Tomasz reports panic attacks at work.")
+    gone(out, "Tomasz", "Wieczorek", "12 March", "panic")
+    assert "(42)" in out and "at work." in out, out
+
+
+def test_uk_and_international_phone_numbers_are_found() -> None:
+    out = run("My direct line is 020 7946 0958. Contact: mother, Fatima Mohammed, 07700 900461. Or +49 30 901820.")
+    gone(out, "7946", "07700", "900461", "901820", "Fatima", "ZIP")
+
+
+def test_a_named_school_becomes_its_kind_without_repeating_the_noun() -> None:
+    out = run("My son Jayden was just diagnosed with ADHD. His school, Lincoln Elementary, says they can't help.")
+    gone(out, "Jayden", "ADHD", "Lincoln", "a school,")
+    assert "His school says they can't help." in out, out
+    out = run("Student report - Aisha Mohammed, Year 10, Greenfield Academy. Aisha has dyslexia.")
+    gone(out, "Aisha", "Greenfield", "dyslexia")
+    assert "Year 10" in out, out
+
+
+def test_a_street_named_without_its_number_is_generalised() -> None:
+    out = run("My neighbour Kevin on Elm Street goes to St. Brendan's every Sunday.")
+    gone(out, "Kevin", "Elm", "Brendan")
+    assert "every Sunday" in out, out
+
+
+def test_insults_and_drinking_at_work_are_generalised() -> None:
+    text = ("Mark Ellison called me a fat cow in front of the team. He has been drinking at lunch and smells of "
+            "alcohol most afternoons.")  # fmt: skip
+    out = run(text)
+    gone(out, "Mark", "Ellison", "fat cow", "drinking", "alcohol")
+    assert "in front of the team" in out and "most afternoons" in out, out
+
+
+def test_an_answer_that_opens_with_its_question_is_public_text() -> None:
+    from semsiedit.profile import choose_profile
+
+    text = ("Why is Bill Gates putting microchips in vaccines? There is no evidence that Bill Gates is putting "
+            "microchips in vaccines. The Gates Foundation funds vaccine programs.")  # fmt: skip
+    assert choose_profile(text, None, []).name == "public"
+    assert run(text, "auto") == text
+
+
+def test_grammar_of_custody_and_prison_survives_generalisation() -> None:
+    out = run("Britney Spears lost custody of her children. Holmes reported to a federal prison in Texas.", "public")
+    gone(out, "custody", "prison", "a federal a")
+    assert "lost responsibility for her children" in out and "reported to a facility in Texas" in out, out
