@@ -153,3 +153,24 @@ def test_grammar_of_custody_and_prison_survives_generalisation() -> None:
     out = run("Britney Spears lost custody of her children. Holmes reported to a federal prison in Texas.", "public")
     gone(out, "custody", "prison", "a federal a")
     assert "lost responsibility for her children" in out and "reported to a facility in Texas" in out, out
+
+
+def test_a_prior_arrest_is_a_past_legal_matter_with_no_hedge() -> None:
+    out = run("Resident Luis Ortega, 34, was interviewed. Ortega has a prior arrest for shoplifting. No injuries.")
+    gone(out, "Ortega", "arrest", "shoplifting", "not been proven")
+    assert "No injuries." in out, out
+
+
+def test_an_acronym_the_ner_calls_an_organisation_is_still_a_term() -> None:
+    out = run("I'm not pregnant, but I am going through IVF, which I haven't told anyone.")
+    gone(out, "IVF", "pregnant", "expecting")
+    assert "which I haven't told anyone." in out, out
+
+
+def test_public_facts_the_subject_admits_or_others_report_get_no_hedge() -> None:
+    out = run("During the arrest he made antisemitic remarks, for which he later apologized. He was sentenced "
+              "to three years of probation.", "public")  # fmt: skip
+    gone(out, "not been proven", "antisemitic", "of under supervision", "penalty of")
+    out = run("Some commentators have described Senator Ted Cruz as a hypocrite for traveling to Cancun.", "public")
+    gone(out, "hypocrite", "not been proven")
+    assert "Senator Ted Cruz" in out and "for traveling to Cancun." in out, out

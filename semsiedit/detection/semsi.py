@@ -110,7 +110,8 @@ class SemsiRecognizer:
         negated: dict[int, bool] = {}  # sentence start -> has a negation cue
         for start, end, term in term_matcher(category).find(doc):
             span = doc[start:end]
-            named = any(t.ent_type_ in _NAME_ENTS for t in span) or _in_organisation_name(span)
+            entity = any(t.ent_type_ in _NAME_ENTS for t in span) and not _lone_acronym(span)
+            named = entity or _in_organisation_name(span)
             if named and term.label not in _NAMED_ATTRIBUTES:
                 continue
             if other_sense(category, text, span.start_char, span.end_char):
@@ -454,6 +455,15 @@ def _within_lines(text: str, cstart: int, cend: int, tstart: int, tend: int) -> 
             cend = m.start()
             break
     return cstart, cend
+
+
+def _lone_acronym(span: Span) -> bool:
+    """A one-token acronym term the NER calls an entity on its own ("going through IVF" as ORG): the
+    term, not a name that contains it."""
+    if len(span) != 1 or not span[0].text.isupper() or span[0].ent_iob_ != "B":
+        return False
+    nxt = span.doc[span.end] if span.end < len(span.doc) else None
+    return nxt is None or nxt.ent_iob_ != "I"
 
 
 def _in_organisation_name(span: Span) -> bool:

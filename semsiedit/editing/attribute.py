@@ -36,7 +36,8 @@ _ATTRIBUTED = re.compile(
 )
 # A conviction is a fact of record (generalised as such), not an accusation to hedge.
 _ESTABLISHED = re.compile(
-    r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|sentenced)(?![\w'’-])", FLAGS
+    r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|sentenced|apologi[sz]ed|admitted|confessed|"
+    r"acknowledged)(?![\w'’-])", FLAGS
 )
 
 
@@ -50,7 +51,8 @@ def attributed(statement: str) -> bool:
 _REPORTED = re.compile(
     r"(?<![\w'’-])(?:said|says|say|claim(?:s|ed)?|argue[sd]?|insist(?:s|ed)?|allege[sd]?|suggest(?:s|ed)?|"
     r"believe[sd]?|think|thinks|thought|wrote|writes|posted|tweeted|told [\w-]+)\s*,?\s*(?:that\s+)?$"
-    r"|(?<![\w'’-])(?:described|portrayed|labell?ed|branded|dubbed|called) (?:him|her|them|it|[\w-]+)(?: as)?\s+$",
+    r"|(?<![\w'’-])(?:described|portrayed|labell?ed|branded|dubbed|called) (?:him|her|them|it|[\w-]+|"
+    r"(?:[A-Z][\w.'’-]* ){1,3}[A-Z][\w'’-]*)(?: as)?\s+$",
     FLAGS,
 )
 

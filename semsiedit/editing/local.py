@@ -317,7 +317,9 @@ class LocalEditor:
             return body
         # Public text that reports who says it ("Critics said she was ...") needs no hedge of ours; a
         # record still gets one (its statement must not survive verbatim: _leaks).
-        said = ctx.profile == "public" and reported(text, node.start)
+        # The reporting verb may open the flagged clause itself ("Commentators described X as a hypocrite").
+        starts = (node.start, *(node.start + s for s, _ in harmful_terms))
+        said = ctx.profile == "public" and any(reported(text, p) for p in starts)
         if kind is not None and (not needs_hedge(seg) or qualified_by_edit(body) or said):
             # Already attributed by the text, a fact of record, or qualified by the edit itself ("someone
             # facing unproven claims"): the generalised terms are the edit, no hedge is bolted on.
