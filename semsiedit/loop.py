@@ -21,15 +21,15 @@ import inspect
 import re
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Protocol
 
+from semsiedit.batching import batches, ordered_map
 from semsiedit.config import Settings
+from semsiedit.editing.spans import group_overlapping
 from semsiedit.errors import LLMError
 from semsiedit.profile import Profile, apply_profile, choose_profile
 from semsiedit.prompts import prompt_hashes
@@ -132,7 +132,7 @@ class EditingLoop:
         if jobs == 1 or not self.uses_llm:
             # One thread: scoring a batch on a second thread while the next is detected was slower
             # on 2 cores (torch already uses both; benchmarks/RESULTS.md).
-            for batch in _batches(docs, LOCKSTEP_BATCH):
+            for batch in batches(docs, LOCKSTEP_BATCH):
                 yield from zip(batch, self._finish(self._edit(batch)), strict=True)
             return
         # Twice as many documents in progress as LLM requests allowed (the client holds `jobs`
@@ -510,30 +510,6 @@ def build_loop(settings: Settings, *, with_scorer: bool = True, client_factory: 
     return EditingLoop(settings, detector, critic, editor, local_editor, scorer, uses_llm=client is not None)
 
 
-def group_overlapping(text: str, findings: Sequence[Finding]) -> list[Finding]:
-    """One finding per cluster of overlapping findings, spanning the cluster.
-
-    The LLM editor gets one span to rewrite where a name sits inside a flagged clause, so its
-    edits never overlap; the guards still check every member's value against the replacement.
-    The cluster keeps the id, category and label of its widest member, and the highest severity.
-    """
-    from dataclasses import replace
-
-    clusters: list[list[Finding]] = []
-    for finding in sorted(findings, key=lambda f: (f.start, -f.end)):
-        if clusters and finding.start < max(f.end for f in clusters[-1]):
-            clusters[-1].append(finding)
-        else:
-            clusters.append([finding])
-    groups = []
-    for cluster in clusters:
-        widest = max(cluster, key=lambda f: (f.end - f.start, f.category != "pii"))
-        start, end = min(f.start for f in cluster), max(f.end for f in cluster)
-        groups.append(replace(widest, start=start, end=end, text=text[start:end],
-                              severity=max(f.severity for f in cluster)))
-    return groups
-
-
 def _profiled(stage: object, state: _State) -> dict:
     """The profile keyword for a critic or editor that takes one (`takes_profile`); plain ones get none."""
     if state.profile is None or not getattr(stage, "takes_profile", False):
@@ -552,34 +528,3 @@ def _shift(item, delta: int):
     from dataclasses import replace
 
     return replace(item, start=item.start + delta, end=item.end + delta)
-
-
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def ordered_map(fn: Callable, items: Iterable, *, workers: int, ahead: int) -> Iterator[tuple]:
-    """(item, fn(item)) in input order, computed on `workers` threads with at most `ahead` items
-    submitted and not yet yielded: the input is read lazily and memory stays bounded."""
-    pending: deque[tuple[object, Future]] = deque()
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="semsiedit")
-    try:
-        for item in items:
-            pending.append((item, pool.submit(fn, item)))
-            if len(pending) >= ahead:
-                item0, future = pending.popleft()
-                yield item0, future.result()
-        while pending:
-            item0, future = pending.popleft()
-            yield item0, future.result()
-    finally:
-        # Interrupted (Ctrl-C, an error, the consumer stopped): drop what has not started; the
-        # documents in progress finish in the background and their results are discarded.
-        pool.shutdown(wait=False, cancel_futures=True)

@@ -13,9 +13,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from semsiedit.batching import ordered_map
 from semsiedit.config import Settings
 from semsiedit.errors import LLMError
-from semsiedit.loop import EditingLoop, ordered_map
+from semsiedit.loop import EditingLoop
 from semsiedit.types import Document, Edit, Finding, Usage
 
 NAMES = {"Maria Gonzalez": "Person A", "John Smith": "Person B", "Person A": "Person C"}

@@ -6,7 +6,7 @@ import itertools
 
 from matplotlib.text import Text
 
-from semsiedit.evaluation import draw_pareto, plot_pareto
+from semsiedit.plots import draw_pareto, plot_pareto
 
 
 def _summaries() -> list[dict]:

@@ -170,3 +170,27 @@ def flatten(node: Node) -> None:
         else:
             children.append(child)
     node.children = sorted(children, key=lambda c: c.start)
+
+
+def group_overlapping(text: str, findings: Sequence[Finding]) -> list[Finding]:
+    """One finding per cluster of overlapping findings, spanning the cluster.
+
+    The LLM editor gets one span to rewrite where a name sits inside a flagged clause, so its
+    edits never overlap; the guards still check every member's value against the replacement.
+    The cluster keeps the id, category and label of its widest member, and the highest severity.
+    """
+    from dataclasses import replace
+
+    clusters: list[list[Finding]] = []
+    for finding in sorted(findings, key=lambda f: (f.start, -f.end)):
+        if clusters and finding.start < max(f.end for f in clusters[-1]):
+            clusters[-1].append(finding)
+        else:
+            clusters.append([finding])
+    groups = []
+    for cluster in clusters:
+        widest = max(cluster, key=lambda f: (f.end - f.start, f.category != "pii"))
+        start, end = min(f.start for f in cluster), max(f.end for f in cluster)
+        groups.append(replace(widest, start=start, end=end, text=text[start:end],
+                              severity=max(f.severity for f in cluster)))
+    return groups

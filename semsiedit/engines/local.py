@@ -58,8 +58,9 @@ class ProcessEngine:
 
     def run_iter(self, docs: Iterable[Document]) -> Iterator[tuple[Document, DocumentResult]]:
         global _LOOP
+        from semsiedit.batching import batches
         from semsiedit.detection.engine import available_cpus
-        from semsiedit.loop import _batches, build_loop
+        from semsiedit.loop import build_loop
 
         loop = build_loop(self.settings)
         loop.detector.load()  # spaCy + Presidio once, shared with every worker
@@ -73,7 +74,7 @@ class ProcessEngine:
             gc.unfreeze()
         pending: deque[tuple[list[Document], Any]] = deque()
         try:
-            for batch in _batches(docs, self.batch_size):
+            for batch in batches(docs, self.batch_size):
                 pending.append((batch, pool.apply_async(_run_batch, (batch,))))
                 if len(pending) >= 2 * self.workers:
                     yield from _ready(pending.popleft())

@@ -99,12 +99,13 @@ class RayEngine:
         return max(self.window, self.docs_per_actor * actors)
 
     def run_iter(self, docs: Iterable[Document]) -> Iterator[tuple[Document, DocumentResult]]:
-        from semsiedit.loop import LOCKSTEP_BATCH, _batches
+        from semsiedit.batching import batches
+        from semsiedit.loop import LOCKSTEP_BATCH
 
         ray = self._init()
         actors = self._actors(ray)
         try:
-            for window in _batches(docs, self.window_size(actors)):
+            for window in batches(docs, self.window_size(actors)):
                 items = [{"i": i, "doc": pickle.dumps(d)} for i, d in enumerate(window)]
                 ds = ray.data.from_items(items, override_num_blocks=min(len(items), 4 * actors))
                 out = ds.map_batches(
