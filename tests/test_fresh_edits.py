@@ -174,3 +174,28 @@ def test_public_facts_the_subject_admits_or_others_report_get_no_hedge() -> None
     out = run("Some commentators have described Senator Ted Cruz as a hypocrite for traveling to Cancun.", "public")
     gone(out, "hypocrite", "not been proven")
     assert "Senator Ted Cruz" in out and "for traveling to Cancun." in out, out
+
+
+def test_a_generalised_diagnosis_after_an_adjective_takes_no_article() -> None:
+    out = run("Mr Desmond Achterberg, 58, is referred for assessment of suspected bipolar disorder.")
+    gone(out, "Desmond", "bipolar", "suspected a ")
+    assert "assessment of suspected" in out, out
+
+
+def test_residency_papers_and_an_eviction_notice_keep_their_grammar() -> None:
+    out = run("Moved to Houston in 2015 on a work visa, now a green card holder. On 3/14/2023 Mr. Farid Haddad "
+              "was served an eviction notice for unpaid rent.")  # fmt: skip
+    gone(out, "visa", "green card", "eviction", "Farid", "On 2023", "holder")
+    assert "now a resident" in out and "In 2023" in out and "was served a" in out, out
+
+
+def test_a_group_word_inside_a_firm_name_is_left_alone() -> None:
+    out = run("He is being treated for prostate cancer at Baylor Scott & White.")
+    gone(out, "prostate", "cancer", "background")
+    assert out.endswith("at Baylor Scott & White."), out
+
+
+def test_a_named_church_generalises_whole() -> None:
+    out = run("Tom Cruise is a member of the Church of Scientology and one of its advocates.", "public")
+    gone(out, "Scientology", "place of worship of")
+    assert out.startswith("Tom Cruise is a member of a religious organisation"), out

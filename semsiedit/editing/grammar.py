@@ -65,6 +65,14 @@ def at_sentence_start(before: str) -> bool:
     return not stripped or stripped[-1] in ".!?\n\r"
 
 
+# Adjectives that modify the noun a replacement brings ("assessment of suspected a mental-health
+# condition" -> "suspected mental-health condition"): the new article cannot follow them.
+_MODIFIERS = frozenset({
+    "suspected", "possible", "probable", "likely", "presumed", "confirmed", "untreated", "undiagnosed", "severe",
+    "mild", "chronic", "acute", "ongoing", "recurrent", "worsening", "advanced", "terminal", "rare", "diagnosed",
+})  # fmt: skip
+
+
 def fix_seam(result: str, j: int) -> str:
     """Grammar at a seam where new text starts at result[j]: a/an, and doubled determiners."""
     left, right = result[:j], result[j:]
@@ -86,10 +94,16 @@ def fix_seam(result: str, j: int) -> str:
         prev = re.search(r"(?<![\w'’-])([\w'’-]+) $", left)
         if prev and (
             prev.group(1).lower() in adjective_reps()
+            or prev.group(1).lower() in _MODIFIERS
             or re.fullmatch(r"[a-z]+(?:-[a-z]+)+", prev.group(1))
             or re.search(rf"(?<![\w'’-])(?:{DETERMINERS}) \d[\d,.]*s? $", left, FLAGS)
         ):
             return left + right[rep.end() :]
+    year = re.match(r"(?:1[89]|20)\d\d(?!\d)(?![/.-]\d)", right)
+    on = re.search(r"(?<![\w'’-])([Oo])n $", left)
+    if year and on:
+        # "on 3/14/2023" reduced to its year: "in 2023", not "on 2023".
+        return left[: on.start()] + ("I" if on.group(1) == "O" else "i") + "n " + right
     hedge = re.match(r"([a-z]+ly) ", right)
     if hedge and hedge.group(1) in word_sets()[0]:
         # "repeatedly allegedly mistreated" -> "allegedly repeatedly mistreated"

@@ -81,6 +81,7 @@ class LocalEditor:
         if name == "record":  # a private person's surname in a firm's name: the whole name goes
             valid = [_whole_organisation(text, f, known) for f in valid]
         valid = [f for f in valid if not _not_a_name(text, f, known) and not _already_attributed(text, f, name)]
+        valid = [f for f in valid if not _group_word_in_a_name(text, f)]
         if name == "public":
             # A public person named in a flagged statement is not what is sensitive about it.
             valid = [f for f in valid if f.category == "pii" or not (usable_name(f.text) and len(f.text.split()) <= 4)]
@@ -247,7 +248,9 @@ class LocalEditor:
         for cat, table in tables_for(node):
             for pattern, repl in table:
                 for m in pattern.finditer(seg):
-                    if m.end() > m.start() and not _other_sense(text, base + m.start(), base + m.end()):
+                    if m.end() > m.start() and not _other_sense(text, base + m.start(), base + m.end()) and not (
+                        cat != "harmful" and _in_a_name(text, base + m.start())
+                    ):
                         candidates.append((m.start() - m.end(), m.start(), order, m.end(), m.expand(repl), cat))
                 order += 1
         children = {(s, e) for s, e, _ in reps}
@@ -394,6 +397,28 @@ def _not_a_name(text: str, f: Finding, known: set[str] = frozenset()) -> bool:  
         return False
     reason = check_form(text, Edit(f.start, f.end, f.text, "Person A", strategy="pseudonym"))
     return reason is not None and "name" in reason
+
+
+def _group_word_in_a_name(text: str, f: Finding) -> bool:
+    """A group word (NRP) that is part of a proper name: "Baylor Scott & White", "Jack White"."""
+    if f.category != "pii" or canonical_label(f.label) != "NRP":
+        return False
+    return _in_a_name(text, f.start)
+
+
+def _in_a_name(text: str, start: int) -> bool:
+    """Whether a capitalised word at `start` continues a proper name: after "&", or after a capitalised
+    word that does not open the sentence ("Baylor Scott & White", "Jack White")."""
+    if not text[start : start + 1].isupper():
+        return False
+    before = text[max(0, start - 40) : start]
+    if re.search(r"&[ \t]*$", before):
+        return True
+    prev = re.search(r"(?<![\w'’.-])([A-Z][a-z]+)[ \t]+$", before)
+    if prev is None:
+        return False
+    lead = before[: prev.start(1)].rstrip()
+    return bool(lead) and lead[-1] not in ".!?:\n\"“"
 
 
 _ACCUSED_OF = re.compile(r"(?<![\w'’-])accuse[sd] ([^,.;:!?]{1,60}?) of(?=\s)", re.IGNORECASE)
