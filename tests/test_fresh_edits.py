@@ -199,3 +199,32 @@ def test_a_named_church_generalises_whole() -> None:
     out = run("Tom Cruise is a member of the Church of Scientology and one of its advocates.", "public")
     gone(out, "Scientology", "place of worship of")
     assert out.startswith("Tom Cruise is a member of a religious organisation"), out
+
+
+def test_a_clinical_history_and_a_flat_before_its_street() -> None:
+    out = run("Patient is a 67-year-old male with a history of alcohol use disorder, admitted after a fall at "
+              "home (Flat 2, 19 Canal Street, Manchester M1 3HE). Wife present.")  # fmt: skip
+    gone(out, "alcohol", "Flat 2", "Canal", "Manchester", "M1 3HE", "Person")
+    assert "Wife present." in out and "(a private address)" in out, out
+
+
+def test_infidelity_and_a_garnished_wage_are_generalised_without_a_hedge() -> None:
+    out = run("I just found out my boyfriend Marcus has been cheating on me with my best friend Leah.")
+    gone(out, "Marcus", "Leah", "cheating", "unfair", "not been proven")
+    out = run("Quick update on Oliver Brandt: his wage garnishment order came through from the county court.")
+    gone(out, "Oliver", "Brandt", "garnishment")
+    assert "came through from the county court." in out, out
+
+
+def test_a_witness_statement_keeps_its_grammar() -> None:
+    out = run("Witness statement of Agnieszka Nowak, passport number 532190874. I know Mr. Callum Reid because "
+              "he used to deal drugs on our estate.")  # fmt: skip
+    gone(out, "Agnieszka", "532190874", "confidential detail", "Reid", "deal drugs", "to allegedly")
+    assert "passport number withheld" in out and "he used to be involved in wrongdoing on our estate" in out, out
+
+
+def test_what_a_public_figure_cites_is_reported_not_hedged() -> None:
+    out = run("Prince Harry stepped back in 2020, citing intense media scrutiny and racist coverage of Meghan.",
+              "public")  # fmt: skip
+    gone(out, "not been proven")
+    assert out.startswith("Prince Harry stepped back in 2020, citing intense media scrutiny"), out

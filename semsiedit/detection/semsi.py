@@ -207,6 +207,12 @@ class SemsiRecognizer:
             return antecedent(subj, allowed_ents) or subj.text
         if subj.lemma_.lower() in self._person_nouns or subj.lower_ in self._person_nouns:
             return noun_phrase(subj)
+        # "His wage garnishment order came through", "Her diagnosis is ...": about the possessor.
+        poss = next((c for c in subj.children if c.dep_ == "poss" and c.lower_ in self._pronouns), None)
+        if poss is not None:
+            if poss.lower_ in {"my", "our", "your"}:
+                return poss.text
+            return antecedent(poss, allowed_ents) or poss.text
         # A proper-noun subject the NER missed ("Acme fired ..."), but not a capitalised common word
         # opening the sentence ("Fraud is a crime").
         if subj.pos_ == "PROPN" and category == "harmful" and not subj.is_sent_start:

@@ -26,6 +26,8 @@ _TOWN_AFTER = re.compile(
     r"|[ \t]*[,.;:)\n]|[ \t]*$)"
 )
 _NOT_TOWNS = frozenset({"Mr", "Mrs", "Ms", "Dr", "The", "He", "She", "They", "We", "I", "It", "Apt", "Unit", "Suite"})
+# A flat or unit written before its street ("Flat 2, 19 Canal Street").
+_UNIT_BEFORE = re.compile(r"(?<![\w'’-])(?:Flat|Apt\.?|Apartment|Unit|Suite|Room)[ \t]*#?[ \t]*\d+[A-Za-z]?,?[ \t]+$")
 # A state or province named between a town and what follows it ("Portland, OR 97999").
 _STATE = re.compile(r",[ \t]+((?:[A-Z][a-z]+[ \t])?[A-Z][A-Za-z]+)\b")
 
@@ -74,13 +76,18 @@ def merge_address_runs(text: str, findings: Sequence[Finding]) -> list[Finding]:
                 j = pii.index(zip_) + 1
             else:
                 end = m.end()
-        if len(run) > 1 or state or end > run[-1].end:
+        start = first.start
+        street_first = canonical_label(first.label) == "ADDRESS"
+        unit = _UNIT_BEFORE.search(text, max(0, start - 30), start) if street_first else None
+        if unit:
+            start = unit.start()  # "Flat 2, 19 Canal Street": the flat is part of the address
+        if len(run) > 1 or state or end > run[-1].end or start < first.start:
             if not labels & {"ADDRESS", "ZIP_CODE"}:
                 i = j
                 continue
             kind = "STREET_ADDRESS" if "ADDRESS" in labels else "LOCATION"
             merged[id(first)] = Finding(
-                first.start, end, text[first.start : end], "pii", kind, max(f.severity for f in run),
+                start, end, text[start:end], "pii", kind, max(f.severity for f in run),
                 max(f.score for f in run), "+".join(dict.fromkeys(f.source for f in run)), REASON,
             )  # fmt: skip
         i = j

@@ -104,10 +104,18 @@ def name_core(text: str, start: int, end: int) -> tuple[int, int] | None:
 # The name of an identifier right before its value ("MRN 00482913", "Employee ID E-40917", "#88213"):
 # the value stands in a label's slot, so it reads "MRN withheld", not "MRN a confidential detail".
 _ID_LABEL = re.compile(
-    r"(?:#|(?<![\w'’])(?:MRN|IDs?|No\.?|nos?\.|ref(?:erence)?|account|acct\.?|policy|member|licen[cs]e|"
+    r"(?:(?<![\w'’])(?:passport|account|policy|reference|member(?:ship)?|licen[cs]e|case|claim|serial|tax|patient|"
+    r"record|insurance|employee|staff|student|badge|NHS|social security) (?:number|no\.?|#)|#|"
+    r"(?<![\w'’])(?:MRN|IDs?|No\.?|nos?\.|ref(?:erence)?|account|acct\.?|policy|member|licen[cs]e|"
     r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|NHS|NPI|PIN))[ \t]?$",
     re.IGNORECASE,
 )
+
+
+def _not_a_name_word(value: str) -> bool:
+    from semsiedit.detection.names import is_common_word
+
+    return bool(re.fullmatch(r"[A-Z][a-z]+ing", value)) or (" " not in value and is_common_word(value, ""))
 
 
 def slot(text: str, start: int) -> str:
@@ -183,8 +191,9 @@ def name_reps(seg: str, node: Node, claimed: list[tuple[int, int]], ctx: Ctx) ->
     # Our own surrogates are not names to replace again ("Person I" is not the pronoun "I").
     taken = [*taken, *((m.start(), m.end()) for m in SURROGATE.finditer(seg))]
     for f in node.semsi:
-        # A gerund opening the sentence ("Drinking bleach cures ...") is the subject, not a name.
-        if usable_name(f.subject) and not re.fullmatch(r"[A-Z][a-z]+ing", (f.subject or "").strip()):
+        # A gerund opening the sentence ("Drinking bleach cures ...") or a role noun ("Wife present",
+        # "Patient is ...") is the subject, not a name.
+        if usable_name(f.subject) and not _not_a_name_word((f.subject or "").strip()):
             assert f.subject is not None
             parts = [p for p in split_title(f.subject.strip())[1].split() if len(p) > 2 and p[0].isupper()]
             alternatives = sorted({f.subject.strip(), *parts}, key=len, reverse=True)
