@@ -228,3 +228,10 @@ def test_what_a_public_figure_cites_is_reported_not_hedged() -> None:
               "public")  # fmt: skip
     gone(out, "not been proven")
     assert out.startswith("Prince Harry stepped back in 2020, citing intense media scrutiny"), out
+
+
+def test_a_hedged_public_statement_still_loses_its_attribute() -> None:
+    """Only a claim the text rejects is left alone: "reportedly diagnosed" still tells."""
+    out = run("Marchetti was reportedly diagnosed with early-onset Parkinson's disease in late 2023.", "public")
+    gone(out, "Parkinson")
+    assert out.startswith("Marchetti was reportedly diagnosed with") and "in late 2023." in out, out

@@ -447,10 +447,28 @@ def _already_attributed(text: str, f: Finding, profile: str = "record") -> bool:
     diagnosed with ..." is edited.)"""
     start = max(text.rfind("\n", 0, f.start), text.rfind(". ", 0, f.start)) + 1
     if f.category == "privacy" and profile == "public":
-        return said_to_be_unproven(text, f.start, f.end) or bool(_DENIED.search(f.text))
+        return _said_to_be_false(text, f.start, f.end) or bool(_DENIED.search(f.text))
     if f.category not in ("harmful", "misinformation"):
         return False
     return attributed(text[start : f.end]) or said_to_be_unproven(text, f.start, f.end)
+
+
+# The text rejects the claim outright (not merely hedges it: "reportedly diagnosed" still tells).
+_FALSE = re.compile(
+    r"(?<![\w'’-])(?:falsely|false(?:ly)?|untrue|not true|no evidence|no proof|debunked|baseless|unfounded|"
+    r"(?:common )?(?:myth|misconception)|never)(?![\w'’-])",
+    re.IGNORECASE,
+)
+
+
+def _said_to_be_false(text: str, start: int, end: int) -> bool:
+    from semsiedit.text import paragraph_around, split_sentences
+
+    base, stop = paragraph_around(text, start, end)
+    return any(
+        base + s < end and start < base + e and _FALSE.search(text, base + s, base + e)
+        for s, e in split_sentences(text[base:stop])
+    )
 
 
 _DENIED = re.compile(r"(?<![\w'’-])(?:never|not|no longer|neither|nor)(?![\w'’-])|n[’']t(?![\w])", re.IGNORECASE)
