@@ -235,3 +235,20 @@ def test_a_hedged_public_statement_still_loses_its_attribute() -> None:
     out = run("Marchetti was reportedly diagnosed with early-onset Parkinson's disease in late 2023.", "public")
     gone(out, "Parkinson")
     assert out.startswith("Marchetti was reportedly diagnosed with") and "in late 2023." in out, out
+
+
+def test_two_capitalised_attributes_are_not_a_name() -> None:
+    out = run("As a moderate Catholic Democrat who supported stricter enforcement, she lost support.", "public")
+    gone(out, "Catholic", "Democrat")
+
+
+def test_a_parse_that_runs_two_sentences_together_names_nobody() -> None:
+    out = run("He harassed two young women in block B. Several residents called him a thief.")
+    gone(out, "thief", "Person")
+    assert "in block B. Several residents" in out, out
+
+
+def test_an_amount_grouped_by_spaces_goes_whole() -> None:
+    out = run("Marie Dubois asked that her rent arrears of €4 870 be discussed privately.")
+    gone(out, "Marie", "arrears", "870", "€")
+    assert out.endswith("be discussed privately."), out

@@ -403,17 +403,20 @@ def _group_word_in_a_name(text: str, f: Finding) -> bool:
     """A group word (NRP) that is part of a proper name: "Baylor Scott & White", "Jack White"."""
     if f.category != "pii" or canonical_label(f.label) != "NRP":
         return False
-    return _in_a_name(text, f.start)
+    return _in_a_name(text, f.start, after_a_name=True)
 
 
-def _in_a_name(text: str, start: int) -> bool:
-    """Whether a capitalised word at `start` continues a proper name: after "&", or after a capitalised
-    word that does not open the sentence ("Baylor Scott & White", "Jack White")."""
+def _in_a_name(text: str, start: int, *, after_a_name: bool = False) -> bool:
+    """Whether a capitalised word at `start` continues a proper name: after "&" ("Baylor Scott &
+    White"), or, with `after_a_name`, after a capitalised word that does not open the sentence ("Jack
+    White"; not for table terms: "a Catholic Democrat" is two attributes, not a name)."""
     if not text[start : start + 1].isupper():
         return False
     before = text[max(0, start - 40) : start]
     if re.search(r"&[ \t]*$", before):
         return True
+    if not after_a_name:
+        return False
     prev = re.search(r"(?<![\w'’.-])([A-Z][a-z]+)[ \t]+$", before)
     if prev is None:
         return False

@@ -113,9 +113,12 @@ _ID_LABEL = re.compile(
 
 
 def _not_a_name_word(value: str) -> bool:
+    """A subject that is a gerund, a role noun or ends in a common word ("B. Several" where the parser
+    ran "block B. Several residents" together): not a name to replace."""
     from semsiedit.detection.names import is_common_word
 
-    return bool(re.fullmatch(r"[A-Z][a-z]+ing", value)) or (" " not in value and is_common_word(value, ""))
+    words = value.split()
+    return bool(re.fullmatch(r"[A-Z][a-z]+ing", value)) or not words or is_common_word(words[-1], "")
 
 
 def slot(text: str, start: int) -> str:
