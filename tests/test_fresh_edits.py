@@ -252,3 +252,14 @@ def test_an_amount_grouped_by_spaces_goes_whole() -> None:
     out = run("Marie Dubois asked that her rent arrears of €4 870 be discussed privately.")
     gone(out, "Marie", "arrears", "870", "€")
     assert out.endswith("be discussed privately."), out
+
+
+def test_a_phone_number_in_brackets_keeps_the_closing_bracket() -> None:
+    out = run("Customer Brian Tsang (brian.tsang@fastmail.com, +1 415 555 0183) says he was billed twice.")
+    gone(out, "Brian", "415", "fastmail")
+    assert ") says he was billed twice." in out and out.count("(") == out.count(")"), out
+
+
+def test_a_claim_made_without_evidence_about_a_public_figure_is_left_as_written() -> None:
+    text = "Some critics claimed, without evidence, that the president has dementia."
+    assert run(text, "public") == text

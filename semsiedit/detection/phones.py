@@ -30,7 +30,8 @@ _UK = re.compile(
     rf"{_LEFT}(?:\+44[ ]?(?:\(0\)[ ]?)?|0)(?:\d{{2}}[ ]?\d{{4}}[ ]?\d{{4}}|\d{{3}}[ ]?\d{{3}}[ ]?\d{{4}}|"
     rf"\d{{4}}[ ]?\d{{6}}|\d{{4}}[ ]?\d{{3}}[ ]?\d{{3}})(?!\d){_RIGHT}"
 )
-_INTERNATIONAL = re.compile(rf"{_LEFT}\+[1-9]\d{{0,2}}(?:[ .-]?\(?\d{{1,4}}\)?){{2,5}}(?!\d){_RIGHT}")
+# A bracket only around a group ("+44 (20) ..."): the ")" closing a parenthetical is not the number's.
+_INTERNATIONAL = re.compile(rf"{_LEFT}\+[1-9]\d{{0,2}}(?:[ .-]?(?:\(\d{{1,4}}\)|\d{{1,4}})){{2,5}}(?!\d){_RIGHT}")
 # After a cue: any run of digits, spaces, dots, dashes and brackets holding 7-15 digits.
 _ANY = r"\+?\(?\d[\d ().-]{5,20}\d"
 

@@ -458,8 +458,8 @@ def _already_attributed(text: str, f: Finding, profile: str = "record") -> bool:
 
 # The text rejects the claim outright (not merely hedges it: "reportedly diagnosed" still tells).
 _FALSE = re.compile(
-    r"(?<![\w'’-])(?:falsely|false(?:ly)?|untrue|not true|no evidence|no proof|debunked|baseless|unfounded|"
-    r"(?:common )?(?:myth|misconception)|never)(?![\w'’-])",
+    r"(?<![\w'’-])(?:falsely|false(?:ly)?|untrue|not true|(?:no|without) (?:evidence|proof)|debunked|baseless|"
+    r"unfounded|(?:common )?(?:myth|misconception)|never)(?![\w'’-])",
     re.IGNORECASE,
 )
 
