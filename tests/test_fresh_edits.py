@@ -263,3 +263,15 @@ def test_a_phone_number_in_brackets_keeps_the_closing_bracket() -> None:
 def test_a_claim_made_without_evidence_about_a_public_figure_is_left_as_written() -> None:
     text = "Some critics claimed, without evidence, that the president has dementia."
     assert run(text, "public") == text
+
+
+def test_a_finding_that_took_a_stray_bracket_loses_it() -> None:
+    """A safety net under every recognizer: no edit deletes the bracket of the text's own parenthetical."""
+    from semsiedit.editing import LocalEditor, apply_edits
+    from semsiedit.types import Finding
+
+    text = "Call Ana (on +1 415 555 0183) today."
+    start = text.index("+1")
+    finding = Finding(start, text.index(")") + 1, text[start : text.index(")") + 1], "pii", "PHONE_NUMBER", id="f1")
+    out = apply_edits(text, LocalEditor(Settings()).propose(text, None, [finding]).edits)
+    assert "415" not in out and out.endswith(") today."), out

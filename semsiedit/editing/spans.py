@@ -83,7 +83,7 @@ def validate(text: str, findings: Sequence[Finding], notes: list[str]) -> list[F
             notes.append(f"local editor: finding {name} is empty; skipped")
             continue
         if 0 <= f.start < f.end <= len(text) and text[f.start : f.end] == f.text:
-            out.append(f)
+            out.append(_without_stray_brackets(f))
             continue
         hits = [m.start() for m in re.finditer(re.escape(f.text), text)]
         if not hits:
@@ -93,6 +93,23 @@ def validate(text: str, findings: Sequence[Finding], notes: list[str]) -> list[F
         out.append(Finding(**{**f.__dict__, "start": start, "end": start + len(f.text)}))
         notes.append(f"local editor: finding {name} offsets repaired")
     return out
+
+
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+
+
+def _without_stray_brackets(f: Finding) -> Finding:
+    """A finding that took the bracket closing (or opening) the text's own parenthetical
+    ("+1 415 555 0183)") loses that bracket, so no edit can delete it."""
+    start, end = f.start, f.end
+    value = f.text
+    while value and value[-1] in _PAIRS and value.count(value[-1]) > value.count(_PAIRS[value[-1]]):
+        value, end = value[:-1], end - 1
+    while value and value[0] in "([{" and value.count(value[0]) > value.count({"(": ")", "[": "]", "{": "}"}[value[0]]):
+        value, start = value[1:], start + 1
+    if (start, end) == (f.start, f.end) or not value.strip():
+        return f
+    return Finding(**{**f.__dict__, "start": start, "end": end, "text": value})
 
 
 def span_range(text: str, f: Finding) -> tuple[int, int] | None:
