@@ -3,7 +3,9 @@ for harmful and unverified claims (SPEC §3). It is the default without an LLM a
 when an LLM edit is rejected, so it must always produce a usable, non-destructive edit.
 
 How one document is edited:
-1. findings become a tree of spans (spans.py): partial overlaps are merged, identical spans share a
+1. findings the editor leaves alone are set aside (triage.py: not a name, already attributed or
+   rejected by the text, part of a proper name), an address's pieces become one (addresses.py), and
+   the rest become a tree of spans (spans.py): partial overlaps are merged, identical spans share a
    node, a name inside a flagged clause becomes a child of the clause (so edits never overlap);
 2. each top-level node becomes one Edit; `_render` / `_render_semsi` below choose the operator:
    pseudonymise.py (surrogates), generalise.py (attribute terms, partial or whole-clause
@@ -17,14 +19,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from semsiedit.detection.lexicon import other_sense
 from semsiedit.editing.addresses import REASON as ADDRESS_RUN
 from semsiedit.editing.addresses import merge_address_runs, render_address
 from semsiedit.editing.attribute import (
-    attributed,
     claim_like,
     event_nouns,
     insert_hedge,
@@ -32,7 +31,6 @@ from semsiedit.editing.attribute import (
     needs_hedge,
     qualified_by_edit,
     reported,
-    said_to_be_unproven,
     wrap,
 )
 from semsiedit.editing.generalise import fallback, generalise_nrp, generalise_record_id, tables_for
@@ -42,9 +40,18 @@ from semsiedit.editing.pseudonymise import name_reps, render_pii, slot, usable_n
 from semsiedit.editing.spans import Ctx, DocState, Node, build_tree, validate
 from semsiedit.editing.suppress import stand_in
 from semsiedit.editing.surrogates import SurrogateMap, canonical_label, split_title
+from semsiedit.editing.triage import (
+    already_attributed,
+    group_word_in_a_name,
+    in_a_name,
+    known_name_words,
+    not_a_name,
+    other_sense_term,
+    whole_organisation,
+)
 from semsiedit.profile import Profile, apply_profile
 from semsiedit.types import Edit, Finding, Usage
-from semsiedit.verify import check_form, edit_form, org_name_end
+from semsiedit.verify import check_form, edit_form
 
 if TYPE_CHECKING:
     from semsiedit.config import Settings
@@ -77,11 +84,11 @@ class LocalEditor:
             findings = apply_profile(findings, profile)
         valid = merge_address_runs(text, validate(text, findings, notes))
         valid = [f for f in valid if not (canonical_label(f.label) == "PERSON" and verb_in_name(f.text))]
-        known = _known_name_words(valid)
+        known = known_name_words(valid)
         if name == "record":  # a private person's surname in a firm's name: the whole name goes
-            valid = [_whole_organisation(text, f, known) for f in valid]
-        valid = [f for f in valid if not _not_a_name(text, f, known) and not _already_attributed(text, f, name)]
-        valid = [f for f in valid if not _group_word_in_a_name(text, f)]
+            valid = [whole_organisation(text, f, known) for f in valid]
+        valid = [f for f in valid if not not_a_name(text, f, known) and not already_attributed(text, f, name)]
+        valid = [f for f in valid if not group_word_in_a_name(text, f)]
         if name == "public":
             # A public person named in a flagged statement is not what is sensitive about it.
             valid = [f for f in valid if f.category == "pii" or not (usable_name(f.text) and len(f.text.split()) <= 4)]
@@ -248,8 +255,8 @@ class LocalEditor:
         for cat, table in tables_for(node):
             for pattern, repl in table:
                 for m in pattern.finditer(seg):
-                    if m.end() > m.start() and not _other_sense(text, base + m.start(), base + m.end()) and not (
-                        cat != "harmful" and _in_a_name(text, base + m.start())
+                    if m.end() > m.start() and not other_sense_term(text, base + m.start(), base + m.end()) and not (
+                        cat != "harmful" and in_a_name(text, base + m.start())
                     ):
                         candidates.append((m.start() - m.end(), m.start(), order, m.end(), m.expand(repl), cat))
                 order += 1
@@ -360,70 +367,6 @@ class LocalEditor:
         return wrap(text, node, body, kind, ctx, adverb=adverb, changed=body != seg)
 
 
-def _other_sense(text: str, start: int, end: int) -> bool:
-    """A table term used in a sense the harmful detector knows is not an accusation ("the double
-    charge" on a card is no criminal charge): its `not_senses`, so detection and editing agree."""
-    return other_sense("harmful", text, start, end)
-
-
-def _known_name_words(findings: list[Finding]) -> set[str]:
-    """Words of the multi-word person names found in the document ("Evelyn", "Marchetti")."""
-    words: set[str] = set()
-    for f in findings:
-        if f.category == "pii" and canonical_label(f.label) == "PERSON" and len(f.text.split()) > 1:
-            words.update(w.strip(".,;:'’").lower() for w in f.text.split())
-    return words
-
-
-def _whole_organisation(text: str, f: Finding, known: set[str]) -> Finding:
-    """"Harcourt & Lyle Solicitors" after "Rebecca Harcourt": the organisation's whole name, not the
-    surname inside it (organisation names are replaced whole or not at all)."""
-    if f.category != "pii" or canonical_label(f.label) != "PERSON" or f.text.strip().lower() not in known:
-        return f
-    end = org_name_end(text, f.end)
-    if end is None:
-        return f
-    return replace(f, end=end, text=text[f.start : end], label="ORGANIZATION")
-
-
-def _not_a_name(text: str, f: Finding, known: set[str] = frozenset()) -> bool:  # type: ignore[assignment]
-    """A PERSON finding in a common-noun slot ("ein widerlicher Typ") or inside an organisation's name.
-
-    A word of a full name found elsewhere in the document is that person, whatever stands before it
-    ("The next day Marchetti said" after "Senator Evelyn Marchetti")."""
-    if f.category != "pii" or canonical_label(f.label) != "PERSON":
-        return False
-    if len(f.text.split()) == 1 and f.text.strip(".,;:'’").lower() in known:
-        return False
-    reason = check_form(text, Edit(f.start, f.end, f.text, "Person A", strategy="pseudonym"))
-    return reason is not None and "name" in reason
-
-
-def _group_word_in_a_name(text: str, f: Finding) -> bool:
-    """A group word (NRP) that is part of a proper name: "Baylor Scott & White", "Jack White"."""
-    if f.category != "pii" or canonical_label(f.label) != "NRP":
-        return False
-    return _in_a_name(text, f.start, after_a_name=True)
-
-
-def _in_a_name(text: str, start: int, *, after_a_name: bool = False) -> bool:
-    """Whether a capitalised word at `start` continues a proper name: after "&" ("Baylor Scott &
-    White"), or, with `after_a_name`, after a capitalised word that does not open the sentence ("Jack
-    White"; not for table terms: "a Catholic Democrat" is two attributes, not a name)."""
-    if not text[start : start + 1].isupper():
-        return False
-    before = text[max(0, start - 40) : start]
-    if re.search(r"&[ \t]*$", before):
-        return True
-    if not after_a_name:
-        return False
-    prev = re.search(r"(?<![\w'’.-])([A-Z][a-z]+)[ \t]+$", before)
-    if prev is None:
-        return False
-    lead = before[: prev.start(1)].rstrip()
-    return bool(lead) and lead[-1] not in ".!?:\n\"“"
-
-
 _ACCUSED_OF = re.compile(r"(?<![\w'’-])accuse[sd] ([^,.;:!?]{1,60}?) of(?=\s)", re.IGNORECASE)
 _QUESTIONED_OF = re.compile(r"(?<![\w'’-])(questioned [^,.;:!?]{1,60}?) of(?=\s)")
 
@@ -437,41 +380,3 @@ def _keep_accused_frame(seg: str, body: str) -> str:
 
 
 _NAMED_BEFORE = re.compile(r"(?<![\w'’-])(?:the|this|that|his|her|their|its|our|my|your) ([a-z]+) $", re.IGNORECASE)
-
-
-def _already_attributed(text: str, f: Finding, profile: str = "record") -> bool:
-    """A harmful or unverified statement the text already attributes ("A flyer claimed that ...") or
-    already says is unproven ("There is no evidence that ...", "None of the claims have been
-    verified"): not stated as fact, nothing to hedge (a privacy finding on it still applies).
-
-    In public text a privacy statement that the text calls false or denies ("Some people falsely
-    believe she was arrested ..., but she was never charged") reveals nothing about the person:
-    rewriting it only broke the correction. (Reported speech still reveals: "Reports say X was
-    diagnosed with ..." is edited.)"""
-    start = max(text.rfind("\n", 0, f.start), text.rfind(". ", 0, f.start)) + 1
-    if f.category == "privacy" and profile == "public":
-        return _said_to_be_false(text, f.start, f.end) or bool(_DENIED.search(f.text))
-    if f.category not in ("harmful", "misinformation"):
-        return False
-    return attributed(text[start : f.end]) or said_to_be_unproven(text, f.start, f.end)
-
-
-# The text rejects the claim outright (not merely hedges it: "reportedly diagnosed" still tells).
-_FALSE = re.compile(
-    r"(?<![\w'’-])(?:falsely|false(?:ly)?|untrue|not true|(?:no|without) (?:evidence|proof)|debunked|baseless|"
-    r"unfounded|(?:common )?(?:myth|misconception)|never)(?![\w'’-])",
-    re.IGNORECASE,
-)
-
-
-def _said_to_be_false(text: str, start: int, end: int) -> bool:
-    from semsiedit.text import paragraph_around, split_sentences
-
-    base, stop = paragraph_around(text, start, end)
-    return any(
-        base + s < end and start < base + e and _FALSE.search(text, base + s, base + e)
-        for s, e in split_sentences(text[base:stop])
-    )
-
-
-_DENIED = re.compile(r"(?<![\w'’-])(?:never|not|no longer|neither|nor)(?![\w'’-])|n[’']t(?![\w])", re.IGNORECASE)

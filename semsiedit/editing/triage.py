@@ -1,0 +1,117 @@
+"""Which findings the local editor edits, and where a table term applies: a "name" that is a common
+noun or part of an organisation's name, a statement the text already attributes or rejects, a group
+word or term that continues a proper name, a term used in a non-sensitive sense. The operators
+(pseudonymise, generalise, attribute, suppress) only see what passes here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from semsiedit.detection.lexicon import other_sense
+from semsiedit.editing.attribute import attributed, said_to_be_unproven
+from semsiedit.editing.surrogates import canonical_label
+from semsiedit.types import Edit, Finding
+from semsiedit.verify import check_form, org_name_end
+
+
+def other_sense_term(text: str, start: int, end: int) -> bool:
+    """A table term used in a sense the harmful detector knows is not an accusation ("the double
+    charge" on a card is no criminal charge): its `not_senses`, so detection and editing agree."""
+    return other_sense("harmful", text, start, end)
+
+
+def known_name_words(findings: list[Finding]) -> set[str]:
+    """Words of the multi-word person names found in the document ("Evelyn", "Marchetti")."""
+    words: set[str] = set()
+    for f in findings:
+        if f.category == "pii" and canonical_label(f.label) == "PERSON" and len(f.text.split()) > 1:
+            words.update(w.strip(".,;:'’").lower() for w in f.text.split())
+    return words
+
+
+def whole_organisation(text: str, f: Finding, known: set[str]) -> Finding:
+    """"Harcourt & Lyle Solicitors" after "Rebecca Harcourt": the organisation's whole name, not the
+    surname inside it (organisation names are replaced whole or not at all)."""
+    if f.category != "pii" or canonical_label(f.label) != "PERSON" or f.text.strip().lower() not in known:
+        return f
+    end = org_name_end(text, f.end)
+    if end is None:
+        return f
+    return replace(f, end=end, text=text[f.start : end], label="ORGANIZATION")
+
+
+def not_a_name(text: str, f: Finding, known: set[str] = frozenset()) -> bool:  # type: ignore[assignment]
+    """A PERSON finding in a common-noun slot ("ein widerlicher Typ") or inside an organisation's name.
+
+    A word of a full name found elsewhere in the document is that person, whatever stands before it
+    ("The next day Marchetti said" after "Senator Evelyn Marchetti")."""
+    if f.category != "pii" or canonical_label(f.label) != "PERSON":
+        return False
+    if len(f.text.split()) == 1 and f.text.strip(".,;:'’").lower() in known:
+        return False
+    reason = check_form(text, Edit(f.start, f.end, f.text, "Person A", strategy="pseudonym"))
+    return reason is not None and "name" in reason
+
+
+def group_word_in_a_name(text: str, f: Finding) -> bool:
+    """A group word (NRP) that is part of a proper name: "Baylor Scott & White", "Jack White"."""
+    if f.category != "pii" or canonical_label(f.label) != "NRP":
+        return False
+    return in_a_name(text, f.start, after_a_name=True)
+
+
+def in_a_name(text: str, start: int, *, after_a_name: bool = False) -> bool:
+    """Whether a capitalised word at `start` continues a proper name: after "&" ("Baylor Scott &
+    White"), or, with `after_a_name`, after a capitalised word that does not open the sentence ("Jack
+    White"; not for table terms: "a Catholic Democrat" is two attributes, not a name)."""
+    if not text[start : start + 1].isupper():
+        return False
+    before = text[max(0, start - 40) : start]
+    if re.search(r"&[ \t]*$", before):
+        return True
+    if not after_a_name:
+        return False
+    prev = re.search(r"(?<![\w'’.-])([A-Z][a-z]+)[ \t]+$", before)
+    if prev is None:
+        return False
+    lead = before[: prev.start(1)].rstrip()
+    return bool(lead) and lead[-1] not in ".!?:\n\"“"
+
+
+def already_attributed(text: str, f: Finding, profile: str = "record") -> bool:
+    """A harmful or unverified statement the text already attributes ("A flyer claimed that ...") or
+    already says is unproven ("There is no evidence that ...", "None of the claims have been
+    verified"): not stated as fact, nothing to hedge (a privacy finding on it still applies).
+
+    In public text a privacy statement that the text calls false or denies ("Some people falsely
+    believe she was arrested ..., but she was never charged") reveals nothing about the person:
+    rewriting it only broke the correction. (Reported speech still reveals: "Reports say X was
+    diagnosed with ..." is edited.)"""
+    start = max(text.rfind("\n", 0, f.start), text.rfind(". ", 0, f.start)) + 1
+    if f.category == "privacy" and profile == "public":
+        return said_to_be_false(text, f.start, f.end) or bool(_DENIED.search(f.text))
+    if f.category not in ("harmful", "misinformation"):
+        return False
+    return attributed(text[start : f.end]) or said_to_be_unproven(text, f.start, f.end)
+
+
+# The text rejects the claim outright (not merely hedges it: "reportedly diagnosed" still tells).
+_FALSE = re.compile(
+    r"(?<![\w'’-])(?:falsely|false(?:ly)?|untrue|not true|(?:no|without) (?:evidence|proof)|debunked|baseless|"
+    r"unfounded|(?:common )?(?:myth|misconception)|never)(?![\w'’-])",
+    re.IGNORECASE,
+)
+
+
+def said_to_be_false(text: str, start: int, end: int) -> bool:
+    from semsiedit.text import paragraph_around, split_sentences
+
+    base, stop = paragraph_around(text, start, end)
+    return any(
+        base + s < end and start < base + e and _FALSE.search(text, base + s, base + e)
+        for s, e in split_sentences(text[base:stop])
+    )
+
+
+_DENIED = re.compile(r"(?<![\w'’-])(?:never|not|no longer|neither|nor)(?![\w'’-])|n[’']t(?![\w])", re.IGNORECASE)
