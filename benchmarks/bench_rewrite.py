@@ -361,6 +361,10 @@ def streaming(args) -> None:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         print(f"input: {src.stat().st_size / 2**20:.0f} MiB")
         cmd = [sys.executable, "-m", "semsiedit", "rewrite", str(src), "-o", str(out), "--id-field", "uid"]
+        if args.stream_workers is not None:
+            # workers = auto decides once, from the load at the start; a long run on a machine that is
+            # busy for its first seconds would otherwise stay on one process for hours.
+            cmd += ["--workers", str(args.stream_workers)]
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         partial = out.with_name(out.name + ".partial")
         t0 = time.perf_counter()
@@ -419,6 +423,8 @@ def main() -> None:
                    help="give every streamed row a unique line (a new name and number)")
     p.add_argument("--stream-records", action="store_true",
                    help="stream distinct synthetic records (semsiedit.synthetic) instead of repeated dev answers")
+    p.add_argument("--stream-workers", type=int, default=None,
+                   help="--workers for the streaming run (default: the configured auto)")
     p.add_argument("--compare-docs", type=int, default=40, help="documents in the batched/single comparison")
     p.add_argument("--reps", type=int, default=3, help="repetitions of the batched/single comparison")
     p.add_argument("--skip-throughput", action="store_true")

@@ -6,10 +6,8 @@ Nothing heavy is imported at module level, so `semsiedit --help` answers at once
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -425,13 +423,20 @@ def _interrupted() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
-    logging.shutdown()
+    if "logging" in sys.modules:  # imported by the pipeline, not by `--help` (start-up time)
+        sys.modules["logging"].shutdown()
     os._exit(130)
 
 
 def _one_line(exc: BaseException) -> str:
     """An error is one line in a pipe or a log, whatever the terminal width."""
     return " ".join(str(exc).split())
+
+
+def _print_traceback() -> None:
+    import traceback  # only on --debug: not imported for `--help` (start-up time)
+
+    traceback.print_exc()
 
 
 def main() -> None:
@@ -442,7 +447,7 @@ def main() -> None:
         code = app(standalone_mode=False)
     except SemsieditError as exc:
         if debug:  # the traceback as well, never a different exit code
-            traceback.print_exc()
+            _print_traceback()
         print(f"semsiedit: error: {_one_line(exc)}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
@@ -456,7 +461,7 @@ def main() -> None:
             exc.show()
             sys.exit(2)
         if debug:
-            traceback.print_exc()
+            _print_traceback()
             print(f"semsiedit: error: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
         else:
             print(f"semsiedit: error: {type(exc).__name__}: {_one_line(exc)} (rerun with --debug for the traceback)",

@@ -66,6 +66,16 @@ _OPENING_QUESTION = re.compile(
     r"should)\b[^?\n]{3,200}\?(?=\s|\Z)",
     re.IGNORECASE,
 )
+# Words that point at a person: a text with none of them, no name and no cue either way is about no
+# one ("5G networks do not cause COVID-19 ... deployed in Wuhan"), so its places stay.
+_PERSON_WORDS = re.compile(
+    r"\b(?:[Hh]e|[Ss]he|him|[Hh]er|[Hh]is|hers|I|me|[Mm]y|mine|[Ww]e|us|[Oo]ur|[Tt]hey|them|[Tt]heir)\b"
+)
+# A politician's party is public: "Senator Mark Hollis, a Republican from Ohio" keeps "Republican".
+_POLITICAL_OFFICE = re.compile(
+    r"\b(?:Senator|Sen\.|Governor|Gov\.|President|Vice President|Congress(?:man|woman)|Rep\.|Representative|MP|MEP|"
+    r"Mayor|Prime Minister|Minister|Chancellor|Speaker|councill?or|lawmaker|legislator|politician|candidate)\b"
+)
 _RECORD_PII = frozenset({
     "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "STREET_ADDRESS", "ADDRESS", "DATE_OF_BIRTH", "MEDICAL_RECORD_NUMBER",
     "ID", "CREDIT_CARD", "IBAN_CODE", "US_BANK_NUMBER", "ZIP_CODE", "POSTCODE", "UK_NHS", "US_DRIVER_LICENSE",
@@ -123,6 +133,8 @@ def choose_profile(
     public = len(_PUBLIC_CUES.findall(text)) + (2 if asked else 0)
     name: ProfileName = "public" if public > record else "record"
     why = f"auto: {public} public-text cue(s){' incl. a question' if asked else ''}, "
+    if public == record == 0 and not _about_someone(text, findings):
+        return Profile("public", why + "0 record cue(s), no person named or referred to", protect, preserve)
     return Profile(name, why + f"{record} record cue(s)", protect, preserve)
 
 
@@ -147,6 +159,8 @@ def keeps(finding: Finding, profile: Profile) -> bool:
         # broke the answer ("Facebook has a private matter", "Kirk Douglas has a personal health
         # matter"). Stronger cues ("diagnosed with", "his salary", "her divorce") are still edited.
         # Nor is a note about nobody named (a heading, a verbless fragment: semsi._fragment).
+        if privacy_label_of(finding) == "politics" and names_a_politician(finding.text):
+            return True
         return finding.severity < 2 or not finding.subject
     if finding.category != "pii":
         return False
@@ -163,3 +177,18 @@ def keeps(finding: Finding, profile: Profile) -> bool:
 def apply_profile(findings: Sequence[Finding], profile: Profile) -> list[Finding]:
     """The findings that are sensitive under `profile`."""
     return [f for f in findings if not keeps(f, profile)]
+
+
+def _about_someone(text: str, findings: Sequence[Finding]) -> bool:
+    return any(canonical(f.label) == "PERSON" for f in findings) or bool(_PERSON_WORDS.search(text))
+
+
+def names_a_politician(text: str) -> bool:
+    """Whether a statement is about someone by a political office ("Senator …", "the mayor")."""
+    return bool(_POLITICAL_OFFICE.search(text))
+
+
+def privacy_label_of(finding: Finding) -> str:
+    from semsiedit.editing.generalise import privacy_label
+
+    return privacy_label(finding.label)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from semsiedit.text import in_full_names, value_survives
 from semsiedit.types import Edit, EditDecision, Finding
@@ -87,11 +88,14 @@ _DETERMINER_BEFORE = re.compile(
 _SURROGATE = re.compile(r"Person [A-Z]{1,3}|<PERSON_\d+>")
 
 
+@lru_cache(maxsize=1)
 def _person_nouns() -> frozenset[str]:
     from semsiedit.detection.lexicon import load_lexicon
-    from semsiedit.detection.names import titles
+    from semsiedit.detection.names import lexicon, titles
 
-    return frozenset(load_lexicon("cues")["person_nouns"]) | {t.lower() for t in titles()}
+    # The role nouns the name-cue recognizer finds names after ("my coworker Brenda") are person nouns too.
+    roles = {r.lower().split()[-1] for r in lexicon()["role_nouns"]}
+    return frozenset(load_lexicon("cues")["person_nouns"]) | roles | {t.lower() for t in titles()}
 
 
 def org_name_end(text: str, end: int) -> int | None:

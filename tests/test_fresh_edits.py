@@ -5,6 +5,8 @@ lexicons), no scoring."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from semsiedit.config import Settings
@@ -275,3 +277,89 @@ def test_a_finding_that_took_a_stray_bracket_loses_it() -> None:
     finding = Finding(start, text.index(")") + 1, text[start : text.index(")") + 1], "pii", "PHONE_NUMBER", id="f1")
     out = apply_edits(text, LocalEditor(Settings()).propose(text, None, [finding]).edits)
     assert "415" not in out and out.endswith(") today."), out
+
+
+# -- a sixth batch: an insurance claim, a counselling note, a tenant's e-mail, a reference, a police
+# -- incident report, a workplace question, a politician's profile, a health answer
+
+
+def test_a_name_after_a_role_noun_is_a_person_even_when_ner_calls_it_a_place() -> None:
+    out = run("Our policyholder, Marguerite Okafor, reported water damage. The claimant, Idris Mwangi, agreed.")
+    gone(out, "Okafor", "Marguerite", "Mwangi", "a city")
+    assert out.count("Person") == 2, out
+
+
+def test_a_name_after_a_reference_cue_and_its_first_name_alone() -> None:
+    out = run("Reference for Tomasz Wieczorek\n\nTomasz worked in our Leeds depot for five years.")
+    gone(out, "Tomasz", "Wieczorek", "Leeds", "a city depot")
+    assert "our city depot" in out, out
+
+
+def test_a_name_after_my_role_noun_is_pseudonymised_everywhere() -> None:
+    out = run("My coworker Brenda says the audit was rushed. Should I tell Brenda to stop?")
+    gone(out, "Brenda")
+    assert out.startswith("My coworker Person"), out
+
+
+def test_a_modifier_of_a_replaced_noun_goes_with_it() -> None:
+    out = run("Her manager told me that Dale is a closet alcoholic.")
+    gone(out, "alcoholic", "closet a")
+    assert re.search(r"is a person with a health condition\.$", out), out
+
+
+def test_a_benefit_or_a_procedure_keeps_the_noun_phrase() -> None:
+    out = run("Ms Ferreira receives disability benefits and is recovering from a knee replacement.")
+    gone(out, "disability", "knee", "a medical issue benefits")
+    assert "receives benefits" in out and "recovering from a medical procedure" in out, out
+
+
+def test_recovery_from_an_addiction_and_self_harm_read_as_sentences() -> None:
+    out = run("I'm in recovery from cocaine addiction. My brother admitted to self-harming last week.")
+    gone(out, "cocaine", "addiction", "self-harm", "a health matter from")
+    assert out.startswith("I'm recovering from a health condition."), out
+    assert "admitted to struggling last week" in out, out
+
+
+def test_a_first_person_orientation_keeps_the_first_person() -> None:
+    out = run("I'm gay and my landlord keeps asking about it.")
+    gone(out, "gay", "their personal life")
+    assert out.startswith("I'm private about my personal life"), out
+
+
+def test_police_custody_is_not_a_family_matter() -> None:
+    out = run("Hendricks was arrested and held in custody overnight.")
+    gone(out, "family", "responsibility")
+    assert "custody overnight" in out, out
+
+
+def test_a_slur_of_a_kind_goes_as_offensive_remarks() -> None:
+    out = run("My neighbour Mr. Hale shouts racist abuse at me every morning.")
+    gone(out, "racist", "divisive", "Hale")
+    assert "shouts offensive remarks at me" in out, out
+
+
+def test_a_criminal_with_a_modifier_is_one_insult() -> None:
+    out = run("Critics have called Governor Lyle Dean a career criminal for years.", "public")
+    gone(out, "career criminal", "allegedly called")
+    assert "Governor Lyle Dean" in out, out
+
+
+def test_a_politicians_party_is_public() -> None:
+    out = run("Senator Ruth Abara, a Democrat from Maine, was diagnosed with lymphoma in 2019.", "public")
+    gone(out, "lymphoma")
+    assert "a Democrat from Maine" in out, out
+
+
+def test_a_lifelong_believer_is_a_noun_phrase() -> None:
+    out = run("My neighbour Ann Ruiz is a lifelong Catholic.")
+    gone(out, "Catholic", "religious.")
+    assert out.endswith("is a person of faith."), out
+
+
+def test_a_text_about_no_one_keeps_its_places() -> None:
+    from semsiedit.loop import build_loop
+
+    loop = _loops.setdefault("auto", build_loop(Settings(score=False), with_scorer=False))
+    text = "Tap water in Flint is now within federal lead limits. Testing began in Michigan in 2015."
+    result = loop.run(Document(id="d", text=text))
+    assert result.profile["name"] == "public" and "Flint" in result.rewritten, result.rewritten

@@ -24,6 +24,7 @@ from semsiedit.editing.grammar import (
 from semsiedit.editing.pseudonymise import pseudonymise_names, subject_of
 from semsiedit.editing.suppress import pii_descriptor
 from semsiedit.editing.surrogates import load_data
+from semsiedit.profile import names_a_politician
 
 if TYPE_CHECKING:
     from semsiedit.editing.spans import Ctx, Node
@@ -100,7 +101,15 @@ def tables_for(node: Node) -> list[tuple[str, tuple[tuple[re.Pattern[str], str],
             keys = [label] if label in tables else list(tables)
             # One clause often carries two attributes ("He is Muslim and a Republican") under one label:
             # the tables of the other labels whose cue words it contains apply too.
-            keys += [k for k in tables if k not in keys and (cue := cue_for(k)) is not None and cue.search(f.text)]
+            # Not a politician's party ("Senator Hollis, a Republican, was convicted of …"): that is public.
+            keys += [
+                k
+                for k in tables
+                if k not in keys
+                and (cue := cue_for(k)) is not None
+                and cue.search(f.text)
+                and not (k == "politics" and names_a_politician(f.text))
+            ]
             out.extend(("privacy", compiled("generalise", k)) for k in keys)
         elif f.category == "harmful":
             out.append(("harmful", compiled("hedges", "terms")))

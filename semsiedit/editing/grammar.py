@@ -99,6 +99,12 @@ def fix_seam(result: str, j: int) -> str:
             or re.search(rf"(?<![\w'’-])(?:{DETERMINERS}) \d[\d,.]*s? $", left, FLAGS)
         ):
             return left + right[rep.end() :]
+        modifier = re.search(r"(?<![\w'’-])([Aa]n?) ([a-z]+) $", left)
+        if modifier and modifier.group(2) not in function_words()[0]:
+            # "a closet a person with …", "a raging an addict": the article's own modifier of the noun
+            # that was replaced goes with it, the replacement keeps its article.
+            new = match_case(rep.group(1).lower(), modifier.group(1))
+            return left[: modifier.start()] + new + right[len(rep.group(1)) :]
     year = re.match(r"(?:1[89]|20)\d\d(?!\d)(?![/.-]\d)", right)
     on = re.search(r"(?<![\w'’-])([Oo])n $", left)
     if year and on:

@@ -140,8 +140,9 @@ class LocalEditor:
             start -= len(named.group(0))
             rendered = match_case(rendered, named.group(0))
         # Re-render with a preceding article inside the edit when the seam changes it ("a" -> "an").
+        # A possessive too: "our Leeds depot" -> "our city depot", not "our a city depot".
         m = LEFT_ARTICLE.search(text[max(0, start - 4) : start]) or re.search(
-            r"(?<![\w'’-])(the|The) $", text[max(0, start - 5) : start]
+            r"(?<![\w'’-])(the|my|your|his|her|its|our|their) $", text[max(0, start - 7) : start], re.I
         )
         if m:
             wstart = start - len(m.group(0))
