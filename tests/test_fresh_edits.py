@@ -363,3 +363,50 @@ def test_a_text_about_no_one_keeps_its_places() -> None:
     text = "Tap water in Flint is now within federal lead limits. Testing began in Michigan in 2015."
     result = loop.run(Document(id="d", text=text))
     assert result.profile["name"] == "public" and "Flint" in result.rewritten, result.rewritten
+
+
+# -- a seventh batch: a discharge summary, a grievance e-mail, a post about an ex, a refused tenancy,
+# -- a conspiracy claim with a cover-up
+
+
+def test_a_claim_with_a_cover_up_is_still_stated_as_fact() -> None:
+    out = run("Chemtrails are real, and the government will never admit it.", "public")
+    assert "supposedly" in out or "not supported" in out or "evidence" in out, out
+    out = run("The moon landing was not staged, and NASA has never hidden that.", "public")
+    assert out == "The moon landing was not staged, and NASA has never hidden that.", out
+
+
+def test_the_moon_is_not_a_person() -> None:
+    out = run("The Moon landing was staged in a studio.", "record")
+    gone(out, "Person")
+    assert "supposedly" in out, out
+
+
+def test_an_ex_is_a_role_and_an_insult_of_the_lexicon_gets_no_hedge() -> None:
+    out = run("my ex Darren is such a psycho and a narcissist")
+    gone(out, "Darren", "psycho", "narcissist", "not been proven")
+
+
+def test_fired_for_stealing_keeps_its_grammar() -> None:
+    out = run("Ms. Okoro was dismissed for stealing last spring.")
+    gone(out, "stealing", "Okoro", "allegedly taking,")
+    assert "dismissed for alleged misconduct last spring" in out, out
+
+
+def test_medication_and_child_support_in_a_family_statement() -> None:
+    out = run("Tariq said he has been on antidepressants since his divorce and is behind on child support.")
+    gone(out, "antidepressants", "divorce", "child support", "Tariq")
+
+
+def test_mass_is_a_religious_service_only_in_a_religion_statement() -> None:
+    out = run("Mass layoffs hit the plant. Her mother attends Mass every Sunday.")
+    assert out.startswith("Mass layoffs hit the plant."), out
+    assert "attends services every Sunday" in out, out
+
+
+def test_a_court_judgment_is_a_debt_record_and_a_firm_is_not_a_city() -> None:
+    out = run(
+        "Dear Mr. Sato,\n\nOur checks showed a county court judgment from 2020.\n\nLettings Team, Brookfield Estates"
+    )
+    gone(out, "judgment", "payroll", "Brookfield", "a city")
+    assert "a debt record from 2020" in out, out

@@ -34,6 +34,8 @@ def find_cued_names(text: str) -> list[Finding]:
             continue
         if len(name.words) == 1 and name.title is None and is_common_word(name.words[0], text):
             continue
+        if m.group("role") and name.words[0].isupper() and len(name.words[0]) <= 4:
+            continue  # an acronym after the role noun: "patient ID PT-330912", "employee NI number"
         reason = "name after a role noun" if m.group("role") else "name after a name cue"
         out.append(person(text, name.start, name.end, SOURCE, reason, 0.85))
     return out

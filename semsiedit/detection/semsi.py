@@ -87,6 +87,7 @@ class SemsiRecognizer:
         causal["subjects_re"] = alternation(causal["subjects"])
         causal["objects_re"] = alternation(causal["objects"])
         causal["verb_heads"] = {v.split()[0]: v.split()[1:] for v in causal["verbs"]}
+        causal["cover_ups_re"] = re.compile(lex.get("cover_ups") or r"(?!)", re.IGNORECASE)
         return patterns, causal
 
     def analyze(self, doc: Doc, offset: int = 0) -> list[Finding]:
@@ -234,7 +235,11 @@ class SemsiRecognizer:
         out: list[Finding] = []
         text = doc.text  # a property that joins every token: read it once
         for sent in doc.sents:
-            if sent.text.rstrip().endswith("?") or has_cue(sent, "hedges", "attributions", "negations"):
+            # "… and NASA has never admitted it" is a negation that asserts the claim, not one that clears it.
+            clearing = ("hedges", "attributions", "negations")
+            if causal["cover_ups_re"].search(sent.text):
+                clearing = ("hedges", "attributions")
+            if sent.text.rstrip().endswith("?") or has_cue(sent, *clearing):
                 continue
             hits: list[tuple[int, int, str, int, str]] = []  # char start, end, label, severity, what matched
             for pattern, label, severity in patterns:

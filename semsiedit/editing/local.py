@@ -326,6 +326,12 @@ class LocalEditor:
             if body != seg:
                 ctx.strategies.append("generalise")
             return body
+        insults = all("insult" in f.label for f in node.semsi if f.category == "harmful")
+        if kind == "harmful" and harmful_terms and insults:
+            # An insult whose words are replaced ("such a psycho" -> "such a difficult person") is no
+            # claim left to call unproven: no hedge is bolted on.
+            ctx.strategies.append("generalise")
+            return body
         # Public text that reports who says it ("Critics said she was ...") needs no hedge of ours; a
         # record still gets one (its statement must not survive verbatim: _leaks).
         # The reporting verb may open the flagged clause itself ("Commentators described X as a hypocrite").

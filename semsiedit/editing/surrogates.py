@@ -150,6 +150,11 @@ def location_kind(value: str) -> str:
     if re.search(locations["_facility"], bare):
         # "a school", "a hospital", "a place of worship": what kind of place, not which one.
         return next((kind for pattern, kind in locations["_facility_kinds"] if re.search(pattern, bare)), "a facility")
+    from semsiedit.detection.names import org_words
+
+    words = bare.split()
+    if len(words) > 1 and words[-1].lower() in org_words():
+        return "an organisation"  # "Brookfield Estates", "Harbour Mutual": a firm a NER model took for a place
     return locations["_default"]
 
 
