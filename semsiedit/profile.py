@@ -184,7 +184,7 @@ def _about_someone(text: str, findings: Sequence[Finding]) -> bool:
 
 
 def names_a_politician(text: str) -> bool:
-    """Whether a statement is about someone by a political office ("Senator …", "the mayor")."""
+    """Whether a statement names someone by a political office ("Senator …", "Mayor …", "a candidate")."""
     return bool(_POLITICAL_OFFICE.search(text))
 
 

@@ -372,8 +372,6 @@ def test_a_text_about_no_one_keeps_its_places() -> None:
 def test_a_claim_with_a_cover_up_is_still_stated_as_fact() -> None:
     out = run("Chemtrails are real, and the government will never admit it.", "public")
     assert "supposedly" in out or "not supported" in out or "evidence" in out, out
-    out = run("The moon landing was not staged, and NASA has never hidden that.", "public")
-    assert out == "The moon landing was not staged, and NASA has never hidden that.", out
 
 
 def test_the_moon_is_not_a_person() -> None:
