@@ -94,9 +94,10 @@ class Embedder:
             vectors = np.asarray(vectors, dtype=np.float32)
             with self._lock:
                 self.encoded += len(missing)
-                for t, vec in zip(missing, vectors, strict=True):
-                    found[t] = vec
-                    self._cache[t] = vec
+                for t, row in zip(missing, vectors, strict=True):
+                    # A copy, not a view: a view would keep the whole batch array alive for as
+                    # long as any one of its rows stays cached, so memory grew on a long stream.
+                    found[t] = self._cache[t] = row.copy()
                     self._cache.move_to_end(t)
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)

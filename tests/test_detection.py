@@ -460,3 +460,15 @@ def test_a_topic_or_a_thing_is_not_an_accusation(engine: DetectionEngine, text: 
 def test_an_accusation_next_to_a_topic_word_is_still_found(engine: DetectionEngine) -> None:
     found = engine.detect("The mayor was suspended after he illegally transferred city funds to his brother.")
     assert [f.label for f in found if f.category == "harmful"] == ["accusation"]
+
+
+def test_detection_does_not_grow_the_shared_vocab(engine: DetectionEngine) -> None:
+    # Every new word used to stay in spaCy's string store for good: on a stream of distinct records
+    # memory grew without end. Parsing inside a memory zone drops what each batch added.
+    text = "Patient Zorvathine Quillibrex (MRN 48213977) was seen at Blenkinsopfield Clinic."
+    found = engine.detect_many([text])
+    assert any(f.text == "48213977" or "48213977" in f.text for f in found[0])
+    strings = engine._nlp.vocab.strings
+    assert "Zorvathine" not in strings and "Blenkinsopfield" not in strings
+    again = engine.detect_many([text.replace("48213977", "48213978")])
+    assert [f.label for f in again[0]] == [f.label for f in found[0]]  # same findings after the zone closed

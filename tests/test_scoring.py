@@ -232,6 +232,14 @@ def test_embedder_cache_is_bounded_lru(embedder: Embedder) -> None:
     assert counting.calls[-1] == ["two."]
 
 
+def test_cached_vectors_do_not_keep_their_batch_alive(embedder: Embedder) -> None:
+    # A cached row that is a view of the batch array keeps the whole batch in memory for as long as
+    # that one row stays cached: on a long stream the evicted rows' memory was never freed.
+    emb = Embedder("all-MiniLM-L6-v2", model=embedder.model)
+    emb.encode([f"sentence number {i}." for i in range(8)])
+    assert all(vec.base is None and vec.nbytes == 384 * 4 for vec in emb._cache.values())
+
+
 def test_embedder_threads(embedder: Embedder) -> None:
     emb = Embedder("all-MiniLM-L6-v2", model=embedder.model)
     texts = [f"Sentence number {i}." for i in range(40)]

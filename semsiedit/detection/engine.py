@@ -56,6 +56,18 @@ _SHARED: dict[str, DetectionEngine] = {}
 _SHARED_LOCK = threading.Lock()
 # The engine a forked worker runs: set in the parent just before the fork, inherited by the children.
 _FORKED: DetectionEngine | None = None
+# One spaCy parse at a time per process: memory zones share the vocab and must not overlap (the loop
+# detects on several threads when an LLM is used). A forked child starts with a fresh lock: the
+# parent's may have been held by another thread at the fork.
+_PARSE_LOCK = threading.Lock()
+
+
+def _fresh_parse_lock() -> None:
+    global _PARSE_LOCK
+    _PARSE_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_parse_lock)
 
 
 def available_cpus() -> int:
@@ -302,18 +314,23 @@ class DetectionEngine:
         cleaned = [strip_markup(piece) for piece in pieces]
         docs = (doc for group in _groups([c.text for c in cleaned], batch_size, PIPE_BATCH_CHARS)
                 for doc in self._nlp.pipe(group, batch_size=len(group)))
-        for piece, clean, doc in zip(pieces, cleaned, docs, strict=True):
-            found: list[Finding] = []
-            if self._semsi is not None:
-                found += self._semsi.analyze(doc)
-            if self._pii is not None:
-                people = self._pii.analyze(doc) + find_titled_names(doc)
-                found += clean_person_findings(people, doc)
-            named: list[Entity] = []
-            if self._learned is not None:
-                spacy_ents = [Finding(e.start_char, e.end_char, e.text, "pii", e.label_) for e in doc.ents]
-                named = [(f.start, f.end, f.label, f.text) for f in map_back(spacy_ents, clean, piece, 0)]
-            yield map_back(found, clean, piece, 0), named
+        # Every new word (a name, a number, an address) adds a lexeme and a string to the shared
+        # vocab for good: on a stream of distinct records that grows without end. Inside a memory
+        # zone spaCy drops what was added when the zone closes; nothing here outlives it (findings
+        # and entities are plain strings and offsets).
+        with _PARSE_LOCK, self._nlp.memory_zone():
+            for piece, clean, doc in zip(pieces, cleaned, docs, strict=True):
+                found: list[Finding] = []
+                if self._semsi is not None:
+                    found += self._semsi.analyze(doc)
+                if self._pii is not None:
+                    people = self._pii.analyze(doc) + find_titled_names(doc)
+                    found += clean_person_findings(people, doc)
+                named: list[Entity] = []
+                if self._learned is not None:
+                    spacy_ents = [Finding(e.start_char, e.end_char, e.text, "pii", e.label_) for e in doc.ents]
+                    named = [(f.start, f.end, f.label, f.text) for f in map_back(spacy_ents, clean, piece, 0)]
+                yield map_back(found, clean, piece, 0), named
 
     def _edited_pieces(self, text: str, original: str) -> tuple[list[Span], list[tuple[int, Span]]] | None:
         """For a short text edited from `original`: (runs of changed sentences to parse, [(shift,
