@@ -31,9 +31,11 @@ ProfileName = Literal["record", "public"]
 PROFILES = ("auto", "record", "public")
 
 # Kept under `public`: names of public people, places, organisations, groups and dates (birth dates
-# included: a public figure's is public record). Everything
+# included: a public figure's is public record; a public account's handle, like its website). Everything
 # else a PII detector finds (contact details, account and document numbers) is removed either way.
-_PUBLIC_KEEPS = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME", "DATE_OF_BIRTH", "URL", "TITLE"})
+_PUBLIC_KEEPS = frozenset(
+    {"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME", "DATE_OF_BIRTH", "URL", "TITLE", "USERNAME"}
+)
 
 # Acronyms a NER model mistakes for places.
 _NOT_PLACES = frozenset({
@@ -79,6 +81,7 @@ _POLITICAL_OFFICE = re.compile(
 _RECORD_PII = frozenset({
     "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "STREET_ADDRESS", "ADDRESS", "DATE_OF_BIRTH", "MEDICAL_RECORD_NUMBER",
     "ID", "CREDIT_CARD", "IBAN_CODE", "US_BANK_NUMBER", "ZIP_CODE", "POSTCODE", "UK_NHS", "US_DRIVER_LICENSE",
+    "USERNAME",
 })  # fmt: skip
 
 

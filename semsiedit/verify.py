@@ -53,7 +53,7 @@ def check_edit(
     for finding in covered:
         # A PII value must not survive at all; a flagged statement must not survive verbatim.
         # Whole words only: "ER" is not kept by "Person A", nor "Tom" by "Tomorrow".
-        if value_survives(finding.text, replacement):
+        if value_survives(finding.text, replacement) and not _framed(finding, replacement):
             return f"keeps_value: still contains the {finding.category} value"
     shortened = len(replacement.strip()) < min_length_ratio * len(edit.original.strip())
     if shortened and edit.strategy not in GENERALISING_STRATEGIES and not all(f.category == "pii" for f in covered):
@@ -61,6 +61,14 @@ def check_edit(
     if text is not None:
         return check_form(text, edit)
     return None
+
+
+def _framed(finding: Finding, replacement: str) -> bool:
+    if finding.category != "misinformation":
+        return False
+    from semsiedit.editing.attribute import framed_advice
+
+    return framed_advice(finding.text, replacement)
 
 
 def findings_inside(edit: Edit, findings: Sequence[Finding]) -> list[Finding]:

@@ -408,3 +408,83 @@ def test_a_court_judgment_is_a_debt_record_and_a_firm_is_not_a_city() -> None:
     )
     gone(out, "judgment", "payroll", "Brookfield", "a city")
     assert "a debt record from 2020" in out, out
+
+
+# -- batch 8 ------------------------------------------------------------------------------------------
+
+
+def test_a_quoted_nickname_is_part_of_the_name_and_of_its_surrogate() -> None:
+    out = run("Note: Resident Margaret 'Peggy' Doyle, aged 93, was found. Peggy was calm. Mrs Doyle slept.")
+    gone(out, "Margaret", "Peggy", "Doyle", "'")
+    names = re.findall(r"Person [A-Z]+", out)
+    assert len(names) == 3 and len(set(names)) == 1, out
+    out = run('Robert "Bob" Hale called. Hale said he will pay.')
+    gone(out, "Robert", "Bob", "Hale", '"')
+
+
+def test_a_street_after_a_preposition_is_a_place_not_a_person() -> None:
+    out = run("She was found wandering near the Co-op on Brook Lane at 2am.")
+    gone(out, "Brook", "Person")
+    assert "on a street" in out and "near the Co-op" in out, out
+
+
+def test_a_place_named_after_a_saint_is_not_a_person() -> None:
+    out = run("I go to meetings at St Luke's every Thursday. She was admitted to St. Mary's Hospital.")
+    gone(out, "Luke", "Mary", "Person", "'s")
+    assert "every Thursday" in out, out
+
+
+def test_a_clergy_role_is_generalised_as_a_noun_and_a_parish_council_is_not_religion() -> None:
+    out = run("I have known Mr Tobias Lindqvist for six years as his parish priest in Duluth.")
+    gone(out, "parish", "priest", "Tobias", "Duluth")
+    assert "as his faith leader" in out, out
+    out = run("Our parish council meets on Mondays.")
+    assert out == "Our parish council meets on Mondays.", out
+
+
+def test_a_named_prison_goes_with_its_name() -> None:
+    out = run("Mr Lindqvist served eighteen months at Stillwater prison for burglary but has rebuilt his life.")
+    gone(out, "Stillwater", "prison", "burglary")
+    assert "at a facility" in out and "has rebuilt his life" in out, out
+
+
+def test_dangerous_advice_is_framed_as_a_claim_not_garbled() -> None:
+    out = run("Vaccines cause autism. Drink bleach to cure COVID.", profile="public")
+    assert "Some claim you should drink bleach to cure COVID" in out, out
+    assert "Vaccines supposedly cause autism" in out and "supposedly bleach" not in out, out
+
+
+def test_a_full_name_before_words_only_a_person_takes_is_a_name() -> None:
+    out = run("Quick update: Deepa Raman from accounts told me her husband was deported. Deepa asked me not to share.")
+    gone(out, "Deepa", "Raman", "deported")
+    assert "from accounts told me" in out, out
+    out = run("Google told me nothing about the refund.")
+    assert out == "Google told me nothing about the refund.", out
+
+
+def test_a_support_group_acronym_is_not_an_organisation_name_that_hides_the_attribute() -> None:
+    out = run("She goes to NA meetings on Fridays.")
+    gone(out, "NA")
+    assert "on Fridays" in out, out
+
+
+def test_a_quoted_insult_becomes_calling_names_and_the_rest_stays() -> None:
+    out = run("My landlord called me a 'useless junkie' in front of the neighbours.")
+    assert out == "My landlord called me names in front of the neighbours.", out
+    out = run("Senator Hollis called the reporter a 'lying scumbag' at a rally.", profile="public")
+    gone(out, "scumbag", "lying")
+    assert out.startswith("Senator Hollis called the reporter names at a rally"), out
+
+
+def test_a_claim_the_text_calls_absurd_is_left_as_written() -> None:
+    text = ("Ada Byron chairs the board. Some people online say she is a fraud who faked the footage, which is "
+            "absurd. She was born in Leeds.")
+    assert run(text, profile="public") == text
+
+
+def test_inline_user_handles_are_identifiers_in_a_record() -> None:
+    out = run("Forum post by user kev_in_leeds: thanks @mara_22 for the tip. Reply from u/dogdad1987 below.")
+    gone(out, "kev_in_leeds", "mara_22", "dogdad1987")
+    assert out == "Forum post by a user: thanks a user for the tip. Reply from a user below.", out
+    out = run("Mail me at kev@example.com. Our user experience team met 3 users.")
+    assert "Our user experience team met 3 users." in out and "@" not in out, out

@@ -1,12 +1,13 @@
 """semsiedit's own structured-PII recognizers over the whole text, run after Presidio: names in
-labelled fields and after cues, identifiers, phone numbers, then name propagation over every PERSON
+labelled fields and after cues, identifiers, phone numbers, user handles, then name propagation over every PERSON
 found so far. Regex based, no second spaCy pass."""
 
 from __future__ import annotations
 
 from semsiedit.detection.fields import find_field_names
+from semsiedit.detection.handles import find_handles
 from semsiedit.detection.identifiers import find_identifiers
-from semsiedit.detection.name_cues import find_cued_names
+from semsiedit.detection.name_cues import find_cued_names, find_names_before_cues
 from semsiedit.detection.names import outside_containers
 from semsiedit.detection.phones import find_phones
 from semsiedit.detection.propagation import propagate_names
@@ -16,9 +17,10 @@ from semsiedit.types import Finding
 
 def find_more_pii(text: str, found: list[Finding]) -> list[Finding]:
     """New findings for `text`, given those already `found` (which are not repeated)."""
-    new = find_identifiers(text) + find_phones(text) + find_record_ids(text)
+    new = find_identifiers(text) + find_phones(text) + find_record_ids(text) + find_handles(text)
     new = outside_containers(new, found)
-    names = outside_containers(find_field_names(text) + find_cued_names(text), found + new)
+    cued = find_field_names(text) + find_cued_names(text) + find_names_before_cues(text)
+    names = outside_containers(cued, found + new)
     new += names
     new += names_from_context(text, found + new)
     return new + propagate_names(text, found + new)

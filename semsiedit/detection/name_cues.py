@@ -1,5 +1,6 @@
 """Person names after an inline cue: "my name is Theresa Langford", "written by Åsa Lindqvist", and
-after a role noun: "my team lead, Gregory Paulsen", "her son, Lucas Marchetti", "my husband Luis".
+after a role noun: "my team lead, Gregory Paulsen", "her son, Lucas Marchetti", "my husband Luis", and
+before words only a person takes: "Deepa Raman from accounts", "Kev told me".
 
 Cues and role nouns are listed in data/lexicons/names.json (matched case-insensitively). The name must
 start with a capital letter and be shaped like a name (see `names.scan_name`); a one-word name must not
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from semsiedit.detection.names import is_common_word, lexicon, person, scan_name
+from semsiedit.detection.names import is_common_word, lexicon, org_words, person, scan_name, strip_possessive
 from semsiedit.text import alternation
 from semsiedit.types import Finding
 
@@ -38,4 +39,26 @@ def find_cued_names(text: str) -> list[Finding]:
             continue  # an acronym after the role noun: "patient ID PT-330912", "employee NI number"
         reason = "name after a role noun" if m.group("role") else "name after a name cue"
         out.append(person(text, name.start, name.end, SOURCE, reason, 0.85))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _before_pattern() -> re.Pattern[str]:
+    cues = alternation([c.lower() for c in lexicon()["trailing_cues"]])
+    word = r"[A-Z][\w'’-]+"
+    return re.compile(rf"(?<![\w'’.-])({word}(?:[ \t]+{word}){{0,2}})[ \t]+(?i:{cues})(?![\w-])")
+
+
+def find_names_before_cues(text: str) -> list[Finding]:
+    """Full names only: a single word before "told me" is as often a company ("Google told me")."""
+    out = []
+    for m in _before_pattern().finditer(text):
+        words = m.group(1).split()
+        # "Yesterday Deepa Raman told me": a sentence-initial common word is not part of the name.
+        while words and is_common_word(words[0], text):
+            words.pop(0)
+        if len(words) < 2 or any(is_common_word(w, text) or strip_possessive(w).lower() in org_words() for w in words):
+            continue
+        start = m.end(1) - len(" ".join(words)) if m.group(1).endswith(" ".join(words)) else m.start(1)
+        out.append(person(text, start, m.end(1), SOURCE, "name before a person cue", 0.8))
     return out

@@ -8,7 +8,7 @@ initials ("T."), particles between them ("van", "de la"), an optional leading ti
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from semsiedit.detection.lexicon import load_lexicon
@@ -158,3 +158,26 @@ def outside_containers(new: list[Finding], existing: list[Finding]) -> list[Find
     """New findings that do not overlap an e-mail, URL or similar structured value already found."""
     containers = SpanIndex(f for f in existing if f.category == "pii" and f.label in CONTAINER_LABELS)
     return [f for f in new if f.label in CONTAINER_LABELS or not containers.overlaps(f.start, f.end)]
+
+
+# A quoted nickname inside a full name: "Margaret 'Peggy' Doyle", 'Robert "Bob" Hale'. The small model
+# stops at the quote, leaving the nickname and surname to identify the person.
+_NICK = r"""[ \t]+['"‘“][A-Z][\w'’-]*['"’”][ \t]+"""
+_NICK_AFTER = re.compile(rf"{_NICK}[A-Z][\w'’-]+")
+_NICK_BEFORE = re.compile(rf"[A-Z][\w'’-]+{_NICK}$")
+# The whole of such a name, which the editor replaces as one.
+NICKNAMED = re.compile(rf"[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)*{_NICK}[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)*")
+
+
+def with_nickname(text: str, f: Finding) -> Finding:
+    """A PERSON finding grown over a quoted nickname and the name on its other side."""
+    start, end = f.start, f.end
+    after = _NICK_AFTER.match(text, end)
+    if after and not is_common_word(after.group().split()[-1], ""):
+        end = after.end()
+    before = _NICK_BEFORE.search(text, max(0, start - 40), start)
+    if before and not is_common_word(before.group().split()[0], ""):
+        start = before.start()
+    if (start, end) == (f.start, f.end):
+        return f
+    return replace(f, start=start, end=end, text=text[start:end])

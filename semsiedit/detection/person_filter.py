@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from semsiedit.types import Finding
 
+_SAINTS = frozenset(("St", "St.", "Saint", "Ste", "Ste."))
 _EDGE = " \t,;:|/()[]{}\"“”‘’'-–—"
 
 
@@ -82,6 +83,11 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         end = min(end, tokens[-1].idx + len(tokens[-1].text))
         value = text[start:end]
     words = value.split()
+    if len(words) > 1 and words[0] in _SAINTS:
+        # "St Luke's", "St. Mary's": a church, hospital or school named after a saint, not a person.
+        end += len(m.group()) if (m := re.match(r"['’]s\b", text[end:])) else 0
+        return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
+                       reason=f"{f.reason}; a place named after a saint")
     while words and is_title(words[0]):
         words.pop(0)
     if not words:

@@ -117,7 +117,8 @@ class SemsiRecognizer:
         negated: dict[int, bool] = {}  # sentence start -> has a negation cue
         for start, end, term in term_matcher(category).find(doc):
             span = doc[start:end]
-            entity = any(t.ent_type_ in _NAME_ENTS for t in span) and not lone_acronym(span)
+            # Inside a name only when the whole term is: "NA meetings" is not the name "NA".
+            entity = all(t.ent_type_ in _NAME_ENTS for t in span) and not lone_acronym(span)
             named = entity or in_organisation_name(span)
             if named and term.label not in _NAMED_ATTRIBUTES:
                 continue

@@ -121,6 +121,13 @@ def correction(claim: str) -> str | None:
     return None
 
 
+def framed_advice(statement: str, rewritten: str) -> bool:
+    """`rewritten` states the advice `statement` only as a claim someone makes ("Some claim you
+    should drink bleach ..."): its words survive, but no longer as an instruction."""
+    frame = grammar()["imperative_frame"]
+    return f"{frame} {' '.join(statement.split())}".casefold() in " ".join(rewritten.split()).casefold()
+
+
 def insert_hedge(sentence: str, adverb: str) -> str | None:
     """Put a hedge adverb inside a statement ("X allegedly took ..."); None when there is no room.
 
@@ -136,6 +143,12 @@ def insert_hedge(sentence: str, adverb: str) -> str | None:
     words = [t.group(0).strip(STRIP).lower() for t in tokens]
     if any(w in hedges for w in words):
         return sentence
+    if words[0] in grammar()["imperatives"] and tokens[0].group(0).strip(STRIP)[:1].isupper():
+        # Advice ("Drink bleach to cure COVID"): no verb to hedge, so it becomes a claim someone makes.
+        lead, rest = sentence[: tokens[0].start()], sentence[tokens[0].start() :]
+        rest = re.sub(r"^(?:do not|don['’]t)\s+", "not ", rest, flags=re.IGNORECASE)
+        frame = grammar()["imperative_frame"]
+        return lead + frame[0].upper() + frame[1:] + " " + rest[0].lower() + rest[1:]
     at: int | None = None
     for i in range(1, len(tokens)):
         if words[i] in aux:

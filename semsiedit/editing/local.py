@@ -26,6 +26,7 @@ from semsiedit.editing.addresses import merge_address_runs, render_address
 from semsiedit.editing.attribute import (
     claim_like,
     event_nouns,
+    framed_advice,
     insert_hedge,
     names_an_event,
     needs_hedge,
@@ -205,7 +206,7 @@ class LocalEditor:
             value = " ".join(f.text.casefold().split())
             if f.category == "pii" and len(value) > 1 and re.search(rf"(?<!\w){re.escape(value)}(?!\w)", low):
                 return True
-            if f.category != "pii" and value and value in low:
+            if f.category != "pii" and value and value in low and not framed_advice(f.text, rendered):
                 return True
         return any(re.search(rf"(?<!\w){re.escape(t.casefold())}(?!\w)", low) for t in ctx.removed_terms)
 

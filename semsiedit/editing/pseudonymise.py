@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from semsiedit.detection.names import NICKNAMED
 from semsiedit.editing.grammar import FLAGS, PRONOUNS, STRIP, function_words, grammar, match_case
 from semsiedit.editing.surrogates import canonical_label, location_kind, split_title, title_before
 from semsiedit.text import paragraph_around
@@ -73,6 +74,8 @@ def name_core(text: str, start: int, end: int) -> tuple[int, int] | None:
     "Person I.” Haßler"): the first piece that is not our own surrogate; the rest stays as it is.
     None when every piece is a surrogate already."""
     value = text[start:end]
+    if NICKNAMED.fullmatch(value):
+        return start, end  # 'Robert "Bob" Hale': the quotes are inside the name
     pieces: list[tuple[int, int]] = []
     pos = 0
     for m in _NAME_BREAK.finditer(value):

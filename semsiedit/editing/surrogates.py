@@ -234,7 +234,8 @@ class SurrogateMap:
 
     @staticmethod
     def _person_tokens(key: str) -> set[str]:
-        return {t for t in key.split() if t}
+        # A quoted nickname is one of the person's names: "Margaret 'Peggy' Doyle" ... "Peggy".
+        return {w for t in key.split() if (w := t.strip("'\"‘’“”"))}
 
     def _find_person(self, key: str, local: list[_Entity]) -> _Entity | None:
         """The same name, else a unique partial match in the scope ("Gonzalez" <-> "Maria Gonzalez")."""

@@ -1,0 +1,32 @@
+"""User handles written inline, as forum posts and social-media text write them: "@mara_22",
+"u/dogdad1987", "by user kev_in_leeds". Labelled fields ("Username: ...") are fields.py's.
+
+A handle names one account as surely as a name names a person. "user X" needs a handle-shaped X (a
+digit, an underscore or a dot inside it): "user experience" is not an account.
+"""
+
+from __future__ import annotations
+
+import re
+
+from semsiedit.types import Finding
+
+SOURCE = "semsi-handle"
+# Not inside an e-mail address or a URL path ("mara@example.com", "example.com/@mara").
+_AT = re.compile(r"(?<![\w@./:+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,29}[A-Za-z0-9_])?(?![\w@-]|\.\w)")
+_REDDIT = re.compile(r"(?<![\w/])/?u/[A-Za-z0-9_-]{3,20}(?![\w/])")
+# The word "user" goes with the handle, so the rewrite reads "by a user", not "by user a user".
+_AFTER_WORD = re.compile(
+    r"(?<![\w-])(?:[Uu]ser(?:name)?|[Hh]andle|[Aa]ccount) (?P<v>@?[A-Za-z][\w.-]*[\d_.][\w.-]*[A-Za-z0-9])(?![\w@-])"
+)
+
+
+def _finding(start: int, end: int, text: str, reason: str) -> Finding:
+    return Finding(start, end, text[start:end], "pii", "USERNAME", 2, 0.8, SOURCE, reason)
+
+
+def find_handles(text: str) -> list[Finding]:
+    out = [_finding(m.start(), m.end(), text, "an @handle") for m in _AT.finditer(text)]
+    out += [_finding(m.start(), m.end(), text, "a Reddit-style u/ handle") for m in _REDDIT.finditer(text)]
+    out += [_finding(m.start(), m.end("v"), text, "a handle after 'user'") for m in _AFTER_WORD.finditer(text)]
+    return out
