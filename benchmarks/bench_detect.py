@@ -4,9 +4,10 @@
 
 Default: whole processes, imports and model loads included, alternating, medians (what a user waits
 for), on the same JSONL and the same spaCy model:
-  semsiedit     `python -m semsiedit detect DATA -f jsonl` (default settings: all categories; large
-                batches parsed by one forked worker per CPU)
+  semsiedit     `python -m semsiedit detect DATA -f jsonl` (default settings: all categories, the
+                learned detector merged with the rules; large batches parsed by one forked worker per CPU)
   semsiedit-1p  the same with `detect_workers = 1` (one process)
+  rules         the same with `learned_detection = false` (the rule recognizers alone)
   presidio      benchmarks/presidio_ref.py: Presidio's BatchAnalyzerEngine.analyze_iterator
 Ratios of docs/s by median wall time and by CPU time (children's user+sys, all processes).
 
@@ -63,11 +64,14 @@ def whole_process(args, rows: list[dict]) -> None:
         data = write_jsonl(Path(tmp) / "data.jsonl", rows)
         one = Path(tmp) / "one.toml"
         one.write_text("detect_workers = 1\n", encoding="utf-8")
+        rules = Path(tmp) / "rules.toml"
+        rules.write_text("learned_detection = false\n", encoding="utf-8")
         py = sys.executable
         detect = [py, "-m", "semsiedit", "detect", str(data), "-f", "jsonl", "--field", "answer"]
         methods = {
             "semsiedit": detect,
             "semsiedit-1p": [*detect, "--config", str(one)],
+            "rules": [*detect, "--config", str(rules)],  # the rule recognizers alone (issue 10's baseline)
             "presidio": [py, str(Path(__file__).with_name("presidio_ref.py")), str(data)],
         }
         names = [n for n in methods if n not in args.skip]
@@ -89,6 +93,11 @@ def whole_process(args, rows: list[dict]) -> None:
         w, c = median(wall[name]), median(cpu[name])
         print(f"  {name:<13} {n / w:7.2f} docs/s wall ({w:.1f}s)  {n / c:7.2f} docs/CPU-s ({c:.1f}s)  "
               f"findings {counts[name]}")  # fmt: skip
+    if "semsiedit" in names and "rules" in names:
+        r = median(wall["rules"]) / median(wall["semsiedit"])
+        rc = median(cpu["rules"]) / median(cpu["semsiedit"])
+        print(f"ratio semsiedit (learned + rules, the default)/rules only: {r:.2f}x by wall, {rc:.2f}x by CPU "
+              f"[{'OK' if r >= 1.0 else 'BELOW'} issue 10 target >= 1.0x]")  # fmt: skip
     if "presidio" in names:
         for name in (x for x in names if x != "presidio"):
             rw = median(wall["presidio"]) / median(wall[name])

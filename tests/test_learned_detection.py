@@ -87,17 +87,19 @@ def test_misinformation(engine: DetectionEngine) -> None:
     assert not general["misinformation"], "general knowledge is about no one"
 
 
-def test_learned_detector_runs_when_switched_on() -> None:
-    """Fails when the learned detector is switched off: every SemSI finding then goes through the model
-    (a kept rule finding carries the model's probability, a learned one is its own source). It is opt-in
-    (`learned_detection = true`) until it beats the rules on the dev split (docs/model_card.md)."""
+def test_learned_detector_is_on_by_default() -> None:
+    """Fails when the learned detector is switched off by default: every SemSI finding of a public text
+    then goes through the model (a kept rule finding carries the model's probability, a learned one is
+    its own source), and misinformation is found without `specific_claims`."""
+    assert Settings().learned_detection and not Settings().specific_claims
     rows = [json.loads(line) for line in SMALL.read_text(encoding="utf-8").splitlines()]
     texts = [r["answer"] for r in rows]
     semsi = ("privacy", "harmful", "misinformation")
-    learned = DetectionEngine(Settings(learned_detection=True))
+    learned = DetectionEngine(Settings())
     found = [f for fs in learned.detect_many(texts, contexts=[r["prompt"] for r in rows]) for f in fs]
     judged = [f for f in found if f.category in semsi]
     assert judged and all(f.source == SOURCE or "model p=" in f.reason for f in judged)
+    assert any(f.category == "misinformation" for f in judged), "misinformation is detected by default"
     rules = DetectionEngine(Settings(learned_detection=False))
     assert not any(f.source == SOURCE or "model p=" in f.reason for fs in rules.detect_many(texts) for f in fs)
 

@@ -182,7 +182,9 @@ class LearnedDetector:
         out: list[list[Finding]] = []
         for text, sp, ss, found, ents, ctx in zip(texts, spans, sents, findings, entities, contexts, strict=True):
             if not ss or matrix is None:
-                out.append(list(found))
+                # Not judged (a record, an empty text): the rules' findings as they would be without the
+                # model, so the specific claims it reads as features go unless they were asked for.
+                out.append([f for f in found if self.specific_claims or f.label != SPECIFIC_CLAIM_LABEL])
                 continue
             question = matrix[row[ctx]] if ctx and ctx.strip() else None
             semsi = [f for f in found if f.category in SEMSI_CATEGORIES]
@@ -212,14 +214,18 @@ class LearnedDetector:
         for f in rules:
             if f.category != cat:
                 continue
-            forced = f.severity >= FLOOR_SEVERITY or (self.specific_claims and f.label == SPECIFIC_CLAIM_LABEL)
+            if f.label == SPECIFIC_CLAIM_LABEL and not self.specific_claims:
+                continue  # a feature of the model; a finding only when asked for (a recall knob)
+            forced = f.severity >= FLOOR_SEVERITY or f.label == SPECIFIC_CLAIM_LABEL
             if flagged or forced or len(spans) < VETO_MIN_SENTENCES:
                 out.append(Finding(**{**f.__dict__, "reason": f"{f.reason} (model p={doc_p:.2f})"}))
         if not flagged:
             return out
-        chosen = [i for i in range(len(spans)) if probs[i] >= w["span"]]
-        if not chosen and not any(f.category == cat for f in out):
-            chosen = [int(np.argmax(probs))]
+        # A question asserts nothing ("Why is X putting microchips in vaccines?"): never a statement.
+        stated = [i for i, (s, e) in enumerate(spans) if not text[s:e].rstrip().endswith("?")]
+        chosen = [i for i in stated if probs[i] >= w["span"]]
+        if not chosen and stated and not any(f.category == cat for f in out):
+            chosen = [max(stated, key=lambda i: probs[i])]
         for i in chosen:
             s, e = _whole_quotes(text, spans, i)
             if any(f.start < e and s < f.end for f in out):

@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from semsiedit.detection.learned import SOURCE as LEARNED_SOURCE
 from semsiedit.editing.addresses import REASON as ADDRESS_RUN
 from semsiedit.editing.addresses import merge_address_runs, render_address
 from semsiedit.editing.attribute import (
@@ -243,6 +244,13 @@ class LocalEditor:
 
     def _render_semsi(self, text: str, node: Node, ctx: Ctx) -> str:
         seg = text[node.start : node.end]
+        guesses = [f for f in node.semsi if f.source == LEARNED_SOURCE]
+        if guesses and len(guesses) < len(node.semsi):
+            # The rules' findings say what the statement is and which words carry it; the learned
+            # detector's sentence over the same words adds nothing an edit can use (its category
+            # would pull in other tables: "at a rally" is no privacy matter in an insult).
+            ctx.left_as_written.extend(guesses)
+            node.findings = [f for f in node.findings if f.source != LEARNED_SOURCE]
         base = node.start
         reps: list[tuple[int, int, str]] = [
             (c.start - base, c.end - base, self._render(text, c, ctx)) for c in node.children
@@ -282,6 +290,12 @@ class LocalEditor:
                 harmful_terms.append((start, end))
             ctx.removed_terms.append(seg[start:end].strip())
         privacy_terms = "privacy" in matched
+        if not matched and all(f.source == LEARNED_SOURCE for f in node.semsi):
+            # Only the learned detector's guess (a whole sentence) and no term this editor knows in it:
+            # a hedge there casts doubt on facts ("Nixon reportedly resigned in 1974") and a generic
+            # clause breaks the sentence, so it is left as written (an LLM editor rewrites it).
+            ctx.left_as_written.extend(node.semsi)
+            return splice(seg, reps, text[max(0, node.start - 80) : node.start]) if reps else seg
         if "privacy" in categories and "privacy" not in matched and ctx.profile == "public":
             # No known attribute term in a statement about a public figure: it is left as written.
             # The generic clause used for records ("{subject} has a private family matter") broke
