@@ -10,8 +10,9 @@
    --whole-docs answers: `semsiedit rewrite DATA -o out.jsonl` (the defaults: ONNX embeddings,
    workers = auto) vs Presidio analyze + anonymize (benchmarks/presidio_ref.py --anonymize), and the
    levers side by side: --workers 1; torch embeddings and --workers 1 (the defaults before issue
-   13's last session); --engine ray (a local Ray instance on this machine's CPUs). Ratios:
-   semsiedit/Presidio docs/s, onnx/torch, workers auto/1, ray/local.
+   13's last session); --engine ray (a local Ray instance on this machine's CPUs); rules-only
+   detection (learned_detection = false). Ratios: semsiedit/Presidio docs/s, onnx/torch, workers
+   auto/1, ray/local, learned + rules / rules only.
 
 1. Throughput: `build_loop(Settings())` (local critic + local editor + scorer), all documents fed to
    `loop.run_many` like the batch runner (lock-step batches of `loop.LOCKSTEP_BATCH`):
@@ -230,6 +231,8 @@ def whole(args, rows) -> None:
         data = write_jsonl(Path(tmp) / "data.jsonl", rows)
         torch_cfg = Path(tmp) / "torch.toml"
         torch_cfg.write_text('embedding_backend = "torch"\n', encoding="utf-8")
+        rules_cfg = Path(tmp) / "rules.toml"
+        rules_cfg.write_text("learned_detection = false\n", encoding="utf-8")
         py = sys.executable
 
         def rewrite(name: str, *extra: str) -> list[str]:
@@ -243,6 +246,7 @@ def whole(args, rows) -> None:
             "workers1": rewrite("workers1", "--workers", "1"),
             "torch": rewrite("torch", "--workers", "1", "--config", str(torch_cfg)),
             "ray": rewrite("ray", "--engine", "ray"),
+            "rules": rewrite("rules", "--config", str(rules_cfg)),  # rules-only detection (not the same text)
         }
         names = [n for n in methods if n not in args.skip]
         # The one-time ONNX export is a cache fill, not part of a run.
@@ -283,9 +287,11 @@ def whole(args, rows) -> None:
     ratio("workers1", "torch", "onnx / torch embeddings (1 proc)")
     ratio("semsiedit", "workers1", "workers auto / 1")
     ratio("ray", "semsiedit", "--engine ray / local")
+    ratio("rules", "presidio", "rules-only detection / Presidio", 1.0)
+    ratio("semsiedit", "rules", "learned + rules / rules only")
     base = outputs.get("semsiedit")
     for name, texts in outputs.items():
-        if name != "semsiedit" and base is not None:
+        if name not in ("semsiedit", "rules") and base is not None:
             same = sum(a == b for a, b in zip(base, texts, strict=True))
             print(f"  rewritten text equal to the local engine's: {name} {same}/{len(base)}")
     print(f"load average after: {load_average()}")
