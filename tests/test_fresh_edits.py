@@ -488,3 +488,25 @@ def test_inline_user_handles_are_identifiers_in_a_record() -> None:
     assert out == "Forum post by a user: thanks a user for the tip. Reply from a user below.", out
     out = run("Mail me at kev@example.com. Our user experience team met 3 users.")
     assert "Our user experience team met 3 users." in out and "@" not in out, out
+
+
+def test_a_causal_claim_carried_by_a_noun_is_attributed() -> None:
+    """'X were the real cause of Y' states a hazardous claim as surely as 'X caused Y'; the hedge goes
+    after the copula of a clause that continues a sentence, not inside its noun phrase."""
+    out = run("The 5G masts in our town are known to weaken the immune system and were the real cause of the "
+              "COVID-19 outbreak. The council says there is no such link.", profile="public")
+    assert "were supposedly the real cause" in out and "not supported by reliable evidence" in out, out
+    assert out.endswith("The council says there is no such link."), out
+    out = run("Fluoride in tap water is the main cause of dementia.", profile="public")
+    assert out.startswith("Fluoride in tap water is supposedly the main cause of dementia"), out
+
+
+def test_generalised_terms_keep_their_grammatical_form() -> None:
+    """A person stays a person ('a heavy drinker'), a place a place ('a rehab clinic'), a participle a
+    participle ('has been taking bribes')."""
+    out = run("Everyone in the office knows Gail Orton is secretly a heavy drinker.", profile="public")
+    assert "is secretly a person with a health condition" in out, out
+    out = run("He checked into a rehab clinic in Nevada last spring.")
+    assert "checked into a treatment facility" in out, out
+    out = run("Councillor Pryce has been taking bribes from developers for years.", profile="public")
+    assert "has been allegedly receiving improper payments from developers" in out, out

@@ -308,9 +308,11 @@ class SemsiRecognizer:
         """'<claim subject> <causal verb> <hazard>' within one clause, e.g. 'vaccines cause autism'."""
         hits = []
         for tok in sent:
-            if tok.pos_ not in {"VERB", "AUX"} or tok.lemma_.lower() not in causal["verb_heads"]:
+            # "5G towers were the real cause of the outbreak": the noun carries the claim.
+            nominal = tok.pos_ == "NOUN" and tok.lemma_.lower() == "cause" and tok.dep_ in {"attr", "nsubj", "dobj"}
+            if not nominal and (tok.pos_ not in {"VERB", "AUX"} or tok.lemma_.lower() not in causal["verb_heads"]):
                 continue
-            rest = causal["verb_heads"][tok.lemma_.lower()]
+            rest = [] if nominal else causal["verb_heads"][tok.lemma_.lower()]
             following = [t.lower_ for t in tok.doc[tok.i + 1 : tok.i + 1 + len(rest)]]
             if rest and following != rest:
                 continue
@@ -321,13 +323,18 @@ class SemsiRecognizer:
             # two above through a control verb ("vaccines are known to trigger ...").
             subj_text = left
             head = tok
-            for _ in range(2):
+            for _ in range(3 if nominal else 2):
                 if causal["subjects_re"].search(subj_text) or head.head is head:
                     break
                 head = head.head
-                subj_text = " ".join(c.text for c in head.children if c.dep_ in SUBJECT_DEPS)
+                # The whole subject phrase: "The 5G towers installed across Europe", not "towers".
+                subj_text = " ".join(
+                    tok.doc[c.left_edge.i : c.right_edge.i + 1].text for c in head.children if c.dep_ in SUBJECT_DEPS
+                )
             if causal["subjects_re"].search(subj_text) and causal["objects_re"].search(right):
-                hits.append((tok.idx, tok.idx + len(tok.text), causal["label"], int(causal["severity"]), tok.text))
+                # A nominal claim is anchored on its verb ("were"), so the statement is that verb's clause.
+                at = tok.head if nominal and tok.head.pos_ in {"AUX", "VERB"} else tok
+                hits.append((at.idx, at.idx + len(at.text), causal["label"], int(causal["severity"]), at.text))
         return hits
 
 

@@ -150,7 +150,10 @@ def insert_hedge(sentence: str, adverb: str) -> str | None:
         frame = grammar()["imperative_frame"]
         return lead + frame[0].upper() + frame[1:] + " " + rest[0].lower() + rest[1:]
     at: int | None = None
-    for i in range(1, len(tokens)):
+    # A clause that opens on its copula continues a sentence ("... and were the real cause of X"):
+    # the adverb goes after it, where a subject-first clause would have it.
+    first = 0 if words[0] in ("is", "are", "was", "were") and tokens[0].group(0)[:1].islower() else 1
+    for i in range(first, len(tokens)):
         if words[i] in aux:
             nxt = words[i + 1] if i + 1 < len(words) else ""
             after = words[i] in ("is", "are", "was", "were") or nxt in participles or nxt.endswith(("ed", "en", "ing"))
