@@ -510,3 +510,33 @@ def test_generalised_terms_keep_their_grammatical_form() -> None:
     assert "checked into a treatment facility" in out, out
     out = run("Councillor Pryce has been taking bribes from developers for years.", profile="public")
     assert "has been allegedly receiving improper payments from developers" in out, out
+
+
+def test_colleagues_named_before_their_department_are_people() -> None:
+    """'Marcus Delaney in accounts', 'Jenna in payroll': a name before a department is a person, even
+    where the NER model finds nothing and the name is one word."""
+    out = run("We spoke about Marcus Delaney in accounts. I also heard from Jenna in payroll that he was late.")
+    gone(out, "Marcus", "Delaney", "Jenna")
+    assert "in accounts" in out and "in payroll" in out, out
+    assert run("I work in IT and the team in sales grew.") == "I work in IT and the team in sales grew."
+
+
+def test_a_forum_byline_handle_is_an_identifier() -> None:
+    out = run("Posted by throwaway_dad22: my ex moved away last spring.")
+    gone(out, "throwaway_dad22")
+    assert out.startswith("Posted by a user:"), out
+
+
+def test_a_pronoun_contraction_is_not_a_possessive() -> None:
+    """'She's a devout Mormon now': "She's" is "she is", so the replacement keeps its article, and an
+    adverb after the group word does not make it an adjective."""
+    out = run("Carla moved to Leeds. She's a devout Mormon now.")
+    assert "She's a person of faith now." in out, out
+
+
+def test_a_condition_that_modifies_a_clinical_noun_goes_and_the_noun_stays() -> None:
+    out = run("Maria Lopez's HIV diagnosis was confirmed yesterday.")
+    gone(out, "HIV", "Maria")
+    assert out.endswith("'s diagnosis was confirmed yesterday."), out
+    out = run("Mark Olsen started cancer treatment in May.")
+    assert out.endswith(" started treatment in May."), out

@@ -20,6 +20,12 @@ _AFTER_WORD = re.compile(
     r"(?<![\w-])(?:[Uu]ser(?:name)?|[Hh]andle|[Aa]ccount) (?P<v>@?[A-Za-z][\w.-]*[\d_.][\w.-]*[A-Za-z0-9])(?![\w@-])"
 )
 
+# A forum byline: "Posted by throwaway_dad22:" (a handle shape: a digit, an underscore or a dot inside).
+_BYLINE = re.compile(
+    r"(?<![\w-])(?:[Pp]osted|[Ww]ritten|[Ss]ubmitted|[Rr]eplied|[Cc]ommented) by "
+    r"@?(?P<v>[A-Za-z][\w.-]*[\d_.][\w.-]*[A-Za-z0-9])(?![\w@-])"
+)
+
 
 def _finding(start: int, end: int, text: str, reason: str) -> Finding:
     return Finding(start, end, text[start:end], "pii", "USERNAME", 2, 0.8, SOURCE, reason)
@@ -29,4 +35,5 @@ def find_handles(text: str) -> list[Finding]:
     out = [_finding(m.start(), m.end(), text, "an @handle") for m in _AT.finditer(text)]
     out += [_finding(m.start(), m.end(), text, "a Reddit-style u/ handle") for m in _REDDIT.finditer(text)]
     out += [_finding(m.start(), m.end("v"), text, "a handle after 'user'") for m in _AFTER_WORD.finditer(text)]
+    out += [_finding(m.start("v"), m.end("v"), text, "a handle after 'posted by'") for m in _BYLINE.finditer(text)]
     return out

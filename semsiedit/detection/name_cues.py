@@ -46,18 +46,21 @@ def find_cued_names(text: str) -> list[Finding]:
 def _before_pattern() -> re.Pattern[str]:
     cues = alternation([c.lower() for c in lexicon()["trailing_cues"]])
     word = r"[A-Z][\w'’-]+"
-    return re.compile(rf"(?<![\w'’.-])({word}(?:[ \t]+{word}){{0,2}})[ \t]+(?i:{cues})(?![\w-])")
+    return re.compile(rf"(?<![\w'’.-])({word}(?:[ \t]+{word}){{0,2}})[ \t]+(?P<cue>(?i:{cues}))(?![\w-])")
 
 
 def find_names_before_cues(text: str) -> list[Finding]:
-    """Full names only: a single word before "told me" is as often a company ("Google told me")."""
+    """Full names: a single word before "told me" is as often a company ("Google told me"). Before a
+    department ("Jenna in payroll", "Kev from IT") a single word is a person too."""
     out = []
     for m in _before_pattern().finditer(text):
         words = m.group(1).split()
         # "Yesterday Deepa Raman told me": a sentence-initial common word is not part of the name.
         while words and is_common_word(words[0], text):
             words.pop(0)
-        if len(words) < 2 or any(is_common_word(w, text) or strip_possessive(w).lower() in org_words() for w in words):
+        department = m.group("cue").lower().startswith(("in ", "from "))
+        not_a_name = any(is_common_word(w, text) or strip_possessive(w).lower() in org_words() for w in words)
+        if len(words) < (1 if department else 2) or not_a_name:
             continue
         start = m.end(1) - len(" ".join(words)) if m.group(1).endswith(" ".join(words)) else m.start(1)
         out.append(person(text, start, m.end(1), SOURCE, "name before a person cue", 0.8))

@@ -17,7 +17,11 @@ from semsiedit.editing.surrogates import load_data
 FLAGS = re.IGNORECASE
 PLURAL_SUBJECTS = {"they", "we", "you", "i"}
 PRONOUNS = {"he", "she", "they", "we", "i", "you", "it"}
-DETERMINERS = r"a|an|the|this|that|these|those|my|your|his|her|its|our|their|[\w-]+['’]s"
+# "X's" is a possessive determiner, except the contractions of "is"/"has" ("she's a nurse").
+DETERMINERS = (
+    r"a|an|the|this|that|these|those|my|your|his|her|its|our|their|"
+    r"(?!(?:he|she|it|that|there|here|what|who|where|everyone|someone|nobody)['’]s\b)[\w-]+['’]s"
+)
 _LEFT_DET = re.compile(rf"(?<![\w'’-])({DETERMINERS}) $", FLAGS)
 LEFT_ARTICLE = re.compile(r"(?<![\w'’-])(a|an) $", FLAGS)
 _RIGHT_ARTICLE = re.compile(r"(a|an|the) (?=\S)", FLAGS)
@@ -129,6 +133,15 @@ def fix_seam(result: str, j: int) -> str:
     return result
 
 
+# A replacement that names a condition, and the clinical nouns a condition can modify ("HIV diagnosis").
+_CONDITION_REP = re.compile(r"an? (?:[\w-]+ )*(?:condition|illness|disease|disorder|issue|matter)", FLAGS)
+_CLINICAL_NOUN = re.compile(
+    r" (?:diagnosis|diagnoses|status|test|tests|testing|treatment|treatments|medication|medications|symptoms|"
+    r"results?|therapy|care|clinic|specialist|nurse|team|flare-ups?|relapse|screening|prognosis)(?![\w-])",
+    FLAGS,
+)
+
+
 def splice(seg: str, reps: Sequence[tuple[int, int, str]], before: str) -> str:
     """seg with non-overlapping (start, end, replacement) applied; seams repaired."""
     out: list[str] = []
@@ -147,6 +160,13 @@ def splice(seg: str, reps: Sequence[tuple[int, int, str]], before: str) -> str:
             length += len(lead)
             rep = rep.strip() + trail
             original = original.strip()
+        if _CONDITION_REP.fullmatch(rep.strip()) and _CLINICAL_NOUN.match(seg[end:]):
+            # "her HIV diagnosis", "an MS flare-up": the condition only modifies the noun after it,
+            # so it goes and the noun stays ("her diagnosis"), where "a chronic health condition
+            # diagnosis" broke the phrase. The space before the noun goes with it.
+            out.append("")
+            pos = end + 1
+            continue
         if rep and rep[0].islower() and original[:1].isupper():
             context = before[-80:] + "".join(out)[-80:]
             if at_sentence_start(context):
