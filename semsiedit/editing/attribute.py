@@ -128,6 +128,9 @@ def framed_advice(statement: str, rewritten: str) -> bool:
     return f"{frame} {' '.join(statement.split())}".casefold() in " ".join(rewritten.split()).casefold()
 
 
+_COPULAS = ("is", "are", "was", "were")
+
+
 def insert_hedge(sentence: str, adverb: str) -> str | None:
     """Put a hedge adverb inside a statement ("X allegedly took ..."); None when there is no room.
 
@@ -152,11 +155,11 @@ def insert_hedge(sentence: str, adverb: str) -> str | None:
     at: int | None = None
     # A clause that opens on its copula continues a sentence ("... and were the real cause of X"):
     # the adverb goes after it, where a subject-first clause would have it.
-    first = 0 if words[0] in ("is", "are", "was", "were") and tokens[0].group(0)[:1].islower() else 1
+    first = 0 if words[0] in _COPULAS and tokens[0].group(0)[:1].islower() else 1
     for i in range(first, len(tokens)):
         if words[i] in aux:
             nxt = words[i + 1] if i + 1 < len(words) else ""
-            after = words[i] in ("is", "are", "was", "were") or nxt in participles or nxt.endswith(("ed", "en", "ing"))
+            after = words[i] in _COPULAS or nxt in participles or nxt.endswith(("ed", "en", "ing"))
             at = i + 1 if after and i + 1 < len(tokens) else i
             break
     if at is None:

@@ -164,7 +164,6 @@ def splice(seg: str, reps: Sequence[tuple[int, int, str]], before: str) -> str:
             # "her HIV diagnosis", "an MS flare-up": the condition only modifies the noun after it,
             # so it goes and the noun stays ("her diagnosis"), where "a chronic health condition
             # diagnosis" broke the phrase. The space before the noun goes with it.
-            out.append("")
             pos = end + 1
             continue
         if rep and rep[0].islower() and original[:1].isupper():
