@@ -52,13 +52,16 @@ _RECORD_CUES = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 # Signs of text about public figures: a question-answering model's voice, offices and roles,
-# encyclopaedic phrasing.
+# encyclopaedic and historical phrasing.
 _PUBLIC_CUES = re.compile(
     r"\bas an? (?:ai|language model)\b|\b(?:president|senator|governor|congress(?:man|woman)?|prime minister|"
     r"minister|secretary of state|mayor|actor|actress|singer|rapper|celebrity|ceo|founder|billionaire|"
     r"candidate|party|administration|government|campaign|election|wikipedia|according to|reportedly|"
     r"journalist|newspaper|publicly|celebrities|public figures?|former|prosecutors?|investors|shareholders|"
-    r"foundation|conspiracy theor(?:y|ies)|social media|no evidence|fans|album|film|box office)\b",
+    r"foundation|conspiracy theor(?:y|ies)|social media|no evidence|fans|album|film|box office|historians?|"
+    r"scientists|researchers|scholars|consensus|century|centuries|pandemic|treaty|empire|dynasty|tabloids?|"
+    r"paparazzi|world tour|concerts?|grammys?|oscars?|olympics?|press conference|told reporters|documentary|"
+    r"hollywood)\b",
     re.IGNORECASE,
 )
 # An answer that opens by restating its question ("Why did X resign? ..."): what an LLM answer or an

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+from semsiedit.detection.names import is_stop_word
 from semsiedit.text import in_full_names, value_survives
 from semsiedit.types import Edit, EditDecision, Finding
 
@@ -180,6 +181,8 @@ def check_form(text: str, edit: Edit) -> str | None:
         return None
     if _SURROGATE.fullmatch(rep):
         det = _DETERMINER_BEFORE.search(before)
+        if det is not None and any(is_stop_word(w) for w in det.group().split()[1:]):
+            det = None  # "the results to Priya": a preposition ends the noun phrase before the name
         word_before = re.search(r"(\w+)\s+$", before)
         appositive = word_before is not None and word_before.group(1).lower() in _person_nouns()
         if det and len(edit.original.split()) == 1 and not appositive and not _part_of_a_full_name(text, edit):

@@ -472,3 +472,17 @@ def test_detection_does_not_grow_the_shared_vocab(engine: DetectionEngine) -> No
     assert "Zorvathine" not in strings and "Blenkinsopfield" not in strings
     again = engine.detect_many([text.replace("48213977", "48213978")])
     assert [f.label for f in again[0]] == [f.label for f in found[0]]  # same findings after the zone closed
+
+
+def test_the_given_name_list_holds_no_calendar_words_places_or_common_words() -> None:
+    from semsiedit.detection.first_names import first_names
+
+    names = first_names()
+    assert {"Maria", "Priya", "Zofia", "Kwame", "Aisha"} <= names
+    assert not {"May", "June", "Jan", "Will", "Grace", "Hope", "Austin", "Houston", "Paris"} & names
+
+
+def test_a_known_given_name_is_a_person_where_the_ner_says_place_or_group(engine: DetectionEngine) -> None:
+    text = "Maria's results came back. Please forward the report to Priya. We flew to Jordan in June."
+    people = {f.text for f in engine.detect(text) if f.label == "PERSON"}
+    assert people == {"Maria", "Priya"}, people

@@ -23,6 +23,7 @@ from semsiedit import progress
 from semsiedit.config import Settings
 from semsiedit.detection.address import find_addresses
 from semsiedit.detection.birthdate import find_birthdates
+from semsiedit.detection.first_names import find_first_names
 from semsiedit.detection.lists import drop_allowed, find_denied
 from semsiedit.detection.markup import map_back, strip_markup
 from semsiedit.detection.merge import merge_findings
@@ -325,7 +326,7 @@ class DetectionEngine:
                 if self._semsi is not None:
                     found += self._semsi.analyze(doc)
                 if self._pii is not None:
-                    people = self._pii.analyze(doc) + find_titled_names(doc)
+                    people = self._pii.analyze(doc) + find_titled_names(doc) + find_first_names(doc)
                     found += clean_person_findings(people, doc)
                 named: list[Entity] = []
                 if self._learned is not None:

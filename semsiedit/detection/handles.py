@@ -31,8 +31,14 @@ def _finding(start: int, end: int, text: str, reason: str) -> Finding:
     return Finding(start, end, text[start:end], "pii", "USERNAME", 2, 0.8, SOURCE, reason)
 
 
+# Chat broadcasts that name no one ("@channel quick update").
+_BROADCASTS = frozenset({"@channel", "@here", "@everyone", "@all", "@team"})
+
+
 def find_handles(text: str) -> list[Finding]:
-    out = [_finding(m.start(), m.end(), text, "an @handle") for m in _AT.finditer(text)]
+    out = [
+        _finding(m.start(), m.end(), text, "an @handle") for m in _AT.finditer(text) if m.group() not in _BROADCASTS
+    ]
     out += [_finding(m.start(), m.end(), text, "a Reddit-style u/ handle") for m in _REDDIT.finditer(text)]
     out += [_finding(m.start(), m.end("v"), text, "a handle after 'user'") for m in _AFTER_WORD.finditer(text)]
     out += [_finding(m.start("v"), m.end("v"), text, "a handle after 'posted by'") for m in _BYLINE.finditer(text)]

@@ -81,7 +81,9 @@ def find_identifiers(text: str) -> list[Finding]:
             digits = _digits(value)
             if "value" not in group:
                 numeric = not re.search(r"[A-Za-z]", value)
-                if digits < lex["min_digits"] or (numeric and digits < lex["min_digits_numeric"]):
+                # "report #2291": a number marked with "#" is an identifier at the general minimum.
+                hashed = "#" in text[m.end("kw") : m.start("v")]
+                if digits < lex["min_digits"] or (numeric and not hashed and digits < lex["min_digits_numeric"]):
                     continue
                 if _not_an_id(value):
                     continue

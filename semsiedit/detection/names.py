@@ -48,17 +48,27 @@ def _stop_words() -> frozenset[str]:
 def not_names() -> frozenset[str]:
     """Lower-case words and phrases that are never (part of) a person's name on their own."""
     lex = lexicon()
-    words = [*lex["not_a_person"], *lex["org_words"], *lex["credentials"], *lex["field_labels"]]
+    words = [*lex["not_a_person"], *lex["org_words"], *lex["trade_words"], *lex["credentials"], *lex["field_labels"]]
     return frozenset(w.lower() for w in words)
 
 
 @lru_cache(maxsize=1)
+def generic_modifiers() -> frozenset[str]:
+    """Capitalised words that name a kind of service, not a firm ("Social Services", "Legal Services")."""
+    return frozenset(lexicon()["generic_modifiers"])
+
+
+@lru_cache(maxsize=1)
 def org_words() -> frozenset[str]:
-    return frozenset(w.lower() for w in lexicon()["org_words"])
+    return frozenset(w.lower() for w in [*lexicon()["org_words"], *lexicon()["trade_words"]])
 
 
 def strip_possessive(value: str) -> str:
     return re.sub(r"['’]s?$", "", value)
+
+
+def is_stop_word(word: str) -> bool:
+    return word.lower() in _stop_words()
 
 
 def is_title(word: str) -> bool:

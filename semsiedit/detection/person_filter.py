@@ -18,7 +18,15 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from semsiedit.detection.names import is_common_word, is_title, lexicon, not_names, org_words, strip_possessive
+from semsiedit.detection.names import (
+    is_common_word,
+    is_stop_word,
+    is_title,
+    lexicon,
+    not_names,
+    org_words,
+    strip_possessive,
+)
 from semsiedit.text import in_full_names
 
 if TYPE_CHECKING:
@@ -56,8 +64,9 @@ _DETERMINER_ADJECTIVES = re.compile(
 def _common_noun_slot(text: str, start: int, word: str) -> bool:
     """A single capitalised word after an indefinite or foreign article and lowercase adjectives, and
     never part of a full name elsewhere in the text: a noun ("ein widerlicher Typ"), not a person."""
-    if not _DETERMINER_ADJECTIVES.search(text[max(0, start - 60) : start]):
-        return False
+    slot = _DETERMINER_ADJECTIVES.search(text[max(0, start - 60) : start])
+    if slot is None or any(is_stop_word(w) for w in slot.group().split()[1:]):
+        return False  # "a heads-up that Aisha": a function word ends the noun phrase before the name
     return not in_full_names(text, word)
 
 

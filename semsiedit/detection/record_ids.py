@@ -43,7 +43,17 @@ def _date() -> re.Pattern[str]:
     numeric = r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}"
     day_month = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{months})(?:,?\s+\d{{4}})?"
     month_day = rf"(?:{months})\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
-    return re.compile(rf"(?<![\w/.-])(?:{numeric}|{day_month}|{month_day})(?![\w/-])")
+    month_year = rf"(?:{months}),?\s+(?:1[89]|20)\d\d"  # "July 2024": the month is a date element too
+    return re.compile(rf"(?<![\w/.-])(?:{numeric}|{day_month}|{month_day}|{month_year})(?![\w/-])")
+
+
+# A day and month without a year ("Admitted 14/03", "seen on 3/11"): only after an event word, since a
+# bare "7/10" is as often a pain score or a ratio.
+_DAY_MONTH = re.compile(
+    r"\b(?:on|admitted|discharged|seen|since|until|till|dated|from|reviewed|started|stopped)[ \t]+"
+    r"(?P<d>(?:[0-2]?[1-9]|[123]0|31)[./](?:0?[1-9]|1[0-2]))(?![\w/.-]|\.\d)",
+    re.IGNORECASE,
+)
 
 
 # A date identifies when it is tied to a person: a person word or event on its line (pii.json).
@@ -95,20 +105,62 @@ _ORG = re.compile(
     r"(?<![\w&'’-])((?:[A-Z][\w&'’-]+ ){1,4}(?:Inc\.?|LLC|Ltd\.?|Limited|Corp\.?|Corporation|Co\.|GmbH|PLC|LLP|"
     r"Holdings|Group))(?![\w-])"
 )
+
+
+# A firm named by its trade where a person works or deals with it ("my job at Halvorsen Freight", "a quote
+# from Okafor Plumbing") or in a signature ("Lettings Manager, Oakmoor Lettings"). The words before the
+# trade word must be names, not common or generic words ("Customer Services", "Social Services":
+# names.json generic_modifiers); the trade words are names.json's too.
+@lru_cache(maxsize=1)
+def _business() -> re.Pattern[str]:
+    trades = "|".join(re.escape(w) for w in sorted(load_lexicon("names")["trade_words"], key=len, reverse=True))
+    cue = r"(?:\b(?:at|for|with|by|from|joined|join|of)[ \t]+|^[ \t]*|,[ \t]+)"
+    return re.compile(rf"{cue}((?:[A-Z][\w'’-]+ ){{1,3}}(?:{trades}))(?![\w-])", re.MULTILINE)
+
+
 # A named school, hospital, clinic or place of worship ("Lincoln Elementary", "Greenfield Academy",
 # "Mercy Hospital"): in a record it says where the person studies, is treated or worships.
 _INSTITUTION = re.compile(
     r"(?<![\w&'’-])((?:[A-Z][\w'’.-]+ ){1,3}(?:Elementary(?: School)?|Academy|(?:High|Middle|Primary|Secondary|"
     r"Grammar|Junior|Senior|Elementary) School|School|College|University|Polytechnic|Hospital|Infirmary|Hospice|"
-    r"Clinic|Medical Cent(?:er|re)|Health Cent(?:er|re)|Surgery|Church|Chapel|Cathedral|Mosque|Synagogue|Temple))"
+    r"Clinic|Medical Cent(?:er|re)|Health Cent(?:er|re)|Surgery|Church|Chapel|Cathedral|Mosque|Synagogue|Temple|"
+    r"Lodge|Care Home|Nursing Home|Care Cent(?:er|re)|Retirement Home|Residential Home|Rest Home))"
     r"(?![\w-])"
+)
+
+
+def _businesses(text: str) -> list[Finding]:
+    from semsiedit.detection.names import generic_modifiers, is_common_word, org_words
+
+    out = []
+    for m in _business().finditer(text):
+        start = m.start(1)
+        words = m.group(1).split(" ")
+        while len(words) > 1 and is_common_word(words[0], text):  # "Yesterday Halvorsen Freight"
+            start += len(words.pop(0)) + 1
+        names = words[:-1]
+        generic = generic_modifiers()
+        if names and not any(is_common_word(w, text) or w.lower() in org_words() or w in generic for w in names):
+            out.append(Finding(start, m.end(1), text[start : m.end(1)], "pii", "ORGANIZATION", 1, 0.7, SOURCE,
+                               "a firm named by its trade"))  # fmt: skip
+    return out
+
+
+# "the Elmwood surgery", "the Parkside clinic": a GP practice or clinic named in lower case.
+_THE_PRACTICE = re.compile(
+    r"(?<![\w-])(?:the|The)[ \t]+((?:[A-Z][\w'’.-]+[ \t]){1,2}(?:surgery|clinic|practice|health cent(?:er|re)|"
+    r"medical cent(?:er|re)))(?![\w-])"
 )
 
 
 def _institutions(text: str) -> list[Finding]:
     from semsiedit.detection.names import is_common_word
 
-    out = []
+    out = [
+        Finding(m.start(), m.end(), m.group(), "pii", "LOCATION", 1, 0.7, SOURCE, "a named GP practice or clinic")
+        for m in _THE_PRACTICE.finditer(text)
+        if not is_common_word(m.group(1).split()[0], text)
+    ]
     for m in _INSTITUTION.finditer(text):
         start = m.start(1)
         words = m.group(1).split(" ")
@@ -147,8 +199,13 @@ def find_record_ids(text: str) -> list[Finding]:
     found += [
         _finding(m, "DATE_TIME", "a date of a person's event") for m in _date().finditer(text) if _personal(text, m)
     ]
+    found += [
+        _finding(m, "DATE_TIME", "a day and month of a person's event", "d")
+        for m in _DAY_MONTH.finditer(text)
+        if _personal(text, m)
+    ]
     found += _name_lines(text) + _places(text) + _institutions(text)
-    found += [_finding(m, "ORGANIZATION", "a company name", 1) for m in _ORG.finditer(text)]
+    found += [_finding(m, "ORGANIZATION", "a company name", 1) for m in _ORG.finditer(text)] + _businesses(text)
     for m in _AGE.finditer(text):
         group = "n" if m.group("n") else "m"
         if int(m.group(group)) > 89:

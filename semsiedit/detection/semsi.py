@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 from semsiedit.detection.claims import claim_heads, claim_subject, is_plain_statement, named_subject, specific_detail
@@ -36,7 +36,8 @@ from semsiedit.detection.clauses import (
     noun_phrase,
     within_lines,
 )
-from semsiedit.detection.lexicon import load_lexicon, other_sense, term_matcher
+from semsiedit.detection.first_names import first_names
+from semsiedit.detection.lexicon import Term, load_lexicon, other_sense, term_matcher
 from semsiedit.types import Category, Finding
 
 if TYPE_CHECKING:
@@ -50,6 +51,25 @@ _HARMFUL_SUBJECT_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 # "Data Workers Union") name the religion, the politics, the membership.
 _NAMED_ATTRIBUTES = frozenset({"religion", "politics", "union"})
 _NAME_ENTS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "FAC", "LAW", "EVENT", "PRODUCT"})
+
+
+@cache
+def _clinical_context() -> re.Pattern[str]:
+    return re.compile(load_lexicon("clinical")["context"], re.IGNORECASE)
+
+
+def _with_clinical_abbreviations(doc: Doc, matches: list[tuple[int, int, Term]]) -> list[tuple[int, int, Term]]:
+    """`matches` and, in a clinical text, the clinical abbreviations written exactly as listed ("hx of
+    MI", "CHF"): elsewhere they are a state, a currency or a first name."""
+    if not _clinical_context().search(doc.text):
+        return matches
+    taken = {i for start, end, _ in matches for i in range(start, end)}
+    extra = [
+        (start, end, term)
+        for start, end, term in term_matcher("clinical").find(doc)
+        if doc[start:end].text == term.original and not taken & set(range(start, end))
+    ]
+    return sorted(matches + extra, key=lambda m: m[0]) if extra else matches
 
 
 class SemsiRecognizer:
@@ -69,6 +89,14 @@ class SemsiRecognizer:
     @cached_property
     def _person_nouns(self) -> frozenset[str]:
         return frozenset(load_lexicon("cues")["person_nouns"])
+
+    @cached_property
+    def _group_nouns(self) -> frozenset[str]:
+        return frozenset(load_lexicon("cues")["group_nouns"])
+
+    @cached_property
+    def _demonstrative_nouns(self) -> frozenset[str]:
+        return frozenset(load_lexicon("cues")["demonstrative_person_nouns"])
 
     @cached_property
     def _pronouns(self) -> frozenset[str]:
@@ -115,10 +143,15 @@ class SemsiRecognizer:
         text = doc.text  # a property that joins every token: read it once
         sents: list[Span] = []  # filled on first use: `span.sent` walks the whole doc on every call
         negated: dict[int, bool] = {}  # sentence start -> has a negation cue
-        for start, end, term in term_matcher(category).find(doc):
+        matches = term_matcher(category).find(doc)
+        if category == "privacy":
+            matches = _with_clinical_abbreviations(doc, matches)
+        for start, end, term in matches:
             span = doc[start:end]
             # Inside a name only when the whole term is: "NA meetings" is not the name "NA".
             entity = all(t.ent_type_ in _NAME_ENTS for t in span) and not lone_acronym(span)
+            if entity and term.label == "health" and all(t.ent_type_ == "LAW" for t in span):
+                entity = False  # detained "under the Mental Health Act": the law names the condition
             named = entity or in_organisation_name(span)
             if named and term.label not in _NAMED_ATTRIBUTES:
                 continue
@@ -209,12 +242,22 @@ class SemsiRecognizer:
             return antecedent(subj, allowed_ents) or subj.text
         if subj.lemma_.lower() in self._person_nouns or subj.lower_ in self._person_nouns:
             return noun_phrase(subj)
+        if subj.lower_ in self._group_nouns and any(c.dep_ in ("det", "poss") for c in subj.children):
+            return noun_phrase(subj)  # "the family are strict Pentecostals"
+        if subj.lower_ in self._demonstrative_nouns and any(
+            c.lower_ in ("this", "that") or c.dep_ == "poss" for c in subj.children
+        ):
+            return noun_phrase(subj)  # "this lady, who has been suffering from panic attacks"
         # "His wage garnishment order came through", "Her diagnosis is ...": about the possessor.
         poss = next((c for c in subj.children if c.dep_ == "poss" and c.lower_ in self._pronouns), None)
         if poss is not None:
             if poss.lower_ in {"my", "our", "your"}:
                 return poss.text
             return antecedent(poss, allowed_ents) or poss.text
+        # "Maria's HIV diagnosis": a given name the NER took for a nationality owns the attribute.
+        named_poss = next((c for c in subj.children if c.dep_ == "poss" and c.text in first_names()), None)
+        if named_poss is not None and category == "privacy" and not matcher.is_single_term(named_poss):
+            return noun_phrase(named_poss)
         # A proper-noun subject the NER missed ("Acme fired ..."), but not a capitalised common word
         # opening the sentence ("Fraud is a crime").
         if subj.pos_ == "PROPN" and category == "harmful" and not subj.is_sent_start:

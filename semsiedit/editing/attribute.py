@@ -31,6 +31,8 @@ def claim_like(statement: str) -> bool:
 _ATTRIBUTED = re.compile(
     r"(?<![\w'’-])(?:claim(?:s|ed)?|swears?|swore|insists?|insisted|alleges?|alleged|maintains?|argues?|argued|"
     r"believes?|believed|accusations?|allegations?|rumou?rs?|suggestions?)\s+that(?![\w'’-])"
+    # Verbs whose object is a statement even without "that" ("my cousin swears the mayor is a crook").
+    r"|(?<![\w'’-])(?:swears?|swore|sworn|insists?|insisted|reckons?|reckoned)\s+(?!(?:on|upon|by|at)\b)(?=[\w'’-]+\s)"
     r"|(?<![\w'’-])according to(?![\w'’-])",
     FLAGS,
 )

@@ -77,13 +77,18 @@ _MODIFIERS = frozenset({
 })  # fmt: skip
 
 
-def fix_seam(result: str, j: int) -> str:
-    """Grammar at a seam where new text starts at result[j]: a/an, and doubled determiners."""
+def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
+    """Grammar at a seam where new text starts at result[j]: a/an, and doubled determiners.
+
+    `article_led`: the replaced text opened with an article, so an "X's" before it was "X is"
+    ("Her son's a heavy drinker"), not a possessive."""
     left, right = result[:j], result[j:]
     det, rep = _LEFT_DET.search(left), _RIGHT_ARTICLE.match(right)
+    if det and article_led and re.search(r"['’]s$", det.group(1)):
+        det = None
     art = LEFT_ARTICLE.search(left)
     # A capital "A" mid-sentence is a letter in a name ("Person A"), not an article.
-    if det and det.group(1)[0].isupper() and not at_sentence_start(left[: det.start()]):
+    if det and det.group(1) in ("A", "An") and not at_sentence_start(left[: det.start()]):
         det = None
     if art and art.group(1)[0].isupper() and not at_sentence_start(left[: art.start()]):
         art = None
@@ -145,7 +150,7 @@ _CLINICAL_NOUN = re.compile(
 def splice(seg: str, reps: Sequence[tuple[int, int, str]], before: str) -> str:
     """seg with non-overlapping (start, end, replacement) applied; seams repaired."""
     out: list[str] = []
-    seams: list[int] = []
+    seams: list[tuple[int, bool]] = []  # (offset, the replaced text opened with an article)
     pos = length = 0
     for start, end, rep in sorted(reps, key=lambda r: (r[0], r[1])):
         gap = seg[pos:start]
@@ -170,14 +175,14 @@ def splice(seg: str, reps: Sequence[tuple[int, int, str]], before: str) -> str:
             context = before[-80:] + "".join(out)[-80:]
             if at_sentence_start(context):
                 rep = rep[0].upper() + rep[1:]
-        seams.append(length)
+        seams.append((length, bool(re.match(r"(?:a|an)\s", original, FLAGS))))
         out.append(rep)
         length += len(rep)
         pos = end
     out.append(seg[pos:])
     result = "".join(out)
-    for j in reversed(seams):
-        result = fix_seam(result, j)
+    for j, article_led in reversed(seams):
+        result = fix_seam(result, j, article_led=article_led)
     return re.sub(r"(?<=\S)  +(?=\S)", " ", result) if "  " not in seg else result
 
 

@@ -93,7 +93,15 @@ def already_attributed(text: str, f: Finding, profile: str = "record") -> bool:
         return said_to_be_false(text, f.start, f.end) or bool(_DENIED.search(f.text))
     if f.category not in ("harmful", "misinformation"):
         return False
+    # "Some fans believe that X is a lizard, and he is a greedy sociopath": the attribution does not
+    # reach past a coordinated clause with a subject of its own.
+    own = [m.end() for m in _OWN_CLAUSE.finditer(text, start, f.start)]
+    if own:
+        start = own[-1]
     return attributed(text[start : f.end]) or said_to_be_unproven(text, f.start, f.end)
+
+
+_OWN_CLAUSE = re.compile(r"(?:;|,[ \t]*(?:and|but|yet|while))[ \t]+(?=(?:he|she|they|it|we|I|[A-Z][\w'’-]+)\s)")
 
 
 # The text rejects the claim outright (not merely hedges it: "reportedly diagnosed" still tells).

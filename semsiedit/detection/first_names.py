@@ -1,0 +1,94 @@
+"""A known given name is a person even where spaCy's small model says otherwise: it tags a lone first
+name as a nationality ("Maria's HIV diagnosis": NORP) or a place ("move the account to Priya": LOC),
+or leaves it untagged, and a record then leaks the one name it has.
+
+The names are `data/lexicons/first_names.txt` (built by scripts/build_first_names.py: given names
+that are rarely lower-case words, minus big cities). A token counts when the parse calls it a proper
+noun, it is not part of a multi-word entity or an organisation (unless it takes a role only a person
+takes: "tell Zofia"), not a known country or state
+("Jordan", "Georgia"), not a lexicon term ("Christian"), and the text never writes it in lower case.
+The name runs on over a following surname ("Priya Raman").
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from semsiedit.detection.lexicon import LEXICON_DIR, term_matcher
+from semsiedit.detection.names import is_common_word, lexicon, person, scan_name
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+    from semsiedit.types import Finding
+
+SOURCE = "semsi-first-name"
+# Entity types a given name may carry by the small model's mistake; anything else is another thing
+# named after a person ("Ford", "Wendy's", "Morgan Stanley").
+_MISTAGGED = frozenset({"", "PERSON", "NORP", "GPE", "LOC"})
+
+
+@cache
+def first_names() -> frozenset[str]:
+    lines = (LEXICON_DIR / "first_names.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@cache
+def _person_verbs() -> dict[str, frozenset[str]]:
+    return {k: frozenset(v) for k, v in lexicon()["person_verbs"].items()}
+
+
+def _a_person_by_role(tok: Token) -> bool:
+    """A lone name the NER took for an organisation, in a role only a person takes: "Marcus thinks",
+    "tell Zofia", "send the results to Zofia" (companies also say, announce and get things sent)."""
+    verbs = _person_verbs()
+    head = tok.head
+    if tok.dep_ == "nsubj":
+        return head.lemma_.lower() in verbs["subject"]
+    if tok.dep_ in ("dobj", "dative"):
+        return head.lemma_.lower() in verbs["object"]
+    if tok.dep_ == "pobj" and head.lower_ in ("to", "with"):
+        return head.head.lemma_.lower() in verbs["to_with"]
+    return False
+
+
+def _candidate(tok: Token, text: str) -> bool:
+    if tok.pos_ != "PROPN" or tok.text not in first_names():
+        return False
+    if tok.ent_type_ not in _MISTAGGED and not (tok.ent_type_ == "ORG" and _a_person_by_role(tok)):
+        return False
+    if tok.ent_type_ == "PERSON":
+        return False  # the NER's own finding
+    if tok.ent_iob_ == "B" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].ent_iob_ == "I":
+        return False  # the first word of a longer place or group ("Jordan Valley")
+    if tok.ent_iob_ == "I":
+        return False
+    doc = tok.doc
+    if (tok.i + 1 < len(doc) and not tok.whitespace_ and doc[tok.i + 1].text in "-‐‑") or (
+        tok.i > 0 and not doc[tok.i - 1].whitespace_ and doc[tok.i - 1].text in "-‐‑"
+    ):
+        return False  # part of a hyphenated name: "Mar-a-Lago", "Dodd-Frank"
+    from semsiedit.editing.surrogates import known_place
+
+    if known_place(tok.text) is not None or is_common_word(tok.text, text):
+        return False
+    return not any(term_matcher(lex).is_single_term(tok) for lex in ("privacy", "harmful"))
+
+
+def find_first_names(doc: Doc, offset: int = 0) -> list[Finding]:
+    out: list[Finding] = []
+    text = doc.text
+    end = -1
+    for tok in doc:
+        if tok.idx < end or not _candidate(tok, text):
+            continue
+        name = scan_name(text, tok.idx, allow_title=False)
+        if name is None:
+            continue
+        end = name.end
+        f = person(text, name.start, name.end, SOURCE, "a known given name", 0.8)
+        f.start, f.end = f.start + offset, f.end + offset
+        out.append(f)
+    return out
