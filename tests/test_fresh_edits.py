@@ -687,3 +687,18 @@ def test_bullying_is_an_accusation_and_a_predator_drone_is_not() -> None:
     out = run("Jones bullied his teammates and is a pathological liar. The predator drone flew.", profile="public")
     gone(out, "bullied", "liar")
     assert "allegedly mistreated his teammates" in out and out.endswith("The predator drone flew."), out
+
+
+def test_a_clinical_note_loses_every_condition_and_medicine_and_its_practice() -> None:
+    out = run(
+        "Visit: 2025-09-14, Oakridge Family Practice\nAssessment: progression of Alzheimer's dementia. "
+        "Plan: restart donepezil, home safety assessment, consider memory care placement."
+    )
+    gone(out, "Oakridge", "Alzheimer", "dementia", "donepezil", "memory care", "09-14")
+    assert "progression of a medical issue." in out and "Plan: restart a prescribed medication, home" in out, out
+
+
+def test_general_health_text_outside_a_note_keeps_a_medicine_about_no_one() -> None:
+    text = "The drug donepezil is widely prescribed to patients."
+    assert run(text) == text
+    assert "donepezil" not in run("Assessment: stable.\n" + text)

@@ -124,7 +124,8 @@ _INSTITUTION = re.compile(
     r"(?<![\w&'’-])((?:[A-Z][\w'’.-]+ ){1,3}(?:Elementary(?: School)?|Academy|(?:High|Middle|Primary|Secondary|"
     r"Grammar|Junior|Senior|Elementary) School|School|College|University|Polytechnic|Hospital|Infirmary|Hospice|"
     r"Clinic|Medical Cent(?:er|re)|Health Cent(?:er|re)|Surgery|Church|Chapel|Cathedral|Mosque|Synagogue|Temple|"
-    r"Lodge|Care Home|Nursing Home|Care Cent(?:er|re)|Retirement Home|Residential Home|Rest Home))"
+    r"Lodge|Care Home|Nursing Home|Care Cent(?:er|re)|Retirement Home|Residential Home|Rest Home|Practice|"
+    r"Medical Group|Pediatrics|Paediatrics))"
     r"(?![\w-])"
 )
 

@@ -54,15 +54,14 @@ _NAME_ENTS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "FAC", "LAW", "EVENT", "
 
 
 @cache
-def _clinical_context() -> re.Pattern[str]:
-    return re.compile(load_lexicon("clinical")["context"], re.IGNORECASE)
+def _clinical(key: str) -> re.Pattern[str]:
+    """clinical.json's `context` (a text about health care) or `note` (a clinical note itself)."""
+    return re.compile(load_lexicon("clinical")[key], re.IGNORECASE)
 
 
 def _with_clinical_abbreviations(doc: Doc, matches: list[tuple[int, int, Term]]) -> list[tuple[int, int, Term]]:
-    """`matches` and, in a clinical text, the clinical abbreviations written exactly as listed ("hx of
-    MI", "CHF"): elsewhere they are a state, a currency or a first name."""
-    if not _clinical_context().search(doc.text):
-        return matches
+    """`matches` and the clinical abbreviations written exactly as listed ("hx of MI", "CHF"), for a
+    clinical text: elsewhere they are a state, a currency or a first name."""
     taken = {i for start, end, _ in matches for i in range(start, end)}
     extra = [
         (start, end, term)
@@ -144,7 +143,9 @@ class SemsiRecognizer:
         sents: list[Span] = []  # filled on first use: `span.sent` walks the whole doc on every call
         negated: dict[int, bool] = {}  # sentence start -> has a negation cue
         matches = term_matcher(category).find(doc)
-        if category == "privacy":
+        # In a clinical note every condition and medicine is the patient's ("Plan: restart donepezil").
+        note = category == "privacy" and bool(_clinical("note").search(text))
+        if note or (category == "privacy" and _clinical("context").search(text)):
             matches = _with_clinical_abbreviations(doc, matches)
         for start, end, term in matches:
             span = doc[start:end]
@@ -160,7 +161,9 @@ class SemsiRecognizer:
             head = clause_head(span.root)
             subject = self._subject(head, subject_ents, category)
             if subject is None and not (
-                category == "privacy" and term.severity >= 2 and fragment(self._sentence(doc, start, sents))
+                category == "privacy"
+                and term.severity >= 2
+                and ((term.label == "health" and note) or fragment(self._sentence(doc, start, sents)))
             ):
                 continue  # a general statement ("Fraud is a crime"), not about anyone
             cstart, cend = within_lines(text, *clause_span(head, span), span.start_char, span.end_char)
