@@ -702,3 +702,9 @@ def test_general_health_text_outside_a_note_keeps_a_medicine_about_no_one() -> N
     text = "The drug donepezil is widely prescribed to patients."
     assert run(text) == text
     assert "donepezil" not in run("Assessment: stable.\n" + text)
+
+
+def test_a_replacement_agrees_with_a_pronoun_and_a_stand_in_takes_no_article() -> None:
+    out = run("He said he might be bisexual. The tenant, a Mr. Yusuf Demir, plays loud music. A Dr Smith called.")
+    gone(out, "bisexual", "Demir", "a Person", "A Person")
+    assert "he might be private about his personal life." in out and "The tenant, Person " in out, out

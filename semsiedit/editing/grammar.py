@@ -26,6 +26,7 @@ _LEFT_DET = re.compile(rf"(?<![\w'’-])({DETERMINERS}) $", FLAGS)
 LEFT_ARTICLE = re.compile(r"(?<![\w'’-])(a|an) $", FLAGS)
 _RIGHT_ARTICLE = re.compile(r"(a|an|the) (?=\S)", FLAGS)
 _TOKEN = re.compile(r"\S+")
+_SURROGATE_START = re.compile(r"(?:Person [A-Z]{1,3}|<PERSON_\d+>)(?![\w'’-])")
 STRIP = "\"'“”‘’()[],.;:!?"
 TAIL = re.compile(r"[\s.!?;:,\"'”’)\]]*$")
 _BRACKETS = {"(": ")", "[": "]", "“": "”"}
@@ -92,6 +93,9 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
         det = None
     if art and art.group(1)[0].isupper() and not at_sentence_start(left[: art.start()]):
         art = None
+    if art and _SURROGATE_START.match(right):
+        # "a Mr. Yusuf Demir" -> "Person GC", not "a Person GC": a stand-in takes no article.
+        return left[: art.start()] + (right[0].upper() + right[1:] if art.group(1)[0].isupper() else right)
     if det and rep:
         if det.group(1).lower() in ("a", "an"):  # "a a chronic condition": keep the new article
             new = match_case(rep.group(1).lower(), det.group(1))
@@ -145,6 +149,15 @@ _CLINICAL_NOUN = re.compile(
     r"results?|therapy|care|clinic|specialist|nurse|team|flare-ups?|relapse|screening|prognosis)(?![\w-])",
     FLAGS,
 )
+
+
+_POSSESSIVES = {"he": "his", "him": "his", "she": "her", "i": "my", "me": "my", "we": "our", "you": "your"}
+
+
+def agree_possessive(replacement: str, subject: str | None) -> str:
+    """A table's "their" agrees with a pronoun subject: "he might be private about his personal life"."""
+    own = _POSSESSIVES.get((subject or "").strip().lower())
+    return re.sub(r"\btheir\b", own, replacement) if own and "their" in replacement else replacement
 
 
 def splice(seg: str, reps: Sequence[tuple[int, int, str]], before: str) -> str:

@@ -36,7 +36,7 @@ from semsiedit.editing.attribute import (
     wrap,
 )
 from semsiedit.editing.generalise import fallback, generalise_nrp, generalise_record_id, tables_for
-from semsiedit.editing.grammar import LEFT_ARTICLE, collapse_repeats, is_clause, match_case, splice
+from semsiedit.editing.grammar import LEFT_ARTICLE, agree_possessive, collapse_repeats, is_clause, match_case, splice
 from semsiedit.editing.proposal import Proposal
 from semsiedit.editing.pseudonymise import name_reps, render_pii, slot, usable_name, verb_in_name
 from semsiedit.editing.spans import Ctx, DocState, Node, build_tree, validate
@@ -262,13 +262,15 @@ class LocalEditor:
         # Longest match first, then table order: "bipolar disorder" beats "bipolar".
         candidates: list[tuple[int, int, int, int, str, str]] = []
         order = 0
+        owner = next((f.subject for f in node.semsi if f.subject), None)  # "he": "private about his ..."
         for cat, table in tables_for(node):
             for pattern, repl in table:
                 for m in pattern.finditer(seg):
                     if m.end() > m.start() and not other_sense_term(text, base + m.start(), base + m.end()) and not (
                         cat != "harmful" and in_a_name(text, base + m.start())
                     ):
-                        candidates.append((m.start() - m.end(), m.start(), order, m.end(), m.expand(repl), cat))
+                        rep = agree_possessive(m.expand(repl), owner)
+                        candidates.append((m.start() - m.end(), m.start(), order, m.end(), rep, cat))
                 order += 1
         children = {(s, e) for s, e, _ in reps}
         for _, start, _, end, repl, cat in sorted(candidates):
