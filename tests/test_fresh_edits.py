@@ -708,3 +708,9 @@ def test_a_replacement_agrees_with_a_pronoun_and_a_stand_in_takes_no_article() -
     out = run("He said he might be bisexual. The tenant, a Mr. Yusuf Demir, plays loud music. A Dr Smith called.")
     gone(out, "bisexual", "Demir", "a Person", "A Person")
     assert "he might be private about his personal life." in out and "The tenant, Person " in out, out
+
+
+def test_a_sanction_is_a_fact_not_an_unproven_claim_unless_it_names_an_accusation() -> None:
+    out = run("Smith was suspended by the league. Jones was suspended for fraud.", profile="public")
+    assert out.startswith("Smith was suspended by the league. ") and "not been proven" in out, out
+    assert "allegedly suspended" not in out and "Smith was allegedly" not in out, out

@@ -69,7 +69,30 @@ def reported(text: str, start: int) -> bool:
 def needs_hedge(statement: str) -> bool:
     """Whether a harmful/unverified statement still needs a hedge: not when the text already attributes
     it ("a flyer claimed that ...", "my cousin swears that ...") or reports an established fact."""
-    return not _ATTRIBUTED.search(statement) and not _ESTABLISHED.search(statement)
+    if _ATTRIBUTED.search(statement) or _ESTABLISHED.search(statement):
+        return False
+    sanction = _SANCTION.search(statement)
+    return sanction is None or _accusation_beyond(statement, sanction.start(), sanction.end())
+
+
+# A school's or an employer's sanction is a fact of record ("got suspended last week for vaping");
+# only a sanction for an accusation ("suspended for stealing") still needs the hedge on that.
+_SANCTION = re.compile(
+    r"(?<![\w'’-])(?:suspended|expelled|excluded from school|disciplined|reprimanded|(?:given|issued|received) an? "
+    r"(?:written|verbal|final) warning)(?![\w'’-])",
+    FLAGS,
+)
+
+
+def _accusation_beyond(statement: str, start: int, end: int) -> bool:
+    """A harmful term of the hedging table outside statement[start:end]."""
+    from semsiedit.editing.generalise import compiled
+
+    return any(
+        m.end() <= start or m.start() >= end
+        for pattern, _ in compiled("hedges", "terms")
+        for m in pattern.finditer(statement)
+    )
 
 
 @lru_cache(maxsize=1)
