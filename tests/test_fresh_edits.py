@@ -714,3 +714,25 @@ def test_a_sanction_is_a_fact_not_an_unproven_claim_unless_it_names_an_accusatio
     out = run("Smith was suspended by the league. Jones was suspended for fraud.", profile="public")
     assert out.startswith("Smith was suspended by the league. ") and "not been proven" in out, out
     assert "allegedly suspended" not in out and "Smith was allegedly" not in out, out
+
+
+def test_a_victim_died_and_a_misparsed_subject_still_owns_the_attribute() -> None:
+    out = run(
+        "Case note (confidential): Client Mariam Haidari, Afghan national, arrived in the UK in 2022 and claimed "
+        "asylum. Her husband was killed by the Taliban in 2021."
+    )
+    gone(out, "Haidari", "asylum", "Taliban", "legal matter", "allegedly")
+    assert "Her husband died in 2021." in out and "in the UK in 2022" in out, out
+
+
+def test_logins_and_hyphenated_handles_go() -> None:
+    out = run("Hi @dmitri-k, I reproduced this (user: jsmith, home /home/jsmith, C:\\Users\\mkowalski\\AppData).")
+    gone(out, "dmitri", "jsmith", "mkowalski")
+    assert "\\AppData)." in out, out
+
+
+def test_an_address_without_a_street_suffix_and_a_hospital_of_a_country() -> None:
+    out = run("Policyholder: Gareth Pryce-Jones, 22 Heol y Nant, Cardiff CF14 6JR\nHe was treated at the "
+              "University Hospital of Wales.")
+    gone(out, "Heol", "Cardiff", "CF14", "University", "Gareth")
+    assert "treated at the hospital." in out, out

@@ -35,6 +35,16 @@ _STREET_ONLY = re.compile(
 )
 
 
+# A street without a listed suffix, known by the town and postcode after it ("22 Heol y Nant, Cardiff
+# CF14 6JR", "7 Rue Lepic, Paris 75018"): the street and the town.
+_PARTICLE = r"(?:y|de|del|des|du|la|le|les|van|von|der|an|na|am|sur)"
+_BEFORE_POSTCODE = re.compile(
+    rf"(?<![\w-])(?P<street>\d{{1,5}}[A-Za-z]?[ \t]+[A-ZÀ-Ý][\w'’-]*(?:[ \t]+(?:[A-ZÀ-Ý][\w'’-]*|{_PARTICLE})){{0,4}}),"
+    r"[ \t]+(?P<city>(?:[A-Z][a-z]+[ \t]){0,2}[A-Z][a-z]+),?[ \t]+"
+    r"(?=[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}(?![\w-])|\d{5}(?![\w-]))"
+)
+
+
 def find_addresses(text: str) -> list[Finding]:
     out = [
         # Severity and score above the small NER model's PERSON for the same words ("on Brook Lane"):
@@ -42,6 +52,11 @@ def find_addresses(text: str) -> list[Finding]:
         Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 2, 0.9, SOURCE, "a street name")
         for m in _STREET_ONLY.finditer(text)
     ]
+    for m in _BEFORE_POSTCODE.finditer(text):
+        out.append(Finding(m.start("street"), m.end("street"), m.group("street"), "pii", "STREET_ADDRESS", 2, 0.85,
+                           SOURCE, "a house number and street before a town and postcode"))  # fmt: skip
+        out.append(Finding(m.start("city"), m.end("city"), m.group("city"), "pii", "LOCATION", 1, 0.85, SOURCE,
+                           "a town before a postcode"))  # fmt: skip
     for m in _pattern().finditer(text):
         end = m.end()
         if text[end - 1] == "." and not re.search(r"\b(?:St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Sq|Pkwy|Hwy|Cir)\.$", m.group()):

@@ -1,5 +1,6 @@
 """User handles written inline, as forum posts and social-media text write them: "@mara_22",
-"u/dogdad1987", "by user kev_in_leeds". Labelled fields ("Username: ...") are fields.py's.
+"u/dogdad1987", "by user kev_in_leeds", "user: jsmith", "/home/jsmith". Labelled fields at a line's start
+("Username: ...") are fields.py's.
 
 A handle names one account as surely as a name names a person. "user X" needs a handle-shaped X (a
 digit, an underscore or a dot inside it): "user experience" is not an account.
@@ -13,12 +14,24 @@ from semsiedit.types import Finding
 
 SOURCE = "semsi-handle"
 # Not inside an e-mail address or a URL path ("mara@example.com", "example.com/@mara").
-_AT = re.compile(r"(?<![\w@./:+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,29}[A-Za-z0-9_])?(?![\w@-]|\.\w)")
+# GitHub handles take inner hyphens ("@dmitri-k").
+_AT = re.compile(r"(?<![\w@./:+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,38}[A-Za-z0-9_])?(?![\w@-]|\.\w)")
 _REDDIT = re.compile(r"(?<![\w/])/?u/[A-Za-z0-9_-]{3,20}(?![\w/])")
 # The word "user" goes with the handle, so the rewrite reads "by a user", not "by user a user".
 _AFTER_WORD = re.compile(
     r"(?<![\w-])(?:[Uu]ser(?:name)?|[Hh]andle|[Aa]ccount) (?P<v>@?[A-Za-z][\w.-]*[\d_.][\w.-]*[A-Za-z0-9])(?![\w@-])"
 )
+
+# "user: jsmith" inline (a labelled field at a line's start is fields.py's; "a user: thanks" is our own
+# descriptor in a rewrite), and a home folder in a path ("/home/jsmith", "C:\\Users\\jsmith"): a login
+# name whatever its shape.
+_LOGIN = re.compile(
+    r"(?<![\w-])(?<![Aa] )(?<![Aa]n )(?:[Uu]ser(?:name)?|[Ll]ogin|[Hh]andle)[ \t]*:[ \t]*"
+    r"(?P<v>[A-Za-z][\w.-]{1,30}[A-Za-z0-9])(?![\w@-])"
+    r"|(?<![\w.])/(?:home|Users)/(?P<h>[A-Za-z_][\w.-]{0,31})(?![\w-])"
+    r"|(?<![\w])[A-Za-z]:\\Users\\(?P<w>[A-Za-z_][\w. -]{0,31}?)(?=\\|[\s,;)]|$)"
+)
+_NOT_LOGINS = frozenset({"Public", "Shared", "Default", "All Users", "root", "admin", "user", "username", "runner"})
 
 # A forum byline: "Posted by throwaway_dad22:" (a handle shape: a digit, an underscore or a dot inside).
 _BYLINE = re.compile(
@@ -27,8 +40,8 @@ _BYLINE = re.compile(
 )
 
 
-def _finding(start: int, end: int, text: str, reason: str) -> Finding:
-    return Finding(start, end, text[start:end], "pii", "USERNAME", 2, 0.8, SOURCE, reason)
+def _finding(start: int, end: int, text: str, reason: str, score: float = 0.8) -> Finding:
+    return Finding(start, end, text[start:end], "pii", "USERNAME", 2, score, SOURCE, reason)
 
 
 # Chat broadcasts that name no one ("@channel quick update").
@@ -42,4 +55,9 @@ def find_handles(text: str) -> list[Finding]:
     out += [_finding(m.start(), m.end(), text, "a Reddit-style u/ handle") for m in _REDDIT.finditer(text)]
     out += [_finding(m.start(), m.end("v"), text, "a handle after 'user'") for m in _AFTER_WORD.finditer(text)]
     out += [_finding(m.start("v"), m.end("v"), text, "a handle after 'posted by'") for m in _BYLINE.finditer(text)]
+    for m in _LOGIN.finditer(text):
+        group = next(g for g in ("v", "h", "w") if m.group(g))
+        if m.group(group) not in _NOT_LOGINS:
+            # Outranks the NER's PERSON on a lower-case login ("jsmith"), which the editor would keep.
+            out.append(_finding(m.start(group), m.end(group), text, "a login name", 0.9))
     return out

@@ -125,7 +125,7 @@ _INSTITUTION = re.compile(
     r"Grammar|Junior|Senior|Elementary) School|School|College|University|Polytechnic|Hospital|Infirmary|Hospice|"
     r"Clinic|Medical Cent(?:er|re)|Health Cent(?:er|re)|Surgery|Church|Chapel|Cathedral|Mosque|Synagogue|Temple|"
     r"Lodge|Care Home|Nursing Home|Care Cent(?:er|re)|Retirement Home|Residential Home|Rest Home|Practice|"
-    r"Medical Group|Pediatrics|Paediatrics))"
+    r"Medical Group|Pediatrics|Paediatrics)(?: of (?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)?)"  # "... of Wales"
     r"(?![\w-])"
 )
 
@@ -155,7 +155,7 @@ _THE_PRACTICE = re.compile(
 
 
 def _institutions(text: str) -> list[Finding]:
-    from semsiedit.detection.names import is_common_word
+    from semsiedit.detection.names import is_common_word, org_words
 
     out = [
         Finding(m.start(), m.end(), m.group(), "pii", "LOCATION", 1, 0.7, SOURCE, "a named GP practice or clinic")
@@ -165,7 +165,9 @@ def _institutions(text: str) -> list[Finding]:
     for m in _INSTITUTION.finditer(text):
         start = m.start(1)
         words = m.group(1).split(" ")
-        while len(words) > 1 and is_common_word(words[0], text):  # "Yesterday Lincoln Elementary"
+        # "Yesterday Lincoln Elementary": a common word before the name is not part of it; an
+        # institution word is ("University Hospital of Wales").
+        while len(words) > 1 and is_common_word(words[0], text) and words[0].lower() not in org_words():
             start += len(words.pop(0)) + 1
         if len(words) > 1:
             out.append(Finding(start, m.end(1), text[start : m.end(1)], "pii", "LOCATION", 1, 0.7, SOURCE,

@@ -219,6 +219,12 @@ class SemsiRecognizer:
             named = self._person_like(subj, allowed_ents, category)
             if named:
                 return named
+            # A misparse gives a clause two subjects ("Case note: Client Mariam Haidari arrived ..."):
+            # the other one may be the person.
+            for other in (c for c in clause.children if c.dep_ in SUBJECT_DEPS and c is not subj):
+                named = self._person_like(other, allowed_ents, category)
+                if named:
+                    return named
         if category == "harmful":
             # "Opponents called her a liar", "They accused him of fraud": the insult's target is the object.
             for obj in (c for c in head.children if c.dep_ in ("dobj", "dative")):

@@ -36,10 +36,13 @@ _ATTRIBUTED = re.compile(
     r"|(?<![\w'’-])according to(?![\w'’-])",
     FLAGS,
 )
-# A conviction is a fact of record (generalised as such), not an accusation to hedge.
+# A conviction is a fact of record (generalised as such), not an accusation to hedge; nor is a death
+# or an attack the subject suffered ("Her husband was killed by the Taliban").
 _ESTABLISHED = re.compile(
     r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|sentenced|apologi[sz]ed|admitted|confessed|"
-    r"acknowledged)(?![\w'’-])", FLAGS
+    r"acknowledged)(?![\w'’-])"
+    r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got) (?:brutally |tragically |fatally )?(?:killed|murdered|"
+    r"shot|stabbed|assassinated|beaten to death)(?![\w'’-])", FLAGS
 )
 
 
