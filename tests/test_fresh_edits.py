@@ -736,3 +736,9 @@ def test_an_address_without_a_street_suffix_and_a_hospital_of_a_country() -> Non
               "University Hospital of Wales.")
     gone(out, "Heol", "Cardiff", "CF14", "University", "Gareth")
     assert "treated at the hospital." in out, out
+
+
+def test_a_condition_before_appointments_goes_and_the_appointments_stay() -> None:
+    out = run("I've been leaving early for IVF appointments. Her chemo cycles ended in May.")
+    gone(out, "IVF", "chemo")
+    assert "leaving early for appointments." in out and "cycles ended" in out, out

@@ -146,7 +146,8 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
 _CONDITION_REP = re.compile(r"an? (?:[\w-]+ )*(?:condition|illness|disease|disorder|issue|matter)", FLAGS)
 _CLINICAL_NOUN = re.compile(
     r" (?:diagnosis|diagnoses|status|test|tests|testing|treatment|treatments|medication|medications|symptoms|"
-    r"results?|therapy|care|clinic|specialist|nurse|team|flare-ups?|relapse|screening|prognosis)(?![\w-])",
+    r"results?|therapy|care|clinic|specialist|nurse|team|flare-ups?|relapse|screening|prognosis|appointments?|"
+    r"visits?|cycles?|procedures?|consultations?|check-ups?|follow-ups?|injections?|ward|unit)(?![\w-])",
     FLAGS,
 )
 
