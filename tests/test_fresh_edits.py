@@ -742,3 +742,9 @@ def test_a_condition_before_appointments_goes_and_the_appointments_stay() -> Non
     out = run("I've been leaving early for IVF appointments. Her chemo cycles ended in May.")
     gone(out, "IVF", "chemo")
     assert "leaving early for appointments." in out and "cycles ended" in out, out
+
+
+def test_anxiety_as_a_condition_goes_and_as_a_feeling_stays() -> None:
+    out = run("Harry has struggled with anxiety and panic attacks. She felt anxiety about the exam.")
+    gone(out, "panic")
+    assert "struggled with a mental-health condition and " in out and "She felt anxiety about the exam." in out, out
