@@ -748,3 +748,9 @@ def test_anxiety_as_a_condition_goes_and_as_a_feeling_stays() -> None:
     out = run("Harry has struggled with anxiety and panic attacks. She felt anxiety about the exam.")
     gone(out, "panic")
     assert "struggled with a mental-health condition and " in out and "She felt anxiety about the exam." in out, out
+
+
+def test_a_table_row_is_a_record_and_its_dates_keep_only_the_year() -> None:
+    out = run("Name | DOB | Diagnosis\nAhmed Rahimi | 1987-03-12 | Schizophrenia\nJoanna Kessler | 1954-11-30 | COPD")
+    gone(out, "Rahimi", "03-12", "Schizophrenia", "11-30", "COPD")
+    assert out.startswith("Name | DOB | Diagnosis\n") and "| 1987 |" in out and "| 1954 |" in out, out

@@ -64,11 +64,13 @@ def _personal_cue() -> re.Pattern[str]:
 
 
 def _personal(text: str, m: re.Match[str]) -> bool:
-    """A person word in the date's paragraph (its line)."""
+    """A person word in the date's paragraph (its line), or a row of a table (a record per row: "Ahmed
+    Rahimi | 1987-03-12 | ...")."""
     lo = text.rfind("\n", 0, m.start()) + 1
     hi = text.find("\n", m.end())
     hi = hi if hi >= 0 else len(text)
-    return bool(_personal_cue().search(text, lo, hi))
+    line = text[lo:hi]
+    return bool(_personal_cue().search(text, lo, hi)) or line.count("|") >= 2 or line.count("\t") >= 2
 
 
 def _finding(m: re.Match[str], label: str, reason: str, group: int | str = 0) -> Finding:
