@@ -754,3 +754,14 @@ def test_a_table_row_is_a_record_and_its_dates_keep_only_the_year() -> None:
     out = run("Name | DOB | Diagnosis\nAhmed Rahimi | 1987-03-12 | Schizophrenia\nJoanna Kessler | 1954-11-30 | COPD")
     gone(out, "Rahimi", "03-12", "Schizophrenia", "11-30", "COPD")
     assert out.startswith("Name | DOB | Diagnosis\n") and "| 1987 |" in out and "| 1954 |" in out, out
+
+
+def test_an_addiction_to_a_drug_and_a_slur_for_an_addict_are_generalised_whole() -> None:
+    out = run(
+        "He has written openly about his addiction to crack cocaine. Critics say nothing, and he is a degenerate "
+        "crackhead. Rumors that he is secretly gay have circulated for decades.",
+        profile="public",
+    )
+    gone(out, "crack", "cocaine", "gay", "their personal")
+    assert "about his health issue." in out and "he is a person with a health issue." in out, out
+    assert "Rumors that he is private about his personal life" in out, out

@@ -269,7 +269,8 @@ class LocalEditor:
                     if m.end() > m.start() and not other_sense_term(text, base + m.start(), base + m.end()) and not (
                         cat != "harmful" and in_a_name(text, base + m.start())
                     ):
-                        rep = agree_possessive(m.expand(repl), owner)
+                        near = _NEAR_PRONOUN.search(seg[max(0, m.start() - 30) : m.start()])
+                        rep = agree_possessive(m.expand(repl), near.group(1) if near else owner)
                         candidates.append((m.start() - m.end(), m.start(), order, m.end(), rep, cat))
                 order += 1
         children = {(s, e) for s, e, _ in reps}
@@ -389,6 +390,12 @@ class LocalEditor:
         # Softened harmful terms already hedge the statement; an unverified claim always gets one.
         adverb = kind == "misinformation" or "harmful" not in matched
         return wrap(text, node, body, kind, ctx, adverb=adverb, changed=body != seg)
+
+
+# The pronoun a replacement's "their" agrees with: the last one before it ("Rumors that he is ...").
+_NEAR_PRONOUN = re.compile(
+    r"(?<![\w'’-])(he|she|I|we|you)(?![\w'’-])(?!.*(?<![\w'’-])(?:he|she|I|we|you|they)\b)", re.IGNORECASE
+)
 
 
 _ACCUSED_OF = re.compile(r"(?<![\w'’-])accuse[sd] ([^,.;:!?]{1,60}?) of(?=\s)", re.IGNORECASE)
