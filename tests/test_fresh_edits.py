@@ -765,3 +765,19 @@ def test_an_addiction_to_a_drug_and_a_slur_for_an_addict_are_generalised_whole()
     gone(out, "crack", "cocaine", "gay", "their personal")
     assert "about his health issue." in out and "he is a person with a health issue." in out, out
     assert "Rumors that he is private about his personal life" in out, out
+
+
+def test_a_grievance_outcome_keeps_job_titles_and_upheld_findings() -> None:
+    out = run(
+        "Employee: Fatima Al-Sayed, Warehouse Operative, employee no. 77120\nFatima alleged that Kevin called her "
+        "names in front of colleagues on 14 and 21 May. Two witnesses, Paul Grant and Sinead Murphy, corroborated "
+        "the allegation."
+    )
+    gone(out, "Fatima", "Kevin", "77120", "14 and", "21 May", "Grant", "unproven")
+    assert "Warehouse Operative" in out and "corroborated the allegation." in out, out
+
+
+def test_being_taken_by_immigration_enforcement_is_an_immigration_matter() -> None:
+    out = run("My neighbour just got taken away by ICE this morning. He is now in a detention centre.")
+    gone(out, "ICE", "detention")
+    assert "just got taken away this morning." in out, out

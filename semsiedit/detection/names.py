@@ -59,6 +59,11 @@ def generic_modifiers() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def job_titles() -> frozenset[str]:
+    return frozenset(lexicon()["job_titles"])
+
+
+@lru_cache(maxsize=1)
 def org_words() -> frozenset[str]:
     return frozenset(w.lower() for w in [*lexicon()["org_words"], *lexicon()["trade_words"]])
 
@@ -145,6 +150,8 @@ def scan_name(text: str, pos: int, allow_title: bool = True, max_words: int = 5)
         return None  # "HR Department", "MD": acronyms, not names (an all-caps "JOHN SMITH" is fine)
     if any(w.lower() in org_words() for w in caps):
         return None
+    if len(caps) > 1 and strip_possessive(caps[-1]) in job_titles():
+        return None  # "Warehouse Operative": a job, not a name
     if all(w.lower() in not_names() for w in caps):
         return None
     return Name(start=title_start if title else words[0][1], end=words[-1][2], words=caps, title=title)

@@ -22,6 +22,7 @@ from semsiedit.detection.names import (
     is_common_word,
     is_stop_word,
     is_title,
+    job_titles,
     lexicon,
     not_names,
     org_words,
@@ -107,6 +108,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         return None
     if any(strip_possessive(w).lower() in org_words() for w in words):
         return None  # "Haverly Property Group", "Résidence Les Tilleuls": organisations and buildings
+    if len(words) > 1 and strip_possessive(words[-1]) in job_titles():
+        return None  # "Warehouse Operative", "Senior Analyst": a job, not a person
     if len(words) == 1:
         if _common_noun_slot(text, start, rest):
             return None  # "ein widerlicher Typ": a determiner and adjectives before a capitalised noun

@@ -41,8 +41,11 @@ def _date() -> re.Pattern[str]:
     short = "|".join(re.escape(m) for m in names if len(m) <= 4 and m not in ("June", "July"))
     months = rf"{full}|(?:{short})(?:\.(?=,?\s+\d))?"
     numeric = r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}"
-    day_month = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{months})(?:,?\s+\d{{4}})?"
-    month_day = rf"(?:{months})\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    # "14 and 21 May", "May 3-5": a list or range of days is one date element.
+    days = r"(?:\d{1,2}(?:st|nd|rd|th)?[ \t]*(?:,|and|&|-|–|to)[ \t]*)?"
+    more_days = r"(?:[ \t]*(?:,|and|&|-|–|to)[ \t]*\d{1,2}(?:st|nd|rd|th)?(?![\d:]))?"
+    day_month = rf"{days}\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{months})(?:,?\s+\d{{4}})?"
+    month_day = rf"(?:{months})\s+\d{{1,2}}(?:st|nd|rd|th)?{more_days}(?:,?\s+\d{{4}})?"
     month_year = rf"(?:{months}),?\s+(?:1[89]|20)\d\d"  # "July 2024": the month is a date element too
     return re.compile(rf"(?<![\w/.-])(?:{numeric}|{day_month}|{month_day}|{month_year})(?![\w/-])")
 
