@@ -781,3 +781,19 @@ def test_being_taken_by_immigration_enforcement_is_an_immigration_matter() -> No
     out = run("My neighbour just got taken away by ICE this morning. He is now in a detention centre.")
     gone(out, "ICE", "detention")
     assert "just got taken away this morning." in out, out
+
+
+def test_a_condition_after_its_modifier_takes_its_article_before_the_modifier() -> None:
+    out = run("He has advanced Parkinson's and started on Madopar. She has chronic diabetes and severe asthma.")
+    gone(out, "Parkinson", "Madopar", "diabetes", "asthma", "chronic chronic")
+    assert "He has an advanced medical issue" in out and "She has a chronic health condition" in out, out
+
+
+def test_a_mentee_note_keeps_the_subject_studied_and_loses_the_recovery_and_dates() -> None:
+    out = run(
+        "Mentee: Kwabena Asante (PhD student, Chemistry). He is in recovery from an eating disorder. "
+        "Next meeting: 26/09."
+    )
+    gone(out, "Kwabena", "eating", "26/09")
+    assert "(PhD student, Chemistry)" in out and "He is recovering from a health condition." in out, out
+    assert "Next meeting: a certain date." in out, out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from semsiedit.detection.first_names import first_names
 from semsiedit.detection.names import is_common_word, lexicon, org_words, person, scan_name, strip_possessive
 from semsiedit.text import alternation
 from semsiedit.types import Finding
@@ -37,6 +38,8 @@ def find_cued_names(text: str) -> list[Finding]:
             continue
         if m.group("role") and name.words[0].isupper() and len(name.words[0]) <= 4:
             continue  # an acronym after the role noun: "patient ID PT-330912", "employee NI number"
+        if m.group("role") and "," in m.group() and len(name.words) == 1 and name.words[0] not in first_names():
+            continue  # "PhD student, Chemistry": after a comma, one word is a name only if it is a given name
         reason = "name after a role noun" if m.group("role") else "name after a name cue"
         out.append(person(text, name.start, name.end, SOURCE, reason, 0.85))
     return out

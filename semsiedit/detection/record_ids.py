@@ -53,8 +53,9 @@ def _date() -> re.Pattern[str]:
 # A day and month without a year ("Admitted 14/03", "seen on 3/11"): only after an event word, since a
 # bare "7/10" is as often a pain score or a ratio.
 _DAY_MONTH = re.compile(
-    r"\b(?:on|admitted|discharged|seen|since|until|till|dated|from|reviewed|started|stopped)[ \t]+"
-    r"(?P<d>(?:[0-2]?[1-9]|[123]0|31)[./](?:0?[1-9]|1[0-2]))(?![\w/.-]|\.\d)",
+    r"\b(?:on|admitted|discharged|seen|since|until|till|dated|from|reviewed|started|stopped|meeting|appointment|"
+    r"review|session|visit|due|by)[ \t]*:?[ \t]+"
+    r"(?P<d>(?:[0-2]?[1-9]|[123]0|31)/(?:0?[1-9]|1[0-2]))(?![\w/-]|\.\d)",
     re.IGNORECASE,
 )
 

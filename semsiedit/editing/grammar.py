@@ -111,6 +111,14 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
             or re.fullmatch(r"[a-z]+(?:-[a-z]+)+", prev.group(1))
             or re.search(rf"(?<![\w'’-])(?:{DETERMINERS}) \d[\d,.]*s? $", left, FLAGS)
         ):
+            before = left[: prev.start()]
+            if prev.group(1).lower() in _MODIFIERS and re.search(r"(?<![\w'’-])(?:has|have|had|with|having) $", before):
+                # "He has advanced Parkinson's": the noun phrase had no article of its own, so the
+                # new one goes before its modifier ("has an advanced medical issue").
+                if right[rep.end() :].lower().startswith(prev.group(1).lower() + " "):
+                    return before + right  # "has chronic diabetes" -> "has a chronic health condition"
+                article = "an" if prev.group(1)[0].lower() in "aeiou" else "a"
+                return before + article + " " + prev.group(1) + " " + right[rep.end() :]
             return left + right[rep.end() :]
         modifier = re.search(r"(?<![\w'’-])([Aa]n?) ([a-z]+) $", left)
         if modifier and modifier.group(2) not in function_words()[0]:
