@@ -797,3 +797,9 @@ def test_a_mentee_note_keeps_the_subject_studied_and_loses_the_recovery_and_date
     gone(out, "Kwabena", "eating", "26/09")
     assert "(PhD student, Chemistry)" in out and "He is recovering from a health condition." in out, out
     assert "Next meeting: a certain date." in out, out
+
+
+def test_being_behind_on_rent_is_financial_strain() -> None:
+    out = run("Cheryl has been behind on rent since the spring.")
+    gone(out, "Cheryl", "rent")
+    assert out.endswith(" has been under financial strain since the spring."), out
