@@ -803,3 +803,11 @@ def test_being_behind_on_rent_is_financial_strain() -> None:
     out = run("Cheryl has been behind on rent since the spring.")
     gone(out, "Cheryl", "rent")
     assert out.endswith(" has been under financial strain since the spring."), out
+
+
+def test_a_date_of_birth_does_not_make_a_letter_a_clinical_note() -> None:
+    out = run("Client DOB: 01/02/1970.\nThe nurse told us that chemotherapy is what actually kills patients.")
+    assert "chemotherapy is what actually kills patients." in out, out
+    out = run("I had a triple bypass in March and my cardiologist wants me to monitor arrhythmia episodes.")
+    gone(out, "bypass", "arrhythmia")
+    assert out.endswith("wants me to monitor episodes."), out
