@@ -811,3 +811,15 @@ def test_a_date_of_birth_does_not_make_a_letter_a_clinical_note() -> None:
     out = run("I had a triple bypass in March and my cardiologist wants me to monitor arrhythmia episodes.")
     gone(out, "bypass", "arrhythmia")
     assert out.endswith("wants me to monitor episodes."), out
+
+
+def test_a_condition_no_table_lists_goes_by_its_frame() -> None:
+    out = run("Amelia was diagnosed with Kikuchi disease on Monday and the GP says she needs to rest.")
+    gone(out, "Kikuchi", "Amelia")
+    assert "was diagnosed with a health condition on Monday and the GP says she needs to rest." in out, out
+
+
+def test_a_witness_statement_names_its_witness_and_a_flat_is_part_of_the_address() -> None:
+    out = run("Witness statement of Darnell Hughes, aged 41, of Flat 9, Riverside Court, Nottingham.")
+    gone(out, "Darnell", "Hughes", "Flat", "Riverside", "Nottingham")
+    assert out.startswith("Witness statement of Person ") and out.endswith(", aged 41, of a private address."), out

@@ -22,6 +22,7 @@ def _pattern() -> re.Pattern[str]:
     units = "|".join(re.escape(u) for u in lex["unit_words"])
     name = r"(?:[A-ZÀ-Ý][\w'’.-]*|\d+(?:st|nd|rd|th))"  # capitalised street-name words or "5th"
     return re.compile(
+        r"(?:\b(?:Flat|Apt|Apartment|Unit|Suite)\.?[ \t]+)?"  # "Flat 9, Riverside Court"
         rf"\b\d{{1,5}}[A-Za-z]?(?:-\d{{1,4}})?,?\s+(?:{name}\s+){{1,4}}(?:{suffixes})\b\.?"
         rf"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
         rf"(?:,?\s+(?:{units})\.?\s*[\w-]{{1,6}}\b)?"

@@ -38,7 +38,10 @@ _PART_SEP = re.compile(
 @cache
 def compiled(name: str, key: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     data = load_data(name)
-    rows = data["tables"][key] if name == "generalise" else data[key]
+    return compiled_rows(data["tables"][key] if name == "generalise" else data[key])
+
+
+def compiled_rows(rows: list[list[str]]) -> tuple[tuple[re.Pattern[str], str], ...]:
     # Word boundaries on both sides; a pattern that ends with its own space ("gay (?=[a-z])") ends on one.
     boundary = r"(?:(?<=\s)|(?![\w'’]))"
     # Not right after a hyphen either: "second-mortgage" is not the attribute "mortgage".
@@ -124,6 +127,24 @@ def tables_for(node: Node) -> list[tuple[str, tuple[tuple[re.Pattern[str], str],
             seen.add(id(table))
             unique.append((cat, table))
     return unique
+
+
+@cache
+def _last_resort(label: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return compiled_rows(load_data("generalise").get("last_resort", {}).get(label, []))
+
+
+def last_resort_terms(seg: str, node: Node) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, replacement) in `seg` from the `last_resort` rows of the node's
+    privacy labels: an attribute named by its frame, not by a listed term ("diagnosed with glandular
+    fever")."""
+    out: list[tuple[int, int, str]] = []
+    for label in dict.fromkeys(privacy_label(f.label) for f in node.semsi if f.category == "privacy"):
+        for pattern, repl in _last_resort(label):
+            for m in pattern.finditer(seg):
+                if not any(m.start() < e and s < m.end() for s, e, _ in out):
+                    out.append((m.start(), m.end(), m.expand(repl)))
+    return out
 
 
 def fallback(text: str, node: Node, ctx: Ctx, *, reason: str) -> str:

@@ -35,7 +35,7 @@ from semsiedit.editing.attribute import (
     reported,
     wrap,
 )
-from semsiedit.editing.generalise import fallback, generalise_nrp, generalise_record_id, tables_for
+from semsiedit.editing.generalise import fallback, generalise_nrp, generalise_record_id, last_resort_terms, tables_for
 from semsiedit.editing.grammar import LEFT_ARTICLE, agree_possessive, collapse_repeats, is_clause, match_case, splice
 from semsiedit.editing.proposal import Proposal
 from semsiedit.editing.pseudonymise import name_reps, render_pii, slot, usable_name, verb_in_name
@@ -292,6 +292,20 @@ class LocalEditor:
             if cat == "harmful":
                 harmful_terms.append((start, end))
             ctx.removed_terms.append(seg[start:end].strip())
+        if "privacy" in categories:
+            # A condition no table lists, named by its frame, still goes ("diagnosed with glandular
+            # fever" -> "diagnosed with a health condition"); listed terms were taken first.
+            for start, end, repl in last_resort_terms(seg, node):
+                clash = [(s, e) for s, e in taken if start < e and s < end]
+                if clash and not all((s, e) in children and start <= s and e <= end for s, e in clash):
+                    continue
+                # A name-like child inside the condition ("Kikuchi disease") goes with it.
+                taken = [t for t in taken if t not in clash]
+                reps = [r for r in reps if (r[0], r[1]) not in clash]
+                taken.append((start, end))
+                reps.append((start, end, repl))
+                matched.add("privacy")
+                ctx.removed_terms.append(seg[start:end].strip())
         privacy_terms = "privacy" in matched
         if not matched and all(f.source == LEARNED_SOURCE for f in node.semsi):
             # Only the learned detector's guess (a whole sentence) and no term this editor knows in it:
