@@ -823,3 +823,12 @@ def test_a_witness_statement_names_its_witness_and_a_flat_is_part_of_the_address
     out = run("Witness statement of Darnell Hughes, aged 41, of Flat 9, Riverside Court, Nottingham.")
     gone(out, "Darnell", "Hughes", "Flat", "Riverside", "Nottingham")
     assert out.startswith("Witness statement of Person ") and out.endswith(", aged 41, of a private address."), out
+
+
+def test_a_bank_complaint_keeps_its_request_and_loses_the_sort_code() -> None:
+    out = run(
+        "Mr. Ibrahim Khalil (sort code 20-45-77, account 43871209) says a direct debit bounced, which triggered "
+        "£48 in charges. He has been using a food bank. He asked us to refund the charges."
+    )
+    gone(out, "Khalil", "20-45-77", "43871209", "food bank", "allegedly", "not been proven")
+    assert "He has been using support services. He asked us to refund the charges." in out, out

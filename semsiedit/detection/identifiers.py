@@ -53,7 +53,22 @@ def _digits(value: str) -> int:
 
 
 def _not_an_id(value: str) -> bool:
-    return bool(_DATE.fullmatch(value) or _PHONE.fullmatch(value))
+    return bool((_DATE.fullmatch(value) and is_calendar_date(value)) or _PHONE.fullmatch(value))
+
+
+_NUMERIC_DATE = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})")
+
+
+def is_calendar_date(value: str) -> bool:
+    """Whether a numeric date's day and month can be a calendar's, in either order or after a year:
+    "20-45-77" is a sort code, not a date. Values of another shape pass."""
+    m = _NUMERIC_DATE.fullmatch(value)
+    if m is None:
+        return True
+    a, b, c = (int(g) for g in m.groups())
+    if len(m.group(1)) == 4:
+        return 1 <= b <= 12 and 1 <= c <= 31
+    return (1 <= a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 31)
 
 
 def _finding(m: re.Match[str], label: str, severity: int, score: float, reason: str) -> Finding:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from semsiedit.detection.identifiers import is_calendar_date
 from semsiedit.detection.lexicon import load_lexicon
 from semsiedit.types import Finding
 
@@ -206,7 +207,9 @@ def find_record_ids(text: str) -> list[Finding]:
     found = [_finding(m, "ZIP_CODE", "ZIP code", "z") for m in _ZIP.finditer(text)]
     found += [_finding(m, "ZIP_CODE", "postcode") for m in _POSTCODE.finditer(text) if re.search(r"\d", m.group(0))]
     found += [
-        _finding(m, "DATE_TIME", "a date of a person's event") for m in _date().finditer(text) if _personal(text, m)
+        _finding(m, "DATE_TIME", "a date of a person's event")
+        for m in _date().finditer(text)
+        if _personal(text, m) and is_calendar_date(m.group())
     ]
     found += [
         _finding(m, "DATE_TIME", "a day and month of a person's event", "d")
