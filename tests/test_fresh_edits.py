@@ -832,3 +832,21 @@ def test_a_bank_complaint_keeps_its_request_and_loses_the_sort_code() -> None:
     )
     gone(out, "Khalil", "20-45-77", "43871209", "food bank", "allegedly", "not been proven")
     assert "He has been using support services. He asked us to refund the charges." in out, out
+
+
+def test_a_survivors_disclosure_is_not_an_unproven_claim_and_a_bio_is_public() -> None:
+    text = (
+        "Oprah Winfrey has spoken openly about being sexually abused as a child. Some bloggers claim she is a "
+        "secret member of the Illuminati."
+    )
+    out = run(text, profile="auto")
+    assert out.startswith("Oprah Winfrey has spoken openly about being mistreated as a child."), out
+    gone(out, "allegedly", "not been proven")
+
+
+def test_a_brand_medicine_and_a_surname_after_a_given_name() -> None:
+    out = run("She was started on Wegovy in January. Michael Parkinson interviewed him. Parkinson Street is closed.")
+    gone(out, "Wegovy", "Michael", "medical issue interviewed")
+    assert "Parkinson Street is closed." in out and "has been unwell" not in out, out
+    out = run("Her husband reports she has been drinking more since losing her job. He had a breakdown.")
+    assert "she has been unwell since losing her job." in out and "He had a health crisis." in out, out

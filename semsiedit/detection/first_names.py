@@ -60,7 +60,11 @@ def _candidate(tok: Token, text: str) -> bool:
     if tok.ent_type_ not in _MISTAGGED and not (tok.ent_type_ == "ORG" and _a_person_by_role(tok)):
         return False
     if tok.ent_type_ == "PERSON":
-        return False  # the NER's own finding
+        # The NER's own finding, unless it stopped at the given name ("Michael" of "Michael Parkinson").
+        nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+        return tok.ent_iob_ == "B" and nxt is not None and nxt.ent_iob_ != "I" and nxt.pos_ == "PROPN" and (
+            tok.whitespace_ == " " and nxt.text[:1].isupper()
+        )
     if tok.ent_iob_ == "B" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].ent_iob_ == "I":
         return False  # the first word of a longer place or group ("Jordan Valley")
     if tok.ent_iob_ == "I":

@@ -151,9 +151,17 @@ class SemsiRecognizer:
             span = doc[start:end]
             # Inside a name only when the whole term is: "NA meetings" is not the name "NA".
             entity = all(t.ent_type_ in _NAME_ENTS for t in span) and not lone_acronym(span)
-            if entity and term.label == "health" and all(t.ent_type_ == "LAW" for t in span):
-                entity = False  # detained "under the Mental Health Act": the law names the condition
-            named = entity or in_organisation_name(span)
+            if entity and term.label == "health" and (
+                all(t.ent_type_ in ("LAW", "ORG", "FAC") for t in span) or entity_text(span[0]) == span.text
+            ):
+                # Detained "under the Mental Health Act", treated at "the Cancer Centre": the law or the
+                # place names the condition (a charity or a street does not: not_senses); "started on
+                # Wegovy": a brand-name medicine the NER took for a product or a firm is the medicine.
+                # A person's name stays a name ("Michael Parkinson").
+                entity = False
+            # "Michael Parkinson": a capitalised term right after a given name is a surname.
+            surname = span.start > 0 and span.text[:1].isupper() and doc[span.start - 1].text in first_names()
+            named = entity or in_organisation_name(span) or surname
             if named and term.label not in _NAMED_ATTRIBUTES:
                 continue
             if other_sense(category, text, span.start_char, span.end_char):

@@ -37,12 +37,14 @@ _ATTRIBUTED = re.compile(
     FLAGS,
 )
 # A conviction is a fact of record (generalised as such), not an accusation to hedge; nor is a death
-# or an attack the subject suffered ("Her husband was killed by the Taliban").
+# or an attack the subject suffered ("Her husband was killed by the Taliban", "being abused as a child").
 _ESTABLISHED = re.compile(
     r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|sentenced|apologi[sz]ed|admitted|confessed|"
     r"acknowledged)(?![\w'’-])"
-    r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got) (?:brutally |tragically |fatally )?(?:killed|murdered|"
-    r"shot|stabbed|assassinated|beaten to death)(?![\w'’-])", FLAGS
+    r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|being) (?:brutally |tragically |fatally )?"
+    r"(?:killed|murdered|shot|stabbed|assassinated|beaten to death)(?![\w'’-])"
+    r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|being) (?:sexually |physically |emotionally |verbally )?"
+    r"(?:abused|assaulted|molested|raped|harassed|mistreated)(?![\w'’-])", FLAGS
 )
 
 
