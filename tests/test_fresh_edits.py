@@ -850,3 +850,10 @@ def test_a_brand_medicine_and_a_surname_after_a_given_name() -> None:
     assert "Parkinson Street is closed." in out and "has been unwell" not in out, out
     out = run("Her husband reports she has been drinking more since losing her job. He had a breakdown.")
     assert "she has been unwell since losing her job." in out and "He had a health crisis." in out, out
+
+
+def test_an_attribution_closing_the_sentence_covers_all_of_it() -> None:
+    text = "Depp is a violent wife-beater. Depp is a brute and Heard is a liar, according to fans."
+    out = run(text, profile="public")
+    assert out.endswith("Depp is a brute and Heard is a liar, according to fans."), out
+    gone(out, "wife-beater")

@@ -98,7 +98,16 @@ def already_attributed(text: str, f: Finding, profile: str = "record") -> bool:
     own = [m.end() for m in _OWN_CLAUSE.finditer(text, start, f.start)]
     if own:
         start = own[-1]
-    return attributed(text[start : f.end]) or said_to_be_unproven(text, f.start, f.end)
+    # "X is a wife-beater and Y a liar, according to fans": an attribution closing the sentence covers it.
+    stop = min((i for i in (text.find(". ", f.end), text.find("\n", f.end)) if i >= 0), default=len(text))
+    trailing = bool(_TRAILING_ATTRIBUTION.search(text, f.end, stop + 1))
+    return trailing or attributed(text[start : f.end]) or said_to_be_unproven(text, f.start, f.end)
+
+
+_TRAILING_ATTRIBUTION = re.compile(
+    r",[ \t]*(?:according to|(?:critics|fans|sources|reports|officials|rumou?rs|bloggers|tabloids)[ \t]+"
+    r"(?:say|said|claim|claimed|allege|alleged))\b[^.!?\n]*[.!?]?$"
+)
 
 
 _OWN_CLAUSE = re.compile(r"(?:;|,[ \t]*(?:and|but|yet|while))[ \t]+(?=(?:he|she|they|it|we|I|[A-Z][\w'’-]+)\s)")
