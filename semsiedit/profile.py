@@ -37,10 +37,11 @@ _PUBLIC_KEEPS = frozenset(
     {"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME", "DATE_OF_BIRTH", "URL", "TITLE", "USERNAME"}
 )
 
-# Acronyms a NER model mistakes for places.
+# Acronyms a NER model mistakes for places (school subjects: "in PE").
 _NOT_PLACES = frozenset({
     "AI", "ML", "LLM", "NLP", "IT", "HR", "PR", "TV", "PC", "UI", "UX", "API", "CEO", "CFO", "CTO", "FAQ", "PDF", "GPS",
-    "DNA", "RNA", "ID", "OK", "AGI", "GPT", "SQL", "URL", "VPN", "USB", "ICU", "ER", "GP",
+    "DNA", "RNA", "ID", "OK", "AGI", "GPT", "SQL", "URL", "VPN", "USB", "ICU", "ER", "GP", "PE", "PT", "RE", "ICT",
+    "PSHE", "DT",
 })  # fmt: skip
 # Signs of a record about a private person (each one counts once).
 _RECORD_CUES = re.compile(

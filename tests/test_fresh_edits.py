@@ -857,3 +857,12 @@ def test_an_attribution_closing_the_sentence_covers_all_of_it() -> None:
     out = run(text, profile="public")
     assert out.endswith("Depp is a brute and Heard is a liar, according to fans."), out
     gone(out, "wife-beater")
+
+
+def test_a_name_a_cue_vouches_for_goes_everywhere_and_school_subjects_stay() -> None:
+    out = run(
+        "She says her daughter Chidinma was called names by two boys in PE. Chidinma has sickle cell anaemia. "
+        "Her mother wants a meeting on Thursday 9th."
+    )
+    gone(out, "Chidinma", "sickle", "9th", "medical issue, and", "a city")
+    assert "by two boys in PE." in out and "on a certain date." in out, out

@@ -20,6 +20,7 @@ from semsiedit.span_index import SpanIndex
 from semsiedit.types import Finding
 
 SOURCE = "semsi-propagation"
+_VOUCHING_SOURCES = ("semsi-name-cue", "semsi-first-name", "semsi-field", "semsi-title")
 _KEEP_OVER = ("PERSON", "LOCATION", "NRP", "DENY_LIST")  # labels a propagated name may overlap
 
 
@@ -38,7 +39,10 @@ def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
         name = scan_name(value, 0)
         if name is None or name.end < len(value.rstrip(".")) - 0:
             continue
-        if len(name.words) < 2 and name.title is None:
+        # A lone word is a seed only when a cue or the given-name list vouches for it ("her daughter
+        # Chidinma", "Priya"), not when it is only the NER's guess ("Fraud").
+        vouched = any(src in f.source for src in _VOUCHING_SOURCES)
+        if len(name.words) < 2 and name.title is None and not vouched:
             continue
         if len(name.words) >= 2:
             first = value.find(name.words[0])

@@ -48,7 +48,14 @@ def _date() -> re.Pattern[str]:
     day_month = rf"{days}\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{months})(?:,?\s+\d{{4}})?"
     month_day = rf"(?:{months})\s+\d{{1,2}}(?:st|nd|rd|th)?{more_days}(?:,?\s+\d{{4}})?"
     month_year = rf"(?:{months}),?\s+(?:1[89]|20)\d\d"  # "July 2024": the month is a date element too
-    return re.compile(rf"(?<![\w/.-])(?:{numeric}|{day_month}|{month_day}|{month_year})(?![\w/-])")
+    # "Thursday 9th", "Monday the 3rd": a weekday names the day of the month it stands before.
+    weekday_day = (
+        rf"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)"
+        rf"(?:\s+(?:of\s+)?(?:{months})(?:,?\s+\d{{4}})?)?"
+    )
+    return re.compile(
+        rf"(?<![\w/.-])(?:{numeric}|{day_month}|{month_day}|{month_year}|{weekday_day})(?![\w/-])"
+    )
 
 
 # A day and month without a year ("Admitted 14/03", "seen on 3/11"): only after an event word, since a
