@@ -866,3 +866,9 @@ def test_a_name_a_cue_vouches_for_goes_everywhere_and_school_subjects_stay() -> 
     )
     gone(out, "Chidinma", "sickle", "9th", "medical issue, and", "a city")
     assert "by two boys in PE." in out and "on a certain date." in out, out
+
+
+def test_a_victims_report_of_an_attack_and_a_reported_criticism_keep_their_meaning() -> None:
+    out = run("I have a restraining order against him after he attacked me last year. Critics attacked his policy.")
+    gone(out, "attacked me", "unproven", "His has")
+    assert "after there was an incident last year." in out and out.endswith("Critics attacked his policy."), out

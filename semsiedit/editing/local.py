@@ -354,9 +354,11 @@ class LocalEditor:
         if kind == "harmful" and all(f.severity < 2 for f in node.semsi if f.category == "harmful"):
             # A report of criticism or controversy ("Republicans have long criticized the ACA") or a
             # denied accusation: its terms are softened at most. That someone criticised something
-            # is not an unproven claim, so no "though this has not been proven" is bolted on.
+            # is not an unproven claim, so no "though this has not been proven" is bolted on. Left as
+            # written, it is no leak either (a record's "Critics attacked his policy" stays).
             if body != seg:
                 ctx.strategies.append("generalise")
+            ctx.left_as_written.extend(f for f in node.semsi if f.category == "harmful")
             return body
         insults = all("insult" in f.label for f in node.semsi if f.category == "harmful")
         if kind == "harmful" and harmful_terms and insults:

@@ -156,6 +156,9 @@ def person_nouns() -> frozenset[str]:
     return frozenset(grammar()["person_nouns"])
 
 
+_POSSESSIVE_SUBJECTS = {"his": "he", "her": "she", "their": "they", "my": "I", "our": "we", "your": "you"}
+
+
 def subject_of(text: str, node: Node, ctx: Ctx) -> str:
     seg = text[node.start : node.end].lstrip()
     lead = node.start + (len(text[node.start : node.end]) - len(seg))
@@ -173,6 +176,8 @@ def subject_of(text: str, node: Node, ctx: Ctx) -> str:
         return f"{first} {words[1].strip(STRIP)}" if noun in person_nouns() else match_case(possessor, first)
     paragraph = text[slice(*paragraph_around(text, node.start, node.end))]
     for f in node.semsi:
+        if f.subject and f.subject.strip().lower() in _POSSESSIVE_SUBJECTS:
+            return match_case(_POSSESSIVE_SUBJECTS[f.subject.strip().lower()], f.subject.strip())  # "his" -> "he"
         if f.subject and f.subject.strip():
             if f.subject.strip().lower() not in PRONOUNS and f.subject.strip() not in paragraph:
                 continue  # named elsewhere (a byline above a headline): not who this statement is about
