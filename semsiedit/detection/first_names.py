@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from semsiedit.detection.lexicon import LEXICON_DIR, term_matcher
 from semsiedit.detection.names import is_common_word, lexicon, person, scan_name
+from semsiedit.editing.surrogates import known_place
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -27,6 +28,7 @@ SOURCE = "semsi-first-name"
 # Entity types a given name may carry by the small model's mistake; anything else is another thing
 # named after a person ("Ford", "Wendy's", "Morgan Stanley").
 _MISTAGGED = frozenset({"", "PERSON", "NORP", "GPE", "LOC"})
+_HYPHENS = frozenset({"-", "\u2010", "\u2011"})
 
 
 @cache
@@ -59,23 +61,19 @@ def _candidate(tok: Token, text: str) -> bool:
         return False
     if tok.ent_type_ not in _MISTAGGED and not (tok.ent_type_ == "ORG" and _a_person_by_role(tok)):
         return False
+    doc = tok.doc
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
     if tok.ent_type_ == "PERSON":
         # The NER's own finding, unless it stopped at the given name ("Michael" of "Michael Parkinson").
-        nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
         return tok.ent_iob_ == "B" and nxt is not None and nxt.ent_iob_ != "I" and nxt.pos_ == "PROPN" and (
             tok.whitespace_ == " " and nxt.text[:1].isupper()
         )
-    if tok.ent_iob_ == "B" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].ent_iob_ == "I":
-        return False  # the first word of a longer place or group ("Jordan Valley")
-    if tok.ent_iob_ == "I":
-        return False
-    doc = tok.doc
-    if (tok.i + 1 < len(doc) and not tok.whitespace_ and doc[tok.i + 1].text in "-‐‑") or (
-        tok.i > 0 and not doc[tok.i - 1].whitespace_ and doc[tok.i - 1].text in "-‐‑"
+    if tok.ent_iob_ == "I" or (tok.ent_iob_ == "B" and nxt is not None and nxt.ent_iob_ == "I"):
+        return False  # a word of a longer place or group ("Jordan Valley")
+    if (nxt is not None and not tok.whitespace_ and nxt.text in _HYPHENS) or (
+        tok.i > 0 and not doc[tok.i - 1].whitespace_ and doc[tok.i - 1].text in _HYPHENS
     ):
         return False  # part of a hyphenated name: "Mar-a-Lago", "Dodd-Frank"
-    from semsiedit.editing.surrogates import known_place
-
     if known_place(tok.text) is not None or is_common_word(tok.text, text):
         return False
     return not any(term_matcher(lex).is_single_term(tok) for lex in ("privacy", "harmful"))
