@@ -93,10 +93,14 @@ def load_spacy(configured: str) -> Language:
         import spacy
 
         try:
-            return spacy.load(name)
+            nlp = spacy.load(name)
         except OSError as exc:
             msg = f"spaCy model {name!r} failed to load ({exc}); run: {SPACY_INSTALL_HINT}"
             raise BackendUnavailable(msg) from None
+    from semsiedit.spacy_speedups import speed_up
+
+    speed_up(nlp)  # same annotations, a fifth less parse time (spacy_speedups.py)
+    return nlp
 
 
 def resolve_embedding_model(configured: str) -> str:

@@ -1,0 +1,58 @@
+"""The spaCy stand-ins (semsiedit/spacy_speedups.py) annotate exactly as spaCy's own components."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+
+from semsiedit.models import load_spacy, resolve_spacy_model
+from semsiedit.spacy_speedups import speed_up
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+# The attribute ruler's multi-token rules and exceptions ("ain't", "gonna", "y'all", "let's",
+# "c'mon", "there is", "gets"/"got"), spaces, and the lemmatizer's exceptions and rules.
+TRICKY = (
+    "Y'all ain't gonna believe it, let's go. C'mon, there is a cat and there's a dog.  \n\n"
+    "I gotta go; he gets it, she got it, they were running and the mice ran. Ain't that right? "
+    "The children's geese wolves; better, best, worse. Dr. O'Neill (MRN 1234) isn't here."
+)
+
+
+def _annotations(nlp, texts: list[str]) -> list[list[tuple[str, ...]]]:
+    return [
+        [(t.text, t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.ent_type_) for t in doc]
+        for doc in nlp.pipe(texts)
+    ]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    found = [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]
+    assert found, "the samples folder is part of the repository"
+    return [TRICKY, *found]
+
+
+def test_sped_up_pipeline_annotates_exactly_as_spacy(texts: list[str]) -> None:
+    plain = spacy.load(resolve_spacy_model("en_core_web_sm"))
+    fast = load_spacy("en_core_web_sm")
+    assert fast is not plain
+    expected = _annotations(plain, texts)
+    # Twice: the second pass runs from the lemma cache.
+    assert _annotations(fast, texts) == expected
+    assert _annotations(fast, texts) == expected
+
+
+def test_both_components_are_replaced_on_the_default_model() -> None:
+    nlp = spacy.load(resolve_spacy_model("en_core_web_sm"))
+    assert speed_up(nlp) == ["attribute_ruler", "lemmatizer"]
+
+
+def test_a_rule_the_matcher_cannot_reproduce_keeps_spacys_code() -> None:
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("attribute_ruler")
+    ruler.add([[{"LOWER": "a", "OP": "+"}]], {"TAG": "DT"})
+    assert speed_up(nlp) == []
+    assert [t.tag_ for t in nlp("a a b")] == ["DT", "DT", ""]
