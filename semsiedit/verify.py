@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+from semsiedit.detection.first_names import first_names
 from semsiedit.detection.names import is_stop_word
 from semsiedit.text import in_full_names, value_survives
 from semsiedit.types import Edit, EditDecision, Finding
@@ -184,7 +185,11 @@ def check_form(text: str, edit: Edit) -> str | None:
         if det is not None and any(is_stop_word(w) for w in det.group().split()[1:]):
             det = None  # "the results to Priya": a preposition ends the noun phrase before the name
         word_before = re.search(r"(\w+)\s+$", before)
-        appositive = word_before is not None and word_before.group(1).lower() in _person_nouns()
+        appositive = word_before is not None and (
+            word_before.group(1).lower() in _person_nouns()
+            # "the receptionist Amy": a known given name after a common noun is that person's name
+            or (word_before.group(1).islower() and edit.original.strip() in first_names())
+        )
         if det and len(edit.original.split()) == 1 and not appositive and not _part_of_a_full_name(text, edit):
             return "breaks_form: a name in a common-noun slot"
         if _org_follows(after) or (re.search(r"(?:&|\band)\s+$", before) and _org_follows(" " + after, joined=True)):

@@ -872,3 +872,48 @@ def test_a_victims_report_of_an_attack_and_a_reported_criticism_keep_their_meani
     out = run("I have a restraining order against him after he attacked me last year. Critics attacked his policy.")
     gone(out, "attacked me", "unproven", "His has")
     assert "after there was an incident last year." in out and out.endswith("Critics attacked his policy."), out
+
+
+def test_a_counselling_note_loses_the_self_harm_detail_and_the_day_it_was_reported() -> None:
+    out = run("Student: Maya Osei (Year 9)\nMaya said she has been self-harming (burning) since the summer. "
+              "Head of year informed 04/11.")
+    gone(out, "Maya", "Osei", "burning", "04/11", "self-harm")
+    assert "(Year 9)" in out and "since the summer." in out, out
+
+
+def test_a_name_after_a_job_or_called_is_a_name_and_a_workplace_is_not_a_person() -> None:
+    out = run("The receptionist Amy read out my results. I met a guy called Ethan who works as a porter at "
+              "Guy's and is applying for jobs at Monzo. She was angry at Priya.")
+    gone(out, "Amy", "Ethan", "Guy's", "Monzo", "Priya", "organisation's")
+    assert "works as a porter at an organisation and" in out and "jobs at an organisation." in out, out
+    assert "The receptionist Person" in out, out
+
+
+def test_a_police_officers_title_and_a_dating_app() -> None:
+    out = run("PC Hughes took a statement from the caller. We matched on Tinder in May.")
+    gone(out, "Hughes", "a city")
+    assert "matched on Tinder" in out, out
+
+
+def test_benefits_are_finances_and_keep_the_verb() -> None:
+    out = run("He is on Universal Credit and gets housing benefit while waiting for his PIP assessment.")
+    gone(out, "Universal Credit", "housing benefit", "Person")
+    assert "gets support" in out, out
+
+
+def test_a_compass_word_goes_with_the_place_and_a_countrys_part_stays() -> None:
+    out = run("My sister lives in east London with her kids. She grew up in northern Italy.")
+    gone(out, "London", "east a")
+    assert "lives in a city with her kids." in out and "northern Italy" in out, out
+
+
+def test_bail_drug_use_a_church_role_and_an_undetectable_viral_load() -> None:
+    out = run("Her ex was on bail at the time and is a heavy cocaine user. Her mother is a deacon at the "
+              "church. He told her he's HIV positive but undetectable.")
+    gone(out, "bail", "cocaine", "deacon", "HIV", "undetectable")
+
+
+def test_every_claim_the_table_knows_is_false_gets_its_correction() -> None:
+    out = run("5G towers spread the coronavirus. Drinking bleach can cure it.", profile="public")
+    assert "radio waves cannot cause or spread such illness" in out, out
+    assert "drinking bleach cures nothing and is poisonous" in out, out

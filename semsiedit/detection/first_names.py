@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from semsiedit.detection.lexicon import LEXICON_DIR, term_matcher
 from semsiedit.detection.names import is_common_word, lexicon, person, scan_name
-from semsiedit.editing.surrogates import known_place
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -25,6 +24,16 @@ if TYPE_CHECKING:
     from semsiedit.types import Finding
 
 SOURCE = "semsi-first-name"
+
+
+def is_known_place(word: str) -> bool:
+    """A country, state or region of the gazetteer (kept by both profiles)."""
+    # Imported here: editing imports verify, which imports detection (a cycle at module level).
+    from semsiedit.editing.surrogates import known_place
+
+    return known_place(word) is not None
+
+
 # Entity types a given name may carry by the small model's mistake; anything else is another thing
 # named after a person ("Ford", "Wendy's", "Morgan Stanley").
 _MISTAGGED = frozenset({"", "PERSON", "NORP", "GPE", "LOC"})
@@ -74,7 +83,7 @@ def _candidate(tok: Token, text: str) -> bool:
         tok.i > 0 and not doc[tok.i - 1].whitespace_ and doc[tok.i - 1].text in _HYPHENS
     ):
         return False  # part of a hyphenated name: "Mar-a-Lago", "Dodd-Frank"
-    if known_place(tok.text) is not None or is_common_word(tok.text, text):
+    if is_known_place(tok.text) or is_common_word(tok.text, text):
         return False
     return not any(term_matcher(lex).is_single_term(tok) for lex in ("privacy", "harmful"))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -75,6 +76,16 @@ class TermMatcher:
         if nxt is not None and nxt.ent_iob_ == "I":
             return False
         return any(len(t.words) == 1 for k in token_keys(token) for t in self._by_first.get(k, ()))
+
+    def is_whole_term(self, tokens: Sequence[Token]) -> bool:
+        """Whether these tokens are exactly one lexicon term ("Universal Credit")."""
+        if not tokens:
+            return False
+        keys = [token_keys(t) for t in tokens]
+        candidates = {*self._by_first.get(keys[0][0], ()), *self._by_first.get(keys[0][1], ())}
+        return any(
+            len(t.words) == len(keys) and all(w in keys[k] for k, w in enumerate(t.words)) for t in candidates
+        )
 
     def find(self, doc: Doc) -> list[tuple[int, int, Term]]:
         """Non-overlapping (start_token, end_token, term) matches, left to right."""

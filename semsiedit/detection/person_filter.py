@@ -18,6 +18,8 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from semsiedit.detection.first_names import first_names, is_known_place
+from semsiedit.detection.lexicon import term_matcher
 from semsiedit.detection.names import (
     is_common_word,
     is_stop_word,
@@ -35,6 +37,11 @@ if TYPE_CHECKING:
 
     from semsiedit.types import Finding
 
+# A lower-case compass or area word before a place name is part of the place ("east London").
+_PART_OF_A_PLACE = re.compile(
+    r"(?<![\w-])(?:(?:north|south)(?:[- ]?(?:east|west))?|east|west|northern|southern|eastern|western|central|inner|"
+    r"outer|greater|downtown|upstate|rural|suburban)[ \t]+$"
+)
 _SAINTS = frozenset(("St", "St.", "Saint", "Ste", "Ste."))
 _EDGE = " \t,;:|/()[]{}\"“”‘’'-–—"
 
@@ -64,11 +71,37 @@ _DETERMINER_ADJECTIVES = re.compile(
 
 def _common_noun_slot(text: str, start: int, word: str) -> bool:
     """A single capitalised word after an indefinite or foreign article and lowercase adjectives, and
-    never part of a full name elsewhere in the text: a noun ("ein widerlicher Typ"), not a person."""
+    never part of a full name elsewhere in the text: a noun ("ein widerlicher Typ"), not a person. A
+    known given name is a name there too ("a guy called Ethan")."""
+    if word in first_names():
+        return False
     slot = _DETERMINER_ADJECTIVES.search(text[max(0, start - 60) : start])
     if slot is None or any(is_stop_word(w) for w in slot.group().split()[1:]):
         return False  # "a heads-up that Aisha": a function word ends the noun phrase before the name
     return not in_full_names(text, word)
+
+
+_WORK_WORDS = frozenset({
+    "work", "apply", "intern", "volunteer", "train", "study", "start", "employ", "hire", "interview",
+    "job", "shift", "internship", "placement", "career", "role", "position", "vacancy",
+})  # fmt: skip
+
+
+def _workplace(tokens: list, *, place: bool = False) -> bool:
+    """A lone name after "at" that is a place of work, not a person: "jobs at Monzo", "a nurse at Guy's",
+    "works at Deloitte" (one is angry at, looks at or laughs at a person; one does not work at one).
+    With `place` (the NER said it is a place), only after a word of work: "a house at Brighton" is one."""
+    if not tokens:
+        return False
+    tok = tokens[0]
+    prep = tok.head
+    if tok.dep_ != "pobj" or prep.lower_ != "at":
+        return False
+    governor = prep.head
+    if governor.lemma_.lower() in _WORK_WORDS:
+        return True
+    possessive = len(tokens) > 1 or (tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].tag_ == "POS")
+    return not place and (possessive or governor.pos_ == "NOUN")
 
 
 def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int]) -> Finding | None:
@@ -106,11 +139,18 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
     first = strip_possessive(words[0]).lower()
     if rest.lower() in not_names() or first in _never_person():
         return None
+    if len(tokens) > 1 and term_matcher("privacy").is_whole_term(tokens):
+        return None  # "his Universal Credit claim": an attribute the SemSI recognizer reports, not a name
     if any(strip_possessive(w).lower() in org_words() for w in words):
         return None  # "Haverly Property Group", "Résidence Les Tilleuls": organisations and buildings
     if len(words) > 1 and strip_possessive(words[-1]) in job_titles():
         return None  # "Warehouse Operative", "Senior Analyst": a job, not a person
     if len(words) == 1:
+        if _workplace(tokens):
+            # The possessive is part of the place's name: "at Guy's", "at Sainsbury's".
+            end += len(m.group()) if (m := re.match(r"['’]s\b", text[end:])) else 0
+            return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
+                           reason=f"{f.reason}; a workplace, not a person")
         if _common_noun_slot(text, start, rest):
             return None  # "ein widerlicher Typ": a determiner and adjectives before a capitalised noun
         if rest.isupper() and len(rest) > 1:
@@ -124,15 +164,25 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
     return replace(f, start=start + offset, end=end + offset, text=text[start:end])
 
 
-def _clean_location(f: Finding, text: str, offset: int) -> Finding | None:
+def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[int]) -> Finding | None:
     start = f.start - offset
     value = strip_possessive(f.text.strip())
+    if len(value.split()) == 1:
+        first = max(bisect_right(starts, start) - 1, 0)
+        if not is_known_place(value) and _workplace(list(doc[first : first + 1]), place=True):
+            return replace(f, label="ORGANIZATION", reason=f"{f.reason}; a workplace, not a place")
     if value.lower() in _never_person() or value in lexicon()["not_a_location"]:
         return None
     if value in _credentials() and text[:start].rstrip().endswith(","):
         return None
     if _title_before().search(text, max(0, start - 25), start):
         return replace(f, label="PERSON", severity=2, reason=f"{f.reason}; after a person title")
+    part = _PART_OF_A_PLACE.search(text, max(0, start - 30), start)
+    if part is not None and not is_known_place(value):
+        # "in east London" is one place: replaced whole, not "in east a city" (a country or a
+        # state is kept, and so is its part: "northern Italy").
+        begin = part.start() + offset
+        return replace(f, start=begin, text=text[part.start() : f.end - offset])
     return f
 
 
@@ -146,7 +196,7 @@ def clean_person_findings(findings: list[Finding], doc: Doc, offset: int = 0) ->
         if f.category == "pii" and f.label == "PERSON":
             kept = _clean_person(f, doc, text, offset, starts)
         elif f.category == "pii" and f.label == "LOCATION":
-            kept = _clean_location(f, text, offset)
+            kept = _clean_location(f, text, offset, doc, starts)
         else:
             kept = f
         if kept is not None:

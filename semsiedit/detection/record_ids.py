@@ -62,7 +62,8 @@ def _date() -> re.Pattern[str]:
 # bare "7/10" is as often a pain score or a ratio.
 _DAY_MONTH = re.compile(
     r"\b(?:on|admitted|discharged|seen|since|until|till|dated|from|reviewed|started|stopped|meeting|appointment|"
-    r"review|session|visit|due|by)[ \t]*:?[ \t]+"
+    r"review|session|visit|due|by|informed|notified|contacted|referred|phoned|called|emailed|e-mailed|met|booked|"
+    r"scheduled|attended|returned|signed)[ \t]*:?[ \t]+"
     r"(?P<d>(?:[0-2]?[1-9]|[123]0|31)/(?:0?[1-9]|1[0-2]))(?![\w/-]|\.\d)",
     re.IGNORECASE,
 )

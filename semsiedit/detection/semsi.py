@@ -151,13 +151,15 @@ class SemsiRecognizer:
             span = doc[start:end]
             # Inside a name only when the whole term is: "NA meetings" is not the name "NA".
             entity = all(t.ent_type_ in _NAME_ENTS for t in span) and not lone_acronym(span)
-            if entity and term.label == "health" and (
-                all(t.ent_type_ in ("LAW", "ORG", "FAC") for t in span) or entity_text(span[0]) == span.text
+            if entity and (
+                (term.label == "health" and all(t.ent_type_ in ("LAW", "ORG", "FAC") for t in span))
+                or entity_text(span[0]) == span.text
             ):
                 # Detained "under the Mental Health Act", treated at "the Cancer Centre": the law or the
-                # place names the condition (a charity or a street does not: not_senses); "started on
-                # Wegovy": a brand-name medicine the NER took for a product or a firm is the medicine.
-                # A person's name stays a name ("Michael Parkinson").
+                # place names the condition (a charity or a street does not: not_senses). An entity that
+                # is the term itself is the attribute: "started on Wegovy" (a medicine the NER took for a
+                # product), "his Universal Credit claim" (a benefit it took for an organisation). A
+                # person's name stays a name ("Michael Parkinson").
                 entity = False
             # "Michael Parkinson": a capitalised term right after a given name is a surname.
             surname = span.start > 0 and span.text[:1].isupper() and doc[span.start - 1].text in first_names()
@@ -175,6 +177,8 @@ class SemsiRecognizer:
             ):
                 continue  # a general statement ("Fraud is a crime"), not about anyone
             cstart, cend = within_lines(text, *clause_span(head, span), span.start_char, span.end_char)
+            if text[cstart:cend].count("(") > text[cstart:cend].count(")") and text[cend : cend + 1] == ")":
+                cend += 1  # the clause ends inside its own parenthesis: "self-harming (cutting)"
             severity = term.severity
             # A verbless note ("History of COPD, managed with metformin.") is about the record's person.
             reason = f"{term.label.replace('_', ' ')}: '{span.text}' about {subject or 'the person the note is about'}"

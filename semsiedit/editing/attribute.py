@@ -232,14 +232,16 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
     line = (kind, text.rfind("\n", 0, node.end) + 1)  # the note goes at the end of the span
     denials = "|".join(grammar()["denials"])
     denial = kind == "harmful" and re.search(rf"(?<![\w'’])(?:{denials})(?!\w)", core, FLAGS)
-    if changed and (line in ctx.doc.noted or denial):
-        return lead + core + tail  # this paragraph already says the claims are unproven
+    known_false = correction(core) if kind == "misinformation" else None
+    if changed and (line in ctx.doc.noted or denial) and not known_false:
+        # This paragraph already says the claims are unproven (a claim the table knows to be false
+        # gets its own correction all the same).
+        return lead + core + tail
     ctx.doc.noted.add(line)
     suffixes = wrappers.get("suffixes") or [wrappers["suffix"]]
     suffix = suffixes[ctx.doc.notes % len(suffixes)]
     ctx.doc.notes += 1
-    if kind == "misinformation":
-        suffix = correction(core) or suffix
+    suffix = known_false or suffix
     if len(pieces) > 1 and re.search(r"[.!?]", tail):
         # Several sentences: one closing sentence instead of a suffix on the last one only.
         return lead + core + tail.rstrip() + " " + wrappers["closing"] + tail[len(tail.rstrip()) :]

@@ -271,7 +271,10 @@ class LocalEditor:
                     ):
                         near = _NEAR_PRONOUN.search(seg[max(0, m.start() - 30) : m.start()])
                         rep = agree_possessive(m.expand(repl), near.group(1) if near else owner)
-                        candidates.append((m.start() - m.end(), m.start(), order, m.end(), rep, cat))
+                        end = m.end()
+                        if cat != "harmful" and (aside := _ASIDE.match(seg, end)):
+                            end = aside.end()  # the detail goes with the term: "self-harming (cutting)"
+                        candidates.append((m.start() - end, m.start(), order, end, rep, cat))
                 order += 1
         children = {(s, e) for s, e, _ in reps}
         for _, start, _, end, repl, cat in sorted(candidates):
@@ -409,6 +412,9 @@ class LocalEditor:
 
 
 # The pronoun a replacement's "their" agrees with: the last one before it ("Rumors that he is ...").
+# A short parenthesis right after an attribute term details it: "(cutting)", "(type 2)", "(20mg)"; a
+# bare year or number does not ("a prior conviction (2016)": the year is kept).
+_ASIDE = re.compile(r"[ \t]*\((?=[^()\n]*[^\W\d_])[^()\n]{1,40}\)")
 _NEAR_PRONOUN = re.compile(
     r"(?<![\w'’-])(he|she|I|we|you)(?![\w'’-])(?!.*(?<![\w'’-])(?:he|she|I|we|you|they)\b)", re.IGNORECASE
 )
