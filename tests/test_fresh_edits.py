@@ -178,10 +178,10 @@ def test_public_facts_the_subject_admits_or_others_report_get_no_hedge() -> None
     assert "Senator Ted Cruz" in out and "for traveling to Cancun." in out, out
 
 
-def test_a_generalised_diagnosis_after_an_adjective_takes_no_article() -> None:
+def test_a_generalised_diagnosis_after_an_adjective_takes_one_article_before_it() -> None:
     out = run("Mr Desmond Achterberg, 58, is referred for assessment of suspected bipolar disorder.")
     gone(out, "Desmond", "bipolar", "suspected a ")
-    assert "assessment of suspected" in out, out
+    assert "assessment of a suspected mental-health condition." in out, out
 
 
 def test_residency_papers_and_an_eviction_notice_keep_their_grammar() -> None:
@@ -917,3 +917,18 @@ def test_every_claim_the_table_knows_is_false_gets_its_correction() -> None:
     out = run("5G towers spread the coronavirus. Drinking bleach can cure it.", profile="public")
     assert "radio waves cannot cause or spread such illness" in out, out
     assert "drinking bleach cures nothing and is poisonous" in out, out
+
+
+def test_a_referral_letter_loses_the_symptom_the_test_the_drinking_and_the_suspected_diagnosis() -> None:
+    out = run("Thank you for seeing Mr Evans, who has had worsening memory problems since spring. MoCA today "
+              "19/30. He drinks 3 glasses of wine a night. I would value your opinion regarding possible early "
+              "Alzheimer's.")
+    gone(out, "Evans", "memory", "MoCA", "wine", "Alzheimer", "early a ")
+    assert "regarding a possible early medical issue." in out, out
+
+
+def test_a_county_is_a_place_and_cannabis_and_an_overdraft_are_private() -> None:
+    out = run("She was born in County Kerry and moved to Chicago. My flatmate has been smoking weed every day. "
+              "We're overdrawn again.")
+    gone(out, "Kerry", "Person", "weed", "overdrawn")
+    assert "born in a county" in out and "has been struggling every day." in out, out

@@ -131,6 +131,10 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         end += len(m.group()) if (m := re.match(r"['’]s\b", text[end:])) else 0
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
                        reason=f"{f.reason}; a place named after a saint")
+    if len(words) > 1 and words[0] == "County":
+        # "County Mayo", "County Durham": an Irish or British county, not a person.
+        return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
+                       reason=f"{f.reason}; a county")
     while words and is_title(words[0]):
         words.pop(0)
     if not words:

@@ -75,7 +75,10 @@ def at_sentence_start(before: str) -> bool:
 _MODIFIERS = frozenset({
     "suspected", "possible", "probable", "likely", "presumed", "confirmed", "untreated", "undiagnosed", "severe",
     "mild", "chronic", "acute", "ongoing", "recurrent", "worsening", "advanced", "terminal", "rare", "diagnosed",
+    "early", "late", "moderate", "progressive", "persistent", "serious", "recurring", "underlying", "borderline",
 })  # fmt: skip
+# Where a noun phrase without an article of its own starts: the new article goes before its modifiers.
+_BARE_NP_LEAD = re.compile(r"(?<![\w'’-])(?:has|have|had|with|having|regarding|about|for|of|re|from|into) $", re.I)
 
 
 def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
@@ -112,13 +115,19 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
             or re.search(rf"(?<![\w'’-])(?:{DETERMINERS}) \d[\d,.]*s? $", left, FLAGS)
         ):
             before = left[: prev.start()]
-            if prev.group(1).lower() in _MODIFIERS and re.search(r"(?<![\w'’-])(?:has|have|had|with|having) $", before):
+            # Up to two modifiers: "regarding possible early Alzheimer's".
+            run = prev.group(1)
+            if prev.group(1).lower() in _MODIFIERS and (
+                more := re.search(r"(?<![\w'’-])([a-z]+) $", before)
+            ) and more.group(1).lower() in _MODIFIERS:
+                before, run = before[: more.start()], more.group(1) + " " + run
+            if prev.group(1).lower() in _MODIFIERS and _BARE_NP_LEAD.search(before):
                 # "He has advanced Parkinson's": the noun phrase had no article of its own, so the
-                # new one goes before its modifier ("has an advanced medical issue").
+                # new one goes before its modifiers ("has an advanced medical issue").
                 if right[rep.end() :].lower().startswith(prev.group(1).lower() + " "):
-                    return before + right  # "has chronic diabetes" -> "has a chronic health condition"
-                article = "an" if prev.group(1)[0].lower() in "aeiou" else "a"
-                return before + article + " " + prev.group(1) + " " + right[rep.end() :]
+                    return left[: prev.start()] + right  # "has chronic diabetes" -> "has a chronic health condition"
+                article = "an" if run[0].lower() in "aeiou" else "a"
+                return before + article + " " + run + " " + right[rep.end() :]
             return left + right[rep.end() :]
         modifier = re.search(r"(?<![\w'’-])([Aa]n?) ([a-z]+) $", left)
         if modifier and modifier.group(2) not in function_words()[0]:

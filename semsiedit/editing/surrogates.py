@@ -163,6 +163,8 @@ def location_kind(value: str) -> str:
         return "a unit"
     if re.search(locations["_street"], bare):
         return "a street"
+    if re.search(locations["_county"], bare):
+        return "a county"
     if re.search(locations["_facility"], bare):
         # "a school", "a hospital", "a place of worship": what kind of place, not which one.
         return next((kind for pattern, kind in locations["_facility_kinds"] if re.search(pattern, bare)), "a facility")
