@@ -82,7 +82,7 @@ def test_a_conviction_keeps_its_verb_and_its_time() -> None:
     assert "in 2016 but that never affected his tenancy." in out, out
     out = run("Dana pleaded guilty to shoplifting last year.")
     gone(out, "shoplifting", "Dana", "guilty")
-    assert "last year." in out and " had " in out, out
+    assert out.endswith("admitted a past legal matter last year."), out
 
 
 def test_a_sports_win_is_not_violence() -> None:
@@ -932,3 +932,14 @@ def test_a_county_is_a_place_and_cannabis_and_an_overdraft_are_private() -> None
               "We're overdrawn again.")
     gone(out, "Kerry", "Person", "weed", "overdrawn")
     assert "born in a county" in out and "has been struggling every day." in out, out
+
+
+def test_a_guilty_plea_keeps_its_verb_and_a_scam_keeps_its_tense() -> None:
+    out = run("He later pleaded guilty to wire fraud and aggravated identity theft.", profile="public")
+    gone(out, "wire fraud", "identity theft", "later involved")
+    assert out.startswith("He later admitted a past legal matter"), out
+    out = run("The landlord conned us out of our deposit. I got scammed by a fake website. Dale has scammed "
+              "his neighbours for years.")
+    gone(out, "conned", "scammed", "took advantage of by", "has allegedly took")
+    assert "allegedly deprived us of our deposit" in out and "I got taken advantage of by a fake website." in out
+    assert "has allegedly taken advantage of his neighbours" in out, out

@@ -44,7 +44,9 @@ _ESTABLISHED = re.compile(
     r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|being) (?:brutally |tragically |fatally )?"
     r"(?:killed|murdered|shot|stabbed|assassinated|beaten to death)(?![\w'’-])"
     r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|being) (?:sexually |physically |emotionally |verbally )?"
-    r"(?:abused|assaulted|molested|raped|harassed|mistreated)(?![\w'’-])", FLAGS
+    r"(?:abused|assaulted|molested|raped|harassed|mistreated)(?![\w'’-])"
+    r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|get|being) "
+    r"(?:defrauded|scammed|swindled|conned|cheated|robbed|burgled|mugged)(?![\w'’-])", FLAGS
 )
 
 
