@@ -16,7 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from semsiedit.detection.lexicon import LEXICON_DIR, term_matcher
-from semsiedit.detection.names import is_common_word, lexicon, person, scan_name
+from semsiedit.detection.names import is_common_word, lexicon, org_words, person, scan_name
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -47,13 +47,20 @@ def first_names() -> frozenset[str]:
 
 
 @cache
+def brand_names() -> frozenset[str]:
+    """Given names that are also brands the NER rightly tags as organisations ("Ford said")."""
+    return frozenset(lexicon()["brand_names"])
+
+
+@cache
 def _person_verbs() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in lexicon()["person_verbs"].items()}
 
 
 def _a_person_by_role(tok: Token) -> bool:
     """A lone name the NER took for an organisation, in a role only a person takes: "Marcus thinks",
-    "tell Zofia", "send the results to Zofia" (companies also say, announce and get things sent)."""
+    "tell Zofia", "send the results to Zofia" (companies also announce and get things sent; the brands
+    that are given names are left out: `brand_names`)."""
     verbs = _person_verbs()
     head = tok.head
     if tok.dep_ == "nsubj":
@@ -65,13 +72,26 @@ def _a_person_by_role(tok: Token) -> bool:
     return False
 
 
-def _candidate(tok: Token, text: str) -> bool:
-    if tok.pos_ != "PROPN" or tok.text not in first_names():
+def _full_name_org(tok: Token, nxt: Token | None) -> bool:
+    """"Tiffany Moore wrote me up": a two-word organisation that is a given name and a surname (no
+    organisation word) in a role only a person takes."""
+    if nxt is None or tok.ent_iob_ != "B" or nxt.ent_iob_ != "I" or nxt.pos_ != "PROPN":
         return False
-    if tok.ent_type_ not in _MISTAGGED and not (tok.ent_type_ == "ORG" and _a_person_by_role(tok)):
+    after = tok.doc[nxt.i + 1] if nxt.i + 1 < len(tok.doc) else None
+    if after is not None and after.ent_iob_ == "I":
+        return False
+    return nxt.lower_ not in org_words() and _a_person_by_role(nxt)
+
+
+def _candidate(tok: Token, text: str) -> bool:
+    if tok.pos_ != "PROPN" or tok.text not in first_names() or tok.text in brand_names():
         return False
     doc = tok.doc
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    if tok.ent_type_ == "ORG" and _full_name_org(tok, nxt):
+        return not is_common_word(tok.text, text)
+    if tok.ent_type_ not in _MISTAGGED and not (tok.ent_type_ == "ORG" and _a_person_by_role(tok)):
+        return False
     if tok.ent_type_ == "PERSON":
         # The NER's own finding, unless it stopped at the given name ("Michael" of "Michael Parkinson").
         return tok.ent_iob_ == "B" and nxt is not None and nxt.ent_iob_ != "I" and nxt.pos_ == "PROPN" and (
