@@ -964,3 +964,18 @@ def test_an_emergency_note_keeps_its_grammar() -> None:
               "Hx of bipolar affective disorder, on lithium. Mental health liaison team referral made.")
     gone(out, "paracetamol", "tablets", "bipolar", "affective", "lithium", "Mental health", "This person")
     assert "presenting with a medical emergency following argument with partner." in out, out
+
+
+def test_a_form_field_makes_its_health_terms_the_applicants() -> None:
+    out = run("Volunteer application: Sofia Marin, born 1985. Medical: type 1 diabetic, carries insulin. "
+              "Emergency contact: her husband.")
+    gone(out, "Sofia", "diabetic", "insulin")
+    assert "Medical: living with a health condition, carries a prescribed medication." in out, out
+
+
+def test_recovery_meetings_sobriety_and_fertility_treatment_name_the_condition() -> None:
+    out = run("My dad has been sober for 3 years now and goes to AA every Tuesday. Dana is off next week for "
+              "her IVF transfer.")
+    gone(out, "sober", "AA", "IVF", "transfer")
+    assert "has been well for 3 years now and goes to a support group every Tuesday." in out, out
+    assert "for a medical appointment." in out or "for her medical appointment." in out, out
