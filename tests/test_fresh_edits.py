@@ -485,7 +485,10 @@ def test_a_claim_the_text_calls_absurd_is_left_as_written() -> None:
 def test_inline_user_handles_are_identifiers_in_a_record() -> None:
     out = run("Forum post by user kev_in_leeds: thanks @mara_22 for the tip. Reply from u/dogdad1987 below.")
     gone(out, "kev_in_leeds", "mara_22", "dogdad1987")
-    assert out == "Forum post by a user: thanks a user for the tip. Reply from a user below.", out
+    # One stand-in per account, each a different one: who thanked whom still reads.
+    shape = r"Forum post by (User [A-Z]+): thanks (User [A-Z]+) for the tip\. Reply from (User [A-Z]+) below\."
+    found = re.fullmatch(shape, out)
+    assert found is not None and len(set(found.groups())) == 3, out
     out = run("Mail me at kev@example.com. Our user experience team met 3 users.")
     assert "Our user experience team met 3 users." in out and "@" not in out, out
 
@@ -524,7 +527,7 @@ def test_colleagues_named_before_their_department_are_people() -> None:
 def test_a_forum_byline_handle_is_an_identifier() -> None:
     out = run("Posted by throwaway_dad22: my ex moved away last spring.")
     gone(out, "throwaway_dad22")
-    assert out.startswith("Posted by a user:"), out
+    assert re.match(r"Posted by User [A-Z]+:", out), out
 
 
 def test_a_pronoun_contraction_is_not_a_possessive() -> None:
@@ -979,3 +982,27 @@ def test_recovery_meetings_sobriety_and_fertility_treatment_name_the_condition()
     gone(out, "sober", "AA", "IVF", "transfer")
     assert "has been well for 3 years now and goes to a support group every Tuesday." in out, out
     assert "for a medical appointment." in out or "for her medical appointment." in out, out
+
+
+def test_a_chat_logs_speakers_are_accounts_each_with_its_own_stand_in() -> None:
+    out = run("[09:14] sarah.k: has anyone heard from Bilal?\n[09:15] tom_w: he's in hospital, kidney stones "
+              "apparently.\n[09:16] sarah.k: ok I'll cover his tickets.")
+    gone(out, "sarah.k", "tom_w", "Bilal", "kidney")
+    speakers = re.findall(r"^\[[\d:]+\] (User [A-Z]+):", out, re.M)
+    assert len(speakers) == 3 and speakers[0] == speakers[2] != speakers[1], out
+
+
+def test_a_csv_tables_columns_say_what_each_cell_is() -> None:
+    out = run("Name,DOB,Condition,Postcode\nEvie Carter,2011-05-14,Type 1 diabetes,LS6 2QB\n"
+              "Harrison Lee,2010-11-02,Epilepsy,LS7 4DT\n\"Okoye, Amara\",2011-01-27,Kikuchi disease,LS8 1HA")
+    gone(out, "Evie", "Harrison", "Okoye", "05-14", "11-02", "diabetes", "Epilepsy", "Kikuchi", "LS6", "LS8")
+    lines = out.splitlines()
+    assert lines[0] == "Name,DOB,Condition,Postcode", out
+    assert all(len(line.split(",")) == 4 and re.search(r",20(?:10|11),", line) for line in lines[1:]), out
+
+
+def test_a_markdown_tables_rule_and_empty_cells_stay() -> None:
+    out = run("| Patient | MRN | Religion | Notes |\n|---|---|---|---|\n| Ahmed Rahimi | 00123456 | Muslim | "
+              "prefers a quiet room |\n| Joan Smith | 00987654 | None | |")
+    gone(out, "Ahmed", "Joan", "00123456", "Muslim")
+    assert "|---|---|---|---|" in out and "| None | |" in out and "prefers a quiet room" in out, out

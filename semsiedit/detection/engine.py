@@ -30,6 +30,7 @@ from semsiedit.detection.merge import merge_findings
 from semsiedit.detection.more_pii import find_more_pii
 from semsiedit.detection.names import with_nickname
 from semsiedit.detection.person_filter import clean_person_findings
+from semsiedit.detection.tables import cells_win, find_table_cells
 from semsiedit.detection.titles import find_titled_names
 from semsiedit.text import Span, split_sentences, stable_pieces
 from semsiedit.types import SEMSI_CATEGORIES, Finding
@@ -368,10 +369,15 @@ class DetectionEngine:
         return stable_pieces(text, self.max_parse_chars)
 
     def _finish(self, text: str, found: list[Finding]) -> list[Finding]:
+        # Table cells named by their column (a person, a birth date, a condition): whole text, since
+        # a long table is parsed in pieces and only the first holds the header.
+        cells = [f for f in find_table_cells(text) if f.category in self.categories]
+        found += cells
         if "pii" in self.categories:
             found += find_addresses(text) + find_birthdates(text) + find_denied(text, self.settings.deny_list)
             found += find_more_pii(text, found)
             found = [with_nickname(text, f) if f.label == "PERSON" else f for f in found]
+        found = cells_win(found, cells)
         found = drop_allowed(found, self.settings.allow_list)
         return merge_findings(found, text=text, categories=self.categories)
 

@@ -1,5 +1,6 @@
 """User handles written inline, as forum posts and social-media text write them: "@mara_22",
-"u/dogdad1987", "by user kev_in_leeds", "user: jsmith", "/home/jsmith". Labelled fields at a line's start
+"u/dogdad1987", "by user kev_in_leeds", "user: jsmith", "/home/jsmith", a chat log's speakers
+("[09:14] sarah.k: ..."). Labelled fields at a line's start
 ("Username: ...") are fields.py's.
 
 A handle names one account as surely as a name names a person. "user X" needs a handle-shaped X (a
@@ -39,6 +40,14 @@ _BYLINE = re.compile(
     r"@?(?P<v>[A-Za-z][\w.-]*[\d_.][\w.-]*[A-Za-z0-9])(?![\w@-])"
 )
 
+# A chat log's speaker: "[09:14] sarah.k: has anyone ...", "10:02 <tom_w> morning". After a timestamp
+# any handle shape; the speaker names one account.
+_SPEAKER = re.compile(
+    r"^[ \t]*[\[(]?(?:\d{4}-\d\d-\d\d[ T])?\d{1,2}:\d\d(?::\d\d)?(?:[ \t]*[AaPp][Mm])?[\])]?[ \t]+"
+    r"(?:<(?P<a>[\w.@-]{2,32})>|(?P<v>[\w][\w.@-]{1,31}):)",
+    re.MULTILINE,
+)
+
 
 def _finding(start: int, end: int, text: str, reason: str, score: float = 0.8) -> Finding:
     return Finding(start, end, text[start:end], "pii", "USERNAME", 2, score, SOURCE, reason)
@@ -55,6 +64,9 @@ def find_handles(text: str) -> list[Finding]:
     out += [_finding(m.start(), m.end(), text, "a Reddit-style u/ handle") for m in _REDDIT.finditer(text)]
     out += [_finding(m.start(), m.end("v"), text, "a handle after 'user'") for m in _AFTER_WORD.finditer(text)]
     out += [_finding(m.start("v"), m.end("v"), text, "a handle after 'posted by'") for m in _BYLINE.finditer(text)]
+    for m in _SPEAKER.finditer(text):
+        group = "a" if m.group("a") else "v"
+        out.append(_finding(m.start(group), m.end(group), text, "a chat log's speaker", 0.9))
     for m in _LOGIN.finditer(text):
         group = next(g for g in ("v", "h", "w") if m.group(g))
         if m.group(group) not in _NOT_LOGINS:

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from semsiedit.detection.learned import SOURCE as LEARNED_SOURCE
+from semsiedit.detection.tables import SOURCE as TABLE_SOURCE
 from semsiedit.editing.addresses import REASON as ADDRESS_RUN
 from semsiedit.editing.addresses import merge_address_runs, render_address
 from semsiedit.editing.attribute import (
@@ -236,7 +237,8 @@ class LocalEditor:
                 return general
             return render_pii(text, node, ctx)
         seg = text[node.start : node.end]
-        if usable_name(seg) and len(seg.split()) <= 4 and not node.children:
+        cell = node.semsi and all(f.source == TABLE_SOURCE for f in node.semsi)  # "Epilepsy" under "Condition"
+        if usable_name(seg) and len(seg.split()) <= 4 and not node.children and not cell:
             # A bare name flagged as privacy/harmful ("Seth Rich"): it is the person that is sensitive.
             ctx.strategies.append("pseudonym" if ctx.mode == "descriptor" else ctx.mode)
             return ctx.surrogates.render("PERSON", seg, mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
@@ -333,7 +335,9 @@ class LocalEditor:
         elif "privacy" in categories and "privacy" not in matched:
             # No known attribute term: de-identify the statement (its names become surrogates);
             # with no name to replace, generalise the sensitive part of the statement.
-            names = name_reps(seg, node, taken, ctx)
+            # A table cell ("Epilepsy" under "Condition") is the attribute itself, never a name.
+            cell = all(f.source == TABLE_SOURCE for f in node.semsi)
+            names = [] if cell else name_reps(seg, node, taken, ctx)
             if not names and not any(c.pii for c in node.children):
                 return fallback(text, node, ctx, reason="no_term")
             reps.extend(names)

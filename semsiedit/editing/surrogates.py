@@ -334,6 +334,9 @@ class SurrogateMap:
     def _descriptor(self, entity: _Entity, value: str, slot: Slot) -> str:
         if entity.label == "PERSON":
             return f"Person {letters(entity.code)}"
+        if entity.label == "USERNAME" and slot != "label":
+            # One stand-in per account, as for people: who wrote what still reads ("User QX: ...").
+            return f"User {letters(entity.code)}"
         if entity.label == "LOCATION":
             return location_kind(value)
         if entity.label == "DATE_TIME":
