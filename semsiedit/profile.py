@@ -62,7 +62,9 @@ _PUBLIC_CUES = re.compile(
     r"foundation|conspiracy theor(?:y|ies)|social media|no evidence|fans|album|film|box office|historians?|"
     r"scientists|researchers|scholars|consensus|century|centuries|pandemic|treaty|empire|dynasty|tabloids?|"
     r"paparazzi|world tour|concerts?|grammys?|oscars?|olympics?|press conference|told reporters|documentary|"
-    r"hollywood|bloggers|talk show|spoken openly|openly discussed|memoir|autobiography)\b",
+    r"hollywood|bloggers|talk show|spoken openly|openly discussed|memoir|autobiography|rock band|band members?|"
+    r"guitarist|drummer|novelist|poet|composer|footballer|knighted|knighthood|nobel|laureate|premier league|"
+    r"world cup|met office|forecasters?)\b",
     re.IGNORECASE,
 )
 # An answer that opens by restating its question ("Why did X resign? ..."): what an LLM answer or an

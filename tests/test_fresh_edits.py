@@ -1006,3 +1006,35 @@ def test_a_markdown_tables_rule_and_empty_cells_stay() -> None:
               "prefers a quiet room |\n| Joan Smith | 00987654 | None | |")
     gone(out, "Ahmed", "Joan", "00123456", "Muslim")
     assert "|---|---|---|---|" in out and "| None | |" in out and "prefers a quiet room" in out, out
+
+
+def test_a_recipes_instruction_is_no_name_and_a_weather_reports_counties_stay() -> None:
+    out = run("Mix 200g flour and two eggs. Bake for 25 minutes until golden. Serve, as my grandmother Rose "
+              "always did, with custard.")
+    assert "Bake for 25 minutes until golden." in out, out
+    gone(out, "Rose")
+    text = ("Heavy rain is expected across Wales on Thursday. Flooding is possible in parts of Devon and "
+            "Cornwall, and drivers should allow extra time.")
+    assert run(text, profile="auto") == text
+
+
+def test_a_county_in_a_record_is_a_county() -> None:
+    out = run("My aunt lives in Devon and works in West Yorkshire.")
+    assert out == "My aunt lives in a county and works in a county.", out
+
+
+def test_log_lines_keep_their_timestamps_and_lose_their_accounts() -> None:
+    out = run("2025-10-03T14:22:11Z INFO login ok user=jdoe ip=203.0.113.45\n"
+              "2025-10-03T14:25:40Z WARN failed password for user=m.garcia from 198.51.100.7")
+    gone(out, "jdoe", "garcia", "203.0.113", "198.51")
+    lines = out.splitlines()
+    assert lines[0].startswith("2025-10-03T14:22:11Z INFO login ok user=") and lines[1].startswith(
+        "2025-10-03T14:25:40Z WARN failed password for user="), out
+
+
+def test_an_encyclopaedic_paragraph_is_public_and_a_killing_with_a_late_agent_keeps_its_grammar() -> None:
+    out = run("The Beatles were an English rock band formed in Liverpool in 1960. John Lennon was shot dead in "
+              "New York in 1980 by Mark David Chapman. Paul McCartney has been knighted.", profile="auto")
+    assert out.startswith("The Beatles were an English rock band formed in Liverpool in 1960. John Lennon "), out
+    assert "Paul McCartney has been knighted." in out and " by " not in out.split("1980")[1][:3], out
+    assert "died in New York in 1980." in out or "was shot dead in New York in 1980 by" in out, out

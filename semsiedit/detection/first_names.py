@@ -34,6 +34,13 @@ def is_known_place(word: str) -> bool:
     return known_place(word) is not None
 
 
+def is_county(words: str) -> bool:
+    """A British or Irish county ("Devon", "County Kerry", "West Yorkshire")."""
+    from semsiedit.editing.surrogates import county_names
+
+    return " ".join(words.casefold().split()).removeprefix("county ") in county_names()
+
+
 # Entity types a given name may carry by the small model's mistake; anything else is another thing
 # named after a person ("Ford", "Wendy's", "Morgan Stanley").
 _MISTAGGED = frozenset({"", "PERSON", "NORP", "GPE", "LOC"})

@@ -27,7 +27,7 @@ _AFTER_WORD = re.compile(
 # descriptor in a rewrite), and a home folder in a path ("/home/jsmith", "C:\\Users\\jsmith"): a login
 # name whatever its shape.
 _LOGIN = re.compile(
-    r"(?<![\w-])(?<![Aa] )(?<![Aa]n )(?:[Uu]ser(?:name)?|[Ll]ogin|[Hh]andle)[ \t]*:[ \t]*"
+    r"(?<![\w-])(?<![Aa] )(?<![Aa]n )(?:[Uu]ser(?:name)?|[Ll]ogin|[Hh]andle)[ \t]*[:=][ \t]*"
     r"(?P<v>[A-Za-z][\w.-]{1,30}[A-Za-z0-9])(?![\w@-])"
     r"|(?<![\w.])/(?:home|Users)/(?P<h>[A-Za-z_][\w.-]{0,31})(?![\w-])"
     r"|(?<![\w])[A-Za-z]:\\Users\\(?P<w>[A-Za-z_][\w. -]{0,31}?)(?=\\|[\s,;)]|$)"

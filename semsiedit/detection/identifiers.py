@@ -52,6 +52,9 @@ def _digits(value: str) -> int:
     return sum(c.isdigit() for c in value)
 
 
+_ISO_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d")
+
+
 def _not_an_id(value: str) -> bool:
     return bool((_DATE.fullmatch(value) and is_calendar_date(value)) or _PHONE.fullmatch(value))
 
@@ -113,6 +116,7 @@ def find_identifiers(text: str) -> list[Finding]:
             or digits < shape["min_digits"]
             or not re.search(r"[A-Za-z]", value)
             or (len(groups) < shape["min_groups_short"] and digits < shape["min_digits_two_groups"])
+            or _ISO_TIMESTAMP.match(value)  # "2025-10-03T14:22:11Z": a log's timestamp, not an ID
         ):
             continue
         out.append(_finding(m, "ID", 3, 0.8, "ID-shaped token"))

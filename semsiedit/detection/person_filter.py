@@ -18,7 +18,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from semsiedit.detection.first_names import first_names, is_known_place
+from semsiedit.detection.first_names import first_names, is_county, is_known_place
 from semsiedit.detection.lexicon import term_matcher
 from semsiedit.detection.names import (
     is_common_word,
@@ -87,6 +87,17 @@ _WORK_WORDS = frozenset({
 })  # fmt: skip
 
 
+def _imperative(tok) -> bool:
+    """A word opening a sentence that has no verb but it and goes on after it: the sentence's verb."""
+    if not tok.is_sent_start or (tok.dep_ != "ROOT" and tok.tag_ != "VB"):
+        return False
+    sent = tok.sent
+    rest = [t for t in sent if t.i > tok.i and not t.is_punct and not t.is_space]
+    return bool(rest) and rest[0].pos_ in ("ADP", "DET", "NUM", "PRON") and not any(
+        t.pos_ in ("VERB", "AUX") for t in rest
+    )
+
+
 def _workplace(tokens: list, *, place: bool = False) -> bool:
     """A lone name after "at" that is a place of work, not a person: "jobs at Monzo", "a nurse at Guy's",
     "works at Deloitte" (one is angry at, looks at or laughs at a person; one does not work at one).
@@ -131,8 +142,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         end += len(m.group()) if (m := re.match(r"['’]s\b", text[end:])) else 0
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
                        reason=f"{f.reason}; a place named after a saint")
-    if len(words) > 1 and words[0] == "County":
-        # "County Mayo", "County Durham": an Irish or British county, not a person.
+    if (len(words) > 1 and words[0] == "County") or (not is_title(words[0]) and is_county(strip_possessive(value))):
+        # "County Mayo", "Devon and Cornwall": an Irish or British county, not a person.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
                        reason=f"{f.reason}; a county")
     while words and is_title(words[0]):
@@ -161,6 +172,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
             return None  # "COVID", "ER": acronyms
         if tokens and tokens[0].is_sent_start and is_common_word(rest, text):
             return None
+        if tokens and _imperative(tokens[0]) and rest not in first_names():
+            return None  # an instruction's verb the NER took for a name: "Bake for 25 minutes until golden."
         if is_common_word(rest, ""):  # pronouns and other stop words ("I")
             return None
     if (start, end) == (f.start - offset, f.end - offset):

@@ -140,6 +140,13 @@ def _gazetteer() -> dict[str, str]:
     return out
 
 
+@cache
+def county_names() -> frozenset[str]:
+    """British and Irish counties ("Devon", "Kerry"): removed from a record like a US county, so not
+    in the gazetteer of kept places."""
+    return frozenset(_place_key(n) for n in load_data("surrogates")["locations"]["_counties"])
+
+
 def _place_key(value: str) -> str:
     return " ".join(value.casefold().split()).removeprefix("the ").strip(".,;: ").replace(".", "")
 
@@ -163,7 +170,7 @@ def location_kind(value: str) -> str:
         return "a unit"
     if re.search(locations["_street"], bare):
         return "a street"
-    if re.search(locations["_county"], bare):
+    if re.search(locations["_county"], bare) or _place_key(bare) in county_names():
         return "a county"
     if re.search(locations["_facility"], bare):
         # "a school", "a hospital", "a place of worship": what kind of place, not which one.
