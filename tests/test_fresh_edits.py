@@ -765,8 +765,11 @@ def test_an_addiction_to_a_drug_and_a_slur_for_an_addict_are_generalised_whole()
         "crackhead. Rumors that he is secretly gay have circulated for decades.",
         profile="public",
     )
-    gone(out, "crack", "cocaine", "gay", "their personal")
-    assert "about his health issue." in out and "he is a person with a health issue." in out, out
+    gone(out, "crackhead", "gay", "their personal")
+    # What he wrote about himself is public knowledge (issue 11: only harmful statements change in public
+    # text); the slur and the rumour are not his disclosures.
+    assert out.startswith("He has written openly about his addiction to crack cocaine."), out
+    assert "he is a person with a health issue." in out, out
     assert "Rumors that he is private about his personal life" in out, out
 
 
@@ -1038,3 +1041,26 @@ def test_an_encyclopaedic_paragraph_is_public_and_a_killing_with_a_late_agent_ke
     assert out.startswith("The Beatles were an English rock band formed in Liverpool in 1960. John Lennon "), out
     assert "Paul McCartney has been knighted." in out and " by " not in out.split("1980")[1][:3], out
     assert "died in New York in 1980." in out or "was shot dead in New York in 1980 by" in out, out
+
+
+def test_a_public_figures_own_disclosure_stays_and_the_question_about_it_too() -> None:
+    text = ("Is it true that Tim Cook is gay? Yes. Tim Cook publicly came out as gay in a 2014 essay, writing "
+            "that he was proud to be gay. He was the first openly gay CEO of a Fortune 500 company.")
+    assert run(text, profile="public") == text
+    out = run("Reports say the actor was diagnosed with dementia.", profile="public")
+    gone(out, "dementia")
+
+
+def test_a_claim_form_with_column_gaps_a_named_operation_and_a_failed_drug_test() -> None:
+    out = run("Member: Dolores Ramirez   Medicare ID: 1EG4-TE5-MK73   DOB: 07/22/1938\n"
+              "Claim for outpatient cataract surgery performed on Mrs Ramirez 09/14/2025. The decision follows "
+              "your failed drug test.")
+    gone(out, "Dolores", "Ramirez", "1EG4", "07/22", "cataract", "drug test")
+    assert "Medicare ID: withheld" in out and "Claim for an outpatient medical procedure performed on" in out, out
+
+
+def test_a_sports_answer_is_public_and_keeps_its_people() -> None:
+    text = ("Lance Armstrong won seven Tour de France titles, all later stripped after an investigation. He "
+            "admitted to doping in a 2013 interview with Oprah Winfrey.")
+    out = run(text, profile="auto")
+    assert "Lance Armstrong" in out and "Oprah Winfrey" in out, out

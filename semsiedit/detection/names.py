@@ -18,7 +18,9 @@ from semsiedit.types import Finding
 # A word: letters, with inner apostrophes/hyphens between letters, and an optional trailing full stop.
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?")
 _LOWER = re.compile(r"(?<![\w'’@./:-])[^\W\d_][\w'’-]*(?![\w'’@-]|[./:]\w)")
-_GAP = re.compile(r"[ \t]+")  # names never continue across a line break
+# Names never continue across a line break, nor across a column gap (a tab, or two spaces or more:
+# "Member: Dolores Ramirez   Medicare ID: ...").
+_GAP = re.compile(r" (?![ \t])")
 CONTAINER_LABELS = ("EMAIL_ADDRESS", "URL", "IP_ADDRESS", "CRYPTO", "IBAN_CODE", "CREDIT_CARD", "MAC_ADDRESS")
 
 

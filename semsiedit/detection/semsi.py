@@ -49,6 +49,18 @@ _HARMFUL_SUBJECT_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 # A term inside one of these entities is part of a name ("Christian Bale", "Catholic Church").
 # Attributes whose terms are names: a congregation, a party, a union ("Jehovah's Witnesses", "Labour",
 # "Data Workers Union") name the religion, the politics, the membership.
+_POSSESSIVES = frozenset({"his", "her", "their", "your", "my", "our"})
+
+
+def _possessor(span: Span) -> str | None:
+    """The possessive pronoun on the term's own noun ("your failed drug test"), if any."""
+    for tok in span:
+        for child in tok.children:
+            if child.dep_ == "poss" and child.lower_ in _POSSESSIVES:
+                return child.text
+    return None
+
+
 _NAMED_ATTRIBUTES = frozenset({"religion", "politics", "union"})
 _NAME_ENTS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "FAC", "LAW", "EVENT", "PRODUCT"})
 
@@ -170,10 +182,15 @@ class SemsiRecognizer:
                 continue  # "charged twice" for a payment, "our health data", "the European Union"
             head = clause_head(span.root)
             subject = self._subject(head, subject_ents, category)
+            if subject is None and category == "privacy":
+                subject = _possessor(span)  # "The decision follows your failed drug test": yours
             if subject is None and not (
                 category == "privacy"
                 and term.severity >= 2
-                and ((term.label == "health" and note) or fragment(self._sentence(doc, start, sents)))
+                and (
+                    (term.label == "health" and note)
+                    or fragment(self._sentence(doc, start, sents))
+                )
             ):
                 continue  # a general statement ("Fraud is a crime"), not about anyone
             cstart, cend = within_lines(text, *clause_span(head, span), span.start_char, span.end_char)

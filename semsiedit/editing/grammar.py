@@ -76,6 +76,7 @@ _MODIFIERS = frozenset({
     "suspected", "possible", "probable", "likely", "presumed", "confirmed", "untreated", "undiagnosed", "severe",
     "mild", "chronic", "acute", "ongoing", "recurrent", "worsening", "advanced", "terminal", "rare", "diagnosed",
     "early", "late", "moderate", "progressive", "persistent", "serious", "recurring", "underlying", "borderline",
+    "outpatient", "inpatient", "elective", "routine", "urgent", "minor", "major",
 })  # fmt: skip
 # Where a noun phrase without an article of its own starts: the new article goes before its modifiers.
 _BARE_NP_LEAD = re.compile(r"(?<![\w'’-])(?:has|have|had|with|having|regarding|about|for|of|re|from|into) $", re.I)

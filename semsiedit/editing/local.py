@@ -50,6 +50,7 @@ from semsiedit.editing.triage import (
     known_name_words,
     not_a_name,
     other_sense_term,
+    publicly_disclosed,
     whole_organisation,
 )
 from semsiedit.profile import Profile, apply_profile
@@ -93,6 +94,8 @@ class LocalEditor:
         valid = [f for f in valid if not not_a_name(text, f, known) and not already_attributed(text, f, name)]
         valid = [f for f in valid if not group_word_in_a_name(text, f)]
         if name == "public":
+            public = publicly_disclosed(text, valid)
+            valid = [f for f in valid if f not in public]
             # A public person named in a flagged statement is not what is sensitive about it.
             valid = [f for f in valid if f.category == "pii" or not (usable_name(f.text) and len(f.text.split()) <= 4)]
         scope: set[int] = set()

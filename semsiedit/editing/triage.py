@@ -6,6 +6,7 @@ word or term that continues a proper name, a term used in a non-sensitive sense.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from semsiedit.detection.lexicon import other_sense
@@ -132,3 +133,39 @@ def said_to_be_false(text: str, start: int, end: int) -> bool:
 
 
 _DENIED = re.compile(r"(?<![\w'’-])(?:never|not|no longer|neither|nor)(?![\w'’-])|n[’']t(?![\w])", re.IGNORECASE)
+
+
+# The person made it public: "publicly came out as gay in a 2014 essay", "the first openly gay CEO", "has
+# spoken openly about being abused as a child", "revealed in her memoir".
+_DISCLOSED = re.compile(
+    r"(?<![\w'’-])(?:(?:publicly |openly )?(?:came|comes|coming) out(?: publicly)? as|"
+    r"publicly (?:disclosed|revealed|announced|acknowledged|discussed|shared)|"
+    r"openly (?:gay|lesbian|bisexual|trans\w*|queer|autistic)|"
+    r"(?:has|have|had) (?:spoken|written|talked) (?:openly|publicly) about|"
+    r"(?:spoke|wrote|talked) (?:openly|publicly) about|"
+    r"(?:revealed|disclosed|discussed|wrote about|spoke about) [^.!?\n]{0,40}?in (?:his|her|their) "
+    r"(?:memoir|autobiography|essay|podcast|documentary|book)|in (?:his|her|their) (?:memoir|autobiography))"
+    r"(?![\w'’-])",
+    re.IGNORECASE,
+)
+
+
+def publicly_disclosed(text: str, findings: Sequence[Finding]) -> list[Finding]:
+    """In public text, the privacy findings of a kind the text says the person disclosed themselves: a
+    public figure's own announcement is public knowledge, and rewriting it only broke the sentence ("the
+    first openly CEO"). Every statement of that kind in the document goes with it ("Is it true that X is
+    gay? Yes. X publicly came out as gay ...")."""
+    privacy = [f for f in findings if f.category == "privacy"]
+    disclosed: set[str] = set()
+    own: list[Finding] = []
+    questions: list[Finding] = []
+    for f in privacy:
+        start = max(text.rfind("\n", 0, f.start), text.rfind(". ", 0, f.start), text.rfind("? ", 0, f.start)) + 1
+        stops = [i for i in (text.find(". ", f.end), text.find("\n", f.end), text.find("?", f.end)) if i >= 0]
+        stop = min(stops, default=len(text))
+        if _DISCLOSED.search(text, start, stop):
+            disclosed.add(f.label)
+            own.append(f)
+        elif text[stop : stop + 1] == "?":
+            questions.append(f)
+    return own + [f for f in questions if f.label in disclosed]
