@@ -65,7 +65,8 @@ _PUBLIC_CUES = re.compile(
     r"hollywood|bloggers|talk show|spoken openly|openly discussed|memoir|autobiography|rock band|band members?|"
     r"guitarist|drummer|novelist|poet|composer|footballer|knighted|knighthood|nobel|laureate|premier league|"
     r"world cup|met office|forecasters?|cyclist|athletes?|champions?|championships?|medals?|medallists?|"
-    r"tour de france|grand slam|doping)\b",
+    r"tour de france|grand slam|doping|worldwide|best-?selling|chart-topping|records sold|million records|"
+    r"million albums|million copies)\b",
     re.IGNORECASE,
 )
 # An answer that opens by restating its question ("Why did X resign? ..."): what an LLM answer or an

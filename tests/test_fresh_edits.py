@@ -1064,3 +1064,23 @@ def test_a_sports_answer_is_public_and_keeps_its_people() -> None:
             "admitted to doping in a 2013 interview with Oprah Winfrey.")
     out = run(text, profile="auto")
     assert "Lance Armstrong" in out and "Oprah Winfrey" in out, out
+
+
+def test_a_greeting_a_titled_tenant_a_crime_reference_and_a_visa_renewal() -> None:
+    out = run("Hey Jen, Carlos told me his visa renewal is due in January. The tenant at number 14, Mr Gary "
+              "Pike, threatened me. I have reported it to the police (crime ref 14/22871/25).")
+    gone(out, "Jen", "Carlos", "visa", "Pike", "22871", "not been proven", "a street address")
+    assert out.startswith("Hey Person "), out
+    assert "The tenant at number 14, Person " in out and "(crime ref withheld)." in out, out
+
+
+def test_a_vehicle_plate_and_a_blue_badge_are_private() -> None:
+    out = run("Applicant: Mr Obi Eze. Vehicle registration: MA19 XKT. Blue badge holder (wheelchair user).")
+    gone(out, "Eze", "MA19", "badge", "wheelchair")
+    assert "Vehicle registration: withheld." in out, out
+
+
+def test_a_singers_own_account_of_her_life_stays_public() -> None:
+    text = ("Adele has sold more than 120 million records worldwide. She has spoken about her postpartum "
+            "depression after the birth of her son in 2012.")
+    assert run(text, profile="auto") == text

@@ -29,6 +29,9 @@ def _pattern() -> re.Pattern[str]:
     )
 
 
+_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof)\b\.?\s")
+
+
 # A street named without its number ("my neighbour on Elm Street"): after a preposition of place.
 _STREET_ONLY = re.compile(
     r"(?<![\w'’-])(?:on|in|along|off|near|down|up|at|from|of)[ \t]+((?:[A-Z][a-z]+[ \t]){1,2}"
@@ -59,6 +62,8 @@ def find_addresses(text: str) -> list[Finding]:
         out.append(Finding(m.start("city"), m.end("city"), m.group("city"), "pii", "LOCATION", 1, 0.85, SOURCE,
                            "a town before a postcode"))  # fmt: skip
     for m in _pattern().finditer(text):
+        if _TITLED.search(m.group()):
+            continue  # "the tenant at number 14, Mr Gary Pike": a person, not "Pike" as a street
         end = m.end()
         if text[end - 1] == "." and not re.search(r"\b(?:St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Sq|Pkwy|Hwy|Cir)\.$", m.group()):
             end -= 1  # the sentence's full stop, not an abbreviation's

@@ -200,3 +200,12 @@ def with_nickname(text: str, f: Finding) -> Finding:
     if (start, end) == (f.start, f.end):
         return f
     return replace(f, start=start, end=end, text=text[start:end])
+
+
+def without_salutation(f: Finding) -> Finding:
+    """A name found with the greeting before it ("Hey Jen"): the greeting is no part of the name."""
+    words = f.text.split(" ", 1)
+    if len(words) == 2 and words[0] in lexicon()["salutations"] and words[1][:1].isupper():
+        cut = len(words[0]) + 1
+        return replace(f, start=f.start + cut, text=f.text[cut:])
+    return f
