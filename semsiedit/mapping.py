@@ -5,7 +5,7 @@ A rewrite with `--mapping FILE` records every surrogate the local editor hands o
 from `cryptography`). `restore` puts the originals back into any text that uses the surrogates:
 typically an LLM's answer to the pseudonymised prompt.
 
-Only surrogates that stand for exactly one value are reversible: people ("Person A"), placeholders
+Only surrogates that stand for exactly one value are reversible: people ("Person A"), accounts ("User QX"), placeholders
 ("<EMAIL_ADDRESS_1>") and fakes. Descriptors shared by many values ("a phone number", "a city"),
 generalisations ("a chronic health condition") and hedges are one-way by design and never recorded.
 """

@@ -168,3 +168,13 @@ def test_the_key_variable_is_not_taken_for_a_misspelled_setting():
     from semsiedit.config import unknown_env_names
 
     assert unknown_env_names({"SEMSIEDIT_MAPPING_KEY": "k", "SEMSIEDIT_REQUIRE_BROWSER": "1"}) == []
+
+
+@pytest.mark.slow
+def test_an_account_handle_round_trips():
+    vault = Vault()
+    text = "[09:14] sarah.k: has anyone heard from tom_w?\n[09:15] tom_w: I'm here."
+    out = rewrite_texts([text], vault=vault, score=False)[0].rewritten
+    assert "sarah.k" not in out and "tom_w" not in out, out
+    restored, count = vault.restore(out)
+    assert "[09:14] sarah.k:" in restored and "[09:15] tom_w:" in restored and count >= 2, (out, restored)

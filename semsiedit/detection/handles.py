@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from semsiedit.detection.names import is_stop_word
 from semsiedit.types import Finding
 
 SOURCE = "semsi-handle"
@@ -64,9 +65,17 @@ def find_handles(text: str) -> list[Finding]:
     out += [_finding(m.start(), m.end(), text, "a Reddit-style u/ handle") for m in _REDDIT.finditer(text)]
     out += [_finding(m.start(), m.end("v"), text, "a handle after 'user'") for m in _AFTER_WORD.finditer(text)]
     out += [_finding(m.start("v"), m.end("v"), text, "a handle after 'posted by'") for m in _BYLINE.finditer(text)]
+    speakers: set[str] = set()
     for m in _SPEAKER.finditer(text):
         group = "a" if m.group("a") else "v"
         out.append(_finding(m.start(group), m.end(group), text, "a chat log's speaker", 0.9))
+        speakers.add(m.group(group))
+    for handle in speakers:
+        if not re.search(r"[\d_.]", handle) and (handle.islower() or is_stop_word(handle.lower())):
+            continue  # "admin", "me": a word, not only this account's name
+        # The same account named in a message ("has anyone heard from tom_w?").
+        for m in re.finditer(rf"(?<![\w@.-]){re.escape(handle)}(?![\w@-]|\.\w)", text):
+            out.append(_finding(m.start(), m.end(), text, "a chat log speaker's handle", 0.9))
     for m in _LOGIN.finditer(text):
         group = next(g for g in ("v", "h", "w") if m.group(g))
         if m.group(group) not in _NOT_LOGINS:

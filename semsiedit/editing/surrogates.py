@@ -328,7 +328,9 @@ class SurrogateMap:
                 out = self._descriptor(entity, base, slot)
             entity.rendered.setdefault(out, base.strip())
             for observer in self.observers:
-                observer(label, base, out, label == "PERSON" or mode == "placeholder" or bool(entity.fake))
+                # One stand-in per person or account ("Person A", "User QX") is reversible; a descriptor is not.
+                unique = label == "PERSON" or out.startswith("User ") or mode == "placeholder" or bool(entity.fake)
+                observer(label, base, out, unique)
         return out + possessive
 
     def lookup_person(self, value: str, *, mode: Mode = "descriptor", scope: set[int] | None = None) -> str | None:
