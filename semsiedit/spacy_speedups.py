@@ -35,18 +35,18 @@ class _Unsupported(Exception):
     """A pattern this matcher cannot reproduce exactly: keep spaCy's."""
 
 
-def _check(column: int, value: Any, strings: Any) -> tuple[int, str, Any]:
+def _check(column: int, value: Any, hash_of: Callable[[str], int]) -> tuple[int, str, Any]:
     """One attribute test as (column, kind, operand)."""
     if isinstance(value, bool):
         return column, "eq", int(value)
     if isinstance(value, str):
-        return column, "eq", strings[value]
+        return column, "eq", hash_of(value)
     if isinstance(value, dict) and len(value) == 1:
         (op, operand), = value.items()
         if op == "IN" and all(isinstance(v, str) for v in operand):
-            return column, "in", frozenset(strings[v] for v in operand)
+            return column, "in", frozenset(hash_of(v) for v in operand)
         if op == "NOT_IN" and all(isinstance(v, str) for v in operand):
-            return column, "not_in", frozenset(strings[v] for v in operand)
+            return column, "not_in", frozenset(hash_of(v) for v in operand)
         if op == "REGEX" and isinstance(operand, str):
             return column, "regex", re.compile(operand)
     raise _Unsupported(value)
@@ -58,11 +58,6 @@ class AttributeMatch:
     def __init__(self, ruler: Any) -> None:
         from spacy.strings import get_string_id
 
-        class _Hashes:
-            def __getitem__(self, text: str) -> int:
-                return get_string_id(text)
-
-        hashes = _Hashes()
         self._strings = ruler.vocab.strings
         self._anchored: dict[tuple[int, int], list[tuple[int, int, int, list]]] = {}
         self._scanned: list[tuple[int, int, list]] = []
@@ -74,7 +69,7 @@ class AttributeMatch:
                 for token in pattern:
                     if not token or any(k not in _COLUMNS for k in token):
                         raise _Unsupported(token)
-                    specs.append([_check(_COLUMNS.index(k), v, hashes) for k, v in token.items()])
+                    specs.append([_check(_COLUMNS.index(k), v, get_string_id) for k, v in token.items()])
                 self._index(rule, specs)
 
     def _index(self, rule: int, specs: list[list[tuple[int, str, Any]]]) -> None:

@@ -1039,8 +1039,9 @@ def test_an_encyclopaedic_paragraph_is_public_and_a_killing_with_a_late_agent_ke
     out = run("The Beatles were an English rock band formed in Liverpool in 1960. John Lennon was shot dead in "
               "New York in 1980 by Mark David Chapman. Paul McCartney has been knighted.", profile="auto")
     assert out.startswith("The Beatles were an English rock band formed in Liverpool in 1960. John Lennon "), out
-    assert "Paul McCartney has been knighted." in out and " by " not in out.split("1980")[1][:3], out
-    assert "died in New York in 1980." in out or "was shot dead in New York in 1980 by" in out, out
+    assert "Paul McCartney has been knighted." in out, out
+    # The killing is rewritten whole ("died in New York in 1980."), never "died ... by Mark David Chapman".
+    assert "John Lennon died in New York in 1980." in out and "Chapman" not in out, out
 
 
 def test_a_public_figures_own_disclosure_stays_and_the_question_about_it_too() -> None:

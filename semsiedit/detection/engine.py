@@ -371,13 +371,14 @@ class DetectionEngine:
     def _finish(self, text: str, found: list[Finding]) -> list[Finding]:
         # Table cells named by their column (a person, a birth date, a condition): whole text, since
         # a long table is parsed in pieces and only the first holds the header.
-        cells = [f for f in find_table_cells(text) if f.category in self.categories]
+        cells, headers = find_table_cells(text)
+        cells = [f for f in cells if f.category in self.categories]
         found += cells
         if "pii" in self.categories:
             found += find_addresses(text) + find_birthdates(text) + find_denied(text, self.settings.deny_list)
             found += find_more_pii(text, found)
             found = [without_salutation(with_nickname(text, f)) if f.label == "PERSON" else f for f in found]
-        found = cells_win(found, cells)
+        found = cells_win(found, cells, headers)
         found = drop_allowed(found, self.settings.allow_list)
         return merge_findings(found, text=text, categories=self.categories)
 

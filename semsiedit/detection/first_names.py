@@ -34,11 +34,11 @@ def is_known_place(word: str) -> bool:
     return known_place(word) is not None
 
 
-def is_county(words: str) -> bool:
+def is_county(value: str) -> bool:
     """A British or Irish county ("Devon", "County Kerry", "West Yorkshire")."""
-    from semsiedit.editing.surrogates import county_names
+    from semsiedit.editing.surrogates import is_county as county  # here: the same cycle
 
-    return " ".join(words.casefold().split()).removeprefix("county ") in county_names()
+    return county(value)
 
 
 # Entity types a given name may carry by the small model's mistake; anything else is another thing

@@ -33,7 +33,7 @@ from semsiedit.detection.names import (
 from semsiedit.text import in_full_names
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
     from semsiedit.types import Finding
 
@@ -87,7 +87,7 @@ _WORK_WORDS = frozenset({
 })  # fmt: skip
 
 
-def _imperative(tok) -> bool:
+def _imperative(tok: Token) -> bool:
     """A word opening a sentence that has no verb but it and goes on after it: the sentence's verb."""
     if not tok.is_sent_start or (tok.dep_ != "ROOT" and tok.tag_ != "VB"):
         return False
@@ -98,7 +98,7 @@ def _imperative(tok) -> bool:
     )
 
 
-def _workplace(tokens: list, *, place: bool = False) -> bool:
+def _workplace(tokens: list[Token], *, place: bool = False) -> bool:
     """A lone name after "at" that is a place of work, not a person: "jobs at Monzo", "a nurse at Guy's",
     "works at Deloitte" (one is angry at, looks at or laughs at a person; one does not work at one).
     With `place` (the NER said it is a place), only after a word of work: "a house at Brighton" is one."""

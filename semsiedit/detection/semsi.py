@@ -187,10 +187,7 @@ class SemsiRecognizer:
             if subject is None and not (
                 category == "privacy"
                 and term.severity >= 2
-                and (
-                    (term.label == "health" and note)
-                    or fragment(self._sentence(doc, start, sents))
-                )
+                and ((term.label == "health" and note) or fragment(self._sentence(doc, start, sents)))
             ):
                 continue  # a general statement ("Fraud is a crime"), not about anyone
             cstart, cend = within_lines(text, *clause_span(head, span), span.start_char, span.end_char)

@@ -16,7 +16,6 @@ from semsiedit.detection.lexicon import load_lexicon
 from semsiedit.types import Finding
 
 SOURCE = "semsi-table"
-HEADER = "TABLE_HEADER"
 _DELIMITERS = ("\t", "|", ";", ",")
 _LINE = re.compile(r"[^\r\n]+")
 _EMPTY = frozenset({"none", "n/a", "na", "-", "no", "nil", "unknown", "null"})
@@ -74,11 +73,11 @@ def _header(line: str) -> tuple[str, list[tuple[str, str] | None]] | None:
     return None
 
 
-def find_table_cells(text: str) -> list[Finding]:
-    """A finding per cell of a known column, and one per header line (label `TABLE_HEADER`, category
-    "pii", dropped by `cells_win`: it only keeps other findings off the header)."""
+def find_table_cells(text: str) -> tuple[list[Finding], list[tuple[int, int]]]:
+    """A finding per cell of a known column, and the (start, end) of each table's header line."""
     lines = [(m.start(), m.group()) for m in _LINE.finditer(text)]
     out: list[Finding] = []
+    headers: list[tuple[int, int]] = []
     i = 0
     while i < len(lines):
         header = _header(lines[i][1])
@@ -87,8 +86,7 @@ def find_table_cells(text: str) -> list[Finding]:
             continue
         delimiter, kinds = header
         names = [lines[i][1][s:e] for s, e in _cells(lines[i][1], delimiter)]
-        out.append(Finding(lines[i][0], lines[i][0] + len(lines[i][1]), lines[i][1], "pii", HEADER, 0, 0.0, SOURCE,
-                           "a table's header line"))  # fmt: skip
+        headers.append((lines[i][0], lines[i][0] + len(lines[i][1])))
         j = i + 1
         while j < len(lines):
             offset, line = lines[j]
@@ -114,21 +112,21 @@ def find_table_cells(text: str) -> list[Finding]:
                 )  # fmt: skip
             j += 1
         i = j
-    return out
+    return out, headers
 
 
-def cells_win(found: list[Finding], cells: list[Finding]) -> list[Finding]:
-    """The table's reading of its cells over the parser's: a statement the parser made of a row
-    ("Ahmed Rahimi | 00123456 | Muslim") and a name or place the NER found in a cell of another
-    column ("Epilepsy" as a person) go; what lies inside a cell of its own kind stays."""
-    if not cells:
+def cells_win(found: list[Finding], cells: list[Finding], headers: list[tuple[int, int]]) -> list[Finding]:
+    """The table's reading of its cells over the parser's: nothing on a header line (a column's name
+    is no value), no statement the parser made of a row ("Ahmed Rahimi | 00123456 | Muslim"), no name
+    or place the NER found in a cell of another column ("Epilepsy" as a person); what lies inside a
+    cell of its own kind stays."""
+    if not headers:
         return found
-    headers = [(c.start, c.end) for c in cells if c.label == HEADER]
-    spans = [(c.start, c.end, c.category, c.label) for c in cells if c.label != HEADER]
+    spans = [(c.start, c.end, c.category, c.label) for c in cells]
     kept = []
     for f in found:
-        if f.label == HEADER or any(s <= f.start and f.end <= e for s, e in headers):
-            continue  # a column's name is no value
+        if any(s <= f.start and f.end <= e for s, e in headers):
+            continue
         if f.source != SOURCE:
             inside = [(s, e, cat, label) for s, e, cat, label in spans if s <= f.start and f.end <= e]
             crosses = any(f.start < e and s < f.end for s, e, _, _ in spans)

@@ -240,8 +240,7 @@ class LocalEditor:
                 return general
             return render_pii(text, node, ctx)
         seg = text[node.start : node.end]
-        cell = node.semsi and all(f.source == TABLE_SOURCE for f in node.semsi)  # "Epilepsy" under "Condition"
-        if usable_name(seg) and len(seg.split()) <= 4 and not node.children and not cell:
+        if usable_name(seg) and len(seg.split()) <= 4 and not node.children and not _table_cell(node):
             # A bare name flagged as privacy/harmful ("Seth Rich"): it is the person that is sensitive.
             ctx.strategies.append("pseudonym" if ctx.mode == "descriptor" else ctx.mode)
             return ctx.surrogates.render("PERSON", seg, mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
@@ -338,9 +337,7 @@ class LocalEditor:
         elif "privacy" in categories and "privacy" not in matched:
             # No known attribute term: de-identify the statement (its names become surrogates);
             # with no name to replace, generalise the sensitive part of the statement.
-            # A table cell ("Epilepsy" under "Condition") is the attribute itself, never a name.
-            cell = all(f.source == TABLE_SOURCE for f in node.semsi)
-            names = [] if cell else name_reps(seg, node, taken, ctx)
+            names = [] if _table_cell(node) else name_reps(seg, node, taken, ctx)
             if not names and not any(c.pii for c in node.children):
                 return fallback(text, node, ctx, reason="no_term")
             reps.extend(names)
@@ -419,6 +416,11 @@ class LocalEditor:
 
 
 # The pronoun a replacement's "their" agrees with: the last one before it ("Rumors that he is ...").
+def _table_cell(node: Node) -> bool:
+    """A table cell's attribute ("Epilepsy" under "Condition"): the attribute itself, never a name."""
+    return bool(node.semsi) and all(f.source == TABLE_SOURCE for f in node.semsi)
+
+
 # A short parenthesis right after an attribute term details it: "(cutting)", "(type 2)", "(20mg)"; a
 # bare year or number does not ("a prior conviction (2016)": the year is kept).
 _ASIDE = re.compile(r"[ \t]*\((?=[^()\n]*[^\W\d_])[^()\n]{1,40}\)")

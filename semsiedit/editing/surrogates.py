@@ -147,6 +147,11 @@ def county_names() -> frozenset[str]:
     return frozenset(_place_key(n) for n in load_data("surrogates")["locations"]["_counties"])
 
 
+def is_county(value: str) -> bool:
+    """A British or Irish county ("Devon", "County Kerry", "West Yorkshire")."""
+    return _place_key(value).removeprefix("county ") in county_names()
+
+
 def _place_key(value: str) -> str:
     return " ".join(value.casefold().split()).removeprefix("the ").strip(".,;: ").replace(".", "")
 
@@ -170,7 +175,7 @@ def location_kind(value: str) -> str:
         return "a unit"
     if re.search(locations["_street"], bare):
         return "a street"
-    if re.search(locations["_county"], bare) or _place_key(bare) in county_names():
+    if re.search(locations["_county"], bare) or is_county(bare):
         return "a county"
     if re.search(locations["_facility"], bare):
         # "a school", "a hospital", "a place of worship": what kind of place, not which one.
