@@ -1085,3 +1085,32 @@ def test_a_singers_own_account_of_her_life_stays_public() -> None:
     text = ("Adele has sold more than 120 million records worldwide. She has spoken about her postpartum "
             "depression after the birth of her son in 2012.")
     assert run(text, profile="auto") == text
+
+
+def test_one_stand_in_per_titled_parent_and_a_name_said_twice() -> None:
+    out = run("Present: Mr Daniel Okafor (father of Chidi Okafor). Chidi has been struggling with reading. "
+              "Mr Okafor mentioned a divorce. Chidi's mother lives abroad.\nChidi receives free school meals.\n"
+              "Next review: after Easter.")
+    gone(out, "Okafor", "Chidi")
+    father = re.search(r"Present: (Person \w+) \(father of (Person \w+)\)", out)
+    assert father and father.group(1) != father.group(2), out
+    assert f"{father.group(1)} mentioned" in out, out  # "Mr Okafor" is the titled father, not his son
+    assert "after Easter." in out, out  # a holiday, not a person
+
+
+def test_a_given_name_before_a_known_surname_and_police_custody() -> None:
+    out = run("A male, later identified as Jason Pritchard (DOB 17/06/1991), had been released from HMP Exeter "
+              "two weeks earlier. Pritchard was taken to Torquay custody. His sister, Kayleigh Pritchard, was "
+              "informed.")
+    gone(out, "Jason", "Pritchard", "Kayleigh", "HMP", "Exeter", "family")
+    assert "taken to Torquay custody" in out and "released from a facility" in out, out
+
+
+def test_a_diagnosing_verb_keeps_its_object_article_and_a_charity_goes_whole() -> None:
+    out = run("The psychologist, Dr Fiona Lamb, diagnosed dyslexia and mild ADHD. She was treated for "
+              "schizophrenia and mild anxiety. Tom Reed has suspected bipolar disorder. "
+              "Donations to Parkinson's UK.")
+    gone(out, "dyslexia", "ADHD", "schizophrenia", "bipolar", "Parkinson")
+    assert "diagnosed a learning difference and a mild" in out, out
+    assert "treated for a mental-health condition and a mild" in out, out
+    assert "has a suspected" in out and "Donations to a health charity." in out, out

@@ -12,9 +12,11 @@ and titles alike. Occurrences inside e-mail addresses, URLs, IDs or addresses ar
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
+from semsiedit.detection.first_names import first_names
 from semsiedit.detection.names import is_common_word, is_title, lexicon, person, scan_name
 from semsiedit.span_index import SpanIndex
 from semsiedit.types import Finding
@@ -34,6 +36,10 @@ def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
     """(full names, single name words) to look for."""
     full: set[str] = set()
     words: set[str] = set()
+    persons = list(persons)
+    # The NER tagging the same lone word at two places is evidence enough ("Chidi has ...", "Chidi's
+    # mother"): one guess may be a mistake, the same guess twice rarely is.
+    lone = Counter(" ".join(f.text.split()) for f in persons if len(f.text.split()) == 1)
     for f in persons:
         value = " ".join(f.text.split())
         name = scan_name(value, 0)
@@ -41,7 +47,7 @@ def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
             continue
         # A lone word is a seed only when a cue or the given-name list vouches for it ("her daughter
         # Chidinma", "Priya"), not when it is only the NER's guess ("Fraud").
-        vouched = any(src in f.source for src in _VOUCHING_SOURCES)
+        vouched = any(src in f.source for src in _VOUCHING_SOURCES) or lone[value] >= 2
         if len(name.words) < 2 and name.title is None and not vouched:
             continue
         if len(name.words) >= 2:
@@ -60,6 +66,7 @@ def _pattern(term: str) -> re.Pattern[str]:
 
 
 _WORD_RUN = re.compile(r"\w+")
+_GIVEN_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+) $")
 
 
 def _word_index(text: str) -> dict[str, list[int]]:
@@ -108,6 +115,12 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
         title = _title_before().search(text, max(0, start - 25), start)
         if title:
             start = title.start()
+        elif given := _GIVEN_BEFORE.search(text, max(0, start - 25), start):
+            # A surname found elsewhere, after a given name the NER missed ("identified as Jason
+            # Pritchard", tagged ORG): the whole name is the person.
+            word = given.group(1)
+            if word in first_names() and not is_common_word(word, text):
+                start = given.start(1)
         f = person(text, start, end, SOURCE, reason, 0.85)
         if not blocked.overlaps(f.start, f.end) and not taken.covers(f.start, f.end):
             out.append(f)

@@ -62,6 +62,7 @@ def _possessor(span: Span) -> str | None:
 
 
 _NAMED_ATTRIBUTES = frozenset({"religion", "politics", "union"})
+_PRISON_PREFIXES = frozenset({"HMP", "HMYOI"})
 _NAME_ENTS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "FAC", "LAW", "EVENT", "PRODUCT"})
 
 
@@ -175,7 +176,8 @@ class SemsiRecognizer:
                 entity = False
             # "Michael Parkinson": a capitalised term right after a given name is a surname.
             surname = span.start > 0 and span.text[:1].isupper() and doc[span.start - 1].text in first_names()
-            named = entity or in_organisation_name(span) or surname
+            # "HMP Exeter" names a prison: the name is the attribute.
+            named = (entity or in_organisation_name(span) or surname) and span.text not in _PRISON_PREFIXES
             if named and term.label not in _NAMED_ATTRIBUTES:
                 continue
             if other_sense(category, text, span.start_char, span.end_char):

@@ -79,7 +79,18 @@ _MODIFIERS = frozenset({
     "outpatient", "inpatient", "elective", "routine", "urgent", "minor", "major",
 })  # fmt: skip
 # Where a noun phrase without an article of its own starts: the new article goes before its modifiers.
-_BARE_NP_LEAD = re.compile(r"(?<![\w'’-])(?:has|have|had|with|having|regarding|about|for|of|re|from|into) $", re.I)
+_BARE_NP_LEAD = re.compile(
+    r"(?<![\w'’-])(?:has|have|had|with|having|regarding|about|for|of|re|from|into|and|or) $", re.I
+)
+# Participles in _MODIFIERS that are also verbs: after a subject ("She diagnosed ADHD") the noun phrase
+# is the object and keeps the replacement's article; after a determiner or a preposition ("with
+# diagnosed ADHD", "her confirmed ...") it is an adjective.
+_VERB_MODIFIERS = frozenset({"diagnosed", "confirmed", "suspected"})
+_ADJECTIVE_SLOT = re.compile(
+    rf"(?<![\w'’-])(?:{DETERMINERS}|has|have|had|having|with|of|for|from|into|about|regarding|and|or"
+    r"|is|are|was|were|be|been) $",
+    FLAGS,
+)
 
 
 def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
@@ -109,6 +120,8 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
         # "the religious a place of worship", "early-stage a medical issue", "the 2024 a city":
         # the new article follows an adjective or sits inside a noun phrase that has its own.
         prev = re.search(r"(?<![\w'’-])([\w'’-]+) $", left)
+        if prev and prev.group(1).lower() in _VERB_MODIFIERS and not _ADJECTIVE_SLOT.search(left[: prev.start()]):
+            prev = None  # "She diagnosed a learning difference": a verb and its object
         if prev and (
             prev.group(1).lower() in adjective_reps()
             or prev.group(1).lower() in _MODIFIERS
@@ -118,9 +131,11 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
             before = left[: prev.start()]
             # Up to two modifiers: "regarding possible early Alzheimer's".
             run = prev.group(1)
-            if prev.group(1).lower() in _MODIFIERS and (
-                more := re.search(r"(?<![\w'’-])([a-z]+) $", before)
-            ) and more.group(1).lower() in _MODIFIERS:
+            if (
+                prev.group(1).lower() in _MODIFIERS
+                and (more := re.search(r"(?<![\w'’-])([a-z]+) $", before))
+                and more.group(1).lower() in _MODIFIERS
+            ):
                 before, run = before[: more.start()], more.group(1) + " " + run
             if prev.group(1).lower() in _MODIFIERS and _BARE_NP_LEAD.search(before):
                 # "He has advanced Parkinson's": the noun phrase had no article of its own, so the

@@ -99,6 +99,12 @@ def title_before(text: str, start: int) -> int:
     return len(m.group(0)) if m and m.group(0)[:1].isupper() else 0
 
 
+def _title_of(name: str) -> str:
+    """The title of a name, case- and dot-folded ("mr" for "Mr. Daniel Okafor's"), else ""."""
+    title = split_title(split_possessive(name.strip())[0])[0]
+    return " ".join(title.replace(".", " ").casefold().split())
+
+
 def split_possessive(value: str) -> tuple[str, str]:
     """("Maria", "'s") for "Maria's": the surrogate gets the same ending back."""
     m = re.search(r"['’]s?$", value)
@@ -210,6 +216,7 @@ class _Entity:
     tokens: set[str] = field(default_factory=set)  # PERSON: name parts, for aliasing
     aliases: set[str] = field(default_factory=set)  # every normalised value resolved to this entity
     full: list[str] = field(default_factory=list)  # PERSON: the longest form of the name seen
+    titles: set[str] = field(default_factory=set)  # PERSON: titles seen with the name ("mr", "dr")
     fake: str = ""  # fake mode: the full fake value (PERSON: "First Last")
     mentions: dict[str, str] = field(default_factory=dict)  # fake mode: mention key -> rendered mention
     rendered: dict[str, str] = field(default_factory=dict)  # surrogate text -> the original value it replaced
@@ -267,8 +274,10 @@ class SurrogateMap:
         # A quoted nickname is one of the person's names: "Margaret 'Peggy' Doyle" ... "Peggy".
         return {w for t in key.split() if (w := t.strip("'\"‘’“”"))}
 
-    def _find_person(self, key: str, local: list[_Entity]) -> _Entity | None:
-        """The same name, else a unique partial match in the scope ("Gonzalez" <-> "Maria Gonzalez")."""
+    def _find_person(self, key: str, title: str, local: list[_Entity]) -> _Entity | None:
+        """The same name, else a unique partial match in the scope ("Gonzalez" <-> "Maria Gonzalez"),
+        else the one partial match seen with the same title ("Mr Okafor" <-> "Mr Daniel Okafor",
+        not his son "Chidi Okafor")."""
         people = [e for e in local if e.label == "PERSON"]
         for e in people:
             if key in e.aliases:
@@ -277,13 +286,16 @@ class SurrogateMap:
         if not tokens:
             return None
         related = [e for e in people if tokens <= e.tokens or e.tokens <= tokens]
+        if len(related) > 1 and title:
+            related = [e for e in related if title in e.titles]
         return related[0] if len(related) == 1 else None  # two Gonzalezes: keep them apart
 
     def _entity(self, label: str, value: str, scope: set[int] | None, create: bool = True) -> _Entity | None:
         key = normalise_key(label, value)
         local = self._entities_of(scope)
+        title = _title_of(value) if label == "PERSON" else ""
         if label == "PERSON":
-            entity = self._find_person(key, local)
+            entity = self._find_person(key, title, local)
         else:
             entity = next((e for e in local if e.label == label and e.key == key), None)
         if entity is None:
@@ -302,6 +314,8 @@ class SurrogateMap:
         entity.aliases.add(key)
         if label == "PERSON":
             entity.tokens |= self._person_tokens(key)
+            if title:
+                entity.titles.add(title)
             if len(key.split()) > len(entity.full):
                 entity.full = key.split()
         return entity
