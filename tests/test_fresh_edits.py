@@ -1114,3 +1114,26 @@ def test_a_diagnosing_verb_keeps_its_object_article_and_a_charity_goes_whole() -
     assert "diagnosed a learning difference and a mild" in out, out
     assert "treated for a mental-health condition and a mild" in out, out
     assert "has a suspected" in out and "Donations to a health charity." in out, out
+
+
+def test_a_discharge_summary_keeps_its_columns_and_its_list_grammar() -> None:
+    out = run("Name: Ruth Abernethy   DOB: 02/03/1949   NHS no: 485 777 3456\n"
+              "She was found to have a urinary tract infection and new-onset atrial fibrillation. Background: "
+              "type 2 diabetes, hypertension, previous breast cancer.")
+    gone(out, "Ruth", "Abernethy", "02/03", "485 777", "fibrillation", "diabetes", "breast cancer")
+    assert re.match(r"Name: Person \w+   DOB: 1949   NHS no: withheld\n", out), out
+    assert "and a new-onset medical issue" in out and ", a previous serious medical issue." in out, out
+
+
+def test_a_debt_keeps_its_verb_a_town_after_live_outside_and_a_customer_number() -> None:
+    out = run("My husband Dave (we live just outside Swindon) lost his job. We're now about £14,000 in debt on "
+              "credit cards.\n2024-11-02 08:16:40 ERROR payment failed for customer 55102 (card ending 8812)")
+    gone(out, "Dave", "Swindon", "14,000", "55102", "8812")
+    assert "(we live just outside a city)" in out and "We're now under financial strain" in out, out
+    assert "for customer withheld (card ending withheld)" in out, out
+
+
+def test_a_public_figures_own_announcement_stays() -> None:
+    text = ("Bill Gates co-founded Microsoft with Paul Allen in 1975. Gates and his former wife Melinda French "
+            "Gates announced their divorce in 2021. He has also been open about his struggles with anxiety.")
+    assert run(text, profile="public") == text

@@ -395,7 +395,7 @@ def test_no_article_after_an_adjective_or_inside_a_noun_phrase() -> None:
     assert _splice("the Catholic church", [(4, 12, "religious"), (13, 19, "a place of worship")], "") == (
         "the religious place of worship"
     )
-    assert _splice("had early-stage dementia", [(16, 24, "a medical issue")], "") == "had early-stage medical issue"
+    assert _splice("had early-stage dementia", [(16, 24, "a medical issue")], "") == "had an early-stage medical issue"
     assert _splice("the 2024 Valoria race", [(9, 16, "a city")], "") == "the 2024 city race"
     assert _splice("his Orthodox Jewish faith", [(4, 12, "religious"), (13, 19, "religious")], "") == (
         "his religious faith"

@@ -202,8 +202,16 @@ def with_nickname(text: str, f: Finding) -> Finding:
     return replace(f, start=start, end=end, text=text[start:end])
 
 
+_COLUMN_GAP = re.compile(r"[ \t]{2,}|\t")
+
+
 def without_salutation(f: Finding) -> Finding:
-    """A name found with the greeting before it ("Hey Jen"): the greeting is no part of the name."""
+    """A name found with the greeting before it ("Hey Jen"): the greeting is no part of the name. A
+    name the NER ran on over a column gap ("Ruth Abernethy   DOB") ends at the gap."""
+    if gap := _COLUMN_GAP.search(f.text.strip()):
+        head = f.text[: len(f.text) - len(f.text.lstrip()) + gap.start()]
+        if head.strip():
+            f = replace(f, end=f.start + len(head), text=head)
     words = f.text.split(" ", 1)
     if len(words) == 2 and words[0] in lexicon()["salutations"] and words[1][:1].isupper():
         cut = len(words[0]) + 1

@@ -195,8 +195,9 @@ _CITY_NAME = r"(?:[A-Z][a-z]+[ \t]){0,2}[A-Z][a-z]+"
 _CITY = re.compile(
     rf",[ \t]+(?P<city>{_CITY_NAME}),?[ \t]+(?:(?-i:{_STATES})[ \t]+)?(?P<zip>\d{{5}}(?:-\d{{4}})?)\b(?![ \t]*\d)"
     rf"|,[ \t]+(?P<city2>{_CITY_NAME}),[ \t]+(?-i:{_STATES})\b"
-    rf"|\b(?:born in|lives in|living in|moved to|grew up in|based in|from our|in our)[ \t]+(?P<city3>{_CITY_NAME})"
-    r"(?=[ \t]+office|:|,|\.|[ \t]+and\b)"
+    rf"|\b(?:born in|(?:live|lives|living|lived|based|settled)(?: just)? (?:in|near|outside|on the outskirts of)"
+    rf"|moved (?:back )?to|relocated to|grew up in|from our|in our)[ \t]+(?P<city3>{_CITY_NAME})"
+    r"(?=[ \t]+office|[:,.;)!?]|[ \t]+(?:and|but|if|so|now|with|since)\b)"
     rf"|\bfrom[ \t]+(?P<city4>{_CITY_NAME}):"
 )
 

@@ -76,11 +76,12 @@ _MODIFIERS = frozenset({
     "suspected", "possible", "probable", "likely", "presumed", "confirmed", "untreated", "undiagnosed", "severe",
     "mild", "chronic", "acute", "ongoing", "recurrent", "worsening", "advanced", "terminal", "rare", "diagnosed",
     "early", "late", "moderate", "progressive", "persistent", "serious", "recurring", "underlying", "borderline",
-    "outpatient", "inpatient", "elective", "routine", "urgent", "minor", "major",
+    "outpatient", "inpatient", "elective", "routine", "urgent", "minor", "major", "previous", "prior", "past",
+    "recent", "known", "longstanding", "lifelong", "new",
 })  # fmt: skip
 # Where a noun phrase without an article of its own starts: the new article goes before its modifiers.
 _BARE_NP_LEAD = re.compile(
-    r"(?<![\w'’-])(?:has|have|had|with|having|regarding|about|for|of|re|from|into|and|or) $", re.I
+    r"(?:(?<![\w'’-])(?:has|have|had|with|having|regarding|about|for|of|re|from|into|and|or)|[,:;]) $", re.I
 )
 # Participles in _MODIFIERS that are also verbs: after a subject ("She diagnosed ADHD") the noun phrase
 # is the object and keeps the replacement's article; after a determiner or a preposition ("with
@@ -137,7 +138,8 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
                 and more.group(1).lower() in _MODIFIERS
             ):
                 before, run = before[: more.start()], more.group(1) + " " + run
-            if prev.group(1).lower() in _MODIFIERS and _BARE_NP_LEAD.search(before):
+            hyphenated = re.fullmatch(r"[a-z]+(?:-[a-z]+)+", prev.group(1)) is not None  # "new-onset"
+            if (prev.group(1).lower() in _MODIFIERS or hyphenated) and _BARE_NP_LEAD.search(before):
                 # "He has advanced Parkinson's": the noun phrase had no article of its own, so the
                 # new one goes before its modifiers ("has an advanced medical issue").
                 if right[rep.end() :].lower().startswith(prev.group(1).lower() + " "):

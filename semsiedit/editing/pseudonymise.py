@@ -110,7 +110,8 @@ _ID_LABEL = re.compile(
     r"(?:(?<![\w'’])(?:passport|account|policy|reference|member(?:ship)?|licen[cs]e|case|claim|serial|tax|patient|"
     r"record|insurance|employee|staff|student|badge|NHS|social security) (?:number|no\.?|#)|#|"
     r"(?<![\w'’])(?:MRN|IDs?|No\.?|nos?\.|ref(?:erence)?|account|acct\.?|policy|member|licen[cs]e|"
-    r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|NHS|NPI|PIN))[ \t]?$",
+    r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|NHS|NPI|PIN|customer|client|"
+    r"subscriber|patient|card ending(?: in)?|ending in))[ \t]?$",
     re.IGNORECASE,
 )
 

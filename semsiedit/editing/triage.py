@@ -143,6 +143,9 @@ _DISCLOSED = re.compile(
     r"openly (?:gay|lesbian|bisexual|trans\w*|queer|autistic)|"
     r"(?:has|have|had) (?:spoken|written|talked) (?:openly|publicly) about|"
     r"(?:spoke|wrote|talked) (?:openly|publicly) about|(?:has|have|had) spoken about (?:his|her|their)|"
+    r"(?:has|have|had)(?: also| always| long)? been (?:open|candid|vocal) about|"
+    r"(?:is|are|was|were) (?:open|candid) about|"
+    r"(?:she|he|they) (?:wrote|spoke|talked|blogged|posted) about|announced (?:his|her|their)|"
     r"(?:revealed|disclosed|discussed|wrote about|spoke about) [^.!?\n]{0,40}?in (?:his|her|their) "
     r"(?:memoir|autobiography|essay|podcast|documentary|book)|in (?:his|her|their) (?:memoir|autobiography))"
     r"(?![\w'’-])",
