@@ -1137,3 +1137,46 @@ def test_a_public_figures_own_announcement_stays() -> None:
     text = ("Bill Gates co-founded Microsoft with Paul Allen in 1975. Gates and his former wife Melinda French "
             "Gates announced their divorce in 2021. He has also been open about his struggles with anxiety.")
     assert run(text, profile="public") == text
+
+
+def test_a_hyphenated_given_name_a_clients_initials_and_a_country() -> None:
+    out = run("12/01/2025: Lily-Mae Turner (Year 2) arrived with a bruise. Lily-Mae lives with her mother, Stacey "
+              "Turner.\nSession notes - client R.K., 38, seen at the clinic. Mr Tesfaye fled Eritrea in 2021; "
+              "Benin and Togo too.")
+    gone(out, "Lily", "Mae", "Turner", "Stacey", "R.K", "Tesfaye")
+    child = re.search(r"2025: (Person \w+) \(Year 2\)", out)
+    assert child and f"{child.group(1)} lives with her mother, Person " in out, out
+    assert f"{child.group(1)} lives with her mother, {child.group(1)}" not in out, out
+    assert re.search(r"client Person \w+, 38", out) and "fled Eritrea in 2021; Benin and Togo too." in out, out
+
+
+def test_a_counselling_note_a_faith_and_a_diagnosis_said_of_it() -> None:
+    out = run("Client has been drinking half a bottle of vodka most nights. He denies current suicidal intent. "
+              "He is a practising Pentecostal Christian, a faith that is persecuted in Eritrea.\n"
+              "[21:04] <kat99> she told me she's been in hospital, they think it's lupus")
+    gone(out, "vodka", "suicidal", "Pentecostal", "lupus")
+    assert "has been struggling most nights" in out and "He denies current risk." in out, out
+    assert "He is a person of faith, a belief system that is persecuted in Eritrea." in out, out
+
+
+def test_a_court_is_no_street_and_an_established_conviction_gets_no_hedge() -> None:
+    out = run("A 42-year-old man from Paignton has been jailed for three years after stealing more than £60,000 "
+              "from his elderly neighbour. Darren Moss admitted fraud by abuse of position at Exeter Crown Court.")
+    gone(out, "Paignton", "Darren", "Moss", "60,000", "not been proven", "mistreatment", "a street")
+    assert "Exeter Crown Court" in out, out
+
+
+def test_cheating_in_an_exam_infidelity_lies_and_an_insult() -> None:
+    out = run("@dan_hart97 you are a pathetic little man and everyone knows you cheated on the exams. Brenda Walsh "
+              "lies to everyone about her income.")
+    gone(out, "dan_hart97", "pathetic", "cheated", "Brenda", "lies", "family matter")
+    assert "broke the rules in the exams" in out and "makes disputed statements to everyone" in out, out
+    out = run("Senator Mark Delaney has represented Ohio since 2013. He cheated on his wife with a staffer.",
+              profile="public")
+    gone(out, "cheated", "unfairly on")
+    assert "Mark Delaney" in out and "private relationship matter" in out, out
+
+
+def test_a_sentence_about_no_one_is_not_harmful() -> None:
+    text = "The weather was pathetic today. That film was a pathetic attempt at comedy."
+    assert run(text, profile="auto") == text

@@ -29,6 +29,9 @@ def _pattern() -> re.Pattern[str]:
     )
 
 
+# "Exeter Crown Court", "Leeds Magistrates Court": a court of law, not a street.
+_LAW_COURT = re.compile(r"\b(?:Crown|Magistrates|County|Family|High|Supreme|Appeal|Appeals|District|Circuit|"
+                        r"Coroner|Coroners|Sheriff|Youth|Employment|Federal|Superior|Municipal|Probate) Court$")
 _TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof)\b\.?\s")
 
 
@@ -55,6 +58,7 @@ def find_addresses(text: str) -> list[Finding]:
         # the street suffix after a preposition of place is the stronger evidence.
         Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 2, 0.9, SOURCE, "a street name")
         for m in _STREET_ONLY.finditer(text)
+        if not _LAW_COURT.search(m.group(1))
     ]
     for m in _BEFORE_POSTCODE.finditer(text):
         out.append(Finding(m.start("street"), m.end("street"), m.group("street"), "pii", "STREET_ADDRESS", 2, 0.85,

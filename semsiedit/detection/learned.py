@@ -28,6 +28,7 @@ finds them in its cache.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,14 @@ SUBJECT_ENTS = {
     "misinformation": ("PERSON", "ORG", "NORP", "GPE"),
 }
 Entity = tuple[int, int, str, str]  # start, end, spaCy label, text
+# Words that make a sentence about someone even when it names no one ("she told everyone I'm on ...").
+_PERSONAL = re.compile(
+    r"(?<![\w'’-])(?:(?-i:I)|me|my|mine|myself|we|us|our|you|your|he|him|his|himself|she|her|hers|herself|they|them|"
+    r"their|themselves|someone|somebody|anyone|people|person|man|woman|men|women|boy|girl|child|children|family|"
+    r"wife|husband|son|daughter|mother|father|mum|mom|dad|brother|sister|friend|neighbou?r|colleague|boss|partner)"
+    r"(?![\w'’-])",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -233,6 +242,8 @@ class LearnedDetector:
             inside = [(label, t) for a, b, label, t in ents if s <= a and b <= e]
             # A person first, then the first organisation or group: who the statement is about.
             subject = next((t for want in SUBJECT_ENTS[cat] for label, t in inside if label == want), None)
+            if subject is None and cat != "misinformation" and not _PERSONAL.search(text, s, e):
+                continue  # "The weather was pathetic today": about no one, so no privacy or harm to anyone
             about = f" about {subject}" if subject else ""
             p = float(probs[i])
             out.append(

@@ -142,6 +142,10 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         end += len(m.group()) if (m := re.match(r"['’]s\b", text[end:])) else 0
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
                        reason=f"{f.reason}; a place named after a saint")
+    if len(words) == 1 and is_known_place(strip_possessive(value)) and strip_possessive(value) not in first_names():
+        # "Benin and Togo": a country the NER took for a person (not "Jordan", also a given name).
+        return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
+                       reason=f"{f.reason}; a country or state")  # fmt: skip
     if (len(words) > 1 and words[0] == "County") or (not is_title(words[0]) and is_county(strip_possessive(value))):
         # "County Mayo", "Devon and Cornwall": an Irish or British county, not a person.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
@@ -168,8 +172,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
                            reason=f"{f.reason}; a workplace, not a person")
         if _common_noun_slot(text, start, rest):
             return None  # "ein widerlicher Typ": a determiner and adjectives before a capitalised noun
-        if rest.isupper() and len(rest) > 1:
-            return None  # "COVID", "ER": acronyms
+        if rest.isupper() and len(rest) > 1 and not re.fullmatch(r"(?:[A-Z]\.){2,3}", rest):
+            return None  # "COVID", "ER": acronyms (not initials: "R.K.")
         if tokens and tokens[0].is_sent_start and is_common_word(rest, text):
             return None
         if tokens and _imperative(tokens[0]) and rest not in first_names():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from typing import TYPE_CHECKING, Any
 
 from semsiedit.detection.lexicon import load_lexicon
@@ -143,7 +144,7 @@ class PiiRecognizer:
                 end=r.end + offset,
                 text=text[r.start : r.end],
                 category="pii",
-                label=r.entity_type,
+                label=_initials_label(r.entity_type, text[r.start : r.end]),
                 severity=pii_severity(r.entity_type),
                 score=round(float(r.score), 4),
                 source=SOURCE,
@@ -154,6 +155,17 @@ class PiiRecognizer:
             if not (r.entity_type == "URL" and text[r.end : r.end + 1].isalnum())
         ]
         return drop_contained(findings)
+
+
+_INITIALS = re.compile(r"(?:[A-Z]\.){2,3}")
+_PLACE_INITIALS = frozenset({"U.S.", "U.K.", "D.C.", "L.A.", "N.Y.", "U.A.E.", "E.U.", "N.Z.", "S.F.", "U.S.A."})
+
+
+def _initials_label(label: str, value: str) -> str:
+    """A person's initials the NER took for a place ("client R.K., 38"); "U.S." stays a place."""
+    if label == "LOCATION" and _INITIALS.fullmatch(value) and value not in _PLACE_INITIALS:
+        return "PERSON"
+    return label
 
 
 def drop_contained(findings: list[Finding]) -> list[Finding]:

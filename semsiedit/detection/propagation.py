@@ -66,7 +66,7 @@ def _pattern(term: str) -> re.Pattern[str]:
 
 
 _WORD_RUN = re.compile(r"\w+")
-_GIVEN_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+) $")
+_GIVEN_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?) $")
 
 
 def _word_index(text: str) -> dict[str, list[int]]:
@@ -111,16 +111,20 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
     out: list[Finding] = []
     taken: SpanIndex[Finding] = SpanIndex()  # `out`, for position queries
 
+    given_names: set[str] = set()  # given names joined to a surname here: looked for on their own too
+
     def add(start: int, end: int, reason: str) -> None:
         title = _title_before().search(text, max(0, start - 25), start)
         if title:
             start = title.start()
         elif given := _GIVEN_BEFORE.search(text, max(0, start - 25), start):
             # A surname found elsewhere, after a given name the NER missed ("identified as Jason
-            # Pritchard", tagged ORG): the whole name is the person.
+            # Pritchard", "Lily-Mae Turner", tagged ORG): the whole name is the person.
             word = given.group(1)
-            if word in first_names() and not is_common_word(word, text):
+            if all(part in first_names() for part in word.split("-")) and not is_common_word(word, text):
                 start = given.start(1)
+                if word not in words:
+                    given_names.add(word)
         f = person(text, start, end, SOURCE, reason, 0.85)
         if not blocked.overlaps(f.start, f.end) and not taken.covers(f.start, f.end):
             out.append(f)
@@ -133,6 +137,9 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
     for term in sorted(words, key=len, reverse=True):
         for m in _mentions(term, text, index):
             add(m.start(), m.end(), "surname or given name of a person found in this text")
+    for term in sorted(given_names, key=len, reverse=True):
+        for m in _mentions(term, text, index):
+            add(m.start(), m.end(), "given name of a person found in this text")
     for term in sorted(places, key=len, reverse=True):
         for m in _mentions(term, text, index):
             f = Finding(

@@ -61,6 +61,19 @@ def _possessor(span: Span) -> str | None:
     return None
 
 
+_PERSONAL_PRONOUNS = frozenset({"she", "he", "her", "him", "his", "i", "me", "my", "you", "your"})
+
+
+def _diagnosis_of(span: Span) -> str | None:
+    """The person a diagnosis stated of "it" is about ("she was in hospital, they think it's lupus"):
+    the nearest personal pronoun before it in the sentence."""
+    head = span.root.head
+    if head.lemma_ != "be" or not any(c.dep_ == "nsubj" and c.lower_ in ("it", "that") for c in head.children):
+        return None
+    before = [t for t in span.sent if t.i < span.start and t.lower_ in _PERSONAL_PRONOUNS]
+    return before[-1].text if before else None
+
+
 _NAMED_ATTRIBUTES = frozenset({"religion", "politics", "union"})
 _PRISON_PREFIXES = frozenset({"HMP", "HMYOI"})
 _NAME_ENTS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "FAC", "LAW", "EVENT", "PRODUCT"})
@@ -186,6 +199,8 @@ class SemsiRecognizer:
             subject = self._subject(head, subject_ents, category)
             if subject is None and category == "privacy":
                 subject = _possessor(span)  # "The decision follows your failed drug test": yours
+            if subject is None and category == "privacy" and term.label == "health":
+                subject = _diagnosis_of(span)  # "she's been in hospital, they think it's lupus": hers
             if subject is None and not (
                 category == "privacy"
                 and term.severity >= 2

@@ -40,7 +40,7 @@ _ATTRIBUTED = re.compile(
 # or an attack the subject suffered ("Her husband was killed by the Taliban", "being abused as a child").
 _ESTABLISHED = re.compile(
     r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|sentenced|apologi[sz]ed|admitted|confessed|"
-    r"acknowledged)(?![\w'’-])"
+    r"acknowledged|jailed|imprisoned|fined)(?![\w'’-])"
     r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|being) (?:brutally |tragically |fatally )?"
     r"(?:killed|murdered|shot|stabbed|assassinated|beaten to death)(?![\w'’-])"
     r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|being) (?:sexually |physically |emotionally |verbally )?"

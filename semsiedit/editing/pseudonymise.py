@@ -100,7 +100,10 @@ def name_core(text: str, start: int, end: int) -> tuple[int, int] | None:
         if SURROGATE.search(piece):
             continue
         lead = len(piece) - len(piece.lstrip(STRIP + " \t"))
-        return start + a + lead, start + a + lead + len(core)
+        stop = start + a + lead + len(core)
+        if re.fullmatch(r"(?:[A-Z]\.)+[A-Z]", core) and re.match(r"\.[,;:)]", text[stop : stop + 2]):
+            stop += 1  # "client R.K., 38": the initial's full stop, not a sentence's
+        return start + a + lead, stop
     return None
 
 
