@@ -235,6 +235,8 @@ class LearnedDetector:
         chosen = [i for i in stated if probs[i] >= w["span"]]
         if not chosen and stated and not any(f.category == cat for f in out):
             chosen = [max(stated, key=lambda i: probs[i])]
+        # A text that names or refers to no one at all: its sentences harm no one and reveal nothing private.
+        about_someone = any(label in SUBJECT_ENTS[cat] for _, _, label, _ in ents) or bool(_PERSONAL.search(text))
         for i in chosen:
             s, e = _whole_quotes(text, spans, i)
             if any(f.start < e and s < f.end for f in out):
@@ -242,7 +244,7 @@ class LearnedDetector:
             inside = [(label, t) for a, b, label, t in ents if s <= a and b <= e]
             # A person first, then the first organisation or group: who the statement is about.
             subject = next((t for want in SUBJECT_ENTS[cat] for label, t in inside if label == want), None)
-            if subject is None and cat != "misinformation" and not _PERSONAL.search(text, s, e):
+            if subject is None and cat != "misinformation" and not about_someone:
                 continue  # "The weather was pathetic today": about no one, so no privacy or harm to anyone
             about = f" about {subject}" if subject else ""
             p = float(probs[i])
