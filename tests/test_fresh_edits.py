@@ -1180,3 +1180,20 @@ def test_cheating_in_an_exam_infidelity_lies_and_an_insult() -> None:
 def test_a_sentence_about_no_one_is_not_harmful() -> None:
     text = "The weather was pathetic today. That film was a pathetic attempt at comedy."
     assert run(text, profile="auto") == text
+
+
+def test_a_surname_first_field_and_spaced_identifiers() -> None:
+    out = run("PATIENT: Hernandez, Luis A.    MRN: 7734102\nMr Hernandez was seen today.\n"
+              "Applicant: Ms Chloe Nguyen, licence no. 082 345 671")
+    gone(out, "Hernandez", "Luis", "7734102", "Nguyen", "082 345", "671")
+    patient = re.match(r"PATIENT: (Person \w+)    MRN: withheld\n", out)
+    assert patient and f"{patient.group(1)} was seen today." in out, out
+    assert "licence no. withheld" in out, out
+
+
+def test_an_australian_address_benefits_and_autism() -> None:
+    out = run("Tenancy check – 22 Wattle Street, Fitzroy VIC 3065. She moved from Surry Hills NSW 2010. Rent was "
+              "late while Ms Chloe Nguyen was on JobSeeker payments. Her son has autism.")
+    gone(out, "Wattle", "Fitzroy", "3065", "Surry", "2010", "JobSeeker", "autism", "ZIP", "mental-health")
+    assert not re.search(r"from Person", out), out
+    assert "was receiving support" in out and "a developmental condition" in out, out

@@ -9,8 +9,10 @@ text uses in lower case. Handles after "Posted by:" / "Username:" are USERNAME.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
+from semsiedit.detection.first_names import first_names
 from semsiedit.detection.names import is_common_word, lexicon, person, scan_name
 from semsiedit.text import alternation
 from semsiedit.types import Finding
@@ -60,6 +62,20 @@ def _names_in_list(text: str, pos: int) -> list:
         pos = sep.end()
 
 
+def _surname_first(text: str, names: list) -> int | None:
+    """The end of one name written "Surname, Given [I.]" that the list reader took for two: a lone word,
+    a comma, a known given name (and an initial), and nothing more in the field; else None."""
+    if len(names) != 2 or len(names[0].words) != 1 or names[0].title is not None:
+        return None
+    given = names[1]
+    if given.title is not None or len(given.words) != 1 or given.words[0] not in first_names():
+        return None
+    if text[names[0].end : given.start].strip() != ",":
+        return None
+    rest = re.match(r"(?:[ \t]+[A-Z]\.?)?(?=[ \t]{2,}|\t|[ \t]*(?:\r?\n|$))", text[given.end :])
+    return given.end + rest.end() if rest else None
+
+
 def _username(m: re.Match[str]) -> Finding:
     return Finding(
         start=m.start("v"),
@@ -78,7 +94,11 @@ def find_field_names(text: str) -> list[Finding]:
     field, user, hello, closing = _patterns()
     out: list[Finding] = []
     for m in field.finditer(text):
-        for n in _names_in_list(text, m.end()):
+        names = _names_in_list(text, m.end())
+        if end := _surname_first(text, names):
+            # "PATIENT: Hernandez, Luis A.": one person written surname first, not a list of two.
+            names = [replace(names[0], end=end, words=names[0].words + names[1].words)]
+        for n in names:
             out.append(person(text, n.start, n.end, SOURCE, "name in a labelled field", 0.9))
     for m in hello.finditer(text):
         name = scan_name(text, m.end())

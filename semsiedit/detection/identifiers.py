@@ -16,7 +16,8 @@ from semsiedit.text import alternation
 from semsiedit.types import Finding
 
 SOURCE = "semsi-id"
-_TOKEN = r"[A-Za-z0-9](?:[A-Za-z0-9./-]*[A-Za-z0-9])?"
+# One token, or digit groups split by single spaces ("licence no. 082 345 671").
+_TOKEN = r"[A-Za-z0-9](?:[A-Za-z0-9./-]*[A-Za-z0-9])?(?:(?<=\d) \d{2,4}(?![\w-])){0,3}"
 _DATE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}|\d{4}-\d{2}-\d{2}(?:T[\d:]+)?")
 _PHONE = re.compile(r"\+?(?:\(?\d{1,4}\)?[ .-])*\d{3}[ .-]\d{4}")  # digits in phone-number groups
 _SHAPE = re.compile(r"(?<![\w./@-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w@]|[-/.]\w)")

@@ -8,6 +8,7 @@ date is kept; under `record` it is reduced to its year.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from semsiedit.detection.identifiers import is_calendar_date
@@ -199,16 +200,23 @@ _CITY = re.compile(
     rf"|moved (?:back )?to|relocated to|grew up in|from our|in our)[ \t]+(?P<city3>{_CITY_NAME})"
     r"(?=[ \t]+office|[:,.;)!?]|[ \t]+(?:and|but|if|so|now|with|since)\b)"
     rf"|\bfrom[ \t]+(?P<city4>{_CITY_NAME}):"
+    # Australia: "Fitzroy VIC 3065", "Surry Hills NSW 2010".
+    rf"|(?P<city5>{_CITY_NAME})[ \t]+(?-i:VIC|NSW|QLD|SA|WA|TAS|NT|ACT)[ \t]+(?P<aupost>\d{{4}})(?![\w-])"
 )
 
 
 def _places(text: str) -> list[Finding]:
     out = []
     for m in _CITY.finditer(text):
-        group = next(g for g in ("city", "city2", "city3", "city4") if m.group(g))
-        out.append(_finding(m, "LOCATION", "a city in an address or after a residence cue", group))
+        group = next(g for g in ("city", "city2", "city3", "city4", "city5") if m.group(g))
+        place = _finding(m, "LOCATION", "a city in an address or after a residence cue", group)
+        if group == "city5":  # a suburb before its state and postcode is a place, whatever the NER says
+            place = replace(place, score=0.9, severity=2)
+        out.append(place)
         if m.group("zip"):
             out.append(_finding(m, "ZIP_CODE", "ZIP code", "zip"))
+        if m.group("aupost"):
+            out.append(_finding(m, "ZIP_CODE", "postcode", "aupost"))
     return out
 
 

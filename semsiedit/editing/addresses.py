@@ -29,7 +29,8 @@ _NOT_TOWNS = frozenset({"Mr", "Mrs", "Ms", "Dr", "The", "He", "She", "They", "We
 # A flat or unit written before its street ("Flat 2, 19 Canal Street").
 _UNIT_BEFORE = re.compile(r"(?<![\w'’-])(?:Flat|Apt\.?|Apartment|Unit|Suite|Room)[ \t]*#?[ \t]*\d+[A-Za-z]?,?[ \t]+$")
 # A state or province named between a town and what follows it ("Portland, OR 97999").
-_STATE = re.compile(r",[ \t]+((?:[A-Z][a-z]+[ \t])?[A-Z][A-Za-z]+)\b")
+_STATE = re.compile(r"(?:,[ \t]+|[ \t]+(?=(?:VIC|NSW|QLD|SA|WA|TAS|NT|ACT)\b))((?:[A-Z][a-z]+[ \t])?[A-Z][A-Za-z]+)\b")
+_AU_STATES = frozenset({"VIC", "NSW", "QLD", "SA", "WA", "TAS", "NT", "ACT"})  # "Fitzroy VIC 3065"
 
 
 def _piece(f: Finding) -> bool:
@@ -67,7 +68,7 @@ def merge_address_runs(text: str, findings: Sequence[Finding]) -> list[Finding]:
                 end = town.end(1)  # "4 Harbour View, Cobh since 2019": the town the NER did not tag
         state = None
         m = _STATE.match(text, end)
-        if m and known_place(m.group(1)) == "a state" and "ZIP_CODE" not in labels:
+        if m and (known_place(m.group(1)) == "a state" or m.group(1) in _AU_STATES) and "ZIP_CODE" not in labels:
             state = m.group(1)
             zip_ = next((f for f in pii[j:] if canonical_label(f.label) == "ZIP_CODE"), None)
             if zip_ is not None and _GAP.fullmatch(text[m.end() : zip_.start]):

@@ -91,7 +91,7 @@ def generalise_record_id(label: str, value: str) -> str | None:
     if label == "AGE":
         return "over 89"
     if label == "ZIP_CODE":
-        return "a ZIP code" if value[:1].isdigit() else "a postcode"
+        return "a ZIP code" if re.fullmatch(r"\d{5}(?:-\d{4})?", value.strip()) else "a postcode"
     return None
 
 

@@ -101,8 +101,9 @@ def name_core(text: str, start: int, end: int) -> tuple[int, int] | None:
             continue
         lead = len(piece) - len(piece.lstrip(STRIP + " \t"))
         stop = start + a + lead + len(core)
-        if re.fullmatch(r"(?:[A-Z]\.)+[A-Z]", core) and re.match(r"\.[,;:)]", text[stop : stop + 2]):
-            stop += 1  # "client R.K., 38": the initial's full stop, not a sentence's
+        initial = re.search(r"(?:^|[\s.])[A-Z]$", core)
+        if initial and re.match(r"\.(?:[,;:)]|[ \t]{2,}|\t)", text[stop : stop + 3]):
+            stop += 1  # "client R.K., 38", "Hernandez, Luis A.    MRN": the initial's full stop
         return start + a + lead, stop
     return None
 
