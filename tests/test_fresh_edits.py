@@ -1197,3 +1197,23 @@ def test_an_australian_address_benefits_and_autism() -> None:
     gone(out, "Wattle", "Fitzroy", "3065", "Surry", "2010", "JobSeeker", "autism", "ZIP", "mental-health")
     assert not re.search(r"from Person", out), out
     assert "was receiving support" in out and "a developmental condition" in out, out
+
+
+def test_a_reported_criticism_gets_no_hedge_in_public_text() -> None:
+    out = run("Kanye West has also faced widespread criticism for antisemitic remarks in 2022, after which Adidas "
+              "ended its partnership with him.", profile="public")
+    gone(out, "antisemitic", "not been proven", "questions for")
+    assert out.startswith("Kanye West has also faced widespread") and "Adidas ended its partnership" in out, out
+
+
+def test_pocketing_funds_and_a_rigged_election_are_accusations() -> None:
+    out = run("The mayor of Springfield, Janet Collins, is a thief who has been pocketing city funds for years. "
+              "Everyone knows she rigged the last election. She was first elected in 2016.", profile="public")
+    gone(out, "thief", "pocketing", "rigged")
+    assert "Janet Collins" in out and "She was first elected in 2016." in out, out
+
+
+def test_a_claim_about_an_act_is_framed_as_a_claim() -> None:
+    out = run("Drinking a teaspoon of bleach diluted in water every morning kills the coronavirus.", profile="public")
+    assert out.startswith("Some claim that drinking a teaspoon of bleach diluted in water"), out
+    gone(out, "supposedly diluted")

@@ -73,6 +73,19 @@ def reported(text: str, start: int) -> bool:
     return bool(_REPORTED.search(text[cut:start]))
 
 
+# A report that someone was criticised for something ("He faced widespread criticism for antisemitic
+# remarks"): the criticism is the fact reported, not an accusation of ours to call unproven.
+_CRITICISED = re.compile(
+    r"(?<![\w'’-])(?:faced|faces|facing|drew|draws|drawn|received|receives|attracted|sparked|prompted|triggered)"
+    r" (?:[\w-]+ ){0,2}(?:criticism|backlash|condemnation|outrage|scrutiny)(?: (?:for|over|after))?(?![\w'’-])",
+    FLAGS,
+)
+
+
+def criticised(statement: str) -> bool:
+    return bool(_CRITICISED.search(statement))
+
+
 def needs_hedge(statement: str) -> bool:
     """Whether a harmful/unverified statement still needs a hedge: not when the text already attributes
     it ("a flyer claimed that ...", "my cousin swears that ...") or reports an established fact."""
@@ -156,11 +169,14 @@ def correction(claim: str) -> str | None:
 def framed_advice(statement: str, rewritten: str) -> bool:
     """`rewritten` states the advice `statement` only as a claim someone makes ("Some claim you
     should drink bleach ..."): its words survive, but no longer as an instruction."""
-    frame = grammar()["imperative_frame"]
-    return f"{frame} {' '.join(statement.split())}".casefold() in " ".join(rewritten.split()).casefold()
+    said = " ".join(statement.split())
+    out = " ".join(rewritten.split()).casefold()
+    frames = (grammar()["imperative_frame"], _ACT_FRAME.strip().casefold())
+    return any(f"{frame} {said}".casefold() in out for frame in frames)
 
 
 _COPULAS = ("is", "are", "was", "were")
+_ACT_FRAME = "Some claim that "  # a claim about an act ("Drinking bleach kills the virus"): see insert_hedge
 
 
 def insert_hedge(sentence: str, adverb: str) -> str | None:
@@ -184,6 +200,11 @@ def insert_hedge(sentence: str, adverb: str) -> str | None:
         rest = re.sub(r"^(?:do not|don['’]t)\s+", "not ", rest, flags=re.IGNORECASE)
         frame = grammar()["imperative_frame"]
         return lead + frame[0].upper() + frame[1:] + " " + rest[0].lower() + rest[1:]
+    if re.fullmatch(r"[A-Z][a-z]{2,}ing", tokens[0].group(0).strip(STRIP)) and words[0] not in openers:
+        # A claim whose subject is an act ("Drinking bleach kills the virus"): what some claim, since an
+        # adverb would land on the act's own participle ("bleach supposedly diluted in water").
+        lead, rest = sentence[: tokens[0].start()], sentence[tokens[0].start() :]
+        return lead + _ACT_FRAME + rest[0].lower() + rest[1:]
     at: int | None = None
     # A clause that opens on its copula continues a sentence ("... and were the real cause of X"):
     # the adverb goes after it, where a subject-first clause would have it.

@@ -27,6 +27,7 @@ from semsiedit.editing.addresses import REASON as ADDRESS_RUN
 from semsiedit.editing.addresses import merge_address_runs, render_address
 from semsiedit.editing.attribute import (
     claim_like,
+    criticised,
     event_nouns,
     framed_advice,
     insert_hedge,
@@ -377,7 +378,7 @@ class LocalEditor:
         # record still gets one (its statement must not survive verbatim: _leaks).
         # The reporting verb may open the flagged clause itself ("Commentators described X as a hypocrite").
         starts = (node.start, *(node.start + s for s, _ in harmful_terms))
-        said = ctx.profile == "public" and any(reported(text, p) for p in starts)
+        said = ctx.profile == "public" and (any(reported(text, p) for p in starts) or criticised(seg))
         if kind is not None and (not needs_hedge(seg) or qualified_by_edit(body) or said):
             # Already attributed by the text, a fact of record, or qualified by the edit itself ("someone
             # facing unproven claims"): the generalised terms are the edit, no hedge is bolted on.
