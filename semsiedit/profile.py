@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from semsiedit.places import known_place
 from semsiedit.types import Finding
 
 if TYPE_CHECKING:
@@ -155,11 +156,8 @@ def canonical(label: str) -> str:
     return canonical_label(label)
 
 
-def place_kind(value: str) -> str | None:
-    """'a country' / 'a state' / 'a region' for a known place (U.S., North Carolina, NY), else None."""
-    from semsiedit.editing.surrogates import known_place
-
-    return known_place(value)
+# 'a country' / 'a state' / 'a region' for a known place (U.S., North Carolina, NY), else None.
+place_kind = known_place
 
 
 def keeps(finding: Finding, profile: Profile) -> bool:

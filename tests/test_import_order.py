@@ -11,7 +11,7 @@ import pytest
 MODULES = [
     "semsiedit.verify", "semsiedit.editing", "semsiedit.detection", "semsiedit.detection.first_names",
     "semsiedit.detection.person_filter", "semsiedit.scoring", "semsiedit.profile", "semsiedit.loop",
-    "semsiedit.api", "semsiedit.spacy_speedups",
+    "semsiedit.api", "semsiedit.spacy_speedups", "semsiedit.places", "semsiedit.data_files",
 ]  # fmt: skip
 
 

@@ -794,7 +794,7 @@ def test_reported_speech_is_not_hedged_again(editor: LocalEditor) -> None:
 def test_a_named_facility_is_not_called_a_city() -> None:
     """spaCy tags hospitals, churches and apartment numbers as places (FAC, GPE): "admitted to St.
     Luke's" became "admitted to a city"; a state's postal code is a state (kept by both profiles)."""
-    from semsiedit.editing.surrogates import location_kind
+    from semsiedit.places import location_kind
 
     values = ["St. Luke's", "Mercy Hospital", "Grace Baptist Church", "Dayton", "Ohio", "NY", "in", "Apt 4B"]
     values.append("the U.S.")

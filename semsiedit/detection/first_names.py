@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from semsiedit.detection.lexicon import LEXICON_DIR, term_matcher
 from semsiedit.detection.names import is_common_word, lexicon, org_words, person, scan_name
+from semsiedit.places import is_known_place
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -24,21 +25,6 @@ if TYPE_CHECKING:
     from semsiedit.types import Finding
 
 SOURCE = "semsi-first-name"
-
-
-def is_known_place(word: str) -> bool:
-    """A country, state or region of the gazetteer (kept by both profiles)."""
-    # Imported here: editing imports verify, which imports detection (a cycle at module level).
-    from semsiedit.editing.surrogates import known_place
-
-    return known_place(word) is not None
-
-
-def is_county(value: str) -> bool:
-    """A British or Irish county ("Devon", "County Kerry", "West Yorkshire")."""
-    from semsiedit.editing.surrogates import is_county as county  # here: the same cycle
-
-    return county(value)
 
 
 # Entity types a given name may carry by the small model's mistake; anything else is another thing

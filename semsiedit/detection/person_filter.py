@@ -18,7 +18,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from semsiedit.detection.first_names import first_names, is_county, is_known_place
+from semsiedit.detection.first_names import first_names
 from semsiedit.detection.lexicon import term_matcher
 from semsiedit.detection.names import (
     is_common_word,
@@ -30,6 +30,7 @@ from semsiedit.detection.names import (
     org_words,
     strip_possessive,
 )
+from semsiedit.places import is_county, is_known_place
 from semsiedit.text import in_full_names
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from semsiedit.detection.identifiers import is_calendar_date
 from semsiedit.detection.lexicon import load_lexicon
+from semsiedit.places import known_place
 from semsiedit.types import Finding
 
 SOURCE = "semsi-record"
@@ -245,10 +246,6 @@ def find_record_ids(text: str) -> list[Finding]:
 _EMAIL_NAME = re.compile(r"(?<![\w.+-])([a-z]{2,})[._-]([a-z]{2,})\d*@", re.IGNORECASE)
 
 
-def place_kind(value: str) -> str | None:
-    from semsiedit.profile import place_kind as kind
-
-    return kind(value)
 
 
 def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
@@ -268,7 +265,7 @@ def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
             continue
         before = re.search(r"(?<![\w'’-])([A-Z][a-z]{2,})[ \t]+$", text[max(0, f.start - 30) : f.start])
         word = before.group(1) if before else ""
-        if before and not is_common_word(word, text) and place_kind(word) is None:
+        if before and not is_common_word(word, text) and known_place(word) is None:
             start = f.start - len(before.group(0))
             out.append(Finding(start, f.end, text[start : f.end], "pii", "PERSON", 2, 0.7, SOURCE,
                                "a first name before a known surname"))  # fmt: skip

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from semsiedit.editing.surrogates import canonical_label, known_place
+from semsiedit.editing.surrogates import canonical_label
+from semsiedit.places import known_place
 from semsiedit.types import Finding
 
 REASON = "an address: its street, town, state and postcode as one place"

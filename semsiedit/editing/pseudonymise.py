@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from semsiedit.detection.names import NICKNAMED
 from semsiedit.editing.grammar import FLAGS, PRONOUNS, STRIP, function_words, grammar, match_case
-from semsiedit.editing.surrogates import canonical_label, location_kind, split_title, title_before
+from semsiedit.editing.surrogates import canonical_label, split_title, title_before
+from semsiedit.places import location_kind
 from semsiedit.text import paragraph_around
 
 if TYPE_CHECKING:

@@ -17,20 +17,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from pathlib import Path
-from typing import Any, Literal
+from functools import lru_cache
+from typing import Literal
+
+from semsiedit.data_files import load_data
+from semsiedit.places import location_kind
 
 Mode = Literal["descriptor", "placeholder", "fake"]
 Slot = Literal["np", "prep", "label"]
-
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "editing"
 
 # Types whose key ignores formatting: "555-123-4567" and "(555) 123 4567" are the same number.
 _DIGIT_KEYED = {
@@ -41,28 +40,6 @@ _YEAR = re.compile(r"^(?:in |the )?(?:(?:early|mid|late)[- ])?(?:1[5-9]|20)\d\d(
 _TIME = re.compile(
     r"\d{1,2}[:.]\d{2}|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)|\b(?:noon|midnight|morning|evening|night)\b", re.I
 )
-
-
-@cache
-def load_data(name: str) -> dict[str, Any]:
-    """A JSON table from semsiedit/data/editing/ (read once per process). A table may define
-    `_macros`: each `{NAME}` inside its strings is replaced by the macro's text, so a sub-pattern that
-    many rows share is written once."""
-    data = json.loads((DATA_DIR / f"{name}.json").read_text(encoding="utf-8"))
-    macros = {k: v for k, v in data.pop("_macros", {}).items() if not k.startswith("_")}
-    return _expand(data, {f"{{{k}}}": v for k, v in macros.items()}) if macros else data
-
-
-def _expand(value: Any, macros: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        for name, text in macros.items():
-            value = value.replace(name, text)
-        return value
-    if isinstance(value, list):
-        return [_expand(v, macros) for v in value]
-    if isinstance(value, dict):
-        return {k: _expand(v, macros) for k, v in value.items()}
-    return value
 
 
 def canonical_label(label: str) -> str:
@@ -129,69 +106,6 @@ def letters(n: int) -> str:
         n, rem = divmod(n - 1, 26)
         out = chr(ord("A") + rem) + out
     return out
-
-
-def state_code(value: str) -> bool:
-    """A U.S. state's postal code as written in an address ("NY", "OH"): upper case only, so the
-    words "in", "or" and "me" are not Indiana, Oregon and Maine."""
-    return value.strip().strip(".,;:") in load_data("surrogates")["locations"]["_state_codes"]
-
-
-@lru_cache(maxsize=1)
-def _gazetteer() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for kind, names in load_data("surrogates")["locations"].items():
-        if not kind.startswith("_"):
-            out.update({_place_key(n): kind for n in names})
-    return out
-
-
-@cache
-def county_names() -> frozenset[str]:
-    """British and Irish counties ("Devon", "Kerry"): removed from a record like a US county, so not
-    in the gazetteer of kept places."""
-    return frozenset(_place_key(n) for n in load_data("surrogates")["locations"]["_counties"])
-
-
-def is_county(value: str) -> bool:
-    """A British or Irish county ("Devon", "County Kerry", "West Yorkshire")."""
-    return _place_key(value).removeprefix("county ") in county_names()
-
-
-def _place_key(value: str) -> str:
-    return " ".join(value.casefold().split()).removeprefix("the ").strip(".,;: ").replace(".", "")
-
-
-def known_place(value: str) -> str | None:
-    """'a country' / 'a state' / 'a region' for a place in the gazetteer (U.S., North Carolina, NY),
-    else None. Countries, states and regions are kept by both profiles."""
-    return "a state" if state_code(value) else _gazetteer().get(_place_key(value))
-
-
-def location_kind(value: str) -> str:
-    """The descriptor of a place: a known country, state or region (`known_place`); 'a unit' for an
-    apartment number ("Apt 4B"); the kind of a named building ("a hospital" for "Mercy Hospital", "a
-    place of worship" for "Grace Church", "a school", else "a facility"); else 'a city'."""
-    known = known_place(value)
-    if known is not None:
-        return known
-    locations = load_data("surrogates")["locations"]
-    bare = value.strip().strip(".,;:")
-    if re.search(locations["_unit"], bare):
-        return "a unit"
-    if re.search(locations["_street"], bare):
-        return "a street"
-    if re.search(locations["_county"], bare) or is_county(bare):
-        return "a county"
-    if re.search(locations["_facility"], bare):
-        # "a school", "a hospital", "a place of worship": what kind of place, not which one.
-        return next((kind for pattern, kind in locations["_facility_kinds"] if re.search(pattern, bare)), "a facility")
-    from semsiedit.detection.names import org_words
-
-    words = bare.split()
-    if len(words) > 1 and words[-1].lower() in org_words():
-        return "an organisation"  # "Brookfield Estates", "Harbour Mutual": a firm a NER model took for a place
-    return locations["_default"]
 
 
 def date_descriptor(value: str) -> str:

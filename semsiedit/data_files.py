@@ -1,0 +1,33 @@
+"""The editing tables in semsiedit/data/editing/*.json, read once per process. A leaf module (it imports
+nothing of ours), so detection and editing can both read the tables without an import cycle."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data" / "editing"
+
+
+@cache
+def load_data(name: str) -> dict[str, Any]:
+    """A JSON table from semsiedit/data/editing/ (read once per process). A table may define
+    `_macros`: each `{NAME}` inside its strings is replaced by the macro's text, so a sub-pattern that
+    many rows share is written once."""
+    data = json.loads((DATA_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    macros = {k: v for k, v in data.pop("_macros", {}).items() if not k.startswith("_")}
+    return _expand(data, {f"{{{k}}}": v for k, v in macros.items()}) if macros else data
+
+
+def _expand(value: Any, macros: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for name, text in macros.items():
+            value = value.replace(name, text)
+        return value
+    if isinstance(value, list):
+        return [_expand(v, macros) for v in value]
+    if isinstance(value, dict):
+        return {k: _expand(v, macros) for k, v in value.items()}
+    return value

@@ -1,0 +1,78 @@
+"""Places in the gazetteer (data/editing/surrogates.json `locations`): countries, states and regions
+that both profiles keep, British and Irish counties that a record loses, and the descriptor of any other
+place ("a city", "a hospital", "a street"). Shared by detection and editing, so it imports neither."""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+
+from semsiedit.data_files import load_data
+
+
+def state_code(value: str) -> bool:
+    """A U.S. state's postal code as written in an address ("NY", "OH"): upper case only, so the
+    words "in", "or" and "me" are not Indiana, Oregon and Maine."""
+    return value.strip().strip(".,;:") in load_data("surrogates")["locations"]["_state_codes"]
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for kind, names in load_data("surrogates")["locations"].items():
+        if not kind.startswith("_"):
+            out.update({_place_key(n): kind for n in names})
+    return out
+
+
+@cache
+def county_names() -> frozenset[str]:
+    """British and Irish counties ("Devon", "Kerry"): removed from a record like a US county, so not
+    in the gazetteer of kept places."""
+    return frozenset(_place_key(n) for n in load_data("surrogates")["locations"]["_counties"])
+
+
+def is_county(value: str) -> bool:
+    """A British or Irish county ("Devon", "County Kerry", "West Yorkshire")."""
+    return _place_key(value).removeprefix("county ") in county_names()
+
+
+def _place_key(value: str) -> str:
+    return " ".join(value.casefold().split()).removeprefix("the ").strip(".,;: ").replace(".", "")
+
+
+def known_place(value: str) -> str | None:
+    """'a country' / 'a state' / 'a region' for a place in the gazetteer (U.S., North Carolina, NY),
+    else None. Countries, states and regions are kept by both profiles."""
+    return "a state" if state_code(value) else _gazetteer().get(_place_key(value))
+
+
+def location_kind(value: str) -> str:
+    """The descriptor of a place: a known country, state or region (`known_place`); 'a unit' for an
+    apartment number ("Apt 4B"); the kind of a named building ("a hospital" for "Mercy Hospital", "a
+    place of worship" for "Grace Church", "a school", else "a facility"); else 'a city'."""
+    known = known_place(value)
+    if known is not None:
+        return known
+    locations = load_data("surrogates")["locations"]
+    bare = value.strip().strip(".,;:")
+    if re.search(locations["_unit"], bare):
+        return "a unit"
+    if re.search(locations["_street"], bare):
+        return "a street"
+    if re.search(locations["_county"], bare) or is_county(bare):
+        return "a county"
+    if re.search(locations["_facility"], bare):
+        # "a school", "a hospital", "a place of worship": what kind of place, not which one.
+        return next((kind for pattern, kind in locations["_facility_kinds"] if re.search(pattern, bare)), "a facility")
+    from semsiedit.detection.names import org_words
+
+    words = bare.split()
+    if len(words) > 1 and words[-1].lower() in org_words():
+        return "an organisation"  # "Brookfield Estates", "Harbour Mutual": a firm a NER model took for a place
+    return locations["_default"]
+
+
+def is_known_place(value: str) -> bool:
+    """A country, state or region of the gazetteer (kept by both profiles)."""
+    return known_place(value) is not None
