@@ -67,7 +67,8 @@ _PUBLIC_CUES = re.compile(
     r"guitarist|drummer|novelist|poet|composer|footballer|knighted|knighthood|nobel|laureate|premier league|"
     r"world cup|met office|forecasters?|cyclist|athletes?|champions?|championships?|medals?|medallists?|"
     r"tour de france|grand slam|doping|worldwide|best-?selling|chart-topping|records sold|million records|"
-    r"million albums|million copies)\b",
+    r"million albums|million copies|chancellor|parliament|parliamentary|monarch|(?:prince|princess|duke|duchess) of|"
+    r"royal family|dictator|regime|ambassador|diplomats?|head of state|served as|re-elected|supporters|critics)\b",
     re.IGNORECASE,
 )
 # An answer that opens by restating its question ("Why did X resign? ..."): what an LLM answer or an

@@ -1217,3 +1217,24 @@ def test_a_claim_about_an_act_is_framed_as_a_claim() -> None:
     out = run("Drinking a teaspoon of bleach diluted in water every morning kills the coronavirus.", profile="public")
     assert out.startswith("Some claim that drinking a teaspoon of bleach diluted in water"), out
     gone(out, "supposedly diluted")
+
+
+def test_a_chancellor_is_public_and_a_policy_toward_refugees_is_no_status_of_hers() -> None:
+    text = ("Angela Merkel served as Chancellor of Germany from 2005 to 2021. During the 2015 refugee crisis she "
+            "allowed more than one million asylum seekers to enter Germany. Critics accused her of destroying "
+            "Europe, while supporters praised her humanitarian stance.")
+    out = run(text, profile="auto")
+    assert out.startswith("Angela Merkel served as Chancellor of Germany") and "2015 refugee crisis" in out, out
+    assert "one million asylum seekers to enter Germany" in out, out
+    gone(out, "not been proven")
+    out = run("Her parents were refugees from Syria.")
+    gone(out, "refugees")
+
+
+def test_a_school_counsellor_a_plate_after_reg_and_a_quoted_insult() -> None:
+    out = run("Her school counsellor at St. Bede's suspects an eating disorder. Selling my late grandad's car, "
+              "reg LD59 KXR, call Dan. Nurse Gillian Shaw told me my father Arthur was \"just an old drunk "
+              "wasting a bed\".")
+    gone(out, "eating disorder", "LD59", "Dan", "Shaw", "Arthur", "drunk", "not been proven")
+    assert "Her school counsellor at" in out and "reg withheld," in out, out
+    assert "\"just a difficult person wasting a bed\"" in out, out

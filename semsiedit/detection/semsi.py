@@ -61,6 +61,27 @@ def _possessor(span: Span) -> str | None:
     return None
 
 
+_GROUP_LABELS = frozenset({"immigration", "ethnicity", "religion"})
+
+
+def _others_as_object(span: Span) -> bool:
+    """A plural group term that is the object of the clause ("allowed refugees in", "works with
+    Muslims"): the people acted on, not an attribute of the clause's subject ("they are refugees")."""
+    root = span.root
+    if root.dep_ == "compound" and root.head.lemma_.lower() in _TOPIC_NOUNS:
+        return True  # "the 2015 refugee crisis", "immigration policy": a topic, not a person's status
+    if root.tag_ not in ("NNS", "NNPS"):
+        return False
+    # "allowed a million asylum seekers to enter": the subject of a clause the main verb governs.
+    return root.dep_ in ("dobj", "pobj") or (root.dep_ == "nsubj" and root.head.dep_ in ("ccomp", "xcomp"))
+
+
+_TOPIC_NOUNS = frozenset({
+    "crisis", "policy", "system", "law", "camp", "route", "debate", "reform", "quota", "minister", "ministry",
+    "department", "agency", "charity", "organisation", "organization", "lawyer", "advocate", "sector",
+})  # fmt: skip
+
+
 _PERSONAL_PRONOUNS = frozenset({"she", "he", "her", "him", "his", "i", "me", "my", "you", "your"})
 
 
@@ -195,6 +216,8 @@ class SemsiRecognizer:
                 continue
             if other_sense(category, text, span.start_char, span.end_char):
                 continue  # "charged twice" for a payment, "our health data", "the European Union"
+            if category == "privacy" and term.label in _GROUP_LABELS and _others_as_object(span):
+                continue  # "she allowed a million asylum seekers to enter": people she acted on, not her status
             head = clause_head(span.root)
             subject = self._subject(head, subject_ents, category)
             if subject is None and category == "privacy":

@@ -44,7 +44,7 @@ _ESTABLISHED = re.compile(
     r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|being) (?:brutally |tragically |fatally )?"
     r"(?:killed|murdered|shot|stabbed|assassinated|beaten to death)(?![\w'’-])"
     r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|being) (?:sexually |physically |emotionally |verbally )?"
-    r"(?:abused|assaulted|molested|raped|harassed|mistreated)(?![\w'’-])"
+    r"(?:abused|assaulted|molested|raped|harassed|mistreated|bullied|attacked|threatened|stalked)(?![\w'’-])"
     r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|get|being) "
     r"(?:defrauded|scammed|swindled|conned|cheated|robbed|burgled|mugged)(?![\w'’-])", FLAGS
 )
@@ -77,7 +77,9 @@ def reported(text: str, start: int) -> bool:
 # remarks"): the criticism is the fact reported, not an accusation of ours to call unproven.
 _CRITICISED = re.compile(
     r"(?<![\w'’-])(?:faced|faces|facing|drew|draws|drawn|received|receives|attracted|sparked|prompted|triggered)"
-    r" (?:[\w-]+ ){0,2}(?:criticism|backlash|condemnation|outrage|scrutiny)(?: (?:for|over|after))?(?![\w'’-])",
+    r" (?:[\w-]+ ){0,2}(?:criticism|backlash|condemnation|outrage|scrutiny)(?: (?:for|over|after))?(?![\w'’-])"
+    r"|(?<![\w'’-])(?:critics|opponents|detractors|commentators|rivals|some) (?:have |had )?(?:accused|criticised|"
+    r"criticized|blamed|attacked|condemned)(?![\w'’-])",
     FLAGS,
 )
 
