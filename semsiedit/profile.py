@@ -68,7 +68,9 @@ _PUBLIC_CUES = re.compile(
     r"world cup|met office|forecasters?|cyclist|athletes?|champions?|championships?|medals?|medallists?|"
     r"tour de france|grand slam|doping|worldwide|best-?selling|chart-topping|records sold|million records|"
     r"million albums|million copies|chancellor|parliament|parliamentary|monarch|(?:prince|princess|duke|duchess) of|"
-    r"royal family|dictator|regime|ambassador|diplomats?|head of state|served as|re-elected|supporters|critics)\b",
+    r"royal family|dictator|regime|ambassador|diplomats?|head of state|served as|re-elected|supporters|critics|"
+    r"well-known|famous|renowned|iconic|billion|tallest|largest|oldest|world's|landmark|monument|tourists|"
+    r"(?:was|were) (?:built|completed|founded|designed|constructed|invented|discovered) (?:in|by))\b",
     re.IGNORECASE,
 )
 # An answer that opens by restating its question ("Why did X resign? ..."): what an LLM answer or an

@@ -1238,3 +1238,37 @@ def test_a_school_counsellor_a_plate_after_reg_and_a_quoted_insult() -> None:
     gone(out, "eating disorder", "LD59", "Dan", "Shaw", "Arthur", "drunk", "not been proven")
     assert "Her school counsellor at" in out and "reg withheld," in out, out
     assert "\"just a difficult person wasting a bed\"" in out, out
+
+
+def test_a_phone_chat_export_keeps_every_message_on_its_line() -> None:
+    text = ("[12/03/2024, 21:04] Sophie Lambert: did you hear about Mark?\n"
+            "[12/03/2024, 21:05] Jade: no what happened\n"
+            "[12/03/2024, 21:06] Sophie Lambert: he got arrested for drink driving on Saturday\n"
+            "[12/03/2024, 21:06] Jade: omg. is he ok??")
+    out = run(text)
+    gone(out, "Sophie", "Lambert", "Jade", "Mark", "arrested", "drink driving")
+    lines = out.split("\n")
+    assert len(lines) == 4 and lines[1].endswith(": no what happened") and lines[3].endswith(": omg. is he ok??"), out
+    assert lines[2].endswith("on Saturday") and "] Person " in lines[2], out
+
+
+def test_a_form_with_a_national_insurance_number_and_a_family_firm() -> None:
+    out = run("National Insurance number: QQ 12 34 56 C\nCheers,\nSteve Barker\nBarker & Sons Joinery")
+    gone(out, "QQ 12", "Barker", "Sons")
+    assert "National Insurance number: withheld" in out, out
+
+
+def test_an_encyclopaedic_text_and_a_famous_owner_stay_public() -> None:
+    text = ("The Eiffel Tower was completed in 1889 for the World's Fair in Paris. It was designed by the "
+            "engineering firm of Gustave Eiffel and was the tallest man-made structure in the world until 1930.")
+    assert run(text, profile="auto") == text
+    out = run("Elon Musk bought Twitter in October 2022 for $44 billion. He is a well-known supporter of free "
+              "speech. Musk is a Nazi and a fraud.", profile="auto")
+    assert out.startswith("Elon Musk bought Twitter") and "Musk is " in out, out
+    gone(out, "Nazi", "fraud", "fringe")
+
+
+def test_a_german_greeting_is_no_place() -> None:
+    out = run("Sehr geehrte Frau Schneider,\n\nIhr Sohn Lukas Schneider war in Behandlung.")
+    assert out.startswith("Sehr geehrte Person "), out
+    gone(out, "Schneider", "Lukas")

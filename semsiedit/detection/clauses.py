@@ -149,7 +149,13 @@ def _verbs_only() -> frozenset[str]:
     return frozenset(load_lexicon("cues").get("verbs_only", ()))
 
 
-_LINE_BREAK = re.compile(r"(?<![a-z,;:(-])[ \t]*\n\s*|\n[ \t]*\n\s*")
+# A line break ends the clause unless the line ran on mid-sentence (a hard wrap after a lower-case word),
+# but a line that opens a chat message, a log entry or a bullet ("[12/03/2024, 21:05] Jade:", "<tom_w>",
+# "- ") always starts anew.
+_LINE_BREAK = re.compile(
+    r"(?<![a-z,;:(-])[ \t]*\n\s*|\n[ \t]*\n\s*"
+    r"|[ \t]*\n[ \t]*(?=\[|<[\w.-]+>|[-*•>][ \t]|\d{1,4}[:/.-]\d|[A-Z][\w.'’ -]{0,30}:[ \t])"
+)
 
 
 def within_lines(text: str, cstart: int, cend: int, tstart: int, tend: int) -> tuple[int, int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from semsiedit.detection.names import is_stop_word
+from semsiedit.detection.names import is_stop_word, person
 from semsiedit.types import Finding
 
 SOURCE = "semsi-handle"
@@ -49,6 +49,12 @@ _SPEAKER = re.compile(
     re.MULTILINE,
 )
 
+# A phone chat export: "[12/03/2024, 21:05] Sophie Lambert: ...", "12/03/2024, 21:05 - Jade: ...".
+_CONTACT_SPEAKER = re.compile(
+    r"^[ \t]*\[?\d{1,2}[/.]\d{1,2}[/.]\d{2,4},?[ \t]+\d{1,2}:\d\d(?::\d\d)?(?:[ \t]*[AaPp][Mm])?\]?[ \t]*(?:-[ \t]*)?"
+    r"(?P<n>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3}):",
+    re.MULTILINE,
+)
 
 def _finding(start: int, end: int, text: str, reason: str, score: float = 0.8) -> Finding:
     return Finding(start, end, text[start:end], "pii", "USERNAME", 2, score, SOURCE, reason)
@@ -65,6 +71,9 @@ def find_handles(text: str) -> list[Finding]:
     out += [_finding(m.start(), m.end(), text, "a Reddit-style u/ handle") for m in _REDDIT.finditer(text)]
     out += [_finding(m.start(), m.end("v"), text, "a handle after 'user'") for m in _AFTER_WORD.finditer(text)]
     out += [_finding(m.start("v"), m.end("v"), text, "a handle after 'posted by'") for m in _BYLINE.finditer(text)]
+    for m in _CONTACT_SPEAKER.finditer(text):
+        # A phone chat export names its speakers as saved contacts: people, not accounts.
+        out.append(person(text, m.start("n"), m.end("n"), SOURCE, "a chat log's speaker (a contact name)", 0.9))
     speakers: set[str] = set()
     for m in _SPEAKER.finditer(text):
         group = "a" if m.group("a") else "v"

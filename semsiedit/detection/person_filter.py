@@ -195,6 +195,8 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
             return replace(f, label="ORGANIZATION", reason=f"{f.reason}; a workplace, not a place")
     if value.lower() in _never_person() or value in lexicon()["not_a_location"]:
         return None
+    if any(greeting == value or greeting.startswith(value + " ") for greeting in lexicon()["salutations"]):
+        return None  # "Sehr geehrte Frau Schneider": a greeting the NER took for a place
     if value in _credentials() and text[:start].rstrip().endswith(","):
         return None
     if _title_before().search(text, max(0, start - 25), start):

@@ -120,7 +120,10 @@ def _name_lines(text: str) -> list[Finding]:
 
 _ORG = re.compile(
     r"(?<![\w&'’-])((?:[A-Z][\w&'’-]+ ){1,4}(?:Inc\.?|LLC|Ltd\.?|Limited|Corp\.?|Corporation|Co\.|GmbH|PLC|LLP|"
-    r"Holdings|Group))(?![\w-])"
+    r"Holdings|Group)"
+    # A firm named after its founders: "Barker & Sons Joinery", "Harcourt & Co".
+    r"|[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?[ \t]*&[ \t]*(?:Sons?|Co\.?|Daughters|Partners|Associates|Brothers|Bros\.?)"
+    r"(?![\w'’-])(?:[ \t]+[A-Z][\w'’-]+){0,3})(?![\w-])"
 )
 
 
