@@ -1272,3 +1272,12 @@ def test_a_german_greeting_is_no_place() -> None:
     out = run("Sehr geehrte Frau Schneider,\n\nIhr Sohn Lukas Schneider war in Behandlung.")
     assert out.startswith("Sehr geehrte Person "), out
     gone(out, "Schneider", "Lukas")
+
+
+def test_two_towns_joined_by_and_a_condition_plan_and_a_seizure() -> None:
+    out = run("Ethan now splits the week between our homes in Harrow and Watford. Could we get a written asthma "
+              "plan for both houses? He told his supervisor he suffers from epilepsy and may have had a seizure "
+              "before the fall. Ask Priya and Tom.")
+    gone(out, "Ethan", "Harrow", "Watford", "asthma", "epilepsy", "seizure", "Priya")
+    assert "Could we get a written plan for both houses?" in out and "a medical episode before the fall" in out, out
+    assert re.search(r"Ask Person \w+ and Person \w+\.", out), out

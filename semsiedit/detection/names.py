@@ -24,6 +24,13 @@ _GAP = re.compile(r" (?![ \t])")
 CONTAINER_LABELS = ("EMAIL_ADDRESS", "URL", "IP_ADDRESS", "CRYPTO", "IBAN_CODE", "CREDIT_CARD", "MAC_ADDRESS")
 
 
+# Verbs that open an instruction addressed to a person ("Ask Priya", "Thank Maria"): never part of the name.
+ADDRESSING_VERBS = frozenset({
+    "ask", "tell", "call", "email", "e-mail", "thank", "contact", "message", "text", "ring", "phone", "meet", "invite",
+    "remind", "cc", "ping", "welcome", "congratulate", "congrats", "congratulations", "thanks",
+})  # fmt: skip
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> dict:
     return load_lexicon("names")

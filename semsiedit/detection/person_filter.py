@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from semsiedit.detection.first_names import first_names
 from semsiedit.detection.lexicon import term_matcher
 from semsiedit.detection.names import (
+    ADDRESSING_VERBS,
     is_common_word,
     is_stop_word,
     is_title,
@@ -116,6 +117,16 @@ def _workplace(tokens: list[Token], *, place: bool = False) -> bool:
     return not place and (possessive or governor.pos_ == "NOUN")
 
 
+def _coordinated_with_a_place(tok: Token) -> bool:
+    """A lone name in a coordination with a place the NER tagged ("in Harrow and Watford")."""
+    nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+    if nxt is not None and nxt.ent_iob_ == "I":
+        return False  # a two-word name
+    if tok.dep_ == "conj" and tok.head.ent_type_ in ("GPE", "LOC"):
+        return True
+    return any(c.dep_ == "conj" and c.ent_type_ in ("GPE", "LOC") for c in tok.children)
+
+
 def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int]) -> Finding | None:
     start, end = f.start - offset, f.end - offset
     cut = re.search(r"[\r\n]", text[start:end])
@@ -138,11 +149,21 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         end = min(end, tokens[-1].idx + len(tokens[-1].text))
         value = text[start:end]
     words = value.split()
+    if len(words) > 1 and words[0].lower() in ADDRESSING_VERBS and tokens and tokens[0].is_sent_start:
+        # "Ask Priya and Tom", "Thank Maria for ...": an instruction's verb before the name.
+        start += len(words[0]) + 1
+        while start < end and text[start] in " \t":
+            start += 1
+        value, words, tokens = text[start:end], words[1:], tokens[1:]
     if len(words) > 1 and words[0] in _SAINTS:
         # "St Luke's", "St. Mary's": a church, hospital or school named after a saint, not a person.
         end += len(m.group()) if (m := re.match(r"['’]s\b", text[end:])) else 0
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
                        reason=f"{f.reason}; a place named after a saint")
+    if len(tokens) == 1 and _coordinated_with_a_place(tokens[0]):
+        # "our homes in Harrow and Watford": a name joined to a place by "and" is a place too.
+        return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
+                       reason=f"{f.reason}; coordinated with a place")  # fmt: skip
     if len(words) == 1 and is_known_place(strip_possessive(value)) and strip_possessive(value) not in first_names():
         # "Benin and Togo": a country the NER took for a person (not "Jordan", also a given name).
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",

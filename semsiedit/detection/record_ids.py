@@ -255,7 +255,7 @@ def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
     """Names the NER misses that the text itself vouches for:
     - "Mason Cross" when the text has mason.cross@...: an e-mail's first.last names a person;
     - "Amber Myers" when "Myers" is a PERSON and "Amber" a capitalised name word right before it."""
-    from semsiedit.detection.names import is_common_word
+    from semsiedit.detection.names import ADDRESSING_VERBS, is_common_word
 
     out: list[Finding] = []
     for m in _EMAIL_NAME.finditer(text):
@@ -268,7 +268,8 @@ def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
             continue
         before = re.search(r"(?<![\w'’-])([A-Z][a-z]{2,})[ \t]+$", text[max(0, f.start - 30) : f.start])
         word = before.group(1) if before else ""
-        if before and not is_common_word(word, text) and known_place(word) is None:
+        named = before and not is_common_word(word, text) and known_place(word) is None
+        if named and word.lower() not in ADDRESSING_VERBS:
             start = f.start - len(before.group(0))
             out.append(Finding(start, f.end, text[start : f.end], "pii", "PERSON", 2, 0.7, SOURCE,
                                "a first name before a known surname"))  # fmt: skip

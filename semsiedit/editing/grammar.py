@@ -182,7 +182,8 @@ _CONDITION_REP = re.compile(r"an? (?:[\w-]+ )*(?:condition|illness|disease|disor
 _CLINICAL_NOUN = re.compile(
     r" (?:diagnosis|diagnoses|status|test|tests|testing|treatment|treatments|medication|medications|symptoms|"
     r"results?|therapy|care|clinic|specialist|nurse|team|flare-ups?|relapse|screening|prognosis|appointments?|"
-    r"visits?|cycles?|procedures?|consultations?|check-ups?|follow-ups?|injections?|ward|unit|episodes?)(?![\w-])",
+    r"visits?|cycles?|procedures?|consultations?|check-ups?|follow-ups?|injections?|ward|unit|episodes?|plans?|"
+    r"management|review|attacks?|medicine|inhalers?|pump)(?![\w-])",
     FLAGS,
 )
 
