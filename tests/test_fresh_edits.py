@@ -1281,3 +1281,10 @@ def test_two_towns_joined_by_and_a_condition_plan_and_a_seizure() -> None:
     gone(out, "Ethan", "Harrow", "Watford", "asthma", "epilepsy", "seizure", "Priya")
     assert "Could we get a written plan for both houses?" in out and "a medical episode before the fall" in out, out
     assert re.search(r"Ask Person \w+ and Person \w+\.", out), out
+
+
+def test_burnout_as_a_noun_a_verb_and_said_of_it() -> None:
+    out = run("His GP thinks it's burnout. Tom Reed burnt out last year and was signed off with burnout.")
+    gone(out, "burn", "Tom")
+    assert not re.search(r"Person \w+ unwell", out), out
+    assert "His GP thinks it's a health matter." in out and "became unwell last year" in out, out
