@@ -1288,3 +1288,20 @@ def test_burnout_as_a_noun_a_verb_and_said_of_it() -> None:
     gone(out, "burn", "Tom")
     assert not re.search(r"Person \w+ unwell", out), out
     assert "His GP thinks it's a health matter." in out and "became unwell last year" in out, out
+
+
+def test_a_couple_gets_two_stand_ins_and_a_blow_is_an_accusation() -> None:
+    out = run("Mr Achterberg (79) has vascular dementia. Mrs Achterberg reports he hit her last week. Mr "
+              "Achterberg's daughter calls daily.")
+    gone(out, "Achterberg", "dementia", "hit her")
+    him = re.match(r"(Person \w+) \(79\)", out)
+    her = re.search(r"(Person \w+) reports", out)
+    assert him and her and him.group(1) != her.group(1) and f"{him.group(1)}'s daughter" in out, out
+
+
+def test_an_order_with_a_test_prenatal_vitamins_and_an_adhd_medication() -> None:
+    out = run("Order #A-55921 | Customer: Jamal Wright | Ship to: 118 Peachtree St NE, Apt 2104, Atlanta, GA 30303 | "
+              "Items: 1x pregnancy test (2 pack), 1x prenatal vitamins\nI was diagnosed with ADHD last year. Since "
+              "starting Elvanse my focus at work is so much better.")
+    gone(out, "Jamal", "pregnancy", "prenatal", "Elvanse", "1x a ")
+    assert "1x routine vitamins" in out and "Since starting a prescribed medication" in out, out

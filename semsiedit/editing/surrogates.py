@@ -82,6 +82,19 @@ def _title_of(name: str) -> str:
     return " ".join(title.replace(".", " ").casefold().split())
 
 
+_MALE_TITLES = frozenset({"mr", "mister", "sir", "lord", "herr", "monsieur", "m", "señor", "sr", "signor"})
+_FEMALE_TITLES = frozenset({
+    "mrs", "ms", "miss", "madam", "lady", "dame", "frau", "madame", "mme", "señora", "sra", "signora",
+})  # fmt: skip
+
+
+def _gender_clash(title: str, titles: set[str]) -> bool:
+    """Whether `title` names the other gender than one of `titles` ("mr" against {"mrs"})."""
+    if title in _MALE_TITLES:
+        return bool(titles & _FEMALE_TITLES)
+    return title in _FEMALE_TITLES and bool(titles & _MALE_TITLES)
+
+
 def split_possessive(value: str) -> tuple[str, str]:
     """("Maria", "'s") for "Maria's": the surrogate gets the same ending back."""
     m = re.search(r"['’]s?$", value)
@@ -192,7 +205,8 @@ class SurrogateMap:
         """The same name, else a unique partial match in the scope ("Gonzalez" <-> "Maria Gonzalez"),
         else the one partial match seen with the same title ("Mr Okafor" <-> "Mr Daniel Okafor",
         not his son "Chidi Okafor")."""
-        people = [e for e in local if e.label == "PERSON"]
+        # "Mr Achterberg" and "Mrs Achterberg" are two people: a title of the other gender never joins them.
+        people = [e for e in local if e.label == "PERSON" and not _gender_clash(title, e.titles)]
         for e in people:
             if key in e.aliases:
                 return e
