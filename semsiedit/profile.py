@@ -173,6 +173,8 @@ def keeps(finding: Finding, profile: Profile) -> bool:
         # Nor is a note about nobody named (a heading, a verbless fragment: semsi._fragment).
         if privacy_label_of(finding) == "politics" and names_a_politician(finding.text):
             return True
+        if privacy_label_of(finding) == "criminal_record":
+            return True  # a public figure's arrest, conviction or sentence is public record (session 15)
         return finding.severity < 2 or not finding.subject
     if finding.category != "pii":
         return False

@@ -152,9 +152,15 @@ def test_an_answer_that_opens_with_its_question_is_public_text() -> None:
 
 
 def test_grammar_of_custody_and_prison_survives_generalisation() -> None:
-    out = run("Britney Spears lost custody of her children. Holmes reported to a federal prison in Texas.", "public")
-    gone(out, "custody", "prison", "a federal a")
-    assert "lost responsibility for her children" in out and "reported to a facility in Texas" in out, out
+    out = run("Britney Spears lost custody of her children.", "public")
+    gone(out, "custody")
+    assert "lost responsibility for her children" in out, out
+    # A public figure's sentence is public record (session 15); in a record the prison goes.
+    out = run("Holmes reported to a federal prison in Texas.", "public")
+    assert "reported to a federal prison in Texas" in out, out
+    out = run("Ms Holmes reported to a federal prison in Texas.")
+    gone(out, "prison", "a federal a")
+    assert "reported to a facility in Texas" in out, out
 
 
 def test_a_prior_arrest_is_a_past_legal_matter_with_no_hedge() -> None:
@@ -941,9 +947,12 @@ def test_a_county_is_a_place_and_cannabis_and_an_overdraft_are_private() -> None
 
 
 def test_a_guilty_plea_keeps_its_verb_and_a_scam_keeps_its_tense() -> None:
-    out = run("He later pleaded guilty to wire fraud and aggravated identity theft.", profile="public")
+    # A public figure's guilty plea is public record (session 15); a record's is generalised.
+    text = "He later pleaded guilty to wire fraud and aggravated identity theft."
+    assert run(text, profile="public") == text
+    out = run("Tom Reed later pleaded guilty to wire fraud and aggravated identity theft.")
     gone(out, "wire fraud", "identity theft", "later involved")
-    assert out.startswith("He later admitted a past legal matter"), out
+    assert "later admitted a past legal matter" in out, out
     out = run("The landlord conned us out of our deposit. I got scammed by a fake website. Dale has scammed "
               "his neighbours for years.")
     gone(out, "conned", "scammed", "took advantage of by", "has allegedly took")
@@ -1305,3 +1314,21 @@ def test_an_order_with_a_test_prenatal_vitamins_and_an_adhd_medication() -> None
               "starting Elvanse my focus at work is so much better.")
     gone(out, "Jamal", "pregnancy", "prenatal", "Elvanse", "1x a ")
     assert "1x routine vitamins" in out and "Since starting a prescribed medication" in out, out
+
+
+def test_a_letterhead_job_title_and_a_mental_health_team() -> None:
+    out = run("From: Dr. Anil Mehta, Consultant Psychiatrist\nRe: Ms Leanne Carter, DOB 30/01/1990\n"
+              "I have started sertraline 50mg and referred her to the Community Mental Health Team.")
+    gone(out, "Mehta", "Psychiatrist", "Carter", "sertraline", "Mental Health")
+    assert re.match(r"From: Person \w+, Consultant specialist\n", out), out
+
+
+def test_a_public_figures_conviction_stays_and_his_fraud_is_not_called_unproven() -> None:
+    out = run("Bernie Madoff ran the largest Ponzi scheme in history, defrauding investors of about $65 billion. "
+              "He pleaded guilty to 11 federal felonies and was sentenced to 150 years in prison. He died in "
+              "prison in 2021.", profile="public")
+    assert "pleaded guilty to 11 federal felonies and was sentenced to 150 years in prison" in out, out
+    assert out.endswith("He died in prison in 2021."), out
+    gone(out, "not been proven")
+    out = run("Senator Mark Delaney took bribes from defense contractors. He was never convicted.", profile="public")
+    assert "not been proven" in out, out

@@ -88,6 +88,30 @@ def criticised(statement: str) -> bool:
     return bool(_CRITICISED.search(statement))
 
 
+_NEGATED_BEFORE = re.compile(r"(?<![\w'’-])(?:never|not|n['’]t|no|denied|denies)\W+(?:\w+\W+){0,2}$", FLAGS)
+# A court's finding or the person's own admission: public record about a public figure.
+_COURT_RECORD = re.compile(
+    r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|sentenced|jailed|imprisoned|admitted|"
+    r"confessed)(?![\w'’-])",
+    FLAGS,
+)
+
+
+def court_record(text: str) -> bool:
+    """`text` states a conviction, sentence or admission that it does not deny ("he was never convicted")."""
+    return any(
+        not _NEGATED_BEFORE.search(text[max(0, m.start() - 30) : m.start()]) for m in _COURT_RECORD.finditer(text)
+    )
+
+
+def court_record_in_paragraph(text: str, start: int, end: int) -> bool:
+    """The statement's paragraph records a conviction or admission ("... defrauding investors. He pleaded
+    guilty to 11 federal felonies")."""
+    left = text.rfind("\n\n", 0, start)
+    right = text.find("\n\n", end)
+    return court_record(text[left + 1 if left >= 0 else 0 : right if right >= 0 else len(text)])
+
+
 def needs_hedge(statement: str) -> bool:
     """Whether a harmful/unverified statement still needs a hedge: not when the text already attributes
     it ("a flyer claimed that ...", "my cousin swears that ...") or reports an established fact."""

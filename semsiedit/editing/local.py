@@ -27,6 +27,8 @@ from semsiedit.editing.addresses import REASON as ADDRESS_RUN
 from semsiedit.editing.addresses import merge_address_runs, render_address
 from semsiedit.editing.attribute import (
     claim_like,
+    court_record,
+    court_record_in_paragraph,
     criticised,
     event_nouns,
     framed_advice,
@@ -378,7 +380,17 @@ class LocalEditor:
         # record still gets one (its statement must not survive verbatim: _leaks).
         # The reporting verb may open the flagged clause itself ("Commentators described X as a hypocrite").
         starts = (node.start, *(node.start + s for s, _ in harmful_terms))
-        said = ctx.profile == "public" and (any(reported(text, p) for p in starts) or criticised(seg))
+        if ctx.profile == "public" and kind == "harmful" and court_record(seg):
+            # A public figure's conviction, plea or admission ("pleaded guilty to wire fraud") is public
+            # record: no accusation of ours to soften or call unproven (session 15).
+            ctx.left_as_written.extend(f for f in node.semsi if f.category == "harmful")
+            ctx.removed_terms[:] = [t for t in ctx.removed_terms if t.casefold() not in seg.casefold()]
+            return seg
+        said = ctx.profile == "public" and (
+            any(reported(text, p) for p in starts)
+            or criticised(seg)
+            or court_record_in_paragraph(text, node.start, node.end)
+        )
         if kind is not None and (not needs_hedge(seg) or qualified_by_edit(body) or said):
             # Already attributed by the text, a fact of record, or qualified by the edit itself ("someone
             # facing unproven claims"): the generalised terms are the edit, no hedge is bolted on.
