@@ -70,7 +70,8 @@ _PUBLIC_CUES = re.compile(
     r"million albums|million copies|chancellor|parliament|parliamentary|monarch|(?:prince|princess|duke|duchess) of|"
     r"royal family|dictator|regime|ambassador|diplomats?|head of state|served as|re-elected|supporters|critics|"
     r"well-known|famous|renowned|iconic|billion|tallest|largest|oldest|world's|landmark|monument|tourists|"
-    r"(?:was|were) (?:built|completed|founded|designed|constructed|invented|discovered) (?:in|by))\b",
+    r"(?:was|were) (?:built|completed|founded|designed|constructed|invented|discovered) (?:in|by)|"
+    r"ballon d'or|trophy|trophies|league titles?|football club|(?-i:FC))\b",
     re.IGNORECASE,
 )
 # An answer that opens by restating its question ("Why did X resign? ..."): what an LLM answer or an
@@ -173,8 +174,6 @@ def keeps(finding: Finding, profile: Profile) -> bool:
         # Nor is a note about nobody named (a heading, a verbless fragment: semsi._fragment).
         if privacy_label_of(finding) == "politics" and names_a_politician(finding.text):
             return True
-        if privacy_label_of(finding) == "criminal_record":
-            return True  # a public figure's arrest, conviction or sentence is public record (session 15)
         return finding.severity < 2 or not finding.subject
     if finding.category != "pii":
         return False

@@ -152,15 +152,9 @@ def test_an_answer_that_opens_with_its_question_is_public_text() -> None:
 
 
 def test_grammar_of_custody_and_prison_survives_generalisation() -> None:
-    out = run("Britney Spears lost custody of her children.", "public")
-    gone(out, "custody")
-    assert "lost responsibility for her children" in out, out
-    # A public figure's sentence is public record (session 15); in a record the prison goes.
-    out = run("Holmes reported to a federal prison in Texas.", "public")
-    assert "reported to a federal prison in Texas" in out, out
-    out = run("Ms Holmes reported to a federal prison in Texas.")
-    gone(out, "prison", "a federal a")
-    assert "reported to a facility in Texas" in out, out
+    out = run("Britney Spears lost custody of her children. Holmes reported to a federal prison in Texas.", "public")
+    gone(out, "custody", "prison", "a federal a")
+    assert "lost responsibility for her children" in out and "reported to a facility in Texas" in out, out
 
 
 def test_a_prior_arrest_is_a_past_legal_matter_with_no_hedge() -> None:
@@ -947,9 +941,9 @@ def test_a_county_is_a_place_and_cannabis_and_an_overdraft_are_private() -> None
 
 
 def test_a_guilty_plea_keeps_its_verb_and_a_scam_keeps_its_tense() -> None:
-    # A public figure's guilty plea is public record (session 15); a record's is generalised.
-    text = "He later pleaded guilty to wire fraud and aggravated identity theft."
-    assert run(text, profile="public") == text
+    out = run("He later pleaded guilty to wire fraud and aggravated identity theft.", profile="public")
+    gone(out, "wire fraud", "identity theft", "later involved")
+    assert out.startswith("He later admitted a past legal matter"), out
     out = run("Tom Reed later pleaded guilty to wire fraud and aggravated identity theft.")
     gone(out, "wire fraud", "identity theft", "later involved")
     assert "later admitted a past legal matter" in out, out
@@ -1323,12 +1317,18 @@ def test_a_letterhead_job_title_and_a_mental_health_team() -> None:
     assert re.match(r"From: Person \w+, Consultant specialist\n", out), out
 
 
-def test_a_public_figures_conviction_stays_and_his_fraud_is_not_called_unproven() -> None:
+def test_a_fraud_the_paragraph_records_a_plea_for_is_not_called_unproven() -> None:
     out = run("Bernie Madoff ran the largest Ponzi scheme in history, defrauding investors of about $65 billion. "
-              "He pleaded guilty to 11 federal felonies and was sentenced to 150 years in prison. He died in "
-              "prison in 2021.", profile="public")
-    assert "pleaded guilty to 11 federal felonies and was sentenced to 150 years in prison" in out, out
-    assert out.endswith("He died in prison in 2021."), out
-    gone(out, "not been proven")
+              "He pleaded guilty to 11 federal felonies and was sentenced to 150 years in prison.", profile="public")
+    assert out.startswith("Bernie Madoff ran the largest Ponzi scheme in history") and "admitted" in out, out
+    gone(out, "not been proven", "defrauding", "felonies")
     out = run("Senator Mark Delaney took bribes from defense contractors. He was never convicted.", profile="public")
     assert "not been proven" in out, out
+
+
+def test_a_footballer_is_public_and_a_club_keeps_its_city() -> None:
+    text = ("Lionel Messi has won the Ballon d'Or a record eight times. FC Barcelona agreed to pay for his "
+            "treatment when he moved to Spain at 13.")
+    assert run(text, profile="auto") == text
+    out = run("Real Madrid won again. He lives in Madrid and the prison sentences were replaced with fines.")
+    assert out.startswith("Real Madrid won again. He lives in a city") and "the penalties were replaced" in out, out

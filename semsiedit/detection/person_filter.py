@@ -31,6 +31,7 @@ from semsiedit.detection.names import (
     org_words,
     strip_possessive,
 )
+from semsiedit.detection.propagation import CLUB_BEFORE
 from semsiedit.places import is_county, is_known_place
 from semsiedit.text import in_full_names
 
@@ -216,6 +217,8 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
             return replace(f, label="ORGANIZATION", reason=f"{f.reason}; a workplace, not a place")
     if value.lower() in _never_person() or value in lexicon()["not_a_location"]:
         return None
+    if CLUB_BEFORE.search(text, max(0, start - 12), start):
+        return None  # "FC Barcelona", "Real Madrid": a club's name, kept whole
     if any(greeting == value or greeting.startswith(value + " ") for greeting in lexicon()["salutations"]):
         return None  # "Sehr geehrte Frau Schneider": a greeting the NER took for a place
     if value in _credentials() and text[:start].rstrip().endswith(","):

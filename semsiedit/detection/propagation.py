@@ -65,6 +65,8 @@ def _pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w@./\-\u2010\u2011]){body}(?![\w@\-\u2010\u2011]|[./]\w)")
 
 
+# A place name that is part of a club's name ("FC Barcelona", "Real Madrid"): the name stays whole.
+CLUB_BEFORE = re.compile(r"(?<![\w'’-])(?:FC|AFC|AC|CF|SC|Real|Atlético|Athletic|Inter|Sporting|Dynamo|Olympique) $")
 _WORD_RUN = re.compile(r"\w+")
 _GIVEN_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?) $")
 
@@ -146,7 +148,8 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
                 start=m.start(), end=m.end(), text=m.group(), category="pii", label="LOCATION", severity=1,
                 score=0.85, source=SOURCE, reason="another mention of a place found in this text",
             )  # fmt: skip
-            if not blocked.overlaps(f.start, f.end) and not taken.overlaps(f.start, f.end):
+            club = CLUB_BEFORE.search(text, max(0, f.start - 12), f.start)  # "Real Madrid", "FC Porto"
+            if not club and not blocked.overlaps(f.start, f.end) and not taken.overlaps(f.start, f.end):
                 out.append(f)
                 taken.add(f)
     return out
