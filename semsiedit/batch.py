@@ -8,6 +8,7 @@ so an interrupted run keeps everything finished before the interruption and `--r
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -29,6 +30,21 @@ from semsiedit.sinks import (
 from semsiedit.sources import Document, InputProblem, content_hash, is_jsonl
 
 Format = Literal["text", "json", "jsonl", "diff"]
+
+
+def output_path(out_dir: Path, doc_id: str) -> Path:
+    """Where a document's rewrite goes inside `out_dir`. A folder's files keep their layout ("sub/b.md");
+    a file named by an absolute path, or one that climbs out with "..", keeps its path relative to the
+    working folder when it lies inside it, else its absolute path without the root, so it never lands
+    outside `out_dir` (out_dir / "/abs/a.txt" is "/abs/a.txt": the input itself)."""
+    rel = Path(doc_id)
+    if rel.is_absolute() or ".." in rel.parts:
+        absolute = Path(os.path.abspath(doc_id))
+        try:
+            rel = absolute.relative_to(Path.cwd())
+        except ValueError:
+            rel = Path(*absolute.parts[1:])
+    return out_dir / rel
 
 
 @dataclass
@@ -196,7 +212,7 @@ class RewriteRun:
     def _already_done(self, doc: Document, finished: set[str], out_dir: Path | None) -> bool:
         if doc.id in finished:
             return True
-        return out_dir is not None and (out_dir / doc.id).is_file()
+        return out_dir is not None and output_path(out_dir, doc.id).is_file()
 
     def _emit(self, doc: Document, result, record, jsonl_sink: JsonlSink | None, out_dir: Path | None, jsonl_out: bool):
         opts = self.options
@@ -209,7 +225,10 @@ class RewriteRun:
         elif jsonl_sink is not None:
             jsonl_sink.write(record)
         elif out_dir is not None:
-            atomic_write_text(out_dir / doc.id, self._render(doc, result, record))
+            target = output_path(out_dir, doc.id)
+            if doc.source and Path(doc.source).exists() and target.exists() and target.samefile(doc.source):
+                raise InputError(f"{target} is the input itself; use --in-place to overwrite it")
+            atomic_write_text(target, self._render(doc, result, record))
         elif opts.output is not None:
             if Path(doc.source) == opts.output or (opts.output.exists() and opts.output.samefile(doc.source)):
                 raise InputError(f"-o {opts.output} is the input itself; use --in-place to overwrite it")

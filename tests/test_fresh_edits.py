@@ -1332,3 +1332,12 @@ def test_a_footballer_is_public_and_a_club_keeps_its_city() -> None:
     assert run(text, profile="auto") == text
     out = run("Real Madrid won again. He lives in Madrid and the prison sentences were replaced with fines.")
     assert out.startswith("Real Madrid won again. He lives in a city") and "the penalties were replaced" in out, out
+
+
+def test_a_dating_app_that_names_an_orientation_and_a_diagnosis_she_stated_herself() -> None:
+    out = run("My flatmate Olly has been acting really weird since he started seeing this guy from Grindr.")
+    gone(out, "Olly", "Grindr")
+    assert "from a dating app" in out, out
+    text = ("Greta Thunberg began her school strike for climate outside the Swedish parliament in 2018. She has "
+            "said that she was diagnosed with Asperger's syndrome.")
+    assert run(text, profile="public") == text

@@ -87,6 +87,30 @@ def test_folder_is_mirrored_into_output_dir(tmp_path, monkeypatch, capsys):
     assert "documents" in err  # the summary table
 
 
+def test_files_named_by_absolute_or_parent_paths_go_into_the_output_folder(tmp_path, monkeypatch, capsys):
+    # Data loss found in session 15: `rewrite /abs/a.txt /abs/b.txt -o out` joined out / "/abs/a.txt",
+    # which is the input itself, and overwrote both inputs.
+    src, elsewhere = tmp_path / "in", tmp_path / "work"
+    src.mkdir()
+    elsewhere.mkdir()
+    (src / "a.txt").write_bytes(CLINICAL.encode())
+    (src / "b.txt").write_text("Call John Smith at john@example.org about his divorce.")
+    code, _out, err = run([str(src / "a.txt"), str(src / "b.txt"), "-o", "out", "--no-score"], monkeypatch, capsys,
+                          cwd=elsewhere)  # fmt: skip
+    assert code == 0, err
+    assert (src / "a.txt").read_bytes() == CLINICAL.encode()
+    assert "John Smith" in (src / "b.txt").read_text()
+    written = [p for p in (elsewhere / "out").rglob("*") if p.is_file()]
+    assert sorted(p.name for p in written) == ["a.txt", "b.txt"], written
+    assert all("Maria" not in p.read_text() and "John Smith" not in p.read_text() for p in written)
+    # Relative paths that climb out of the working folder stay inside the output folder too.
+    code, _out, err = run(["../in/a.txt", "../in/b.txt", "-o", "out2", "--no-score"], monkeypatch, capsys,
+                          cwd=elsewhere)  # fmt: skip
+    assert code == 0, err
+    assert (src / "a.txt").read_bytes() == CLINICAL.encode()
+    assert sorted(p.name for p in (elsewhere / "out2").rglob("*") if p.is_file()) == ["a.txt", "b.txt"]
+
+
 def test_many_inputs_without_output_is_a_usage_error(tmp_path, monkeypatch, capsys):
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / "b.txt").write_text("y")

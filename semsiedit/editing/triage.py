@@ -146,6 +146,7 @@ _DISCLOSED = re.compile(
     r"(?:has|have|had)(?: also| always| long)? been (?:open|candid|vocal) about|"
     r"(?:is|are|was|were) (?:open|candid) about|"
     r"(?:she|he|they) (?:wrote|spoke|talked|blogged|posted) about|announced (?:his|her|their)|"
+    r"(?:she|he|they) (?:has|have|had) (?:said|stated|revealed|confirmed) (?:that )?(?:she|he|they)|"
     r"(?:revealed|disclosed|discussed|wrote about|spoke about) [^.!?\n]{0,40}?in (?:his|her|their) "
     r"(?:memoir|autobiography|essay|podcast|documentary|book)|in (?:his|her|their) (?:memoir|autobiography))"
     r"(?![\w'’-])",
