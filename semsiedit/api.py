@@ -164,7 +164,7 @@ def rewrite_paths(
     ray_address: str | None = None,
 ) -> BatchSummary:
     """`engine`: local (this process, or `settings.workers` processes) or ray (semsiedit.engines)."""
-    from semsiedit.batch import check_outputs
+    from semsiedit.batch import check_outputs, check_side_outputs
     from semsiedit.engines import make_engine
 
     set_offline_environment()
@@ -178,6 +178,7 @@ def rewrite_paths(
     options = RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume,
                              encoding=encoding, color=wants_color(color, stdout or sys.stdout))
     check_outputs(options, list(paths), multi)
+    check_side_outputs({"--html": html, "--mapping": mapping, "--key-file": key_file}, list(paths))
     documents = _documents(paths, globs=globs, field=field, context_field=context_field, id_field=id_field,
                            context=context, encoding=encoding)
     vault = key = None

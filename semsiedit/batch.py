@@ -58,6 +58,18 @@ class RewriteOptions:
     encoding: str | None = None  # the explicit --encoding, used again to write --in-place results
 
 
+def check_side_outputs(side: dict[str, Path | None], inputs: list[str]) -> None:
+    """A report, review page, mapping or key file must not be one of the input files: writing it would
+    overwrite the text it was meant to describe (`--report a.txt` once did)."""
+    files = [Path(p) for p in inputs if p != "-" and Path(p).is_file()]
+    for flag, path in side.items():
+        if path is None or not path.exists():
+            continue
+        for source in files:
+            if path.samefile(source):
+                raise InputError(f"{flag} {path} is an input file; choose another path")
+
+
 def check_outputs(opts: RewriteOptions, inputs: list[str], multi: bool) -> None:
     """Every usage and writability check on the outputs, run before any model loads (exit 2)."""
     jsonl_out = opts.format == "jsonl" or any(is_jsonl(Path(p)) for p in inputs if p != "-")
@@ -78,6 +90,7 @@ def check_outputs(opts: RewriteOptions, inputs: list[str], multi: bool) -> None:
         if single is not None and opts.output.exists() and opts.output.samefile(single):
             raise InputError(f"-o {opts.output} is the input itself; use --in-place to overwrite it")
         check_writable(opts.output, "-o")
+    check_side_outputs({"--report": opts.report}, inputs)
     if opts.report is not None:
         check_writable(opts.report, "--report")
     if opts.in_place:

@@ -111,6 +111,19 @@ def test_files_named_by_absolute_or_parent_paths_go_into_the_output_folder(tmp_p
     assert sorted(p.name for p in (elsewhere / "out2").rglob("*") if p.is_file()) == ["a.txt", "b.txt"]
 
 
+@pytest.mark.parametrize("flag", ["--report", "--html", "--mapping", "--key-file"])
+def test_a_side_output_onto_an_input_is_refused(flag, tmp_path, monkeypatch, capsys):
+    # Found in session 15: `--report a.txt` and `--html a.txt` overwrote the input a.txt.
+    path = tmp_path / "a.txt"
+    path.write_bytes(CLINICAL.encode())
+    extra = ["--mapping", str(tmp_path / "map.vault")] if flag == "--key-file" else []
+    code, _out, err = run([str(path), "-o", str(tmp_path / "out.txt"), flag, str(path), *extra, "--no-score"],
+                          monkeypatch, capsys)  # fmt: skip
+    assert code == 2 and "is an input" in err, err
+    assert path.read_bytes() == CLINICAL.encode()
+    assert not (tmp_path / "out.txt").exists()
+
+
 def test_many_inputs_without_output_is_a_usage_error(tmp_path, monkeypatch, capsys):
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / "b.txt").write_text("y")
