@@ -1322,6 +1322,10 @@ def test_a_fraud_the_paragraph_records_a_plea_for_is_not_called_unproven() -> No
               "He pleaded guilty to 11 federal felonies and was sentenced to 150 years in prison.", profile="public")
     assert out.startswith("Bernie Madoff ran the largest Ponzi scheme in history") and "admitted" in out, out
     gone(out, "not been proven", "defrauding", "felonies")
+    out = run("Senator Tom Reed pleaded guilty to stealing from the church fund and was sentenced to prison.",
+              profile="public")
+    gone(out, "sentenced", "prison", "stealing")
+    assert out.startswith("Senator Tom Reed"), out
     out = run("Senator Mark Delaney took bribes from defense contractors. He was never convicted.", profile="public")
     assert "not been proven" in out, out
 

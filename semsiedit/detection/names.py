@@ -24,6 +24,9 @@ _GAP = re.compile(r" (?![ \t])")
 CONTAINER_LABELS = ("EMAIL_ADDRESS", "URL", "IP_ADDRESS", "CRYPTO", "IBAN_CODE", "CREDIT_CARD", "MAC_ADDRESS")
 
 
+# A person's initials ("R.K."): a name, though all capitals (not an acronym) and though the NER may call it
+# a place.
+INITIALS = re.compile(r"(?:[A-Z]\.){2,3}")
 # Verbs that open an instruction addressed to a person ("Ask Priya", "Thank Maria"): never part of the name.
 ADDRESSING_VERBS = frozenset({
     "ask", "tell", "call", "email", "e-mail", "thank", "contact", "message", "text", "ring", "phone", "meet", "invite",

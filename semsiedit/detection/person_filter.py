@@ -22,6 +22,7 @@ from semsiedit.detection.first_names import first_names
 from semsiedit.detection.lexicon import term_matcher
 from semsiedit.detection.names import (
     ADDRESSING_VERBS,
+    INITIALS,
     is_common_word,
     is_stop_word,
     is_title,
@@ -195,7 +196,7 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
                            reason=f"{f.reason}; a workplace, not a person")
         if _common_noun_slot(text, start, rest):
             return None  # "ein widerlicher Typ": a determiner and adjectives before a capitalised noun
-        if rest.isupper() and len(rest) > 1 and not re.fullmatch(r"(?:[A-Z]\.){2,3}", rest):
+        if rest.isupper() and len(rest) > 1 and not INITIALS.fullmatch(rest):
             return None  # "COVID", "ER": acronyms (not initials: "R.K.")
         if tokens and tokens[0].is_sent_start and is_common_word(rest, text):
             return None

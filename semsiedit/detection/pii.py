@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from typing import TYPE_CHECKING, Any
 
 from semsiedit.detection.lexicon import load_lexicon
+from semsiedit.detection.names import INITIALS
 from semsiedit.models import hidden_modules, resolve_spacy_model, set_offline_environment
 from semsiedit.types import Finding
 
@@ -157,13 +157,12 @@ class PiiRecognizer:
         return drop_contained(findings)
 
 
-_INITIALS = re.compile(r"(?:[A-Z]\.){2,3}")
 _PLACE_INITIALS = frozenset({"U.S.", "U.K.", "D.C.", "L.A.", "N.Y.", "U.A.E.", "E.U.", "N.Z.", "S.F.", "U.S.A."})
 
 
 def _initials_label(label: str, value: str) -> str:
     """A person's initials the NER took for a place ("client R.K., 38"); "U.S." stays a place."""
-    if label == "LOCATION" and _INITIALS.fullmatch(value) and value not in _PLACE_INITIALS:
+    if label == "LOCATION" and INITIALS.fullmatch(value) and value not in _PLACE_INITIALS:
         return "PERSON"
     return label
 

@@ -380,9 +380,11 @@ class LocalEditor:
         # record still gets one (its statement must not survive verbatim: _leaks).
         # The reporting verb may open the flagged clause itself ("Commentators described X as a hypocrite").
         starts = (node.start, *(node.start + s for s, _ in harmful_terms))
-        if ctx.profile == "public" and kind == "harmful" and court_record(seg):
-            # A public figure's conviction, plea or admission ("pleaded guilty to wire fraud") is public
-            # record: no accusation of ours to soften or call unproven (session 15).
+        privacy_here = any(f.category == "privacy" for f in node.semsi)
+        if ctx.profile == "public" and kind == "harmful" and court_record(seg) and not privacy_here:
+            # An admission or a court's finding ("confessed he stole from the fund") is no accusation of
+            # ours to soften or call unproven. Not when the clause also states a criminal record: that
+            # is still generalised, in both profiles (session 15).
             ctx.left_as_written.extend(f for f in node.semsi if f.category == "harmful")
             ctx.removed_terms[:] = [t for t in ctx.removed_terms if t.casefold() not in seg.casefold()]
             return seg
