@@ -164,7 +164,7 @@ def rewrite_paths(
     ray_address: str | None = None,
 ) -> BatchSummary:
     """`engine`: local (this process, or `settings.workers` processes) or ray (semsiedit.engines)."""
-    from semsiedit.batch import check_outputs, check_side_outputs
+    from semsiedit.batch import check_outputs
     from semsiedit.engines import make_engine
 
     set_offline_environment()
@@ -177,8 +177,7 @@ def rewrite_paths(
 
     options = RewriteOptions(output=output, in_place=in_place, format=fmt, report=report, resume=resume,
                              encoding=encoding, color=wants_color(color, stdout or sys.stdout))
-    check_outputs(options, list(paths), multi)
-    check_side_outputs({"--html": html, "--mapping": mapping, "--key-file": key_file}, list(paths))
+    check_outputs(options, list(paths), multi, {"--html": html, "--mapping": mapping, "--key-file": key_file})
     documents = _documents(paths, globs=globs, field=field, context_field=context_field, id_field=id_field,
                            context=context, encoding=encoding)
     vault = key = None
@@ -252,8 +251,11 @@ def _note_printer(console: Console | None):
 def restore_paths(source: str, mapping: Path, *, key_file: Path | None = None, output: Path | None = None,
                   encoding: str | None = None, stdout=None) -> int:
     """`semsiedit restore`: the originals back into a text that uses the surrogates; returns the count."""
-    from semsiedit.mapping import restore_text
+    from semsiedit.mapping import default_key_path, restore_text
+    from semsiedit.sinks import check_no_clobber
 
+    read = [Path(source)] if source != "-" else []
+    check_no_clobber({"-o": output}, [*read, mapping, key_file or default_key_path(mapping)])
     text = _read_arg(source, encoding)
     restored, count = restore_text(text, mapping, key_file)
     if output is not None:

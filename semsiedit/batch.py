@@ -22,6 +22,7 @@ from semsiedit.report import BatchSummary, unified_diff
 from semsiedit.sinks import (
     JsonlSink,
     atomic_write_text,
+    check_no_clobber,
     check_output_folder,
     check_writable,
     done_ids,
@@ -58,20 +59,10 @@ class RewriteOptions:
     encoding: str | None = None  # the explicit --encoding, used again to write --in-place results
 
 
-def check_side_outputs(side: dict[str, Path | None], inputs: list[str]) -> None:
-    """A report, review page, mapping or key file must not be one of the input files: writing it would
-    overwrite the text it was meant to describe (`--report a.txt` once did)."""
-    files = [Path(p) for p in inputs if p != "-" and Path(p).is_file()]
-    for flag, path in side.items():
-        if path is None or not path.exists():
-            continue
-        for source in files:
-            if path.samefile(source):
-                raise InputError(f"{flag} {path} is an input file; choose another path")
-
-
-def check_outputs(opts: RewriteOptions, inputs: list[str], multi: bool) -> None:
-    """Every usage and writability check on the outputs, run before any model loads (exit 2)."""
+def check_outputs(opts: RewriteOptions, inputs: list[str], multi: bool,
+                  side: dict[str, Path | None] | None = None) -> None:
+    """Every usage and writability check on the outputs (`side`: --html, --mapping, --key-file), run
+    before any model loads (exit 2)."""
     jsonl_out = opts.format == "jsonl" or any(is_jsonl(Path(p)) for p in inputs if p != "-")
     if opts.in_place and opts.output is not None:
         raise InputError("--in-place and -o exclude each other: --in-place overwrites the inputs")
@@ -90,7 +81,9 @@ def check_outputs(opts: RewriteOptions, inputs: list[str], multi: bool) -> None:
         if single is not None and opts.output.exists() and opts.output.samefile(single):
             raise InputError(f"-o {opts.output} is the input itself; use --in-place to overwrite it")
         check_writable(opts.output, "-o")
-    check_side_outputs({"--report": opts.report}, inputs)
+    output_file = opts.output if out_dir is None else None
+    check_no_clobber({"-o": output_file, "--report": opts.report, **(side or {})},
+                     [Path(p) for p in inputs if p != "-"])
     if opts.report is not None:
         check_writable(opts.report, "--report")
     if opts.in_place:

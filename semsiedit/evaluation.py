@@ -363,6 +363,12 @@ def run_eval_command(
 
     set_offline_environment()
     stdout = stdout or sys.stdout
+    if out:
+        from semsiedit.sinks import check_no_clobber
+
+        names = ("detect_agreement.json",) if task == "detect" else ("summary.json", "per_doc.jsonl", "pareto.png")
+        for name in names:
+            check_no_clobber({"--out": out / name}, [dataset, *([rewritten] if rewritten else [])])
     if task == "detect":
         from semsiedit.agreement import PresidioBaseline, evaluate_detection, format_agreement_table
         from semsiedit.detection import DetectionEngine

@@ -265,6 +265,9 @@ def write_review(path: Path, records: Iterable[dict[str, Any]], **kwargs: Any) -
 def report_command(results: Path, html_path: Path | None, *, show_values: bool, pareto: Path | None,
                    warn, stdout) -> int:
     """`semsiedit report`: the review page from a rewrite's JSONL output; returns the record count."""
+    from semsiedit.sinks import check_no_clobber
+
+    check_no_clobber({"--html": html_path}, [results, *([pareto] if pareto else [])])
     records = list(read_records(results, warn))
     if not records:
         raise InputError(f"{results}: no rewrite records (JSONL lines with a `semsiedit` report)")

@@ -185,3 +185,22 @@ def check_output_folder(out_dir: Path, inputs: list[Path]) -> None:
             resolved_in = root.resolve()
             if resolved_out == resolved_in or resolved_in in resolved_out.parents:
                 raise InputError(f"output folder {out_dir} is inside input folder {root}; choose another -o")
+
+
+def check_no_clobber(outputs: dict[str, Path | None], inputs: list[Path]) -> None:
+    """No output may be a file the command reads, lie inside a folder it reads, or be another output:
+    each would silently lose data still needed (`--report a.txt` overwrote an input, `restore -o
+    MAPPING` the only copy of the originals, `--report OUT` the rewrite itself)."""
+    named = [(flag, path) for flag, path in outputs.items() if path is not None]
+    for flag, path in named:
+        resolved = path.resolve()
+        for source in inputs:
+            if source.is_dir():
+                if source.resolve() in resolved.parents:
+                    raise InputError(f"{flag} {path} is inside input folder {source}; choose another path")
+            elif source.exists() and (resolved == source.resolve() or (path.exists() and path.samefile(source))):
+                raise InputError(f"{flag} {path} is an input file; choose another path")
+    for i, (flag, path) in enumerate(named):
+        for other_flag, other in named[:i]:
+            if path.resolve() == other.resolve() or (path.exists() and other.exists() and path.samefile(other)):
+                raise InputError(f"{other_flag} and {flag} name the same file {path}; give each its own")
