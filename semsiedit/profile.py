@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from semsiedit.language import ENGLISH, document_language
 from semsiedit.places import known_place
 from semsiedit.types import Finding
 
@@ -106,9 +107,11 @@ class Profile:
     reason: str
     protect: str = ""
     preserve: str = ""
+    language: str = "en"  # semsiedit/language.py: another language gets identifiers and names only
 
     def to_dict(self) -> dict[str, str]:
-        return {"name": self.name, "reason": self.reason, "protect": self.protect, "preserve": self.preserve}
+        return {"name": self.name, "reason": self.reason, "protect": self.protect, "preserve": self.preserve,
+                "language": self.language}  # fmt: skip
 
     def prompt_block(self) -> str:
         """The lines the LLM critic and editor get (and so the LLM cache key)."""
@@ -142,8 +145,12 @@ def choose_profile(
     setting = getattr(settings, "profile", "auto") if settings is not None else "auto"
     protect = getattr(settings, "protect", "") or ""
     preserve = getattr(settings, "preserve", "") or ""
+    language = document_language(text)
     if setting in ("record", "public"):
-        return Profile(setting, "set by --profile / config", protect, preserve)
+        return Profile(setting, "set by --profile / config", protect, preserve, language)
+    if language != ENGLISH:
+        # Nothing here can tell a record from public text in another language: protect the most.
+        return Profile("record", f"auto: written in another language ({language})", protect, preserve, language)
     record = len(_RECORD_CUES.findall(text)) + sum(canonical(f.label) in _RECORD_PII for f in findings)
     asked = bool(context and context.strip()) or bool(_OPENING_QUESTION.match(text))
     public = len(_PUBLIC_CUES.findall(text)) + (2 if asked else 0)

@@ -67,6 +67,9 @@ def review(result: DocumentResult, settings: Settings) -> list[str]:
     reasons: list[str] = []
     if result.error:
         reasons.append("error")
+    language = (result.profile or {}).get("language", "en")
+    if language != "en":
+        reasons.append(f"written in another language ({language}): only identifiers and names were detected")
     scores = result.scores
     if scores is not None:
         top = max(scores.residuals, default=0.0)

@@ -1271,12 +1271,6 @@ def test_an_encyclopaedic_text_and_a_famous_owner_stay_public() -> None:
     gone(out, "Nazi", "fraud", "fringe")
 
 
-def test_a_german_greeting_is_no_place() -> None:
-    out = run("Sehr geehrte Frau Schneider,\n\nIhr Sohn Lukas Schneider war in Behandlung.")
-    assert out.startswith("Sehr geehrte Person "), out
-    gone(out, "Schneider", "Lukas")
-
-
 def test_two_towns_joined_by_and_a_condition_plan_and_a_seizure() -> None:
     out = run("Ethan now splits the week between our homes in Harrow and Watford. Could we get a written asthma "
               "plan for both houses? He told his supervisor he suffers from epilepsy and may have had a seizure "

@@ -53,7 +53,8 @@ def test_public_text_keeps_public_people_and_places(text: str, kept: list[str]) 
 @pytest.mark.slow
 def test_countries_and_states_are_kept_under_record_too() -> None:
     out, profile = run("Maria Lopez moved from North Carolina to the U.S. capital in 2019, then to Canada.", "record")
-    assert profile == {"name": "record", "reason": "set by --profile / config", "protect": "", "preserve": ""}
+    assert profile == {"name": "record", "reason": "set by --profile / config", "protect": "", "preserve": "",
+                       "language": "en"}
     assert "North Carolina" in out and "Canada" in out and "U.S." in out and "Maria" not in out
 
 

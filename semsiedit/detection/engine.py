@@ -24,6 +24,7 @@ from semsiedit.config import Settings
 from semsiedit.detection.address import find_addresses
 from semsiedit.detection.birthdate import find_birthdates
 from semsiedit.detection.first_names import find_first_names
+from semsiedit.detection.foreign import trusted_in_other_language
 from semsiedit.detection.lists import drop_allowed, find_denied
 from semsiedit.detection.markup import map_back, strip_markup
 from semsiedit.detection.merge import merge_findings
@@ -32,6 +33,7 @@ from semsiedit.detection.names import with_nickname, without_salutation
 from semsiedit.detection.person_filter import clean_person_findings
 from semsiedit.detection.tables import cells_win, find_table_cells
 from semsiedit.detection.titles import find_titled_names
+from semsiedit.language import is_english
 from semsiedit.text import Span, split_sentences, stable_pieces
 from semsiedit.types import SEMSI_CATEGORIES, Finding
 
@@ -204,11 +206,12 @@ class DetectionEngine:
         self.load()
         texts = list(texts)
         found, ents = self._analyze(texts, batch_size, originals)
-        if self._learned is None:
-            return found
-        # In this process, after the workers: one embedding batch, into the cache the scorer reads.
-        found = self._learned.refine(texts, found, ents, contexts)
-        return [merge_findings(f, text=t, categories=self.categories) for t, f in zip(texts, found, strict=True)]
+        if self._learned is not None:
+            # In this process, after the workers: one embedding batch, into the cache the scorer reads.
+            found = self._learned.refine(texts, found, ents, contexts)
+            found = [merge_findings(f, text=t, categories=self.categories) for t, f in zip(texts, found, strict=True)]
+        # A text in another language keeps only what does not need English to find (detection/foreign.py).
+        return [f if is_english(t) else trusted_in_other_language(t, f) for t, f in zip(texts, found, strict=True)]
 
     def close(self) -> None:
         """Stop the worker processes (they also stop with the process)."""

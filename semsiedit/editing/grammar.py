@@ -94,12 +94,17 @@ _ADJECTIVE_SLOT = re.compile(
 )
 
 
+_PLACEHOLDER = re.compile(r"<[A-Z_]+_\d+>")
+
+
 def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
     """Grammar at a seam where new text starts at result[j]: a/an, and doubled determiners.
 
     `article_led`: the replaced text opened with an article, so an "X's" before it was "X is"
     ("Her son's a heavy drinker"), not a possessive."""
     left, right = result[:j], result[j:]
+    if _PLACEHOLDER.match(right):
+        return result  # "<EMAIL_ADDRESS_3>" is no English word: "an" before it may be German ("schreiben Sie an")
     det, rep = _LEFT_DET.search(left), _RIGHT_ARTICLE.match(right)
     if det and article_led and re.search(r"['’]s$", det.group(1)):
         det = None

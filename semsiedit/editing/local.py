@@ -87,6 +87,8 @@ class LocalEditor:
         """One non-overlapping Edit per group of overlapping findings. `context` is not needed locally."""
         notes: list[str] = []
         name = profile.name if profile is not None else "record"
+        # In another language an English descriptor ("the number on file") would not fit the sentence.
+        mode = "placeholder" if profile is not None and profile.language != "en" else self.mode
         if profile is not None:
             findings = apply_profile(findings, profile)
         valid = merge_address_runs(text, validate(text, findings, notes))
@@ -105,9 +107,9 @@ class LocalEditor:
         # Full names first, so "Gonzalez" later in the text resolves to "Maria Gonzalez".
         people = [f for f in valid if f.category == "pii" and canonical_label(f.label) == "PERSON"]
         for f in sorted(people, key=lambda f: (-len(split_title(f.text)[1].split()), f.start)):
-            self.surrogates.render("PERSON", f.text, mode=self.mode, scope=scope)  # type: ignore[arg-type]
+            self.surrogates.render("PERSON", f.text, mode=mode, scope=scope)  # type: ignore[arg-type]
         doc = DocState.of(text)
-        edits = [self._edit(text, node, scope, notes, doc, name) for node in build_tree(text, valid)]
+        edits = [self._edit(text, node, scope, notes, doc, name, mode) for node in build_tree(text, valid)]
         return Proposal([e for e in edits if e is not None], Usage(), notes)
 
     # -- one top-level edit -------------------------------------------------------------------
@@ -120,8 +122,9 @@ class LocalEditor:
         notes: list[str],
         doc: DocState | None = None,
         profile: str = "record",
+        mode: str | None = None,
     ) -> Edit | None:
-        ctx = Ctx(scope, doc or DocState.of(text), self.surrogates, self.mode, profile)
+        ctx = Ctx(scope, doc or DocState.of(text), self.surrogates, mode or self.mode, profile)
         rendered = self._render(text, node, ctx)
         found = node.all_findings()
         if profile == "public":
