@@ -4,6 +4,8 @@ nationality or a place, or misses it.
 
 Sources (all MIT-licensed packages; run once, the output is committed):
 - the given names of Faker's person providers, every locale with Latin-script names;
+- `scripts/given_names_extra.txt`: common given names Faker's Latin-script locales miss (its Indian
+  locales write names in their own scripts), hand-curated, filtered like the rest;
 - spaCy's English lexeme probabilities (`spacy-lookups-data`), which keep case: a name stays only when
   its capitalised form is clearly more frequent than its lower-case form, so words that are also names
   ("Will", "Grace", "Mark", "Hope", "Rose", "Summer") drop out;
@@ -29,6 +31,8 @@ OUT = Path(__file__).resolve().parent.parent / "semsiedit" / "data" / "lexicons"
 # log P(Capitalised) - log P(lower case) must exceed this (e: the capitalised form ~2.7x as frequent).
 MIN_CASE_MARGIN = 1.0
 MIN_CITY_POPULATION = 100_000
+# A curated name whose lower-case form is at least this frequent (log probability) is also a word.
+COMMON_WORD = -13.5
 _LATIN_NAME = re.compile(r"^[A-Z][a-zà-öø-ÿ]+(?:-[A-Z][a-zà-öø-ÿ]+)?$")
 _CALENDAR = {
     "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -53,6 +57,14 @@ def faker_first_names() -> set[str]:
     return names
 
 
+EXTRA = Path(__file__).resolve().parent / "given_names_extra.txt"
+
+
+def extra_first_names() -> set[str]:
+    lines = EXTRA.read_text(encoding="utf-8").splitlines()
+    return {w for line in lines if not line.startswith("#") for w in line.split() if _LATIN_NAME.match(w)}
+
+
 def lexeme_probs() -> dict[str, float]:
     import spacy_lookups_data
 
@@ -73,10 +85,14 @@ def main() -> None:
     floor = min(probs.values())
     cities = big_cities()
     kept = []
-    for name in sorted(faker_first_names()):
+    extra = extra_first_names()
+    for name in sorted(faker_first_names() | extra):
         if name in _CALENDAR or name in cities or len(name) < 3:
             continue
         lower = probs.get(name.lower())
+        if name in extra and (lower is None or lower < COMMON_WORD):
+            kept.append(name)  # the English counts barely know "Neha": only a real word ("Harsh") is dropped
+            continue
         if lower is not None and probs.get(name, floor) - lower < MIN_CASE_MARGIN:
             continue  # as often (or more) a word: "Will", "Grace", "Hope"; a name unseen in lower case stays
         kept.append(name)

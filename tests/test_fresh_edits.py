@@ -1339,3 +1339,61 @@ def test_a_dating_app_that_names_an_orientation_and_a_diagnosis_she_stated_herse
     text = ("Greta Thunberg began her school strike for climate outside the Swedish parliament in 2018. She has "
             "said that she was diagnosed with Asperger's syndrome.")
     assert run(text, profile="public") == text
+
+
+# -- batch 39 (session 16) -----------------------------------------------------------------------
+
+
+def test_a_discharge_summary_loses_its_background_conditions_and_their_stage() -> None:
+    out = run("Discharge summary\nPatient: Svetlana Ivanova, 67F\nAdmitted with a fall. Background of type 2 "
+              "diabetes, CKD stage 3 and previous breast cancer (2016, left mastectomy). Lives alone.")  # fmt: skip
+    gone(out, "Svetlana", "diabetes", "CKD", "stage 3", "breast cancer", "mastectomy")
+    assert "Background of " in out and "Lives alone." in out, out
+
+
+def test_shared_intimate_images_and_a_slur_about_work_keep_the_sentence() -> None:
+    out = run("My ex (32M) has been posting my nudes on a Telegram group and telling people I was a sex worker. "
+              "My name is Chloe Evans.")  # fmt: skip
+    gone(out, "nudes", "sex worker", "Chloe")
+    assert out.startswith("My ex (32M) has been posting my private images on a Telegram group and telling "
+                          "people I"), out
+    assert "personal life private" not in out, out
+
+
+def test_a_role_is_not_a_subject_to_pseudonymise() -> None:
+    out = run("Resident Mr Albert Finnegan was found on the floor at 06:40. No visible injuries; GP to review on "
+              "Thursday.")  # fmt: skip
+    gone(out, "Finnegan")
+    assert "GP to review on Thursday." in out, out
+
+
+def test_an_accusation_after_that_stays_a_clause_about_its_subject() -> None:
+    out = run("Leah Morrison disclosed to Ms Patel that her stepdad hits her mum when he's been drinking.")
+    gone(out, "Leah", "Patel", "hits", "drinking")
+    assert re.search(r"that her stepdad \w", out), out
+    assert "that a personal" not in out and "that an unproven" not in out, out
+    out = run("Leah said her stepdad hits her mum when he's been drinking.")
+    assert re.search(r"said (?:that )?her stepdad \w", out), out
+
+
+def test_a_named_union_a_quoted_slur_and_a_fasting_month() -> None:
+    out = run("Mohammed says Steve mocked his Ramadan fasting and called him \"a lazy terrorist\". Mohammed is a "
+              "member of Unite and his Unison rep, Julie Hart, will attend.")  # fmt: skip
+    gone(out, "Unite", "Unison", "terrorist", "militant", "Ramadan", "Julie")
+    assert 'called him "an offensive name"' in out and "member of a workplace group" in out, out
+
+
+def test_a_benefit_a_denial_and_stress_signed_off() -> None:
+    out = run("She is a widow on Pension Credit. Gary arrived drunk, says Mrs Whitfield. Gary denies being drunk.")
+    gone(out, "Pension Credit", "Gary", "Whitfield")
+    assert "allegedly denies" not in out and re.search(r"Person \w+ denies being drunk\.", out), out
+    out = run("Priya has been signed off by her GP with stress and anxiety after her divorce.")
+    gone(out, "stress", "anxiety", "divorce", "Priya")
+    assert "signed off by her GP with a health condition after her family matter" in out, out
+
+
+def test_given_names_from_beyond_europe_and_a_person_from_an_office() -> None:
+    out = run("Just a heads-up that Priyanka Raghunathan from the Bristol office will be off from Monday. "
+              "Raj will cover her accounts. Neha and Deepak from payroll agreed.")  # fmt: skip
+    gone(out, "Priyanka", "Raghunathan", "Raj ", "Neha", "Deepak")
+    assert "from the Bristol office will be off" in out and "will cover her accounts" in out, out

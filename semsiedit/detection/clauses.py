@@ -9,7 +9,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from semsiedit.detection.lexicon import TermMatcher, cue_words, load_lexicon, token_keys
-from semsiedit.detection.names import org_words
+from semsiedit.detection.names import not_names, org_words
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -70,7 +70,8 @@ def is_subject_entity(token: Token, allowed_ents: frozenset[str], matcher: TermM
     """A token of an allowed entity that is not a lone lexicon word the NER mistook for a name."""
     if token.ent_type_ not in allowed_ents or (token.ent_iob_ == "B" and matcher.is_single_term(token)):
         return False
-    return plausible_name(token)
+    # "GP to review on Thursday": a role the NER tagged as an organisation is nobody's name.
+    return plausible_name(token) and entity_text(token).lower() not in not_names()
 
 
 def plausible_name(token: Token) -> bool:

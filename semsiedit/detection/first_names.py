@@ -77,10 +77,14 @@ def _full_name_org(tok: Token, nxt: Token | None) -> bool:
 
 
 def _candidate(tok: Token, text: str) -> bool:
-    if tok.pos_ != "PROPN" or tok.text not in first_names() or tok.text in brand_names():
+    if tok.text not in first_names() or tok.text in brand_names():
         return False
     doc = tok.doc
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    # The tagger knows few names from outside Europe: "Raj will cover" came out an adverb. A listed
+    # name right before a verb is its subject whatever the tag.
+    if tok.pos_ != "PROPN" and not (nxt is not None and nxt.pos_ in ("AUX", "VERB") and not tok.ent_type_):
+        return False
     if tok.ent_type_ == "ORG" and _full_name_org(tok, nxt):
         return not is_common_word(tok.text, text)
     if tok.ent_type_ not in _MISTAGGED and not (tok.ent_type_ == "ORG" and _a_person_by_role(tok)):

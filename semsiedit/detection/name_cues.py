@@ -48,8 +48,10 @@ def find_cued_names(text: str) -> list[Finding]:
 @lru_cache(maxsize=1)
 def _before_pattern() -> re.Pattern[str]:
     cues = alternation([c.lower() for c in lexicon()["trailing_cues"]])
+    # "Priyanka Raghunathan from the Bristol office": people, not firms, come from a site of their employer.
+    site = r"from the (?:[A-Z][\w'’-]+ ){0,2}(?:office|branch|depot|site|store|warehouse|ward|team)"
     word = r"[A-Z][\w'’-]+"
-    return re.compile(rf"(?<![\w'’.-])({word}(?:[ \t]+{word}){{0,2}})[ \t]+(?P<cue>(?i:{cues}))(?![\w-])")
+    return re.compile(rf"(?<![\w'’.-])({word}(?:[ \t]+{word}){{0,2}})[ \t]+(?P<cue>(?i:{cues})|{site})(?![\w-])")
 
 
 def find_names_before_cues(text: str) -> list[Finding]:

@@ -274,13 +274,14 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
         light_adverb = wrappers.get("light_adverb", "reportedly")
         # One adverb for the statement: a split at "U.S. Secretary" is not a new sentence to hedge.
         return lead + (insert_hedge(core, light_adverb) or core) + tail
+    denials = re.compile(rf"(?<![\w'’])(?:{'|'.join(grammar()['denials'])})(?!\w)", FLAGS)
     if adverb:
-        new_core = "".join(insert_hedge(p, wrappers["adverb"]) or p for p in pieces)
+        # "Gary denies being drunk" is his own statement: "Gary allegedly denies" made it a claim.
+        new_core = "".join(p if denials.search(p) else insert_hedge(p, wrappers["adverb"]) or p for p in pieces)
         changed = changed or new_core != core
         core = new_core
     line = (kind, text.rfind("\n", 0, node.end) + 1)  # the note goes at the end of the span
-    denials = "|".join(grammar()["denials"])
-    denial = kind == "harmful" and re.search(rf"(?<![\w'’])(?:{denials})(?!\w)", core, FLAGS)
+    denial = kind == "harmful" and denials.search(core)
     known_false = correction(core) if kind == "misinformation" else None
     if changed and (line in ctx.doc.noted or denial) and not known_false:
         # This paragraph already says the claims are unproven (a claim the table knows to be false

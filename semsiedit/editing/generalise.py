@@ -154,7 +154,14 @@ def fallback(text: str, node: Node, ctx: Ctx, *, reason: str) -> str:
         return pii_descriptor(node.pii[0].label)
     seg = text[node.start : node.end]
     categories = [f.category for f in node.semsi]
+    # The widest statement decides the form: in "her stepdad hits her mum when he's been drinking" the
+    # accusation holds the drinking, and "She has a personal health matter" changed who it was about.
+    widest = max(node.semsi, key=lambda f: f.end - f.start, default=None)
     privacy = [f for f in node.semsi if f.category == "privacy"]
+    if widest is not None and widest.category != "privacy" and not any(
+        f.end - f.start >= widest.end - widest.start for f in privacy
+    ):
+        privacy = []
     if privacy:
         fallbacks = load_data("generalise")["fallbacks"]
         forms = fallbacks.get(privacy_label(privacy[0].label), fallbacks["_default"])
@@ -178,7 +185,12 @@ def fallback(text: str, node: Node, ctx: Ctx, *, reason: str) -> str:
 def clause_form(forms: dict[str, str], subject: str) -> str:
     plural = subject.lower() in PLURAL_SUBJECTS
     verbs = {"has": "have", "holds": "hold", "keeps": "keep", "takes": "take"}
-    return forms["clause"].format(subject=subject, **{k: (v if plural else k) for k, v in verbs.items()})
+    their = _POSSESSIVES.get(subject.lower(), "their")  # "I keep my personal life private"
+    return forms["clause"].format(subject=subject, their=their,
+                                  **{k: (v if plural else k) for k, v in verbs.items()})  # fmt: skip
+
+
+_POSSESSIVES = {"i": "my", "we": "our", "you": "your", "he": "his", "she": "her", "it": "its"}
 
 
 def partial(text: str, node: Node, ctx: Ctx, forms: dict[str, str], label: str) -> str | None:

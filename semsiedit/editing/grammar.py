@@ -275,6 +275,13 @@ def word_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozens
     )
 
 
+_COMPLEMENTISER = re.compile(
+    r"(?<![\w'’-])(?:that|because|whether|said|says|claimed|claims|alleged|alleges|disclosed|reported|admitted"
+    r"|told (?:me|us|him|her|them|staff|police))$",
+    re.IGNORECASE,
+)
+
+
 def is_clause(text: str, start: int, seg: str) -> bool:
     """A statement (subject + predicate), not a noun-phrase fragment like "Bill Clinton's account"."""
     tokens = [t.strip(STRIP).lower() for t in seg.split()]
@@ -283,6 +290,8 @@ def is_clause(text: str, start: int, seg: str) -> bool:
     before = text[max(0, start - 40) : start].rstrip(" \t")
     if not before or before[-1] in '.!?\n\r;:,(—–-"“':
         return True
+    if _COMPLEMENTISER.search(before):
+        return True  # "She told me that her stepdad hits her mum": what follows "that" is a statement
     if tokens[0] in PRONOUNS - {"it"}:
         return True  # "I see a therapist every week": a pronoun subject starts a statement
     _, aux, _, verbs = word_sets()
