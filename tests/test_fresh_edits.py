@@ -1397,3 +1397,34 @@ def test_given_names_from_beyond_europe_and_a_person_from_an_office() -> None:
               "Raj will cover her accounts. Neha and Deepak from payroll agreed.")  # fmt: skip
     gone(out, "Priyanka", "Raghunathan", "Raj ", "Neha", "Deepak")
     assert "from the Bristol office will be off" in out and "will cover her accounts" in out, out
+
+
+# -- batch 40 (session 16) -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("Ship to: Ahmed Karimi, 3 Birchwood Ave, Toronto ON M4K 1C2.", ["Karimi", "Birchwood", "Toronto", "M4K"]),
+    ("Send it to Anna de Vries, Keizersgracht 12, 1015 CJ Amsterdam.", ["Vries", "Keizersgracht", "1015", "Amsterdam"]),
+    ("Her address is 14 Main Street, Dublin D02 X285.", ["Main Street", "Dublin", "D02"]),
+    ("Deliver to Jonas Weber, Hauptstraße 5, 80331 München.", ["Weber", "Hauptstraße", "80331", "München"]),
+    ("He lives at 22 MG Road, Bengaluru 560001.", ["MG Road", "Bengaluru", "560001"]),
+    ("Please post it to Marie Dubois, 12 rue de la Paix, 75002 Paris.", ["Dubois", "rue de la Paix", "75002", "Paris"]),
+])  # fmt: skip
+def test_addresses_of_other_countries_lose_street_town_and_postcode(text, values) -> None:
+    gone(run(text), *values)
+
+
+def test_a_medical_device_names_no_condition_and_one_takes_no_article() -> None:
+    out = run("Order for Tom Reed: 1x blood glucose monitor, 2x EpiPens. He had one miscarriage scare in 2023 "
+              "and needs a new glucose monitor.")  # fmt: skip
+    gone(out, "glucose", "EpiPen", "miscarriage", "Tom")
+    assert "1x medical device, 2x medical devices" in out and "one a " not in out, out
+    assert "a new medical device" in out, out
+
+
+def test_names_in_a_message_written_all_in_lower_case() -> None:
+    out = run("hi dr lee, its jamie (DOB 2/9/1988). my psoriasis is flaring again. can i get an appt?\nthanks\njamie")
+    gone(out, "lee", "jamie", "psoriasis", "2/9")
+    assert out.startswith("hi Person ") and "can i get an appt?" in out, out
+    out = run("hi its me again. the tap is still leaking and the boiler is making a noise. thanks for sorting it")
+    assert "Person" not in out, out

@@ -1,9 +1,11 @@
 """semsiedit's own structured-PII recognizers over the whole text, run after Presidio: names in
-labelled fields and after cues, identifiers, phone numbers, user handles, then name propagation over every PERSON
-found so far. Regex based, no second spaCy pass."""
+labelled fields and after cues (also in all-lower-case messages), identifiers, addresses of other
+countries, phone numbers, user handles, then name propagation over every PERSON found so far. Regex
+based, no second spaCy pass."""
 
 from __future__ import annotations
 
+from semsiedit.detection.casual_names import find_lowercase_names
 from semsiedit.detection.fields import find_field_names
 from semsiedit.detection.handles import find_handles
 from semsiedit.detection.identifiers import find_identifiers
@@ -12,14 +14,16 @@ from semsiedit.detection.names import outside_containers
 from semsiedit.detection.phones import find_phones
 from semsiedit.detection.propagation import propagate_names
 from semsiedit.detection.record_ids import find_record_ids, names_from_context
+from semsiedit.detection.world_addresses import find_world_addresses
 from semsiedit.types import Finding
 
 
 def find_more_pii(text: str, found: list[Finding]) -> list[Finding]:
     """New findings for `text`, given those already `found` (which are not repeated)."""
-    new = find_identifiers(text) + find_phones(text) + find_record_ids(text) + find_handles(text)
+    new = find_identifiers(text) + find_phones(text) + find_record_ids(text) + find_world_addresses(text)
+    new += find_handles(text)
     new = outside_containers(new, found)
-    cued = find_field_names(text) + find_cued_names(text) + find_names_before_cues(text)
+    cued = find_field_names(text) + find_cued_names(text) + find_names_before_cues(text) + find_lowercase_names(text)
     names = outside_containers(cued, found + new)
     new += names
     new += names_from_context(text, found + new)

@@ -133,6 +133,7 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
             or prev.group(1).lower() in _MODIFIERS
             or re.fullmatch(r"[a-z]+(?:-[a-z]+)+", prev.group(1))
             or re.fullmatch(r"\d+[x×]", prev.group(1))  # "1x a medical test": a quantity, not a slot
+            or prev.group(1).lower() == "one"  # "one miscarriage" -> "one private health matter"
             or re.search(rf"(?<![\w'’-])(?:{DETERMINERS}) \d[\d,.]*s? $", left, FLAGS)
         ):
             before = left[: prev.start()]

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from semsiedit.detection.casual_names import SOURCE as LOWERCASE_NAME_SOURCE
 from semsiedit.editing.grammar import core_range
 from semsiedit.editing.pseudonymise import name_core
 from semsiedit.editing.surrogates import SurrogateMap, canonical_label, load_data, split_title, title_before
@@ -114,6 +115,8 @@ def _without_stray_brackets(f: Finding) -> Finding:
 
 def span_range(text: str, f: Finding) -> tuple[int, int] | None:
     start, end = f.start, f.end
+    if f.category == "pii" and canonical_label(f.label) == "PERSON" and LOWERCASE_NAME_SOURCE in f.source:
+        return start, end  # "hi dr lee, its jamie": a lower-case message's names have no capital to trim by
     if f.category == "pii" and canonical_label(f.label) == "PERSON":
         trimmed = name_core(text, start, end)
         if trimmed is None:
