@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from pathlib import Path
 
 from semsiedit.data_files import load_data
 
@@ -76,3 +77,16 @@ def location_kind(value: str) -> str:
 def is_known_place(value: str) -> bool:
     """A country, state or region of the gazetteer (kept by both profiles)."""
     return known_place(value) is not None
+
+
+@cache
+def _cities() -> frozenset[str]:
+    path = Path(__file__).resolve().parent / "data" / "lexicons" / "cities.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def is_city(value: str) -> bool:
+    """A town or city of GeoNames (data/lexicons/cities.txt: "Halifax", "Croydon", "Calais")."""
+    return value.strip().strip(".,;:") in _cities()
+

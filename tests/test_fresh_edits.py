@@ -1428,3 +1428,38 @@ def test_names_in_a_message_written_all_in_lower_case() -> None:
     assert out.startswith("hi Person ") and "can i get an appt?" in out, out
     out = run("hi its me again. the tap is still leaking and the boiler is making a noise. thanks for sorting it")
     assert "Person" not in out, out
+
+
+# -- batch 41 (session 16) -----------------------------------------------------------------------
+
+
+def test_a_hashtag_a_handle_and_a_border_detention() -> None:
+    out = run("My sister Nadia was detained at Heathrow for 9 hours. She's a Syrian refugee with indefinite leave "
+              "to remain. This is disgusting. #RefugeesWelcome Message me on Insta @lou.brightonrunner")  # fmt: skip
+    gone(out, "Nadia", "legal matter", "leave to remain", "lou.brightonrunner")
+    assert "was held at Heathrow for 9 hours" in out and "#RefugeesWelcome" in out, out
+    assert re.search(r"on Insta User \w+", out), out
+
+
+def test_a_study_population_is_nobody_and_a_town_is_no_person() -> None:
+    text = "We studied 1,248 adults with type 2 diabetes across 14 clinics. Participants lost 6.2 kg on average."
+    assert run(text) == text
+    out = run("A 52-year-old man from Halifax has been jailed after stealing from the scout group. The refugees "
+              "in Calais were moved on, said Tom Reed.")  # fmt: skip
+    gone(out, "Halifax", "Calais", "Tom")
+    assert not re.search(r"(?:from|in) Person", out) and "man from a city" in out, out
+
+
+def test_reported_name_calling_gets_no_unproven_note() -> None:
+    out = run("Greta Thunberg is a Swedish climate activist. Critics have called her a puppet of her parents and "
+              "a hypocrite, while supporters credit her with mobilising millions of young people.",
+              "public")  # fmt: skip
+    assert "Greta Thunberg" in out and "hypocrite" not in out, out
+    assert "not been proven" not in out and out.rstrip().endswith("millions of young people."), out
+
+
+def test_a_wharf_address_and_a_login_spelled_from_a_name() -> None:
+    out = run("Case note: Mr Viktor Horvath, tenant at 9 Canal Wharf, has been hoarding.\n"
+              "Reporter: dmitri.volkov (Dmitri Volkov, dmitri.volkov@fastmail.com)")  # fmt: skip
+    gone(out, "Horvath", "Canal Wharf", "dmitri", "Volkov")
+    assert "has been hoarding" in out, out

@@ -33,7 +33,7 @@ from semsiedit.detection.names import (
     strip_possessive,
 )
 from semsiedit.detection.propagation import CLUB_BEFORE
-from semsiedit.places import is_county, is_known_place
+from semsiedit.places import is_city, is_county, is_known_place
 from semsiedit.text import in_full_names
 
 if TYPE_CHECKING:
@@ -141,6 +141,15 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
     value = text[start:end]
     if not value or re.search(r"\d", value) or not re.search(r"[^\W\d_]", value):
         return None
+    if text[max(0, start - 1) : start] in ("#", "@"):
+        return None  # "#RefugeesWelcome", "@lou.brightonrunner": a hashtag or a handle, not a name
+    if "@" in value:  # "Insta @lou.brightonrunner": the handle is the handle recognizer's
+        end = start + value.index("@")
+        while end > start and text[end - 1] in _EDGE:
+            end -= 1
+        value = text[start:end]
+        if not value:
+            return None
     # The tokens the span touches (bisect over token offsets: char_span walks the whole doc).
     first = max(bisect_right(starts, start) - 1, 0)
     tokens = list(doc[first : bisect_left(starts, end)])
@@ -166,6 +175,10 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         # "our homes in Harrow and Watford": a name joined to a place by "and" is a place too.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
                        reason=f"{f.reason}; coordinated with a place")  # fmt: skip
+    if len(words) <= 2 and is_city(value) and _place_preposition_before(text, start, value):
+        # "a man from Halifax", "refugees in Calais": a town after a place preposition.
+        return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
+                       reason=f"{f.reason}; a town after a place preposition")  # fmt: skip
     if len(words) == 1 and is_known_place(strip_possessive(value)) and strip_possessive(value) not in first_names():
         # "Benin and Togo": a country the NER took for a person (not "Jordan", also a given name).
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
@@ -233,6 +246,19 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
         begin = part.start() + offset
         return replace(f, start=begin, text=text[part.start() : f.end - offset])
     return f
+
+
+_PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:from|in|near|at|to|outside|around|across|of|via)[ \t]+$", re.I)
+_STRONG_PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:in|near|outside|around|across)[ \t]+$", re.I)
+
+
+def _place_preposition_before(text: str, start: int, value: str) -> bool:
+    """A town is a place after "from", "in", "near" …; a town that is also a given name ("Florence",
+    "Austin") only after "in", "near", "outside" ("a letter from Florence" may be hers)."""
+    before = text[max(0, start - 12) : start]
+    if value.split()[0] in first_names():
+        return bool(_STRONG_PLACE_PREPOSITION.search(before))
+    return bool(_PLACE_PREPOSITION.search(before))
 
 
 def clean_person_findings(findings: list[Finding], doc: Doc, offset: int = 0) -> list[Finding]:

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from semsiedit.detection.identifiers import is_calendar_date
 from semsiedit.detection.lexicon import load_lexicon
-from semsiedit.places import known_place
+from semsiedit.places import is_city, known_place
 from semsiedit.types import Finding
 
 SOURCE = "semsi-record"
@@ -204,6 +204,10 @@ _CITY = re.compile(
     rf"|moved (?:back )?to|relocated to|grew up in|from our|in our)[ \t]+(?P<city3>{_CITY_NAME})"
     r"(?=[ \t]+office|[:,.;)!?]|[ \t]+(?:and|but|if|so|now|with|since)\b)"
     rf"|\bfrom[ \t]+(?P<city4>{_CITY_NAME}):"
+    # A person from a town: "a 52-year-old man from Halifax", "a woman of Leeds" (checked against the
+    # town list: the NER calls Halifax a bank).
+    r"|\b(?:man|woman|men|women|boy|girl|teenager|mother|father|mum|dad|resident|pensioner|couple|family"
+    r"|student|nurse|driver|worker)[ \t]+(?:from|of)[ \t]+(?P<city6>[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)\b"
     # Australia: "Fitzroy VIC 3065", "Surry Hills NSW 2010".
     rf"|(?P<city5>{_CITY_NAME})[ \t]+(?-i:VIC|NSW|QLD|SA|WA|TAS|NT|ACT)[ \t]+(?P<aupost>\d{{4}})(?![\w-])"
 )
@@ -212,7 +216,9 @@ _CITY = re.compile(
 def _places(text: str) -> list[Finding]:
     out = []
     for m in _CITY.finditer(text):
-        group = next(g for g in ("city", "city2", "city3", "city4", "city5") if m.group(g))
+        group = next(g for g in ("city", "city2", "city3", "city4", "city5", "city6") if m.group(g))
+        if group == "city6" and not is_city(m.group(group)):
+            continue
         place = _finding(m, "LOCATION", "a city in an address or after a residence cue", group)
         if group == "city5":  # a suburb before its state and postcode is a place, whatever the NER says
             place = replace(place, score=0.9, severity=2)
@@ -263,6 +269,15 @@ def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
         for n in re.finditer(rf"(?<![\w@.])({first})[ \t]+({last})(?![\w@.])", text, re.IGNORECASE):
             if n.group(1)[:1].isupper() and n.group(2)[:1].isupper():
                 out.append(_finding(n, "PERSON", "a name that an e-mail address spells out"))
+    for f in found:
+        # "Reporter: dmitri.volkov (Dmitri Volkov, …)": a login spelled from a name found in the text.
+        words = f.text.split()
+        if f.category == "pii" and f.label == "PERSON" and len(words) == 2 and all(w.isalpha() for w in words):
+            login = rf"(?<![\w@.]){re.escape(words[0])}[._-]{re.escape(words[1])}\d*(?![\w@]|\.\w)"
+            # Stronger than the NER's "person" over the same word: a login reads "User QX", and a
+            # lower-case "name" has no capital for the editor's name trimming.
+            out += [replace(_finding(m, "USERNAME", "a login spelled from a name in the text"), severity=2, score=0.95)
+                    for m in re.finditer(login, text, re.IGNORECASE)]  # fmt: skip
     for f in found:
         if f.category != "pii" or f.label != "PERSON" or " " in f.text.strip():
             continue

@@ -76,6 +76,27 @@ def _others_as_object(span: Span) -> bool:
     return root.dep_ in ("dobj", "pobj") or (root.dep_ == "nsubj" and root.head.dep_ in ("ccomp", "xcomp"))
 
 
+_POPULATION_NOUNS = frozenset({
+    "people", "adults", "patients", "participants", "subjects", "individuals", "children", "adolescents", "women",
+    "men", "volunteers", "respondents", "cases", "veterans", "residents", "users", "smokers", "survivors",
+})  # fmt: skip
+
+
+def _a_population(span: Span) -> bool:
+    """A study population, not a person: "1,248 adults with type 2 diabetes", "patients with
+    epilepsy": the attribute qualifies a plural noun counted or named as a group, no one's own."""
+    head = span.root.head
+    if span.root.dep_ != "pobj" or head.lower_ not in ("with", "of", "without"):
+        return False
+    group = head.head
+    if group.pos_ in ("VERB", "AUX") and head.lower_ == "with":
+        # "studied 1,248 adults with type 2 diabetes": the parser hangs the "with" on the verb.
+        group = next((c for c in group.children if c.dep_ == "dobj"), group)
+    if group.tag_ not in ("NNS", "NNPS") or any(c.dep_ == "poss" for c in group.children):
+        return False  # "her children with autism": hers
+    return group.lower_ in _POPULATION_NOUNS or any(c.dep_ == "nummod" for c in group.children)
+
+
 _TOPIC_NOUNS = frozenset({
     "crisis", "policy", "system", "law", "camp", "route", "debate", "reform", "quota", "minister", "ministry",
     "department", "agency", "charity", "organisation", "organization", "lawyer", "advocate", "sector",
@@ -218,6 +239,8 @@ class SemsiRecognizer:
                 continue  # "charged twice" for a payment, "our health data", "the European Union"
             if category == "privacy" and term.label in _GROUP_LABELS and _others_as_object(span):
                 continue  # "she allowed a million asylum seekers to enter": people she acted on, not her status
+            if category == "privacy" and _a_population(span):
+                continue  # "we studied 1,248 adults with type 2 diabetes": a study population
             head = clause_head(span.root)
             subject = self._subject(head, subject_ents, category)
             if subject is None and category == "privacy":

@@ -79,7 +79,7 @@ _CRITICISED = re.compile(
     r"(?<![\w'’-])(?:faced|faces|facing|drew|draws|drawn|received|receives|attracted|sparked|prompted|triggered)"
     r" (?:[\w-]+ ){0,2}(?:criticism|backlash|condemnation|outrage|scrutiny)(?: (?:for|over|after))?(?![\w'’-])"
     r"|(?<![\w'’-])(?:critics|opponents|detractors|commentators|rivals|some) (?:have |had )?(?:accused|criticised|"
-    r"criticized|blamed|attacked|condemned)(?![\w'’-])",
+    r"criticized|blamed|attacked|condemned|called|labelled|labeled|branded|dubbed|described)(?![\w'’-])",
     FLAGS,
 )
 

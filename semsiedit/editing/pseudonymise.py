@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from semsiedit.detection.names import NICKNAMED
 from semsiedit.editing.grammar import FLAGS, PRONOUNS, STRIP, function_words, grammar, match_case
 from semsiedit.editing.surrogates import canonical_label, split_title, title_before
-from semsiedit.places import location_kind
+from semsiedit.places import is_city, is_known_place, location_kind
 from semsiedit.text import paragraph_around
 
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ def subject_of(text: str, node: Node, ctx: Ctx) -> str:
             known = ctx.surrogates.lookup_person(f.subject, mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
             if known:
                 return known
-            if usable_name(f.subject):
+            if usable_name(f.subject) and not is_city(f.subject) and not is_known_place(f.subject):
                 return ctx.surrogates.render("PERSON", f.subject.strip(), mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
             return f.subject.strip()
     return "this person"
