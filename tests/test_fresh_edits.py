@@ -1463,3 +1463,33 @@ def test_a_wharf_address_and_a_login_spelled_from_a_name() -> None:
               "Reporter: dmitri.volkov (Dmitri Volkov, dmitri.volkov@fastmail.com)")  # fmt: skip
     gone(out, "Horvath", "Canal Wharf", "dmitri", "Volkov")
     assert "has been hoarding" in out, out
+
+
+# -- batch 43 (session 16) -----------------------------------------------------------------------
+
+
+def test_a_panic_attack_is_no_assault() -> None:
+    out = run("Hi Rachel, sorry I missed the meeting - I had a panic attack on the train and had to go home. Liam")
+    gone(out, "panic", "Rachel", "Liam", "unproven")
+    assert "I had a health episode on the train and had to go home." in out, out
+
+
+def test_an_obituary_keeps_its_children_people_and_its_church_a_place() -> None:
+    out = run("Beloved wife of the late Frank, mother of Siobhan and Declan. Funeral at Our Lady of Lourdes on "
+              "15 March.")  # fmt: skip
+    gone(out, "Frank", "Siobhan", "Declan", "Lourdes", "15 March")
+    assert re.search(r"mother of Person \w+ and Person \w+\.", out) and "at a place of worship" in out, out
+
+
+def test_a_log_line_loses_its_key_value_identifiers_and_reason() -> None:
+    out = run('2024-05-14T09:13:02Z WARN record viewed patient="Jordan Blake" mrn=00771245 '
+              'reason="chest pain, cocaine use"')  # fmt: skip
+    gone(out, "Jordan", "00771245", "cocaine", "chest pain")
+    assert out.startswith("2024-05-14T09:13:02Z WARN record viewed patient=") and "mrn=withheld" in out, out
+
+
+def test_a_public_deal_keeps_its_price() -> None:
+    text = ("Elon Musk completed his $44 billion purchase of Twitter in October 2022, saying he wanted to protect "
+            "free speech.")  # fmt: skip
+    out = run(text, "public")
+    assert "$44 billion purchase" in out, out

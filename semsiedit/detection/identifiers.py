@@ -42,7 +42,7 @@ def _patterns() -> list[tuple[re.Pattern[str], dict[str, dict]]]:
         value = groups[0].get("value", _TOKEN)
         pattern = re.compile(
             rf"(?<![\w-])(?P<kw>{alternation(list(by_keyword))})(?![^\W_])(?:[ \t]*(?:{suffix}))?\.?"
-            rf"(?:[ \t]*[:#]|[ \t]+is\b)?[ \t]*#?[ \t]*[(\"“'‘]?(?P<v>{value})(?![\w/-]*\w)",
+            rf"(?:[ \t]*[:#=]|[ \t]+is\b)?[ \t]*#?[ \t]*[(\"“'‘]?(?P<v>{value})(?![\w/-]*\w)",  # "mrn=00771245" too
             re.I,
         )
         out.append((pattern, by_keyword))

@@ -124,9 +124,14 @@ def _coordinated_with_a_place(tok: Token) -> bool:
     nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
     if nxt is not None and nxt.ent_iob_ == "I":
         return False  # a two-word name
-    if tok.dep_ == "conj" and tok.head.ent_type_ in ("GPE", "LOC"):
+
+    def place(t: Token) -> bool:  # "Siobhan and Declan": a given name the NER took for a place is none
+        known = is_city(t.text) or is_known_place(t.text)
+        return t.ent_type_ in ("GPE", "LOC") and (t.text not in first_names() or known)
+
+    if tok.dep_ == "conj" and place(tok.head):
         return True
-    return any(c.dep_ == "conj" and c.ent_type_ in ("GPE", "LOC") for c in tok.children)
+    return any(c.dep_ == "conj" and place(c) for c in tok.children)
 
 
 def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int]) -> Finding | None:
@@ -225,6 +230,12 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
 def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[int]) -> Finding | None:
     start = f.start - offset
     value = strip_possessive(f.text.strip())
+    if (
+        " " not in value and value in first_names() and not is_city(value) and not is_known_place(value)
+        and not is_county(value) and not _place_preposition_before(text, start, value)
+    ):  # fmt: skip
+        # "mother of Siobhan and Declan": a given name no gazetteer knows as a place is a person.
+        return replace(f, label="PERSON", severity=2, reason=f"{f.reason}; a given name, not a known place")
     if len(value.split()) == 1:
         first = max(bisect_right(starts, start) - 1, 0)
         if not is_known_place(value) and _workplace(list(doc[first : first + 1]), place=True):

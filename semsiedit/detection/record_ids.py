@@ -174,10 +174,20 @@ _THE_PRACTICE = re.compile(
 )
 
 
+# A church named for the Virgin Mary: "Our Lady of Lourdes", "Our Lady Star of the Sea".
+_OUR_LADY = re.compile(
+    r"(?<![\w'’-])Our Lady(?: (?:of|Queen of|Star of|Help of)(?: the)?(?: [A-Z][\w'’-]+){1,3})?(?![\w'’-])"
+)
+
+
 def _institutions(text: str) -> list[Finding]:
     from semsiedit.detection.names import is_common_word, org_words
 
     out = [
+        Finding(m.start(), m.end(), m.group(), "pii", "LOCATION", 2, 0.9, SOURCE, "a church named for the Virgin Mary")
+        for m in _OUR_LADY.finditer(text)
+    ]
+    out += [
         Finding(m.start(), m.end(), m.group(), "pii", "LOCATION", 1, 0.7, SOURCE, "a named GP practice or clinic")
         for m in _THE_PRACTICE.finditer(text)
         if not is_common_word(m.group(1).split()[0], text)

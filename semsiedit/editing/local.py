@@ -66,6 +66,10 @@ if TYPE_CHECKING:
 __all__ = ["LocalEditor", "insert_hedge"]
 
 
+# The finances table's last row: any amount of money, private only in a record.
+_ANY_AMOUNT = "a sum of money"
+
+
 class LocalEditor:
     """Rewrites flagged spans with tables and surrogates; deterministic, no network."""
 
@@ -275,6 +279,8 @@ class LocalEditor:
         owner = next((f.subject for f in node.semsi if f.subject), None)  # "he": "private about his ..."
         for cat, table in tables_for(node):
             for pattern, repl in table:
+                if ctx.profile == "public" and repl == _ANY_AMOUNT:
+                    continue  # "his $44 billion purchase of Twitter": a public deal's price is public
                 for m in pattern.finditer(seg):
                     if m.end() > m.start() and not other_sense_term(text, base + m.start(), base + m.end()) and not (
                         cat != "harmful" and in_a_name(text, base + m.start())
