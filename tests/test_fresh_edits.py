@@ -1493,3 +1493,28 @@ def test_a_public_deal_keeps_its_price() -> None:
             "free speech.")  # fmt: skip
     out = run(text, "public")
     assert "$44 billion purchase" in out, out
+
+
+# -- batch 44 (session 16) -----------------------------------------------------------------------
+
+
+def test_an_age_over_89_after_a_pronoun_a_juror_number_and_a_named_cancer() -> None:
+    out = run("I am writing on behalf of my father, Anthony Reyes (juror no. 4471-229). He is 91, registered "
+              "blind, and has recently started chemotherapy for bowel cancer. I enclose a letter from his "
+              "oncologist.")  # fmt: skip
+    gone(out, "Reyes", "4471", "91", "blind", "chemotherapy", "bowel", "cancer", "oncologist")
+    assert "He is over 89, " in out and "bowel a" not in out, out
+
+
+def test_a_bracketed_nickname_is_the_same_person_and_a_student_loan_stays() -> None:
+    out = run("Name: Oluwadamilare (Dami) Adeyinka   Student ID: 2207731\nDami disclosed that she is struggling "
+              "financially after her student loan was delayed.")  # fmt: skip
+    gone(out, "Oluwadamilare", "Dami", "Adeyinka", "2207731")
+    name = re.search(r"Name: (Person \w+)", out)
+    assert name and f"{name.group(1)} disclosed" in out and "her student loan was delayed" in out, out
+
+
+def test_a_trans_woman_on_hormone_therapy() -> None:
+    out = run("Hi, I'm a 27 year old trans woman living in Glasgow. I've been on HRT for 8 months.")
+    gone(out, "trans", "HRT", "Glasgow")
+    assert "I'm a 27 year old woman living in a city." in out, out

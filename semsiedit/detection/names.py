@@ -191,7 +191,8 @@ def outside_containers(new: list[Finding], existing: list[Finding]) -> list[Find
 
 # A quoted nickname inside a full name: "Margaret 'Peggy' Doyle", 'Robert "Bob" Hale'. The small model
 # stops at the quote, leaving the nickname and surname to identify the person.
-_NICK = r"""[ \t]+['"‘“][A-Z][\w'’-]*['"’”][ \t]+"""
+# A nickname between given name and surname: 'Robert "Bob" Hale', "Oluwadamilare (Dami) Adeyinka".
+_NICK = r"""[ \t]+(?:['"‘“][A-Z][\w'’-]*['"’”]|\([A-Z][\w'’-]*\))[ \t]+"""
 _NICK_AFTER = re.compile(rf"{_NICK}[A-Z][\w'’-]+")
 _NICK_BEFORE = re.compile(rf"[A-Z][\w'’-]+{_NICK}$")
 # The whole of such a name, which the editor replaces as one.

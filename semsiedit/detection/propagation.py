@@ -32,6 +32,9 @@ def _title_before() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'’])(?:{alt})\.?[ \t]+$")
 
 
+NICKNAME_AFTER = re.compile(r"""[ \t]+(?:['"‘“]([A-Z][\w'’-]+)['"’”]|\(([A-Z][\w'’-]+)\))[ \t]+([A-Z][\w'’-]+)""")
+
+
 def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
     """(full names, single name words) to look for."""
     full: set[str] = set()
@@ -42,6 +45,9 @@ def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
     lone = Counter(" ".join(f.text.split()) for f in persons if len(f.text.split()) == 1)
     for f in persons:
         value = " ".join(f.text.split())
+        # "Oluwadamilare (Dami) Adeyinka": "Dami disclosed" and "Ms Adeyinka" are the same person.
+        if nick := NICKNAME_AFTER.match(text, f.end):
+            words.update(w for w in (nick.group(1) or nick.group(2), nick.group(3)) if not is_common_word(w, text))
         name = scan_name(value, 0)
         if name is None or name.end < len(value.rstrip(".")) - 0:
             continue

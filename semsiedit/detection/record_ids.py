@@ -30,7 +30,10 @@ _ZIP = re.compile(
 _POSTCODE = re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}(?![\w-])")
 _AGE = re.compile(
     r"(?<![\w.])(?:aged |age |age: |ages )?(?P<n>\d{2,3})(?:[- ]years?[- ]old|[- ]year-old|yo\b| y/o\b)"
-    r"|(?<![\w])(?:aged|age:?)\s+(?P<m>\d{2,3})(?![\w.])",
+    r"|(?<![\w])(?:aged|age:?)\s+(?P<m>\d{2,3})(?![\w.])"
+    # "He is 91, registered blind": a person's age stated after the pronoun.
+    r"|(?<![\w'’])(?:he|she|they|I)(?:['’]s| is| was| am| are| turned| turns)\s+(?P<p>\d{2,3})"
+    r"(?=[,;.!?)]|\s+(?:and|but|now|this|next|last|in)\b)",
     re.IGNORECASE,
 )
 
@@ -256,7 +259,7 @@ def find_record_ids(text: str) -> list[Finding]:
     found += _name_lines(text) + _places(text) + _institutions(text)
     found += [_finding(m, "ORGANIZATION", "a company name", 1) for m in _ORG.finditer(text)] + _businesses(text)
     for m in _AGE.finditer(text):
-        group = "n" if m.group("n") else "m"
+        group = next(g for g in ("n", "m", "p") if m.group(g))
         if int(m.group(group)) > 89:
             found.append(_finding(m, "AGE", "an age over 89", group))
     return found

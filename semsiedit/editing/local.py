@@ -242,7 +242,8 @@ class LocalEditor:
                 ctx.strategies.append("generalise")
                 return render_address(text[node.start : node.end], label)
             general = generalise_record_id(label, text[node.start : node.end])
-            dated = label in ("DATE_TIME", "DATE_OF_BIRTH")  # "DOB: 1979" reads fine
+            # "DOB: 1979" and "He is over 89" read fine
+            dated = label in ("DATE_TIME", "DATE_OF_BIRTH", "AGE")
             if general is not None and not dated and slot(text, node.start) == "label":
                 general = "withheld"  # "Her postcode is withheld", not "... is a postcode"
             if general is not None:

@@ -198,8 +198,9 @@ class SurrogateMap:
 
     @staticmethod
     def _person_tokens(key: str) -> set[str]:
-        # A quoted nickname is one of the person's names: "Margaret 'Peggy' Doyle" ... "Peggy".
-        return {w for t in key.split() if (w := t.strip("'\"‘’“”,."))}  # "Hernandez, Luis A." too
+        # A quoted or bracketed nickname is one of the person's names: "Margaret 'Peggy' Doyle" ... "Peggy",
+        # "Oluwadamilare (Dami) Adeyinka" ... "Dami".
+        return {w for t in key.split() if (w := t.strip("'\"‘’“”,.()"))}  # "Hernandez, Luis A." too
 
     def _find_person(self, key: str, title: str, local: list[_Entity]) -> _Entity | None:
         """The same name, else a unique partial match in the scope ("Gonzalez" <-> "Maria Gonzalez"),
