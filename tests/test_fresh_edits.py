@@ -1518,3 +1518,21 @@ def test_a_trans_woman_on_hormone_therapy() -> None:
     out = run("Hi, I'm a 27 year old trans woman living in Glasgow. I've been on HRT for 8 months.")
     gone(out, "trans", "HRT", "Glasgow")
     assert "I'm a 27 year old woman living in a city." in out, out
+
+
+# -- batch 45 (session 16) -----------------------------------------------------------------------
+
+
+def test_probation_notes_keep_their_header_and_a_weekday_is_no_person() -> None:
+    out = run("Probation officer notes - 3/4/24\nClient: Shane Doherty (CRN X449201). Living at his nan's on "
+              "Ellison Street, Jarrow. Next appointment Tues 10am.")  # fmt: skip
+    gone(out, "Doherty", "X449201", "Ellison", "Jarrow", "Probation")
+    assert out.startswith("Case officer notes") and "(CRN withheld)" in out and "Tues 10am" in out, out
+    assert "on a street, a city." in out, out
+
+
+def test_a_reviewers_town_and_a_payroll_number() -> None:
+    out = run("The manager, a bald guy called Trevor, was rude. We won't be back. - Sandra & Mike, Wigan\n"
+              "Jess Moreno (payroll no. 88120) is moving to 3 days a week.")  # fmt: skip
+    gone(out, "Trevor", "Sandra", "Mike", "Wigan", "88120", "Moreno")
+    assert re.search(r"- Person \w+ & Person \w+, a city", out) and "(payroll no. withheld)" in out, out

@@ -232,7 +232,8 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
     value = strip_possessive(f.text.strip())
     if (
         " " not in value and value in first_names() and not is_city(value) and not is_known_place(value)
-        and not is_county(value) and not _place_preposition_before(text, start, value)
+        and not is_county(value) and value.lower() not in _never_person()
+        and not _place_preposition_before(text, start, value)
     ):  # fmt: skip
         # "mother of Siobhan and Declan": a given name no gazetteer knows as a place is a person.
         return replace(f, label="PERSON", severity=2, reason=f"{f.reason}; a given name, not a known place")
@@ -259,17 +260,26 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
     return f
 
 
-_PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:from|in|near|at|to|outside|around|across|of|via)[ \t]+$", re.I)
+_PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:from|in|near|outside|around|across|via)[ \t]+$", re.I)
+_AFTER_A_STREET = re.compile(
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|Court|Crescent|Place|Terrace|Grove|Gardens|Row),[ \t]*$"
+)
 _STRONG_PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:in|near|outside|around|across)[ \t]+$", re.I)
 
 
 def _place_preposition_before(text: str, start: int, value: str) -> bool:
     """A town is a place after "from", "in", "near" …; a town that is also a given name ("Florence",
     "Austin") only after "in", "near", "outside" ("a letter from Florence" may be hers)."""
-    before = text[max(0, start - 12) : start]
+    before = text[max(0, start - 20) : start]
+    if re.search(rf"(?<![\w'’-])[A-Z][a-z]+[ \t]+{re.escape(value)}(?![\w'’-])", text):
+        return False  # "Barack Obama" elsewhere: Obama is his surname here too (and a town in Japan)
+    if _AFTER_A_STREET.search(before):
+        return True  # "on Ellison Street, Jarrow"
     if value.split()[0] in first_names():
         return bool(_STRONG_PLACE_PREPOSITION.search(before))
-    return bool(_PLACE_PREPOSITION.search(before))
+    # "- Sandra & Mike, Wigan": a town that is no given name, after a comma, ending the line.
+    line_end = re.match(r"[ \t.!]*(?:\n|$)", text[start + len(value) :])
+    return bool(_PLACE_PREPOSITION.search(before) or (re.search(r",[ \t]*$", before) and line_end))
 
 
 def clean_person_findings(findings: list[Finding], doc: Doc, offset: int = 0) -> list[Finding]:

@@ -19,8 +19,8 @@ _POSTCODES = re.compile(
     # Canada: letters D, F, I, O, Q, U never appear, W and Z never first; the town before the province.
     rf"(?:(?P<catown>{_TOWN}),?[ \t]+(?:ON|QC|BC|AB|MB|SK|NS|NB|NL|PE|YT|NT|NU),?[ \t]+)?"
     r"(?<![\w-])(?P<ca>[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w-])"
-    # Ireland: a routing key and a unique identifier.
-    r"|(?<![\w-])(?P<ie>(?:[AC-FHKNPRTV-Y]\d{2}|D6W) ?[0-9AC-FHKNPRTV-Y]{4})(?![\w-])"
+    # Ireland: a routing key and a unique identifier, with its space ("X449201" is some reference).
+    r"|(?<![\w-])(?P<ie>(?:[AC-FHKNPRTV-Y]\d{2}|D6W) [0-9AC-FHKNPRTV-Y]{4})(?![\w-])"
     # The Netherlands: four digits and two letters after a comma, before the town ("the 2020 US
     # Presidential Election" has no comma before it).
     rf"|,[ \t]*(?P<nl>[1-9]\d{{3}} ?(?!SS|SA|SD)[A-Z]{{2}})[ \t]+(?P<nltown>{_TOWN})\b"

@@ -115,7 +115,7 @@ _ID_LABEL = re.compile(
     r"(?:(?<![\w'’])(?:passport|account|policy|reference|member(?:ship)?|licen[cs]e|case|claim|serial|tax|patient|"
     r"record|insurance|employee|staff|student|badge|NHS|social security) (?:number|no\.?|#)|#|"
     r"(?<![\w'’])(?:MRN|IDs?|No\.?|nos?\.|ref(?:erence)?|account|acct\.?|policy|member|licen[cs]e|"
-    r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|NHS|NPI|PIN|customer|client|"
+    r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|NHS|NPI|PIN|CRN|customer|client|"
     r"subscriber|patient|card ending(?: in)?|ending in|reg|registration))[ \t]?$",
     re.IGNORECASE,
 )
