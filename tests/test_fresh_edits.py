@@ -1536,3 +1536,15 @@ def test_a_reviewers_town_and_a_payroll_number() -> None:
               "Jess Moreno (payroll no. 88120) is moving to 3 days a week.")  # fmt: skip
     gone(out, "Trevor", "Sandra", "Mike", "Wigan", "88120", "Moreno")
     assert re.search(r"- Person \w+ & Person \w+, a city", out) and "(payroll no. withheld)" in out, out
+
+
+# -- batch 46 (session 16) -----------------------------------------------------------------------
+
+
+def test_an_occupational_health_referral_keeps_its_department_language_and_last_line() -> None:
+    out = run("From: Gareth Lloyd\nTo: Occupational Health\nSubject: Referral - Bethan Pryce, Finance\n\n"
+              "Bethan has disclosed that she has endometriosis. She has asked that any appointments be in Welsh "
+              "if possible. Her line manager is unaware of the diagnosis.")  # fmt: skip
+    gone(out, "Gareth", "Bethan", "Pryce", "endometriosis", "a city")
+    assert "To: Occupational Health\n" in out and "be in Welsh if possible" in out, out
+    assert out.endswith("Her line manager is unaware of the diagnosis."), out

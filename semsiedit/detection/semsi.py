@@ -97,6 +97,19 @@ def _a_population(span: Span) -> bool:
     return group.lower_ in _POPULATION_NOUNS or any(c.dep_ == "nummod" for c in group.children)
 
 
+_BARE_HEALTH_NOUNS = frozenset({"diagnosis", "diagnoses", "condition", "illness", "treatment"})
+
+
+def _bare_reference(span: Span) -> bool:
+    """A generic health noun after "the", with nothing naming the condition ("unaware of the
+    diagnosis", "the treatment went well"): it refers back to what the text said before, which is
+    found there, and says nothing itself."""
+    if len(span) != 1 or span[0].lower_ not in _BARE_HEALTH_NOUNS or span.start == 0:
+        return False
+    before = span.doc[span.start - 1]
+    return before.lower_ == "the" and not any(c.dep_ in ("prep", "amod", "compound") for c in span[0].children)
+
+
 _TOPIC_NOUNS = frozenset({
     "crisis", "policy", "system", "law", "camp", "route", "debate", "reform", "quota", "minister", "ministry",
     "department", "agency", "charity", "organisation", "organization", "lawyer", "advocate", "sector",
@@ -241,6 +254,8 @@ class SemsiRecognizer:
                 continue  # "she allowed a million asylum seekers to enter": people she acted on, not her status
             if category == "privacy" and _a_population(span):
                 continue  # "we studied 1,248 adults with type 2 diabetes": a study population
+            if category == "privacy" and _bare_reference(span):
+                continue  # "her line manager is unaware of the diagnosis": names no condition
             head = clause_head(span.root)
             subject = self._subject(head, subject_ents, category)
             if subject is None and category == "privacy":
