@@ -1548,3 +1548,20 @@ def test_an_occupational_health_referral_keeps_its_department_language_and_last_
     gone(out, "Gareth", "Bethan", "Pryce", "endometriosis", "a city")
     assert "To: Occupational Health\n" in out and "be in Welsh if possible" in out, out
     assert out.endswith("Her line manager is unaware of the diagnosis."), out
+
+
+# -- batch 47 (session 16) -----------------------------------------------------------------------
+
+
+def test_a_suicide_attempt_goes_with_the_person_the_sentence_names() -> None:
+    out = run("Team, FYI Marcus in logistics has been signed off for 4 weeks after a suicide attempt. Please do "
+              "not discuss this with him. Cover: Amira until 30/9.")  # fmt: skip
+    gone(out, "Marcus", "suicide", "Amira")
+    assert re.search(r"FYI Person \w+ in logistics has been signed off for 4 weeks after a", out), out
+    assert re.search(r"Cover: Person \w+ until", out), out
+
+
+def test_a_passport_ending_reads_withheld() -> None:
+    out = run("Customer: Ms Yuki Tanaka-Brown. Verified ID via passport ending 4471. Reset password.")
+    gone(out, "Tanaka", "4471")
+    assert "passport ending withheld" in out, out

@@ -76,6 +76,13 @@ def _full_name_org(tok: Token, nxt: Token | None) -> bool:
     return nxt.lower_ not in org_words() and _a_person_by_role(nxt)
 
 
+def _after_a_label(tok: Token, nxt: Token | None) -> bool:
+    """A lone given name the NER took for an organisation right after a label's colon ("Cover: Amira
+    until 30/9"): a field's value, and a given name there is a person."""
+    alone = tok.ent_iob_ == "B" and (nxt is None or nxt.ent_iob_ != "I")
+    return alone and tok.i > 0 and tok.doc[tok.i - 1].text == ":"
+
+
 def _candidate(tok: Token, text: str) -> bool:
     if tok.text not in first_names() or tok.text in brand_names():
         return False
@@ -87,7 +94,9 @@ def _candidate(tok: Token, text: str) -> bool:
         return False
     if tok.ent_type_ == "ORG" and _full_name_org(tok, nxt):
         return not is_common_word(tok.text, text)
-    if tok.ent_type_ not in _MISTAGGED and not (tok.ent_type_ == "ORG" and _a_person_by_role(tok)):
+    if tok.ent_type_ not in _MISTAGGED and not (
+        tok.ent_type_ == "ORG" and (_a_person_by_role(tok) or _after_a_label(tok, nxt))
+    ):
         return False
     if tok.ent_type_ == "PERSON":
         # The NER's own finding, unless it stopped at the given name ("Michael" of "Michael Parkinson").

@@ -60,8 +60,9 @@ def find_names_before_cues(text: str) -> list[Finding]:
     out = []
     for m in _before_pattern().finditer(text):
         words = m.group(1).split()
-        # "Yesterday Deepa Raman told me": a sentence-initial common word is not part of the name.
-        while words and is_common_word(words[0], text):
+        # "Yesterday Deepa Raman told me": a sentence-initial common word is not part of the name, nor
+        # an acronym ("FYI Marcus in logistics").
+        while words and (is_common_word(words[0], text) or (words[0].isupper() and len(words[0]) > 1)):
             words.pop(0)
         department = m.group("cue").lower().startswith(("in ", "from "))
         not_a_name = any(is_common_word(w, text) or strip_possessive(w).lower() in org_words() for w in words)

@@ -97,6 +97,16 @@ def _a_population(span: Span) -> bool:
     return group.lower_ in _POPULATION_NOUNS or any(c.dep_ == "nummod" for c in group.children)
 
 
+def _someone_in(sent: Span) -> str | None:
+    """The first person the sentence names (a PERSON entity or a listed given name) or refers to."""
+    for tok in sent:
+        if tok.ent_type_ == "PERSON" or (tok.pos_ == "PROPN" and tok.text in first_names()):
+            return tok.text
+        if tok.lower_ in _PERSONAL_PRONOUNS:
+            return tok.text
+    return None
+
+
 _BARE_HEALTH_NOUNS = frozenset({"diagnosis", "diagnoses", "condition", "illness", "treatment"})
 
 
@@ -262,6 +272,10 @@ class SemsiRecognizer:
                 subject = _possessor(span)  # "The decision follows your failed drug test": yours
             if subject is None and category == "privacy" and term.label == "health":
                 subject = _diagnosis_of(span)  # "she's been in hospital, they think it's lupus": hers
+            if subject is None and category == "privacy" and term.severity >= 3:
+                # "Team, FYI Marcus in logistics has been signed off after a suicide attempt": the parse
+                # made "Team" the subject; the gravest attributes go with the person the sentence names.
+                subject = _someone_in(self._sentence(doc, start, sents))
             if subject is None and not (
                 category == "privacy"
                 and term.severity >= 2
