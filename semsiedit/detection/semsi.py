@@ -98,9 +98,11 @@ def _a_population(span: Span) -> bool:
 
 
 def _someone_in(sent: Span) -> str | None:
-    """The first person the sentence names (a PERSON entity or a listed given name) or refers to."""
+    """The first person the sentence names (a listed given name) or refers to (a personal pronoun)."""
     for tok in sent:
-        if tok.ent_type_ == "PERSON" or (tok.pos_ == "PROPN" and tok.text in first_names()):
+        nxt = tok.nbor() if tok.i + 1 < len(tok.doc) else None
+        case = nxt is not None and nxt.lower_ in ("v", "v.", "vs", "vs.")  # "Roe v. Wade" is a court case
+        if tok.text in first_names() and tok.text[:1].isupper() and not case:
             return tok.text
         if tok.lower_ in _PERSONAL_PRONOUNS:
             return tok.text
