@@ -1565,3 +1565,9 @@ def test_a_passport_ending_reads_withheld() -> None:
     out = run("Customer: Ms Yuki Tanaka-Brown. Verified ID via passport ending 4471. Reset password.")
     gone(out, "Tanaka", "4471")
     assert "passport ending withheld" in out, out
+
+
+def test_a_titled_couple_is_one_mention() -> None:
+    out = run("Dear Mr and Mrs Achterberg,\n\nYour son Finn will receive support for his dyslexia.")
+    gone(out, "Achterberg", "Finn", "dyslexia")
+    assert re.match(r"Dear Person \w+,\n", out) and "Mr and" not in out, out

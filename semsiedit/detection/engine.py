@@ -29,7 +29,7 @@ from semsiedit.detection.lists import drop_allowed, find_denied
 from semsiedit.detection.markup import map_back, strip_markup
 from semsiedit.detection.merge import merge_findings
 from semsiedit.detection.more_pii import find_more_pii
-from semsiedit.detection.names import with_nickname, without_salutation
+from semsiedit.detection.names import with_couple_title, with_nickname, without_salutation
 from semsiedit.detection.person_filter import clean_person_findings
 from semsiedit.detection.tables import cells_win, find_table_cells
 from semsiedit.detection.titles import find_titled_names
@@ -380,7 +380,10 @@ class DetectionEngine:
         if "pii" in self.categories:
             found += find_addresses(text) + find_birthdates(text) + find_denied(text, self.settings.deny_list)
             found += find_more_pii(text, found)
-            found = [without_salutation(with_nickname(text, f)) if f.label == "PERSON" else f for f in found]
+            found = [
+                without_salutation(with_couple_title(text, with_nickname(text, f))) if f.label == "PERSON" else f
+                for f in found
+            ]
         found = cells_win(found, cells, headers)
         found = drop_allowed(found, self.settings.allow_list)
         return merge_findings(found, text=text, categories=self.categories)

@@ -213,6 +213,19 @@ def with_nickname(text: str, f: Finding) -> Finding:
     return replace(f, start=start, end=end, text=text[start:end])
 
 
+# "Mr and Mrs Achterberg", "Dr & Mr Patel": a couple named once, by one surname.
+_COUPLE_TITLE = re.compile(r"(?<![\w'’-])(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?[ \t]+(?:and|&)[ \t]+$")
+
+
+def with_couple_title(text: str, f: Finding) -> Finding:
+    """A PERSON finding that names the second of a titled couple ("Mrs Achterberg" after "Mr and "):
+    the couple is one mention, replaced whole ("Dear Person XY," not "Dear Mr and Person XY,")."""
+    before = _COUPLE_TITLE.search(text, max(0, f.start - 16), f.start)
+    if before is None or not is_title(f.text.split()[0]):
+        return f
+    return replace(f, start=before.start(), text=text[before.start() : f.end])
+
+
 _COLUMN_GAP = re.compile(r"[ \t]{2,}|\t")
 
 
