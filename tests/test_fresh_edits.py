@@ -1571,3 +1571,11 @@ def test_a_titled_couple_is_one_mention() -> None:
     out = run("Dear Mr and Mrs Achterberg,\n\nYour son Finn will receive support for his dyslexia.")
     gone(out, "Achterberg", "Finn", "dyslexia")
     assert re.match(r"Dear Person \w+,\n", out) and "Mr and" not in out, out
+
+
+def test_a_ward_handover_loses_an_age_over_89_its_conditions_and_a_faith_by_diet() -> None:
+    out = run("Handover notes, Ward 7\nBed 3: Mrs Edith Crowther, 94, admitted with UTI and delirium.\n"
+              "Bed 5: Mr Samir Haddad, 61, post-op day 2 after bowel resection, pain controlled with morphine "
+              "PCA, Muslim - halal meals.")  # fmt: skip
+    gone(out, "Crowther", "94", "UTI", "delirium", "Haddad", "resection", "morphine", "Muslim", "halal")
+    assert "Bed 3: Person " in out and ", over 89, admitted with " in out and ", 61, post-op day 2" in out, out

@@ -33,7 +33,9 @@ _AGE = re.compile(
     r"|(?<![\w])(?:aged|age:?)\s+(?P<m>\d{2,3})(?![\w.])"
     # "He is 91, registered blind": a person's age stated after the pronoun.
     r"|(?<![\w'’])(?:he|she|they|I)(?:['’]s| is| was| am| are| turned| turns)\s+(?P<p>\d{2,3})"
-    r"(?=[,;.!?)]|\s+(?:and|but|now|this|next|last|in)\b)",
+    r"(?=[,;.!?)]|\s+(?:and|but|now|this|next|last|in)\b)"
+    # "Bed 3: Mrs Edith Crowther, 94, admitted …": an age between commas after a name.
+    r"|(?<=[a-z]),[ \t]+(?P<c>\d{2,3}),(?=[ \t]+[a-z])",
     re.IGNORECASE,
 )
 
@@ -259,8 +261,8 @@ def find_record_ids(text: str) -> list[Finding]:
     found += _name_lines(text) + _places(text) + _institutions(text)
     found += [_finding(m, "ORGANIZATION", "a company name", 1) for m in _ORG.finditer(text)] + _businesses(text)
     for m in _AGE.finditer(text):
-        group = next(g for g in ("n", "m", "p") if m.group(g))
-        if int(m.group(group)) > 89:
+        group = next(g for g in ("n", "m", "p", "c") if m.group(g))
+        if 89 < int(m.group(group)) <= 120:  # "the IQ score you mentioned, 156," is no age
             found.append(_finding(m, "AGE", "an age over 89", group))
     return found
 
