@@ -1579,3 +1579,10 @@ def test_a_ward_handover_loses_an_age_over_89_its_conditions_and_a_faith_by_diet
               "PCA, Muslim - halal meals.")  # fmt: skip
     gone(out, "Crowther", "94", "UTI", "delirium", "Haddad", "resection", "morphine", "Muslim", "halal")
     assert "Bed 3: Person " in out and ", over 89, admitted with " in out and ", 61, post-op day 2" in out, out
+
+
+def test_a_specialist_names_no_condition() -> None:
+    out = run("I've just been diagnosed with MS and my neurologist says high-intensity exercise is not advisable. "
+              "My name is Chiara Russo. Tom Reed sees a psychiatrist every month.")  # fmt: skip
+    gone(out, "neurologist", "psychiatrist", "Chiara", "Tom")
+    assert "my specialist says high-intensity exercise is not advisable" in out and "sees a specialist" in out, out
