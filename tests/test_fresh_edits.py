@@ -1586,3 +1586,9 @@ def test_a_specialist_names_no_condition() -> None:
               "My name is Chiara Russo. Tom Reed sees a psychiatrist every month.")  # fmt: skip
     gone(out, "neurologist", "psychiatrist", "Chiara", "Tom")
     assert "my specialist says high-intensity exercise is not advisable" in out and "sees a specialist" in out, out
+
+
+def test_a_name_introduced_with_an_age_and_a_town_of_residence() -> None:
+    out = run("I saw a man I now know to be Liam Kearney, 24, of Failsworth, holding a broken bottle.")
+    gone(out, "Liam", "Kearney", "Failsworth")
+    assert re.search(r"to be Person \w+, 24, of a city, holding", out), out

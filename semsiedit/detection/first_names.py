@@ -12,6 +12,7 @@ The name runs on over a following surname ("Priya Raman").
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -73,7 +74,20 @@ def _full_name_org(tok: Token, nxt: Token | None) -> bool:
     after = tok.doc[nxt.i + 1] if nxt.i + 1 < len(tok.doc) else None
     if after is not None and after.ent_iob_ == "I":
         return False
-    return nxt.lower_ not in org_words() and _a_person_by_role(nxt)
+    return nxt.lower_ not in org_words() and (_a_person_by_role(nxt) or _introduced_as_a_person(tok, nxt))
+
+
+_AGE_AFTER = re.compile(r",[ \t]*\d{1,3}[ \t]*,")
+_NAMED_BEFORE = re.compile(r"(?<![\w'’-])(?:to be|named|called|known as|identified as)[ \t]+$", re.I)
+
+
+def _introduced_as_a_person(tok: Token, last: Token) -> bool:
+    """"a man I now know to be Liam Kearney, 24, of …": an age after the name, or a naming verb
+    before it, says a given name and surname the NER took for a firm is a person."""
+    text = tok.doc.text
+    return bool(_AGE_AFTER.match(text, last.idx + len(last.text))) or bool(
+        _NAMED_BEFORE.search(text, max(0, tok.idx - 20), tok.idx)
+    )
 
 
 def _after_a_label(tok: Token, nxt: Token | None) -> bool:

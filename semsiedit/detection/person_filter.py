@@ -273,8 +273,8 @@ def _place_preposition_before(text: str, start: int, value: str) -> bool:
     before = text[max(0, start - 20) : start]
     if re.search(rf"(?<![\w'’-])[A-Z][a-z]+[ \t]+{re.escape(value)}(?![\w'’-])", text):
         return False  # "Barack Obama" elsewhere: Obama is his surname here too (and a town in Japan)
-    if _AFTER_A_STREET.search(before):
-        return True  # "on Ellison Street, Jarrow"
+    if _AFTER_A_STREET.search(before) or re.search(r",[ \t]*of[ \t]+$", before):
+        return True  # "on Ellison Street, Jarrow"; "Liam Kearney, 24, of Failsworth"
     if value.split()[0] in first_names():
         return bool(_STRONG_PLACE_PREPOSITION.search(before))
     # "- Sandra & Mike, Wigan": a town that is no given name, after a comma, ending the line.
