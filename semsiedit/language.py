@@ -34,7 +34,6 @@ def _identifier():
     return langid.LanguageIdentifier.from_modelpath(langid.MODEL_DIR / langid.MODEL_FILE, norm_probs=True)
 
 
-@lru_cache(maxsize=4096)
 def document_language(text: str) -> str:
     """An ISO 639-1 code: "en" unless the text is clearly in another language."""
     words = _WORD.findall(text.lower())

@@ -13,19 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from semsiedit.data_files import load_data
 from semsiedit.detection.first_names import first_names
 from semsiedit.detection.names import is_title
+from semsiedit.profile import canonical
 from semsiedit.types import Finding
 
 # Entity types the English NER (or an English cue) decides; anything else is found by its shape.
 _LANGUAGE_BOUND = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "AGE"})
 _WORDS = re.compile(r"[^\W\d_][^\W\d_'’.-]*\.?")
-
-
-def _label(finding: Finding) -> str:
-    label = finding.label.upper()
-    return load_data("surrogates")["label_aliases"].get(label, label)
 
 
 def _a_person(text: str, finding: Finding) -> bool:
@@ -43,7 +38,7 @@ def trusted_in_other_language(text: str, findings: Sequence[Finding]) -> list[Fi
     for f in findings:
         if f.category != "pii":
             continue
-        label = _label(f)
+        label = canonical(f.label)
         if label == "PERSON":
             if _a_person(text, f):
                 out.append(f)

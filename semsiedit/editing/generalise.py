@@ -15,6 +15,7 @@ from semsiedit.editing.grammar import (
     PRONOUNS,
     STRIP,
     TAIL,
+    agree_possessive,
     collapse_repeats,
     is_clause,
     keep_marks,
@@ -185,12 +186,8 @@ def fallback(text: str, node: Node, ctx: Ctx, *, reason: str) -> str:
 def clause_form(forms: dict[str, str], subject: str) -> str:
     plural = subject.lower() in PLURAL_SUBJECTS
     verbs = {"has": "have", "holds": "hold", "keeps": "keep", "takes": "take"}
-    their = _POSSESSIVES.get(subject.lower(), "their")  # "I keep my personal life private"
-    return forms["clause"].format(subject=subject, their=their,
-                                  **{k: (v if plural else k) for k, v in verbs.items()})  # fmt: skip
-
-
-_POSSESSIVES = {"i": "my", "we": "our", "you": "your", "he": "his", "she": "her", "it": "its"}
+    filled = forms["clause"].format(subject=subject, **{k: (v if plural else k) for k, v in verbs.items()})
+    return agree_possessive(filled, subject)  # "I keep my personal life private"
 
 
 def partial(text: str, node: Node, ctx: Ctx, forms: dict[str, str], label: str) -> str | None:
