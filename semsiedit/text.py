@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 Span = tuple[int, int]
 
@@ -261,6 +262,7 @@ def locate(text: str, needle: str, start: int = 0) -> Span | None:
     return (m.start(), m.end()) if m else None
 
 
+@lru_cache(maxsize=8192)  # per value, not per call: see bounded_word
 def value_pattern(value: str) -> re.Pattern[str] | None:
     """Case-insensitive, whitespace-normalised exact match that respects word edges.
 
@@ -273,6 +275,16 @@ def value_pattern(value: str) -> re.Pattern[str] | None:
     head = r"(?<!\w)" if norm[0].isalnum() else ""
     tail = r"(?!\w)" if norm[-1].isalnum() else ""
     return re.compile(head + re.escape(norm) + tail, re.IGNORECASE)
+
+
+@lru_cache(maxsize=8192)
+def bounded_word(value: str) -> re.Pattern[str]:
+    """`value` as a whole word or phrase: no word character on either side.
+
+    Patterns built from a document's values (names, numbers, terms) are cached here rather than
+    left to `re`'s own cache of 512, which they would flood: its static patterns were then
+    compiled again and again (~6% of a rewrite's time on the dev answers)."""
+    return re.compile(rf"(?<!\w){re.escape(value)}(?!\w)")
 
 
 def alternation(terms: list[str]) -> str:

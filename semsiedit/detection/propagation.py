@@ -65,6 +65,7 @@ def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
     return full, words
 
 
+@lru_cache(maxsize=4096)  # a name is looked for again in every pass: compile it once
 def _pattern(term: str) -> re.Pattern[str]:
     body = r"\s+".join(re.escape(p) for p in term.split())
     # Not inside e-mails, URLs or hyphenated tokens ("Tilleuls‑2025", with any hyphen character).

@@ -288,11 +288,10 @@ def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
         # "Reporter: dmitri.volkov (Dmitri Volkov, …)": a login spelled from a name found in the text.
         words = f.text.split()
         if f.category == "pii" and f.label == "PERSON" and len(words) == 2 and all(w.isalpha() for w in words):
-            login = rf"(?<![\w@.]){re.escape(words[0])}[._-]{re.escape(words[1])}\d*(?![\w@]|\.\w)"
             # Stronger than the NER's "person" over the same word: a login reads "User QX", and a
             # lower-case "name" has no capital for the editor's name trimming.
             out += [replace(_finding(m, "USERNAME", "a login spelled from a name in the text"), severity=2, score=0.95)
-                    for m in re.finditer(login, text, re.IGNORECASE)]  # fmt: skip
+                    for m in _login_pattern(words[0], words[1]).finditer(text)]  # fmt: skip
     for f in found:
         if f.category != "pii" or f.label != "PERSON" or " " in f.text.strip():
             continue
@@ -304,3 +303,8 @@ def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
             out.append(Finding(start, f.end, text[start : f.end], "pii", "PERSON", 2, 0.7, SOURCE,
                                "a first name before a known surname"))  # fmt: skip
     return out
+
+
+@lru_cache(maxsize=4096)  # per name, not per pass (see text.bounded_word)
+def _login_pattern(first: str, last: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w@.]){re.escape(first)}[._-]{re.escape(last)}\d*(?![\w@]|\.\w)", re.IGNORECASE)

@@ -57,6 +57,7 @@ from semsiedit.editing.triage import (
     whole_organisation,
 )
 from semsiedit.profile import Profile, apply_profile
+from semsiedit.text import bounded_word
 from semsiedit.types import Edit, Finding, Usage
 from semsiedit.verify import check_form, edit_form
 
@@ -219,11 +220,11 @@ class LocalEditor:
         low = " ".join(rendered.casefold().split())
         for f in found:
             value = " ".join(f.text.casefold().split())
-            if f.category == "pii" and len(value) > 1 and re.search(rf"(?<!\w){re.escape(value)}(?!\w)", low):
+            if f.category == "pii" and len(value) > 1 and bounded_word(value).search(low):
                 return True
             if f.category != "pii" and value and value in low and not framed_advice(f.text, rendered):
                 return True
-        return any(re.search(rf"(?<!\w){re.escape(t.casefold())}(?!\w)", low) for t in ctx.removed_terms)
+        return any(bounded_word(t.casefold()).search(low) for t in ctx.removed_terms)
 
     # -- rendering ------------------------------------------------------------------------------
 
