@@ -1592,3 +1592,65 @@ def test_a_name_introduced_with_an_age_and_a_town_of_residence() -> None:
     out = run("I saw a man I now know to be Liam Kearney, 24, of Failsworth, holding a broken bottle.")
     gone(out, "Liam", "Kearney", "Failsworth")
     assert re.search(r"to be Person \w+, 24, of a city, holding", out), out
+
+
+def test_a_numeric_date_the_ner_calls_a_place_and_a_job_title_after_a_name() -> None:
+    out = run("Findings: two new lesions compared with the study of 02/08/2023.\n"
+              "Reported by: Dr Sanjay Mehra, Consultant Neuroradiologist")  # fmt: skip
+    gone(out, "02/08", "a city", "Mehra")
+    assert "the study of 2023." in out and re.search(r"Reported by: Person \w+, Consultant Neuroradiologist", out), out
+
+
+def test_a_support_chat_keeps_its_role_labels_and_loses_the_district_and_town() -> None:
+    out = run("[10:03] Customer: hi my internet keeps dropping\n"
+              "[10:04] Customer: Gareth Pryce-Williams, CF14 3LN\n"
+              "[10:05] Agent Nadia: I see an outage affecting Heath, Cardiff. Engineers expect it fixed.")  # fmt: skip
+    gone(out, "Gareth", "CF14", "Heath", "Cardiff", "Nadia")
+    assert out.count("] Customer: ") == 2 and "an outage affecting a city. Engineers" in out, out
+
+
+def test_an_untagged_town_after_a_place_preposition_but_not_an_adjective() -> None:
+    out = run("She moved to Tewkesbury last year and he lives near Coventry with his mum.")
+    gone(out, "Tewkesbury", "Coventry")
+    assert "moved to a city last year" in out and "lives near a city with his mum" in out, out
+    out = run("Mr Okafor was barred from Olympic competition in 2019.")
+    assert "Olympic competition" in out, out
+
+
+def test_a_clinic_named_with_an_ampersand_is_replaced_whole() -> None:
+    out = run("Paws & Claws Veterinary Clinic - consult note\nOwner: Mrs Delphine Arcourt, tel 07700 914 228")
+    gone(out, "Paws", "Claws", "Arcourt", "07700")
+    assert out.startswith("A clinic - consult note"), out
+
+
+def test_arrears_with_an_amount_a_benefit_and_an_asylum_seeker() -> None:
+    out = run("Subject: Flat 3, 18 Bramall Lane - rent arrears\n\nTenant Mr Kwame Asante is now £2,140 in arrears. "
+              "He said his Universal Credit was sanctioned. "
+              "He's also an asylum seeker's sponsor for his brother.")  # fmt: skip
+    gone(out, "Bramall", "2,140", "arrears", "Universal Credit", "asylum", "Asante", "money difficulties")
+    assert " - unpaid bills\n" in out and "is now behind on payments." in out, out
+    assert "his benefit was sanctioned" in out and "He's also a migrant's sponsor for his brother." in out, out
+
+
+def test_a_short_form_of_a_given_name_takes_the_full_names_surrogate() -> None:
+    out = run("From: Lorna McBride\nTo: Peter Sowerby\n\nHi Pete,\n\nThe tenant called again.\n\nThanks,\nLorna")
+    gone(out, "Pete", "Lorna", "Sowerby")
+    to = re.search(r"To: (Person \w+)", out)
+    assert to and f"Hi {to.group(1)}," in out, out
+
+
+def test_a_multiple_sclerosis_drug_names_the_condition() -> None:
+    out = run("Clinical history: 45-year-old woman with known relapsing-remitting multiple sclerosis on "
+              "ocrelizumab, new left-sided weakness.")  # fmt: skip
+    gone(out, "sclerosis", "relapsing", "ocrelizumab")
+    assert "45-year-old woman with a known" in out and ", new left-sided weakness." in out, out
+
+
+def test_a_public_claim_keeps_its_grammar_and_is_hedged_on_its_main_verb() -> None:
+    out = run("Some commentators have claimed he secretly holds a US green card to this day.", "public")
+    assert "holds residency papers to this day" in out, out
+    out = run("5G towers weaken the immune system by emitting radiation that damages cells, which is why the "
+              "virus spread fastest in cities with 5G. Wuhan was the first city to roll out 5G at scale.",
+              "public")  # fmt: skip
+    assert out.startswith("5G towers supposedly weaken the immune system") and "which is why" in out, out
+    assert "Wuhan was the first city to roll out 5G at scale." in out, out

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 from semsiedit.detection.lexicon import TermMatcher, cue_words, load_lexicon, token_keys
 from semsiedit.detection.names import not_names, org_words
+from semsiedit.text import split_sentences
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Doc, Span, Token
 
 # Dependency labels that start a clause of their own (with its own subject or shared one via conj).
 CLAUSE_DEPS = frozenset({"ROOT", "ccomp", "advcl", "relcl", "conj", "parataxis", "csubj", "acl"})
@@ -52,11 +53,28 @@ def clause_span(head: Token, keep: Span) -> tuple[int, int]:
         if i in dropped:
             hi = max(i - 1, max(keep_ids))
             break
+    # The parser sometimes runs two sentences into one ("… in cities with 5G. Wuhan was …"): a clause
+    # never crosses a boundary of the sentences the scorer and the editor use.
+    first, last = _sentence_around(doc, keep[0].idx, keep[-1].idx)
+    while lo < hi and doc[lo].idx < first and lo not in keep_ids:
+        lo += 1
+    while hi > lo and doc[hi].idx >= last and hi not in keep_ids:
+        hi -= 1
     while lo < hi and (doc[lo].pos_ in _TRIM_POS or doc[lo].is_space) and lo not in keep_ids:
         lo += 1
     while hi > lo and (doc[hi].pos_ in _TRIM_POS or doc[hi].is_space) and hi not in keep_ids:
         hi -= 1
     return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
+
+
+def _sentence_around(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """(start of the sentence holding `start`, end of the one holding `end`), by `text.split_sentences`."""
+    bounds = doc.user_data.get("semsiedit.sentences")
+    if bounds is None:
+        bounds = doc.user_data["semsiedit.sentences"] = split_sentences(doc.text)
+    lo = next((s for s, e in reversed(bounds) if s <= start), 0)
+    hi = next((e for s, e in bounds if e > end), len(doc.text))
+    return lo, hi
 
 
 def fragment(sent: Span) -> bool:

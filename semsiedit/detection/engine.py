@@ -33,6 +33,7 @@ from semsiedit.detection.names import with_couple_title, with_nickname, without_
 from semsiedit.detection.person_filter import clean_person_findings
 from semsiedit.detection.tables import cells_win, find_table_cells
 from semsiedit.detection.titles import find_titled_names
+from semsiedit.detection.towns import find_untagged_towns
 from semsiedit.language import is_english
 from semsiedit.text import Span, split_sentences, stable_pieces
 from semsiedit.types import SEMSI_CATEGORIES, Finding
@@ -331,7 +332,8 @@ class DetectionEngine:
                     found += self._semsi.analyze(doc)
                 if self._pii is not None:
                     people = self._pii.analyze(doc) + find_titled_names(doc) + find_first_names(doc)
-                    found += clean_person_findings(people, doc)
+                    people = clean_person_findings(people, doc)
+                    found += people + find_untagged_towns(doc, found + people)
                 named: list[Entity] = []
                 if self._learned is not None:
                     spacy_ents = [Finding(e.start_char, e.end_char, e.text, "pii", e.label_) for e in doc.ents]

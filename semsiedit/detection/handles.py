@@ -34,6 +34,11 @@ _LOGIN = re.compile(
     r"|(?<![\w])[A-Za-z]:\\Users\\(?P<w>[A-Za-z_][\w. -]{0,31}?)(?=\\|[\s,;)]|$)"
 )
 _NOT_LOGINS = frozenset({"Public", "Shared", "Default", "All Users", "root", "admin", "user", "username", "runner"})
+# A support chat's roles name no one: "[10:03] Customer: hi my internet keeps dropping".
+_ROLE_SPEAKERS = frozenset({
+    "agent", "advisor", "adviser", "assistant", "bot", "caller", "client", "customer", "guest", "host", "me",
+    "moderator", "operator", "staff", "support", "system", "user", "visitor", "you", "interviewer", "patient",
+})  # fmt: skip
 
 # A forum byline: "Posted by throwaway_dad22:" (a handle shape: a digit, an underscore or a dot inside).
 _BYLINE = re.compile(
@@ -77,6 +82,8 @@ def find_handles(text: str) -> list[Finding]:
     speakers: set[str] = set()
     for m in _SPEAKER.finditer(text):
         group = "a" if m.group("a") else "v"
+        if m.group(group).lower() in _ROLE_SPEAKERS:
+            continue
         out.append(_finding(m.start(group), m.end(group), text, "a chat log's speaker", 0.9))
         speakers.add(m.group(group))
     for handle in speakers:

@@ -75,6 +75,15 @@ def job_titles() -> frozenset[str]:
     return frozenset(lexicon()["job_titles"])
 
 
+# Specialists the list cannot all name: "Neuroradiologist", "Sonographer", "Psychotherapist".
+_SPECIALIST = re.compile(r"[A-Z][a-z]{3,}(?:ologist|iatrist|ician|ographer|therapist)")
+
+
+def is_job_title(word: str) -> bool:
+    """A capitalised word that names a job ("Operative", "Consultant", "Neuroradiologist")."""
+    return word in job_titles() or _SPECIALIST.fullmatch(word) is not None
+
+
 @lru_cache(maxsize=1)
 def org_words() -> frozenset[str]:
     return frozenset(w.lower() for w in [*lexicon()["org_words"], *lexicon()["trade_words"]])
@@ -162,7 +171,7 @@ def scan_name(text: str, pos: int, allow_title: bool = True, max_words: int = 5)
         return None  # "HR Department", "MD": acronyms, not names (an all-caps "JOHN SMITH" is fine)
     if any(w.lower() in org_words() for w in caps):
         return None
-    if len(caps) > 1 and strip_possessive(caps[-1]) in job_titles():
+    if len(caps) > 1 and is_job_title(strip_possessive(caps[-1])):
         return None  # "Warehouse Operative": a job, not a name
     if all(w.lower() in not_names() for w in caps):
         return None

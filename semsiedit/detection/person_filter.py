@@ -24,9 +24,9 @@ from semsiedit.detection.names import (
     ADDRESSING_VERBS,
     INITIALS,
     is_common_word,
+    is_job_title,
     is_stop_word,
     is_title,
-    job_titles,
     lexicon,
     not_names,
     org_words,
@@ -159,12 +159,18 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
     first = max(bisect_right(starts, start) - 1, 0)
     tokens = list(doc[first : bisect_left(starts, end)])
     # Trailing verbs, stop words and punctuation are not part of a name ("Councilman Accused").
-    while len(tokens) > 1 and (tokens[-1].tag_.startswith("VB") or tokens[-1].is_stop or tokens[-1].is_punct):
+    # Nor are lower-case words after a capitalised name ("Bramall Lane - rent arrears").
+    capitalised = bool(tokens) and tokens[0].text[:1].isupper()
+    while len(tokens) > 1 and (tokens[-1].tag_.startswith("VB") or tokens[-1].is_stop or tokens[-1].is_punct
+                               or (capitalised and tokens[-1].text.islower())):
         tokens.pop()
     if tokens:
         end = min(end, tokens[-1].idx + len(tokens[-1].text))
         value = text[start:end]
     words = value.split()
+    number_before = re.search(r"\d[A-Za-z]?,?[ \t]+$", text[max(0, start - 8) : start])
+    if len(words) > 1 and words[-1] in _STREET_WORDS and number_before:
+        return None  # "18 Bramall Lane": a street after its house number, the address recognizer's
     if len(words) > 1 and words[0].lower() in ADDRESSING_VERBS and tokens and tokens[0].is_sent_start:
         # "Ask Priya and Tom", "Thank Maria for ...": an instruction's verb before the name.
         start += len(words[0]) + 1
@@ -180,7 +186,7 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         # "our homes in Harrow and Watford": a name joined to a place by "and" is a place too.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
                        reason=f"{f.reason}; coordinated with a place")  # fmt: skip
-    if len(words) <= 2 and is_city(value) and _place_preposition_before(text, start, value):
+    if len(words) <= 2 and is_city(value) and place_preposition_before(text, start, value):
         # "a man from Halifax", "refugees in Calais": a town after a place preposition.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
                        reason=f"{f.reason}; a town after a place preposition")  # fmt: skip
@@ -204,7 +210,7 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         return None  # "his Universal Credit claim": an attribute the SemSI recognizer reports, not a name
     if any(strip_possessive(w).lower() in org_words() for w in words):
         return None  # "Haverly Property Group", "Résidence Les Tilleuls": organisations and buildings
-    if len(words) > 1 and strip_possessive(words[-1]) in job_titles():
+    if len(words) > 1 and is_job_title(strip_possessive(words[-1])):
         return None  # "Warehouse Operative", "Senior Analyst": a job, not a person
     if len(words) == 1:
         if _workplace(tokens):
@@ -233,7 +239,7 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
     if (
         " " not in value and value in first_names() and not is_city(value) and not is_known_place(value)
         and not is_county(value) and value.lower() not in _never_person()
-        and not _place_preposition_before(text, start, value)
+        and not place_preposition_before(text, start, value)
     ):  # fmt: skip
         # "mother of Siobhan and Declan": a given name no gazetteer knows as a place is a person.
         return replace(f, label="PERSON", severity=2, reason=f"{f.reason}; a given name, not a known place")
@@ -260,14 +266,14 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
     return f
 
 
+_STREET_TYPES = "Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|Court|Crescent|Place|Terrace|Grove|Gardens|Row"
+_STREET_WORDS = frozenset(_STREET_TYPES.split("|"))
 _PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:from|in|near|outside|around|across|via)[ \t]+$", re.I)
-_AFTER_A_STREET = re.compile(
-    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|Court|Crescent|Place|Terrace|Grove|Gardens|Row),[ \t]*$"
-)
+_AFTER_A_STREET = re.compile(rf"(?:{_STREET_TYPES}),[ \t]*$")
 _STRONG_PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:in|near|outside|around|across)[ \t]+$", re.I)
 
 
-def _place_preposition_before(text: str, start: int, value: str) -> bool:
+def place_preposition_before(text: str, start: int, value: str) -> bool:
     """A town is a place after "from", "in", "near" …; a town that is also a given name ("Florence",
     "Austin") only after "in", "near", "outside" ("a letter from Florence" may be hers)."""
     before = text[max(0, start - 20) : start]

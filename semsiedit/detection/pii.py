@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from typing import TYPE_CHECKING, Any
 
 from semsiedit.detection.lexicon import load_lexicon
@@ -160,10 +161,16 @@ class PiiRecognizer:
 _PLACE_INITIALS = frozenset({"U.S.", "U.K.", "D.C.", "L.A.", "N.Y.", "U.A.E.", "E.U.", "N.Z.", "S.F.", "U.S.A."})
 
 
+# A numeric date the small NER calls a place or a person ("compared with the study of 02/08/2023").
+_NUMERIC_DATE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}")
+
+
 def _initials_label(label: str, value: str) -> str:
     """A person's initials the NER took for a place ("client R.K., 38"); "U.S." stays a place."""
     if label == "LOCATION" and INITIALS.fullmatch(value) and value not in _PLACE_INITIALS:
         return "PERSON"
+    if label in ("LOCATION", "PERSON", "NRP") and _NUMERIC_DATE.fullmatch(value.strip()):
+        return "DATE_TIME"
     return label
 
 

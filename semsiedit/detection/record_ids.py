@@ -144,9 +144,10 @@ def _business() -> re.Pattern[str]:
 
 
 # A named school, hospital, clinic or place of worship ("Lincoln Elementary", "Greenfield Academy",
-# "Mercy Hospital"): in a record it says where the person studies, is treated or worships.
+# "Mercy Hospital", "Paws & Claws Veterinary Clinic"): in a record it says where the person studies,
+# is treated or worships.
 _INSTITUTION = re.compile(
-    r"(?<![\w&'’-])((?:[A-Z][\w'’.-]+ ){1,3}(?:Elementary(?: School)?|Academy|(?:High|Middle|Primary|Secondary|"
+    r"(?<![\w&'’-])((?:[A-Z][\w'’.-]+ (?:& )?){1,3}(?:Elementary(?: School)?|Academy|(?:High|Middle|Primary|Secondary|"
     r"Grammar|Junior|Senior|Elementary) School|School|College|University|Polytechnic|Hospital|Infirmary|Hospice|"
     r"Clinic|Medical Cent(?:er|re)|Health Cent(?:er|re)|Surgery|Church|Chapel|Cathedral|Mosque|Synagogue|Temple|"
     r"Lodge|Care Home|Nursing Home|Care Cent(?:er|re)|Retirement Home|Residential Home|Rest Home|Practice|"

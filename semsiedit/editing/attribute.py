@@ -235,20 +235,15 @@ def insert_hedge(sentence: str, adverb: str) -> str | None:
     # A clause that opens on its copula continues a sentence ("... and were the real cause of X"):
     # the adverb goes after it, where a subject-first clause would have it.
     first = 0 if words[0] in _COPULAS and tokens[0].group(0)[:1].islower() else 1
-    for i in range(first, len(tokens)):
-        if words[i] in aux:
-            nxt = words[i + 1] if i + 1 < len(words) else ""
-            after = words[i] in _COPULAS or nxt in participles or nxt.endswith(("ed", "en", "ing"))
-            at = i + 1 if after and i + 1 < len(tokens) else i
+    # The main clause's verb first: "5G towers supposedly weaken … cells, which is why …", not "which
+    # is supposedly why"; the whole sentence when the main clause has no verb we know.
+    main_end = next((i for i in range(1, len(words)) if words[i] in _SUBORDINATORS), len(words))
+    for stop in dict.fromkeys((main_end, len(tokens))):
+        at = _aux_slot(words, range(first, stop), aux, participles)
+        if at is None:
+            at = _verb_slot(tokens, words, range(1, stop), openers, verbs)
+        if at is not None:
             break
-    if at is None:
-        for i in range(1, len(tokens)):
-            w = words[i]
-            if words[i - 1] in openers or not tokens[i].group(0)[:1].islower():
-                continue
-            if w in verbs or (len(w) > 3 and w.endswith("ed") and "-" not in w):
-                at = i
-                break
     if at is None:
         # No verb found: after the first word that is not a determiner or preposition.
         lower = [t.group(0)[:1].islower() for t in tokens]
@@ -257,6 +252,32 @@ def insert_hedge(sentence: str, adverb: str) -> str | None:
             return None
     pos = tokens[at].start()
     return sentence[:pos] + adverb + " " + sentence[pos:]
+
+
+_SUBORDINATORS = frozenset(
+    {"which", "that", "who", "whom", "whose", "because", "where", "although", "whereas", "unless"}
+)
+
+
+def _aux_slot(words: list[str], span: range, aux: frozenset[str], participles: frozenset[str]) -> int | None:
+    """After a copula or before a participle ("was allegedly found"), else before the auxiliary."""
+    for i in span:
+        if words[i] in aux:
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            after = words[i] in _COPULAS or nxt in participles or nxt.endswith(("ed", "en", "ing"))
+            return i + 1 if after and i + 1 < len(words) else i
+    return None
+
+
+def _verb_slot(tokens: list[re.Match[str]], words: list[str], span: range, openers, verbs) -> int | None:
+    """Before a known claim verb or a past-tense verb."""
+    for i in span:
+        w = words[i]
+        if words[i - 1] in openers or not tokens[i].group(0)[:1].islower():
+            continue
+        if w in verbs or (len(w) > 3 and w.endswith("ed") and "-" not in w):
+            return i
+    return None
 
 
 def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool = True, changed: bool = False,

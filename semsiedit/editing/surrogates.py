@@ -23,7 +23,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from semsiedit.data_files import load_data
 from semsiedit.places import location_kind
@@ -215,6 +215,10 @@ class SurrogateMap:
         if not tokens:
             return None
         related = [e for e in people if tokens <= e.tokens or e.tokens <= tokens]
+        if not related and len(tokens) == 1:
+            # "Hi Pete," in a reply to "Peter Sowerby": a short form of the given name of one person.
+            formal = formal_names(next(iter(tokens)))
+            related = [e for e in people if e.full and e.full[0] in formal]
         if len(related) > 1 and title:
             related = [e for e in related if title in e.titles]
         return related[0] if len(related) == 1 else None  # two Gonzalezes: keep them apart
@@ -378,3 +382,17 @@ class SurrogateMap:
             rendered = fake_last if title else fake_first
         entity.mentions[mkey] = rendered
         return title + rendered
+
+
+@lru_cache(maxsize=4096)
+def formal_names(given: str) -> frozenset[str]:
+    """The full given names a short form stands for, lower case ("pete" -> {"peter"}; "bob" ->
+    {"robert", …}), from the `nicknames` package's hand-curated table."""
+    return frozenset(_nick_namer().canonicals_of(given.casefold()))
+
+
+@lru_cache(maxsize=1)
+def _nick_namer() -> Any:  # one table per process: it reads a 1,600-row CSV
+    from nicknames import NickNamer
+
+    return NickNamer()

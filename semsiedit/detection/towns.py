@@ -1,0 +1,60 @@
+"""Towns the small NER leaves untagged or calls something else: "an outage affecting Heath, Cardiff"
+(tagged a work of art), "she moved to Tewkesbury". A record loses its city (HIPAA Safe Harbor); the
+`public` profile keeps places, so this only changes what a record keeps.
+
+A capitalised word is a town when GeoNames lists it (`places.is_city`), the text never writes it in
+lower case, it does not open a longer capitalised name ("Cardiff University") and either a place
+preposition comes before it or it ends "District, Town". The district goes with the town.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from semsiedit.detection.first_names import first_names
+from semsiedit.detection.names import is_common_word
+from semsiedit.detection.person_filter import place_preposition_before
+from semsiedit.places import is_city, is_known_place
+from semsiedit.types import Finding
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+SOURCE = "semsi-town"
+# The NER's labels that a town may carry by mistake; a PERSON or place label is judged elsewhere.
+_MISTAKEN = frozenset({"", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE", "NORP", "FAC"})
+# "Heath, Cardiff": a district (a capitalised word after a lower-case one, not a list item), a comma, the town.
+_DISTRICT_BEFORE = re.compile(r"(?<=[a-z:] )([A-Z][a-z]{2,}),[ \t]+$")
+_GREETING = re.compile(r"(?:thanks|thank you|hi|hello|hey|dear|cheers|love|morning)[ \t]+$", re.I)
+
+
+def find_untagged_towns(doc: Doc, found: list[Finding]) -> list[Finding]:
+    text = doc.text
+    taken = [(f.start, f.end) for f in found if f.category == "pii"]
+    out: list[Finding] = []
+    for i, tok in enumerate(doc):
+        word = tok.text
+        if len(word) < 4 or not word.istitle() or not word.isalpha() or tok.ent_type_ not in _MISTAKEN:
+            continue
+        if tok.pos_ != "PROPN":  # "barred from Olympic competition": an adjective
+            continue
+        if not is_city(word) or is_known_place(word) or is_common_word(word, text):
+            continue
+        nxt = doc[i + 1] if i + 1 < len(doc) else None
+        if nxt is not None and nxt.text[:1].isupper() and not nxt.is_punct:
+            continue  # "Cardiff University", "Reading Festival": part of a longer name
+        start, end = tok.idx, tok.idx + len(word)
+        before = text[max(0, start - 40) : start]
+        district = _DISTRICT_BEFORE.search(before)
+        if district and not is_common_word(district.group(1), text):
+            if district.group(1) in first_names() and _GREETING.search(before[: district.start(1)]):
+                continue  # "Thanks Gareth, Cardiff ...": a person addressed, not a district
+            start -= len(before) - district.start(1)
+        elif not place_preposition_before(text, start, word):
+            continue
+        if any(s < end and start < e for s, e in taken):
+            continue
+        reason = "a town the NER did not tag"
+        out.append(Finding(start, end, text[start:end], "pii", "LOCATION", 2, 0.8, SOURCE, reason))
+    return out
