@@ -1654,3 +1654,51 @@ def test_a_public_claim_keeps_its_grammar_and_is_hedged_on_its_main_verb() -> No
               "public")  # fmt: skip
     assert out.startswith("5G towers supposedly weaken the immune system") and "which is why" in out, out
     assert "Wuhan was the first city to roll out 5G at scale." in out, out
+
+
+def test_a_witness_statement_keeps_the_car_and_the_signatory_is_one_person() -> None:
+    out = run("Name: Deborah Ann Whitlock   Occupation: Pharmacist\n\nJason Pike got into a silver Ford Focus, "
+              "registration BK19 XRT, and drove off towards Farnworth.\nSigned: D. Whitlock")  # fmt: skip
+    gone(out, "Whitlock", "Jason", "BK19", "Farnworth")
+    name = re.search(r"Name: (Person \w+)", out)
+    assert name and f"Signed: {name.group(1)}" in out, out
+    assert "a silver Ford Focus, registration withheld, and drove off towards a city." in out, out
+
+
+def test_a_form_column_a_programme_and_a_drinking_problem() -> None:
+    out = run("Employee: Kyle Brennan (ID 40718)   Manager: Sophie Adeyemi   Start: 1 July 2024\n"
+              "He is struggling with alcohol. He has been referred to the Employee Assistance Programme.")  # fmt: skip
+    gone(out, "Kyle", "Sophie", "Adeyemi", "alcohol")
+    assert re.search(r"\)   Manager: Person \w+   Start", out), out
+    assert "is struggling with a personal health matter." in out, out
+    assert "referred to the Employee Assistance Programme." in out, out
+
+
+def test_a_theft_keeps_its_object() -> None:
+    out = run("A former employee told me that Kevin has been stealing customers' SIM cards.")
+    gone(out, "Kevin", "stealing")
+    assert "has been allegedly taking customers' SIM cards" in out, out
+
+
+def test_a_us_clinical_note_collapses_its_lists_and_loses_a_short_date() -> None:
+    out = run("Pt is a 67 yo M w/ hx of CHF, DM2 and HTN who presented to the ED on 3/14/24 c/o SOB. "
+              "Meds: lisinopril 20 mg, furosemide 40 mg.")  # fmt: skip
+    gone(out, "CHF", "HTN", "3/14/24", "lisinopril", "furosemide")
+    assert "hx of a medical issue who presented" in out and "Meds: a prescribed medication." in out, out
+
+
+def test_a_log_keeps_its_keys_and_a_town_keeps_its_whole_name() -> None:
+    out = run("2024-06-01T09:14:22Z INFO login ok user=amelia.k@outlook.com ip=81.174.22.9 session=9f2c1a")
+    gone(out, "amelia", "81.174")
+    assert "login ok user=withheld ip=withheld session=9f2c1a" in out, out
+    out = run("He is currently living in NASS accommodation in Stockton-on-Tees with his cousin.")
+    gone(out, "Stockton", "Tees")
+    assert "in a city with his cousin" in out, out
+
+
+def test_a_party_that_acts_is_not_an_affiliation() -> None:
+    text = "Labour won the 2024 general election. My neighbour Raj is a BJP member and canvasses every weekend."
+    out = run(text)
+    assert out.startswith("Labour won the 2024 general election.") and "BJP" not in out, out
+    assert "is a political party member" in out, out
+    assert run("The BJP won the 2019 general election in India.", "public").startswith("The BJP won"), out

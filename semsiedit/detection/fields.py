@@ -30,8 +30,9 @@ def _lower(terms: list[str]) -> str:
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     lex = lexicon()
     bullet = r"^[ \t>*•·-]*"
-    # A field opens a line, or follows a sentence or a separator on it ("Session note, 12 March. Client: ...").
-    inline = r"(?<=[.;|)] )|(?<= [-–—] )"
+    # A field opens a line, or follows a sentence or a separator on it ("Session note, 12 March. Client: ..."),
+    # or a form's next column ("Employee: Kyle Brennan (ID 40718)   Manager: Sophie Adeyemi").
+    inline = r"(?<=[.;|)] )|(?<= [-–—] )|(?<=[ \t]{2})|(?<=\t)"
     field = re.compile(rf"(?:{bullet}|{inline})(?:{_lower(lex['field_labels'])})[ \t]*:[ \t]*", re.I | re.M)
     user = re.compile(rf"(?:{_lower(lex['username_labels'])})[ \t]*:[ \t]*(?P<v>@?[\w][\w.-]{{2,}}[\w])", re.I)
     hello = re.compile(rf"{bullet}(?:{alternation(lex['salutations'])})[ \t]+", re.M)

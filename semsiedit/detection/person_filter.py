@@ -18,7 +18,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from semsiedit.detection.first_names import first_names
+from semsiedit.detection.first_names import brand_names, first_names
 from semsiedit.detection.lexicon import term_matcher
 from semsiedit.detection.names import (
     ADDRESSING_VERBS,
@@ -168,6 +168,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         end = min(end, tokens[-1].idx + len(tokens[-1].text))
         value = text[start:end]
     words = value.split()
+    if len(words) == 2 and words[0] in brand_names() and words[1] not in first_names():
+        return None  # "a silver Ford Focus": a make and model, not a person
     number_before = re.search(r"\d[A-Za-z]?,?[ \t]+$", text[max(0, start - 8) : start])
     if len(words) > 1 and words[-1] in _STREET_WORDS and number_before:
         return None  # "18 Bramall Lane": a street after its house number, the address recognizer's
@@ -233,8 +235,17 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
     return replace(f, start=start + offset, end=end + offset, text=text[start:end])
 
 
+# "Stockton-on-Tees", "Newcastle upon Tyne", "Southend-on-Sea": the town's name goes on after the NER's span.
+_TOWN_TAIL = re.compile(
+    r"(?:-(?:on|upon|under|le|in|by|en|sur|am)-|[ \t]+(?:upon|on)[ \t]+)[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+)
+
+
 def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[int]) -> Finding | None:
     start = f.start - offset
+    tail = _TOWN_TAIL.match(text, f.end - offset)
+    if tail and is_city(text[start : tail.end()]):
+        f = replace(f, end=tail.end() + offset, text=text[start : tail.end()])
     value = strip_possessive(f.text.strip())
     if (
         " " not in value and value in first_names() and not is_city(value) and not is_known_place(value)
@@ -268,7 +279,7 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
 
 _STREET_TYPES = "Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|Court|Crescent|Place|Terrace|Grove|Gardens|Row"
 _STREET_WORDS = frozenset(_STREET_TYPES.split("|"))
-_PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:from|in|near|outside|around|across|via)[ \t]+$", re.I)
+_PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:from|in|near|outside|around|across|via|towards?)[ \t]+$", re.I)
 _AFTER_A_STREET = re.compile(rf"(?:{_STREET_TYPES}),[ \t]*$")
 _STRONG_PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:in|near|outside|around|across)[ \t]+$", re.I)
 

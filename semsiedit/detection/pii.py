@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from semsiedit.detection.lexicon import load_lexicon
@@ -155,7 +156,18 @@ class PiiRecognizer:
             # A "domain" that stops inside a word is part of a name: "m.ga" of "user=m.garcia".
             if not (r.entity_type == "URL" and text[r.end : r.end + 1].isalnum())
         ]
-        return drop_contained(findings)
+        return drop_contained([_without_log_key(f) for f in findings])
+
+
+# "user=amelia.k@outlook.com" in a log line: "=" may sit in an address, but here it ends the key.
+_LOG_KEY = re.compile(r"[A-Za-z_][\w.-]*=(?=[^=@\s]+@)")
+
+
+def _without_log_key(f: Finding) -> Finding:
+    key = _LOG_KEY.match(f.text) if f.label == "EMAIL_ADDRESS" else None
+    if key is None:
+        return f
+    return replace(f, start=f.start + key.end(), text=f.text[key.end() :])
 
 
 _PLACE_INITIALS = frozenset({"U.S.", "U.K.", "D.C.", "L.A.", "N.Y.", "U.A.E.", "E.U.", "N.Z.", "S.F.", "U.S.A."})

@@ -266,6 +266,9 @@ class SemsiRecognizer:
                 continue  # "she allowed a million asylum seekers to enter": people she acted on, not her status
             if category == "privacy" and _a_population(span):
                 continue  # "we studied 1,248 adults with type 2 diabetes": a study population
+            acts = span.root.dep_ in ("nsubj", "nsubjpass") and span.text[:1].isupper()
+            if category == "privacy" and term.label == "politics" and acts:
+                continue  # "Labour won the 2024 general election": the party acts, nobody's affiliation
             if category == "privacy" and _bare_reference(span):
                 continue  # "her line manager is unaware of the diagnosis": names no condition
             head = clause_head(span.root)

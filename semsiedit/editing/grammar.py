@@ -308,10 +308,12 @@ def core_range(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def collapse_repeats(body: str, replacements: Sequence[str]) -> str:
-    """ "a family matter and a family matter" -> "a family matter": two terms, one generalisation."""
+    """ "a family matter and a family matter" -> "a family matter": two terms, one generalisation; also a
+    list ("CHF, DM2 and HTN" -> "a medical issue, a medical issue and a medical issue")."""
     words = {w for r in replacements for w in [re.sub(r"^.*? (?=(?:an?|the) )", "", r)] if len(w) > 3}
     for rep in {w for w in words if body.casefold().count(w.casefold()) > 1}:
-        body = re.sub(rf"(?<!\w)({re.escape(rep)})(?:,? (?:and|or) {re.escape(rep)}(?!\w))+", r"\1", body, flags=FLAGS)
+        body = re.sub(rf"(?<!\w)({re.escape(rep)})(?:(?:,? (?:and|or)|,) {re.escape(rep)}(?!\w))+", r"\1", body,
+                      flags=FLAGS)  # fmt: skip
     return body
 
 

@@ -215,6 +215,9 @@ class SurrogateMap:
         if not tokens:
             return None
         related = [e for e in people if tokens <= e.tokens or e.tokens <= tokens]
+        if not related and any(len(t) == 1 for t in tokens):
+            # "D. Whitlock" signing "Deborah Ann Whitlock"'s statement: an initial for a given name.
+            related = [e for e in people if _initials_fit(tokens, e.tokens)]
         if not related and len(tokens) == 1:
             # "Hi Pete," in a reply to "Peter Sowerby": a short form of the given name of one person.
             formal = formal_names(next(iter(tokens)))
@@ -382,6 +385,14 @@ class SurrogateMap:
             rendered = fake_last if title else fake_first
         entity.mentions[mkey] = rendered
         return title + rendered
+
+
+def _initials_fit(tokens: set[str], names: set[str]) -> bool:
+    """Every whole word is one of `names` and every initial starts another of them."""
+    words = {t for t in tokens if len(t) > 1}
+    initials = [t for t in tokens if len(t) == 1]
+    rest = names - words
+    return bool(words) and words <= names and all(any(n.startswith(i) for n in rest) for i in initials)
 
 
 @lru_cache(maxsize=4096)
