@@ -204,6 +204,7 @@ def check_form(text: str, edit: Edit) -> str | None:
     if words and _ARTICLE_BEFORE.search(before) and not re.match(r"(?:a|an|the)\b", rep, re.IGNORECASE):
         head = words[0].strip(".,;:!?\"'()").lower()
         noun_follows = bool(re.match(r"\s*[a-z]", after)) and not re.match(r"\s*(?:and|or|but|who|that|which)\b", after)
+        noun_follows = noun_follows or after.startswith("-")  # "a 90-plus-year-old": a compound goes on
         if len(words) == 1 and head.endswith("s") and head not in _PLURAL_EXCEPTIONS and not noun_follows:
             return "breaks_form: a plural noun after 'a'"
         last = original.split()[-1].strip(".,;:!?\"'()").lower() if original.split() else ""

@@ -1702,3 +1702,38 @@ def test_a_party_that_acts_is_not_an_affiliation() -> None:
     assert out.startswith("Labour won the 2024 general election.") and "BJP" not in out, out
     assert "is a political party member" in out, out
     assert run("The BJP won the 2019 general election in India.", "public").startswith("The BJP won"), out
+
+
+def test_bank_details_read_withheld_and_a_firm_with_an_ampersand_goes_whole() -> None:
+    out = run("Tenant reference for Ms Joanna Lis: employed by Harlow & Finch LLP as a paralegal. Rent to be paid "
+              "from her account IBAN GB29 NWBK 6016 1331 9268 19. Settlement to sort code 20-45-77, account "
+              "43911022. She was late with rent during a period of illness in 2022.")  # fmt: skip
+    gone(out, "Joanna", "Harlow", "Finch", "GB29", "20-45-77", "43911022", "illness")
+    assert "employed by an organisation as a paralegal" in out and "IBAN withheld." in out, out
+    assert "sort code withheld, account withheld." in out and "during a period of ill health in 2022" in out, out
+
+
+def test_a_referral_loses_thoughts_of_self_harm_a_pregnancy_and_an_ssri() -> None:
+    out = run("She presents with low mood, poor sleep and intrusive thoughts about harming herself. She is "
+              "currently 14 weeks pregnant and reluctant to start an SSRI.")  # fmt: skip
+    gone(out, "harming", "pregnant", "SSRI", "weeks dealing")
+    assert "poor sleep and a mental-health concern." in out and "She is dealing with a private health matter" in out
+    assert "reluctant to start a prescribed medication." in out, out
+
+
+def test_an_age_over_89_before_year_old_and_a_university_of_a_town() -> None:
+    out = run("The victim, a 91-year-old widow, has asked not to be named. Her grandson studies at the "
+              "University of Leeds and at Imperial College London.")  # fmt: skip
+    gone(out, "91", "Leeds", "Imperial", "London", "over 89-year")
+    assert "The victim, a 90-plus-year-old widow, has asked" in out, out
+    assert "London." not in run("She studied at Imperial College London.", "record"), out
+    assert "University of Leeds" in run("She studied at the University of Leeds.", "public")
+
+
+def test_a_csv_company_column_and_the_sensitive_words_of_a_dietary_column() -> None:
+    out = run("first_name,last_name,email,company,dietary\n"
+              "Grace,Liu,grace.liu@contoso.com,Contoso,vegetarian\n"
+              "Henrik,Sørensen,h.sorensen@fabrikam.dk,Fabrikam,gluten-free (coeliac)\n"
+              "Oluwaseun,Adebayo,seun.adebayo@northwind.io,Northwind,halal\n")  # fmt: skip
+    gone(out, "Contoso", "Fabrikam", "Northwind", "coeliac", "halal", "Grace", "Sørensen")
+    assert out.count(",an organisation,") == 3 and ",vegetarian\n" in out and "gluten-free (" in out, out

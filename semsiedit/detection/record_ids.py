@@ -124,9 +124,9 @@ def _name_lines(text: str) -> list[Finding]:
 
 
 _ORG = re.compile(
-    r"(?<![\w&'’-])((?:[A-Z][\w&'’-]+ ){1,4}(?:Inc\.?|LLC|Ltd\.?|Limited|Corp\.?|Corporation|Co\.|GmbH|PLC|LLP|"
+    r"(?<![\w&'’-])((?:[A-Z][\w&'’-]+ (?:& )?){1,4}(?:Inc\.?|LLC|Ltd\.?|Limited|Corp\.?|Corporation|Co\.|GmbH|PLC|LLP|"
     r"Holdings|Group)"
-    # A firm named after its founders: "Barker & Sons Joinery", "Harcourt & Co".
+    # A firm named after its founders: "Barker & Sons Joinery", "Harcourt & Co" ("Harlow & Finch LLP" above).
     r"|[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?[ \t]*&[ \t]*(?:Sons?|Co\.?|Daughters|Partners|Associates|Brothers|Bros\.?)"
     r"(?![\w'’-])(?:[ \t]+[A-Z][\w'’-]+){0,3})(?![\w-])"
 )
@@ -151,7 +151,8 @@ _INSTITUTION = re.compile(
     r"Grammar|Junior|Senior|Elementary) School|School|College|University|Polytechnic|Hospital|Infirmary|Hospice|"
     r"Clinic|Medical Cent(?:er|re)|Health Cent(?:er|re)|Surgery|Church|Chapel|Cathedral|Mosque|Synagogue|Temple|"
     r"Lodge|Care Home|Nursing Home|Care Cent(?:er|re)|Retirement Home|Residential Home|Rest Home|Practice|"
-    r"Medical Group|Pediatrics|Paediatrics)(?: of (?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)?)"  # "... of Wales"
+    r"Medical Group|Pediatrics|Paediatrics)(?: of (?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)?"  # "... of Wales"
+    r"|(?:[Tt]he )?(?:University|College|Institute|School) of (?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)"
     r"(?![\w-])"
 )
 
@@ -205,8 +206,12 @@ def _institutions(text: str) -> list[Finding]:
         # institution word is ("University Hospital of Wales").
         while len(words) > 1 and is_common_word(words[0], text) and words[0].lower() not in org_words():
             start += len(words.pop(0)) + 1
+        end = m.end(1)
+        town = re.match(r" ([A-Z][a-z]+)(?![\w'’-])", text[end : end + 30])
+        if town and is_city(town.group(1)):
+            end += town.end()  # "Imperial College London": the campus town is part of the name
         if len(words) > 1:
-            out.append(Finding(start, m.end(1), text[start : m.end(1)], "pii", "LOCATION", 1, 0.7, SOURCE,
+            out.append(Finding(start, end, text[start:end], "pii", "LOCATION", 1, 0.7, SOURCE,
                                "a named school, hospital or place of worship"))  # fmt: skip
     return out
 

@@ -13,6 +13,7 @@ import re
 from functools import cache
 
 from semsiedit.detection.lexicon import load_lexicon
+from semsiedit.text import alternation
 from semsiedit.types import Finding
 
 SOURCE = "semsi-table"
@@ -29,7 +30,30 @@ def _columns() -> dict[str, tuple[str, str]]:
     for category in ("pii", "privacy"):
         for label, headers in data[category].items():
             out.update({_norm(h): (category, label) for h in headers})
+    out.update({_norm(h): _SCREENED for h in data["screened"]})
     return out
+
+
+_SCREENED = ("screened", "")  # a free-text column: only the privacy terms in a cell are findings
+
+
+@cache
+def _privacy_terms() -> list[tuple[re.Pattern[str], str]]:
+    """(pattern, label) per privacy label: the lexicon's terms as whole words, case-insensitive."""
+    terms: dict[str, set[str]] = {}
+    for group in load_lexicon("privacy")["groups"]:
+        terms.setdefault(group["label"], set()).update(t.lower() for t in group["terms"])
+    return [(re.compile(rf"(?<![\w-])(?:{alternation(sorted(ts))})(?![\w-])", re.IGNORECASE), label)
+            for label, ts in sorted(terms.items())]  # fmt: skip
+
+
+def _screened(offset: int, cell: str, subject: str | None, name: str) -> list[Finding]:
+    reason = f"a term of the privacy lexicon in the table column '{name}'"
+    return [
+        Finding(offset + m.start(), offset + m.end(), m.group(), "privacy", label, 2, 0.8, SOURCE, reason, subject)
+        for pattern, label in _privacy_terms()
+        for m in pattern.finditer(cell)
+    ]
 
 
 def _norm(header: str) -> str:
@@ -102,6 +126,9 @@ def find_table_cells(text: str) -> tuple[list[Finding], list[tuple[int, int]]]:
                 if kind is None or s == e or line[s:e].lower() in _EMPTY:
                     continue
                 category, label = kind
+                if kind == _SCREENED:
+                    out += _screened(offset + s, line[s:e], subject, name)
+                    continue
                 out.append(
                     Finding(
                         start=offset + s, end=offset + e, text=line[s:e], category=category,  # type: ignore[arg-type]

@@ -247,6 +247,8 @@ class LocalEditor:
             dated = label in ("DATE_TIME", "DATE_OF_BIRTH", "AGE")
             if general is not None and not dated and slot(text, node.start) == "label":
                 general = "withheld"  # "Her postcode is withheld", not "... is a postcode"
+            if label == "AGE" and re.match(r"[- ]years?-old", text[node.end : node.end + 10]):
+                general = "90-plus"  # "a 90-plus-year-old widow", not "an over 89-year-old widow"
             if general is not None:
                 ctx.strategies.append("generalise")
                 return general
