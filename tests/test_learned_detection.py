@@ -185,6 +185,12 @@ def test_training_on_a_tiny_fixture(tmp_path: Path) -> None:
     for cat in ("privacy", "harmful", "misinformation"):
         np.testing.assert_allclose(again.categories[cat]["coef"], model.categories[cat]["coef"])
         np.testing.assert_allclose(again.categories[cat]["doc_coef"], model.categories[cat]["doc_coef"])
+        np.testing.assert_allclose(again.categories[cat]["stack_coef"], model.categories[cat]["stack_coef"])
+    # The stacked document decision reads the word model too, and survives the round trip.
+    assert again.words is not None and again.words.vocabulary == model.words.vocabulary
+    text = rows[0]["answer"]
+    D = np.zeros(len(model.doc_mean), np.float32)
+    assert again.document_probabilities(D, text) == pytest.approx(model.document_probabilities(D, text), abs=1e-6)
     # Deterministic: a second run gives the same weights (cached features, fixed seed).
     model2, _ = train(rows, folds=2, cache_dir=tmp_path / "cache", log=lambda _msg: None)
     np.testing.assert_allclose(model2.categories["harmful"]["coef"], model.categories["harmful"]["coef"], rtol=1e-5)

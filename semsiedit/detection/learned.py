@@ -39,9 +39,11 @@ import numpy as np
 from semsiedit.detection.learned_features import (
     FEATURE_VERSION,
     SPECIFIC_CLAIM_LABEL,
+    document_feature_count,
     document_features,
     sentence_features,
 )
+from semsiedit.detection.learned_words import WordModel, logit
 from semsiedit.text import split_sentences
 from semsiedit.types import SEMSI_CATEGORIES, Category, Finding
 
@@ -83,6 +85,10 @@ class LearnedModel:
     doc_mean: np.ndarray  # document features
     doc_scale: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
+    # Version 4: the word model, and per category a stack over the document's non-embedding features
+    # and the document and word models' logits (`stack_*` in `categories`). Without them (older
+    # weights), the document model decides alone.
+    words: WordModel | None = None
 
     def save(self, path: Path) -> None:
         arrays: dict[str, np.ndarray] = {"mean": self.mean, "scale": self.scale, "doc_mean": self.doc_mean,
@@ -90,11 +96,11 @@ class LearnedModel:
         meta = dict(self.meta)
         meta["categories"] = {}
         for cat, w in self.categories.items():
-            arrays[f"{cat}_coef"] = np.asarray(w["coef"], np.float32)
-            arrays[f"{cat}_doc_coef"] = np.asarray(w["doc_coef"], np.float32)
-            arrays[f"{cat}_sev_coef"] = np.asarray(w["sev_coef"], np.float32)
-            meta["categories"][cat] = {k: float(w[k]) for k in ("intercept", "doc_intercept", "doc", "span",
-                                                                "sev_intercept")}  # fmt: skip
+            for name in (*_ARRAYS, *(_STACK_ARRAYS if "stack_coef" in w else ())):
+                arrays[f"{cat}_{name}"] = np.asarray(w[name], np.float32)
+            meta["categories"][cat] = {k: float(w[k]) for k in _SCALARS if k in w}
+        if self.words is not None:
+            arrays |= self.words.arrays()
         arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp.npz")
@@ -112,10 +118,13 @@ class LearnedModel:
                 if meta.get("feature_version") != FEATURE_VERSION:
                     raise _Stale(meta.get("feature_version"))
                 cats = {
-                    cat: {k: data[f"{cat}_{k}"] for k in ("coef", "doc_coef", "sev_coef")} | v
+                    cat: {k: data[f"{cat}_{k}"] for k in _ARRAYS + _STACK_ARRAYS if f"{cat}_{k}" in data} | v
                     for cat, v in meta.pop("categories").items()
                 }
-                model = cls(data["mean"], data["scale"], cats, data["doc_mean"], data["doc_scale"], meta)
+                words = None
+                if "words_vocabulary" in data:
+                    words = WordModel.from_arrays(data, {c: float(v["words_intercept"]) for c, v in cats.items()})
+                model = cls(data["mean"], data["scale"], cats, data["doc_mean"], data["doc_scale"], meta, words)
         except _Stale as stale:
             raise BackendUnavailable(
                 f"learned detector weights at {path} are for feature version {stale.args[0]}, "
@@ -129,11 +138,19 @@ class LearnedModel:
         Z = (X - self.mean) / self.scale
         return {c: 1 / (1 + np.exp(-(Z @ w["coef"] + w["intercept"]))) for c, w in self.categories.items()}
 
-    def document_probabilities(self, D: np.ndarray) -> dict[str, float]:
-        """Per category, the probability that the document (its `document_features`) contains it."""
+    def document_probabilities(self, D: np.ndarray, text: str = "") -> dict[str, float]:
+        """Per category, the probability that the document (its `document_features`, and its `text` for
+        the word model) contains it: the stack's when the weights have one, else the document model's."""
         Z = (D - self.doc_mean) / self.doc_scale
-        logits = {c: float(Z @ w["doc_coef"] + w["doc_intercept"]) for c, w in self.categories.items()}
-        return {c: 1 / (1 + float(np.exp(-z))) for c, z in logits.items()}
+        doc = {c: float(Z @ w["doc_coef"] + w["doc_intercept"]) for c, w in self.categories.items()}
+        if self.words is None:
+            return {c: _sigmoid(z) for c, z in doc.items()}
+        word = self.words.probabilities(text)
+        out = {}
+        for c, w in self.categories.items():
+            S = stack_features(D[None, :], logit([_sigmoid(doc[c])]), logit([word[c]]))[0]
+            out[c] = _sigmoid(float((S - w["stack_mean"]) / w["stack_scale"] @ w["stack_coef"] + w["stack_intercept"]))
+        return out
 
     def severities(self, X: np.ndarray) -> dict[str, np.ndarray]:
         Z = (X - self.mean) / self.scale
@@ -141,6 +158,26 @@ class LearnedModel:
             c: np.clip(np.rint(Z @ w["sev_coef"] + w["sev_intercept"]), 1, 3).astype(int)
             for c, w in self.categories.items()
         }
+
+
+_ARRAYS = ("coef", "doc_coef", "sev_coef")
+_STACK_ARRAYS = ("stack_coef", "stack_mean", "stack_scale")
+_SCALARS = ("intercept", "doc_intercept", "doc", "span", "sev_intercept", "stack_intercept", "words_intercept")
+
+
+def stack_offset(n_document_features: int) -> int:
+    """Where the document features stop being embeddings (the mean and the first sentence's)."""
+    return n_document_features - document_feature_count(0)
+
+
+def stack_features(D: np.ndarray, doc_logit: np.ndarray, word_logit: np.ndarray) -> np.ndarray:
+    """Rows of the stack's input: each document's non-embedding features and the two models' logits."""
+    small = D[:, stack_offset(D.shape[1]) :]
+    return np.hstack([small, np.asarray(doc_logit)[:, None], np.asarray(word_logit)[:, None]])
+
+
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + float(np.exp(-z)))
 
 
 class _Stale(Exception):
@@ -199,7 +236,7 @@ class LearnedDetector:
             semsi = [f for f in found if f.category in SEMSI_CATEGORIES]
             X = sentence_features(matrix[[row[s] for s in ss]], ss, sp, semsi, question)
             probs, sevs = self.model.probabilities(X), self.model.severities(X)
-            doc = self.model.document_probabilities(document_features(X, probs))
+            doc = self.model.document_probabilities(document_features(X, probs), text)
             kept = [f for f in found if f.category not in SEMSI_CATEGORIES]
             for cat in self.categories:
                 kept += self._merge(cat, text, sp, semsi, ents, doc[cat], probs[cat], sevs[cat])

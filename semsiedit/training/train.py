@@ -4,10 +4,13 @@ Per category, stacked L2 logistic regressions (features: learned_features.py), w
 by prompt `ID` (answers to one prompt are near-duplicates):
 
 1. a sentence model over the sentence features; its out-of-fold probabilities
-2. feed a document model (document_features), whose out-of-fold probabilities give the document
-   threshold `doc` (the best Cohen's kappa of the document flags);
-3. the sentence threshold `span`: the best sentence F1 inside the documents the judge flagged;
-4. a ridge regression of the judge's severity on the positive sentences.
+2. feed a document model (document_features);
+3. a word model (TF-IDF over words and word pairs, learned_words.py) reads the whole text;
+4. a stack over the document's non-embedding features and the out-of-fold logits of 2 and 3 decides
+   the document: its out-of-fold probabilities give the document threshold `doc` (the best Cohen's
+   kappa of the document flags);
+5. the sentence threshold `span`: the best sentence F1 inside the documents the judge flagged;
+6. a ridge regression of the judge's severity on the positive sentences.
 
 The shipped sentence and document models are then fit on all rows (the document model on the
 out-of-fold sentence probabilities, as it saw them in cross-validation). Everything is deterministic
@@ -25,13 +28,16 @@ from typing import Any
 
 import numpy as np
 
-from semsiedit.detection.learned import WEIGHTS_PATH, LearnedModel
+from semsiedit.detection.learned import WEIGHTS_PATH, LearnedModel, stack_features
 from semsiedit.detection.learned_features import FEATURE_VERSION, document_features, rule_columns
+from semsiedit.detection.learned_words import C as WORD_C
+from semsiedit.detection.learned_words import WordModel, fit_vectorizer, logit, word_model
 from semsiedit.training.data import build_table, read_jsonl
 from semsiedit.types import SEMSI_CATEGORIES
 
 SEED = 13
 DOC_C = 0.01  # the same for the document models
+STACK_C = 0.1  # the stacks over the document and word models (chosen on grouped folds of train)
 C = 0.01  # inverse L2 strength on standardised features; chosen on grouped folds of train (docs/model_card.md)
 FOLDS = 5
 CONTEXT_DROPOUT = 0.3
@@ -161,6 +167,35 @@ def _span_threshold(probs: np.ndarray, y: np.ndarray, in_flagged: np.ndarray, be
     return best
 
 
+def _word_models(
+    texts: Sequence[str], golds: dict[str, np.ndarray], fold: np.ndarray, k: int
+) -> tuple[dict[str, np.ndarray], WordModel]:
+    """Out-of-fold word-model probabilities per category (a vectorizer per fold, fit on that fold's
+    training texts only), and the word model fit on every text."""
+    oof = {cat: np.zeros(len(texts)) for cat in golds}
+    for f in range(k):
+        train_idx, test_idx = np.flatnonzero(fold != f), np.flatnonzero(fold == f)
+        vec, M = fit_vectorizer([texts[i] for i in train_idx])
+        T = vec.transform([texts[i] for i in test_idx])
+        for cat, gold in golds.items():
+            w, b = _sparse_fit(M, gold[train_idx])
+            oof[cat][test_idx] = 1 / (1 + np.exp(-(T @ w + b)))
+    vec, M = fit_vectorizer(texts)
+    fits = {cat: _sparse_fit(M, gold) for cat, gold in golds.items()}
+    return oof, word_model(vec, {c: w for c, (w, _) in fits.items()}, {c: b for c, (_, b) in fits.items()})
+
+
+def _sparse_fit(M, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """A word logistic regression over the TF-IDF matrix `M` (a constant when `y` has one class)."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(np.unique(y)) < 2:
+        return np.zeros(M.shape[1], np.float32), (10.0 if y.mean() > 0.5 else -10.0)
+    clf = LogisticRegression(C=WORD_C, max_iter=3000, random_state=SEED)
+    clf.fit(M, y.astype(int))
+    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
+
+
 def _standardise(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
@@ -205,10 +240,19 @@ def train(
     report: dict[str, Any] = {"rows": len(rows), "sentences": int(Z.shape[0]), "features": int(Z.shape[1]),
                               "document_features": int(D.shape[1]), "folds": k, "C": c, "doc_C": doc_c,
                               "seed": SEED, "min_precision": min_precision, "cv": {}}  # fmt: skip
+    golds = {cat: np.array([table.answers[i].flags[cat] for i in docs]) for cat in SEMSI_CATEGORIES}
+    texts = [table.answers[i].text for i in docs]
+    word_oof, words = _word_models(texts, golds, doc_fold, k)
+    log(f"word models: {len(words.vocabulary)} terms ({time.perf_counter() - started:.0f}s)")
     for cat in SEMSI_CATEGORIES:
-        gold = np.array([table.answers[i].flags[cat] for i in docs])
+        gold = golds[cat]
         doc_oof = _grouped_oof(DZ, gold.astype(int), doc_fold, k, doc_c)
-        threshold, kap = choose_threshold(doc_oof, gold, min_precision)
+        doc_threshold, _ = choose_threshold(doc_oof, gold, min_precision)
+        # The stack: the document's non-embedding features and the two models' out-of-fold logits.
+        S, stack_mean, stack_scale = _standardise(stack_features(D, logit(doc_oof), logit(word_oof[cat])))
+        stack_oof = _grouped_oof(S, gold.astype(int), doc_fold, k, STACK_C)
+        threshold, kap = choose_threshold(stack_oof, gold, min_precision)
+        stack_w, stack_b = _final_fit(S, gold.astype(int), STACK_C)
         flagged_rows = set(docs[gold].tolist())
         span = _span_threshold(sentence_oof[cat], table.y[cat], np.isin(table.row, list(flagged_rows)))
         w, b = _final_fit(Z, table.y[cat], c)
@@ -216,19 +260,22 @@ def train(
         pos = table.y[cat] == 1
         sw, sb = _severity_fit(Z[pos], table.severity[cat][pos].astype(np.float64))
         weights[cat] = {"coef": w, "intercept": b, "doc_coef": dw, "doc_intercept": db, "doc": threshold,
-                        "span": span, "sev_coef": sw, "sev_intercept": sb}  # fmt: skip
+                        "span": span, "sev_coef": sw, "sev_intercept": sb, "stack_coef": stack_w,
+                        "stack_intercept": stack_b, "stack_mean": stack_mean, "stack_scale": stack_scale,
+                        "words_intercept": words.intercept[cat]}  # fmt: skip
         column = rule_columns(table.X.shape[1])[cat][0]
         rules_only = np.array([table.X[a:b, column].max() > 0 for a, b in bounds])
         report["cv"][cat] = {
             "doc": threshold, "span": span,
-            "learned": _metrics(doc_oof >= threshold, gold),
+            "learned": _metrics(stack_oof >= threshold, gold),
+            "document model alone": _metrics(doc_oof >= doc_threshold, gold),
             "rules": _metrics(rules_only, gold),
         }  # fmt: skip
         log(f"{cat}: document threshold {threshold:.2f}, sentence threshold {span:.2f}; CV kappa {kap:.3f} "
             f"(rules alone {report['cv'][cat]['rules']['kappa']:.3f})")  # fmt: skip
     model = LearnedModel(
         mean=mean.astype(np.float32), scale=scale.astype(np.float32), categories=weights,
-        doc_mean=doc_mean.astype(np.float32), doc_scale=doc_scale.astype(np.float32),
+        doc_mean=doc_mean.astype(np.float32), doc_scale=doc_scale.astype(np.float32), words=words,
         meta={"feature_version": FEATURE_VERSION, "embedding_model": model_name, "rows": len(rows),
               "trained_s": round(time.perf_counter() - started, 1), "C": c, "doc_C": doc_c, "seed": SEED},
     )  # fmt: skip
