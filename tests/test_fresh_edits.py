@@ -1737,3 +1737,35 @@ def test_a_csv_company_column_and_the_sensitive_words_of_a_dietary_column() -> N
               "Oluwaseun,Adebayo,seun.adebayo@northwind.io,Northwind,halal\n")  # fmt: skip
     gone(out, "Contoso", "Fabrikam", "Northwind", "coeliac", "halal", "Grace", "Sørensen")
     assert out.count(",an organisation,") == 3 and ",vegetarian\n" in out and "gluten-free (" in out, out
+
+
+def test_a_given_name_the_lists_lacked_and_a_transplant_drug() -> None:
+    out = run("Subject: Confidential - return to work meeting, Priyesh Nair\n\nNotes from the meeting with "
+              "Priyesh (payroll no. 00719). He is on immunosuppressants after a kidney transplant.")  # fmt: skip
+    gone(out, "Priyesh", "00719", "immunosuppressants", "transplant")
+    assert re.search(r"meeting, Person \w+\n", out) and re.search(r"meeting with Person \w+ \(payroll no\.", out), out
+
+
+def test_a_police_log_keeps_the_car_and_loses_the_town_after_the_street() -> None:
+    out = run("Officer attended 9 Rowan Court, Neath following a call. Ms Kerry-Ann Doyle stated her partner, "
+              "Lee Mathias, had assaulted her before leaving in a blue Vauxhall Corsa.")  # fmt: skip
+    gone(out, "Rowan", "Neath", "Doyle", "Mathias")
+    assert "attended a private address following a call." in out and "in a blue Vauxhall Corsa" in out, out
+
+
+def test_a_name_before_a_pipe_an_amount_after_the_and_a_dublin_district() -> None:
+    out = run("Ticket #55102 | Customer: Mr. Dmitri Volkov | Plan: Premium\nHe is on jobseeker's allowance so "
+              "the extra £79.99 has left him overdrawn.")  # fmt: skip
+    gone(out, "Volkov", "79.99")
+    assert re.search(r"\| Customer: Person \w+ \| Plan: Premium", out) and "the extra amount has left" in out, out
+    out = run("I need help writing to my landlord at 22 Griffith Avenue, Dublin 9 about the mould.")
+    gone(out, "Griffith", "Dublin", " 9 ")
+    assert "my landlord at a private address about the mould." in out, out
+
+
+def test_a_death_notice_is_one_person_with_a_maiden_name_a_late_husband_and_dates() -> None:
+    out = run('MORRISON, Elizabeth "Betty" (née Cartwright). Passed away peacefully at St Catherine\'s Hospice, '
+              "Crawley on 12th October 2024, aged 96. Beloved wife of the late Harold, mother of Susan and "
+              "Peter. Funeral at Holy Trinity Church, Cuckfield, on 1st November at 11am.")  # fmt: skip
+    gone(out, "MORRISON", "Elizabeth", "Betty", "Cartwright", "Harold", "Susan", "12th October", "96", "1st November")
+    assert re.match(r"Person \w+ \(née Person \w+\)\. Passed away", out) and "the late Person " in out, out

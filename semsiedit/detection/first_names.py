@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from semsiedit.detection.lexicon import LEXICON_DIR, term_matcher
 from semsiedit.detection.names import is_common_word, lexicon, org_words, person, scan_name
@@ -38,6 +38,20 @@ _HYPHENS = frozenset({"-", "\u2010", "\u2011"})
 def first_names() -> frozenset[str]:
     lines = (LEXICON_DIR / "first_names.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def is_given_name(word: str) -> bool:
+    """A listed given name, or one the `nicknames` table gives short forms for: the list leaves out
+    names that are also big cities ("Elizabeth", "Florence"), which a strong cue may still accept."""
+    return word in first_names() or bool(nick_namer().nicknames_of(word.casefold()))
+
+
+@cache
+def nick_namer() -> Any:
+    """The `nicknames` package's table of English given names and their short forms (one per process)."""
+    from nicknames import NickNamer
+
+    return NickNamer()
 
 
 @cache

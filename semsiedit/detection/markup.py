@@ -50,6 +50,14 @@ def strip_markup(text: str) -> Cleaned:
             continue
         out.append(text[pos:start])
         index.extend(range(pos, start))
+        if m.group() == "|" and start > 0:
+            # A lone pipe separates fields or table cells ("Customer: Mr. Dmitri Volkov | Plan: Premium"):
+            # the parser gets a comma there, not one run-on name (a comma, not a full stop: the fields of
+            # one record line stay one sentence, so an order's items keep its customer as their subject).
+            out.append(",")
+            index.append(start)
+            pos = end
+            continue
         prev = text[start - 1] if start > 0 else "\n"
         nxt = text[end] if end < len(text) else "\n"
         if not prev.isspace() and not nxt.isspace():

@@ -9,7 +9,7 @@ from semsiedit.detection.casual_names import find_lowercase_names
 from semsiedit.detection.fields import find_field_names
 from semsiedit.detection.handles import find_handles
 from semsiedit.detection.identifiers import find_identifiers
-from semsiedit.detection.name_cues import find_cued_names, find_names_before_cues
+from semsiedit.detection.name_cues import find_caps_surname_first, find_cued_names, find_names_before_cues
 from semsiedit.detection.names import outside_containers
 from semsiedit.detection.phones import find_phones
 from semsiedit.detection.propagation import propagate_names
@@ -24,6 +24,7 @@ def find_more_pii(text: str, found: list[Finding]) -> list[Finding]:
     new += find_handles(text)
     new = outside_containers(new, found)
     cued = find_field_names(text) + find_cued_names(text) + find_names_before_cues(text) + find_lowercase_names(text)
+    cued += find_caps_surname_first(text)
     names = outside_containers(cued, found + new)
     new += names
     new += names_from_context(text, found + new)

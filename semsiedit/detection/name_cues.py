@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from semsiedit.detection.first_names import first_names
+from semsiedit.detection.first_names import first_names, is_given_name
 from semsiedit.detection.names import is_common_word, lexicon, org_words, person, scan_name, strip_possessive
 from semsiedit.text import alternation
 from semsiedit.types import Finding
@@ -43,6 +43,23 @@ def find_cued_names(text: str) -> list[Finding]:
         reason = "name after a role noun" if m.group("role") else "name after a name cue"
         out.append(person(text, name.start, name.end, SOURCE, reason, 0.85))
     return out
+
+
+# A death notice or a directory: "MORRISON, Elizabeth "Betty" (née Cartwright)" opens its line with the
+# surname in capitals, a comma, a given name and maybe a quoted nickname: one person.
+_CAPS_SURNAME_FIRST = re.compile(
+    r"^[ \t]*(?P<name>[A-Z][A-Z'’-]+(?:[ \t]+[A-Z][A-Z'’-]+)?,[ \t]+(?P<given>[A-Z][a-z]+)(?:[ \t]+[A-Z][a-z]+)?"
+    r"(?:[ \t]+[\"“‘'(][A-Z][a-z]+[\"”’')])?)",
+    re.MULTILINE,
+)
+
+
+def find_caps_surname_first(text: str) -> list[Finding]:
+    return [
+        person(text, m.start("name"), m.end("name"), SOURCE, "a surname in capitals, then a given name", 0.9)
+        for m in _CAPS_SURNAME_FIRST.finditer(text)
+        if is_given_name(m.group("given"))
+    ]
 
 
 @lru_cache(maxsize=1)

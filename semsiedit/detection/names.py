@@ -204,8 +204,12 @@ def outside_containers(new: list[Finding], existing: list[Finding]) -> list[Find
 _NICK = r"""[ \t]+(?:['"‘“][A-Z][\w'’-]*['"’”]|\([A-Z][\w'’-]*\))[ \t]+"""
 _NICK_AFTER = re.compile(rf"{_NICK}[A-Z][\w'’-]+")
 _NICK_BEFORE = re.compile(rf"[A-Z][\w'’-]+{_NICK}$")
-# The whole of such a name, which the editor replaces as one.
-NICKNAMED = re.compile(rf"[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)*{_NICK}[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)*")
+# The whole of such a name, which the editor replaces as one; also a nickname that ends it, as in a
+# death notice ('MORRISON, Elizabeth "Betty"').
+NICKNAMED = re.compile(
+    rf"[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)*{_NICK}[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)*"
+    r"|[A-Z][\w'’.-]*,?(?:[ \t]+[A-Z][\w'’.-]*)*[ \t]+(?:['\"‘“][A-Z][\w'’-]*['\"’”]|\([A-Z][\w'’-]*\))"
+)
 
 
 def with_nickname(text: str, f: Finding) -> Finding:

@@ -18,7 +18,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from semsiedit.detection.first_names import brand_names, first_names
+from semsiedit.detection.first_names import first_names
 from semsiedit.detection.lexicon import term_matcher
 from semsiedit.detection.names import (
     ADDRESSING_VERBS,
@@ -136,7 +136,7 @@ def _coordinated_with_a_place(tok: Token) -> bool:
 
 def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int]) -> Finding | None:
     start, end = f.start - offset, f.end - offset
-    cut = re.search(r"[\r\n]", text[start:end])
+    cut = re.search(r"[\r\n|\t]", text[start:end])  # a line, a table cell ("Mr. Dmitri Volkov | Plan")
     if cut:
         end = start + cut.start()
     while end > start and text[end - 1] in _EDGE:
@@ -168,8 +168,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         end = min(end, tokens[-1].idx + len(tokens[-1].text))
         value = text[start:end]
     words = value.split()
-    if len(words) == 2 and words[0] in brand_names() and words[1] not in first_names():
-        return None  # "a silver Ford Focus": a make and model, not a person
+    if len(words) == 2 and words[0] in _vehicle_makes() and words[1] not in first_names():
+        return None  # "a silver Ford Focus", "a blue Vauxhall Corsa": a make and model, not a person
     number_before = re.search(r"\d[A-Za-z]?,?[ \t]+$", text[max(0, start - 8) : start])
     if len(words) > 1 and words[-1] in _STREET_WORDS and number_before:
         return None  # "18 Bramall Lane": a street after its house number, the address recognizer's
@@ -241,11 +241,17 @@ _TOWN_TAIL = re.compile(
 )
 
 
+_POSTAL_DISTRICT = re.compile(r"[ \t]+\d{1,2}[wW]?(?![\w-])(?![ \t]*(?:am|pm|a\.m|p\.m|%|years?|days?|and)\b)")
+
+
 def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[int]) -> Finding | None:
     start = f.start - offset
     tail = _TOWN_TAIL.match(text, f.end - offset)
     if tail and is_city(text[start : tail.end()]):
         f = replace(f, end=tail.end() + offset, text=text[start : tail.end()])
+    district = _POSTAL_DISTRICT.match(text, f.end - offset) if f.text in ("Dublin", "Paris", "Lyon") else None
+    if district:  # "Griffith Avenue, Dublin 9": the district number is part of the address
+        f = replace(f, end=district.end() + offset, text=text[start : district.end()])
     value = strip_possessive(f.text.strip())
     if (
         " " not in value and value in first_names() and not is_city(value) and not is_known_place(value)
@@ -275,6 +281,11 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
         begin = part.start() + offset
         return replace(f, start=begin, text=text[part.start() : f.end - offset])
     return f
+
+
+@lru_cache(maxsize=1)
+def _vehicle_makes() -> frozenset[str]:
+    return frozenset(lexicon()["vehicle_makes"])
 
 
 _STREET_TYPES = "Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|Court|Crescent|Place|Terrace|Grove|Gardens|Row"

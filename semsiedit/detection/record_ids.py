@@ -30,7 +30,7 @@ _ZIP = re.compile(
 _POSTCODE = re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}(?![\w-])")
 _AGE = re.compile(
     r"(?<![\w.])(?:aged |age |age: |ages )?(?P<n>\d{2,3})(?:[- ]years?[- ]old|[- ]year-old|yo\b| y/o\b)"
-    r"|(?<![\w])(?:aged|age:?)\s+(?P<m>\d{2,3})(?![\w.])"
+    r"|(?<![\w])(?:aged|age:?)\s+(?P<m>\d{2,3})(?!\w|\.\d)"
     # "He is 91, registered blind": a person's age stated after the pronoun.
     r"|(?<![\w'’])(?:he|she|they|I)(?:['’]s| is| was| am| are| turned| turns)\s+(?P<p>\d{2,3})"
     r"(?=[,;.!?)]|\s+(?:and|but|now|this|next|last|in)\b)"

@@ -1,6 +1,7 @@
 """Towns the small NER leaves untagged or calls something else: "an outage affecting Heath, Cardiff"
-(tagged a work of art), "she moved to Tewkesbury". A record loses its city (HIPAA Safe Harbor); the
-`public` profile keeps places, so this only changes what a record keeps.
+(tagged a work of art), "she moved to Tewkesbury", "9 Rowan Court, Neath" (tagged a firm). A record
+loses its city (HIPAA Safe Harbor); the `public` profile keeps places, so this only changes what a
+record keeps.
 
 A capitalised word is a town when GeoNames lists it (`places.is_city`), the text never writes it in
 lower case, it does not open a longer capitalised name ("Cardiff University") and either a place
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 SOURCE = "semsi-town"
 # The NER's labels that a town may carry by mistake; a PERSON or place label is judged elsewhere.
-_MISTAKEN = frozenset({"", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE", "NORP", "FAC"})
+_MISTAKEN = frozenset({"", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE", "NORP", "FAC", "ORG"})
 # "Heath, Cardiff": a district (a capitalised word after a lower-case one, not a list item), a comma, the town.
 _DISTRICT_BEFORE = re.compile(r"(?<=[a-z:] )([A-Z][a-z]{2,}),[ \t]+$")
 _GREETING = re.compile(r"(?:thanks|thank you|hi|hello|hey|dear|cheers|love|morning)[ \t]+$", re.I)

@@ -23,7 +23,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 
 from semsiedit.data_files import load_data
 from semsiedit.places import location_kind
@@ -399,11 +399,6 @@ def _initials_fit(tokens: set[str], names: set[str]) -> bool:
 def formal_names(given: str) -> frozenset[str]:
     """The full given names a short form stands for, lower case ("pete" -> {"peter"}; "bob" ->
     {"robert", …}), from the `nicknames` package's hand-curated table."""
-    return frozenset(_nick_namer().canonicals_of(given.casefold()))
+    from semsiedit.detection.first_names import nick_namer
 
-
-@lru_cache(maxsize=1)
-def _nick_namer() -> Any:  # one table per process: it reads a 1,600-row CSV
-    from nicknames import NickNamer
-
-    return NickNamer()
+    return frozenset(nick_namer().canonicals_of(given.casefold()))
