@@ -5,7 +5,8 @@ record keeps.
 
 A capitalised word is a town when GeoNames lists it (`places.is_city`), the text never writes it in
 lower case, it does not open a longer capitalised name ("Cardiff University") and either a place
-preposition comes before it or it ends "District, Town". The district goes with the town.
+preposition comes before it or it ends "District, Town" before a punctuation mark or a line's end
+("in Pittsburgh, Robertson said" names a man). The district goes with the town.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ SOURCE = "semsi-town"
 # The NER's labels that a town may carry by mistake; a PERSON or place label is judged elsewhere.
 _MISTAKEN = frozenset({"", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE", "NORP", "FAC", "ORG"})
 # "Heath, Cardiff": a district (a capitalised word after a lower-case one, not a list item), a comma, the town.
-_DISTRICT_BEFORE = re.compile(r"(?<=[a-z:] )([A-Z][a-z]{2,}),[ \t]+$")
+_DISTRICT_BEFORE = re.compile(r"(?:^|[\s(:])[a-z]+[ \t]+([A-Z][a-z]{2,}),[ \t]+$")
+_PARTICLES = frozenset({"de", "del", "da", "do", "dos", "la", "le", "les", "sur", "am", "an", "upon"})
 _GREETING = re.compile(r"(?:thanks|thank you|hi|hello|hey|dear|cheers|love|morning)[ \t]+$", re.I)
 
 
@@ -45,10 +47,17 @@ def find_untagged_towns(doc: Doc, found: list[Finding]) -> list[Finding]:
         nxt = doc[i + 1] if i + 1 < len(doc) else None
         if nxt is not None and nxt.text[:1].isupper() and not nxt.is_punct:
             continue  # "Cardiff University", "Reading Festival": part of a longer name
+        if nxt is not None and nxt.text in _PARTICLES and i + 2 < len(doc) and doc[i + 2].text[:1].isupper():
+            continue  # "Santiago de Cuba"
         start, end = tok.idx, tok.idx + len(word)
         before = text[max(0, start - 40) : start]
         district = _DISTRICT_BEFORE.search(before)
-        if district and not is_common_word(district.group(1), text):
+        after = doc[i + 2] if i + 2 < len(doc) else None
+        in_list = nxt is not None and nxt.text == "," and after is not None and (
+            after.lower_ in ("and", "or") or after.text[:1].isupper()
+        )  # "Palm Beach, Hillsborough, and Pinellas": items of a list, not a district and its town
+        ends = (nxt is None or nxt.is_punct or "\n" in tok.whitespace_ + nxt.text) and not in_list
+        if district and ends and not is_known_place(district.group(1)) and not is_common_word(district.group(1), text):
             if district.group(1) in first_names() and _GREETING.search(before[: district.start(1)]):
                 continue  # "Thanks Gareth, Cardiff ...": a person addressed, not a district
             start -= len(before) - district.start(1)
