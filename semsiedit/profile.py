@@ -48,7 +48,8 @@ _NOT_PLACES = frozenset({
 # Signs of a record about a private person (each one counts once).
 _RECORD_CUES = re.compile(
     r"^(?:dear|hi|hello|hey)\b|\b(?:regards|sincerely|best wishes|cheers|thanks),?\s*$"
-    r"|^(?:from|to|subject|re|cc|date|patient|name|dob|mrn|address|phone|ticket|case|order|account)\s*[:#]"
+    r"|^(?:from|to|subject|re|cc|date|patient|name|dob|mrn|address|phone|ticket|case|order|account|candidate|"
+    r"applicant|employee|interview notes?|pupil|student|member|client|resident|tenant)\s*[:#]"
     r"|\b(?:my|our) (?:husband|wife|son|daughter|mother|father|mum|mom|dad|boss|doctor|landlord|neighbou?r|"
     r"partner|sister|brother|manager|account|order|subscription|therapist)\b"
     r"|\b(?:patient|employee|tenant|client|customer|applicant|claimant)\b|\bI(?:'m| am| was| have|'ve)\b",

@@ -1769,3 +1769,31 @@ def test_a_death_notice_is_one_person_with_a_maiden_name_a_late_husband_and_date
               "Peter. Funeral at Holy Trinity Church, Cuckfield, on 1st November at 11am.")  # fmt: skip
     gone(out, "MORRISON", "Elizabeth", "Betty", "Cartwright", "Harold", "Susan", "12th October", "96", "1st November")
     assert re.match(r"Person \w+ \(née Person \w+\)\. Passed away", out) and "the late Person " in out, out
+
+
+def test_a_recruitment_note_is_a_record_and_loses_a_visa_a_condition_and_an_employer() -> None:
+    from semsiedit.api import rewrite_text
+
+    text = ("Candidate: Ana Lucía Gómez — applied for Senior Data Analyst (req 2291)\nInterview notes: strong SQL. "
+            "Mentioned a two-year career gap (2019–2021) for caring for her mother with ALS. Currently on a Tier 2 "
+            "visa sponsored by Brightline Analytics, which expires in June.")  # fmt: skip
+    result = rewrite_text(text, score=False)
+    out = result.rewritten
+    gone(out, "Gómez", "ALS", "Tier 2", "Brightline")
+    assert result.profile["name"] == "record" and "sponsored by an organisation, which expires in June." in out, out
+
+
+def test_a_therapy_note_and_a_gym_form_lose_voices_and_a_knee_operation() -> None:
+    out = run("He continues to hear voices at night.\nMedical: asthma. Recent ACL reconstruction (left knee, March).")
+    gone(out, "voices", "ACL", "knee")
+    assert "He continues to have symptoms at night." in out and "Recent surgery." in out, out
+
+
+def test_a_public_answer_keeps_a_reported_claim_and_a_question_gets_no_note() -> None:
+    text = ('Why was Elon Musk accused of antisemitism?\n\nIn November 2023, Elon Musk replied "You have said '
+            'the actual truth" to a post on X that claimed Jewish communities pushed "hatred against whites". '
+            "Some critics still call him a Nazi sympathiser.")  # fmt: skip
+    out = run(text, "public")
+    assert out.startswith("Why was Elon Musk") and out.split("\n")[0].endswith("?"), out
+    assert "not been proven?" not in out and "sympathiser" not in out, out
+    assert 'claimed Jewish communities pushed "hatred against whites".' in out, out

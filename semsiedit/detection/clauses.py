@@ -21,6 +21,7 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 # Right-hand sub-clauses left out of a clause span: coordinated clauses are separate statements.
 _SPLIT_DEPS = frozenset({"conj", "parataxis"})
 _TRIM_POS = frozenset({"PUNCT", "SPACE", "CCONJ", "SCONJ"})
+_RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom", "whose"})
 _THIRD_PERSON = frozenset({"he", "him", "his", "she", "her", "hers", "they", "them", "their", "it", "its"})
 
 
@@ -81,7 +82,9 @@ def fragment(sent: Span) -> bool:
     """A note with no subject anywhere ("History of COPD and type 2 diabetes, managed with metformin.";
     "Takes lithium daily."), the way clinical and case notes are written; a statement with a
     subject of its own ("Fraud is a crime") is not one."""
-    return not any(t.dep_ in SUBJECT_DEPS for t in sent) and any(t.is_alpha for t in sent)
+    # A relative clause's own subject does not count: "Currently on a Tier 2 visa, which expires in June."
+    subjects = [t for t in sent if t.dep_ in SUBJECT_DEPS and t.lower_ not in _RELATIVE_PRONOUNS]
+    return not subjects and any(t.is_alpha for t in sent)
 
 
 def is_subject_entity(token: Token, allowed_ents: frozenset[str], matcher: TermMatcher) -> bool:

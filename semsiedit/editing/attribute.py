@@ -304,9 +304,10 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
     line = (kind, text.rfind("\n", 0, node.end) + 1)  # the note goes at the end of the span
     denial = kind == "harmful" and denials.search(core)
     known_false = correction(core) if kind == "misinformation" else None
-    if changed and (line in ctx.doc.noted or denial) and not known_false:
+    question = (tail.strip() or text[node.end : node.end + 1]).startswith("?")
+    if changed and (line in ctx.doc.noted or denial or question) and not known_false:
         # This paragraph already says the claims are unproven (a claim the table knows to be false
-        # gets its own correction all the same).
+        # gets its own correction all the same); a question asserts nothing to call unproven.
         return lead + core + tail
     ctx.doc.noted.add(line)
     suffixes = wrappers.get("suffixes") or [wrappers["suffix"]]

@@ -296,6 +296,12 @@ class LocalEditor:
                             end = aside.end()  # the detail goes with the term: "self-harming (cutting)"
                         candidates.append((m.start() - end, m.start(), order, end, rep, cat))
                 order += 1
+        if all(f.source == LEARNED_SOURCE for f in node.semsi):
+            # A guess about a whole sentence: what it quotes or reports someone saying is theirs
+            # ('a post that claimed Jewish communities pushed "hatred against whites"'), not an
+            # attribute of anyone here; a term there is left as written.
+            speech = _quoted_or_reported(seg)
+            candidates = [c for c in candidates if not any(a <= c[1] and c[3] <= b for a, b in speech)]
         children = {(s, e) for s, e, _ in reps}
         for _, start, _, end, repl, cat in sorted(candidates):
             clash = [(s, e) for s, e in taken if start < e and s < end]
@@ -451,6 +457,19 @@ def _table_cell(node: Node) -> bool:
 
 # A short parenthesis right after an attribute term details it: "(cutting)", "(type 2)", "(20mg)"; a
 # bare year or number does not ("a prior conviction (2016)": the year is kept).
+_QUOTED = re.compile(r"[\"“][^\"“”\n]{1,300}[\"”]")
+_REPORTING = re.compile(
+    r"(?<![\w'’-])(?:claim(?:s|ed)?|sa(?:y|ys|id)|alleg(?:e|es|ed)|wr(?:ote|ites)|posted|argu(?:e|es|ed)|"
+    r"suggest(?:s|ed)?|insist(?:s|ed)?)(?: that)?[ \t]+[^.;!?\n]*"
+)
+
+
+def _quoted_or_reported(seg: str) -> list[tuple[int, int]]:
+    """Spans of `seg` that quote or report what someone said (the whole rest of the clause after a
+    reporting verb; `attribute.reported` asks the narrower question of one position)."""
+    return [m.span() for m in _QUOTED.finditer(seg)] + [m.span() for m in _REPORTING.finditer(seg)]
+
+
 _ASIDE = re.compile(r"[ \t]*\((?=[^()\n]*[^\W\d_])[^()\n]{1,40}\)")
 _NEAR_PRONOUN = re.compile(
     r"(?<![\w'’-])(he|she|I|we|you)(?![\w'’-])(?!.*(?<![\w'’-])(?:he|she|I|we|you|they)\b)", re.IGNORECASE
