@@ -1797,3 +1797,12 @@ def test_a_public_answer_keeps_a_reported_claim_and_a_question_gets_no_note() ->
     assert out.startswith("Why was Elon Musk") and out.split("\n")[0].endswith("?"), out
     assert "not been proven?" not in out and "sympathiser" not in out, out
     assert 'claimed Jewish communities pushed "hatred against whites".' in out, out
+
+
+def test_a_public_conviction_keeps_its_grammar_and_an_insult_of_a_theory_is_no_insult_of_a_person() -> None:
+    out = run("In June 2024, Hunter Biden was convicted by a federal jury in Delaware on three felony charges "
+              "related to buying a gun in 2018 while addicted to crack cocaine.", "public")  # fmt: skip
+    gone(out, "felony", "cocaine", "legal case related", "matter by a")
+    assert "Hunter Biden was the subject of a court ruling in Delaware related to buying a gun" in out, out
+    out = run('Gates has called the theory "so stupid" in interviews. She called him "a liar" in 2019.', "public")
+    assert out.startswith('Gates has called the theory "') and "called him names" in out, out
