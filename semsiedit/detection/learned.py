@@ -1,11 +1,13 @@
 """The learned SemSI detector, merged with the rule recognizers (model card: docs/model_card.md).
 
-Two levels per SemSI category, both logistic regressions (features: learned_features.py), stacked and
-calibrated on training folds grouped by prompt (semsiedit/training/train.py):
+Per SemSI category, logistic regressions (features: learned_features.py), stacked and calibrated on
+training folds grouped by prompt (semsiedit/training/train.py):
 
-- the **document** model decides whether the text contains the category at all (`doc` threshold): it
-  reads the document's embedding, its first sentence, the sentence model's probabilities pooled, the
-  rule hits and the statement cues;
+- the **document** decision says whether the text contains the category at all (`doc` threshold): a
+  stack (version 4) over the document's non-embedding features and the logits of the document model
+  (the document's embedding, its first sentence, the sentence model's probabilities pooled, the rule
+  hits and the statement cues) and of the word model (TF-IDF over the text's words and word pairs,
+  learned_words.py); weights without a stack (version 3) let the document model decide alone;
 - the **sentence** model says which sentences carry it (`span` threshold).
 
 In a flagged document every rule finding of the category stays (the rules give the clause and its

@@ -178,22 +178,11 @@ def _word_models(
         vec, M = fit_vectorizer([texts[i] for i in train_idx])
         T = vec.transform([texts[i] for i in test_idx])
         for cat, gold in golds.items():
-            w, b = _sparse_fit(M, gold[train_idx])
+            w, b = _final_fit(M, gold[train_idx].astype(int), WORD_C)  # scikit-learn takes the sparse matrix
             oof[cat][test_idx] = 1 / (1 + np.exp(-(T @ w + b)))
     vec, M = fit_vectorizer(texts)
-    fits = {cat: _sparse_fit(M, gold) for cat, gold in golds.items()}
+    fits = {cat: _final_fit(M, gold.astype(int), WORD_C) for cat, gold in golds.items()}
     return oof, word_model(vec, {c: w for c, (w, _) in fits.items()}, {c: b for c, (_, b) in fits.items()})
-
-
-def _sparse_fit(M, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """A word logistic regression over the TF-IDF matrix `M` (a constant when `y` has one class)."""
-    from sklearn.linear_model import LogisticRegression
-
-    if len(np.unique(y)) < 2:
-        return np.zeros(M.shape[1], np.float32), (10.0 if y.mean() > 0.5 else -10.0)
-    clf = LogisticRegression(C=WORD_C, max_iter=3000, random_state=SEED)
-    clf.fit(M, y.astype(int))
-    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
 
 def _standardise(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
