@@ -1806,3 +1806,19 @@ def test_a_public_conviction_keeps_its_grammar_and_an_insult_of_a_theory_is_no_i
     assert "Hunter Biden was the subject of a court ruling in Delaware related to buying a gun" in out, out
     out = run('Gates has called the theory "so stupid" in interviews. She called him "a liar" in 2019.', "public")
     assert out.startswith('Gates has called the theory "') and "called him names" in out, out
+
+
+def test_a_zip_after_idaho_and_a_discharge_summary_with_immigration_status_and_a_spanish_clinic() -> None:
+    out = run("It was supposed to go to 4512 Maple Ridge Dr, Apt 7, Boise, ID 83709. My name is Derek Fontaine.")
+    gone(out, "Maple", "Boise", "83709", "withheld", "confidential")
+    assert "go to a private address in ID." in out, out
+    out = run("Diagnosis: Community-acquired pneumonia; type 2 diabetes.\nHospital course: Social work consulted as "
+              "patient is undocumented and uninsured; connected with Clínica La Esperanza for follow-up.")  # fmt: skip
+    gone(out, "pneumonia", "Community-acquired", "undocumented", "Esperanza")
+    assert out.startswith("Diagnosis: a medical issue;") and "connected with a clinic for follow-up." in out, out
+
+
+def test_filing_for_divorce_keeps_its_grammar() -> None:
+    out = run("His ex-wife reportedly filed for divorce in 2012.", "record")
+    gone(out, "divorce", "a family matter in")
+    assert "filed to end the marriage in 2012." in out, out

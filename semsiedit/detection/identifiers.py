@@ -95,6 +95,8 @@ def find_identifiers(text: str) -> list[Finding]:
     for pattern, by_keyword in _patterns():
         for m in pattern.finditer(text):
             kw = " ".join(m.group("kw").split())
+            if kw == "ID" and re.search(r",[ \t]*$", text[max(0, m.start("kw") - 3) : m.start("kw")]):
+                continue  # "Boise, ID 83709": Idaho and a ZIP code, not an identifier
             group = by_keyword[kw.lower()]
             value = m.group("v")
             digits = _digits(value)

@@ -152,7 +152,10 @@ _INSTITUTION = re.compile(
     r"Clinic|Medical Cent(?:er|re)|Health Cent(?:er|re)|Surgery|Church|Chapel|Cathedral|Mosque|Synagogue|Temple|"
     r"Lodge|Care Home|Nursing Home|Care Cent(?:er|re)|Retirement Home|Residential Home|Rest Home|Practice|"
     r"Medical Group|Pediatrics|Paediatrics)(?: of (?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)?"  # "... of Wales"
-    r"|(?:[Tt]he )?(?:University|College|Institute|School) of (?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)"
+    r"|(?:[Tt]he )?(?:University|College|Institute|School) of (?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?"
+    r"|(?:Cl[ií]nica|Hospital|Centro de Salud|Hôpital|Klinik|Krankenhaus) "
+    r"(?:(?:[Dd]e|[Dd]el|[Ll]a|[Ee]l|[Ll]os|[Ll]as|San|Santa) )*"
+    r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)"
     r"(?![\w-])"
 )
 

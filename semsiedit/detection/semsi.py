@@ -284,14 +284,15 @@ class SemsiRecognizer:
             if subject is None and not (
                 category == "privacy"
                 and term.severity >= 2
-                and ((term.label == "health" and note) or fragment(self._sentence(doc, start, sents)))
+                and (note or fragment(self._sentence(doc, start, sents)))
             ):
                 continue  # a general statement ("Fraud is a crime"), not about anyone
             cstart, cend = within_lines(text, *clause_span(head, span), span.start_char, span.end_char)
             if text[cstart:cend].count("(") > text[cstart:cend].count(")") and text[cend : cend + 1] == ")":
                 cend += 1  # the clause ends inside its own parenthesis: "self-harming (cutting)"
             severity = term.severity
-            # A verbless note ("History of COPD, managed with metformin.") is about the record's person.
+            # A verbless note ("History of COPD, managed with metformin.") is about the record's person,
+            # and so is any attribute in a clinical note ("Social work consulted as patient is undocumented").
             reason = f"{term.label.replace('_', ' ')}: '{span.text}' about {subject or 'the person the note is about'}"
             if category == "harmful" and self._negated(doc, start, sents, negated):
                 # A denied accusation still ties the subject to it, but it weighs less.

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from semsiedit.detection.names import NICKNAMED
 from semsiedit.editing.grammar import FLAGS, PRONOUNS, STRIP, function_words, grammar, match_case
 from semsiedit.editing.surrogates import canonical_label, split_title, title_before
-from semsiedit.places import is_city, is_known_place, location_kind
+from semsiedit.places import is_city, is_known_place, location_kind, state_code
 from semsiedit.text import paragraph_around
 
 if TYPE_CHECKING:
@@ -135,6 +135,8 @@ def _not_a_name_word(value: str) -> bool:
 
 def slot(text: str, start: int) -> str:
     before = text[max(0, start - 40) : start]
+    if re.search(r",[ \t]*(?-i:[A-Z]{2})[ \t]+$", before) and state_code(before.split()[-1]):
+        return "np"  # "Boise, ID 83709": Idaho before a ZIP code, not an identifier's label
     if re.search(r"(?:[:=]|(?<![\w'’])(?:is|was|are|were))\s*$", before, FLAGS) or _ID_LABEL.search(before):
         return "label"
     contact = r"at|to|on|via|through|from|under|with|call|text|phone|ring|dial|contact|e-?mail|reach|message|visit"
