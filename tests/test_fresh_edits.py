@@ -1822,3 +1822,12 @@ def test_filing_for_divorce_keeps_its_grammar() -> None:
     out = run("His ex-wife reportedly filed for divorce in 2012.", "record")
     gone(out, "divorce", "a family matter in")
     assert "filed to end the marriage in 2012." in out, out
+
+
+def test_yoruba_given_names_and_a_place_of_worship_that_names_an_event() -> None:
+    out = run("Subject: Leave request - Olamide Bakare\n\nHi Fiona,\n\nOlamide has asked for two weeks' "
+              "compassionate leave. He attends the local mosque every Friday.")  # fmt: skip
+    gone(out, "Olamide", "Bakare", "mosque", "local a")
+    assert "He attends a place of worship every Friday." in out, out
+    out = run("She had led the country through the Christchurch mosque shootings and the pandemic.", "public")
+    assert "the Christchurch mosque shootings" in out, out
