@@ -75,6 +75,12 @@ def job_titles() -> frozenset[str]:
     return frozenset(lexicon()["job_titles"])
 
 
+@lru_cache(maxsize=1)
+def vehicle_makes() -> frozenset[str]:
+    """Car makes ("Ford", "Vauxhall"): "a silver Ford Focus" is a make and a model, not a person."""
+    return frozenset(lexicon()["vehicle_makes"])
+
+
 # Specialists the list cannot all name: "Neuroradiologist", "Sonographer", "Psychotherapist".
 _SPECIALIST = re.compile(r"[A-Z][a-z]{3,}(?:ologist|iatrist|ician|ographer|therapist)")
 

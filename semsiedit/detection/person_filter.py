@@ -31,6 +31,7 @@ from semsiedit.detection.names import (
     not_names,
     org_words,
     strip_possessive,
+    vehicle_makes,
 )
 from semsiedit.detection.propagation import CLUB_BEFORE
 from semsiedit.places import is_city, is_county, is_known_place
@@ -168,7 +169,7 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         end = min(end, tokens[-1].idx + len(tokens[-1].text))
         value = text[start:end]
     words = value.split()
-    if len(words) == 2 and words[0] in _vehicle_makes() and words[1] not in first_names():
+    if len(words) == 2 and words[0] in vehicle_makes() and words[1] not in first_names():
         return None  # "a silver Ford Focus", "a blue Vauxhall Corsa": a make and model, not a person
     number_before = re.search(r"\d[A-Za-z]?,?[ \t]+$", text[max(0, start - 8) : start])
     if len(words) > 1 and words[-1] in _STREET_WORDS and number_before:
@@ -281,11 +282,6 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
         begin = part.start() + offset
         return replace(f, start=begin, text=text[part.start() : f.end - offset])
     return f
-
-
-@lru_cache(maxsize=1)
-def _vehicle_makes() -> frozenset[str]:
-    return frozenset(lexicon()["vehicle_makes"])
 
 
 _STREET_TYPES = "Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|Court|Crescent|Place|Terrace|Grove|Gardens|Row"

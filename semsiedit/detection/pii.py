@@ -146,7 +146,7 @@ class PiiRecognizer:
                 end=r.end + offset,
                 text=text[r.start : r.end],
                 category="pii",
-                label=_initials_label(r.entity_type, text[r.start : r.end]),
+                label=_corrected_label(r.entity_type, text[r.start : r.end]),
                 severity=pii_severity(r.entity_type),
                 score=round(float(r.score), 4),
                 source=SOURCE,
@@ -177,8 +177,9 @@ _PLACE_INITIALS = frozenset({"U.S.", "U.K.", "D.C.", "L.A.", "N.Y.", "U.A.E.", "
 _NUMERIC_DATE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}")
 
 
-def _initials_label(label: str, value: str) -> str:
-    """A person's initials the NER took for a place ("client R.K., 38"); "U.S." stays a place."""
+def _corrected_label(label: str, value: str) -> str:
+    """The label the small NER got wrong: a person's initials it took for a place ("client R.K., 38";
+    "U.S." stays a place), a numeric date it took for a place or a person."""
     if label == "LOCATION" and INITIALS.fullmatch(value) and value not in _PLACE_INITIALS:
         return "PERSON"
     if label in ("LOCATION", "PERSON", "NRP") and _NUMERIC_DATE.fullmatch(value.strip()):

@@ -455,8 +455,6 @@ def _table_cell(node: Node) -> bool:
     return bool(node.semsi) and all(f.source == TABLE_SOURCE for f in node.semsi)
 
 
-# A short parenthesis right after an attribute term details it: "(cutting)", "(type 2)", "(20mg)"; a
-# bare year or number does not ("a prior conviction (2016)": the year is kept).
 _QUOTED = re.compile(r"[\"“][^\"“”\n]{1,300}[\"”]")
 _REPORTING = re.compile(
     r"(?<![\w'’-])(?:claim(?:s|ed)?|sa(?:y|ys|id)|alleg(?:e|es|ed)|wr(?:ote|ites)|posted|argu(?:e|es|ed)|"
@@ -470,6 +468,8 @@ def _quoted_or_reported(seg: str) -> list[tuple[int, int]]:
     return [m.span() for m in _QUOTED.finditer(seg)] + [m.span() for m in _REPORTING.finditer(seg)]
 
 
+# A short parenthesis right after an attribute term details it: "(cutting)", "(type 2)", "(20mg)"; a
+# bare year or number does not ("a prior conviction (2016)": the year is kept).
 _ASIDE = re.compile(r"[ \t]*\((?=[^()\n]*[^\W\d_])[^()\n]{1,40}\)")
 _NEAR_PRONOUN = re.compile(
     r"(?<![\w'’-])(he|she|I|we|you)(?![\w'’-])(?!.*(?<![\w'’-])(?:he|she|I|we|you|they)\b)", re.IGNORECASE

@@ -55,13 +55,13 @@ def verb_in_name(value: str) -> bool:
 def looks_like_person(match: re.Match[str]) -> bool:
     """A capitalised 2-3 word sequence that is not a sentence opener, an organisation, a place, or
     words of a Title Case headline ("Steering Contracts")."""
-    from semsiedit.detection.names import lexicon, org_words
+    from semsiedit.detection.names import org_words, vehicle_makes
 
     name, seg = match.group(0), match.string
     words = name.split()
     if words[0] in function_words()[1] or any(w in _not_person_words() for w in words):
         return False
-    if words[0] in lexicon()["vehicle_makes"]:
+    if words[0] in vehicle_makes():
         return False  # "a blue Vauxhall Corsa": a car
     following = re.match(r"[ \t]+([A-Z][\w.]*)", seg[match.end() :])
     if any(w.lower() in org_words() for w in [*words, *(following.groups() if following else ())]):
