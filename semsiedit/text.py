@@ -57,6 +57,18 @@ def _is_abbreviation(text: str, end: int) -> bool:
     return token[:-1].lower() in ABBREVIATIONS or bool(_DOTTED.match(token))
 
 
+# Words a sentence cannot end on: articles, prepositions, conjunctions, possessives.
+_OPEN_END = re.compile(
+    r"(?<![\w'’-])(?:a|an|the|of|to|in|into|for|and|or|but|nor|with|at|by|from|on|as|than|about|"
+    r"his|her|their|my|our|your|its|this|these|those)$"
+)
+
+
+def ends_open(line: str) -> bool:
+    """The text stops on an article, a preposition or a conjunction: a hard wrap, not a sentence's end."""
+    return bool(_OPEN_END.search(line))
+
+
 def _is_boundary(text: str, start: int, end: int) -> bool:
     """Whether the whitespace run text[start:end] separates two sentences."""
     if start == 0 or end == len(text):
@@ -70,8 +82,9 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
     terminal = bool(before) and before[-1] in _TERMINALS
     following = text[end]
     if breaks == 1:
-        # A line break ends a sentence unless it is a hard wrap inside one (next line lower-case).
-        return terminal or not following.islower()
+        # A line break ends a sentence unless it is a hard wrap inside one: the next line goes on in
+        # lower case, or this one stops on a word no sentence ends with ("pending a\nGMC inquiry").
+        return terminal or not (following.islower() or ends_open(before))
     if not terminal or following.islower() or following in ",;:":
         return False
     if before[-1] == "." and _LIST_MARKER.fullmatch(before[max(before.rfind("\n"), before.rfind("\r")) + 1 :]):

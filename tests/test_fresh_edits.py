@@ -1831,3 +1831,45 @@ def test_yoruba_given_names_and_a_place_of_worship_that_names_an_event() -> None
     assert "He attends a place of worship every Friday." in out, out
     out = run("She had led the country through the Christchurch mosque shootings and the pandemic.", "public")
     assert "the Christchurch mosque shootings" in out, out
+
+
+def test_a_name_the_ner_runs_across_a_blank_line_is_still_a_person() -> None:
+    out = run("Olamide Bakare\n\nOlamide Bakare is a nurse at the clinic. She told HR she is pregnant.")
+    gone(out, "Olamide", "Bakare", "pregnant")
+    out = run("Morgan Stanley\n\nQuarterly results beat expectations.")
+    assert out.startswith("Morgan Stanley\n\n"), out
+
+
+def test_a_claim_form_keeps_its_field_labels_and_loses_a_serial_and_a_registration_number() -> None:
+    out = run("Policyholder: Mr Graham Ellery\nAddress: 5 Rookery Lane, Little Snoring, Norfolk NR21 0HW\n"
+              "Items taken include a Rolex Submariner (serial 9X44712).\n"
+              "Reported by: Hannah Whitcombe (pharmacist, GPhC 2087341)")  # fmt: skip
+    gone(out, "Ellery", "Rookery", "NR21", "9X44712", "2087341", "Whitcombe")
+    assert "\nAddress: a private address" in out and "(serial withheld)" in out and "GPhC withheld" in out, out
+
+
+def test_hard_wrapped_prose_keeps_its_sentence_and_an_organisation_named_after_a_place_is_no_person() -> None:
+    text = ("Dr. Anil Varghese, a consultant cardiologist at Northgate General, was suspended in May pending a\n"
+            "GMC investigation.")  # fmt: skip
+    out = run(text)
+    gone(out, "Varghese")
+    assert "at Person" not in out and "pending a\nGMC investigation." in out, out
+    out = run("Mr Desmond Achterberg collected a prescription. He became agitated when told the supply was short "
+              'and said his key worker at\nForward Leeds would "hear about this".')  # fmt: skip
+    gone(out, "Achterberg", "Forward Leeds")
+    assert "his key worker at\nan organisation would" in out, out
+
+
+def test_an_e_mail_header_and_a_bank_and_a_support_meeting() -> None:
+    out = run("From: Tomasz Zielinski <t.zielinski84@gmail.com>\nTo: lettings@harbourhomes.co.uk\n\n"
+              "The account is Monzo, sort code 04-00-04. I go to an NA meeting on Tuesdays. "
+              "The email from Priti came late.")  # fmt: skip
+    gone(out, "Zielinski", "harbourhomes", "04-00-04", "NA meeting", "Priti")
+    assert "To: an e-mail address" in out and "The account is Monzo" in out, out
+    assert "I go to a support meeting on Tuesdays." in out and "from a city" not in out, out
+
+
+def test_a_condition_before_an_assessment_goes_and_the_assessment_stays() -> None:
+    out = run("Mum said Kayden is on the waiting list for an ADHD assessment at CAMHS.")
+    gone(out, "ADHD", "Kayden", "condition assessment")
+    assert "on the waiting list for assessment" in out, out

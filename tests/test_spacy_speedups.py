@@ -8,6 +8,7 @@ import pytest
 import spacy
 
 from semsiedit.models import load_spacy, resolve_spacy_model
+from semsiedit.spacy_components import add_components
 from semsiedit.spacy_speedups import speed_up
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -37,6 +38,7 @@ def texts() -> list[str]:
 
 def test_sped_up_pipeline_annotates_exactly_as_spacy(texts: list[str]) -> None:
     plain = spacy.load(resolve_spacy_model("en_core_web_sm"))
+    add_components(plain)  # our own entity component, tested below; here only the stand-ins differ
     fast = load_spacy("en_core_web_sm")
     assert fast is not plain
     expected = _annotations(plain, texts)
@@ -56,3 +58,17 @@ def test_a_rule_the_matcher_cannot_reproduce_keeps_spacys_code() -> None:
     ruler.add([[{"LOWER": "a", "OP": "+"}]], {"TAG": "DT"})
     assert speed_up(nlp) == []
     assert [t.tag_ for t in nlp("a a b")] == ["DT", "DT", ""]
+
+
+def test_no_entity_crosses_a_line_break() -> None:
+    nlp = load_spacy("en_core_web_sm")
+    assert "semsiedit_entities_per_line" in nlp.pipe_names
+    text = "Olamide Bakare\n\nOlamide Bakare is a nurse.\nAcme Ltd\nJohn wrote."
+    doc = nlp(text)
+    assert doc.ents, "the model finds entities here"
+    assert all("\n" not in e.text and e.text == e.text.strip() for e in doc.ents), doc.ents
+    # The plain model joins the two lines; the pieces keep its label.
+    plain = spacy.load(resolve_spacy_model("en_core_web_sm"))(text)
+    joined = [e for e in plain.ents if "\n" in e.text]
+    if joined:
+        assert any(e.text == "Olamide Bakare" and e.label_ == joined[0].label_ for e in doc.ents)

@@ -61,6 +61,12 @@ def test_hard_wrapped_line_stays_one_sentence_and_lists_split() -> None:
         "1. Industrial pollution.",
         "2. Farm runoff.",
     ]
+    # A line that stops on an article or a preposition goes on, whatever case the next line opens with.
+    assert sentences("He was suspended pending a\nGMC investigation. Staff were told.") == [
+        "He was suspended pending a\nGMC investigation.",
+        "Staff were told.",
+    ]
+    assert sentences("Olamide Bakare\nNurse, Ward 4") == ["Olamide Bakare", "Nurse, Ward 4"]
 
 
 def test_empty_and_whitespace() -> None:

@@ -88,7 +88,23 @@ def _full_name_org(tok: Token, nxt: Token | None) -> bool:
     after = tok.doc[nxt.i + 1] if nxt.i + 1 < len(tok.doc) else None
     if after is not None and after.ent_iob_ == "I":
         return False
-    return nxt.lower_ not in org_words() and (_a_person_by_role(nxt) or _introduced_as_a_person(tok, nxt))
+    return nxt.lower_ not in org_words() and (
+        _a_person_by_role(nxt) or _introduced_as_a_person(tok, nxt) or _a_line_of_its_own(tok, nxt)
+    )
+
+
+def _a_line_of_its_own(first: Token, last: Token) -> bool:
+    """A given name and surname that fill a line ("Olamide Bakare" heading a reference or a form)
+    of a text about a he or a she: a name written as a field or a heading ("Morgan Stanley" heading
+    a market report, with no one's pronoun in it, stays a firm)."""
+    doc = first.doc
+    before = doc[first.i - 1] if first.i > 0 else None
+    after = doc[last.i + 1] if last.i + 1 < len(doc) else None
+    own_line = all(t is None or (t.is_space and "\n" in t.text) for t in (before, after))
+    return own_line and any(t.lower_ in _PERSONAL_PRONOUNS for t in doc)
+
+
+_PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
 
 
 _AGE_AFTER = re.compile(r",[ \t]*\d{1,3}[ \t]*,")

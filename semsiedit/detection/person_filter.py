@@ -34,6 +34,7 @@ from semsiedit.detection.names import (
     vehicle_makes,
 )
 from semsiedit.detection.propagation import CLUB_BEFORE
+from semsiedit.detection.tables import is_known_header
 from semsiedit.places import is_city, is_county, is_known_place
 from semsiedit.text import in_full_names
 
@@ -185,6 +186,12 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         end += len(m.group()) if (m := re.match(r"['’]s\b", text[end:])) else 0
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
                        reason=f"{f.reason}; a place named after a saint")
+    if len(words) == 2 and words[0] not in first_names() and not is_title(words[0]) and (
+        words[1] == "General" or (is_city(words[1]) and not place_preposition_before(text, start, value))
+    ):
+        # "Northgate General" (a hospital), "Forward Leeds" (a service named after its town).
+        return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
+                       reason=f"{f.reason}; an organisation named after a place")  # fmt: skip
     if len(tokens) == 1 and _coordinated_with_a_place(tokens[0]):
         # "our homes in Harrow and Watford": a name joined to a place by "and" is a place too.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
@@ -221,6 +228,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
             end += len(m.group()) if (m := re.match(r"['’]s\b", text[end:])) else 0
             return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
                            reason=f"{f.reason}; a workplace, not a person")
+        if text[end : end + 1] == ":" and is_known_header(rest) and rest not in first_names():
+            return None  # "Address: 5 Rookery Lane": a form's field label
         if _common_noun_slot(text, start, rest):
             return None  # "ein widerlicher Typ": a determiner and adjectives before a capitalised noun
         if rest.isupper() and len(rest) > 1 and not INITIALS.fullmatch(rest):

@@ -37,6 +37,11 @@ def _columns() -> dict[str, tuple[str, str]]:
 _SCREENED = ("screened", "")  # a free-text column: only the privacy terms in a cell are findings
 
 
+def is_known_header(word: str) -> bool:
+    """A listed column header or form field ("Address", "Diagnosis", "Notes"), in any case."""
+    return _norm(word) in _columns()
+
+
 @cache
 def _privacy_terms() -> list[tuple[re.Pattern[str], str]]:
     """(pattern, label) per privacy label: the lexicon's terms as whole words, case-insensitive."""

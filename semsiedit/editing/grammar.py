@@ -13,6 +13,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from semsiedit.editing.surrogates import load_data
+from semsiedit.text import ends_open
 
 FLAGS = re.IGNORECASE
 PLURAL_SUBJECTS = {"they", "we", "you", "i"}
@@ -67,6 +68,8 @@ def at_sentence_start(before: str) -> bool:
         word = re.search(r"(?:^|[\s(])([\w.]+)\.$", stripped).group(1)  # type: ignore[union-attr]
         if word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
             return False  # "permit no. AT-…", "Douglas T. Farraday"
+    if stripped.endswith("\n") and ends_open(stripped.rstrip("\r\n")):
+        return False  # hard-wrapped prose: "… pending a\nGMC investigation"
     return not stripped or stripped[-1] in ".!?\n\r"
 
 
@@ -190,7 +193,7 @@ _CLINICAL_NOUN = re.compile(
     r" (?:diagnosis|diagnoses|status|test|tests|testing|treatment|treatments|medication|medications|symptoms|"
     r"results?|therapy|care|clinic|specialist|nurse|team|flare-ups?|relapse|screening|prognosis|appointments?|"
     r"visits?|cycles?|procedures?|consultations?|check-ups?|follow-ups?|injections?|ward|unit|episodes?|plans?|"
-    r"management|review|attacks?|medicine|inhalers?|pump)(?![\w-])",
+    r"management|review|attacks?|medicine|inhalers?|pump|assessments?|evaluations?|referrals?)(?![\w-])",
     FLAGS,
 )
 

@@ -55,7 +55,7 @@ def verb_in_name(value: str) -> bool:
 def looks_like_person(match: re.Match[str]) -> bool:
     """A capitalised 2-3 word sequence that is not a sentence opener, an organisation, a place, or
     words of a Title Case headline ("Steering Contracts")."""
-    from semsiedit.detection.names import org_words, vehicle_makes
+    from semsiedit.detection.names import is_title, org_words, vehicle_makes
 
     name, seg = match.group(0), match.string
     words = name.split()
@@ -63,6 +63,8 @@ def looks_like_person(match: re.Match[str]) -> bool:
         return False
     if words[0] in vehicle_makes():
         return False  # "a blue Vauxhall Corsa": a car
+    if len(words) > 1 and words[-1] == "General" and not is_title(words[0]):
+        return False  # "Northgate General", "Mass General": a hospital
     following = re.match(r"[ \t]+([A-Z][\w.]*)", seg[match.end() :])
     if any(w.lower() in org_words() for w in [*words, *(following.groups() if following else ())]):
         return False  # "Cobalt Paving LLC", "Riverside Clinic"
@@ -117,7 +119,7 @@ _ID_LABEL = re.compile(
     r"(?:(?<![\w'’])(?:passport|account|policy|reference|member(?:ship)?|licen[cs]e|case|claim|serial|tax|patient|"
     r"record|insurance|employee|staff|student|badge|NHS|social security) (?:number|no\.?|#)|#|"
     r"(?<![\w'’])(?:MRN|IDs?|No\.?|nos?\.|ref(?:erence)?|account|acct\.?|policy|member|licen[cs]e|"
-    r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|NHS|NPI|PIN|CRN|customer|client|"
+    r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|NHS|NPI|PIN|CRN|IMEI|GPhC|GMC|NMC|HCPC|DEA|customer|client|"
     r"subscriber|patient|(?:card|passport|account|licence|number) ending(?: in)?|ending in|reg|registration|"
     r"sort code|IBAN|BIC|SWIFT|routing number))[ \t]?$",
     re.IGNORECASE,
@@ -137,6 +139,8 @@ def slot(text: str, start: int) -> str:
     before = text[max(0, start - 40) : start]
     if re.search(r",[ \t]*(?-i:[A-Z]{2})[ \t]+$", before) and state_code(before.split()[-1]):
         return "np"  # "Boise, ID 83709": Idaho before a ZIP code, not an identifier's label
+    if re.search(r"(?:^|\n)[ \t]*(?:to|cc|bcc|from|reply-to|sender|recipients?)[ \t]*:[ \t]*$", before, FLAGS):
+        return "np"  # an e-mail header names no type: "To: an e-mail address", not "To: withheld"
     if re.search(r"(?:[:=]|(?<![\w'’])(?:is|was|are|were))\s*$", before, FLAGS) or _ID_LABEL.search(before):
         return "label"
     contact = r"at|to|on|via|through|from|under|with|call|text|phone|ring|dial|contact|e-?mail|reach|message|visit"

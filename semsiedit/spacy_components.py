@@ -1,0 +1,51 @@
+"""spaCy pipeline components semsiedit adds after the model's own (models.load_spacy).
+
+`entities_per_line`: the small English NER sometimes runs an entity across a line break ("Olamide
+Bakare\\n\\nOlamide Bakare" tagged as one ORG, a letter's heading joined to its first word). Line
+breaks separate fields, headings and paragraphs in the records we read, so an entity that crosses one
+is two things: it is cut at every line-break token into the pieces that hold words, each keeping the
+label. A piece that is not the label's kind is then corrected like any other NER mistake (the first-
+name and person-filter recognizers), which a single span across two lines never was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ENTITIES_PER_LINE = "semsiedit_entities_per_line"
+
+
+def _line_break(token: Any) -> bool:
+    return token.is_space and "\n" in token.text
+
+
+def split_at_line_breaks(doc: Any) -> Any:
+    """doc.ents with every entity that crosses a line break cut there (space-only pieces dropped)."""
+    from spacy.tokens import Span
+
+    if not any(_line_break(t) for ent in doc.ents for t in ent):
+        return doc
+    ents = []
+    for ent in doc.ents:
+        if not any(_line_break(t) for t in ent):
+            ents.append(ent)
+            continue
+        start = ent.start
+        for i in range(ent.start, ent.end + 1):
+            if i == ent.end or _line_break(doc[i]):
+                piece = [t for t in doc[start:i] if not t.is_space]
+                if piece:
+                    ents.append(Span(doc, piece[0].i, piece[-1].i + 1, label=ent.label))
+                start = i + 1
+    doc.ents = ents
+    return doc
+
+
+def add_components(nlp: Any) -> None:
+    """Register and add the components to a loaded pipeline that has an NER (idempotent)."""
+    from spacy.language import Language
+
+    if ENTITIES_PER_LINE not in Language.factories:
+        Language.component(ENTITIES_PER_LINE, func=split_at_line_breaks)
+    if "ner" in nlp.pipe_names and ENTITIES_PER_LINE not in nlp.pipe_names:
+        nlp.add_pipe(ENTITIES_PER_LINE, after="ner")
