@@ -1873,3 +1873,20 @@ def test_a_condition_before_an_assessment_goes_and_the_assessment_stays() -> Non
     out = run("Mum said Kayden is on the waiting list for an ADHD assessment at CAMHS.")
     gone(out, "ADHD", "Kayden", "condition assessment")
     assert "on the waiting list for assessment" in out, out
+
+
+def test_terms_and_articles_across_a_hard_wrapped_line() -> None:
+    out = run("Employee: Ravi Subramanian (ID E-22871)\nMeeting date: 14 Oct 2024\n\nHe also mentioned that he is a "
+              "Jehovah's\nWitness and would prefer not to attend the Christmas party.")  # fmt: skip
+    gone(out, "Subramanian", "Jehovah", "Witness", "E-22871")
+    assert "\nMeeting date: 14 Oct 2024" in out and "Person" not in out.split("\n")[1], out
+    out = run("Just a heads up that Siobhan Gallagher from accounts won't be in — she's having a\n"
+              "hysterectomy on Monday. Her cover is Tunde Adeyemi (ext 4417).")  # fmt: skip
+    gone(out, "Gallagher", "hysterectomy", "Tunde", "Adeyemi", "a\na ", "a city")
+    assert "she's having a medical procedure on Monday" in out, out
+
+
+def test_a_block_of_flats_is_part_of_an_address() -> None:
+    out = run("Re: noise complaint — Flat 14, Marlowe House\n\nThe tenant, Mr Jerome Akinola, works nights.")
+    gone(out, "Marlowe", "Akinola", "Person CU")
+    assert out.startswith("Re: noise complaint — a private address\n"), out

@@ -88,8 +88,13 @@ class TermMatcher:
         )
 
     def find(self, doc: Doc) -> list[tuple[int, int, Term]]:
-        """Non-overlapping (start_token, end_token, term) matches, left to right."""
-        keys = [token_keys(t) for t in doc]
+        """Non-overlapping (start_token, end_token, term) matches, left to right.
+
+        Whitespace tokens within a paragraph are skipped, so a term that hard-wrapped prose breaks
+        across lines ("a Jehovah's\nWitness") still matches; its span then holds the line break. A
+        blank line stays between words: no term runs from one paragraph into the next."""
+        words = [t.i for t in doc if not t.is_space or t.text.count("\n") > 1]
+        keys = [token_keys(doc[i]) for i in words]
         matches: list[tuple[int, int, Term]] = []
         i = 0
         while i < len(keys):
@@ -102,8 +107,9 @@ class TermMatcher:
             if best is None:
                 i += 1
                 continue
-            matches.append((i, i + len(best.words), best))
-            i += len(best.words)
+            n = len(best.words)
+            matches.append((words[i], words[i + n - 1] + 1, best))
+            i += n
         return matches
 
 

@@ -186,6 +186,10 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         end += len(m.group()) if (m := re.match(r"['’]s\b", text[end:])) else 0
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
                        reason=f"{f.reason}; a place named after a saint")
+    if len(words) == 2 and words[1] in _BUILDINGS and words[0] not in first_names() and not is_title(words[0]):
+        # "Flat 14, Marlowe House": a block of flats, part of an address.
+        return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="STREET_ADDRESS",
+                       reason=f"{f.reason}; a building, not a person")  # fmt: skip
     if len(words) == 2 and words[0] not in first_names() and not is_title(words[0]) and (
         words[1] == "General" or (is_city(words[1]) and not place_preposition_before(text, start, value))
     ):
@@ -230,6 +234,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
                            reason=f"{f.reason}; a workplace, not a person")
         if text[end : end + 1] == ":" and is_known_header(rest) and rest not in first_names():
             return None  # "Address: 5 Rookery Lane": a form's field label
+        if _FIELD_LABEL_TAIL.match(text, end) and _LINE_START.search(text, 0, start) and rest not in first_names():
+            return None  # "Meeting date: 14 Oct", "Review notes:": a label opening its line
         if _common_noun_slot(text, start, rest):
             return None  # "ein widerlicher Typ": a determiner and adjectives before a capitalised noun
         if rest.isupper() and len(rest) > 1 and not INITIALS.fullmatch(rest):
@@ -243,6 +249,11 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
     if (start, end) == (f.start - offset, f.end - offset):
         return f
     return replace(f, start=start + offset, end=end + offset, text=text[start:end])
+
+
+# The rest of a field label after its first word, and the start of a line before it.
+_FIELD_LABEL_TAIL = re.compile(r"[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]*:")
+_LINE_START = re.compile(r"(?:^|\n)[ \t>*•·-]*$")
 
 
 # "Stockton-on-Tees", "Newcastle upon Tyne", "Southend-on-Sea": the town's name goes on after the NER's span.
@@ -270,7 +281,15 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
     ):  # fmt: skip
         # "mother of Siobhan and Declan": a given name no gazetteer knows as a place is a person.
         return replace(f, label="PERSON", severity=2, reason=f"{f.reason}; a given name, not a known place")
-    if len(value.split()) == 1:
+    words = value.split()
+    if (
+        len(words) == 2 and words[0] in first_names() and re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", words[1])
+        and words[1] not in _PLACE_NOUNS and not is_city(value) and not is_known_place(value)
+        and not is_known_place(words[0]) and not place_preposition_before(text, start, value)
+    ):  # fmt: skip
+        # "Her cover is Tunde Adeyemi": a listed given name and a surname no gazetteer knows.
+        return replace(f, label="PERSON", severity=2, reason=f"{f.reason}; a given name and a surname")
+    if len(words) == 1:
         first = max(bisect_right(starts, start) - 1, 0)
         if not is_known_place(value) and _workplace(list(doc[first : first + 1]), place=True):
             return replace(f, label="ORGANIZATION", reason=f"{f.reason}; a workplace, not a place")
@@ -291,6 +310,15 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
         begin = part.start() + offset
         return replace(f, start=begin, text=text[part.start() : f.end - offset])
     return f
+
+
+_BUILDINGS = frozenset({"House", "Lodge", "Mansions", "Building", "Buildings", "Flats", "Block"})
+# The second word of a place that opens with a given name ("Alice Springs", "Victoria Falls").
+_PLACE_NOUNS = frozenset({
+    "Springs", "Falls", "Bay", "Island", "Islands", "Park", "Hills", "Hill", "Beach", "Heights", "Valley", "Lake",
+    "City", "Town", "Point", "Harbour", "Harbor", "Creek", "River", "Mountain", "Mount", "Bridge", "Cross", "Green",
+    "Vale", "Wood", "Woods", "Fields", "Junction", "Port", "Sound", "Coast", "Ridge", "Forest", "Square", "Station",
+})  # fmt: skip
 
 
 _STREET_TYPES = "Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|Court|Crescent|Place|Terrace|Grove|Gardens|Row"

@@ -25,6 +25,8 @@ DETERMINERS = (
 )
 _LEFT_DET = re.compile(rf"(?<![\w'’-])({DETERMINERS}) $", FLAGS)
 LEFT_ARTICLE = re.compile(r"(?<![\w'’-])(a|an) $", FLAGS)
+# A determiner that ends a hard-wrapped line ("she's having a\nhysterectomy"): the seam is a line break.
+_LEFT_DET_WRAPPED = re.compile(rf"(?<![\w'’-])({DETERMINERS})\r?\n$", FLAGS)
 _RIGHT_ARTICLE = re.compile(r"(a|an|the) (?=\S)", FLAGS)
 _TOKEN = re.compile(r"\S+")
 _SURROGATE_START = re.compile(r"(?:Person [A-Z]{1,3}|<PERSON_\d+>)(?![\w'’-])")
@@ -108,7 +110,7 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
     left, right = result[:j], result[j:]
     if _PLACEHOLDER.match(right):
         return result  # "<EMAIL_ADDRESS_3>" is no English word: "an" before it may be German ("schreiben Sie an")
-    det, rep = _LEFT_DET.search(left), _RIGHT_ARTICLE.match(right)
+    det, rep = _LEFT_DET.search(left) or _LEFT_DET_WRAPPED.search(left), _RIGHT_ARTICLE.match(right)
     if det and article_led and re.search(r"['’]s$", det.group(1)):
         det = None
     art = LEFT_ARTICLE.search(left)
