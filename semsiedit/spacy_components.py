@@ -1,4 +1,10 @@
-"""spaCy pipeline components semsiedit adds after the model's own (models.load_spacy).
+"""spaCy pipeline components semsiedit adds to the model's own (models.load_spacy).
+
+`line_sentences` (before the parser): a line break that `text.split_sentences` calls a sentence
+boundary starts a sentence for the parser too. The parser alone runs a form's fields, a list's items
+and a chat log's lines into one sentence ("dan.k: yep breast cancer, stage 3. don't say anything, he
+told me"), and a subject from another line then decides whose a term is; hard-wrapped prose ("…
+pending a\nGMC investigation") stays one sentence, as the splitter keeps it.
 
 `entities_per_line`: the small English NER sometimes runs an entity across a line break ("Olamide
 Bakare\\n\\nOlamide Bakare" tagged as one ORG, a letter's heading joined to its first word). Line
@@ -13,6 +19,25 @@ from __future__ import annotations
 from typing import Any
 
 ENTITIES_PER_LINE = "semsiedit_entities_per_line"
+LINE_SENTENCES = "semsiedit_line_sentences"
+
+
+def start_sentences_at_line_breaks(doc: Any) -> Any:
+    """Mark the first word after a line break that ends a sentence as a sentence start."""
+    from semsiedit.text import split_sentences
+
+    if "\n" not in doc.text:
+        return doc
+    bounds = split_sentences(doc.text)
+    doc.user_data["semsiedit.sentences"] = bounds  # reused by detection.clauses
+    starts = {s for s, _ in bounds}
+    for tok in doc[1:]:
+        before = doc[tok.i - 1]
+        if tok.idx in starts and not tok.is_space and (
+            (before.is_space and "\n" in before.text) or before.whitespace_ == "\n"
+        ):
+            tok.is_sent_start = True
+    return doc
 
 
 def _line_break(token: Any) -> bool:
@@ -47,5 +72,9 @@ def add_components(nlp: Any) -> None:
 
     if ENTITIES_PER_LINE not in Language.factories:
         Language.component(ENTITIES_PER_LINE, func=split_at_line_breaks)
+    if LINE_SENTENCES not in Language.factories:
+        Language.component(LINE_SENTENCES, func=start_sentences_at_line_breaks)
+    if "parser" in nlp.pipe_names and LINE_SENTENCES not in nlp.pipe_names:
+        nlp.add_pipe(LINE_SENTENCES, before="parser")
     if "ner" in nlp.pipe_names and ENTITIES_PER_LINE not in nlp.pipe_names:
         nlp.add_pipe(ENTITIES_PER_LINE, after="ner")

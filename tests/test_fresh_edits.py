@@ -1876,8 +1876,8 @@ def test_a_condition_before_an_assessment_goes_and_the_assessment_stays() -> Non
 
 
 def test_terms_and_articles_across_a_hard_wrapped_line() -> None:
-    out = run("Employee: Ravi Subramanian (ID E-22871)\nMeeting date: 14 Oct 2024\n\nHe also mentioned that he is a "
-              "Jehovah's\nWitness and would prefer not to attend the Christmas party.")  # fmt: skip
+    out = run("Employee: Ravi Subramanian (ID E-22871)\nMeeting date: 14 Oct 2024\n\nHe asked that the team not "
+              "be told. He also mentioned that he is a Jehovah's\nWitness and would prefer not to attend the party.")
     gone(out, "Subramanian", "Jehovah", "Witness", "E-22871")
     assert "\nMeeting date: 14 Oct 2024" in out and "Person" not in out.split("\n")[1], out
     out = run("Just a heads up that Siobhan Gallagher from accounts won't be in — she's having a\n"
@@ -1890,3 +1890,10 @@ def test_a_block_of_flats_is_part_of_an_address() -> None:
     out = run("Re: noise complaint — Flat 14, Marlowe House\n\nThe tenant, Mr Jerome Akinola, works nights.")
     gone(out, "Marlowe", "Akinola", "Person CU")
     assert out.startswith("Re: noise complaint — a private address\n"), out
+
+
+def test_a_benefit_broken_across_a_wrapped_line_is_generalised_whole() -> None:
+    out = run("The account is Monzo, sort code 04-00-04. I'm not able to wait much longer as I'm on Universal\n"
+              "Credit. My partner Marek has already had to borrow from his parents.")  # fmt: skip
+    gone(out, "Universal", "Credit", "04-00-04", "Marek")
+    assert "I'm receiving support." in out and "private financial matter" not in out, out

@@ -72,3 +72,14 @@ def test_no_entity_crosses_a_line_break() -> None:
     joined = [e for e in plain.ents if "\n" in e.text]
     if joined:
         assert any(e.text == "Olamide Bakare" and e.label_ == joined[0].label_ for e in doc.ents)
+
+
+def test_the_parser_starts_a_sentence_where_a_line_ends_one() -> None:
+    nlp = load_spacy("en_core_web_sm")
+    chat = "[09:15] dan.k: yeah. apparently his team is going\n[09:16] jess_m: omg. is his wife ok\nMeeting date: 1 Oct"
+    starts = {s.start_char for s in nlp(chat).sents}
+    assert {chat.index("[09:16]"), chat.index("Meeting")} <= starts, [s.text for s in nlp(chat).sents]
+    # Hard-wrapped prose stays one sentence: the line stops on an article, or a long line goes on.
+    wrapped = ("Dr. Anil Varghese, a consultant cardiologist, was suspended in May pending a\nGMC investigation. "
+               "He also mentioned that he had been a member of the Jehovah's\nWitnesses since he was a boy.")
+    assert [s.text for s in nlp(wrapped).sents] == [wrapped[: wrapped.index(" He")], wrapped[wrapped.index("He") :]]

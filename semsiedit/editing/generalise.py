@@ -45,8 +45,13 @@ def compiled(name: str, key: str) -> tuple[tuple[re.Pattern[str], str], ...]:
 def compiled_rows(rows: list[list[str]]) -> tuple[tuple[re.Pattern[str], str], ...]:
     # Word boundaries on both sides; a pattern that ends with its own space ("gay (?=[a-z])") ends on one.
     boundary = r"(?:(?<=\s)|(?![\w'’]))"
-    # Not right after a hyphen either: "second-mortgage" is not the attribute "mortgage".
-    return tuple((re.compile(rf"(?<![\w'’-])(?:{pattern}){boundary}", FLAGS), repl) for pattern, repl in rows)
+    # Not right after a hyphen either: "second-mortgage" is not the attribute "mortgage". A space
+    # in a row is any one whitespace character: hard-wrapped text breaks terms across lines
+    # ("I'm on Universal\nCredit"); a blank line (two characters) still separates them.
+    return tuple(
+        (re.compile(rf"(?<![\w'’-])(?:{pattern.replace(' ', chr(92) + 's')}){boundary}", FLAGS), repl)
+        for pattern, repl in rows
+    )
 
 
 def privacy_label(label: str) -> str:
