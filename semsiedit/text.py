@@ -108,6 +108,16 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
 
 
 def split_sentences(text: str) -> list[Span]:
+    """Sentence offsets (a fresh list: the detectors, the editor and the scorer split the same texts
+    again and again, so the work is cached per text; see `_split_sentences`). A long text is not
+    kept in the cache: 256 of them would hold their memory."""
+    if len(text) > 50_000:
+        return list(_split_sentences.__wrapped__(text))
+    return list(_split_sentences(text))
+
+
+@lru_cache(maxsize=256)
+def _split_sentences(text: str) -> tuple[Span, ...]:
     """Sentence offsets (start, end), whitespace-trimmed, so text[start:end] is the sentence.
 
     Boundaries: terminal punctuation (. ! ? …, optionally closed by quotes/brackets) followed by
@@ -138,7 +148,7 @@ def split_sentences(text: str) -> list[Span]:
             e -= 1
         if s < e:
             trimmed.append((s, e))
-    return trimmed
+    return tuple(trimmed)
 
 
 def sentences(text: str) -> list[str]:

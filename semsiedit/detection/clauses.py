@@ -74,7 +74,9 @@ def _sentence_around(doc: Doc, start: int, end: int) -> tuple[int, int]:
     if bounds is None:
         bounds = doc.user_data["semsiedit.sentences"] = split_sentences(doc.text)
     lo = next((s for s, e in reversed(bounds) if s <= start), 0)
-    hi = next((e for s, e in bounds if e > end), len(doc.text))
+    hi = next((e for s, e in bounds if e > end), None)
+    if hi is None:  # past the last sentence (doc.text joins every token: read it only here)
+        hi = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
     return lo, hi
 
 
