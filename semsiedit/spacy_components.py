@@ -45,19 +45,29 @@ def _line_break(token: Any) -> bool:
 
 
 def split_at_line_breaks(doc: Any) -> Any:
-    """doc.ents with every entity that crosses a line break cut there (space-only pieces dropped)."""
+    """doc.ents with every entity that crosses a line break cut there (space-only pieces dropped).
+
+    Not a break that hard-wraps a sentence ("taken to Leicester\nRoyal Infirmary"): only one where
+    `text.split_sentences` ends a sentence, as the parser was told (`start_sentences_at_line_breaks`)."""
     from spacy.tokens import Span
+
+    from semsiedit.text import split_sentences
 
     if not any(_line_break(t) for ent in doc.ents for t in ent):
         return doc
+    starts = {s for s, _ in split_sentences(doc.text)}
+
+    def cut(i: int) -> bool:
+        return _line_break(doc[i]) and (i + 1 >= len(doc) or doc[i + 1].idx in starts)
+
     ents = []
     for ent in doc.ents:
-        if not any(_line_break(t) for t in ent):
+        if not any(cut(t.i) for t in ent):
             ents.append(ent)
             continue
         start = ent.start
         for i in range(ent.start, ent.end + 1):
-            if i == ent.end or _line_break(doc[i]):
+            if i == ent.end or cut(i):
                 piece = [t for t in doc[start:i] if not t.is_space]
                 if piece:
                     ents.append(Span(doc, piece[0].i, piece[-1].i + 1, label=ent.label))

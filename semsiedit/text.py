@@ -60,7 +60,7 @@ def _is_abbreviation(text: str, end: int) -> bool:
 # Words a sentence cannot end on: articles, prepositions, conjunctions, possessives.
 _OPEN_END = re.compile(
     r"(?<![\w'’-])(?:a|an|the|of|to|in|into|for|and|or|but|nor|with|at|by|from|on|as|than|about|"
-    r"his|her|their|my|our|your|its|this|these|those)$"
+    r"his|her|their|my|our|your|its|this|these|those|that|which|whose|because|if|whether)$"
 )
 
 
@@ -71,11 +71,14 @@ def _wrapped(before: str, text: str, end: int) -> bool:
     """A long line without a sentence's end, then a word that opens no field: hard-wrapped prose
     going on with a name ("… he is a Jehovah's\nWitness"). Form fields, list items and chat lines
     are short, end in punctuation or open the next line with a label, a marker or a timestamp."""
-    line = before[max(before.rfind("\n"), before.rfind("\r")) + 1 :]
-    return (
-        len(line) >= 60 and not line.rstrip().endswith(":") and text[end].isalpha()
-        and not _LABEL_LINE.match(text, end)
-    )  # fmt: skip
+    return long_open_line(before) and text[end].isalnum() and not _LABEL_LINE.match(text, end)
+
+
+def long_open_line(before: str) -> bool:
+    """The last line of `before` is long (60+ characters) and stops without a sentence's end or a
+    label's colon: in hard-wrapped prose the next line goes on with the same sentence."""
+    line = before[max(before.rfind("\n"), before.rfind("\r")) + 1 :].rstrip()
+    return len(line) >= 60 and line[-1] not in _TERMINALS + ":" + _CLOSERS
 
 
 def ends_open(line: str) -> bool:

@@ -1897,3 +1897,42 @@ def test_a_benefit_broken_across_a_wrapped_line_is_generalised_whole() -> None:
               "Credit. My partner Marek has already had to borrow from his parents.")  # fmt: skip
     gone(out, "Universal", "Credit", "04-00-04", "Marek")
     assert "I'm receiving support." in out and "private financial matter" not in out, out
+
+
+def test_a_wrapped_referral_letter_keeps_a_condition_whole_and_a_hospital_name_joined() -> None:
+    out = run("I am referring Mr. Delgado, a 45-year-old Hispanic male, for evaluation of suspected bipolar II\n"
+              "disorder. He has a history of alcohol use disorder, in remission since 2021.")  # fmt: skip
+    gone(out, "Delgado", "Hispanic", "bipolar", "disorder.", "alcohol")
+    assert "for evaluation of a suspected mental-health condition. He has a history of" in out, out
+    out = run("A 34-year-old woman from Leicester was attacked in her home on Tuesday night, police said. The\n"
+              "victim, named locally as Aisha Bibi, was taken to Leicester Royal Infirmary. A man, believed to be her\n"
+              "estranged husband, was arrested in Braunstone Town on suspicion of attempted murder.")  # fmt: skip
+    gone(out, "Aisha", "Braunstone", "estranged", "murder", "attempted a", "distant from family", "city Town")
+    assert "believed to be her\nhusband" in out and "on suspicion of a serious offence" in out, out
+
+
+def test_a_call_transcript_and_a_review_form_keep_their_turns_and_labels() -> None:
+    out = run("Agent: Thanks for calling, this is Kelsey.\nCustomer: Yeah it's 55120983. Name's Doug Petrakis.\n"
+              "Agent: Thanks Doug. I see the last payment bounced.")  # fmt: skip
+    gone(out, "Kelsey", "Doug", "Petrakis")
+    assert "Customer: Yeah it's" in out and "Agent: Thanks Person" in out, out
+    out = run("Employee: Natasha Kowalczyk   Role: Senior Accountant   Period: FY2024\n\nShe took six weeks of sick "
+              "leave for a miscarriage and related depression.")  # fmt: skip
+    gone(out, "Kowalczyk", "miscarriage", "depression", "related a")
+    assert "Role: Senior Accountant   Period: FY2024" in out, out
+
+
+def test_a_hyphenated_term_written_with_a_space_and_drug_use_by_a_neighbour() -> None:
+    out = run("i (22f) have been self harming again after 2 years clean. my mum doesn't know.")
+    gone(out, "harming")
+    assert out.startswith("i (22f) have been") and "again after 2 years clean." in out, out
+    out = run("The guy in 6A (Kevin I think?) has been leaving needles in the stairwell. I'm pretty sure he's "
+              "using heroin. My number is 0412 555 019.")  # fmt: skip
+    gone(out, "heroin", "Kevin", "0412")
+
+
+def test_a_belief_the_text_debunks_and_an_activists_claim_across_a_line_are_left_alone() -> None:
+    text = ("The belief that 5G causes cancer stems from a misunderstanding of radiation. 5G uses non-ionizing\n"
+            "radio waves, which cannot damage DNA. Despite this, some activists in several countries insist that\n"
+            "5G towers weaken the immune system.")  # fmt: skip
+    assert run(text, "public") == text

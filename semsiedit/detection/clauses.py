@@ -184,8 +184,14 @@ _LINE_BREAK = re.compile(
 
 def within_lines(text: str, cstart: int, cend: int, tstart: int, tend: int) -> tuple[int, int]:
     """A clause does not run across a line that ends without a sentence going on (a name, an address or
-    a heading line above it: "Gregory Paulsen\n14 Elm Street, OR 97999\nHe is a Baptist")."""
+    a heading line above it: "Gregory Paulsen\n14 Elm Street, OR 97999\nHe is a Baptist"). A break
+    that hard-wraps one sentence (`text.split_sentences`: "suspected bipolar II\ndisorder") is none."""
+    starts: set[int] | None = None
     for m in _LINE_BREAK.finditer(text, cstart, cend):
+        if starts is None:
+            starts = {s for s, _ in split_sentences(text)}
+        if m.end() not in starts and m.end() < len(text):
+            continue
         if m.end() <= tstart:
             cstart = m.end()
         elif m.start() >= tend:

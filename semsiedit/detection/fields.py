@@ -91,11 +91,20 @@ def _username(m: re.Match[str]) -> Finding:
     )
 
 
+_TURN_OPENER = re.compile(
+    r"(?:thanks|thank you|cheers|hi|hello|hey|sorry|ok|okay|yes|yeah|yep|no|nope|well|so|sure|right|great|"
+    r"honestly|um|uh|hmm|oh|ah)\b[,!.]?[ \t]+",
+    re.IGNORECASE,
+)
+
+
 def find_field_names(text: str) -> list[Finding]:
     field, user, hello, closing = _patterns()
     out: list[Finding] = []
     for m in field.finditer(text):
-        names = _names_in_list(text, m.end())
+        # A transcript's turn opens with a word to the other speaker: "Agent: Thanks Doug.", "Customer: Yeah it's …".
+        lead = _TURN_OPENER.match(text, m.end())
+        names = _names_in_list(text, lead.end() if lead else m.end())
         if end := _surname_first(text, names):
             # "PATIENT: Hernandez, Luis A.": one person written surname first, not a list of two.
             names = [replace(names[0], end=end, words=names[0].words + names[1].words)]

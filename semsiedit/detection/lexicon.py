@@ -64,8 +64,11 @@ class TermMatcher:
                 words = _split_term(original)
                 if not words:
                     continue
-                term = Term(words, group["label"], int(group["severity"]), original)
-                self._by_first.setdefault(words[0], []).append(term)
+                # A hyphenated term is also written with a space: "self harming", "HIV positive".
+                spaced = tuple(w for w in words if w != "-")
+                for form in dict.fromkeys([words, spaced] if len(spaced) > 1 else [words]):
+                    term = Term(form, group["label"], int(group["severity"]), original)
+                    self._by_first.setdefault(form[0], []).append(term)
         for terms in self._by_first.values():
             # Longest first; at equal length the higher severity wins, so overlapping groups are deterministic.
             terms.sort(key=lambda t: (-len(t.words), -t.severity, t.label))

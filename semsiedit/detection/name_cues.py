@@ -36,6 +36,8 @@ def find_cued_names(text: str) -> list[Finding]:
             continue
         if len(name.words) == 1 and name.title is None and is_common_word(name.words[0], text):
             continue
+        if len(name.words) == 1 and text[name.end : name.end + 1] == ":":
+            continue  # the next field's label: "Role: Senior Accountant   Period: FY2024"
         if m.group("role") and name.words[0].isupper() and len(name.words[0]) <= 4:
             continue  # an acronym after the role noun: "patient ID PT-330912", "employee NI number"
         if m.group("role") and "," in m.group() and len(name.words) == 1 and name.words[0] not in first_names():

@@ -232,6 +232,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
             end += len(m.group()) if (m := re.match(r"['’]s\b", text[end:])) else 0
             return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
                            reason=f"{f.reason}; a workplace, not a person")
+        if is_job_title(rest) and rest not in first_names():
+            return None  # "Role: Senior Accountant": a job, not a surname
         if text[end : end + 1] == ":" and is_known_header(rest) and rest not in first_names():
             return None  # "Address: 5 Rookery Lane": a form's field label
         if _FIELD_LABEL_TAIL.match(text, end) and _LINE_START.search(text, 0, start) and rest not in first_names():
@@ -270,6 +272,10 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
     tail = _TOWN_TAIL.match(text, f.end - offset)
     if tail and is_city(text[start : tail.end()]):
         f = replace(f, end=tail.end() + offset, text=text[start : tail.end()])
+    elif tail := re.match(r"[ \t]+(?:Town|City|Village)(?![\w'’-])", text[f.end - offset :]):
+        # "Braunstone Town", "Salt Lake City": the word is part of the place's name.
+        stop = f.end - offset + tail.end()
+        f = replace(f, end=stop + offset, text=text[start:stop])
     district = _POSTAL_DISTRICT.match(text, f.end - offset) if f.text in ("Dublin", "Paris", "Lyon") else None
     if district:  # "Griffith Avenue, Dublin 9": the district number is part of the address
         f = replace(f, end=district.end() + offset, text=text[start : district.end()])

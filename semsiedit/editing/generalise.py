@@ -49,9 +49,31 @@ def compiled_rows(rows: list[list[str]]) -> tuple[tuple[re.Pattern[str], str], .
     # in a row is any one whitespace character: hard-wrapped text breaks terms across lines
     # ("I'm on Universal\nCredit"); a blank line (two characters) still separates them.
     return tuple(
-        (re.compile(rf"(?<![\w'’-])(?:{pattern.replace(' ', chr(92) + 's')}){boundary}", FLAGS), repl)
-        for pattern, repl in rows
+        (re.compile(rf"(?<![\w'’-])(?:{_loose_spacing(pattern)}){boundary}", FLAGS), repl) for pattern, repl in rows
     )
+
+
+def _loose_spacing(pattern: str) -> str:
+    """A row's space matches any one whitespace character (hard-wrapped text breaks a term across
+    lines), and a hyphen between letters a space too ("self harming" for "self-harming").
+    Character classes are left as they are ("[a-z]" keeps its range)."""
+    out: list[str] = []
+    in_class = escaped = False
+    for i, ch in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]" or pattern[i - 1] == "["
+        elif ch == "[":
+            in_class = True
+        elif ch == " ":
+            ch = r"\s"
+        elif ch == "-" and pattern[i - 1 : i].isalpha() and pattern[i + 1 : i + 2].isalpha():
+            ch = r"[-\s]"
+        out.append(ch)
+    return "".join(out)
 
 
 def privacy_label(label: str) -> str:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from semsiedit.editing.surrogates import load_data
-from semsiedit.text import ends_open
+from semsiedit.text import ends_open, long_open_line
 
 FLAGS = re.IGNORECASE
 PLURAL_SUBJECTS = {"they", "we", "you", "i"}
@@ -70,7 +70,7 @@ def at_sentence_start(before: str) -> bool:
         word = re.search(r"(?:^|[\s(])([\w.]+)\.$", stripped).group(1)  # type: ignore[union-attr]
         if word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
             return False  # "permit no. AT-…", "Douglas T. Farraday"
-    if stripped.endswith("\n") and ends_open(stripped.rstrip("\r\n")):
+    if stripped.endswith("\n") and (ends_open(stripped.rstrip("\r\n")) or long_open_line(stripped.rstrip("\r\n"))):
         return False  # hard-wrapped prose: "… pending a\nGMC investigation"
     return not stripped or stripped[-1] in ".!?\n\r"
 
@@ -82,7 +82,8 @@ _MODIFIERS = frozenset({
     "mild", "chronic", "acute", "ongoing", "recurrent", "worsening", "advanced", "terminal", "rare", "diagnosed",
     "early", "late", "moderate", "progressive", "persistent", "serious", "recurring", "underlying", "borderline",
     "outpatient", "inpatient", "elective", "routine", "urgent", "minor", "major", "previous", "prior", "past",
-    "recent", "known", "longstanding", "lifelong", "new",
+    "recent", "known", "longstanding", "lifelong", "new", "related", "associated", "resulting", "secondary",
+    "comorbid", "postnatal", "postpartum", "clinical",
 })  # fmt: skip
 # Where a noun phrase without an article of its own starts: the new article goes before its modifiers.
 _BARE_NP_LEAD = re.compile(
