@@ -1936,3 +1936,29 @@ def test_a_belief_the_text_debunks_and_an_activists_claim_across_a_line_are_left
             "radio waves, which cannot damage DNA. Despite this, some activists in several countries insist that\n"
             "5G towers weaken the immune system.")  # fmt: skip
     assert run(text, "public") == text
+
+
+def test_a_soap_note_keeps_an_ecg_finding_and_reads_hiv_plus() -> None:
+    out = run("O: BP 158/94. ECG: ST depression V4-V6.\nA: Suspected NSTEMI.\nP: Aspirin 300mg. Pt is HIV+ on "
+              "Biktarvy, inform ID team.")  # fmt: skip
+    gone(out, "NSTEMI", "HIV", "Biktarvy", "condition+")
+    assert "ECG: ST depression V4-V6." in out and "A: A suspected medical issue." in out, out
+
+
+def test_a_csv_keeps_its_cells_and_a_kinship_word_in_a_notes_column() -> None:
+    text = ("name,age,postcode,diagnosis,notes\nJoanne Pettifer,67,NE4 9QL,COPD,\"uses oxygen at night, lives with "
+            "son\"\nMateusz Nowak,29,B12 0YT,depression,\"on sertraline, recently separated\"\n")  # fmt: skip
+    out = run(text)
+    gone(out, "Pettifer", "NE4", "COPD", "Nowak", "depression", "sertraline")
+    lines = out.splitlines()
+    assert lines[1].endswith(',"uses oxygen at night, lives with son"'), out
+    assert lines[2].count(",") == 5 and lines[2].endswith('recently separated"'), out
+
+
+def test_a_public_answer_keeps_its_question_and_a_dui_arrest_is_generalised_whole() -> None:
+    out = run("Why is Mark Zuckerberg considered controversial?\n\nCritics have called him a liar.", "public")
+    assert out.startswith("Why is Mark Zuckerberg considered a subject of debate?"), out
+    out = run("No charges were filed. In 2017 he had been arrested for driving under the influence of prescription "
+              "painkillers and sleep medication.", "public")  # fmt: skip
+    gone(out, "painkillers", "arrested")
+    assert out.endswith("he had been involved in a past legal matter."), out

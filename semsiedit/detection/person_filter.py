@@ -279,6 +279,12 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
     district = _POSTAL_DISTRICT.match(text, f.end - offset) if f.text in ("Dublin", "Paris", "Lyon") else None
     if district:  # "Griffith Avenue, Dublin 9": the district number is part of the address
         f = replace(f, end=district.end() + offset, text=text[start : district.end()])
+    quote = re.search(r"[\"“”]", f.text)
+    if quote:  # 'condition,"on': the NER ran across a table's cells
+        piece = f.text[: quote.start()].rstrip(" ,;")
+        if not re.search(r"[A-Z]", piece):
+            return None
+        f = replace(f, end=f.start + len(piece), text=piece)
     value = strip_possessive(f.text.strip())
     if (
         " " not in value and value in first_names() and not is_city(value) and not is_known_place(value)

@@ -47,7 +47,8 @@ def _privacy_terms() -> list[tuple[re.Pattern[str], str]]:
     """(pattern, label) per privacy label: the lexicon's terms as whole words, case-insensitive."""
     terms: dict[str, set[str]] = {}
     for group in load_lexicon("privacy")["groups"]:
-        terms.setdefault(group["label"], set()).update(t.lower() for t in group["terms"])
+        if int(group["severity"]) >= 2:  # not the weak cues ("lives with son": kinship is no attribute)
+            terms.setdefault(group["label"], set()).update(t.lower() for t in group["terms"])
     return [(re.compile(rf"(?<![\w-])(?:{alternation(sorted(ts))})(?![\w-])", re.IGNORECASE), label)
             for label, ts in sorted(terms.items())]  # fmt: skip
 

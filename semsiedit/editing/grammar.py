@@ -95,7 +95,7 @@ _BARE_NP_LEAD = re.compile(
 _VERB_MODIFIERS = frozenset({"diagnosed", "confirmed", "suspected"})
 _ADJECTIVE_SLOT = re.compile(
     rf"(?<![\w'’-])(?:{DETERMINERS}|has|have|had|having|with|of|for|from|into|about|regarding|and|or"
-    r"|is|are|was|were|be|been) $",
+    r"|is|are|was|were|be|been) $|(?:^|[:\n])[ \t]*$",  # or a field's value: "A: Suspected NSTEMI"
     FLAGS,
 )
 
@@ -158,6 +158,8 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
                 if right[rep.end() :].lower().startswith(prev.group(1).lower() + " "):
                     return left[: prev.start()] + right  # "has chronic diabetes" -> "has a chronic health condition"
                 article = "an" if run[0].lower() in "aeiou" else "a"
+                if run[:1].isupper():  # "A: Suspected NSTEMI" -> "A: A suspected medical issue"
+                    article, run = article.capitalize(), run[0].lower() + run[1:]
                 return before + article + " " + run + " " + right[rep.end() :]
             return left + right[rep.end() :]
         modifier = re.search(r"(?<![\w'’-])([Aa]n?) ([a-z]+) $", left)
