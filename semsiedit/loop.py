@@ -41,6 +41,7 @@ from semsiedit.verify import check_edit, normalise
 LLM_SOURCE = "llm-critic"
 _WORD = re.compile(r"\w+")
 _JOINERS = frozenset({"and", "or", "with", "nor", "plus"})  # words that join two of our surrogates
+_NAME_LABELS = frozenset({"PERSON", "LOCATION", "GPE", "ORGANIZATION", "ORG", "NRP", "FAC"})
 LOCKSTEP_BATCH = 16  # documents per lock-step batch (jobs == 1): enough for spaCy/MiniLM batching
 
 
@@ -362,7 +363,12 @@ class EditingLoop:
         if cursor == finding.start:
             return True  # no edit of ours inside it
         rest.append(state.text[cursor : finding.end])
-        return any(word.lower() not in _JOINERS for word in _WORD.findall(" ".join(rest)))
+        words = _WORD.findall(" ".join(rest))
+        if finding.category == "pii" and finding.label in _NAME_LABELS:
+            # A name or a place needs a capitalised word (or a digit) outside our own text: 'condition,"on'
+            # (our "a mental-health condition" and a CSV cell's "on") is none.
+            return any(w[:1].isupper() or w[:1].isdigit() for w in words)
+        return any(word.lower() not in _JOINERS for word in words)
 
     def _propose(self, state: _State, findings: list[Finding], record: RoundRecord) -> list[EditDecision]:
         """The editor's edits, guarded; whatever is rejected or missing goes to the local editor."""

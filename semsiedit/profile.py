@@ -49,7 +49,9 @@ _NOT_PLACES = frozenset({
 _RECORD_CUES = re.compile(
     r"^(?:dear|hi|hello|hey)\b|\b(?:regards|sincerely|best wishes|cheers|thanks),?\s*$"
     r"|^(?:from|to|subject|re|cc|date|patient|name|dob|mrn|address|phone|ticket|case|order|account|candidate|"
-    r"applicant|employee|interview notes?|pupil|student|member|client|resident|tenant)\s*[:#]"
+    r"applicant|employee|interview notes?|pupil|student|member|client|resident|tenant|attendees|apologies|present|"
+    r"absent|agenda|aob|actions?|minutes|chair|caseworker|logged by|reported by|posted by|policyholder|"
+    r"meeting date|diagnosis|presenting complaint|impression|plan|hx|pt|witness|assignee|reporter)\s*[:#]"
     r"|\b(?:my|our) (?:husband|wife|son|daughter|mother|father|mum|mom|dad|boss|doctor|landlord|neighbou?r|"
     r"partner|sister|brother|manager|account|order|subscription|therapist)\b"
     r"|\b(?:patient|employee|tenant|client|customer|applicant|claimant)\b|\bI(?:'m| am| was| have|'ve)\b",

@@ -1962,3 +1962,30 @@ def test_a_public_answer_keeps_its_question_and_a_dui_arrest_is_generalised_whol
               "painkillers and sleep medication.", "public")  # fmt: skip
     gone(out, "painkillers", "arrested")
     assert out.endswith("he had been involved in a past legal matter."), out
+
+
+def test_meeting_minutes_are_a_record_with_welsh_names_and_a_type_first_street() -> None:
+    text = ("Attendees: Bronwen Pryce (chair), Dafydd Llewellyn, Rhys ap Gwilym\nApologies: Eluned Morgan\n\n"
+            "1. Bronwen noted that Dafydd will be off for knee surgery in June.\n"
+            "2. The tenant at 23 Heol y Bont, Pontypridd, complained about damp.\n"
+            "3. AOB: Rhys confirmed he is standing as a Plaid Cymru candidate in the council by-election.")  # fmt: skip
+    out = run(text, "auto")
+    gone(out, "Pryce", "Dafydd", "Gwilym", "Eluned", "Heol", "Bont", "Plaid", "knee")
+    assert "the tenant at a private address" in out.lower(), out
+
+
+def test_a_claims_letter_and_a_case_note() -> None:
+    out = run("We have reviewed the medical evidence from Dr. Anand at Castle Street\nMedical Centre. Write to "
+              "Claims Review, Aviva, PO Box 1120, Norwich NR1 3DR.")  # fmt: skip
+    gone(out, "Anand", "Castle", "Norwich", "NR1", "a street")
+    assert "at an organisation." in out and "Person" not in out.split("PO Box")[1], out
+    out = run("Case note — Caseworker: J. Okoro\n\nHe says he was beaten because of his involvement with the UFDG "
+              "opposition party.")  # fmt: skip
+    gone(out, "Okoro", "UFDG", "opposition")
+    assert "his involvement with a political group." in out, out
+
+
+def test_a_public_figure_called_a_bully_was_called_names() -> None:
+    out = run("Some former employees have called him a bully. Musk disputes these characterisations.", "public")
+    gone(out, "bully", "unproven claims")
+    assert "have called him names" in out, out

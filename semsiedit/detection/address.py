@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from semsiedit.detection.lexicon import load_lexicon
+from semsiedit.detection.names import org_words
 from semsiedit.types import Finding
 
 SOURCE = "semsi-address"
@@ -42,6 +43,9 @@ _STREET_ONLY = re.compile(
 )
 
 
+_NAMED_AFTER_A_STREET = re.compile(r"[ \t]*\r?\n?[ \t]*((?:[A-Z][\w'’-]*[ \t]?){1,3})(?<![ \t])")
+
+
 # A street without a listed suffix, known by the town and postcode after it ("22 Heol y Nant, Cardiff
 # CF14 6JR", "7 Rue Lepic, Paris 75018"): the street and the town.
 _PARTICLE = r"(?:y|de|del|des|du|la|le|les|van|von|der|an|na|am|sur)"
@@ -52,13 +56,31 @@ _BEFORE_POSTCODE = re.compile(
 )
 
 
+# A house number and a street whose type comes first, as Welsh, French, Spanish, Italian and Portuguese
+# streets have it ("23 Heol y Bont", "7 Rue Lepic", "12 Calle Mayor"), with or without a postcode.
+_TYPE_FIRST = re.compile(
+    r"(?<![\w-])\d{1,5}[A-Za-z]?,?[ \t]+(?:Heol|Ffordd|Stryd|Lôn|Rhodfa|Rue|Calle|Avenida|Carrer|Via|Viale|Piazza|"
+    rf"Rua|Praça|Strada|Ulica)(?:[ \t]+(?:[A-ZÀ-Ý][\w'’-]*|{_PARTICLE}|d['’]\w+)){{1,4}}(?![\w-])"
+)
+
+
 def find_addresses(text: str) -> list[Finding]:
-    out = [
+    out = []
+    for m in _STREET_ONLY.finditer(text):
+        if _LAW_COURT.search(m.group(1)):
+            continue
+        named = _NAMED_AFTER_A_STREET.match(text, m.end(1))
+        if named and any(w.lower() in org_words() for w in named.group(1).split()):
+            # "Castle Street Medical Centre", "Elm Road Surgery": a practice named after its street.
+            out.append(Finding(m.start(1), named.end(), text[m.start(1) : named.end()], "pii", "ORGANIZATION", 2, 0.9,
+                               SOURCE, "an organisation named after a street"))  # fmt: skip
+            continue
         # Severity and score above the small NER model's PERSON for the same words ("on Brook Lane"):
         # the street suffix after a preposition of place is the stronger evidence.
-        Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 2, 0.9, SOURCE, "a street name")
-        for m in _STREET_ONLY.finditer(text)
-        if not _LAW_COURT.search(m.group(1))
+        out.append(Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 2, 0.9, SOURCE, "a street name"))
+    out += [
+        Finding(m.start(), m.end(), m.group(), "pii", "STREET_ADDRESS", 2, 0.85, SOURCE, "a house number and a street")
+        for m in _TYPE_FIRST.finditer(text)
     ]
     for m in _BEFORE_POSTCODE.finditer(text):
         out.append(Finding(m.start("street"), m.end("street"), m.group("street"), "pii", "STREET_ADDRESS", 2, 0.85,

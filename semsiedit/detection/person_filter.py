@@ -200,6 +200,10 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         # "our homes in Harrow and Watford": a name joined to a place by "and" is a place too.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
                        reason=f"{f.reason}; coordinated with a place")  # fmt: skip
+    if len(words) == 1 and is_city(value) and value not in first_names() and re.search(r",[ \t]*$", text[:start]):
+        # "PO Box 1120, Norwich NR1 3DR": a town after an address's comma.
+        return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
+                       reason=f"{f.reason}; a town after an address's comma")  # fmt: skip
     if len(words) <= 2 and is_city(value) and place_preposition_before(text, start, value):
         # "a man from Halifax", "refugees in Calais": a town after a place preposition.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
