@@ -1989,3 +1989,13 @@ def test_a_public_figure_called_a_bully_was_called_names() -> None:
     out = run("Some former employees have called him a bully. Musk disputes these characterisations.", "public")
     gone(out, "bully", "unproven claims")
     assert "have called him names" in out, out
+
+
+def test_a_belief_about_a_death_keeps_its_meaning_and_no_note_goes_inside_a_quote() -> None:
+    out = run("Epstein died in a New York jail cell in 2019. His death was ruled a suicide, though many people "
+              "believe he was murdered.", "public")  # fmt: skip
+    assert out.endswith("many people believe he was killed."), out
+    out = run('Adidas ended its partnership with Kanye West in October 2022 after he made a series of antisemitic '
+              'remarks, including a post saying he would go "death con 3 on JEWISH PEOPLE". He later apologised.',
+              "public")  # fmt: skip
+    assert "not been proven\"" not in out and '"death con 3 on' in out and 'PEOPLE". He later apologised.' in out, out

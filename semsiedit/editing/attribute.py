@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from semsiedit.editing.grammar import FLAGS, STRIP, TAIL, function_words, grammar, split_keep, word_sets
+from semsiedit.editing.grammar import FLAGS, STRIP, TAIL, function_words, grammar, split_keep, unbalanced, word_sets
 from semsiedit.editing.surrogates import load_data
 
 if TYPE_CHECKING:
@@ -305,6 +305,11 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
     denial = kind == "harmful" and denials.search(core)
     known_false = correction(core) if kind == "misinformation" else None
     question = (tail.strip() or text[node.end : node.end + 1]).startswith("?")
+    # A statement that ends inside someone's quoted words ('he would go "death con 3 on …'): a note
+    # there would put words in their mouth.
+    inside_quote = any(q in unbalanced(core)[0] for q in "\"“‘'")
+    if inside_quote and not known_false:
+        return lead + core + tail
     if changed and (line in ctx.doc.noted or denial or question) and not known_false:
         # This paragraph already says the claims are unproven (a claim the table knows to be false
         # gets its own correction all the same); a question asserts nothing to call unproven.
