@@ -41,6 +41,7 @@ from semsiedit.verify import check_edit, normalise
 LLM_SOURCE = "llm-critic"
 _WORD = re.compile(r"\w+")
 _JOINERS = frozenset({"and", "or", "with", "nor", "plus"})  # words that join two of our surrogates
+_SURROGATE_WORDS = frozenset({"Person", "User"})  # the first word of the local editor's stand-ins
 _NAME_LABELS = frozenset({"PERSON", "LOCATION", "GPE", "ORGANIZATION", "ORG", "NRP", "FAC"})
 LOCKSTEP_BATCH = 16  # documents per lock-step batch (jobs == 1): enough for spaCy/MiniLM batching
 
@@ -356,6 +357,8 @@ class EditingLoop:
         inside one edit, or our edits joined by "and", commas and the like ("Person A and Person B")."""
         if normalise(finding.text) in state.original_values:
             return True
+        if finding.text.strip() in _SURROGATE_WORDS:
+            return False  # "User review": a word of our stand-ins ("User C") spread by name propagation
         rest, cursor = [], finding.start
         for start, end in state.edited.overlapping(finding.start, finding.end):  # sorted, non-overlapping
             rest.append(state.text[cursor:max(cursor, start)])

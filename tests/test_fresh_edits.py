@@ -1999,3 +1999,31 @@ def test_a_belief_about_a_death_keeps_its_meaning_and_no_note_goes_inside_a_quot
               'remarks, including a post saying he would go "death con 3 on JEWISH PEOPLE". He later apologised.',
               "public")  # fmt: skip
     assert "not been proven\"" not in out and '"death con 3 on' in out and 'PEOPLE". He later apologised.' in out, out
+
+
+def test_a_diagnosis_a_test_confirms_and_a_name_in_brackets_after_a_role() -> None:
+    out = run("Jayden's blood work came back and his A1C is 9.1, which confirms type 1 diabetes.\n"
+              "Hx: Parkinson's disease, lives alone since wife (Emiko) died 2023.")  # fmt: skip
+    gone(out, "Jayden", "diabetes", "Emiko", "Parkinson")
+    assert "since wife (Person" in out, out
+    out = run("The study's results confirm that diabetes is rising.")
+    assert out == "The study's results confirm that diabetes is rising.", out
+
+
+def test_a_disciplinary_letter_and_a_review_byline() -> None:
+    out = run("Dear Mr Oyelaran,\n\nThe panel found that you were under the influence of alcohol while operating a "
+              "forklift on 2 November.")  # fmt: skip
+    gone(out, "Oyelaran", "alcohol", "influence")
+    assert "you were unfit for work while operating a forklift" in out, out
+    out = run("User review — posted by MarieK_1988\n\nDr. Feldman refused to see my daughter.")
+    gone(out, "MarieK", "Feldman")
+    assert out.startswith("User review — posted by User "), out
+
+
+def test_a_learned_guess_gets_no_unproven_note_and_a_protest_names_an_event() -> None:
+    text = ("Why did Sinéad O'Connor tear up a photo of the Pope?\n\nOn Saturday Night Live in October 1992, Sinéad "
+            "O'Connor tore up a photograph of Pope John Paul II to protest sexual abuse in the Catholic Church. The "
+            "act caused an enormous backlash and damaged her career in the US.")  # fmt: skip
+    out = run(text, "public")
+    gone(out, "not been proven", "not supported by reliable evidence", "supposedly")
+    assert "Sinéad O'Connor tore up a photograph of Pope John Paul II" in out, out

@@ -75,7 +75,10 @@ def find_handles(text: str) -> list[Finding]:
     ]
     out += [_finding(m.start(), m.end(), text, "a Reddit-style u/ handle") for m in _REDDIT.finditer(text)]
     out += [_finding(m.start(), m.end("v"), text, "a handle after 'user'") for m in _AFTER_WORD.finditer(text)]
-    out += [_finding(m.start("v"), m.end("v"), text, "a handle after 'posted by'") for m in _BYLINE.finditer(text)]
+    # A handle with digits or an underscore is no name ("posted by MarieK_1988"): above a name cue's PERSON.
+    for m in _BYLINE.finditer(text):
+        score = 0.9 if re.search(r"[\d_]", m.group("v")) else 0.8
+        out.append(_finding(m.start("v"), m.end("v"), text, "a handle after 'posted by'", score))
     for m in _CONTACT_SPEAKER.finditer(text):
         # A phone chat export names its speakers as saved contacts: people, not accounts.
         out.append(person(text, m.start("n"), m.end("n"), SOURCE, "a chat log's speaker (a contact name)", 0.9))

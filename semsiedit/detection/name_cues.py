@@ -25,7 +25,10 @@ def _pattern() -> re.Pattern[str]:
     lex = lexicon()
     cues = alternation([c.lower() for c in lex["name_cues"]])
     roles = alternation([r.lower() for r in lex["role_nouns"]])
-    return re.compile(rf"(?<![\w-])(?:(?P<cue>{cues})[ \t]*:?|(?P<role>{roles}),?)[ \t]+(?=[^\W\d_])", re.I)
+    # After the role noun: a space, a comma, or a bracket ("since wife (Emiko) died").
+    return re.compile(
+        rf"(?<![\w-])(?:(?P<cue>{cues})[ \t]*:?[ \t]+|(?P<role>{roles})(?:,?[ \t]+|[ \t]*\())(?=[^\W\d_])", re.I
+    )
 
 
 def find_cued_names(text: str) -> list[Finding]:

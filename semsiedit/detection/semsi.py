@@ -135,10 +135,21 @@ def _diagnosis_of(span: Span) -> str | None:
     """The person a diagnosis stated of "it" is about ("she was in hospital, they think it's lupus"):
     the nearest personal pronoun before it in the sentence."""
     head = span.root.head
-    if head.lemma_ != "be" or not any(c.dep_ == "nsubj" and c.lower_ in ("it", "that") for c in head.children):
+    # Or what a test shows: "his A1C is 9.1, which confirms type 1 diabetes", "the scan showed a tumour".
+    stated = head.lemma_ == "be" and any(c.dep_ == "nsubj" and c.lower_ in ("it", "that") for c in head.children)
+    shown = head.lemma_ in _SHOWING_VERBS and any(
+        c.dep_ == "nsubj" and (c.lower_ in ("it", "that", "which", "this") or c.lemma_.lower() in _TESTS)
+        for c in head.children
+    )
+    if not (stated or shown):
         return None
-    before = [t for t in span.sent if t.i < span.start and t.lower_ in _PERSONAL_PRONOUNS]
+    before = [t for t in span.sent if t.i < span.start and (t.lower_ in _PERSONAL_PRONOUNS or (
+        shown and t.text in first_names() and t.text[:1].isupper()))]  # fmt: skip
     return before[-1].text if before else None
+
+
+_SHOWING_VERBS = frozenset({"confirm", "show", "suggest", "indicate", "reveal"})
+_TESTS = frozenset({"result", "test", "scan", "biopsy", "x-ray", "mri", "ct", "bloods", "ecg", "report"})
 
 
 _NAMED_ATTRIBUTES = frozenset({"religion", "politics", "union"})

@@ -333,12 +333,17 @@ _ACCUSING = re.compile(
     r"carried out|perpetrated|planned)\b",
     re.I,
 )
-_EVENT_PREPOSITIONS = "of|about|after|following|since|before|during|amid|due to|over|by|from|in"
+_EVENT_PREPOSITIONS = (
+    "of|about|after|following|since|before|during|amid|due to|over|by|from|in|protest|protested|protesting|against|"
+    "condemn|condemned|condemning|into|survivors of|victims of"
+)
 # A determiner and then modifier words, the count appended by the caller ("{0,3}").
 _DETERMINED = r"(?<![\w'’-])(?:the|a|an|this|that|his|her|their|its|[\w-]+['’]s)\s+(?:[\w-]+\s+)"
 # Nouns that name a violent event ("the Parkland school shooting", "after the murder of X").
 _EVENT_NOUN = re.compile(
-    r"(?:shootings?|murders?|killings?|assassinations?|bombings?|massacres?|stabbings?|attacks?|riots?)", re.I
+    r"(?:(?:sexual |child |clerical |physical )?(?:abuse|abuses)|shootings?|murders?|killings?|assassinations?|"
+    r"bombings?|massacres?|stabbings?|attacks?|riots?)",
+    re.I,
 )
 _EVENT_WORD = re.compile(rf"(?<![\w'’-]){_EVENT_NOUN.pattern}(?![\w'’-])", re.I)
 

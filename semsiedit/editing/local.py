@@ -372,7 +372,10 @@ class LocalEditor:
             ctx.strategies.append("generalise")
         kinds = categories & {"misinformation", "harmful"}
         light = False
-        if "misinformation" in kinds and not claim_like(seg):
+        # Only the learned detector's guess: it says a sentence may be a claim, not that it is false or
+        # unproven ("The act caused an enormous backlash" is history), so no note says so.
+        guess = all(f.source == LEARNED_SOURCE for f in node.semsi)
+        if "misinformation" in kinds and (not claim_like(seg) or guess):
             # Not an assertive causal/medical claim (often a detector's guess): no "not supported by
             # reliable evidence" note, which would make a plain statement read as nonsense.
             kinds.discard("misinformation")
@@ -380,7 +383,9 @@ class LocalEditor:
         if kinds == {"harmful"} and privacy_terms and "harmful" not in matched:
             return body  # the harmful part was the private attribute, and it is generalised now
         kind = "misinformation" if "misinformation" in kinds else "harmful" if kinds else None
-        if kind == "harmful" and all(f.severity < 2 for f in node.semsi if f.category == "harmful"):
+        if kind == "harmful" and (
+            all(f.severity < 2 for f in node.semsi if f.category == "harmful") or (guess and ctx.profile == "public")
+        ):
             # A report of criticism or controversy ("Republicans have long criticized the ACA") or a
             # denied accusation: its terms are softened at most. That someone criticised something
             # is not an unproven claim, so no "though this has not been proven" is bolted on. Left as
