@@ -2027,3 +2027,14 @@ def test_a_learned_guess_gets_no_unproven_note_and_a_protest_names_an_event() ->
     out = run(text, "public")
     gone(out, "not been proven", "not supported by reliable evidence", "supposedly")
     assert "Sinéad O'Connor tore up a photograph of Pope John Paul II" in out, out
+
+
+def test_a_disability_adviser_signs_and_a_street_without_its_number() -> None:
+    out = run("I'm writing on behalf of Jordan Ellis. Jordan has a diagnosis of autism spectrum disorder and "
+              "generalized anxiety.\n\nKind regards,\nMeera Pillai\nDisability Adviser")  # fmt: skip
+    gone(out, "Jordan", "autism", "anxiety", "Pillai", "generalized a")
+    assert out.endswith("\nDisability Adviser"), out
+    out = run("Location: Tesco Extra, Cheetham Hill Rd, Manchester M8 8EP\n\nmy landlord (Mr Kapoor, owns like 6 "
+              "houses on Elmfield Rd) keeps letting himself in")  # fmt: skip
+    gone(out, "Cheetham", "M8", "Kapoor", "Elmfield", "Person U")
+    assert "6 houses on a street)" in out, out

@@ -175,6 +175,12 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
     number_before = re.search(r"\d[A-Za-z]?,?[ \t]+$", text[max(0, start - 8) : start])
     if len(words) > 1 and words[-1] in _STREET_WORDS and number_before:
         return None  # "18 Bramall Lane": a street after its house number, the address recognizer's
+    if len(words) > 1 and words[-1].rstrip(".") in _STREET_WORDS | _STREET_ABBREVIATIONS and (
+        words[0] not in first_names() and re.match(r",[ \t]*[A-Z]", text[end : end + 3])
+    ):
+        # "Tesco Extra, Cheetham Hill Rd, Manchester": a street before its town.
+        return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="STREET_ADDRESS",
+                       reason=f"{f.reason}; a street before its town")  # fmt: skip
     if len(words) > 1 and words[0].lower() in ADDRESSING_VERBS and tokens and tokens[0].is_sent_start:
         # "Ask Priya and Tom", "Thank Maria for ...": an instruction's verb before the name.
         start += len(words[0]) + 1
@@ -238,6 +244,9 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
                            reason=f"{f.reason}; a workplace, not a person")
         if is_job_title(rest) and rest not in first_names():
             return None  # "Role: Senior Accountant": a job, not a surname
+        title_after = re.match(r"[ \t]+([A-Z][a-z]+)\b", text[end : end + 30])
+        if title_after and is_job_title(title_after.group(1)) and rest not in first_names():
+            return None  # "Disability Adviser", "Finance Manager": the word names the job
         if text[end : end + 1] == ":" and is_known_header(rest) and rest not in first_names():
             return None  # "Address: 5 Rookery Lane": a form's field label
         if _FIELD_LABEL_TAIL.match(text, end) and _LINE_START.search(text, 0, start) and rest not in first_names():
@@ -339,6 +348,7 @@ _PLACE_NOUNS = frozenset({
 
 _STREET_TYPES = "Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|Court|Crescent|Place|Terrace|Grove|Gardens|Row"
 _STREET_WORDS = frozenset(_STREET_TYPES.split("|"))
+_STREET_ABBREVIATIONS = frozenset({"Rd", "Ave", "Ln", "Blvd", "Cres", "Dr", "St"})
 _PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:from|in|near|outside|around|across|via|towards?)[ \t]+$", re.I)
 _AFTER_A_STREET = re.compile(rf"(?:{_STREET_TYPES}),[ \t]*$")
 _STRONG_PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:in|near|outside|around|across)[ \t]+$", re.I)

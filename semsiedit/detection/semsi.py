@@ -38,6 +38,7 @@ from semsiedit.detection.clauses import (
 )
 from semsiedit.detection.first_names import first_names
 from semsiedit.detection.lexicon import Term, load_lexicon, other_sense, term_matcher
+from semsiedit.detection.names import is_job_title
 from semsiedit.types import Category, Finding
 
 if TYPE_CHECKING:
@@ -273,6 +274,8 @@ class SemsiRecognizer:
                 continue
             if other_sense(category, text, span.start_char, span.end_char):
                 continue  # "charged twice" for a payment, "our health data", "the European Union"
+            if span.end < len(doc) and span.text[:1].isupper() and is_job_title(doc[span.end].text):
+                continue  # "Disability Adviser", "Diabetes Nurse": a job's name, nobody's attribute
             if category == "privacy" and term.label in _GROUP_LABELS and _others_as_object(span):
                 continue  # "she allowed a million asylum seekers to enter": people she acted on, not her status
             if category == "privacy" and _a_population(span):
