@@ -2038,3 +2038,20 @@ def test_a_disability_adviser_signs_and_a_street_without_its_number() -> None:
               "houses on Elmfield Rd) keeps letting himself in")  # fmt: skip
     gone(out, "Cheetham", "M8", "Kapoor", "Elmfield", "Person U")
     assert "6 houses on a street)" in out, out
+
+
+def test_a_complaint_names_a_solicitor_of_a_firm_and_a_faith_after_a_nationality() -> None:
+    out = run("My name is Abdirahman Warsame. I am a Somali Muslim and I believe I was targeted because of my "
+              "religion. My solicitor is Nadia Hussain of Bindmans LLP.")  # fmt: skip
+    gone(out, "Warsame", "Muslim", "Somali", "Nadia", "Hussain", "Bindmans", "religious and")
+    assert "I am a person of faith and I believe" in out, out
+
+
+def test_a_school_letter_to_parents_and_a_move_to_a_town() -> None:
+    out = run("Dear Parent/Carer,\n\nIf your child has not had chickenpox and you are pregnant, please speak to your "
+              "GP. Mrs Adeleke, our school nurse, can be reached on 01632 960 771.\n\nSt. Bede's C of E Primary School")
+    gone(out, "Adeleke", "01632", "Bede", "facility")
+    assert "and you are pregnant, please speak to your GP." in out and out.endswith("\n\nA school"), out
+    out = run("Hi! I'm Bex (she/her), 27. Just moved to Camden from Belfast after a messy breakup.")
+    gone(out, "Bex", "Camden", "Belfast", "Person Z")
+    assert "Just moved to a city from a city" in out, out

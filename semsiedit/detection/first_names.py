@@ -86,10 +86,12 @@ def _full_name_org(tok: Token, nxt: Token | None) -> bool:
     if nxt is None or tok.ent_iob_ != "B" or nxt.ent_iob_ != "I" or nxt.pos_ != "PROPN":
         return False
     after = tok.doc[nxt.i + 1] if nxt.i + 1 < len(tok.doc) else None
-    if after is not None and after.ent_iob_ == "I":
+    # "Nadia Hussain of Bindmans LLP": a person and her firm the NER took for one organisation.
+    of_a_firm = after is not None and after.lower_ == "of" and after.ent_iob_ == "I"
+    if after is not None and after.ent_iob_ == "I" and not of_a_firm:
         return False
     return nxt.lower_ not in org_words() and (
-        _a_person_by_role(nxt) or _introduced_as_a_person(tok, nxt) or _a_line_of_its_own(tok, nxt)
+        of_a_firm or _a_person_by_role(nxt) or _introduced_as_a_person(tok, nxt) or _a_line_of_its_own(tok, nxt)
     )
 
 

@@ -299,6 +299,17 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
             return None
         f = replace(f, end=f.start + len(piece), text=piece)
     value = strip_possessive(f.text.strip())
+    words = value.split()
+    if words and words[0] in _SAINTS and len(words) > 1 and not is_city(value):
+        # "St. Bede's C of E Primary School": a school or a church named after a saint, with the rest
+        # of its name after it, is one place ("A facility C of E a school" otherwise), read by its
+        # kind ("a school"); a saint's name alone is an organisation ("admitted to St Luke's").
+        rest = _NAME_RUN.match(text, f.end - offset)
+        if rest and any(w.lower() in org_words() for w in rest.group().split()):
+            stop = rest.end()
+            why = f"{f.reason}; a place named after a saint"
+            return replace(f, end=stop + offset, text=text[start:stop], reason=why)
+        return replace(f, label="ORGANIZATION", reason=f"{f.reason}; a place named after a saint")
     if (
         " " not in value and value in first_names() and not is_city(value) and not is_known_place(value)
         and not is_county(value) and value.lower() not in _never_person()
@@ -351,6 +362,13 @@ _STREET_WORDS = frozenset(_STREET_TYPES.split("|"))
 _STREET_ABBREVIATIONS = frozenset({"Rd", "Ave", "Ln", "Blvd", "Cres", "Dr", "St"})
 _PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:from|in|near|outside|around|across|via|towards?)[ \t]+$", re.I)
 _AFTER_A_STREET = re.compile(rf"(?:{_STREET_TYPES}),[ \t]*$")
+# The rest of an organisation's name on its line: capitalised words, "of", "C of E", "&".
+_NAME_RUN = re.compile(r"(?:[ \t]+(?:[A-Z][\w'’.-]*|of|and|&))+")
+_MOVED_TO = re.compile(
+    r"(?<![\w'’-])(?:moved|move|moving|relocated|relocating|emigrated|emigrating|flew|drove|travelled|traveled|"
+    r"commute[sd]?|commuting)[ \t]+(?:back[ \t]+)?to[ \t]+$",
+    re.I,
+)
 _STRONG_PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:in|near|outside|around|across)[ \t]+$", re.I)
 
 
@@ -362,6 +380,8 @@ def place_preposition_before(text: str, start: int, value: str) -> bool:
         return False  # "Barack Obama" elsewhere: Obama is his surname here too (and a town in Japan)
     if _AFTER_A_STREET.search(before) or re.search(r",[ \t]*of[ \t]+$", before):
         return True  # "on Ellison Street, Jarrow"; "Liam Kearney, 24, of Failsworth"
+    if _MOVED_TO.search(text[max(0, start - 30) : start]):
+        return True  # "just moved to Camden from Belfast": a move goes to a place
     if value.split()[0] in first_names():
         return bool(_STRONG_PLACE_PREPOSITION.search(before))
     # "- Sandra & Mike, Wigan": a town that is no given name, after a comma, ending the line.

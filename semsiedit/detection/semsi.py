@@ -149,6 +149,15 @@ def _diagnosis_of(span: Span) -> str | None:
     return before[-1].text if before else None
 
 
+def _if_you(head: Token) -> bool:
+    """The clause is a condition put to the reader ("If … you are pregnant", "unless you have asthma")."""
+    top = head
+    while top.dep_ == "conj" and top.head is not top:
+        top = top.head
+    conditional = any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in top.children)
+    return conditional and any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ == "you" for c in head.children)
+
+
 _SHOWING_VERBS = frozenset({"confirm", "show", "suggest", "indicate", "reveal"})
 _TESTS = frozenset({"result", "test", "scan", "biopsy", "x-ray", "mri", "ct", "bloods", "ecg", "report"})
 
@@ -286,6 +295,8 @@ class SemsiRecognizer:
             if category == "privacy" and _bare_reference(span):
                 continue  # "her line manager is unaware of the diagnosis": names no condition
             head = clause_head(span.root)
+            if category == "privacy" and _if_you(head):
+                continue  # "if you are pregnant, please speak to your GP": advice to anyone, no one's attribute
             subject = self._subject(head, subject_ents, category)
             if subject is None and category == "privacy":
                 subject = _possessor(span)  # "The decision follows your failed drug test": yours
