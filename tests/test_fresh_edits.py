@@ -2055,3 +2055,19 @@ def test_a_school_letter_to_parents_and_a_move_to_a_town() -> None:
     out = run("Hi! I'm Bex (she/her), 27. Just moved to Camden from Belfast after a messy breakup.")
     gone(out, "Bex", "Camden", "Belfast", "Person Z")
     assert "Just moved to a city from a city" in out, out
+
+
+def test_a_prescription_loses_its_drugs_and_an_operation() -> None:
+    out = run("Patient: Robert Castellano   DOB: 11/30/1957\nRx: Atorvastatin 40 mg daily, #90\n"
+              "Notes: pt reports erectile dysfunction since prostatectomy (2022).")  # fmt: skip
+    gone(out, "Castellano", "Atorvastatin", "erectile", "prostatectomy")
+
+
+def test_a_public_friendship_with_a_named_offender_and_a_gambling_husband() -> None:
+    out = run("Prince Andrew stepped back in 2019 after an interview about his friendship with convicted sex "
+              "offender Jeffrey Epstein. Virginia Giuffre accused him of sexually abusing her.", "public")  # fmt: skip
+    gone(out, "a person with a past legal matter Jeffrey", "sexually allegedly")
+    assert "his friendship with Jeffrey Epstein." in out, out
+    out = run("my husband (Tom) has been gambling again. found out he's lost about £8k on Bet365 since Christmas.")
+    gone(out, "Tom", "gambling", "Bet365")
+    assert out.startswith("my husband (Person") and "lost about £8k online since Christmas." in out, out

@@ -34,6 +34,7 @@ from semsiedit.detection.clauses import (
     is_subject_entity,
     lone_acronym,
     noun_phrase,
+    plausible_name,
     within_lines,
 )
 from semsiedit.detection.first_names import first_names
@@ -264,7 +265,8 @@ class SemsiRecognizer:
         for start, end, term in matches:
             span = doc[start:end]
             # Inside a name only when the whole term is: "NA meetings" is not the name "NA".
-            entity = all(t.ent_type_ in _NAME_ENTS for t in span) and not lone_acronym(span)
+            # Not a "person" the NER made of a drug and its dose ("Atorvastatin 40 mg").
+            entity = all(t.ent_type_ in _NAME_ENTS for t in span) and not lone_acronym(span) and plausible_name(span[0])
             if entity and (
                 (term.label == "health" and all(t.ent_type_ in ("LAW", "ORG", "FAC") for t in span))
                 or entity_text(span[0]) == span.text
