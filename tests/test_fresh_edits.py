@@ -2071,3 +2071,21 @@ def test_a_public_friendship_with_a_named_offender_and_a_gambling_husband() -> N
     out = run("my husband (Tom) has been gambling again. found out he's lost about £8k on Bet365 since Christmas.")
     gone(out, "Tom", "gambling", "Bet365")
     assert out.startswith("my husband (Person") and "lost about £8k online since Christmas." in out, out
+
+
+def test_a_discharge_summary_loses_its_hospital_number_fracture_and_operation() -> None:
+    out = run("Name: Fatima Zahra Benali    Hospital no: K4412098\n\nMrs Benali was admitted after a fall at home "
+              "resulting in a fractured neck of femur. She underwent a hemiarthroplasty on 29/01. She has a "
+              "background of osteoporosis and mild cognitive impairment.")  # fmt: skip
+    gone(out, "Benali", "K4412098", "femur", "arthroplasty", "osteoporosis", "cognitive")
+    assert "Hospital no: withheld" in out and "resulting in an injury." in out, out
+
+
+def test_a_union_steward_a_deportation_question_and_an_egg_retrieval() -> None:
+    out = run("I've been a Unite shop steward at the Vauxhall plant in Ellesmere Port for nine years.")
+    gone(out, "Unite", "steward", "Ellesmere")
+    assert out.startswith("I've been a workplace representative at the Vauxhall plant"), out
+    out = run("Why did Novak Djokovic get deported from Australia?\n\nHe was not vaccinated.", "public")
+    assert out.startswith("Why did Novak Djokovic get sent away from Australia?"), out
+    out = run("Hi Aaliyah, your egg retrieval is scheduled for Thursday at our Edgbaston clinic.")
+    gone(out, "Aaliyah", "egg", "Edgbaston")
