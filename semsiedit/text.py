@@ -25,7 +25,8 @@ ABBREVIATIONS = frozenset(
         # references and Latin
         "vs", "cf", "ca", "approx", "al", "fig", "figs", "vol", "pp", "eds", "dept", "univ",
         # corporate suffixes and months (not "mar"/"may"/"sun"/"sat": those are common words too)
-        "inc", "ltd", "corp", "bros", "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+        "inc", "ltd", "corp", "co", "bros",
+        "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     }
 )
 # Single initials and dotted acronyms: "J.", "U.S.", "e.g.", "i.e.", "a.m.", "Ph.D."

@@ -2089,3 +2089,22 @@ def test_a_union_steward_a_deportation_question_and_an_egg_retrieval() -> None:
     assert out.startswith("Why did Novak Djokovic get sent away from Australia?"), out
     out = run("Hi Aaliyah, your egg retrieval is scheduled for Thursday at our Edgbaston clinic.")
     gone(out, "Aaliyah", "egg", "Edgbaston")
+
+
+def test_an_obituary_keeps_its_heading_and_loses_irish_names_and_a_wrapped_date() -> None:
+    text = ("OBITUARY\n\nMargaret \"Peggy\" O'Sullivan (née Brennan), 84, of Ballincollig, Co. Cork, passed away "
+            "peacefully on\n16 February 2025 at Marymount Hospice after a long illness, bravely borne. Beloved wife "
+            "of the late\nDenis, and devoted mother of Siobhán, Ciarán and Niamh.")  # fmt: skip
+    out = run(text)
+    gone(out, "Sullivan", "Brennan", "Ballincollig", "Cork", "February", "Siobhán", "Ciarán", "Niamh", "Denis")
+    assert out.startswith("OBITUARY\n\n") and "passed away peacefully in\n2025" in out, out
+    assert "Co. A" not in out, out
+
+
+def test_a_number_plate_and_rent_arrears() -> None:
+    out = run("this is the guy who keyed my car: Jake Morrow, drives a black BMW 1 Series (YX68 KLM).")
+    gone(out, "Morrow", "YX68")
+    assert "(a number plate)" in out, out
+    out = run("Dear Ms Kowalski,\n\nWe note that your rent account is in arrears of £2,340.00 as of 1 March 2025.")
+    gone(out, "Kowalski", "2,340", "money difficulties of")
+    assert "your rent account is behind on payments of a sum of money as of 2025." in out, out

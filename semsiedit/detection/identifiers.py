@@ -20,6 +20,9 @@ SOURCE = "semsi-id"
 _TOKEN = r"[A-Za-z0-9](?:[A-Za-z0-9./-]*[A-Za-z0-9])?(?:(?<=\d) \d{2,4}(?![\w-])){0,3}"
 _DATE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}|\d{4}-\d{2}-\d{2}(?:T[\d:]+)?")
 _PHONE = re.compile(r"\+?(?:\(?\d{1,4}\)?[ .-])*\d{3}[ .-]\d{4}")  # digits in phone-number groups
+# A current-format UK number plate on its own ("a black BMW 1 Series (YX68 KLM)"): two letters, two
+# digits, three letters; no other token in running text has that shape.
+_UK_PLATE = re.compile(r"(?<![\w-])[A-Z]{2}\d{2} ?[A-Z]{3}(?![\w-])")
 _SHAPE = re.compile(r"(?<![\w./@-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w@]|[-/.]\w)")
 
 
@@ -109,6 +112,7 @@ def find_identifiers(text: str) -> list[Finding]:
                 if _not_an_id(value):
                     continue
             out.append(_finding(m, group["label"], int(group.get("severity", 3)), 0.95, f"value after '{kw}'"))
+    out += [_finding(m, "VEHICLE_PLATE", 3, 0.85, "a UK number plate") for m in _UK_PLATE.finditer(text)]
     shape = lex["shape"]
     for m in _SHAPE.finditer(text):
         value = m.group()

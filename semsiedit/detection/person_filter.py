@@ -300,6 +300,8 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
         f = replace(f, end=f.start + len(piece), text=piece)
     value = strip_possessive(f.text.strip())
     words = value.split()
+    if value.isupper() and len(value) > 3 and not (is_city(value.title()) or is_known_place(value)):
+        return None  # "OBITUARY", "WITNESS STATEMENT": a heading in capitals, no place
     if words and words[0] in _SAINTS and len(words) > 1 and not is_city(value):
         # "St. Bede's C of E Primary School": a school or a church named after a saint, with the rest
         # of its name after it, is one place ("A facility C of E a school" otherwise), read by its

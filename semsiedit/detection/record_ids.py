@@ -90,7 +90,13 @@ def _personal(text: str, m: re.Match[str]) -> bool:
     hi = text.find("\n", m.end())
     hi = hi if hi >= 0 else len(text)
     line = text[lo:hi]
-    return bool(_personal_cue().search(text, lo, hi)) or line.count("|") >= 2 or line.count("\t") >= 2
+    if _personal_cue().search(text, lo, hi) or line.count("|") >= 2 or line.count("\t") >= 2:
+        return True
+    # Hard-wrapped prose: the cue may sit on the line before ("passed away peacefully on\n16 February").
+    from semsiedit.text import split_sentences
+
+    sentence = next(((s, e) for s, e in split_sentences(text) if s <= m.start() < e), None)
+    return sentence is not None and bool(_personal_cue().search(text, *sentence))
 
 
 def _finding(m: re.Match[str], label: str, reason: str, group: int | str = 0) -> Finding:

@@ -61,7 +61,9 @@ def match_case(template: str, like: str) -> str:
     return template[:1].upper() + template[1:] if like[:1].isupper() else template
 
 
-_ABBREVIATIONS = {"no", "nr", "vs", "etc", "approx", "dr", "mr", "mrs", "ms", "st", "ref", "tel", "e.g", "i.e", "cf"}
+_ABBREVIATIONS = {
+    "no", "nr", "vs", "etc", "approx", "dr", "mr", "mrs", "ms", "st", "ref", "tel", "e.g", "i.e", "cf", "co",
+}  # fmt: skip
 
 
 def at_sentence_start(before: str) -> bool:
@@ -169,10 +171,10 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
             new = match_case(rep.group(1).lower(), modifier.group(1))
             return left[: modifier.start()] + new + right[len(rep.group(1)) :]
     year = re.match(r"(?:1[89]|20)\d\d(?!\d)(?![/.-]\d)", right)
-    on = re.search(r"(?<![\w'’-])([Oo])n $", left)
+    on = re.search(r"(?<![\w'’-])([Oo])n( |\r?\n)$", left)
     if year and on:
-        # "on 3/14/2023" reduced to its year: "in 2023", not "on 2023".
-        return left[: on.start()] + ("I" if on.group(1) == "O" else "i") + "n " + right
+        # "on 3/14/2023" reduced to its year: "in 2023", not "on 2023" (also across a wrapped line).
+        return left[: on.start()] + ("I" if on.group(1) == "O" else "i") + "n" + on.group(2) + right
     hedge = re.match(r"([a-z]+ly) ", right)
     if hedge and hedge.group(1) in word_sets()[0]:
         # "repeatedly allegedly mistreated" -> "allegedly repeatedly mistreated"
