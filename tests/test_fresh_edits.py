@@ -2108,3 +2108,9 @@ def test_a_number_plate_and_rent_arrears() -> None:
     out = run("Dear Ms Kowalski,\n\nWe note that your rent account is in arrears of £2,340.00 as of 1 March 2025.")
     gone(out, "Kowalski", "2,340", "money difficulties of")
     assert "your rent account is behind on payments of a sum of money as of 2025." in out, out
+
+
+def test_a_divorce_solicitor_is_a_family_solicitor() -> None:
+    out = run("Can anyone recommend a good divorce solicitor in Guildford? My wife left me in October.")
+    gone(out, "divorce", "Guildford", "family matter solicitor")
+    assert out.startswith("Can anyone recommend a good family solicitor in a city?"), out
