@@ -2114,3 +2114,9 @@ def test_a_divorce_solicitor_is_a_family_solicitor() -> None:
     out = run("Can anyone recommend a good divorce solicitor in Guildford? My wife left me in October.")
     gone(out, "divorce", "Guildford", "family matter solicitor")
     assert out.startswith("Can anyone recommend a good family solicitor in a city?"), out
+
+
+def test_an_employment_verification_masks_a_partial_ssn_and_keeps_a_job_title() -> None:
+    out = run("Employee Name: Carlos M. Reyes\nSSN: ***-**-4821\nVerified by: Dana Whitfield, HR Generalist")
+    gone(out, "Reyes", "4821", "Whitfield")
+    assert "SSN: withheld" in out and out.endswith(", HR Generalist"), out

@@ -23,6 +23,8 @@ _PHONE = re.compile(r"\+?(?:\(?\d{1,4}\)?[ .-])*\d{3}[ .-]\d{4}")  # digits in p
 # A current-format UK number plate on its own ("a black BMW 1 Series (YX68 KLM)"): two letters, two
 # digits, three letters; no other token in running text has that shape.
 _UK_PLATE = re.compile(r"(?<![\w-])[A-Z]{2}\d{2} ?[A-Z]{3}(?![\w-])")
+# "***-**-4821", "XXX-XX-4821": the last four digits of a Social Security number still identify.
+_MASKED_SSN = re.compile(r"(?<![\w*-])(?:\*{3}|[Xx]{3})-(?:\*{2}|[Xx]{2})-\d{4}(?![\w-])")
 _SHAPE = re.compile(r"(?<![\w./@-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w@]|[-/.]\w)")
 
 
@@ -113,6 +115,7 @@ def find_identifiers(text: str) -> list[Finding]:
                     continue
             out.append(_finding(m, group["label"], int(group.get("severity", 3)), 0.95, f"value after '{kw}'"))
     out += [_finding(m, "VEHICLE_PLATE", 3, 0.85, "a UK number plate") for m in _UK_PLATE.finditer(text)]
+    out += [_finding(m, "US_SSN", 3, 0.9, "a masked SSN's last four digits") for m in _MASKED_SSN.finditer(text)]
     shape = lex["shape"]
     for m in _SHAPE.finditer(text):
         value = m.group()
