@@ -2120,3 +2120,11 @@ def test_an_employment_verification_masks_a_partial_ssn_and_keeps_a_job_title() 
     out = run("Employee Name: Carlos M. Reyes\nSSN: ***-**-4821\nVerified by: Dana Whitfield, HR Generalist")
     gone(out, "Reyes", "4821", "Whitfield")
     assert "SSN: withheld" in out and out.endswith(", HR Generalist"), out
+
+
+def test_a_tenant_reference_names_an_employer_that_opens_with_a_town_and_a_debt_plan() -> None:
+    out = run("Applicant: Mr Liam O'Driscoll, current address 22 Kestrel Way, Bicester OX26 6PQ.\nEmployer: Bicester "
+              "Village (Retail Supervisor).\nNotes: applicant disclosed a CCJ from 2021 and is on a debt management "
+              "plan with StepChange.")  # fmt: skip
+    gone(out, "Driscoll", "Kestrel", "Bicester", "CCJ", "debt management", "city Village")
+    assert "Employer: an organisation (Retail Supervisor)." in out and "is on a repayment plan" in out, out

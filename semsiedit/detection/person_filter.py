@@ -300,6 +300,12 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
         f = replace(f, end=f.start + len(piece), text=piece)
     value = strip_possessive(f.text.strip())
     words = value.split()
+    if _EMPLOYER_FIELD.search(text, max(0, start - 40), start):
+        # "Employer: Bicester Village (Retail Supervisor)": the field names a firm, whatever its words.
+        rest = _NAME_RUN.match(text, f.end - offset)
+        stop = rest.end() if rest else f.end - offset
+        return replace(f, end=stop + offset, text=text[start:stop], label="ORGANIZATION",
+                       reason=f"{f.reason}; an employer's field")  # fmt: skip
     if value.isupper() and len(value) > 3 and not (is_city(value.title()) or is_known_place(value)):
         return None  # "OBITUARY", "WITNESS STATEMENT": a heading in capitals, no place
     if words and words[0] in _SAINTS and len(words) > 1 and not is_city(value):
@@ -364,6 +370,9 @@ _STREET_WORDS = frozenset(_STREET_TYPES.split("|"))
 _STREET_ABBREVIATIONS = frozenset({"Rd", "Ave", "Ln", "Blvd", "Cres", "Dr", "St"})
 _PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:from|in|near|outside|around|across|via|towards?)[ \t]+$", re.I)
 _AFTER_A_STREET = re.compile(rf"(?:{_STREET_TYPES}),[ \t]*$")
+_EMPLOYER_FIELD = re.compile(
+    r"(?:^|\n)[ \t]*(?:employer|current employer|company|workplace|organi[sz]ation|firm)[ \t]*:[ \t]*$", re.I
+)
 # The rest of an organisation's name on its line: capitalised words, "of", "C of E", "&".
 _NAME_RUN = re.compile(r"(?:[ \t]+(?:[A-Z][\w'’.-]*|of|and|&))+")
 _MOVED_TO = re.compile(

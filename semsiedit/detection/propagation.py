@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 
 from semsiedit.detection.first_names import first_names
-from semsiedit.detection.names import is_common_word, is_title, lexicon, person, scan_name
+from semsiedit.detection.names import is_common_word, is_title, lexicon, org_words, person, scan_name
 from semsiedit.span_index import SpanIndex
 from semsiedit.types import Finding
 
@@ -105,6 +106,10 @@ def _mentions(term: str, text: str, index: dict[str, list[int]]) -> list[re.Matc
     return out
 
 
+_VENUE_WORDS = frozenset({"village", "infirmary", "outlet", "hospitals", "arena", "cathedral", "mosque", "temple"})
+_NAMED_AFTER_A_PLACE = re.compile(r"(?:[ \t]+(?-i:[A-Z][a-z]+)(?![\w'’-]))+")
+
+
 def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
     pii = [f for f in findings if f.category == "pii"]
     full, words = _seeds(text, (f for f in pii if f.label == "PERSON"))
@@ -155,6 +160,12 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
                 start=m.start(), end=m.end(), text=m.group(), category="pii", label="LOCATION", severity=1,
                 score=0.85, source=SOURCE, reason="another mention of a place found in this text",
             )  # fmt: skip
+            named = _NAMED_AFTER_A_PLACE.match(text, m.end())
+            if named and (named.group().split()[-1].lower() in org_words() | _VENUE_WORDS):
+                # "Bicester Village", "Leicester Royal Infirmary": the town opens a firm's or a building's
+                # name, which goes whole (the town alone would leave "a city Village").
+                f = replace(f, end=named.end(), text=text[f.start : named.end()], label="ORGANIZATION",
+                            reason="a name that opens with a place found in this text")  # fmt: skip
             club = CLUB_BEFORE.search(text, max(0, f.start - 12), f.start)  # "Real Madrid", "FC Porto"
             if not club and not blocked.overlaps(f.start, f.end) and not taken.overlaps(f.start, f.end):
                 out.append(f)
