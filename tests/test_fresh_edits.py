@@ -2128,3 +2128,13 @@ def test_a_tenant_reference_names_an_employer_that_opens_with_a_town_and_a_debt_
               "plan with StepChange.")  # fmt: skip
     gone(out, "Driscoll", "Kestrel", "Bicester", "CCJ", "debt management", "city Village")
     assert "Employer: an organisation (Retail Supervisor)." in out and "is on a repayment plan" in out, out
+
+
+def test_a_civil_verdict_gets_no_unproven_note_and_a_count_of_charges_keeps_its_number() -> None:
+    out = run("Families of the victims sued him for defamation, and in 2022 juries in Texas and Connecticut ordered "
+              "him to pay nearly $1.5 billion.", "public")  # fmt: skip
+    gone(out, "not been proven", "not supported")
+    assert "juries in Texas and Connecticut ordered him to pay" in out, out
+    out = run("He was convicted in 2019 of trying to hire a hitman, as well as 17 federal wildlife charges.", "public")
+    gone(out, "wildlife an offence")
+    assert "as well as 17 charges." in out, out

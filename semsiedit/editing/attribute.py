@@ -92,7 +92,7 @@ _NEGATED_BEFORE = re.compile(r"(?<![\w'’-])(?:never|not|n['’]t|no|denied|den
 # A court's finding or the person's own admission: public record about a public figure.
 _COURT_RECORD = re.compile(
     r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|sentenced|jailed|imprisoned|admitted|"
-    r"confessed)(?![\w'’-])",
+    r"confessed|found liable|held liable|ordered (?:him|her|them|it) to pay)(?![\w'’-])",
     FLAGS,
 )
 
