@@ -102,7 +102,7 @@ def load_spacy(configured: str) -> Language:
     speed_up(nlp)  # same annotations, a fifth less parse time (spacy_speedups.py)
     from semsiedit.spacy_components import add_components
 
-    add_components(nlp)  # no entity across a line break (spacy_components.py)
+    add_components(nlp)  # line breaks that end sentences, for the parser and the NER (spacy_components.py)
     return nlp
 
 

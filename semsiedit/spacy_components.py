@@ -6,12 +6,15 @@ and a chat log's lines into one sentence ("dan.k: yep breast cancer, stage 3. do
 told me"), and a subject from another line then decides whose a term is; hard-wrapped prose ("…
 pending a\nGMC investigation") stays one sentence, as the splitter keeps it.
 
-`entities_per_line`: the small English NER sometimes runs an entity across a line break ("Olamide
-Bakare\\n\\nOlamide Bakare" tagged as one ORG, a letter's heading joined to its first word). Line
-breaks separate fields, headings and paragraphs in the records we read, so an entity that crosses one
-is two things: it is cut at every line-break token into the pieces that hold words, each keeping the
-label. A piece that is not the label's kind is then corrected like any other NER mistake (the first-
-name and person-filter recognizers), which a single span across two lines never was.
+`entities_per_line` (after the NER): the small English NER sometimes runs an entity across a line
+break ("Olamide Bakare\\n\\nOlamide Bakare" tagged as one ORG, a letter's heading joined to its first
+word). A break that ends a sentence separates fields, headings and paragraphs, so an entity that
+crosses one is two things: it is cut there into the pieces that hold words, each keeping the label
+(a break that only hard-wraps a sentence is kept: "taken to Leicester\\nRoyal Infirmary"). A piece
+that is not the label's kind is then corrected like any other NER mistake (the first-name and
+person-filter recognizers), which a single span across two lines never was.
+
+Both read the same sentence bounds (`sentence_bounds`), which detection.clauses reuses.
 """
 
 from __future__ import annotations
@@ -22,15 +25,24 @@ ENTITIES_PER_LINE = "semsiedit_entities_per_line"
 LINE_SENTENCES = "semsiedit_line_sentences"
 
 
+def sentence_bounds(doc: Any) -> list[tuple[int, int]]:
+    """`text.split_sentences` of the doc's text, computed once per doc (kept in `doc.user_data`)."""
+    bounds = doc.user_data.get(_SENTENCES)
+    if bounds is None:
+        from semsiedit.text import split_sentences
+
+        bounds = doc.user_data[_SENTENCES] = split_sentences(doc.text)
+    return bounds
+
+
+_SENTENCES = "semsiedit.sentences"
+
+
 def start_sentences_at_line_breaks(doc: Any) -> Any:
     """Mark the first word after a line break that ends a sentence as a sentence start."""
-    from semsiedit.text import split_sentences
-
     if "\n" not in doc.text:
         return doc
-    bounds = split_sentences(doc.text)
-    doc.user_data["semsiedit.sentences"] = bounds  # reused by detection.clauses
-    starts = {s for s, _ in bounds}
+    starts = {s for s, _ in sentence_bounds(doc)}
     for tok in doc[1:]:
         before = doc[tok.i - 1]
         if tok.idx in starts and not tok.is_space and (
@@ -51,11 +63,9 @@ def split_at_line_breaks(doc: Any) -> Any:
     `text.split_sentences` ends a sentence, as the parser was told (`start_sentences_at_line_breaks`)."""
     from spacy.tokens import Span
 
-    from semsiedit.text import split_sentences
-
     if not any(_line_break(t) for ent in doc.ents for t in ent):
         return doc
-    starts = {s for s, _ in split_sentences(doc.text)}
+    starts = {s for s, _ in sentence_bounds(doc)}
 
     def cut(i: int) -> bool:
         return _line_break(doc[i]) and (i + 1 >= len(doc) or doc[i + 1].idx in starts)
@@ -77,7 +87,7 @@ def split_at_line_breaks(doc: Any) -> Any:
 
 
 def add_components(nlp: Any) -> None:
-    """Register and add the components to a loaded pipeline that has an NER (idempotent)."""
+    """Register the components and add each to a loaded pipeline that has its neighbour (idempotent)."""
     from spacy.language import Language
 
     if ENTITIES_PER_LINE not in Language.factories:

@@ -126,7 +126,9 @@ def _split_sentences(text: str) -> tuple[Span, ...]:
 
     Boundaries: terminal punctuation (. ! ? …, optionally closed by quotes/brackets) followed by
     whitespace and a character that is not lower-case; paragraph breaks; single line breaks unless
-    the next line continues in lower case (hard-wrapped prose); CJK full stops. Abbreviations,
+    they hard-wrap prose (the next line goes on in lower case, the line stops on an article, a
+    preposition or a conjunction, or a long line with no sentence end goes on with a word that
+    opens no field); CJK full stops. Abbreviations,
     initials, dotted acronyms and decimals ("3.5": no whitespace) do not end a sentence.
     """
     cuts: list[tuple[int, int]] = []  # (end of a sentence, start of the next)

@@ -60,7 +60,7 @@ def test_a_rule_the_matcher_cannot_reproduce_keeps_spacys_code() -> None:
     assert [t.tag_ for t in nlp("a a b")] == ["DT", "DT", ""]
 
 
-def test_no_entity_crosses_a_line_break() -> None:
+def test_no_entity_crosses_a_line_break_that_ends_a_sentence() -> None:
     nlp = load_spacy("en_core_web_sm")
     assert "semsiedit_entities_per_line" in nlp.pipe_names
     text = "Olamide Bakare\n\nOlamide Bakare is a nurse.\nAcme Ltd\nJohn wrote."

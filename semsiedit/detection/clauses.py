@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from semsiedit.detection.lexicon import TermMatcher, cue_words, load_lexicon, token_keys
 from semsiedit.detection.names import not_names, org_words
+from semsiedit.spacy_components import sentence_bounds
 from semsiedit.text import split_sentences
 
 if TYPE_CHECKING:
@@ -70,9 +71,7 @@ def clause_span(head: Token, keep: Span) -> tuple[int, int]:
 
 def _sentence_around(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """(start of the sentence holding `start`, end of the one holding `end`), by `text.split_sentences`."""
-    bounds = doc.user_data.get("semsiedit.sentences")
-    if bounds is None:
-        bounds = doc.user_data["semsiedit.sentences"] = split_sentences(doc.text)
+    bounds = sentence_bounds(doc)
     lo = next((s for s, e in reversed(bounds) if s <= start), 0)
     hi = next((e for s, e in bounds if e > end), None)
     if hi is None:  # past the last sentence (doc.text joins every token: read it only here)

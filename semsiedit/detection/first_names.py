@@ -103,10 +103,10 @@ def _a_line_of_its_own(first: Token, last: Token) -> bool:
     before = doc[first.i - 1] if first.i > 0 else None
     after = doc[last.i + 1] if last.i + 1 < len(doc) else None
     own_line = all(t is None or (t.is_space and "\n" in t.text) for t in (before, after))
-    return own_line and any(t.lower_ in _PERSONAL_PRONOUNS for t in doc)
+    return own_line and any(t.lower_ in _GENDERED_PRONOUNS for t in doc)
 
 
-_PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
+_GENDERED_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
 
 
 _AGE_AFTER = re.compile(r",[ \t]*\d{1,3}[ \t]*,")

@@ -34,7 +34,7 @@ from semsiedit.detection.names import (
     vehicle_makes,
 )
 from semsiedit.detection.propagation import CLUB_BEFORE
-from semsiedit.detection.tables import is_known_header
+from semsiedit.detection.tables import header_label, is_known_header
 from semsiedit.places import is_city, is_county, is_known_place
 from semsiedit.text import in_full_names
 
@@ -300,7 +300,8 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
         f = replace(f, end=f.start + len(piece), text=piece)
     value = strip_possessive(f.text.strip())
     words = value.split()
-    if _EMPLOYER_FIELD.search(text, max(0, start - 40), start):
+    field = _FIELD_LABEL.search(text, max(0, start - 40), start)
+    if field and header_label(field.group(1)) == ("pii", "ORGANIZATION"):
         # "Employer: Bicester Village (Retail Supervisor)": the field names a firm, whatever its words.
         rest = _NAME_RUN.match(text, f.end - offset)
         stop = rest.end() if rest else f.end - offset
@@ -325,7 +326,6 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
     ):  # fmt: skip
         # "mother of Siobhan and Declan": a given name no gazetteer knows as a place is a person.
         return replace(f, label="PERSON", severity=2, reason=f"{f.reason}; a given name, not a known place")
-    words = value.split()
     if (
         len(words) == 2 and words[0] in first_names() and re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", words[1])
         and words[1] not in _PLACE_NOUNS and not is_city(value) and not is_known_place(value)
@@ -367,12 +367,11 @@ _PLACE_NOUNS = frozenset({
 
 _STREET_TYPES = "Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|Court|Crescent|Place|Terrace|Grove|Gardens|Row"
 _STREET_WORDS = frozenset(_STREET_TYPES.split("|"))
-_STREET_ABBREVIATIONS = frozenset({"Rd", "Ave", "Ln", "Blvd", "Cres", "Dr", "St"})
+_STREET_ABBREVIATIONS = frozenset({"Ln", "Blvd", "Cres", "Dr"})  # not in _STREET_TYPES
 _PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:from|in|near|outside|around|across|via|towards?)[ \t]+$", re.I)
 _AFTER_A_STREET = re.compile(rf"(?:{_STREET_TYPES}),[ \t]*$")
-_EMPLOYER_FIELD = re.compile(
-    r"(?:^|\n)[ \t]*(?:employer|current employer|company|workplace|organi[sz]ation|firm)[ \t]*:[ \t]*$", re.I
-)
+# A field's label opening the line before a value ("Employer: ").
+_FIELD_LABEL = re.compile(r"(?:^|\n)[ \t]*([^\W\d_][\w .'’-]{0,30}?)[ \t]*:[ \t]*$")
 # The rest of an organisation's name on its line: capitalised words, "of", "C of E", "&".
 _NAME_RUN = re.compile(r"(?:[ \t]+(?:[A-Z][\w'’.-]*|of|and|&))+")
 _MOVED_TO = re.compile(

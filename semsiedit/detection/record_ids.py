@@ -14,6 +14,7 @@ from functools import lru_cache
 from semsiedit.detection.identifiers import is_calendar_date
 from semsiedit.detection.lexicon import load_lexicon
 from semsiedit.places import is_city, known_place
+from semsiedit.text import split_sentences
 from semsiedit.types import Finding
 
 SOURCE = "semsi-record"
@@ -93,8 +94,6 @@ def _personal(text: str, m: re.Match[str]) -> bool:
     if _personal_cue().search(text, lo, hi) or line.count("|") >= 2 or line.count("\t") >= 2:
         return True
     # Hard-wrapped prose: the cue may sit on the line before ("passed away peacefully on\n16 February").
-    from semsiedit.text import split_sentences
-
     sentence = next(((s, e) for s, e in split_sentences(text) if s <= m.start() < e), None)
     return sentence is not None and bool(_personal_cue().search(text, *sentence))
 

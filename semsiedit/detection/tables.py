@@ -42,6 +42,11 @@ def is_known_header(word: str) -> bool:
     return _norm(word) in _columns()
 
 
+def header_label(word: str) -> tuple[str, str] | None:
+    """(category, label) of a listed column header or form field ("Employer" -> pii ORGANIZATION)."""
+    return _columns().get(_norm(word))
+
+
 @cache
 def _privacy_terms() -> list[tuple[re.Pattern[str], str]]:
     """(pattern, label) per privacy label: the lexicon's terms as whole words, case-insensitive."""

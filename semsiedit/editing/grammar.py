@@ -72,7 +72,8 @@ def at_sentence_start(before: str) -> bool:
         word = re.search(r"(?:^|[\s(])([\w.]+)\.$", stripped).group(1)  # type: ignore[union-attr]
         if word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
             return False  # "permit no. AT-…", "Douglas T. Farraday"
-    if stripped.endswith("\n") and (ends_open(stripped.rstrip("\r\n")) or long_open_line(stripped.rstrip("\r\n"))):
+    line = stripped.rstrip("\r\n")
+    if stripped.endswith("\n") and (ends_open(line) or long_open_line(line)):
         return False  # hard-wrapped prose: "… pending a\nGMC investigation"
     return not stripped or stripped[-1] in ".!?\n\r"
 
