@@ -486,3 +486,28 @@ def test_a_known_given_name_is_a_person_where_the_ner_says_place_or_group(engine
     text = "Maria's results came back. Please forward the report to Priya. We flew to Jordan in June."
     people = {f.text for f in engine.detect(text) if f.label == "PERSON"}
     assert people == {"Maria", "Priya"}, people
+
+
+_SEEDED_DETECT = """
+import sys
+from semsiedit.config import Settings
+from semsiedit.detection import DetectionEngine
+text = "S: 52 y/o M c/o chest tightness. Hx: T2DM, HTN.\\nLives w/ partner (Gary) in Tacoma. Denies EtOH.\\n"
+found = DetectionEngine(Settings(learned_detection=False)).detect(text)
+print(sorted((f.start, f.end, f.category, f.label, f.source) for f in found))
+"""
+
+
+def test_findings_do_not_depend_on_the_hash_seed() -> None:
+    # Two equal lexicon terms ("EtOH", "ETOH") or names of one length were picked in a set's order.
+    import os
+    import subprocess
+    import sys
+
+    def detect(seed: str) -> str:
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        return subprocess.run([sys.executable, "-c", _SEEDED_DETECT], capture_output=True, text=True, check=True,
+                              env=env).stdout  # fmt: skip
+
+    outs = {detect("0"), detect("2")}
+    assert len(outs) == 1 and "health" in next(iter(outs)), outs

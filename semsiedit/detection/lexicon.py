@@ -102,7 +102,10 @@ class TermMatcher:
         i = 0
         while i < len(keys):
             best: Term | None = None
-            for candidate in {*self._by_first.get(keys[i][0], ()), *self._by_first.get(keys[i][1], ())}:
+            # In list order, not a set's: which of two equal terms ("EtOH", "ETOH") wins must not change
+            # with the hash seed.
+            firsts = dict.fromkeys([*self._by_first.get(keys[i][0], ()), *self._by_first.get(keys[i][1], ())])
+            for candidate in firsts:
                 n = len(candidate.words)
                 fits = i + n <= len(keys) and all(w in keys[i + k] for k, w in enumerate(candidate.words))
                 if fits and (best is None or (n, candidate.severity, candidate.label) > _key(best)):

@@ -110,6 +110,12 @@ _VENUE_WORDS = frozenset({"village", "infirmary", "outlet", "hospitals", "arena"
 _NAMED_AFTER_A_PLACE = re.compile(r"(?:[ \t]+(?-i:[A-Z][a-z]+)(?![\w'’-]))+")
 
 
+def _longest_first(terms: Iterable[str]) -> list[str]:
+    """Longest first, ties in text order: a set's own order changes with the hash seed, and which of
+    two overlapping mentions wins must not (byte-identical output across runs)."""
+    return sorted(terms, key=lambda t: (-len(t), t))
+
+
 def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
     pii = [f for f in findings if f.category == "pii"]
     full, words = _seeds(text, (f for f in pii if f.label == "PERSON"))
@@ -145,16 +151,16 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
             taken.add(f)
 
     index = _word_index(text)
-    for term in sorted(full, key=len, reverse=True):
+    for term in _longest_first(full):
         for m in _mentions(term, text, index):
             add(m.start(), m.end(), "another mention of a name found in this text")
-    for term in sorted(words, key=len, reverse=True):
+    for term in _longest_first(words):
         for m in _mentions(term, text, index):
             add(m.start(), m.end(), "surname or given name of a person found in this text")
-    for term in sorted(given_names, key=len, reverse=True):
+    for term in _longest_first(given_names):
         for m in _mentions(term, text, index):
             add(m.start(), m.end(), "given name of a person found in this text")
-    for term in sorted(places, key=len, reverse=True):
+    for term in _longest_first(places):
         for m in _mentions(term, text, index):
             f = Finding(
                 start=m.start(), end=m.end(), text=m.group(), category="pii", label="LOCATION", severity=1,
