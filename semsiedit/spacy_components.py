@@ -56,18 +56,27 @@ def _line_break(token: Any) -> bool:
     return token.is_space and "\n" in token.text
 
 
+def _spaced_dash(doc: Any, i: int) -> bool:
+    """A dash with a space on both sides: a separator between fields, never inside a name."""
+    tok = doc[i]
+    return tok.text in ("-", "–", "—") and i > 0 and bool(tok.whitespace_) and bool(doc[i - 1].whitespace_)
+
+
 def split_at_line_breaks(doc: Any) -> Any:
-    """doc.ents with every entity that crosses a line break cut there (space-only pieces dropped).
+    """doc.ents with every entity that crosses a line break or a spaced dash cut there (space-only and
+    dash-only pieces dropped).
 
     Not a break that hard-wraps a sentence ("taken to Leicester\nRoyal Infirmary"): only one where
     `text.split_sentences` ends a sentence, as the parser was told (`start_sentences_at_line_breaks`)."""
     from spacy.tokens import Span
 
-    if not any(_line_break(t) for ent in doc.ents for t in ent):
+    if not any(_line_break(t) or _spaced_dash(doc, t.i) for ent in doc.ents for t in ent):
         return doc
     starts = {s for s, _ in sentence_bounds(doc)}
 
     def cut(i: int) -> bool:
+        if _spaced_dash(doc, i):
+            return True  # "Grievance - Marcus Ellery": a subject line's fields, not one name
         return _line_break(doc[i]) and (i + 1 >= len(doc) or doc[i + 1].idx in starts)
 
     ents = []
@@ -78,7 +87,7 @@ def split_at_line_breaks(doc: Any) -> Any:
         start = ent.start
         for i in range(ent.start, ent.end + 1):
             if i == ent.end or cut(i):
-                piece = [t for t in doc[start:i] if not t.is_space]
+                piece = [t for t in doc[start:i] if not t.is_space and not _spaced_dash(doc, t.i)]
                 if piece:
                     ents.append(Span(doc, piece[0].i, piece[-1].i + 1, label=ent.label))
                 start = i + 1

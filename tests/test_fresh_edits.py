@@ -937,7 +937,7 @@ def test_a_county_is_a_place_and_cannabis_and_an_overdraft_are_private() -> None
     out = run("She was born in County Kerry and moved to Chicago. My flatmate has been smoking weed every day. "
               "We're overdrawn again.")
     gone(out, "Kerry", "Person", "weed", "overdrawn")
-    assert "born in a county" in out and "has been struggling every day." in out, out
+    assert "born in a county" in out and "has been smoking every day." in out, out  # the drug goes, the habit stays
 
 
 def test_a_guilty_plea_keeps_its_verb_and_a_scam_keeps_its_tense() -> None:
@@ -1883,7 +1883,7 @@ def test_terms_and_articles_across_a_hard_wrapped_line() -> None:
     out = run("Just a heads up that Siobhan Gallagher from accounts won't be in — she's having a\n"
               "hysterectomy on Monday. Her cover is Tunde Adeyemi (ext 4417).")  # fmt: skip
     gone(out, "Gallagher", "hysterectomy", "Tunde", "Adeyemi", "a\na ", "a city")
-    assert "she's having a medical procedure on Monday" in out, out
+    assert "she's having a\nmedical procedure on Monday" in out, out  # the wrap stays where it was
 
 
 def test_a_block_of_flats_is_part_of_an_address() -> None:
@@ -1896,14 +1896,14 @@ def test_a_benefit_broken_across_a_wrapped_line_is_generalised_whole() -> None:
     out = run("The account is Monzo, sort code 04-00-04. I'm not able to wait much longer as I'm on Universal\n"
               "Credit. My partner Marek has already had to borrow from his parents.")  # fmt: skip
     gone(out, "Universal", "Credit", "04-00-04", "Marek")
-    assert "I'm receiving support." in out and "private financial matter" not in out, out
+    assert "I'm receiving\nsupport." in out and "private financial matter" not in out, out
 
 
 def test_a_wrapped_referral_letter_keeps_a_condition_whole_and_a_hospital_name_joined() -> None:
     out = run("I am referring Mr. Delgado, a 45-year-old Hispanic male, for evaluation of suspected bipolar II\n"
               "disorder. He has a history of alcohol use disorder, in remission since 2021.")  # fmt: skip
     gone(out, "Delgado", "Hispanic", "bipolar", "disorder.", "alcohol")
-    assert "for evaluation of a suspected mental-health condition. He has a history of" in out, out
+    assert "for evaluation of a suspected mental-health\ncondition. He has a history of" in out, out
     out = run("A 34-year-old woman from Leicester was attacked in her home on Tuesday night, police said. The\n"
               "victim, named locally as Aisha Bibi, was taken to Leicester Royal Infirmary. A man, believed to be her\n"
               "estranged husband, was arrested in Braunstone Town on suspicion of attempted murder.")  # fmt: skip
@@ -1978,7 +1978,7 @@ def test_a_claims_letter_and_a_case_note() -> None:
     out = run("We have reviewed the medical evidence from Dr. Anand at Castle Street\nMedical Centre. Write to "
               "Claims Review, Aviva, PO Box 1120, Norwich NR1 3DR.")  # fmt: skip
     gone(out, "Anand", "Castle", "Norwich", "NR1", "a street")
-    assert "at an organisation." in out and "Person" not in out.split("PO Box")[1], out
+    assert "at a\nclinic." in out and "Person" not in out.split("PO Box")[1], out
     out = run("Case note — Caseworker: J. Okoro\n\nHe says he was beaten because of his involvement with the UFDG "
               "opposition party.")  # fmt: skip
     gone(out, "Okoro", "UFDG", "opposition")
@@ -2138,3 +2138,116 @@ def test_a_civil_verdict_gets_no_unproven_note_and_a_count_of_charges_keeps_its_
     out = run("He was convicted in 2019 of trying to hire a hitman, as well as 17 federal wildlife charges.", "public")
     gone(out, "wildlife an offence")
     assert "as well as 17 charges." in out, out
+
+
+def test_a_wrapped_union_and_town_keep_their_line_and_a_payroll_number_goes() -> None:
+    text = ("Subject: Grievance - Marcus Ellery (payroll 448210)\n\nHe is a member of\nUnite and his rep will attend. "
+            "He has moved in with his sister in\nKettering (14 Orchard Close, NN15 6PL).")  # fmt: skip
+    out = run(text)
+    gone(out, "Ellery", "448210", "Unite", "Kettering", "Orchard", "NN15")
+    assert "(payroll withheld)" in out and "member of\na workplace group and" in out, out
+    assert "his sister in\na city (" in out, out
+
+
+def test_section_labels_of_a_discharge_summary_stay_and_their_values_go() -> None:
+    text = ("Diagnosis: Rhabdomyolysis secondary to long lie; AKI stage 2 (resolved).\nBackground: Parkinson's "
+            "disease (diagnosed 2019), depression, previous alcohol excess.\nMedications on discharge: "
+            "co-careldopa 25/100mg TDS.")  # fmt: skip
+    out = run(text)
+    gone(out, "Rhabdomyolysis", "AKI", "Parkinson", "depression", "alcohol", "careldopa", "Person")
+    assert out.startswith("Diagnosis: ") and "\nBackground: " in out, out
+
+
+def test_a_nickname_with_a_surname_and_a_drug_binge_in_a_post() -> None:
+    out = run("The guy in flat 6 (Kev Doherty I think) smashed up the stairwell while off his face on ketamine.")
+    gone(out, "Kev", "Doherty", "ketamine", "off his face")
+
+
+def test_a_public_figures_arrest_and_conviction_keep_their_grammar() -> None:
+    out = run("The governor was arrested by the FBI in December 2008 and later convicted of trying to sell the "
+              "U.S. Senate seat vacated by Barack Obama. He was sentenced to 14 years in federal prison in 2011.",
+              "public")  # fmt: skip
+    gone(out, "by the FBI", "of trying", ".S. Senate", "in a facility")
+    assert "in December 2008 and later involved in a past legal matter. He was given a penalty in 2011." in out, out
+
+
+def test_a_support_agent_named_in_brackets_and_a_coworker_named_in_lower_case() -> None:
+    out = run("[14:02] Agent (Shannon): Thanks for holding.\n[14:02] Customer: It was my dad's account.")
+    gone(out, "Shannon")
+    assert out.startswith("[14:02] Agent (Person ") and "): Thanks for holding." in out, out
+    out = run("ok so my coworker marta just told me shes 3 months pregnant and hasnt told our manager. her boyfriend "
+              "apparently overstayed. what should i do??")  # fmt: skip
+    gone(out, "marta", "pregnant", "months", "overstayed")
+    assert "shes dealing with a private health matter and hasnt" in out, out
+
+
+def test_a_childs_quoted_disclosure_keeps_its_tense_and_gets_no_allegedly_and_a_nan_is_no_firm() -> None:
+    out = run('Jayden said his mum\'s boyfriend "hits her when he\'s been drinking" and that he sometimes sleeps at '
+              "his nan's on Hartley Road.")  # fmt: skip
+    gone(out, "Jayden", "hits", "allegedly", "Hartley", "organisation")
+    assert '"mistreats her when' in out and "sleeps at his nan's on a street." in out, out
+
+
+def test_a_breach_of_bail_keeps_its_verb() -> None:
+    out = run("He was then arrested by British police for breaching bail conditions.", "public")
+    gone(out, "by British police", "breaching under supervision")
+    assert out == "He was then involved in a past legal matter for breaching the terms of supervision.", out
+
+
+def test_a_progress_note_loses_its_date_an_insurance_number_and_what_implies_hiv() -> None:
+    text = ("PROGRESS NOTE — 11/14/2026\nPt: Delgado, Maria E.   MRN: 00771234   Ins: Aetna PPO #W2284410\n"
+            "Works nights as a CNA at Mercy Ridge nursing home in Tulsa.\nO: BP 118/76. CD4 612, VL undetectable "
+            "(<20).\nA: HIV, well controlled. Mild depressive sx.\nP: Continue ART.")  # fmt: skip
+    out = run(text)
+    gone(out, "11/14", "Delgado", "Maria", "W2284410", "Mercy", "Tulsa", "CD4", "VL", "HIV", "depressive", "ART")
+    assert "Ins: Aetna PPO (number withheld)" in out and "at a care home in a city" in out, out
+    assert out.count("Person") == 1, out  # one patient, written surname first
+
+
+def test_a_house_number_word_a_lower_case_school_and_cannabis_smoking_in_a_complaint() -> None:
+    out = run("I am writing about the family at number 12 Wellesley Gardens. Their son Omar goes to Oakwood primary "
+              "school and has been seen smoking cannabis in the stairwell.")  # fmt: skip
+    gone(out, "Wellesley", "number a", "Oakwood", "cannabis", "struggling")
+    assert "the family at a private address." in out and "goes to a school and has been seen smoking in" in out, out
+
+
+def test_a_log_keeps_its_keys_and_loses_a_user_id() -> None:
+    out = run("2026-11-30T09:14:25Z INFO auth: password reset requested for user_id=884213, phone=+44 7700 900461")
+    gone(out, "884213", "7700")
+    assert "for user_id=withheld, phone=withheld" in out, out
+
+
+def test_a_job_the_ner_took_for_a_person_no_longer_blocks_a_claims_letters_edit() -> None:
+    out = run("We acknowledge receipt of the medical report from Mr Hugh Farrant,\nconsultant orthopaedic surgeon, "
+              "which confirms a fractured left wrist and ongoing anxiety when driving.")  # fmt: skip
+    gone(out, "Farrant", "fractured", "wrist", "anxiety")
+    assert "consultant orthopaedic surgeon, which confirms an injury and" in out, out
+
+
+def test_a_chat_channel_loses_its_speakers_a_contracted_name_and_a_drinking_habit() -> None:
+    text = ("#ops-leads  Tue 10:42\nNadia K: fyi Callum's off again today\nTom R: he told me he's been seeing "
+            "someone for his drinking\nNadia K: also his salary review is on hold")  # fmt: skip
+    out = run(text)
+    gone(out, "Nadia", "Callum", "Tom", "drinking", " R:", " K:", "private financial matter")
+    assert "seeing someone for his health" in out and "his pay review is on hold" in out, out
+
+
+def test_an_incident_reports_date_time_field_keeps_only_the_year() -> None:
+    out = run("INCIDENT REPORT #24-118877\nDate/Time: 10/02/2024 23:40\nBrenner was arrested for battery.")
+    gone(out, "10/02", "118877", "Brenner")
+    assert "Date/Time: 2024 23:40" in out, out
+
+
+def test_a_dating_app_is_no_person_and_a_c_of_e_school_is_a_school() -> None:
+    out = run("Hi! I'm Jess, 29. Message me on Hinge or find me on Insta @jess.paints.bton")
+    gone(out, "Jess", "jess.paints")
+    assert "Message me on Hinge or" in out, out
+    out = run("Best wishes,\nRachel Dunmore\nYear 4 class teacher, Holy Trinity C of E Primary")
+    gone(out, "Dunmore", "Trinity", "organisation")
+    assert out.endswith("Year 4 class teacher, a school"), out
+
+
+def test_a_claim_that_5g_was_responsible_for_covid_is_not_left_as_fact() -> None:
+    out = run("5G networks were responsible for the spread of COVID-19 in 2020. It is a well-known fact.", "public")
+    assert out.startswith("5G networks were supposedly responsible for the spread of COVID-19 in 2020"), out
+    assert "radio waves cannot cause or spread" in out, out

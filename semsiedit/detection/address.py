@@ -65,6 +65,9 @@ _TYPE_FIRST = re.compile(
 )
 
 
+_NUMBER_WORD = re.compile(r"(?<![\w'’-])(?:number|No\.?|no\.)[ \t]+\Z")
+
+
 def find_addresses(text: str) -> list[Finding]:
     out = []
     for m in _STREET_ONLY.finditer(text):
@@ -91,14 +94,16 @@ def find_addresses(text: str) -> list[Finding]:
     for m in _pattern().finditer(text):
         if _TITLED.search(m.group()):
             continue  # "the tenant at number 14, Mr Gary Pike": a person, not "Pike" as a street
-        end = m.end()
+        start, end = m.start(), m.end()
+        if word := _NUMBER_WORD.search(text, max(0, start - 8), start):
+            start = word.start()  # "the family at number 12 Wellesley Gardens": the word goes with the number
         if text[end - 1] == "." and not re.search(r"\b(?:St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Sq|Pkwy|Hwy|Cir)\.$", m.group()):
             end -= 1  # the sentence's full stop, not an abbreviation's
         out.append(
             Finding(
-                start=m.start(),
+                start=start,
                 end=end,
-                text=text[m.start() : end],
+                text=text[start:end],
                 category="pii",
                 label="STREET_ADDRESS",
                 severity=2,

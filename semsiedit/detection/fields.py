@@ -98,9 +98,21 @@ _TURN_OPENER = re.compile(
 )
 
 
+# A chat or transcript turn that opens with its speaker: "Nadia K: fyi ...", "[14:02] Tom Reid: ...".
+_SPEAKER = re.compile(
+    r"^[ \t>*•·-]*(?:\[[^\]\n]{1,25}\][ \t]*)?(?P<name>(?P<given>[A-Z][a-z'’-]+)(?:[ \t]+[A-Z](?:\.|[a-z'’-]+)?)?)"
+    r"[ \t]*:[ \t]",
+    re.M,
+)
+
+
 def find_field_names(text: str) -> list[Finding]:
     field, user, hello, closing = _patterns()
-    out: list[Finding] = []
+    out: list[Finding] = [
+        person(text, m.start("name"), m.end("name"), SOURCE, "a speaker's name opening a turn", 0.9)
+        for m in _SPEAKER.finditer(text)
+        if m.group("given") in first_names() and not is_common_word(m.group("given"), text)
+    ]
     for m in field.finditer(text):
         # A transcript's turn opens with a word to the other speaker: "Agent: Thanks Doug.", "Customer: Yeah it's …".
         lead = _TURN_OPENER.match(text, m.end())

@@ -91,8 +91,19 @@ def _full_name_org(tok: Token, nxt: Token | None) -> bool:
     if after is not None and after.ent_iob_ == "I" and not of_a_firm:
         return False
     return nxt.lower_ not in org_words() and (
-        of_a_firm or _a_person_by_role(nxt) or _introduced_as_a_person(tok, nxt) or _a_line_of_its_own(tok, nxt)
+        of_a_firm
+        or _a_person_by_role(nxt)
+        or _introduced_as_a_person(tok, nxt)
+        or _a_line_of_its_own(tok, nxt)
+        or _set_off(tok)
     )
+
+
+def _set_off(tok: Token) -> bool:
+    """A name opening a bracket or following a field's separator ("(Kev Doherty I think)", "Grievance -
+    Marcus Ellery"): where a record names who it is about."""
+    before = tok.doc[tok.i - 1] if tok.i > 0 else None
+    return before is not None and (before.text == "(" or (before.text in ("-", "–", "—") and bool(before.whitespace_)))
 
 
 def _a_line_of_its_own(first: Token, last: Token) -> bool:
@@ -129,6 +140,21 @@ def _after_a_label(tok: Token, nxt: Token | None) -> bool:
     return alone and tok.i > 0 and tok.doc[tok.i - 1].text == ":"
 
 
+# What follows a person's "'s" when it is "is" or "has": "Callum's off again today", "Priya's been told".
+_AFTER_CONTRACTED = frozenset({
+    "off", "out", "away", "back", "sick", "ill", "not", "been", "got", "leaving", "left", "going", "gone",
+    "late", "working", "coming", "still", "just", "already", "now", "on", "in",
+})
+
+
+def _is_contracted(tok: Token, nxt: Token | None) -> bool:
+    """A lone given name the NER took for an organisation, before "'s" for "is" or "has"."""
+    doc = tok.doc
+    after = doc[nxt.i + 1] if nxt is not None and nxt.i + 1 < len(doc) else None
+    alone = tok.ent_iob_ == "B" and (nxt is None or nxt.ent_iob_ != "I")
+    return alone and nxt.text in ("'s", "’s") and after is not None and after.lower_ in _AFTER_CONTRACTED
+
+
 def _candidate(tok: Token, text: str) -> bool:
     if tok.text not in first_names() or tok.text in brand_names():
         return False
@@ -140,9 +166,11 @@ def _candidate(tok: Token, text: str) -> bool:
         return False
     if tok.ent_type_ == "ORG" and _full_name_org(tok, nxt):
         return not is_common_word(tok.text, text)
+    # A lone given name alone in brackets is who a role is, whatever the tag ("Agent (Shannon):").
+    bracketed = _set_off(tok) and nxt is not None and nxt.text.startswith(")")
     if tok.ent_type_ not in _MISTAGGED and not (
-        tok.ent_type_ == "ORG" and (_a_person_by_role(tok) or _after_a_label(tok, nxt))
-    ):
+        tok.ent_type_ == "ORG" and (_a_person_by_role(tok) or _after_a_label(tok, nxt) or _is_contracted(tok, nxt))
+    ) and not (tok.ent_type_ in ("ORG", "FAC") and bracketed):
         return False
     if tok.ent_type_ == "PERSON":
         # The NER's own finding, unless it stopped at the given name ("Michael" of "Michael Parkinson").

@@ -25,6 +25,10 @@ _PHONE = re.compile(r"\+?(?:\(?\d{1,4}\)?[ .-])*\d{3}[ .-]\d{4}")  # digits in p
 _UK_PLATE = re.compile(r"(?<![\w-])[A-Z]{2}\d{2} ?[A-Z]{3}(?![\w-])")
 # "***-**-4821", "XXX-XX-4821": the last four digits of a Social Security number still identify.
 _MASKED_SSN = re.compile(r"(?<![\w*-])(?:\*{3}|[Xx]{3})-(?:\*{2}|[Xx]{2})-\d{4}(?![\w-])")
+# "Aetna PPO #W2284410": a number marked with "#" that holds four digits or more, whatever its keyword
+# (not a colour, "#FF5733", nor a hashtag, which ends in a letter).
+_HASHED = re.compile(r"(?<![\w&#])#(?P<v>[A-Za-z]{0,4}\d[\w-]*\d)(?![\w-])")
+_HEX_COLOUR = re.compile(r"[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8}")
 _SHAPE = re.compile(r"(?<![\w./@-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w@]|[-/.]\w)")
 
 
@@ -46,7 +50,7 @@ def _patterns() -> list[tuple[re.Pattern[str], dict[str, dict]]]:
         by_keyword = {k.lower(): g for g in groups for k in g["keywords"]}
         value = groups[0].get("value", _TOKEN)
         pattern = re.compile(
-            rf"(?<![\w-])(?P<kw>{alternation(list(by_keyword))})(?![^\W_])(?:[ \t]*(?:{suffix}))?\.?"
+            rf"(?<![\w-])(?P<kw>{alternation(list(by_keyword))})(?![^\W_])(?:[ \t_]*(?:{suffix}))?\.?"
             rf"(?:[ \t]*[:#=]|[ \t]+is\b)?[ \t]*#?[ \t]*[(\"“'‘]?(?P<v>{value})(?![\w/-]*\w)",  # "mrn=00771245" too
             re.I,
         )
@@ -114,6 +118,13 @@ def find_identifiers(text: str) -> list[Finding]:
                 if _not_an_id(value):
                     continue
             out.append(_finding(m, group["label"], int(group.get("severity", 3)), 0.95, f"value after '{kw}'"))
+    out += [
+        _finding(m, "ID", 3, 0.85, "a number marked with '#'")
+        for m in _HASHED.finditer(text)
+        if _digits(m.group("v")) >= lex["min_digits"]
+        and not _HEX_COLOUR.fullmatch(m.group("v"))
+        and not re.fullmatch(r"(?:19|20)\d\d", m.group("v"))  # "#2024": a year's hashtag
+    ]
     out += [_finding(m, "VEHICLE_PLATE", 3, 0.85, "a UK number plate") for m in _UK_PLATE.finditer(text)]
     out += [_finding(m, "US_SSN", 3, 0.9, "a masked SSN's last four digits") for m in _MASKED_SSN.finditer(text)]
     shape = lex["shape"]

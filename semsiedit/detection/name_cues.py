@@ -13,7 +13,15 @@ import re
 from functools import lru_cache
 
 from semsiedit.detection.first_names import first_names, is_given_name
-from semsiedit.detection.names import is_common_word, lexicon, org_words, person, scan_name, strip_possessive
+from semsiedit.detection.names import (
+    DEDICATIONS,
+    is_common_word,
+    lexicon,
+    org_words,
+    person,
+    scan_name,
+    strip_possessive,
+)
 from semsiedit.text import alternation
 from semsiedit.types import Finding
 
@@ -39,6 +47,8 @@ def find_cued_names(text: str) -> list[Finding]:
             continue
         if len(name.words) == 1 and name.title is None and is_common_word(name.words[0], text):
             continue
+        if name.words[0] in DEDICATIONS:
+            continue  # "class teacher, Holy Trinity C of E Primary": a school named for a dedication
         if len(name.words) == 1 and text[name.end : name.end + 1] == ":":
             continue  # the next field's label: "Role: Senior Accountant   Period: FY2024"
         if m.group("role") and name.words[0].isupper() and len(name.words[0]) <= 4:

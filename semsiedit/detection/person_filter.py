@@ -18,10 +18,12 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from semsiedit.detection.casual_names import mostly_lower_case
 from semsiedit.detection.first_names import first_names
 from semsiedit.detection.lexicon import term_matcher
 from semsiedit.detection.names import (
     ADDRESSING_VERBS,
+    DEDICATIONS,
     INITIALS,
     is_common_word,
     is_job_title,
@@ -48,7 +50,6 @@ _PART_OF_A_PLACE = re.compile(
     r"(?<![\w-])(?:(?:north|south)(?:[- ]?(?:east|west))?|east|west|northern|southern|eastern|western|central|inner|"
     r"outer|greater|downtown|upstate|rural|suburban)[ \t]+$"
 )
-_SAINTS = frozenset(("St", "St.", "Saint", "Ste", "Ste."))
 _EDGE = " \t,;:|/()[]{}\"“”‘’'-–—"
 
 
@@ -187,7 +188,7 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         while start < end and text[start] in " \t":
             start += 1
         value, words, tokens = text[start:end], words[1:], tokens[1:]
-    if len(words) > 1 and words[0] in _SAINTS:
+    if len(words) > 1 and words[0] in DEDICATIONS:
         # "St Luke's", "St. Mary's": a church, hospital or school named after a saint, not a person.
         end += len(m.group()) if (m := re.match(r"['’]s\b", text[end:])) else 0
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
@@ -236,6 +237,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         return None  # "Haverly Property Group", "Résidence Les Tilleuls": organisations and buildings
     if len(words) > 1 and is_job_title(strip_possessive(words[-1])):
         return None  # "Warehouse Operative", "Senior Analyst": a job, not a person
+    if value.islower() and not mostly_lower_case(text):
+        return None  # "at his nan's", "orthopaedic surgeon": common nouns, in a text that capitalises names
     if len(words) == 1:
         if _workplace(tokens):
             # The possessive is part of the place's name: "at Guy's", "at Sainsbury's".
@@ -309,7 +312,7 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
                        reason=f"{f.reason}; an employer's field")  # fmt: skip
     if value.isupper() and len(value) > 3 and not (is_city(value.title()) or is_known_place(value)):
         return None  # "OBITUARY", "WITNESS STATEMENT": a heading in capitals, no place
-    if words and words[0] in _SAINTS and len(words) > 1 and not is_city(value):
+    if words and words[0] in DEDICATIONS and len(words) > 1 and not is_city(value):
         # "St. Bede's C of E Primary School": a school or a church named after a saint, with the rest
         # of its name after it, is one place ("A facility C of E a school" otherwise), read by its
         # kind ("a school"); a saint's name alone is an organisation ("admitted to St Luke's").
@@ -368,7 +371,9 @@ _PLACE_NOUNS = frozenset({
 _STREET_TYPES = "Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|Court|Crescent|Place|Terrace|Grove|Gardens|Row"
 _STREET_WORDS = frozenset(_STREET_TYPES.split("|"))
 _STREET_ABBREVIATIONS = frozenset({"Ln", "Blvd", "Cres", "Dr"})  # not in _STREET_TYPES
-_PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:from|in|near|outside|around|across|via|towards?)[ \t]+$", re.I)
+# The gap after a preposition may be a hard wrap ("moved in with his sister in\nKettering").
+_GAP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
+_PLACE_PREPOSITION = re.compile(rf"(?<![\w'’-])(?:from|in|near|outside|around|across|via|towards?){_GAP}$", re.I)
 _AFTER_A_STREET = re.compile(rf"(?:{_STREET_TYPES}),[ \t]*$")
 # A field's label opening the line before a value ("Employer: ").
 _FIELD_LABEL = re.compile(r"(?:^|\n)[ \t]*([^\W\d_][\w .'’-]{0,30}?)[ \t]*:[ \t]*$")
@@ -376,10 +381,10 @@ _FIELD_LABEL = re.compile(r"(?:^|\n)[ \t]*([^\W\d_][\w .'’-]{0,30}?)[ \t]*:[ \
 _NAME_RUN = re.compile(r"(?:[ \t]+(?:[A-Z][\w'’.-]*|of|and|&))+")
 _MOVED_TO = re.compile(
     r"(?<![\w'’-])(?:moved|move|moving|relocated|relocating|emigrated|emigrating|flew|drove|travelled|traveled|"
-    r"commute[sd]?|commuting)[ \t]+(?:back[ \t]+)?to[ \t]+$",
+    rf"commute[sd]?|commuting)[ \t]+(?:back[ \t]+)?to{_GAP}$",
     re.I,
 )
-_STRONG_PLACE_PREPOSITION = re.compile(r"(?<![\w'’-])(?:in|near|outside|around|across)[ \t]+$", re.I)
+_STRONG_PLACE_PREPOSITION = re.compile(rf"(?<![\w'’-])(?:in|near|outside|around|across){_GAP}$", re.I)
 
 
 def place_preposition_before(text: str, start: int, value: str) -> bool:

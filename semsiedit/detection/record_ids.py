@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from semsiedit.detection.identifiers import is_calendar_date
 from semsiedit.detection.lexicon import load_lexicon
-from semsiedit.places import is_city, known_place
+from semsiedit.places import is_city, is_known_place, known_place
 from semsiedit.text import split_sentences
 from semsiedit.types import Finding
 
@@ -156,7 +156,8 @@ _INSTITUTION = re.compile(
     r"Grammar|Junior|Senior|Elementary) School|School|College|University|Polytechnic|Hospital|Infirmary|Hospice|"
     r"Clinic|Medical Cent(?:er|re)|Health Cent(?:er|re)|Surgery|Church|Chapel|Cathedral|Mosque|Synagogue|Temple|"
     r"Lodge|Care Home|Nursing Home|Care Cent(?:er|re)|Retirement Home|Residential Home|Rest Home|Practice|"
-    r"Medical Group|Pediatrics|Paediatrics)(?: of (?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)?"  # "... of Wales"
+    r"Medical Group|Pediatrics|Paediatrics|(?:C of E|CofE|C\.E\.|RC|R\.C\.) (?:Primary|Infants?|Junior|Academy|High|"
+    r"Secondary)(?: School| Academy)?)(?: of (?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)?"  # "... of Wales"
     r"|(?:[Tt]he )?(?:University|College|Institute|School) of (?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?"
     r"|(?:Cl[ií]nica|Hospital|Centro de Salud|Hôpital|Klinik|Krankenhaus) "
     r"(?:(?:[Dd]e|[Dd]el|[Ll]a|[Ee]l|[Ll]os|[Ll]as|San|Santa) )*"
@@ -182,11 +183,27 @@ def _businesses(text: str) -> list[Finding]:
     return out
 
 
-# "the Elmwood surgery", "the Parkside clinic": a GP practice or clinic named in lower case.
+# "the Elmwood surgery", "at Mercy Ridge nursing home", "to Oakwood primary school": a practice, home,
+# school or place of worship whose kind is written in lower case after its name.
 _THE_PRACTICE = re.compile(
-    r"(?<![\w-])(?:the|The)[ \t]+((?:[A-Z][\w'’.-]+[ \t]){1,2}(?:surgery|clinic|practice|health cent(?:er|re)|"
-    r"medical cent(?:er|re)))(?![\w-])"
+    r"(?:(?<![\w-])(?:the|The)[ \t]+|(?:(?<=\bat )|(?<=\bto )|(?<=\bin )|(?<=\bfrom )|(?<=\bnear )|(?<=\battends )"
+    r"|(?<=\battended )))"
+    r"((?:[A-Z][\w'’.-]+[ \t]){1,2}(?:surgery|clinic|practice|health cent(?:er|re)|medical cent(?:er|re)|"
+    r"(?:care|nursing|residential|retirement) home|hospice|(?:(?:primary|secondary|junior|infant|high|grammar|"
+    r"middle|elementary|nursery|prep) )?school|academy|nursery|church|chapel|mosque|synagogue|temple|gurdwara))"
+    r"(?![\w-])"
 )
+
+
+# After the kind: an event at the place, or "of" a school of thought ("the Geluk school of Tibetan Buddhism").
+_AN_EVENT = re.compile(
+    r"[ \t]+(?:of|shootings?|attacks?|massacres?|bombings?|fires?|sieges?|stabbings?|shooter|gunman)\b"
+)
+
+
+def _place_words(name_and_kind: str) -> bool:
+    """The name before a practice's or school's kind is a country or state ("the Florida school")."""
+    return is_known_place(" ".join(w for w in name_and_kind.split() if w[:1].isupper()))
 
 
 # A church named for the Virgin Mary: "Our Lady of Lourdes", "Our Lady Star of the Sea".
@@ -203,9 +220,11 @@ def _institutions(text: str) -> list[Finding]:
         for m in _OUR_LADY.finditer(text)
     ]
     out += [
-        Finding(m.start(), m.end(), m.group(), "pii", "LOCATION", 1, 0.7, SOURCE, "a named GP practice or clinic")
+        Finding(m.start(), m.end(), m.group(), "pii", "LOCATION", 1, 0.7, SOURCE, "a named practice, school ...")
         for m in _THE_PRACTICE.finditer(text)
         if not is_common_word(m.group(1).split()[0], text)
+        # "the Nashville school shooting", "the Florida school": where it was, not what it is called.
+        and not _place_words(m.group(1)) and not _AN_EVENT.match(text, m.end())
     ]
     for m in _INSTITUTION.finditer(text):
         start = m.start(1)

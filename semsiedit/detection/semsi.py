@@ -513,6 +513,8 @@ class SemsiRecognizer:
         for tok in sent:
             # "5G towers were the real cause of the outbreak": the noun carries the claim.
             nominal = tok.pos_ == "NOUN" and tok.lemma_.lower() == "cause" and tok.dep_ in {"attr", "nsubj", "dobj"}
+            # "5G networks were responsible for the spread of COVID-19": the adjective carries it.
+            nominal = nominal or (tok.lower_ == "responsible" and tok.dep_ in {"acomp", "attr", "amod"})
             if not nominal and (tok.pos_ not in {"VERB", "AUX"} or tok.lemma_.lower() not in causal["verb_heads"]):
                 continue
             rest = [] if nominal else causal["verb_heads"][tok.lemma_.lower()]

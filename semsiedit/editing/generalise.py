@@ -200,6 +200,10 @@ def fallback(text: str, node: Node, ctx: Ctx, *, reason: str) -> str:
         kept = partial(text, node, ctx, forms, privacy_label(privacy[0].label))
         if kept is not None:
             return kept
+    label = _FIELD_LABEL.match(seg)
+    if privacy and label and _LINE_START.search(text, 0, node.start):
+        # "Diagnosis: Rhabdomyolysis ...": the form's label stays, its value becomes the descriptor.
+        return keep_marks(seg, label.group() + forms["np"])
     if not is_clause(text, node.start, seg):
         named = pseudonymise_names(seg, ctx) if not privacy else seg
         return keep_marks(seg, named if named != seg else forms["np"])
@@ -208,6 +212,11 @@ def fallback(text: str, node: Node, ctx: Ctx, *, reason: str) -> str:
     tail = seg[tail_m.start() :] if tail_m else ""
     lead = seg[: len(seg) - len(seg.lstrip())]
     return keep_marks(seg, lead + match_case(filled, seg.lstrip()) + tail)
+
+
+# A form field's label opening a statement ("Diagnosis: ", "Background: "), and the start of its line.
+_FIELD_LABEL = re.compile(r"(?-i:[A-Z])[\w'’/&-]*(?:[ \t][\w'’/&-]+){0,3}[ \t]*:[ \t]+(?=\S)")
+_LINE_START = re.compile(r"(?:^|\n)[ \t>*•·-]*\Z")
 
 
 def clause_form(forms: dict[str, str], subject: str) -> str:

@@ -215,6 +215,20 @@ def agree_possessive(replacement: str, subject: str | None) -> str:
     return re.sub(r"\btheir\b", own, replacement) if own and "their" in replacement else replacement
 
 
+def keep_line_breaks(original: str, rep: str) -> str:
+    """`rep` with the line breaks of the `original` it replaces, after as many words as they came after:
+    "member of\nUnite" -> "member of\na workplace group" (hard-wrapped text keeps its lines)."""
+    if "\n" not in original or "\n" in rep:
+        return rep
+    words = rep.split(" ")
+    gaps = [" "] * (len(words) - 1)
+    for m in re.finditer(r"[ \t]*\r?\n\s*", original):
+        at = min(len(original[: m.start()].split()), len(gaps))
+        if at >= 1:
+            gaps[at - 1] = m.group()
+    return "".join(w + g for w, g in zip(words, [*gaps, ""], strict=True))
+
+
 def splice(seg: str, reps: Sequence[tuple[int, int, str]], before: str) -> str:
     """seg with non-overlapping (start, end, replacement) applied; seams repaired."""
     out: list[str] = []
@@ -233,6 +247,7 @@ def splice(seg: str, reps: Sequence[tuple[int, int, str]], before: str) -> str:
             length += len(lead)
             rep = rep.strip() + trail
             original = original.strip()
+            rep = keep_line_breaks(original, rep)
         if _CONDITION_REP.fullmatch(rep.strip()) and _CLINICAL_NOUN.match(seg[end:]):
             # "her HIV diagnosis", "an MS flare-up": the condition only modifies the noun after it,
             # so it goes and the noun stays ("her diagnosis"), where "a chronic health condition
@@ -355,6 +370,12 @@ def unbalanced(seg: str) -> tuple[str, str]:
         elif ch == '"':
             straight += 1
     return "".join(opened) + ('"' if straight % 2 else ""), "".join(closed)
+
+
+def inside_quotation(text: str, pos: int) -> bool:
+    """`pos` lies inside double-quoted words its paragraph opened ('he said "hits her when ...')."""
+    start = text.rfind("\n\n", 0, pos) + 1
+    return any(q in unbalanced(text[start:pos])[0] for q in "\"“")
 
 
 def keep_marks(seg: str, out: str) -> str:

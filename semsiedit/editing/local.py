@@ -40,7 +40,15 @@ from semsiedit.editing.attribute import (
     wrap,
 )
 from semsiedit.editing.generalise import fallback, generalise_nrp, generalise_record_id, last_resort_terms, tables_for
-from semsiedit.editing.grammar import LEFT_ARTICLE, agree_possessive, collapse_repeats, is_clause, match_case, splice
+from semsiedit.editing.grammar import (
+    LEFT_ARTICLE,
+    agree_possessive,
+    collapse_repeats,
+    inside_quotation,
+    is_clause,
+    match_case,
+    splice,
+)
 from semsiedit.editing.proposal import Proposal
 from semsiedit.editing.pseudonymise import name_reps, render_pii, slot, usable_name, verb_in_name
 from semsiedit.editing.spans import Ctx, DocState, Node, build_tree, validate
@@ -291,6 +299,8 @@ class LocalEditor:
                     ):
                         near = _NEAR_PRONOUN.search(seg[max(0, m.start() - 30) : m.start()])
                         rep = agree_possessive(m.expand(repl), near.group(1) if near else owner)
+                        if rep.startswith("allegedly ") and inside_quotation(text, base + m.start()):
+                            rep = rep.removeprefix("allegedly ")  # not in the words someone is quoted saying
                         end = m.end()
                         if cat != "harmful" and (aside := _ASIDE.match(seg, end)):
                             end = aside.end()  # the detail goes with the term: "self-harming (cutting)"
