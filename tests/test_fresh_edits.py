@@ -2251,3 +2251,10 @@ def test_a_claim_that_5g_was_responsible_for_covid_is_not_left_as_fact() -> None
     out = run("5G networks were responsible for the spread of COVID-19 in 2020. It is a well-known fact.", "public")
     assert out.startswith("5G networks were supposedly responsible for the spread of COVID-19 in 2020"), out
     assert "radio waves cannot cause or spread" in out, out
+
+
+def test_repeated_generalisations_collapse_across_a_wrap_and_a_month_is_no_school_name() -> None:
+    out = run("She later spoke about her diagnoses of bipolar\ndisorder and PTSD.", "public")
+    assert out.count("mental-health condition") == 1, out
+    out = run("She has been struggling since her dad moved out in January. Her school knows.")
+    assert "in a school" not in out and "Her school knows." in out, out

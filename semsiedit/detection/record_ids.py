@@ -188,7 +188,7 @@ def _businesses(text: str) -> list[Finding]:
 _THE_PRACTICE = re.compile(
     r"(?:(?<![\w-])(?:the|The)[ \t]+|(?:(?<=\bat )|(?<=\bto )|(?<=\bin )|(?<=\bfrom )|(?<=\bnear )|(?<=\battends )"
     r"|(?<=\battended )))"
-    r"((?:[A-Z][\w'’.-]+[ \t]){1,2}(?:surgery|clinic|practice|health cent(?:er|re)|medical cent(?:er|re)|"
+    r"((?:(?:St\.|[A-Z][\w'’-]+)[ \t]){1,2}(?:surgery|clinic|practice|health cent(?:er|re)|medical cent(?:er|re)|"
     r"(?:care|nursing|residential|retirement) home|hospice|(?:(?:primary|secondary|junior|infant|high|grammar|"
     r"middle|elementary|nursery|prep) )?school|academy|nursery|church|chapel|mosque|synagogue|temple|gurdwara))"
     r"(?![\w-])"

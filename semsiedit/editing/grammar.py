@@ -337,9 +337,10 @@ def collapse_repeats(body: str, replacements: Sequence[str]) -> str:
     """ "a family matter and a family matter" -> "a family matter": two terms, one generalisation; also a
     list ("CHF, DM2 and HTN" -> "a medical issue, a medical issue and a medical issue")."""
     words = {w for r in replacements for w in [re.sub(r"^.*? (?=(?:an?|the) )", "", r)] if len(w) > 3}
-    for rep in {w for w in words if body.casefold().count(w.casefold()) > 1}:
-        body = re.sub(rf"(?<!\w)({re.escape(rep)})(?:(?:,? (?:and|or)|,) {re.escape(rep)}(?!\w))+", r"\1", body,
-                      flags=FLAGS)  # fmt: skip
+    for rep in sorted(w for w in words if body.casefold().count(w.split()[-1].casefold()) > 1):
+        # A hard wrap may fall inside either copy ("a\nmental-health condition and a mental-health condition").
+        pattern = r"\s+".join(map(re.escape, rep.split()))
+        body = re.sub(rf"(?<!\w)({pattern})(?:(?:,?\s+(?:and|or)|,)\s+{pattern}(?!\w))+", r"\1", body, flags=FLAGS)
     return body
 
 
