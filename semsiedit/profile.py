@@ -75,13 +75,14 @@ _PUBLIC_CUES = re.compile(
     r"royal family|dictator|regime|ambassador|diplomats?|head of state|served as|re-elected|supporters|critics|"
     r"well-known|famous|renowned|iconic|billion|tallest|largest|oldest|world's|landmark|monument|tourists|"
     r"(?:was|were) (?:built|completed|founded|designed|constructed|invented|discovered) (?:in|by)|"
-    r"ballon d'or|trophy|trophies|league titles?|football club|(?-i:FC))\b",
+    r"ballon d'or|trophy|trophies|league titles?|football club|(?-i:FC)|defamation|fact-checkers?|debunked|"
+    r"tweet(?:ed|s)?|on twitter|(?:1[5-9]|20)\d0s)\b",
     re.IGNORECASE,
 )
 # An answer that opens by restating its question ("Why did X resign? ..."): what an LLM answer or an
 # FAQ looks like, rarely a note or a letter. It counts as much as a question given as context.
 _OPENING_QUESTION = re.compile(
-    r"\A\s*(?:why|how|what|when|where|who|which|is|are|was|were|did|does|do|has|have|had|can|could|will|would|"
+    r"\A\s*(?:(?:Q|Question)\s*[:.]\s*)?(?:why|how|what|when|where|who|which|is|are|was|were|did|does|do|has|have|had|can|could|will|would|"
     r"should)\b[^?\n]{3,200}\?(?=\s|\Z)",
     re.IGNORECASE,
 )

@@ -2258,3 +2258,15 @@ def test_repeated_generalisations_collapse_across_a_wrap_and_a_month_is_no_schoo
     assert out.count("mental-health condition") == 1, out
     out = run("She has been struggling since her dad moved out in January. Her school knows.")
     assert "in a school" not in out and "Her school knows." in out, out
+
+
+def test_answers_about_public_figures_without_office_words_are_public() -> None:
+    text = ("Question: What happened with Elon Musk and the tweet?\n\nIn 2018 British diver Vernon Unsworth "
+            "criticised Musk's offer of a mini-submarine. Musk responded on Twitter.")  # fmt: skip
+    out = run(text, "auto")
+    assert "Elon Musk" in out and "Vernon Unsworth" in out and "on Twitter" in out, out
+    text = ("Michael Jackson died in 2009 at his home in Los Angeles. His physician was convicted in 2011 and "
+            "served two years in prison. Jackson had used painkillers since the 1990s.")  # fmt: skip
+    out = run(text, "auto")
+    assert out.startswith("Michael Jackson died in 2009 at his home in Los Angeles."), out
+    assert "served a penalty" in out and "dealt with" not in out, out
