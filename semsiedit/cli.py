@@ -74,11 +74,11 @@ ColorOpt = Annotated[
 ]
 HtmlOpt = Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML review page.")]
 SpecificClaimsOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option("--specific-claims/--no-specific-claims",
                  help="Flag specific dated/numeric claims about named subjects as unverified misinformation "
-                      "(on by default for eval and ask; with learned detection, even where the model does not "
-                      "confirm them: more recall, less precision)."),
+                      "(default: the `specific_claims` setting, off; with learned detection, even where the "
+                      "model does not confirm them: more recall, less precision)."),
 ]
 
 
@@ -291,7 +291,7 @@ def eval_(
     base_url: BaseUrlOpt = None,
     max_iterations: Annotated[int | None, typer.Option("--max-iterations")] = None,
     jobs: JobsOpt = None,
-    specific_claims: SpecificClaimsOpt = True,
+    specific_claims: SpecificClaimsOpt = None,
     profile: ProfileOpt = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
@@ -305,7 +305,8 @@ def eval_(
         raise InputError(f"{dataset}: no such file")
     settings = _settings(config, model=model, base_url=base_url, max_iterations=max_iterations, jobs=jobs,
                          profile=profile)
-    settings.specific_claims = specific_claims
+    if specific_claims is not None:
+        settings.specific_claims = specific_claims
     evaluation.run_eval_command(
         dataset, settings, task=task, out=out, rewritten=rewritten_file, sweep=sweep or [], baselines=baselines,
         field=field, context_field=context_field, limit=limit, as_json=as_json, console=_stderr(),
@@ -324,7 +325,7 @@ def ask(
     no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
     timeout: TimeoutOpt = None,
     document_timeout: DocTimeoutOpt = None,
-    specific_claims: SpecificClaimsOpt = True,
+    specific_claims: SpecificClaimsOpt = None,
     show_values: ShowValuesOpt = False,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
@@ -337,7 +338,8 @@ def ask(
         timeout=timeout, document_timeout=document_timeout,
         show_values=show_values or None,
     )
-    settings.specific_claims = specific_claims
+    if specific_claims is not None:
+        settings.specific_claims = specific_claims
     api.ask(question, settings, show_rounds=show_rounds, fmt=fmt, console=_stderr())
 
 

@@ -58,10 +58,12 @@ def _is_abbreviation(text: str, end: int) -> bool:
     return token[:-1].lower() in ABBREVIATIONS or bool(_DOTTED.match(token))
 
 
-# Words a sentence cannot end on: articles, prepositions, conjunctions, possessives.
+# Words a sentence cannot end on: articles, prepositions, conjunctions, possessives, the first word of
+# a two-word place ("New\nYork").
 _OPEN_END = re.compile(
     r"(?<![\w'’-])(?:a|an|the|of|to|in|into|for|and|or|but|nor|with|at|by|from|on|as|than|about|"
-    r"his|her|their|my|our|your|its|this|these|those|that|which|whose|because|if|whether)$"
+    r"his|her|their|my|our|your|its|this|these|those|that|which|whose|because|if|whether|"
+    r"(?-i:New|San|Santa|Los|Las|Hong|Sri|Costa|Puerto|Buenos|Rio|Saudi))$"
 )
 
 

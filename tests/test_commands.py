@@ -92,6 +92,16 @@ def test_eval_rewrite_writes_summary_per_doc_and_pareto(tmp_path, monkeypatch, c
     assert "leakage" in out
 
 
+def test_eval_measures_the_configured_specific_claims_setting(tmp_path, monkeypatch, capsys):
+    """eval measures what rewrite does by default (specific claims off); --specific-claims turns them on."""
+    for argv, expected in (([], False), (["--specific-claims"], True)):
+        out_dir = tmp_path / str(expected)
+        code, _out, err = run(["eval", str(FIXTURE), "--no-baselines", "--limit", "1", "--out", str(out_dir), *argv],
+                              monkeypatch, capsys)
+        assert code == 0, err
+        assert json.loads((out_dir / "summary.json").read_text())["settings"]["specific_claims"] is expected
+
+
 def test_eval_detect_agreement_json(tmp_path, monkeypatch, capsys):
     code, out, err = run(["eval", str(FIXTURE), "--task", "detect", "--json"], monkeypatch, capsys)
     assert code == 0, err

@@ -2270,3 +2270,10 @@ def test_answers_about_public_figures_without_office_words_are_public() -> None:
     out = run(text, "auto")
     assert out.startswith("Michael Jackson died in 2009 at his home in Los Angeles."), out
     assert "served a penalty" in out and "dealt with" not in out, out
+
+
+def test_a_conviction_with_a_place_a_year_and_two_offences_keeps_its_grammar() -> None:
+    out = run("Harvey Weinstein, the former film producer and co-founder of Miramax, was convicted in New\nYork in "
+              "2020 of a criminal sexual act and third-degree rape and sentenced to 23 years.", "public")  # fmt: skip
+    gone(out, "rape", "sexual act", "23 years", "matter of")
+    assert out.endswith("was involved in a past legal matter in New\nYork in 2020 and given a penalty."), out

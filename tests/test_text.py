@@ -190,3 +190,8 @@ def test_in_full_names() -> None:
     text = "Senator Evelyn Marchetti spoke. The next day Marchetti left; a marchetti is not a name."
     assert in_full_names(text, "Marchetti") == [(8, 24)]
     assert in_full_names("The next day Marchetti left.", "Marchetti") == []
+
+
+def test_a_line_ending_on_the_first_word_of_a_place_does_not_end_a_sentence() -> None:
+    text = "He was convicted in New\nYork in 2020."
+    assert [text[s:e] for s, e in split_sentences(text)] == [text]
