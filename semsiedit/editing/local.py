@@ -435,12 +435,6 @@ class LocalEditor:
             ctx.strategies.append("generalise")
             return body
         if kind is None:
-            if light and guess and body == seg and ctx.profile == "public":
-                # Only the learned detector's guess that a sentence is a claim: "reportedly" would cast
-                # doubt on what is as often a plain fact ("Clinton was reportedly serving as Secretary of
-                # State"), so the sentence stays as written.
-                ctx.left_as_written.extend(node.semsi)
-                return body
             if light and body == seg:
                 lighter = wrap(text, node, body, "misinformation", ctx, light=True)
                 if lighter != body:
