@@ -79,9 +79,21 @@ def _wrapped(before: str, text: str, end: int) -> bool:
 
 def long_open_line(before: str) -> bool:
     """The last line of `before` is long (60+ characters) and stops without a sentence's end or a
-    label's colon: in hard-wrapped prose the next line goes on with the same sentence."""
-    line = before[max(before.rfind("\n"), before.rfind("\r")) + 1 :].rstrip()
-    return len(line) >= 60 and line[-1] not in _TERMINALS + ":" + _CLOSERS
+    label's colon: in hard-wrapped prose the next line goes on with the same sentence. A shorter line
+    (30+) counts too when the line before it is one, or stops on an article or a preposition: an
+    edit shortened a wrapped line ("... a past legal matter in\n2004. She served five months at the
+    Federal\nPrison Camp")."""
+    cut = max(before.rfind("\n"), before.rfind("\r"))
+    line = before[cut + 1 :].rstrip()
+    if len(line) < 30 or line[-1] in _TERMINALS + ":" + _CLOSERS:
+        return False
+    if len(line) >= 60:
+        return True
+    above = before[: max(cut, 0)]
+    previous = above[max(above.rfind("\n"), above.rfind("\r")) + 1 :].rstrip()
+    if cut <= 0 or not previous or previous[-1] in _TERMINALS + ":" + _CLOSERS:
+        return False
+    return len(previous) >= 60 or (len(previous) >= 30 and ends_open(previous))
 
 
 def ends_open(line: str) -> bool:

@@ -2277,3 +2277,39 @@ def test_a_conviction_with_a_place_a_year_and_two_offences_keeps_its_grammar() -
               "2020 of a criminal sexual act and third-degree rape and sentenced to 23 years.", "public")  # fmt: skip
     gone(out, "rape", "sexual act", "23 years", "matter of")
     assert out.endswith("was involved in a past legal matter in New\nYork in 2020 and given a penalty."), out
+
+
+def test_plural_arrests_stay_plural_and_an_ongoing_investigation_gets_no_unproven_note() -> None:
+    out = run("His publicly available arrest records do show some past arrests for drug possession and theft, but "
+              "no convictions.", "public")  # fmt: skip
+    gone(out, "some a past", "possession", "theft", "detention")
+    assert out == "His publicly available legal records do show past legal matters, but no convictions.", out
+    out = run("The investigation into the beating of Tyre Nichols is ongoing, and it is important to wait.", "public")
+    gone(out, "not been proven", "unproven")
+
+
+def test_a_bug_report_loses_an_api_key_and_an_id_repeated_inside_a_path() -> None:
+    text = ("Steps: log in as customer 40417, go to Reports.\nError: `PermissionError: /var/data/exports/40417/a.csv`"
+            "\nAPI key used in the request: sk_live_51Hx9QeLkT2ZbW8vR4mN7pA3\nThe token=ab12cd34ef56gh78 failed. "
+            "Please reset your password and try again.")  # fmt: skip
+    out = run(text)
+    gone(out, "40417", "sk_live", "ab12cd34")
+    assert "/var/data/exports/[ID]/a.csv" in out and "API key used in the request: withheld" in out, out
+    assert "Please reset your password and try again." in out, out
+
+
+def test_a_family_court_conviction_gets_no_unproven_note_and_ward_shorthand_goes() -> None:
+    out = run("The respondent father, Mr Scott Pritchard, has a conviction for common assault against the mother "
+              "in 2022.")  # fmt: skip
+    gone(out, "Pritchard", "assault", "not been proven", "legal case for")
+    out = run("Bed 12 - Mrs Doreen Abbott, 91, NOF #, post-op day 2. Pain controlled with oramorph.\nBed 14 - Mr "
+              "Ikram Hussain, 58, DKA resolving, back on SC insulin.")  # fmt: skip
+    gone(out, "Abbott", "NOF", "oramorph", "Hussain", "DKA", "insulin", "SC a")
+    assert "back on a prescribed medication." in out, out
+
+
+def test_a_conviction_for_offences_and_a_gerund_clause_keeps_its_grammar() -> None:
+    out = run("Martha Stewart was convicted in 2004 of conspiracy, obstruction of justice and lying to federal\n"
+              "investigators about a 2001 stock sale of ImClone Systems. She served five months in prison.", "public")
+    gone(out, "conspiracy", "obstruction", "lying", "ImClone")
+    assert out.startswith("Martha Stewart was involved in a past legal matter in\n2004. She served a penalty."), out

@@ -195,3 +195,11 @@ def test_in_full_names() -> None:
 def test_a_line_ending_on_the_first_word_of_a_place_does_not_end_a_sentence() -> None:
     text = "He was convicted in New\nYork in 2020."
     assert [text[s:e] for s, e in split_sentences(text)] == [text]
+
+
+def test_a_shortened_wrapped_line_still_continues_its_sentence() -> None:
+    text = ("Martha Stewart was involved in a past legal matter in\n2004. She served five months at the Federal\n"
+            "Prison Camp in Alderson.\nName: Jo Bloggs\nAddress: 1 High Street")  # fmt: skip
+    pieces = [text[s:e] for s, e in split_sentences(text)]
+    assert "She served five months at the Federal\nPrison Camp in Alderson." in pieces, pieces
+    assert "Name: Jo Bloggs" in pieces and "Address: 1 High Street" in pieces, pieces

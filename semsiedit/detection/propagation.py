@@ -177,3 +177,28 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
                 out.append(f)
                 taken.add(f)
     return out
+
+
+# Identifiers whose every occurrence goes once one is found: "customer 40417" found by its keyword also
+# leaks from "/var/data/exports/40417/" and a key pasted twice leaks twice.
+_VALUE_LABELS = frozenset({
+    "ID", "MEDICAL_RECORD_NUMBER", "US_SSN", "CREDIT_CARD", "IBAN_CODE", "US_BANK_NUMBER", "UK_NHS", "SECRET",
+    "EMAIL_ADDRESS", "PHONE_NUMBER", "US_PASSPORT", "US_DRIVER_LICENSE", "VEHICLE_PLATE",
+})  # fmt: skip
+
+
+def propagate_values(text: str, findings: list[Finding]) -> list[Finding]:
+    """Other occurrences of an identifier's exact value (five characters or more, not inside a longer
+    word or number) that no finding covers yet."""
+    taken = SpanIndex(findings)
+    out: list[Finding] = []
+    seeds = {f.text: f for f in findings if f.category == "pii" and f.label in _VALUE_LABELS and len(f.text) >= 5}
+    for value, seed in sorted(seeds.items(), key=lambda kv: (-len(kv[0]), kv[0])):
+        for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", text):
+            if taken.overlaps(m.start(), m.end()):
+                continue
+            f = replace(seed, start=m.start(), end=m.end(), text=m.group(), source=SOURCE,
+                        reason=f"another occurrence of a {seed.label} found in this text")  # fmt: skip
+            out.append(f)
+            taken.add(f)
+    return out

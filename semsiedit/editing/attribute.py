@@ -39,14 +39,19 @@ _ATTRIBUTED = re.compile(
 # A conviction is a fact of record (generalised as such), not an accusation to hedge; nor is a death
 # or an attack the subject suffered ("Her husband was killed by the Taliban", "being abused as a child").
 _ESTABLISHED = re.compile(
-    r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|sentenced|apologi[sz]ed|admitted|confessed|"
+    r"(?<![\w'’-])(?:convicted|convictions?|found guilty|pleaded guilty|pled guilty|sentenced|apologi[sz]ed|admitted|"
+    r"confessed|"
     r"acknowledged|jailed|imprisoned|fined)(?![\w'’-])"
     r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|being) (?:brutally |tragically |fatally )?"
     r"(?:killed|murdered|shot|stabbed|assassinated|beaten to death)(?![\w'’-])"
     r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|being) (?:sexually |physically |emotionally |verbally )?"
     r"(?:abused|assaulted|molested|raped|harassed|mistreated|bullied|attacked|threatened|stalked)(?![\w'’-])"
     r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|get|being) "
-    r"(?:defrauded|scammed|swindled|conned|cheated|robbed|burgled|mugged)(?![\w'’-])", FLAGS
+    r"(?:defrauded|scammed|swindled|conned|cheated|robbed|burgled|mugged)(?![\w'’-])"
+    # A process the text reports, not a finding against anyone: "the investigation into ... is ongoing".
+    r"|(?<![\w'’-])(?:investigations?|inquiry|inquiries|probe|review|trial|case) (?:into|of) [^.;!?]*?"
+    r"(?:is|are|was|were|remains?|remained) (?:still )?(?:ongoing|under way|underway|continuing|pending|open)"
+    r"(?![\w'’-])", FLAGS
 )
 
 

@@ -150,10 +150,17 @@ def slot(text: str, start: int) -> str:
     return "np"
 
 
+# The characters either side of a value inside a file path or URL path.
+_IN_A_PATH = re.compile(r"[/\\][/\\._-]")
+
+
 def render_pii(text: str, node: Node, ctx: Ctx) -> str:
     finding = min(node.pii, key=lambda f: canonical_label(f.label) != "PERSON")
     label = canonical_label(finding.label)
     value = text[node.start : node.end]
+    if ctx.mode == "descriptor" and _IN_A_PATH.match(text[node.start - 1 : node.start] + text[node.end : node.end + 1]):
+        ctx.strategies.append("generalise")
+        return f"[{label}]"  # "/exports/40417/report.csv" -> "/exports/[ID]/report.csv": a phrase would break the path
     out = ctx.surrogates.render(label, value, mode=ctx.mode, slot=slot(text, node.start), scope=ctx.scope)  # type: ignore[arg-type]
     if ctx.mode == "descriptor":
         ctx.strategies.append("pseudonym" if label == "PERSON" else "generalise")
