@@ -2313,3 +2313,23 @@ def test_a_conviction_for_offences_and_a_gerund_clause_keeps_its_grammar() -> No
               "investigators about a 2001 stock sale of ImClone Systems. She served five months in prison.", "public")
     gone(out, "conspiracy", "obstruction", "lying", "ImClone")
     assert out.startswith("Martha Stewart was involved in a past legal matter in\n2004. She served a penalty."), out
+
+
+def test_a_reference_letters_workplace_house_and_a_reviews_town_after_a_dot() -> None:
+    out = run("Amara worked as a support worker at Beechwood House (a residential home) from 2021.\n\nKind regards,\n"
+              "Paul Ebbrell\nRegistered Manager, Beechwood House, 44 Station Road, Hitchin SG4 9AB")  # fmt: skip
+    gone(out, "Amara", "Beechwood", "Ebbrell", "Station", "Hitchin")
+    assert "worked as a support worker at a facility (a residential home)" in out, out
+    out = run("User review\nPosted by Sam_T_1984 · Leeds\n\nThe dentist was rude.")
+    gone(out, "Sam_T", "Leeds")
+    assert "· a city\n" in out, out
+    out = run("hey so my landlord keeps letting himself in. my flatmate jess says he did the same to her. any advice??")
+    gone(out, "jess")
+    assert " says he did the same" in out, out
+
+
+def test_a_black_dog_is_no_ethnicity_and_a_possessive_is_no_insulted_person() -> None:
+    out = run('He suffered from bouts of depression, which he called his "black dog".', "public")
+    assert 'which he called his "black dog".' in out and "depression" not in out, out
+    out = run("She is a Black woman who owns a black dog.")
+    assert out == "She is a woman who owns a black dog.", out

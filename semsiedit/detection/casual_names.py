@@ -25,7 +25,13 @@ _CUE = re.compile(
 )
 _AFTER_CUE = re.compile(r"([a-z][a-z'’-]{1,})(?:[ \t]+([a-z][a-z'’-]{1,}))?(?![\w'’-])")
 _SIGN_OFF = re.compile(r"^[ \t]*[-–—~]?[ \t]*([a-z][a-z'’-]{1,})[ \t]*$", re.MULTILINE)
-_NOT_SURNAME = frozenset({"here", "and", "the", "for", "from", "again", "too", "x", "xx", "xxx", "thanks"})
+_NOT_SURNAME = frozenset({
+    "here", "and", "the", "for", "from", "again", "too", "x", "xx", "xxx", "thanks",
+    # verbs a given name is the subject of ("my flatmate jess says ...")
+    "says", "said", "told", "tells", "asked", "asks", "thinks", "thought", "wants", "wanted", "went", "goes",
+    "knows", "knew", "reckons", "texted", "messaged", "called", "rang", "got", "gets", "keeps", "kept", "came",
+    "comes", "saw", "sees", "lives", "lived", "works", "worked", "left", "moved", "started", "found",
+})  # fmt: skip
 
 
 @cache

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from semsiedit.detection.first_names import first_names, is_given_name
 from semsiedit.detection.names import (
+    BUILDINGS,
     DEDICATIONS,
     is_common_word,
     lexicon,
@@ -49,6 +50,8 @@ def find_cued_names(text: str) -> list[Finding]:
             continue
         if name.words[0] in DEDICATIONS:
             continue  # "class teacher, Holy Trinity C of E Primary": a school named for a dedication
+        if len(name.words) > 1 and (name.words[-1] in BUILDINGS or name.words[-1].lower() in org_words()):
+            continue  # "Registered Manager, Beechwood House": the place they manage, not a person
         if len(name.words) == 1 and text[name.end : name.end + 1] == ":":
             continue  # the next field's label: "Role: Senior Accountant   Period: FY2024"
         if m.group("role") and name.words[0].isupper() and len(name.words[0]) <= 4:

@@ -29,6 +29,8 @@ CONTAINER_LABELS = ("EMAIL_ADDRESS", "URL", "IP_ADDRESS", "CRYPTO", "IBAN_CODE",
 INITIALS = re.compile(r"(?:[A-Z]\.){2,3}")
 # Words that open the name of a church, school or hospital, never a person's ("St Luke's", "Holy Trinity").
 DEDICATIONS = frozenset(("St", "St.", "Saint", "Ste", "Ste.", "Holy", "Sacred"))
+# The last word of a building's name ("Marlowe House", "Beechwood House"), never a person's.
+BUILDINGS = frozenset({"House", "Lodge", "Mansions", "Building", "Buildings", "Flats", "Block"})
 # Verbs that open an instruction addressed to a person ("Ask Priya", "Thank Maria"): never part of the name.
 ADDRESSING_VERBS = frozenset({
     "ask", "tell", "call", "email", "e-mail", "thank", "contact", "message", "text", "ring", "phone", "meet", "invite",

@@ -23,6 +23,7 @@ from semsiedit.detection.first_names import first_names
 from semsiedit.detection.lexicon import term_matcher
 from semsiedit.detection.names import (
     ADDRESSING_VERBS,
+    BUILDINGS,
     DEDICATIONS,
     INITIALS,
     is_common_word,
@@ -193,7 +194,7 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         end += len(m.group()) if (m := re.match(r"['’]s\b", text[end:])) else 0
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
                        reason=f"{f.reason}; a place named after a saint")
-    if len(words) == 2 and words[1] in _BUILDINGS and words[0] not in first_names() and not is_title(words[0]):
+    if len(words) == 2 and words[1] in BUILDINGS and words[0] not in first_names() and not is_title(words[0]):
         # "Flat 14, Marlowe House": a block of flats, part of an address.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="STREET_ADDRESS",
                        reason=f"{f.reason}; a building, not a person")  # fmt: skip
@@ -207,8 +208,10 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         # "our homes in Harrow and Watford": a name joined to a place by "and" is a place too.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
                        reason=f"{f.reason}; coordinated with a place")  # fmt: skip
-    if len(words) == 1 and is_city(value) and value not in first_names() and re.search(r",[ \t]*$", text[:start]):
-        # "PO Box 1120, Norwich NR1 3DR": a town after an address's comma.
+    if len(words) == 1 and is_city(value) and value not in first_names() and (
+        re.search(r"(?:,|[·•|]|[ \t][-–—])[ \t]*$", text[max(0, start - 10) : start])
+    ):
+        # "PO Box 1120, Norwich NR1 3DR": a town after an address's comma; "Posted by Sam · Leeds".
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
                        reason=f"{f.reason}; a town after an address's comma")  # fmt: skip
     if len(words) <= 2 and is_city(value) and place_preposition_before(text, start, value):
@@ -359,7 +362,6 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
     return f
 
 
-_BUILDINGS = frozenset({"House", "Lodge", "Mansions", "Building", "Buildings", "Flats", "Block"})
 # The second word of a place that opens with a given name ("Alice Springs", "Victoria Falls").
 _PLACE_NOUNS = frozenset({
     "Springs", "Falls", "Bay", "Island", "Islands", "Park", "Hills", "Hill", "Beach", "Heights", "Valley", "Lake",

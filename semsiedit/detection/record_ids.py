@@ -206,6 +206,30 @@ def _place_words(name_and_kind: str) -> bool:
     return is_known_place(" ".join(w for w in name_and_kind.split() if w[:1].isupper()))
 
 
+# A named house that is a home, an office or a venue ("Beechwood House", "Marlowe House"), not a
+# chamber or a landmark ("the White House", "U.S. House", "Opera House").
+_NAMED_HOUSE = re.compile(r"(?<![\w'’.-])((?:[A-Z][a-z][\w'’-]* ){1,2}House)(?![\w'’-])")
+_NOT_A_HOUSE_NAME = frozenset({
+    "White", "Opera", "Town", "Court", "State", "Senate", "Lower", "Upper", "Public", "Guest", "Boarding", "Light",
+    "Green", "Dog", "Open", "Full", "Royal", "Parliament", "Representatives", "The", "This", "That", "Our", "My",
+    "Your", "Their", "His", "Her", "Its", "Haunted", "Tree", "Farm", "Country", "Big", "Glass", "Clubs", "Club",
+    "Republican", "Democratic", "Democrat", "Labour", "Conservative", "States",
+})  # fmt: skip
+
+
+def _a_named_house(name: str, text: str) -> bool:
+    from semsiedit.detection.names import is_common_word
+
+    words = name.split()[:-1]
+    return not (
+        _NOT_A_HOUSE_NAME & set(words)
+        or any(w.endswith(("-controlled", "-led")) for w in words)
+        or is_common_word(words[0], text)
+        or is_known_place(" ".join(words))
+        or any(is_known_place(w) or is_city(w) for w in words)
+    )
+
+
 # A church named for the Virgin Mary: "Our Lady of Lourdes", "Our Lady Star of the Sea".
 _OUR_LADY = re.compile(
     r"(?<![\w'’-])Our Lady(?: (?:of|Queen of|Star of|Help of)(?: the)?(?: [A-Z][\w'’-]+){1,3})?(?![\w'’-])"
@@ -225,6 +249,11 @@ def _institutions(text: str) -> list[Finding]:
         if not is_common_word(m.group(1).split()[0], text)
         # "the Nashville school shooting", "the Florida school": where it was, not what it is called.
         and not _place_words(m.group(1)) and not _AN_EVENT.match(text, m.end())
+    ]
+    out += [
+        Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 1, 0.7, SOURCE, "a named house")
+        for m in _NAMED_HOUSE.finditer(text)
+        if _a_named_house(m.group(1), text)
     ]
     for m in _INSTITUTION.finditer(text):
         start = m.start(1)
@@ -261,8 +290,16 @@ _CITY = re.compile(
 )
 
 
+# A town closing a byline or a profile line after a separator ("Posted by Sam_T_1984 · Leeds").
+_TOWN_AFTER_SEPARATOR = re.compile(r"[·•|][ \t]*([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)[ \t]*(?=\r?\n|$)", re.M)
+
+
 def _places(text: str) -> list[Finding]:
-    out = []
+    out = [
+        Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 1, 0.85, SOURCE, "a town closing a byline")
+        for m in _TOWN_AFTER_SEPARATOR.finditer(text)
+        if is_city(m.group(1))
+    ]
     for m in _CITY.finditer(text):
         group = next(g for g in ("city", "city2", "city3", "city4", "city5", "city6") if m.group(g))
         if group == "city6" and not is_city(m.group(group)):
