@@ -56,6 +56,11 @@ def _line_break(token: Any) -> bool:
     return token.is_space and "\n" in token.text
 
 
+def _column_gap(token: Any) -> bool:
+    """A run of spaces or a tab inside a line (spaCy makes it a token of its own): a form's columns."""
+    return token.is_space and "\n" not in token.text
+
+
 def _spaced_dash(doc: Any, i: int) -> bool:
     """A dash with a space on both sides: a separator between fields, never inside a name."""
     tok = doc[i]
@@ -63,20 +68,20 @@ def _spaced_dash(doc: Any, i: int) -> bool:
 
 
 def split_at_line_breaks(doc: Any) -> Any:
-    """doc.ents with every entity that crosses a line break or a spaced dash cut there (space-only and
-    dash-only pieces dropped).
+    """doc.ents with every entity that crosses a line break, a spaced dash or a column gap cut there
+    (space-only and dash-only pieces dropped).
 
     Not a break that hard-wraps a sentence ("taken to Leicester\nRoyal Infirmary"): only one where
     `text.split_sentences` ends a sentence, as the parser was told (`start_sentences_at_line_breaks`)."""
     from spacy.tokens import Span
 
-    if not any(_line_break(t) or _spaced_dash(doc, t.i) for ent in doc.ents for t in ent):
+    if not any(_line_break(t) or _spaced_dash(doc, t.i) or _column_gap(t) for ent in doc.ents for t in ent):
         return doc
     starts = {s for s, _ in sentence_bounds(doc)}
 
     def cut(i: int) -> bool:
-        if _spaced_dash(doc, i):
-            return True  # "Grievance - Marcus Ellery": a subject line's fields, not one name
+        if _spaced_dash(doc, i) or _column_gap(doc[i]):
+            return True  # "Grievance - Marcus Ellery", "reg. CF19 XKR      Date of incident": fields, not one name
         return _line_break(doc[i]) and (i + 1 >= len(doc) or doc[i + 1].idx in starts)
 
     ents = []

@@ -24,6 +24,8 @@ ABBREVIATIONS = frozenset(
         "capt", "cmdr", "gov", "sen", "supt",
         # references and Latin
         "vs", "cf", "ca", "approx", "al", "fig", "figs", "vol", "pp", "eds", "dept", "univ",
+        # a form's field words before their value ("reg. CF19 XKR", "tel. 01462 ...", "ref. HL/2024")
+        "reg", "ref", "tel", "ext", "nos",
         # corporate suffixes and months (not "mar"/"may"/"sun"/"sat": those are common words too)
         "inc", "ltd", "corp", "co", "bros",
         "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",

@@ -2333,3 +2333,17 @@ def test_a_black_dog_is_no_ethnicity_and_a_possessive_is_no_insulted_person() ->
     assert 'which he called his "black dog".' in out and "depression" not in out, out
     out = run("She is a Black woman who owns a black dog.")
     assert out == "She is a woman who owns a black dog.", out
+
+
+def test_a_claim_forms_columns_keep_their_labels_and_a_street_after_and_goes() -> None:
+    text = ("Vehicle: 2019 Ford Kuga, reg. CF19 XKR      Date of incident: 14 Nov 2026, approx 08:15\n"
+            "Location: junction of Cathedral Road and Talbot Street, Cardiff")  # fmt: skip
+    out = run(text)
+    gone(out, "CF19", "14 Nov", "Cathedral", "Talbot", "Cardiff", "A number plate")
+    assert "reg. a number plate      Date of incident: 2026, approx 08:15" in out, out
+
+
+def test_a_victims_account_in_a_therapy_note_gets_no_unproven_note() -> None:
+    out = run("We continued trauma processing around the assault by her former partner in 2019; she has not "
+              "reported this to the police.")  # fmt: skip
+    gone(out, "assault", "not been proven", "allegedly")

@@ -13,7 +13,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from semsiedit.editing.surrogates import load_data
-from semsiedit.text import ends_open, long_open_line
+from semsiedit.text import ABBREVIATIONS, ends_open, long_open_line
 
 FLAGS = re.IGNORECASE
 PLURAL_SUBJECTS = {"they", "we", "you", "i"}
@@ -61,9 +61,8 @@ def match_case(template: str, like: str) -> str:
     return template[:1].upper() + template[1:] if like[:1].isupper() else template
 
 
-_ABBREVIATIONS = {
-    "no", "nr", "vs", "etc", "approx", "dr", "mr", "mrs", "ms", "st", "ref", "tel", "e.g", "i.e", "cf", "co",
-}  # fmt: skip
+# A full stop after these ends no sentence: text.py's abbreviations, and a number's "no." / "nr.".
+_ABBREVIATIONS = ABBREVIATIONS | {"no", "nr", "etc", "e.g", "i.e"}
 
 
 def at_sentence_start(before: str) -> bool:
