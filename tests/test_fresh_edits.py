@@ -2347,3 +2347,18 @@ def test_a_victims_account_in_a_therapy_note_gets_no_unproven_note() -> None:
     out = run("We continued trauma processing around the assault by her former partner in 2019; she has not "
               "reported this to the police.")  # fmt: skip
     gone(out, "assault", "not been proven", "allegedly")
+
+
+def test_a_markdown_tables_salary_column_and_a_case_ref_after_case() -> None:
+    out = run("| Employee | Team | Salary |\n|---|---|---|\n| Olivia Brennan | Finance | £48,500 |\n"
+              "| Raj Malhotra | Sales | £61,000 |")  # fmt: skip
+    gone(out, "Olivia", "Malhotra", "48,500", "61,000")
+    assert "| Finance | a sum of money |" in out, out
+    out = run("I've logged the damp as a Category 1 hazard. Their case ref is HSG/2026/4471.")
+    gone(out, "4471")
+
+
+def test_a_town_after_a_spanish_preposition_in_a_mixed_message() -> None:
+    out = run("Hola! Soy Lucía Fernández, tengo 34 años y vivo en Valencia. I moved here from Bogotá in 2019.")
+    gone(out, "Lucía", "Valencia", "Bogotá")
+    assert "vivo en a city." in out, out

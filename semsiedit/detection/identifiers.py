@@ -102,7 +102,11 @@ def find_identifiers(text: str) -> list[Finding]:
     lex = _lexicon()
     out: list[Finding] = []
     for pattern, by_keyword in _patterns():
-        for m in pattern.finditer(text):
+        pos = 0
+        while m := pattern.search(text, pos):
+            # A rejected value may be the next keyword ("case ref is HSG/2026/4471"): look again after
+            # this keyword rather than after its value.
+            pos = m.end("kw")
             kw = " ".join(m.group("kw").split())
             if kw == "ID" and re.search(r",[ \t]*$", text[max(0, m.start("kw") - 3) : m.start("kw")]):
                 continue  # "Boise, ID 83709": Idaho and a ZIP code, not an identifier
@@ -117,6 +121,7 @@ def find_identifiers(text: str) -> list[Finding]:
                     continue
                 if _not_an_id(value):
                     continue
+            pos = m.end()
             out.append(_finding(m, group["label"], int(group.get("severity", 3)), 0.95, f"value after '{kw}'"))
     out += [
         _finding(m, "ID", 3, 0.85, "a number marked with '#'")

@@ -375,7 +375,10 @@ _STREET_WORDS = frozenset(_STREET_TYPES.split("|"))
 _STREET_ABBREVIATIONS = frozenset({"Ln", "Blvd", "Cres", "Dr"})  # not in _STREET_TYPES
 # The gap after a preposition may be a hard wrap ("moved in with his sister in\nKettering").
 _GAP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
-_PLACE_PREPOSITION = re.compile(rf"(?<![\w'’-])(?:from|in|near|outside|around|across|via|towards?){_GAP}$", re.I)
+# With the prepositions of place of the languages a mixed message borrows ("vivo en Valencia").
+_PLACE_PREPOSITION = re.compile(
+    rf"(?<![\w'’-])(?:from|in|near|outside|around|across|via|towards?|en|em|à|dans|nach|aus|desde){_GAP}$", re.I
+)
 _AFTER_A_STREET = re.compile(rf"(?:{_STREET_TYPES}),[ \t]*$")
 # A field's label opening the line before a value ("Employer: ").
 _FIELD_LABEL = re.compile(r"(?:^|\n)[ \t]*([^\W\d_][\w .'’-]{0,30}?)[ \t]*:[ \t]*$")
@@ -386,7 +389,7 @@ _MOVED_TO = re.compile(
     rf"commute[sd]?|commuting)[ \t]+(?:back[ \t]+)?to{_GAP}$",
     re.I,
 )
-_STRONG_PLACE_PREPOSITION = re.compile(rf"(?<![\w'’-])(?:in|near|outside|around|across){_GAP}$", re.I)
+_STRONG_PLACE_PREPOSITION = re.compile(rf"(?<![\w'’-])(?:in|near|outside|around|across|en|em|dans){_GAP}$", re.I)
 
 
 def place_preposition_before(text: str, start: int, value: str) -> bool:
