@@ -2362,3 +2362,9 @@ def test_a_town_after_a_spanish_preposition_in_a_mixed_message() -> None:
     out = run("Hola! Soy Lucía Fernández, tengo 34 años y vivo en Valencia. I moved here from Bogotá in 2019.")
     gone(out, "Lucía", "Valencia", "Bogotá")
     assert "vivo en a city." in out, out
+
+
+def test_a_flat_word_goes_with_its_address() -> None:
+    out = run("Zoë Müller (born 08.04.1987, flat 3C, Rue des Fleurs 14, 1000 Exempleville) asked for help.")
+    gone(out, "flat a", "Fleurs", "08.04")
+    assert "(born 1987, a street address," in out, out

@@ -7,6 +7,7 @@ addresses, with the street suffixes listed in data/lexicons/pii.json.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from semsiedit.detection.lexicon import load_lexicon
@@ -65,7 +66,16 @@ _TYPE_FIRST = re.compile(
 )
 
 
-_NUMBER_WORD = re.compile(r"(?<![\w'’-])(?:number|No\.?|no\.)[ \t]+\Z")
+# The word before a house or flat number ("at number 12 Wellesley Gardens", "flat 3C, Rue des Fleurs 14").
+_UNIT_WORD = re.compile(r"(?<![\w'’-])(?:number|[Nn]o\.|No|[Ff]lat|[Aa]pt\.?|[Aa]partment|[Uu]nit|[Ss]uite)[ \t]+\Z")
+
+
+def with_unit_word(text: str, f: Finding) -> Finding:
+    """A street address with the word before its number, so "flat a street address" cannot be left."""
+    word = _UNIT_WORD.search(text, max(0, f.start - 12), f.start)
+    if word is None:
+        return f
+    return replace(f, start=word.start(), text=text[word.start() : f.end])
 
 
 def find_addresses(text: str) -> list[Finding]:
@@ -95,8 +105,6 @@ def find_addresses(text: str) -> list[Finding]:
         if _TITLED.search(m.group()):
             continue  # "the tenant at number 14, Mr Gary Pike": a person, not "Pike" as a street
         start, end = m.start(), m.end()
-        if word := _NUMBER_WORD.search(text, max(0, start - 8), start):
-            start = word.start()  # "the family at number 12 Wellesley Gardens": the word goes with the number
         if text[end - 1] == "." and not re.search(r"\b(?:St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Sq|Pkwy|Hwy|Cir)\.$", m.group()):
             end -= 1  # the sentence's full stop, not an abbreviation's
         out.append(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from semsiedit import progress
 from semsiedit.config import Settings
-from semsiedit.detection.address import find_addresses
+from semsiedit.detection.address import find_addresses, with_unit_word
 from semsiedit.detection.birthdate import find_birthdates
 from semsiedit.detection.first_names import find_first_names
 from semsiedit.detection.foreign import trusted_in_other_language
@@ -383,7 +383,9 @@ class DetectionEngine:
             found += find_addresses(text) + find_birthdates(text) + find_denied(text, self.settings.deny_list)
             found += find_more_pii(text, found)
             found = [
-                without_salutation(with_couple_title(text, with_nickname(text, f))) if f.label == "PERSON" else f
+                without_salutation(with_couple_title(text, with_nickname(text, f))) if f.label == "PERSON"
+                else with_unit_word(text, f) if f.label == "STREET_ADDRESS"
+                else f
                 for f in found
             ]
         found = cells_win(found, cells, headers)
