@@ -2368,3 +2368,30 @@ def test_a_flat_word_goes_with_its_address() -> None:
     out = run("Zoë Müller (born 08.04.1987, flat 3C, Rue des Fleurs 14, 1000 Exempleville) asked for help.")
     gone(out, "flat a", "Fleurs", "08.04")
     assert "(born 1987, a street address," in out, out
+
+
+def test_a_court_report_keeps_a_court_and_a_hospital_named_after_a_person_is_a_hospital() -> None:
+    text = ("Kelly Ann Dobson, of Stockton Road, appeared before Teesside Magistrates' Court on Monday. The victim "
+            "remains in a stable condition at James Cook\nUniversity Hospital. Dobson will appear at Teesside Crown "
+            "Court on 2 January.")  # fmt: skip
+    out = run(text)
+    gone(out, "Dobson", "Stockton", "Person WW", "James", "2 January")
+    assert "before Teesside Magistrates' Court on Monday" in out and "at a\nhospital." in out, out
+    out = run("She was taken to John Radcliffe Hospital. John Smith told me.")
+    assert out.startswith("She was taken to a hospital."), out
+
+
+def test_a_question_in_a_public_answer_is_not_rewritten_and_a_quoted_group_is_no_attribute() -> None:
+    out = run("Is it true that Tom Hanks was arrested for child trafficking?\n\nNo. This is a false claim.", "public")
+    assert out.startswith("Is it true that Tom Hanks was arrested for child trafficking?\n\n"), out
+    out = run('In 2022 he tweeted that he would go "death con 3 on JEWISH PEOPLE".', "public")
+    assert '"death con 3 on JEWISH PEOPLE"' in out, out
+
+
+def test_a_town_opening_a_hospitals_name_across_a_wrap_goes_with_it() -> None:
+    text = ("A 34-year-old woman from Leicester was left with serious injuries after being attacked in her home\n"
+            "on Tuesday night, police said. The victim, named locally as Aisha Bibi, was taken to Leicester\n"
+            "Royal Infirmary. A man was arrested.\n\nSincerely,\nDr. Priya Raman, MD\nLakeview Family Practice")
+    out = run(text)
+    gone(out, "Leicester", "Royal", "Aisha", "Raman", "Lakeview", "a city\na hospital")
+    assert "was taken to a\nhospital." in out and out.endswith(", MD\nA clinic"), out

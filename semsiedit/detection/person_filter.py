@@ -39,7 +39,7 @@ from semsiedit.detection.names import (
 from semsiedit.detection.propagation import CLUB_BEFORE
 from semsiedit.detection.tables import header_label, is_known_header
 from semsiedit.places import is_city, is_county, is_known_place
-from semsiedit.text import in_full_names
+from semsiedit.text import in_full_names, long_open_line
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -172,6 +172,13 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         end = min(end, tokens[-1].idx + len(tokens[-1].text))
         value = text[start:end]
     words = value.split()
+    rest = _NAME_RUN_WRAPPED.match(text, end)
+    if rest and "\n" in rest.group() and not long_open_line(text[:end]):
+        rest = _NAME_RUN.match(text, end)  # a line break that ends the name's line: "Dr X\nRiverside Clinic"
+    if rest and _INSTITUTION_KINDS & set(rest.group().split()):
+        # "James Cook\nUniversity Hospital", "John Radcliffe Hospital": a place named after a person.
+        return replace(f, start=start + offset, end=rest.end() + offset, text=text[start : rest.end()],
+                       label="ORGANIZATION", reason=f"{f.reason}; a place named after a person")  # fmt: skip
     if len(words) == 2 and words[0] in vehicle_makes() and words[1] not in first_names():
         return None  # "a silver Ford Focus", "a blue Vauxhall Corsa": a make and model, not a person
     number_before = re.search(r"\d[A-Za-z]?,?[ \t]+$", text[max(0, start - 8) : start])
@@ -384,6 +391,12 @@ _AFTER_A_STREET = re.compile(rf"(?:{_STREET_TYPES}),[ \t]*$")
 _FIELD_LABEL = re.compile(r"(?:^|\n)[ \t]*([^\W\d_][\w .'’-]{0,30}?)[ \t]*:[ \t]*$")
 # The rest of an organisation's name on its line: capitalised words, "of", "C of E", "&".
 _NAME_RUN = re.compile(r"(?:[ \t]+(?:[A-Z][\w'’.-]*|of|and|&))+")
+# The same across a hard wrap, and the kinds of place a person's name often opens.
+_NAME_RUN_WRAPPED = re.compile(r"(?:(?: |[ \t]*\n[ \t]*)(?:[A-Z][\w'’-]*|of|and|&))+")  # not across a column gap
+_INSTITUTION_KINDS = frozenset({
+    "Hospital", "Infirmary", "Hospice", "School", "College", "University", "Academy", "Clinic", "Institute",
+    "Library", "Museum", "Stadium", "Airport", "Cathedral", "Mosque", "Synagogue",
+})  # fmt: skip
 _MOVED_TO = re.compile(
     r"(?<![\w'’-])(?:moved|move|moving|relocated|relocating|emigrated|emigrating|flew|drove|travelled|traveled|"
     rf"commute[sd]?|commuting)[ \t]+(?:back[ \t]+)?to{_GAP}$",

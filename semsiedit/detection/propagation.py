@@ -19,7 +19,9 @@ from functools import lru_cache
 
 from semsiedit.detection.first_names import first_names
 from semsiedit.detection.names import is_common_word, is_title, lexicon, org_words, person, scan_name
+from semsiedit.places import location_kind
 from semsiedit.span_index import SpanIndex
+from semsiedit.text import long_open_line
 from semsiedit.types import Finding
 
 SOURCE = "semsi-propagation"
@@ -108,12 +110,21 @@ def _mentions(term: str, text: str, index: dict[str, list[int]]) -> list[re.Matc
 
 _VENUE_WORDS = frozenset({"village", "infirmary", "outlet", "hospitals", "arena", "cathedral", "mosque", "temple"})
 _NAMED_AFTER_A_PLACE = re.compile(r"(?:[ \t]+(?-i:[A-Z][a-z]+)(?![\w'’-]))+")
+# The same across a hard wrap ("taken to Leicester\nRoyal Infirmary"), tried after a long open line only.
+_NAMED_AFTER_A_PLACE_WRAPPED = re.compile(r"(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?-i:[A-Z][a-z]+)(?![\w'’-]))+")
 
 
 def _longest_first(terms: Iterable[str]) -> list[str]:
     """Longest first, ties in text order: a set's own order changes with the hash seed, and which of
     two overlapping mentions wins must not (byte-identical output across runs)."""
     return sorted(terms, key=lambda t: (-len(t), t))
+
+
+_BUILDING_KINDS = frozenset({"a hospital", "a care home", "a clinic", "a place of worship", "a school", "a facility"})
+
+
+def _a_named_building(f: Finding) -> bool:
+    return f.label == "LOCATION" and " " in f.text and location_kind(f.text) in _BUILDING_KINDS
 
 
 def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
@@ -127,7 +138,10 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
     }  # fmt: skip
     if not full and not words and not places:
         return []
-    blocked = SpanIndex(f for f in pii if f.label not in _KEEP_OVER)
+    # A named building is no mention of the person it is named after ("John Radcliffe Hospital"); a
+    # place's name may open one ("Leicester Royal Infirmary", found below).
+    blocked_places = SpanIndex(f for f in pii if f.label not in _KEEP_OVER)
+    blocked = SpanIndex(f for f in pii if f.label not in _KEEP_OVER or _a_named_building(f))
     out: list[Finding] = []
     taken: SpanIndex[Finding] = SpanIndex()  # `out`, for position queries
 
@@ -166,14 +180,17 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
                 start=m.start(), end=m.end(), text=m.group(), category="pii", label="LOCATION", severity=1,
                 score=0.85, source=SOURCE, reason="another mention of a place found in this text",
             )  # fmt: skip
-            named = _NAMED_AFTER_A_PLACE.match(text, m.end())
+            wrapped = text[m.end() : m.end() + 2].lstrip(" \t")[:1] == "\n" and long_open_line(text[: m.end()])
+            named = (_NAMED_AFTER_A_PLACE_WRAPPED if wrapped else _NAMED_AFTER_A_PLACE).match(text, m.end())
             if named and (named.group().split()[-1].lower() in org_words() | _VENUE_WORDS):
                 # "Bicester Village", "Leicester Royal Infirmary": the town opens a firm's or a building's
                 # name, which goes whole (the town alone would leave "a city Village").
                 f = replace(f, end=named.end(), text=text[f.start : named.end()], label="ORGANIZATION",
                             reason="a name that opens with a place found in this text")  # fmt: skip
             club = CLUB_BEFORE.search(text, max(0, f.start - 12), f.start)  # "Real Madrid", "FC Porto"
-            if not club and not blocked.overlaps(f.start, f.end) and not taken.overlaps(f.start, f.end):
+            # A name it opens may hold a place found already ("Royal Infirmary"): the merge joins them.
+            clash = any(t.start < f.start or t.end > f.end for t in taken.overlapping(f.start, f.end))
+            if not club and not blocked_places.overlaps(f.start, f.end) and not clash:
                 out.append(f)
                 taken.add(f)
     return out

@@ -152,8 +152,9 @@ def _business() -> re.Pattern[str]:
 # "Mercy Hospital", "Paws & Claws Veterinary Clinic"): in a record it says where the person studies,
 # is treated or worships.
 _INSTITUTION = re.compile(
-    r"(?<![\w&'’-])((?:[A-Z][\w'’.-]+ (?:& )?){1,3}(?:Elementary(?: School)?|Academy|(?:High|Middle|Primary|Secondary|"
-    r"Grammar|Junior|Senior|Elementary) School|School|College|University|Polytechnic|Hospital|Infirmary|Hospice|"
+    r"(?<![\w&'’-])((?:[A-Z][\w'’.-]+ (?:& )?){1,3}(?:Elementary(?: School)?|Academy|"
+    r"(?:High|Middle|Primary|Secondary|Grammar|Junior|Senior|Elementary) School|School|College|University|"
+    r"Polytechnic|Hospital|Infirmary|Hospice|"
     r"Clinic|Medical Cent(?:er|re)|Health Cent(?:er|re)|Surgery|Church|Chapel|Cathedral|Mosque|Synagogue|Temple|"
     r"Lodge|Care Home|Nursing Home|Care Cent(?:er|re)|Retirement Home|Residential Home|Rest Home|Practice|"
     r"Medical Group|Pediatrics|Paediatrics|(?:C of E|CofE|C\.E\.|RC|R\.C\.) (?:Primary|Infants?|Junior|Academy|High|"

@@ -72,12 +72,21 @@ def _others_as_object(span: Span) -> bool:
     root = span.root
     if root.dep_ == "compound" and root.head.lemma_.lower() in _TOPIC_NOUNS:
         return True  # "the 2015 refugee crisis", "immigration policy": a topic, not a person's status
+    group = root.head
+    if root.dep_ in ("amod", "compound") and group.dep_ in ("dobj", "pobj") and group.lower_ in _PEOPLE_NOUNS:
+        return True  # 'go "death con 3 on JEWISH PEOPLE"', "attacks on Muslim families": a group acted on
     if root.tag_ not in ("NNS", "NNPS"):
         return False
     # "allowed a million asylum seekers to enter": the subject of a clause the main verb governs.
     return root.dep_ in ("dobj", "pobj") or (root.dep_ == "nsubj" and root.head.dep_ in ("ccomp", "xcomp"))
 
 
+# Plural nouns for people, which an attribute before them describes as a group.
+_PEOPLE_NOUNS = frozenset({
+    "people", "families", "communities", "immigrants", "migrants", "refugees", "workers", "voters", "citizens",
+    "residents", "students", "children", "men", "women", "groups", "neighbours", "neighbors", "leaders",
+    "americans", "populations", "minorities", "worshippers", "believers", "congregations", "employees",
+})  # fmt: skip
 _POPULATION_NOUNS = frozenset({
     "people", "adults", "patients", "participants", "subjects", "individuals", "children", "adolescents", "women",
     "men", "volunteers", "respondents", "cases", "veterans", "residents", "users", "smokers", "survivors",

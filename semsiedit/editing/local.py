@@ -65,7 +65,7 @@ from semsiedit.editing.triage import (
     whole_organisation,
 )
 from semsiedit.profile import Profile, apply_profile
-from semsiedit.text import bounded_word
+from semsiedit.text import bounded_word, split_sentences
 from semsiedit.types import Edit, Finding, Usage
 from semsiedit.verify import check_form, edit_form
 
@@ -282,6 +282,12 @@ class LocalEditor:
             (c.start - base, c.end - base, self._render(text, c, ctx)) for c in node.children
         ]
         taken = [(s, e) for s, e, _ in reps]
+        if ctx.profile == "public" and _yes_no_question(text, node.start):
+            # "Is it true that Tom Hanks was arrested for child trafficking?" asserts nothing; rewritten it
+            # presumed a legal matter ("... was involved in a past legal matter?"). A wh-question presumes
+            # its statement ("Why did Djokovic get deported?") and is edited like one.
+            ctx.left_as_written.extend(node.semsi)
+            return splice(seg, reps, text[max(0, node.start - 80) : node.start]) if reps else seg
         categories = {f.category for f in node.semsi}
         matched: set[str] = set()
         harmful_terms: list[tuple[int, int]] = []
@@ -462,6 +468,21 @@ class LocalEditor:
         # Softened harmful terms already hedge the statement; an unverified claim always gets one.
         adverb = kind == "misinformation" or "harmful" not in matched
         return wrap(text, node, body, kind, ctx, adverb=adverb, changed=body != seg)
+
+
+_YES_NO = re.compile(
+    r"(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b(?!n['’]?t\b)", re.IGNORECASE
+)
+
+
+def _yes_no_question(text: str, pos: int) -> bool:
+    """The sentence at `pos` is a yes/no question ("Is it true that ...?", "Did X ...?"): it asks
+    whether the statement holds and presumes nothing."""
+    bounds = next(((s, e) for s, e in split_sentences(text) if s <= pos < e), None)
+    if bounds is None:
+        return False
+    sentence = text[bounds[0] : bounds[1]].strip()
+    return sentence.endswith("?") and bool(_YES_NO.match(sentence))
 
 
 # The pronoun a replacement's "their" agrees with: the last one before it ("Rumors that he is ...").
