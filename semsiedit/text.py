@@ -72,7 +72,7 @@ _OPEN_END = re.compile(
 _LABEL_LINE = re.compile(r"[^\W\d_][\w'’ ./&-]{0,30}:")
 
 
-def _wrapped(before: str, text: str, end: int) -> bool:
+def wrapped_line(before: str, text: str, end: int) -> bool:
     """A long line without a sentence's end, then a word that opens no field: hard-wrapped prose
     going on with a name ("… he is a Jehovah's\nWitness"). Form fields, list items and chat lines
     are short, end in punctuation or open the next line with a label, a marker or a timestamp."""
@@ -118,7 +118,7 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
     if breaks == 1:
         # A line break ends a sentence unless it is a hard wrap inside one: the next line goes on in
         # lower case, or this one stops on a word no sentence ends with ("pending a\nGMC inquiry").
-        return terminal or not (following.islower() or ends_open(before) or _wrapped(before, text, end))
+        return terminal or not (following.islower() or ends_open(before) or wrapped_line(before, text, end))
     if not terminal or following.islower() or following in ",;:":
         return False
     if before[-1] == "." and _LIST_MARKER.fullmatch(before[max(before.rfind("\n"), before.rfind("\r")) + 1 :]):

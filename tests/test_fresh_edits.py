@@ -2395,3 +2395,11 @@ def test_a_town_opening_a_hospitals_name_across_a_wrap_goes_with_it() -> None:
     out = run(text)
     gone(out, "Leicester", "Royal", "Aisha", "Raman", "Lakeview", "a city\na hospital")
     assert "was taken to a\nhospital." in out and out.endswith(", MD\nA clinic"), out
+
+
+def test_a_name_wrapped_across_lines_is_one_person_and_its_stand_in_stays_whole() -> None:
+    out = run("The panel did not uphold your complaint that your manager, Sandeep\nGill, discriminated against you "
+              "because of your pregnancy. Gill denies it.")  # fmt: skip
+    gone(out, "Sandeep", "Gill", "pregnancy", "Person\n")
+    assert "your manager, Person " in out and ",\ndiscriminated against you" in out, out
+    assert out.count("Person") == 2 and len(set(re.findall(r"Person [A-Z]+", out))) == 1, out

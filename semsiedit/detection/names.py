@@ -21,6 +21,7 @@ _LOWER = re.compile(r"(?<![\w'’@./:-])[^\W\d_][\w'’-]*(?![\w'’@-]|[./:]\w)
 # Names never continue across a line break, nor across a column gap (a tab, or two spaces or more:
 # "Member: Dolores Ramirez   Medicare ID: ...").
 _GAP = re.compile(r" (?![ \t])")
+_WRAP_GAP = re.compile(r"[ \t]*\r?\n[ \t]*(?=[A-Z])")
 CONTAINER_LABELS = ("EMAIL_ADDRESS", "URL", "IP_ADDRESS", "CRYPTO", "IBAN_CODE", "CREDIT_CARD", "MAC_ADDRESS")
 
 
@@ -140,6 +141,16 @@ class Name:
     title: str | None
 
 
+def _wrap_gap(text: str, pos: int) -> re.Match[str] | None:
+    """A line break inside hard-wrapped prose before a capital ("your manager, Sandeep\nGill, ..."):
+    the name goes on on the next line. Not after a short line (a signature's "Dr Patel\nRiverside Clinic"),
+    nor before a label ("Manager: Sophie Adeyemi\nMeeting date: ...")."""
+    from semsiedit.text import wrapped_line
+
+    gap = _WRAP_GAP.match(text, pos)
+    return gap if gap and wrapped_line(text[:pos], text, gap.end()) else None
+
+
 def scan_name(text: str, pos: int, allow_title: bool = True, max_words: int = 5) -> Name | None:
     """The person-name-shaped run of words at text[pos], or None."""
     words: list[tuple[str, int, int]] = []  # (word, start, end)
@@ -166,7 +177,7 @@ def scan_name(text: str, pos: int, allow_title: bool = True, max_words: int = 5)
             last = base != bare or w.endswith(".")
         else:
             break
-        gap = _GAP.match(text, m.end())
+        gap = _GAP.match(text, m.end()) or _wrap_gap(text, m.end())
         if last or not gap or len(words) >= max_words:
             break
         i = gap.end()

@@ -214,15 +214,20 @@ def agree_possessive(replacement: str, subject: str | None) -> str:
     return re.sub(r"\btheir\b", own, replacement) if own and "their" in replacement else replacement
 
 
+_STAND_IN = re.compile(r"(?:Person|User) [A-Z]{1,3}(?:['’]s)?|<[A-Z_]+_\d+>")
+
+
 def keep_line_breaks(original: str, rep: str) -> str:
     """`rep` with the line breaks of the `original` it replaces, after as many words as they came after:
     "member of\nUnite" -> "member of\na workplace group" (hard-wrapped text keeps its lines)."""
-    if "\n" not in original or "\n" in rep:
-        return rep
+    if "\n" not in original or "\n" in rep or _STAND_IN.fullmatch(rep.strip()):
+        return rep  # a stand-in ("Person PS") is one name: the wrap inside the name it replaces goes
     words = rep.split(" ")
     gaps = [" "] * (len(words) - 1)
     for m in re.finditer(r"[ \t]*\r?\n\s*", original):
         at = min(len(original[: m.start()].split()), len(gaps))
+        if at >= 1 and words[at - 1] in ("Person", "User") and at < len(gaps):
+            at += 1  # not inside a stand-in: "your manager, Person PS,\ndiscriminated ..."
         if at >= 1:
             gaps[at - 1] = m.group()
     return "".join(w + g for w, g in zip(words, [*gaps, ""], strict=True))

@@ -11,7 +11,7 @@ from semsiedit.detection.names import NICKNAMED
 from semsiedit.editing.grammar import FLAGS, PRONOUNS, STRIP, function_words, grammar, match_case
 from semsiedit.editing.surrogates import canonical_label, split_title, title_before
 from semsiedit.places import is_city, is_known_place, location_kind, state_code
-from semsiedit.text import paragraph_around
+from semsiedit.text import paragraph_around, wrapped_line
 
 if TYPE_CHECKING:
     from semsiedit.editing.spans import Ctx, Node
@@ -87,6 +87,8 @@ def name_core(text: str, start: int, end: int) -> tuple[int, int] | None:
         if m.start() == 0 and m.end() == len(value):
             break
         punct = m.group(0).strip()
+        if not punct and wrapped_line(text[: start + m.start()], text, start + m.end()):
+            continue  # a hard wrap inside prose: "your manager, Sandeep\nGill, discriminated ..."
         if punct[:1] in ".!?;:" and "\n" not in m.group(0):
             word = re.search(r"(?:^|\s)(\S+)$", value[: m.start()])
             # "Douglas T. Farraday", "Dr. Maria": an initial or a title, not the end of a sentence.
