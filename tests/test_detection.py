@@ -511,3 +511,13 @@ def test_findings_do_not_depend_on_the_hash_seed() -> None:
 
     outs = {detect("0"), detect("2")}
     assert len(outs) == 1 and "health" in next(iter(outs)), outs
+
+
+def test_truecase_keeps_every_offset_and_capitalises_names_places_and_streets() -> None:
+    from semsiedit.detection.truecase import shouting, truecase
+
+    text = "MY NAME IS DENNIS HARLOW. I LIVE AT 9 ELM CLOSE, DIDCOT, SINCE MARCH."
+    assert shouting(text) and not shouting("Patient: Jo Bloggs, NHS No: 485 777 3456, HIV positive.")
+    cased = truecase(text)
+    assert len(cased) == len(text) and cased.lower() == text.lower()
+    assert cased == "My name is Dennis Harlow. I live at 9 Elm Close, Didcot, since March."

@@ -2403,3 +2403,18 @@ def test_a_name_wrapped_across_lines_is_one_person_and_its_stand_in_stays_whole(
     gone(out, "Sandeep", "Gill", "pregnancy", "Person\n")
     assert "your manager, Person " in out and ",\ndiscriminated against you" in out, out
     assert out.count("Person") == 2 and len(set(re.findall(r"Person [A-Z]+", out))) == 1, out
+
+
+def test_a_complaint_in_capitals_loses_its_name_and_address() -> None:
+    out = run("MY NAME IS DENNIS HARLOW AND I HAVE BEEN A CUSTOMER FOR 22 YEARS. YOUR ENGINEER LEFT MUD ALL OVER OUR "
+              "CARPET AT 9 ELM CLOSE, DIDCOT. I WANT A REFUND.")  # fmt: skip
+    gone(out, "DENNIS", "HARLOW", "ELM CLOSE", "DIDCOT")
+    assert out.startswith("MY NAME IS Person ") and "I HAVE BEEN A CUSTOMER FOR 22 YEARS." in out, out
+
+
+def test_a_student_advisers_letter_keeps_the_job_and_a_wrapped_buildings_article() -> None:
+    out = run("Please bring the Home Office letter to our drop-in at the\nBrunel Building, room 2.14, on Wednesday.\n\n"
+              "Kind regards,\nDr Harriet Oyelaran\nInternational Student Adviser, University of Kent")  # fmt: skip
+    gone(out, "Brunel", "Oyelaran", "Kent", "the\na ")
+    assert "at the\nstreet address, room 2.14" in out, out
+    assert out.endswith("International Student Adviser, a university"), out

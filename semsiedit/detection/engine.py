@@ -34,6 +34,7 @@ from semsiedit.detection.person_filter import clean_person_findings
 from semsiedit.detection.tables import cells_win, find_table_cells
 from semsiedit.detection.titles import find_titled_names
 from semsiedit.detection.towns import find_untagged_towns
+from semsiedit.detection.truecase import shouting, truecase
 from semsiedit.language import is_english
 from semsiedit.text import Span, split_sentences, stable_pieces
 from semsiedit.types import SEMSI_CATEGORIES, Finding
@@ -206,11 +207,19 @@ class DetectionEngine:
         parsed; the unchanged sentences keep what the original's parse found in them."""
         self.load()
         texts = list(texts)
-        found, ents = self._analyze(texts, batch_size, originals)
+        # A text in capitals is read in ordinary case (detection/truecase.py); offsets are the same.
+        views = [truecase(t) if shouting(t) else t for t in texts]
+        if originals is not None:
+            originals = [truecase(o) if o is not None and shouting(o) else o for o in originals]
+        found, ents = self._analyze(views, batch_size, originals)
         if self._learned is not None:
             # In this process, after the workers: one embedding batch, into the cache the scorer reads.
-            found = self._learned.refine(texts, found, ents, contexts)
-            found = [merge_findings(f, text=t, categories=self.categories) for t, f in zip(texts, found, strict=True)]
+            found = self._learned.refine(views, found, ents, contexts)
+            found = [merge_findings(f, text=t, categories=self.categories) for t, f in zip(views, found, strict=True)]
+        found = [
+            fs if v is t else [replace(f, text=t[f.start : f.end]) for f in fs]
+            for t, v, fs in zip(texts, views, found, strict=True)
+        ]
         # A text in another language keeps only what does not need English to find (detection/foreign.py).
         return [f if is_english(t) else trusted_in_other_language(t, f) for t, f in zip(texts, found, strict=True)]
 

@@ -17,6 +17,7 @@ from semsiedit.detection.names import (
     BUILDINGS,
     DEDICATIONS,
     is_common_word,
+    is_job_title,
     lexicon,
     org_words,
     person,
@@ -48,6 +49,8 @@ def find_cued_names(text: str) -> list[Finding]:
             continue
         if len(name.words) == 1 and name.title is None and is_common_word(name.words[0], text):
             continue
+        if is_job_title(name.words[-1]):
+            continue  # "International Student Adviser": a role noun before a job, not a name
         if name.words[0] in DEDICATIONS:
             continue  # "class teacher, Holy Trinity C of E Primary": a school named for a dedication
         if len(name.words) > 1 and (name.words[-1] in BUILDINGS or name.words[-1].lower() in org_words()):

@@ -120,7 +120,9 @@ def _longest_first(terms: Iterable[str]) -> list[str]:
     return sorted(terms, key=lambda t: (-len(t), t))
 
 
-_BUILDING_KINDS = frozenset({"a hospital", "a care home", "a clinic", "a place of worship", "a school", "a facility"})
+_BUILDING_KINDS = frozenset({
+    "a hospital", "a care home", "a clinic", "a place of worship", "a school", "a university", "a facility",
+})
 
 
 def _a_named_building(f: Finding) -> bool:

@@ -167,8 +167,8 @@ class LocalEditor:
         # Re-render with a preceding article inside the edit when the seam changes it ("a" -> "an").
         # A possessive too: "our Leeds depot" -> "our city depot", not "our a city depot".
         m = LEFT_ARTICLE.search(text[max(0, start - 4) : start]) or re.search(
-            r"(?<![\w'’-])(the|my|your|his|her|its|our|their) $", text[max(0, start - 7) : start], re.I
-        )
+            r"(?<![\w'’-])(the|my|your|his|her|its|our|their)(?: |[ \t]*\r?\n)$", text[max(0, start - 8) : start], re.I
+        )  # after a hard wrap too: "drop-in at the\nBrunel Building" -> "at the\nbuilding ..."
         if m:
             wstart = start - len(m.group(0))
             before = text[max(0, wstart - 80) : wstart]

@@ -1,0 +1,70 @@
+"""Text written all in capitals ("MY NAME IS DENNIS HARLOW ... 9 ELM CLOSE, DIDCOT"): the NER and every
+recognizer that needs a capital letter read each word as an acronym and find nothing in it.
+
+Detection reads a copy in ordinary case instead, of the same length so that every offset holds: lower
+case, with a capital where a sentence starts, for "I", for a known given name and the word after it
+(its surname), for a known town, country or month, and for the words of a street after a house number.
+The findings' text is then taken from the original.
+"""
+
+from __future__ import annotations
+
+import re
+
+from semsiedit.detection.first_names import first_names
+from semsiedit.detection.names import is_stop_word
+from semsiedit.places import is_city, is_known_place
+from semsiedit.text import split_sentences
+
+MIN_LETTERS = 20  # "HIV", "NHS No:" in a normal text are not shouting
+UPPER_SHARE = 0.8
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_STREET = re.compile(
+    r"\d+[a-z]?,?[ \t]+((?:[a-z'’-]+[ \t]){1,3}(?:street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|"
+    r"court|ct|crescent|terrace|place|grove|gardens|row|square|boulevard|blvd|parade|mews|walk|hill))\b"
+)
+_MONTHS_AND_DAYS = frozenset({
+    "january", "february", "march", "april", "june", "july", "august", "september", "october", "november",
+    "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+})  # fmt: skip
+
+
+def shouting(text: str) -> bool:
+    """Most of the text's letters are capitals."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= MIN_LETTERS and sum(c.isupper() for c in letters) >= UPPER_SHARE * len(letters)
+
+
+def truecase(text: str) -> str:
+    """The text in ordinary case (see the module docstring); unchanged where lower case would change
+    its length."""
+    lower = text.lower()
+    if len(lower) != len(text):
+        return text
+    chars = list(lower)
+
+    def capital(at: int) -> None:
+        chars[at] = chars[at].upper()
+
+    for start, _end in split_sentences(lower):  # it knows a hard wrap from a sentence's end
+        first = _WORD.search(lower, start)
+        if first:
+            capital(first.start())
+    words = list(_WORD.finditer(lower))
+    names = first_names()
+    for i, m in enumerate(words):
+        word = m.group()
+        title = word.capitalize()
+        if word == "i" or word in _MONTHS_AND_DAYS or is_city(title) or is_known_place(title):
+            capital(m.start())
+        elif title in names and not is_stop_word(word):
+            capital(m.start())
+            nxt = words[i + 1] if i + 1 < len(words) else None
+            # The word right after a given name, on the same line, is its surname ("DENNIS HARLOW").
+            if nxt and lower[m.end() : nxt.start()] in (" ", "\t") and not is_stop_word(nxt.group()):
+                capital(nxt.start())
+    for m in _STREET.finditer(lower):
+        for w in _WORD.finditer(m.group(1)):
+            capital(m.start(1) + w.start())
+    return "".join(chars)
