@@ -545,6 +545,10 @@ class SemsiRecognizer:
                 subj_text = " ".join(
                     tok.doc[c.left_edge.i : c.right_edge.i + 1].text for c in head.children if c.dep_ in SUBJECT_DEPS
                 )
+                if not subj_text and head.pos_ in ("NOUN", "PROPN") and tok.dep_ == "conj":
+                    # "Fluoride in drinking water lowers IQ and causes cancer": the parser made the first
+                    # verb a noun and the claim's verb a conjunct of the subject noun itself.
+                    subj_text = head.text
             if causal["subjects_re"].search(subj_text) and causal["objects_re"].search(right):
                 # A nominal claim is anchored on its verb ("were"), so the statement is that verb's clause.
                 at = tok.head if nominal and tok.head.pos_ in {"AUX", "VERB"} else tok
