@@ -2427,3 +2427,20 @@ def test_a_conspiracy_about_a_puppet_master_and_a_misparsed_fluoride_claim_are_n
     out = run("Fluoride in drinking water lowers children's IQ and causes cancer, which is why many European "
               "countries have banned it.", "public")  # fmt: skip
     assert "not supported by reliable evidence" in out, out
+
+
+def test_a_group_chats_hospital_nickname_and_a_bios_crisis_centre_are_no_people() -> None:
+    out = run("[03/11/2026, 19:42] +44 7911 123456: has anyone heard from Lauren? she hasn't been at school all week\n"
+              "[03/11/2026, 19:44] Becky M: her mum said she's in the Royal Alex with an eating disorder\n"
+              "[03/11/2026, 19:47] Becky M: ofc not.")  # fmt: skip
+    gone(out, "Royal Alex", "eating", "Becky", "Lauren", "7911")
+    out = run("I'm Tomasz Wiśniewski, based in Edinburgh. I volunteer with Edinburgh Rape Crisis Centre's IT team.")
+    gone(out, "Tomasz", "Edinburgh", "city Rape")
+    assert "volunteer with an organisation's IT team." in out, out
+
+
+def test_a_witness_statements_weekday_date_and_a_town_after_a_street() -> None:
+    out = run("WITNESS STATEMENT\nName: Precious Mhlanga    Age: 29\n\nOn Friday 7 November 2026 at about 23:10 I "
+              "was walking home along Kings Road, Reading when I saw two men arguing.")  # fmt: skip
+    gone(out, "Mhlanga", "Friday", "November", "Kings", "Reading")
+    assert "In 2026 at about 23:10" in out and "along a street, a city when" in out, out

@@ -28,8 +28,9 @@ CONTAINER_LABELS = ("EMAIL_ADDRESS", "URL", "IP_ADDRESS", "CRYPTO", "IBAN_CODE",
 # A person's initials ("R.K."): a name, though all capitals (not an acronym) and though the NER may call it
 # a place.
 INITIALS = re.compile(r"(?:[A-Z]\.){2,3}")
-# Words that open the name of a church, school or hospital, never a person's ("St Luke's", "Holy Trinity").
-DEDICATIONS = frozenset(("St", "St.", "Saint", "Ste", "Ste.", "Holy", "Sacred"))
+# Words that open the name of a church, school or hospital, never a person's ("St Luke's", "Holy Trinity",
+# "the Royal Alex").
+DEDICATIONS = frozenset(("St", "St.", "Saint", "Ste", "Ste.", "Holy", "Sacred", "Royal"))
 # The last word of a building's name ("Marlowe House", "Beechwood House"), never a person's.
 BUILDINGS = frozenset({"House", "Lodge", "Mansions", "Building", "Buildings", "Flats", "Block"})
 # Verbs that open an instruction addressed to a person ("Ask Priya", "Thank Maria"): never part of the name.

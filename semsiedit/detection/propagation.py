@@ -108,10 +108,12 @@ def _mentions(term: str, text: str, index: dict[str, list[int]]) -> list[re.Matc
     return out
 
 
-_VENUE_WORDS = frozenset({"village", "infirmary", "outlet", "hospitals", "arena", "cathedral", "mosque", "temple"})
-_NAMED_AFTER_A_PLACE = re.compile(r"(?:[ \t]+(?-i:[A-Z][a-z]+)(?![\w'’-]))+")
+_VENUE_WORDS = frozenset({
+    "village", "infirmary", "outlet", "hospitals", "arena", "cathedral", "mosque", "temple", "centre", "center",
+})
+_NAMED_AFTER_A_PLACE = re.compile(r"(?:[ \t]+(?-i:[A-Z][a-z]+)(?=['’]s\b|(?![\w'’-])))+")
 # The same across a hard wrap ("taken to Leicester\nRoyal Infirmary"), tried after a long open line only.
-_NAMED_AFTER_A_PLACE_WRAPPED = re.compile(r"(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?-i:[A-Z][a-z]+)(?![\w'’-]))+")
+_NAMED_AFTER_A_PLACE_WRAPPED = re.compile(r"(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?-i:[A-Z][a-z]+)(?=['’]s\b|(?![\w'’-])))+")
 
 
 def _longest_first(terms: Iterable[str]) -> list[str]:

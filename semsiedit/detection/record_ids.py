@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+from semsiedit.detection.first_names import first_names
 from semsiedit.detection.identifiers import is_calendar_date
 from semsiedit.detection.lexicon import load_lexicon
 from semsiedit.places import is_city, is_known_place, known_place
@@ -207,6 +208,10 @@ def _place_words(name_and_kind: str) -> bool:
     return is_known_place(" ".join(w for w in name_and_kind.split() if w[:1].isupper()))
 
 
+# A hospital called by its short name ("she's in the Royal Alex", "the Royal Vic"): "Royal" and a given name.
+_ROYAL_NAME = re.compile(r"(?<![\w'’-])Royal ([A-Z][a-z]+)(?![\w'’-])(?! (?:Hospital|Infirmary|Hall|Mail|Navy|Family))")
+
+
 # A named house that is a home, an office or a venue ("Beechwood House", "Marlowe House"), not a
 # chamber or a landmark ("the White House", "U.S. House", "Opera House").
 _NAMED_HOUSE = re.compile(r"(?<![\w'’.-])((?:[A-Z][a-z][\w'’-]* ){1,2}House)(?![\w'’-])")
@@ -252,6 +257,11 @@ def _institutions(text: str) -> list[Finding]:
         and not _place_words(m.group(1)) and not _AN_EVENT.match(text, m.end())
     ]
     out += [
+        Finding(m.start(), m.end(), m.group(), "pii", "ORGANIZATION", 1, 0.7, SOURCE, "a hospital's short name")
+        for m in _ROYAL_NAME.finditer(text)
+        if m.group(1) in first_names()
+    ]
+    out += [
         Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 1, 0.7, SOURCE, "a named house")
         for m in _NAMED_HOUSE.finditer(text)
         if _a_named_house(m.group(1), text)
@@ -291,6 +301,11 @@ _CITY = re.compile(
 )
 
 
+# A town after a street's name and a comma ("along Kings Road, Reading when ...").
+_TOWN_AFTER_STREET = re.compile(
+    r"[A-Z][a-z]+[ \t]+(?:Street|Road|Avenue|Lane|Close|Drive|Way|Crescent|Terrace|Place|Grove|Gardens|Rd|St|Ave),"
+    r"[ \t]+([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)(?![\w'’-])"
+)
 # A town closing a byline or a profile line after a separator ("Posted by Sam_T_1984 · Leeds").
 _TOWN_AFTER_SEPARATOR = re.compile(r"[·•|][ \t]*([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)[ \t]*(?=\r?\n|$)", re.M)
 
@@ -299,6 +314,11 @@ def _places(text: str) -> list[Finding]:
     out = [
         Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 1, 0.85, SOURCE, "a town closing a byline")
         for m in _TOWN_AFTER_SEPARATOR.finditer(text)
+        if is_city(m.group(1))
+    ]
+    out += [
+        Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 1, 0.85, SOURCE, "a town after a street")
+        for m in _TOWN_AFTER_STREET.finditer(text)
         if is_city(m.group(1))
     ]
     for m in _CITY.finditer(text):
@@ -316,11 +336,20 @@ def _places(text: str) -> list[Finding]:
     return out
 
 
+_WEEKDAY_BEFORE = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?[ \t]+(?:the[ \t]+)?\Z")
+
+
+def _with_weekday(text: str, f: Finding) -> Finding:
+    """The date with its weekday ("Friday 7 November 2026"): "On Friday 2026" is no date."""
+    day = _WEEKDAY_BEFORE.search(text, max(0, f.start - 16), f.start)
+    return replace(f, start=day.start(), text=text[day.start() : f.end]) if day else f
+
+
 def find_record_ids(text: str) -> list[Finding]:
     found = [_finding(m, "ZIP_CODE", "ZIP code", "z") for m in _ZIP.finditer(text)]
     found += [_finding(m, "ZIP_CODE", "postcode") for m in _POSTCODE.finditer(text) if re.search(r"\d", m.group(0))]
     found += [
-        _finding(m, "DATE_TIME", "a date of a person's event")
+        _with_weekday(text, _finding(m, "DATE_TIME", "a date of a person's event"))
         for m in _date().finditer(text)
         if _personal(text, m) and is_calendar_date(m.group())
     ]

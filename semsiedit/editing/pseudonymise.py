@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from semsiedit.detection.names import NICKNAMED
+from semsiedit.detection.names import DEDICATIONS, NICKNAMED
 from semsiedit.editing.grammar import FLAGS, PRONOUNS, STRIP, function_words, grammar, match_case
 from semsiedit.editing.surrogates import canonical_label, split_title, title_before
 from semsiedit.places import is_city, is_known_place, location_kind, state_code
@@ -241,9 +241,12 @@ def name_reps(seg: str, node: Node, claimed: list[tuple[int, int]], ctx: Ctx) ->
             span = (m.start(), m.end())
             if any(span[0] < e and s < span[1] for s, e in [*taken, *[(a, b) for a, b, _ in out]]):
                 continue
-            if pattern is MULTI_NAME and not looks_like_person(m):
+            label = "PERSON"
+            if pattern is MULTI_NAME and m.group(0).split()[0] in DEDICATIONS:
+                label = "ORGANIZATION"  # "she's in the Royal Alex": a hospital, not a person
+            elif pattern is MULTI_NAME and not looks_like_person(m):
                 continue
-            name = ctx.surrogates.render("PERSON", m.group(0), mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
+            name = ctx.surrogates.render(label, m.group(0), mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
             out.append((span[0], span[1], name))
     if out:
         ctx.strategies.append("pseudonym" if ctx.mode == "descriptor" else ctx.mode)
