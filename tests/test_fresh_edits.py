@@ -2444,3 +2444,13 @@ def test_a_witness_statements_weekday_date_and_a_town_after_a_street() -> None:
               "was walking home along Kings Road, Reading when I saw two men arguing.")  # fmt: skip
     gone(out, "Mhlanga", "Friday", "November", "Kings", "Reading")
     assert "In 2026 at about 23:10" in out and "along a street, a city when" in out, out
+
+
+def test_a_public_figures_interview_disclosure_stays_and_a_stolen_laptop_gets_no_unproven_note() -> None:
+    out = run("In a 2021 interview with Oprah Winfrey, Meghan said she had experienced suicidal thoughts while "
+              "pregnant.", "public")  # fmt: skip
+    assert "she had experienced suicidal thoughts while pregnant." in out, out
+    out = run("- **Affected user:** priya.n@lumentech.io — her laptop was stolen from her car in Croydon on 2 Dec")
+    gone(out, "priya", "Croydon", "not been proven")
+    out = run("Please bring your partner Mo Farouk's semen analysis results.")
+    gone(out, "Farouk", "semen")

@@ -48,6 +48,9 @@ _ESTABLISHED = re.compile(
     r"(?:abused|assaulted|molested|raped|harassed|mistreated|bullied|attacked|threatened|stalked)(?![\w'’-])"
     r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|get|being) "
     r"(?:defrauded|scammed|swindled|conned|cheated|robbed|burgled|mugged)(?![\w'’-])"
+    # A victim's loss, not an accusation against anyone: "her laptop was stolen from her car".
+    r"|(?<![\w'’-])(?:was|were|got|had been|has been|have been) (?:stolen|nicked|broken into|vandali[sz]ed|hacked)"
+    r"(?![\w'’-])"
     # A victim's account in their own record: "trauma processing around the assault by her former partner".
     r"|(?<![\w'’-])(?:the|an?|her|his|their|my|our|your) (?:(?:physical|sexual|verbal|emotional|domestic) )?"
     r"(?:assault|abuse|attack|rape|mistreatment|beating|harassment) (?:by|from|at the hands of) "

@@ -136,7 +136,7 @@ _DENIED = re.compile(r"(?<![\w'’-])(?:never|not|no longer|neither|nor)(?![\w'�
 
 
 # The person made it public: "publicly came out as gay in a 2014 essay", "the first openly gay CEO", "has
-# spoken openly about being abused as a child", "revealed in her memoir".
+# spoken openly about being abused as a child", "revealed in her memoir", "In a 2021 interview ... said she".
 _DISCLOSED = re.compile(
     r"(?<![\w'’-])(?:(?:publicly |openly )?(?:came|comes|coming) out(?: publicly)? as|"
     r"publicly (?:disclosed|revealed|announced|acknowledged|discussed|shared)|"
@@ -148,7 +148,8 @@ _DISCLOSED = re.compile(
     r"(?:she|he|they) (?:wrote|spoke|talked|blogged|posted) about|announced (?:his|her|their)|"
     r"(?:she|he|they) (?:has|have|had) (?:said|stated|revealed|confirmed) (?:that )?(?:she|he|they)|"
     r"(?:revealed|disclosed|discussed|wrote about|spoke about) [^.!?\n]{0,40}?in (?:his|her|their) "
-    r"(?:memoir|autobiography|essay|podcast|documentary|book)|in (?:his|her|their) (?:memoir|autobiography))"
+    r"(?:memoir|autobiography|essay|podcast|documentary|book)|in (?:his|her|their) (?:memoir|autobiography)|"
+    r"in an? (?:\d{4} )?(?:[\w-]+ ){0,2}interview[^.!?\n]{0,60}?\b(?:said|revealed|disclosed|told \w+))"
     r"(?![\w'’-])",
     re.IGNORECASE,
 )
