@@ -2454,3 +2454,16 @@ def test_a_public_figures_interview_disclosure_stays_and_a_stolen_laptop_gets_no
     gone(out, "priya", "Croydon", "not been proven")
     out = run("Please bring your partner Mo Farouk's semen analysis results.")
     gone(out, "Farouk", "semen")
+
+
+def test_a_nickname_before_a_surname_that_is_a_town_and_a_hyphenated_town() -> None:
+    out = run("Sadly Bill Thornton (plot 14) passed away last Tuesday. His funeral is at St Mary's, Henley-on-Thames, "
+              "on Friday 12th at 2pm. Bill's plot will be reallocated.")  # fmt: skip
+    gone(out, "Bill", "Thornton", "Henley", "organisation (plot")
+    assert "St Mary's, a city, on" in out and len(set(re.findall(r"Person [A-Z]+", out))) == 1, out
+
+
+def test_sight_loss_is_a_disability() -> None:
+    out = run("Customer (Mr Adebayo Ogunleye, 71) says he has sight loss and was left at the stop on Bath Road.")
+    gone(out, "Ogunleye", "sight", "Bath Road")
+    assert "he has a disability and was left" in out, out

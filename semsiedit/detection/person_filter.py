@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from semsiedit.detection.casual_names import mostly_lower_case
-from semsiedit.detection.first_names import first_names
+from semsiedit.detection.first_names import first_names, is_given_name
 from semsiedit.detection.lexicon import term_matcher
 from semsiedit.detection.names import (
     ADDRESSING_VERBS,
@@ -172,6 +172,10 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         end = min(end, tokens[-1].idx + len(tokens[-1].text))
         value = text[start:end]
     words = value.split()
+    if town := _HYPHENATED_TOWN.match(text, end):
+        # "Henley-on-Thames", "Stratford-upon-Avon", "Southend-on-Sea": the NER stopped at the hyphen.
+        return replace(f, start=start + offset, end=town.end() + offset, text=text[start : town.end()],
+                       label="LOCATION", reason=f"{f.reason}; a hyphenated town")  # fmt: skip
     rest = _NAME_RUN_WRAPPED.match(text, end)
     if rest and "\n" in rest.group() and not long_open_line(text[:end]):
         rest = _NAME_RUN.match(text, end)  # a line break that ends the name's line: "Dr X\nRiverside Clinic"
@@ -205,7 +209,7 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         # "Flat 14, Marlowe House": a block of flats, part of an address.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="STREET_ADDRESS",
                        reason=f"{f.reason}; a building, not a person")  # fmt: skip
-    if len(words) == 2 and words[0] not in first_names() and not is_title(words[0]) and (
+    if len(words) == 2 and not is_given_name(words[0]) and not is_title(words[0]) and (
         words[1] == "General" or (is_city(words[1]) and not place_preposition_before(text, start, value))
     ):
         # "Northgate General" (a hospital), "Forward Leeds" (a service named after its town).
@@ -391,6 +395,7 @@ _AFTER_A_STREET = re.compile(rf"(?:{_STREET_TYPES}),[ \t]*$")
 _FIELD_LABEL = re.compile(r"(?:^|\n)[ \t]*([^\W\d_][\w .'’-]{0,30}?)[ \t]*:[ \t]*$")
 # The rest of an organisation's name on its line: capitalised words, "of", "C of E", "&".
 _NAME_RUN = re.compile(r"(?:[ \t]+(?:[A-Z][\w'’.-]*|of|and|&))+")
+_HYPHENATED_TOWN = re.compile(r"-(?:on|upon|by|under|in|le|en|sur|super|next|the)-[A-Z][\w'’]*(?:-[A-Z][\w'’]*)?")
 # The same across a hard wrap, and the kinds of place a person's name often opens.
 _NAME_RUN_WRAPPED = re.compile(r"(?:(?: |[ \t]*\n[ \t]*)(?:[A-Z][\w'’-]*|of|and|&))+")  # not across a column gap
 _INSTITUTION_KINDS = frozenset({
