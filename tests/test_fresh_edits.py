@@ -2467,3 +2467,20 @@ def test_sight_loss_is_a_disability() -> None:
     out = run("Customer (Mr Adebayo Ogunleye, 71) says he has sight loss and was left at the stop on Bath Road.")
     gone(out, "Ogunleye", "sight", "Bath Road")
     assert "he has a disability and was left" in out, out
+
+
+def test_texts_with_nothing_sensitive_stay_as_they_are() -> None:
+    for text, profile in (
+        ("Background: Type 2 diabetes affects more than 400 million adults worldwide. We conducted a randomised "
+         "controlled trial of 612 participants with poorly controlled type 2 diabetes in three hospitals.", "auto"),
+        ("Release notes v4.2.0\n- Fixed a crash when exporting reports with more than 10,000 rows (#4412).\n- The "
+         "patient portal now supports NHS login.", "auto"),
+        ("To make a classic Victoria sponge, cream 200g of butter with 200g of caster sugar until pale.", "auto"),
+    ):  # fmt: skip
+        assert run(text, profile) == text
+
+
+def test_a_patrol_officers_title_badge_number_and_an_active_arrest() -> None:
+    out = run("INCIDENT REPORT\nReporting Officer: Ptl. J. Ramirez #4471\n\nPC Smith arrested him outside the shop.")
+    gone(out, "Ramirez", "4471", "Smith", "matter him")
+    assert "Reporting Officer: Person " in out and "(number withheld)" in out and " dealt with him outside" in out, out

@@ -25,9 +25,12 @@ _PHONE = re.compile(r"\+?(?:\(?\d{1,4}\)?[ .-])*\d{3}[ .-]\d{4}")  # digits in p
 _UK_PLATE = re.compile(r"(?<![\w-])[A-Z]{2}\d{2} ?[A-Z]{3}(?![\w-])")
 # "***-**-4821", "XXX-XX-4821": the last four digits of a Social Security number still identify.
 _MASKED_SSN = re.compile(r"(?<![\w*-])(?:\*{3}|[Xx]{3})-(?:\*{2}|[Xx]{2})-\d{4}(?![\w-])")
-# "Aetna PPO #W2284410": a number marked with "#" that holds four digits or more, whatever its keyword
-# (not a colour, "#FF5733", nor a hashtag, which ends in a letter).
+# "Aetna PPO #W2284410": a number marked with "#", whatever its keyword (not a colour, "#FF5733", nor a
+# hashtag, which ends in a letter).
 _HASHED = re.compile(r"(?<![\w&#])#(?P<v>[A-Za-z]{0,4}\d[\w-]*\d)(?![\w-])")
+_AN_ISSUE = re.compile(
+    r"(?:\(|(?<![\w-])(?:issue|issues|PR|pull request|bug|fix(?:es|ed)?|close[sd]?|resolve[sd]?|see)[ \t]*)\Z", re.I
+)
 _HEX_COLOUR = re.compile(r"[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8}")
 _SHAPE = re.compile(r"(?<![\w./@-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w@]|[-/.]\w)")
 
@@ -129,6 +132,8 @@ def find_identifiers(text: str) -> list[Finding]:
         if _digits(m.group("v")) >= lex["min_digits"]
         and not _HEX_COLOUR.fullmatch(m.group("v"))
         and not re.fullmatch(r"(?:19|20)\d\d", m.group("v"))  # "#2024": a year's hashtag
+        # An issue or a pull request ("Fixed a crash (#4412)", "closes #4412"), not a record's number.
+        and not _AN_ISSUE.search(text, max(0, m.start() - 20), m.start())
     ]
     out += [_finding(m, "VEHICLE_PLATE", 3, 0.85, "a UK number plate") for m in _UK_PLATE.finditer(text)]
     out += [_finding(m, "US_SSN", 3, 0.9, "a masked SSN's last four digits") for m in _MASKED_SSN.finditer(text)]
