@@ -2421,8 +2421,8 @@ def test_a_student_advisers_letter_keeps_the_job_and_a_wrapped_buildings_article
 
 
 def test_a_conspiracy_about_a_puppet_master_and_a_misparsed_fluoride_claim_are_not_left_as_fact() -> None:
-    out = run("George Soros is a billionaire investor. He is a puppet master who secretly controls the Democratic Party "
-              "and funds violent riots across America to destroy the country.", "public")  # fmt: skip
+    out = run("George Soros is a billionaire investor. He is a puppet master who secretly controls the Democratic "
+              "Party and funds violent riots across America to destroy the country.", "public")  # fmt: skip
     assert "George Soros is a billionaire investor." in out and "not supported by reliable evidence" in out, out
     out = run("Fluoride in drinking water lowers children's IQ and causes cancer, which is why many European "
               "countries have banned it.", "public")  # fmt: skip
