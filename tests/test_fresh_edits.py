@@ -2484,3 +2484,13 @@ def test_a_patrol_officers_title_badge_number_and_an_active_arrest() -> None:
     out = run("INCIDENT REPORT\nReporting Officer: Ptl. J. Ramirez #4471\n\nPC Smith arrested him outside the shop.")
     gone(out, "Ramirez", "4471", "Smith", "matter him")
     assert "Reporting Officer: Person " in out and "(number withheld)" in out and " dealt with him outside" in out, out
+
+
+def test_a_visa_application_loses_its_unit_number_and_visa_type() -> None:
+    out = run("Applicant: Siddharth Rao (DOB 1994-07-22), current address 4/12 Kensington Rd, Parkville VIC 3052.\n"
+              "Visa: subclass 482 (Temporary Skill Shortage), expires 30/09/2027. Employer: Melbourne Health.\n"
+              "Declared: previous conviction for drink driving (NSW, 2016). Medical: asthma, well controlled.")
+    gone(out, "Siddharth", "07-22", "4/", "Kensington", "Parkville", "3052", "482", "Skill Shortage", "Person B")
+    out = run("I'm sorry to hear that your Tier 4 visa extension was refused. Please bring your BRP card.")
+    gone(out, "Tier 4", "BRP")
+    assert "your paperwork extension was refused" in out and "bring your residency paperwork." in out, out

@@ -67,7 +67,9 @@ _TYPE_FIRST = re.compile(
 
 
 # The word before a house or flat number ("at number 12 Wellesley Gardens", "flat 3C, Rue des Fleurs 14").
-_UNIT_WORD = re.compile(r"(?<![\w'’-])(?:number|[Nn]o\.|No|[Ff]lat|[Aa]pt\.?|[Aa]partment|[Uu]nit|[Ss]uite)[ \t]+\Z")
+_UNIT_WORD = re.compile(
+    r"(?<![\w'’-])(?:(?:number|[Nn]o\.|No|[Ff]lat|[Aa]pt\.?|[Aa]partment|[Uu]nit|[Ss]uite)[ \t]+|\d{1,4}[A-Za-z]?/)\Z"
+)  # also a unit before a slash: "4/12 Kensington Rd"
 
 
 def with_unit_word(text: str, f: Finding) -> Finding:
