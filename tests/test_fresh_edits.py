@@ -2494,3 +2494,11 @@ def test_a_visa_application_loses_its_unit_number_and_visa_type() -> None:
     out = run("I'm sorry to hear that your Tier 4 visa extension was refused. Please bring your BRP card.")
     gone(out, "Tier 4", "BRP")
     assert "your paperwork extension was refused" in out and "bring your residency paperwork." in out, out
+
+
+def test_a_pandemics_lockdown_is_no_ones_illness() -> None:
+    text = ("In April 2022, Boris Johnson became the first sitting UK Prime Minister found to have broken the law "
+            "when\nthe Metropolitan Police fined him for attending a birthday gathering in Downing Street in June "
+            "2020, during\nCOVID-19 lockdown restrictions.")  # fmt: skip
+    out = run(text, "public")
+    assert "during\nCOVID-19 lockdown restrictions." in out and "medical issue" not in out, out

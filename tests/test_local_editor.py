@@ -427,7 +427,7 @@ def test_attribute_terms_read_naturally(
 ) -> None:
     out, _ = rewrite(editor, text, [find(text, quote or text, "privacy", label, "f1", subject="I")])
     if expected is None:
-        assert out == "The candidate lost the 2024 gubernatorial contest."  # an election race is not ethnicity
+        assert out == "The candidate lost the 2024 gubernatorial race."  # an election race is not ethnicity: it stays
     else:
         assert out == expected
     assert_fluent(out)

@@ -300,8 +300,9 @@ class LocalEditor:
                 if ctx.profile == "public" and repl == _ANY_AMOUNT:
                     continue  # "his $44 billion purchase of Twitter": a public deal's price is public
                 for m in pattern.finditer(seg):
-                    if m.end() > m.start() and not other_sense_term(text, base + m.start(), base + m.end()) and not (
-                        cat != "harmful" and in_a_name(text, base + m.start())
+                    start_at, end_at = base + m.start(), base + m.end()
+                    if m.end() > m.start() and not other_sense_term(text, start_at, end_at, cat) and not (
+                        cat != "harmful" and in_a_name(text, start_at)
                     ):
                         near = _NEAR_PRONOUN.search(seg[max(0, m.start() - 30) : m.start()])
                         rep = agree_possessive(m.expand(repl), near.group(1) if near else owner)

@@ -16,10 +16,11 @@ from semsiedit.types import Edit, Finding
 from semsiedit.verify import check_form, org_name_end
 
 
-def other_sense_term(text: str, start: int, end: int) -> bool:
-    """A table term used in a sense the harmful detector knows is not an accusation ("the double
-    charge" on a card is no criminal charge): its `not_senses`, so detection and editing agree."""
-    return other_sense("harmful", text, start, end)
+def other_sense_term(text: str, start: int, end: int, category: str = "harmful") -> bool:
+    """A table term used in a sense its category's detector knows is not sensitive ("the double charge"
+    on a card is no criminal charge, "COVID-19 lockdown restrictions" no one's illness): the lexicon's
+    `not_senses`, so detection and editing agree."""
+    return other_sense("privacy" if category.startswith("privacy") else "harmful", text, start, end)
 
 
 def known_name_words(findings: list[Finding]) -> set[str]:
@@ -147,7 +148,8 @@ _DISCLOSED = re.compile(
     r"(?:is|are|was|were) (?:open|candid) about|"
     r"(?:she|he|they) (?:wrote|spoke|talked|blogged|posted) about|announced (?:his|her|their)|"
     r"(?:she|he|they) (?:has|have|had) (?:said|stated|revealed|confirmed) (?:that )?(?:she|he|they)|"
-    r"(?:revealed|disclosed|discussed|wrote about|spoke about) [^.!?\n]{0,40}?in (?:his|her|their) "
+    r"(?:revealed|disclosed|discussed|wrote about|written about|spoke about|spoken about) [^.!?\n]{0,40}?in "
+    r"(?:his|her|their) "
     r"(?:memoir|autobiography|essay|podcast|documentary|book)|in (?:his|her|their) (?:memoir|autobiography)|"
     r"in an? (?:\d{4} )?(?:[\w-]+ ){0,2}interview[^.!?\n]{0,60}?\b(?:said|revealed|disclosed|told \w+))"
     r"(?![\w'’-])",
