@@ -2502,3 +2502,10 @@ def test_a_pandemics_lockdown_is_no_ones_illness() -> None:
             "2020, during\nCOVID-19 lockdown restrictions.")  # fmt: skip
     out = run(text, "public")
     assert "during\nCOVID-19 lockdown restrictions." in out and "medical issue" not in out, out
+
+
+def test_a_wrapped_aside_goes_with_its_term_and_a_contracted_pronoun_sets_the_possessive() -> None:
+    out = run("My son Oliver (Year 9) has been refusing to go to school. He's been self-harming (cuts on\nhis arms) "
+              "and told his counsellor that he's being bullied because he's gay.")  # fmt: skip
+    gone(out, "Oliver", "self-harm", "cuts", "arms)", "gay", "their personal life")
+    assert "because he's private about his personal life." in out, out

@@ -507,9 +507,10 @@ def _quoted_or_reported(seg: str) -> list[tuple[int, int]]:
 
 # A short parenthesis right after an attribute term details it: "(cutting)", "(type 2)", "(20mg)"; a
 # bare year or number does not ("a prior conviction (2016)": the year is kept).
-_ASIDE = re.compile(r"[ \t]*\((?=[^()\n]*[^\W\d_])[^()\n]{1,40}\)")
+_ASIDE = re.compile(r"[ \t]*\((?=[^()\n]*[^\W\d_])(?:[^()\n]|\n(?![ \t]*\n)){1,40}\)")  # a wrap may fall inside
+# The last pronoun before a term; "he's", "she'd" count ("because he's gay" -> "his personal life").
 _NEAR_PRONOUN = re.compile(
-    r"(?<![\w'’-])(he|she|I|we|you)(?![\w'’-])(?!.*(?<![\w'’-])(?:he|she|I|we|you|they)\b)", re.IGNORECASE
+    r"(?<![\w'’-])(he|she|I|we|you)(?![\w-])(?!.*(?<![\w'’-])(?:he|she|I|we|you|they)(?![\w-]))", re.IGNORECASE
 )
 
 
