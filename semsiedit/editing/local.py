@@ -486,7 +486,6 @@ def _yes_no_question(text: str, pos: int) -> bool:
     return sentence.endswith("?") and bool(_YES_NO.match(sentence))
 
 
-# The pronoun a replacement's "their" agrees with: the last one before it ("Rumors that he is ...").
 def _table_cell(node: Node) -> bool:
     """A table cell's attribute ("Epilepsy" under "Condition"): the attribute itself, never a name."""
     return bool(node.semsi) and all(f.source == TABLE_SOURCE for f in node.semsi)
