@@ -521,3 +521,18 @@ def test_truecase_keeps_every_offset_and_capitalises_names_places_and_streets() 
     cased = truecase(text)
     assert len(cased) == len(text) and cased.lower() == text.lower()
     assert cased == "My name is Dennis Harlow. I live at 9 Elm Close, Didcot, since March."
+
+
+def test_a_given_name_the_ner_calls_an_organisation_may_end_the_text() -> None:
+    """The contraction check ("Callum's off") looked at the token after the name even when there was none."""
+    from spacy.tokens import Span
+
+    from semsiedit.detection.first_names import find_first_names
+    from semsiedit.models import load_spacy
+
+    nlp = load_spacy("en_core_web_sm")
+    for text in ("Thanks for your help, Martin", "Cheers from Aleks"):
+        doc = nlp.make_doc(text)
+        doc[len(doc) - 1].pos_ = "PROPN"
+        doc.ents = [Span(doc, len(doc) - 1, len(doc), label="ORG")]
+        assert isinstance(find_first_names(doc), list)

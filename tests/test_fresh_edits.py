@@ -2509,3 +2509,12 @@ def test_a_wrapped_aside_goes_with_its_term_and_a_contracted_pronoun_sets_the_po
               "and told his counsellor that he's being bullied because he's gay.")  # fmt: skip
     gone(out, "Oliver", "self-harm", "cuts", "arms)", "gay", "their personal life")
     assert "because he's private about his personal life." in out, out
+
+
+def test_a_sick_leave_email_loses_a_short_name_a_back_injury_its_drugs_and_a_miscarriage() -> None:
+    text = ("Hi Fatima,\n\nAleks called in this morning: he's been signed off for four weeks with a slipped disc and "
+            "is on\nco-codamol and diazepam. He also mentioned his wife lost the baby last month, so he's not in a "
+            "great\nplace.\n\nCheers,\nMartin")  # fmt: skip
+    out = run(text)
+    gone(out, "Aleks", "Fatima", "Martin", "slipped", "co-codamol", "diazepam", "lost the baby")
+    assert "his wife had a private health matter last month" in out, out

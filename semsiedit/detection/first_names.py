@@ -151,8 +151,10 @@ def _is_contracted(tok: Token, nxt: Token | None) -> bool:
     """A lone given name the NER took for an organisation, before "'s" for "is" or "has"."""
     doc = tok.doc
     after = doc[nxt.i + 1] if nxt is not None and nxt.i + 1 < len(doc) else None
-    alone = tok.ent_iob_ == "B" and (nxt is None or nxt.ent_iob_ != "I")
-    return alone and nxt.text in ("'s", "’s") and after is not None and after.lower_ in _AFTER_CONTRACTED
+    if nxt is None or after is None:
+        return False  # the name ends the text
+    alone = tok.ent_iob_ == "B" and nxt.ent_iob_ != "I"
+    return alone and nxt.text in ("'s", "’s") and after.lower_ in _AFTER_CONTRACTED
 
 
 def _candidate(tok: Token, text: str) -> bool:
@@ -162,14 +164,18 @@ def _candidate(tok: Token, text: str) -> bool:
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
     # The tagger knows few names from outside Europe: "Raj will cover" came out an adverb. A listed
     # name right before a verb is its subject whatever the tag.
-    if tok.pos_ != "PROPN" and not (nxt is not None and nxt.pos_ in ("AUX", "VERB") and not tok.ent_type_):
+    lone = tok.ent_iob_ != "I" and (nxt is None or nxt.ent_iob_ != "I")
+    if tok.pos_ != "PROPN" and not (
+        nxt is not None and nxt.pos_ in ("AUX", "VERB") and (not tok.ent_type_ or (tok.ent_type_ == "FAC" and lone))
+    ):
         return False
     if tok.ent_type_ == "ORG" and _full_name_org(tok, nxt):
         return not is_common_word(tok.text, text)
     # A lone given name alone in brackets is who a role is, whatever the tag ("Agent (Shannon):").
     bracketed = _set_off(tok) and nxt is not None and nxt.text.startswith(")")
     if tok.ent_type_ not in _MISTAGGED and not (
-        tok.ent_type_ == "ORG" and (_a_person_by_role(tok) or _after_a_label(tok, nxt) or _is_contracted(tok, nxt))
+        tok.ent_type_ in ("ORG", "FAC")
+        and (_a_person_by_role(tok) or _after_a_label(tok, nxt) or _is_contracted(tok, nxt))
     ) and not (tok.ent_type_ in ("ORG", "FAC") and bracketed):
         return False
     if tok.ent_type_ == "PERSON":
