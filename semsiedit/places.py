@@ -48,6 +48,12 @@ def known_place(value: str) -> str | None:
     return "a state" if state_code(value) else _gazetteer().get(_place_key(value))
 
 
+@cache
+def building_kinds() -> frozenset[str]:
+    """The descriptors `location_kind` gives a named building of a known kind ("a hospital", "a school")."""
+    return frozenset(kind for _pattern, kind in load_data("surrogates")["locations"]["_facility_kinds"])
+
+
 def location_kind(value: str) -> str:
     """The descriptor of a place: a known country, state or region (`known_place`); 'a unit' for an
     apartment number ("Apt 4B"); the kind of a named building ("a hospital" for "Mercy Hospital", "a

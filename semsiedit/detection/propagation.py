@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from semsiedit.detection.first_names import first_names
 from semsiedit.detection.names import is_common_word, is_title, lexicon, org_words, person, scan_name
-from semsiedit.places import location_kind
+from semsiedit.places import building_kinds, location_kind
 from semsiedit.span_index import SpanIndex
 from semsiedit.text import long_open_line
 from semsiedit.types import Finding
@@ -122,13 +122,9 @@ def _longest_first(terms: Iterable[str]) -> list[str]:
     return sorted(terms, key=lambda t: (-len(t), t))
 
 
-_BUILDING_KINDS = frozenset({
-    "a hospital", "a care home", "a clinic", "a place of worship", "a school", "a university", "a facility",
-})
-
-
 def _a_named_building(f: Finding) -> bool:
-    return f.label == "LOCATION" and " " in f.text and location_kind(f.text) in _BUILDING_KINDS
+    kind = location_kind(f.text) if f.label == "LOCATION" and " " in f.text else None
+    return kind is not None and (kind in building_kinds() or kind == "a facility")
 
 
 def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:

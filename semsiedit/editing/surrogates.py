@@ -26,11 +26,7 @@ from functools import lru_cache
 from typing import Literal
 
 from semsiedit.data_files import load_data
-from semsiedit.places import location_kind
-
-# location_kind's answers that say nothing about what kind of organisation a name is.
-_NOT_A_KIND = frozenset({"a city", "a state", "a country", "a region", "a county", "a street", "a unit",
-                         "an organisation", "a facility"})
+from semsiedit.places import building_kinds, location_kind
 
 Mode = Literal["descriptor", "placeholder", "fake"]
 Slot = Literal["np", "prep", "label"]
@@ -305,7 +301,7 @@ class SurrogateMap:
         if entity.label == "USERNAME" and slot != "label":
             # One stand-in per account, as for people: who wrote what still reads ("User QX: ...").
             return f"User {letters(entity.code)}"
-        if entity.label == "LOCATION" or (entity.label == "ORGANIZATION" and location_kind(value) not in _NOT_A_KIND):
+        if entity.label == "LOCATION" or (entity.label == "ORGANIZATION" and location_kind(value) in building_kinds()):
             return location_kind(value)  # an organisation that is a school, a hospital ...: "a school"
         if entity.label == "DATE_TIME":
             return date_descriptor(value)
