@@ -2518,3 +2518,50 @@ def test_a_sick_leave_email_loses_a_short_name_a_back_injury_its_drugs_and_a_mis
     out = run(text)
     gone(out, "Aleks", "Fatima", "Martin", "slipped", "co-codamol", "diazepam", "lost the baby")
     assert "his wife had a private health matter last month" in out, out
+
+
+def test_a_jury_convicting_someone_and_a_question_about_a_conviction_keep_their_grammar() -> None:
+    out = run("What did Harvey Weinstein get convicted of?", "public")
+    assert out == "What did Harvey Weinstein get into legal trouble over?", out
+    out = run("In 2020 a New York jury convicted Harvey Weinstein of a criminal sexual act in the first degree and "
+              "rape in the third degree, and he was sentenced to 23 years.", "public")  # fmt: skip
+    gone(out, "rape", "criminal sexual", "involved in a past legal matter Harvey")
+    assert "a New York jury ruled against Harvey Weinstein, and he" in out, out
+
+
+def test_a_wrapped_diagnosis_and_a_branded_medicine_in_a_pool_incident_log() -> None:
+    text = ("Incident log\nDate: 03/11/2025  Time: 17:45\nReported by: lifeguard Tom Ashdown\n\nFirst aid given. "
+            "His mum, Gemma, collected him at 18:10 and said he has\nepilepsy and takes Epilim, which we did not "
+            "have on file.")  # fmt: skip
+    out = run(text)
+    gone(out, "epilepsy", "Epilim", "03/11", "Tom", "Gemma")
+    assert "Date: 2025  Time: 17:45" in out and "which we did not have on file." in out, out
+
+
+def test_benefits_and_happy_pills_in_quoted_remarks_are_generalised_in_grammar() -> None:
+    out = run('now he keeps making comments about me being "on benefits". he asked if i was "still on the happy '
+              'pills".')  # fmt: skip
+    gone(out, "benefits", "happy pills")
+    assert 'me being "supported"' in out and 'if i was "still on a prescribed medication"' in out, out
+
+
+def test_a_reference_letter_loses_rehab_for_alcohol_in_grammar() -> None:
+    out = run("Declan had six weeks off in 2023 while he was in rehab for alcohol. He has been sober since.")
+    gone(out, "Declan", "rehab", "alcohol", "sober", "health matter for")
+    assert "while he was in treatment." in out, out
+
+
+def test_a_log_key_is_no_place_and_a_signed_town_is_a_town() -> None:
+    out = run("[2025-09-14 08:01:23] WARN billing: card declined for customer_id=CUS-448812 (Kwame Asante)")
+    gone(out, "448812", "Kwame", "a city")
+    assert "customer_id=" in out, out
+    out = run("How do I get him to go back? — Linda, Ely\n\nA: It's understandable.")
+    gone(out, "Linda", "Ely")
+    assert ", a city\n" in out, out
+
+
+def test_a_hospital_or_a_home_called_by_a_possessive_goes() -> None:
+    out = run("His brother died at Addenbrooke's and he's terrified. I stayed at Dave's last night. "
+              "She has Alzheimer's.")  # fmt: skip
+    gone(out, "Addenbrooke", "Dave", "Alzheimer")
+    assert "died at an organisation and he's terrified" in out, out

@@ -90,6 +90,11 @@ class TermMatcher:
             len(t.words) == len(keys) and all(w in keys[k] for k, w in enumerate(t.words)) for t in candidates
         )
 
+    def has_term(self, phrase: str) -> bool:
+        """Whether the phrase, as written, is one of the terms ("Alzheimer's")."""
+        words = _split_term(phrase)
+        return any(t.words == words for t in self._by_first.get(words[0], ())) if words else False
+
     def find(self, doc: Doc) -> list[tuple[int, int, Term]]:
         """Non-overlapping (start_token, end_token, term) matches, left to right.
 

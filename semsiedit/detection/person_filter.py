@@ -225,6 +225,14 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         # "PO Box 1120, Norwich NR1 3DR": a town after an address's comma; "Posted by Sam · Leeds".
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
                        reason=f"{f.reason}; a town after an address's comma")  # fmt: skip
+    if len(words) == 1 and is_city(value) and (
+        (named := re.search(r"([A-Z][a-z]+),[ \t]*$", text[max(0, start - 20) : start]))
+        and is_given_name(named.group(1))
+        and re.match(r"[ \t]*(?:\n|$)", text[end:])
+    ):
+        # "— Linda, Ely" signing a letter to a column: the town after the writer's given name.
+        return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
+                       reason=f"{f.reason}; a town after a signature's name")  # fmt: skip
     if len(words) <= 2 and is_city(value) and place_preposition_before(text, start, value):
         # "a man from Halifax", "refugees in Calais": a town after a place preposition.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",

@@ -155,6 +155,7 @@ class PiiRecognizer:
             for r in results
             # A "domain" that stops inside a word is part of a name: "m.ga" of "user=m.garcia".
             if not (r.entity_type == "URL" and text[r.end : r.end + 1].isalnum())
+            and not _code_name(r.entity_type, text[r.start : r.end])
         ]
         return drop_contained([_without_log_key(f) for f in findings])
 
@@ -175,6 +176,14 @@ _PLACE_INITIALS = frozenset({"U.S.", "U.K.", "D.C.", "L.A.", "N.Y.", "U.A.E.", "
 
 # A numeric date the small NER calls a place or a person ("compared with the study of 02/08/2023").
 _NUMERIC_DATE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}")
+
+
+_CODE_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+
+
+def _code_name(label: str, value: str) -> bool:
+    """A log's or a program's key the NER took for a place or a person ("customer_id=CUS-448812")."""
+    return label in ("LOCATION", "PERSON", "NRP") and bool(_CODE_NAME.fullmatch(value))
 
 
 def _corrected_label(label: str, value: str) -> str:

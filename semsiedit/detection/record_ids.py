@@ -78,6 +78,9 @@ _DAY_MONTH = re.compile(
 )
 
 
+_DATE_FIELD = re.compile(r"[ \t]*(?:Date|Dated|Sent|Received)(?:[ \t]*/[ \t]*Time)?[ \t]*:", re.IGNORECASE)
+
+
 # A date identifies when it is tied to a person: a person word or event on its line (pii.json).
 @lru_cache(maxsize=1)
 def _personal_cue() -> re.Pattern[str]:
@@ -94,6 +97,8 @@ def _personal(text: str, m: re.Match[str]) -> bool:
     line = text[lo:hi]
     if _personal_cue().search(text, lo, hi) or line.count("|") >= 2 or line.count("\t") >= 2:
         return True
+    if _DATE_FIELD.match(line):
+        return True  # a record's or a message's own date ("Date: 03/11/2025", "Sent: Tuesday 14 October")
     # Hard-wrapped prose: the cue may sit on the line before ("passed away peacefully on\n16 February").
     sentence = next(((s, e) for s, e in split_sentences(text) if s <= m.start() < e), None)
     return sentence is not None and bool(_personal_cue().search(text, *sentence))
@@ -242,6 +247,30 @@ _OUR_LADY = re.compile(
 )
 
 
+# A place called by its owner's possessive alone ("died at Addenbrooke's", "works at Sainsbury's."):
+# the shop, hospital or home the sentence puts someone in ("St Mary's" is a saint's: names.DEDICATIONS).
+_POSSESSIVE_PLACE = re.compile(
+    r"\b(?:at|in|into|outside|near|from) ([A-Z][a-z]+)['’]s(?=[ \t]*(?:[,.;:!?)]|\s+(?:and|but|for|with|on"
+    r"|in|last|yesterday|today|this|since|where|when|because|until|after|before|so|or)\b|$))"
+)
+
+
+def _possessive_places(text: str) -> list[Finding]:
+    from semsiedit.detection.lexicon import term_matcher
+
+    out = []
+    for m in _POSSESSIVE_PLACE.finditer(text):
+        stem = m.group(1)
+        if is_city(stem) or is_known_place(stem) or term_matcher("privacy").has_term(f"{stem}'s"):
+            continue  # "in Arizona's", "in Alzheimer's"
+        if stem in first_names():  # "stayed at Dave's": Dave's home names Dave
+            out.append(Finding(m.start(1), m.end(1), stem, "pii", "PERSON", 2, 0.7, SOURCE, "a person's home"))
+        else:
+            out.append(Finding(m.start(1), m.end(), text[m.start(1) : m.end()], "pii", "ORGANIZATION", 1, 0.7,
+                               SOURCE, "a place called by its owner's name"))  # fmt: skip
+    return out
+
+
 def _institutions(text: str) -> list[Finding]:
     from semsiedit.detection.names import is_common_word, org_words
 
@@ -358,7 +387,7 @@ def find_record_ids(text: str) -> list[Finding]:
         for m in _DAY_MONTH.finditer(text)
         if _personal(text, m)
     ]
-    found += _name_lines(text) + _places(text) + _institutions(text)
+    found += _name_lines(text) + _places(text) + _institutions(text) + _possessive_places(text)
     found += [_finding(m, "ORGANIZATION", "a company name", 1) for m in _ORG.finditer(text)] + _businesses(text)
     for m in _AGE.finditer(text):
         group = next(g for g in ("n", "m", "p", "c") if m.group(g))

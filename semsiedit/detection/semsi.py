@@ -370,6 +370,10 @@ class SemsiRecognizer:
         # Coordinated and open clauses share their subject with the clause they hang from.
         for _ in range(4):
             subj = next((c for c in clause.children if c.dep_ in SUBJECT_DEPS), None)
+            if subj is None:
+                # A line break misparses "he has\nepilepsy": the subject hangs from the auxiliary.
+                aux = (c for c in clause.children if c.dep_ == "aux")
+                subj = next((g for a in aux for g in a.children if g.dep_ in SUBJECT_DEPS), None)
             if subj is not None or clause.head is clause or clause.dep_ not in {"conj", "xcomp", "advcl", "acl"}:
                 break
             clause = clause.head
