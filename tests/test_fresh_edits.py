@@ -2565,3 +2565,25 @@ def test_a_hospital_or_a_home_called_by_a_possessive_goes() -> None:
               "She has Alzheimer's.")  # fmt: skip
     gone(out, "Addenbrooke", "Dave", "Alzheimer")
     assert "died at an organisation and he's terrified" in out, out
+
+
+def test_a_welfare_officer_and_health_and_welfare_are_no_finances() -> None:
+    out = run("Discussed with daughter Siobhan, who has LPA for health and welfare. We should suspend him until the "
+              "welfare officer has looked into it. She has been on welfare since 2019.")  # fmt: skip
+    gone(out, "Siobhan", "financial matter", "on welfare")
+    assert "LPA for health and welfare." in out and "the welfare officer has looked into it" in out, out
+    assert "has been supported since 2019" in out, out
+
+
+def test_a_clinical_history_keeps_grammar_across_a_wrapped_line_and_drops_the_units_drunk() -> None:
+    out = run("Presenting complaint: 3/7 hx of confusion and falls. Known T2DM on insulin, CKD stage 3, previous\nCVA "
+              "(2019). Lives alone. Non-smoker, drinks ~30 units/week.\n\nPlan: CT head, bloods.")  # fmt: skip
+    gone(out, "CVA", "CKD", "30 units", "previous a ", "health matter ~")
+    assert "a previous\nmedical issue (2019)" in out and "Non-smoker, drinks alcohol." in out, out
+
+
+def test_rent_arrears_and_a_bare_benefit_name_are_generalised_not_named() -> None:
+    out = run("Tenant mentioned he is two months behind on rent; he has applied for\nUniversal Credit and housing "
+              "benefit.")  # fmt: skip
+    gone(out, "rent", "Universal", "housing", "Person")
+    assert "is behind on payments; he has applied for\nsupport." in out, out

@@ -133,7 +133,8 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
     if rep and rep.group(1).lower() in ("a", "an"):
         # "the religious a place of worship", "early-stage a medical issue", "the 2024 a city":
         # the new article follows an adjective or sits inside a noun phrase that has its own.
-        prev = re.search(r"(?<![\w'’-])([\w'’-]+) $", left)
+        # The word before, also across a hard-wrapped line ("previous\nCVA (2019)").
+        prev = re.search(r"(?<![\w'’-])([\w'’-]+)( |\r?\n)$", left)
         if prev and prev.group(1).lower() in _VERB_MODIFIERS and not _ADJECTIVE_SLOT.search(left[: prev.start()]):
             prev = None  # "She diagnosed a learning difference": a verb and its object
         if prev and (
@@ -162,7 +163,7 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
                 article = "an" if run[0].lower() in "aeiou" else "a"
                 if run[:1].isupper():  # "A: Suspected NSTEMI" -> "A: A suspected medical issue"
                     article, run = article.capitalize(), run[0].lower() + run[1:]
-                return before + article + " " + run + " " + right[rep.end() :]
+                return before + article + " " + run + prev.group(2) + right[rep.end() :]
             return left + right[rep.end() :]
         modifier = re.search(r"(?<![\w'’-])([Aa]n?) ([a-z]+) $", left)
         if modifier and modifier.group(2) not in function_words()[0]:

@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from semsiedit.detection.lexicon import term_matcher
 from semsiedit.detection.names import DEDICATIONS, NICKNAMED
 from semsiedit.editing.grammar import FLAGS, PRONOUNS, STRIP, function_words, grammar, match_case
 from semsiedit.editing.surrogates import canonical_label, split_title, title_before
@@ -63,6 +64,8 @@ def looks_like_person(match: re.Match[str]) -> bool:
         return False
     if words[0] in vehicle_makes():
         return False  # "a blue Vauxhall Corsa": a car
+    if term_matcher("privacy").has_term(name):
+        return False  # "applied for Universal Credit": an attribute term, the tables' to generalise
     if len(words) > 1 and words[-1] == "General" and not is_title(words[0]):
         return False  # "Northgate General", "Mass General": a hospital
     following = re.match(r"[ \t]+([A-Z][\w.]*)", seg[match.end() :])
