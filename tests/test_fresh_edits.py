@@ -2587,3 +2587,26 @@ def test_rent_arrears_and_a_bare_benefit_name_are_generalised_not_named() -> Non
               "benefit.")  # fmt: skip
     gone(out, "rent", "Universal", "housing", "Person")
     assert "is behind on payments; he has applied for\nsupport." in out, out
+
+
+def test_a_colleagues_transition_is_generalised_and_a_career_transition_is_not() -> None:
+    out = run("Quick update on Jordan from accounts. As some of you know, Jordan transitioned last year. They'll be "
+              "having surgery in March. "
+              "Mei transitioned to a new role in June and the team is transitioning to AWS.")  # fmt: skip
+    gone(out, "Jordan", "transitioned last", "surgery")
+    assert "went through a personal change last year" in out and "transitioned to a new role" in out, out
+    assert "transitioning to AWS" in out, out
+
+
+def test_dealing_weed_is_an_accusation() -> None:
+    out = run("I'm pretty sure he's dealing weed from the house because there are cars pulling up at all hours.")
+    gone(out, "weed")
+    assert "involved in wrongdoing from the house" in out, out
+
+
+def test_an_accusation_put_in_its_accusers_mouth_gets_no_unproven_note() -> None:
+    text = ("He had settled a civil lawsuit in 1994 with the family of a boy who accused him of abuse. Prince "
+            "Andrew agreed a settlement with Virginia Giuffre, who had\naccused him of sexually abusing her.")
+    out = run(text, "public")
+    gone(out, "not been proven", "sexually abusing")
+    assert "Virginia Giuffre, who had\n" in out, out

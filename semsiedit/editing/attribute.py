@@ -90,7 +90,9 @@ _CRITICISED = re.compile(
     r"(?<![\w'’-])(?:faced|faces|facing|drew|draws|drawn|received|receives|attracted|sparked|prompted|triggered)"
     r" (?:[\w-]+ ){0,2}(?:criticism|backlash|condemnation|outrage|scrutiny)(?: (?:for|over|after))?(?![\w'’-])"
     r"|(?<![\w'’-])(?:critics|opponents|detractors|commentators|rivals|some) (?:have |had )?(?:accused|criticised|"
-    r"criticized|blamed|attacked|condemned|called|labelled|labeled|branded|dubbed|described)(?![\w'’-])",
+    r"criticized|blamed|attacked|condemned|called|labelled|labeled|branded|dubbed|described)(?![\w'’-])"
+    # An accusation the text puts in its accuser's mouth ("a boy who accused him of abuse").
+    r"|(?<![\w'’-])who\s+(?:(?:had|has|have|later|publicly|first)\s+)?(?:accused|alleged)(?![\w'’-])",
     FLAGS,
 )
 
