@@ -2610,3 +2610,24 @@ def test_an_accusation_put_in_its_accusers_mouth_gets_no_unproven_note() -> None
     out = run(text, "public")
     gone(out, "not been proven", "sexually abusing")
     assert "Virginia Giuffre, who had\n" in out, out
+
+
+def test_a_claim_forms_address_field_goes_whole_and_its_policy_label_is_no_name() -> None:
+    text = ("Policyholder: Mrs Eleanor Fairbrother, Policy no. HHX-2213-7781-09\nAddress of loss: 3 Quarry Cottages, "
+            "Little Bardfield, Essex CM7 4TT\nItems taken: my late husband's watch, jewellery, a laptop, and "
+            "£400 cash.")  # fmt: skip
+    out = run(text)
+    gone(out, "Fairbrother", "Quarry", "Bardfield", "Essex", "CM7", "2213", "Person FE", "money cash")
+    assert "Policy no. withheld" in out and "a laptop, and some cash." in out, out
+    out = run("Address: 14 Elm Street, Portland, OR 97999\nEmail address: jo@example.com")
+    gone(out, "Elm", "Portland", "97999", "example.com")
+    assert "OR" in out and "Email address:" in out, out
+
+
+def test_an_sti_adhd_medication_and_free_school_meals_are_generalised() -> None:
+    out = run("he thinks he might have given me chlamydia. i got tested at the clinic on Tuesday.")
+    gone(out, "chlamydia")
+    out = run("Kacper can be distracted in afternoon lessons, which may be linked to his ADHD medication wearing off. "
+              "Kacper receives free school meals.")  # fmt: skip
+    gone(out, "Kacper", "ADHD", "free school meals")
+    assert "linked to his medication wearing off" in out and "receives school support" in out, out

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from semsiedit.detection.lexicon import load_lexicon
 from semsiedit.detection.names import org_words
+from semsiedit.places import is_known_place
 from semsiedit.types import Finding
 
 SOURCE = "semsi-address"
@@ -80,8 +81,35 @@ def with_unit_word(text: str, f: Finding) -> Finding:
     return replace(f, start=word.start(), text=text[word.start() : f.end])
 
 
+# A form's address field: its whole value is the address, whatever words the street and town use
+# ("Address of loss: 3 Quarry Cottages, Little Bardfield, Essex CM7 4TT"). Not "Email address:".
+_ADDRESS_FIELD = re.compile(
+    r"^[ \t>*•·-]*(?:(?:home|postal|property|correspondence|billing|delivery|current|previous|permanent|residential"
+    r"|mailing|registered|forwarding|patient'?s?|client'?s?)[ \t]+)?address(?:[ \t]+(?:of|at|for)[ \t]+[a-z]+)?"
+    r"[ \t]*:[ \t]*(?P<v>[^\n]*?\d[^\n]*?)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+# The end of an address that names its state or country, which is kept: ", OR 97999", ", Ohio", ", UK".
+_STATE_AT_END = re.compile(
+    r",?[ \t]+(?-i:(?P<code>[A-Z]{2}))(?:[ \t]+\d{5}(?:-\d{4})?)?$|,[ \t]*(?P<name>[A-Z][\w .'’-]+)$"
+)
+
+
+def _field_address(m: re.Match[str]) -> Finding | None:
+    value, start = m.group("v"), m.start("v")
+    if len(value.split()) < 2 or not re.search(r"[^\W\d_]{2}", value):
+        return None
+    end = m.end("v")
+    tail = _STATE_AT_END.search(value)
+    if tail and (tail.group("code") or is_known_place(tail.group("name").strip())):
+        end = start + tail.start()  # the state or country stays; a ZIP after it is the ZIP recognizer's
+    return Finding(start, end, value[: end - start], "pii", "STREET_ADDRESS", 2, 0.9, SOURCE, "an address field")
+
+
 def find_addresses(text: str) -> list[Finding]:
-    out = []
+    out = [f for m in _ADDRESS_FIELD.finditer(text) if (f := _field_address(m)) is not None]
     for m in _STREET_ONLY.finditer(text):
         if _LAW_COURT.search(m.group(1)):
             continue

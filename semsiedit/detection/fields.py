@@ -22,6 +22,10 @@ SOURCE = "semsi-field"
 _AFTER_NAME = re.compile(r"(?:[ \t]*\([^()\n]{0,40}\))?[ \t]*(?:,|;|&|\band\b)[ \t]*")
 
 
+# What follows a field's label, not a name: "Policy no.", "Account number", "Claim ref", "Room:".
+_LABEL_AFTER = re.compile(r"[ \t]*(?::|[ \t](?:no\.?|number|num\.?|#|ref\.?|reference|id|code)(?![\w'’-]))", re.I)
+
+
 def _lower(terms: list[str]) -> str:
     return alternation([t.lower() for t in terms])
 
@@ -54,8 +58,8 @@ def _names_in_list(text: str, pos: int) -> list:
     out = []
     while True:
         name = scan_name(text, pos)
-        if not _accept(text, name):
-            return out
+        if not _accept(text, name) or _LABEL_AFTER.match(text, name.end):
+            return out  # "Mrs Eleanor Fairbrother, Policy no. HHX-…": the next field's label
         out.append(name)
         sep = _AFTER_NAME.match(text, name.end)
         if not sep:

@@ -55,8 +55,10 @@ _POSSESSIVES = frozenset({"his", "her", "their", "your", "my", "our"})
 
 
 def _possessor(span: Span) -> str | None:
-    """The possessive pronoun on the term's own noun ("your failed drug test"), if any."""
-    for tok in span:
+    """The possessive pronoun on the term's own noun ("your failed drug test"), or on the noun the term
+    modifies ("his ADHD medication"), if any."""
+    heads = [*span, *(t.head for t in span if t.dep_ in ("compound", "amod") and t.head not in span)]
+    for tok in heads:
         for child in tok.children:
             if child.dep_ == "poss" and child.lower_ in _POSSESSIVES:
                 return child.text

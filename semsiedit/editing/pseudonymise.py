@@ -166,7 +166,10 @@ def render_pii(text: str, node: Node, ctx: Ctx) -> str:
     if ctx.mode == "descriptor" and _IN_A_PATH.match(text[node.start - 1 : node.start] + text[node.end : node.end + 1]):
         ctx.strategies.append("generalise")
         return f"[{label}]"  # "/exports/40417/report.csv" -> "/exports/[ID]/report.csv": a phrase would break the path
-    out = ctx.surrogates.render(label, value, mode=ctx.mode, slot=slot(text, node.start), scope=ctx.scope)  # type: ignore[arg-type]
+    where = slot(text, node.start)
+    if label == "ADDRESS" and where == "label" and re.search(r":[ \t]*\Z", text[max(0, node.start - 4) : node.start]):
+        where = "prep"  # a form's field reads "Address: a private address"; "Her address is withheld"
+    out = ctx.surrogates.render(label, value, mode=ctx.mode, slot=where, scope=ctx.scope)  # type: ignore[arg-type]
     if ctx.mode == "descriptor":
         ctx.strategies.append("pseudonym" if label == "PERSON" else "generalise")
     elif ctx.mode == "fake" and (out.startswith("a ") or out.startswith("an ") or out == "withheld"):
