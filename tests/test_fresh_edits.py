@@ -2631,3 +2631,13 @@ def test_an_sti_adhd_medication_and_free_school_meals_are_generalised() -> None:
               "Kacper receives free school meals.")  # fmt: skip
     gone(out, "Kacper", "ADHD", "free school meals")
     assert "linked to his medication wearing off" in out and "receives school support" in out, out
+
+
+def test_a_police_rank_is_one_title_list_and_a_given_name_that_is_a_title_propagates() -> None:
+    out = run("DCI Helen Marsh led the inquiry. Later Marsh told the victim the case was closed.")
+    gone(out, "Helen", "Marsh", "DCI")
+    assert len(set(re.findall(r"Person [A-Z]+", out))) == 1, out
+    out = run("Pete Yardley and Dean Morgan met on Friday; Pete said nothing and Dean left. The Dean of Students, "
+              "Prof Hughes, was away.")  # fmt: skip
+    gone(out, "Pete", "Morgan", "Dean left", "Hughes")
+    assert "The Dean of Students, Person" in out and len(set(re.findall(r"Person [A-Z]+", out))) == 3, out

@@ -65,6 +65,8 @@ def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
         for w in name.words:
             if len(w) >= 3 and not is_title(w) and not is_common_word(w, text) and not w.isupper():
                 words.add(w)
+        if name.title in first_names() and len(name.words) == 1 and not is_common_word(name.title, text):
+            words.add(name.title)  # "Dean Morgan ... Dean left": a given name that is also a title
     return full, words
 
 
@@ -78,6 +80,7 @@ def _pattern(term: str) -> re.Pattern[str]:
 # A place name that is part of a club's name ("FC Barcelona", "Real Madrid"): the name stays whole.
 CLUB_BEFORE = re.compile(r"(?<![\w'’-])(?:FC|AFC|AC|CF|SC|Real|Atlético|Athletic|Inter|Sporting|Dynamo|Olympique) $")
 _WORD_RUN = re.compile(r"\w+")
+_DETERMINER_BEFORE = re.compile(r"(?<![\w'’-])(?:the|a|an|our|their|his|her|my|your) $", re.IGNORECASE)
 _GIVEN_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?) $")
 
 
@@ -170,6 +173,9 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
             add(m.start(), m.end(), "another mention of a name found in this text")
     for term in _longest_first(words):
         for m in _mentions(term, text, index):
+            if is_title(term) and (_DETERMINER_BEFORE.search(text, max(0, m.start() - 6), m.start())
+                                   or text.startswith(" of ", m.end())):
+                continue  # "Dean Morgan ... the Dean of Students": the title, not the given name
             add(m.start(), m.end(), "surname or given name of a person found in this text")
     for term in _longest_first(given_names):
         for m in _mentions(term, text, index):

@@ -48,9 +48,19 @@ def canonical_label(label: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _titles() -> list[str]:
+    """Every title a name may open with, longest first: the detection lexicon's and the editing extras,
+    but not one that is also a given name ("Dean Morgan" is a person, so "Dean" and "Morgan" are one)."""
+    from semsiedit.detection.first_names import first_names
+    from semsiedit.detection.names import titles
+
+    every = {*titles(), *load_data("surrogates")["extra_titles"]}
+    return sorted((t for t in every if t not in first_names()), key=lambda t: (-len(t), t))
+
+
+@lru_cache(maxsize=1)
 def _title_re() -> re.Pattern[str]:
-    titles = sorted(load_data("surrogates")["titles"], key=len, reverse=True)
-    alternatives = "|".join(map(re.escape, titles))
+    alternatives = "|".join(map(re.escape, _titles()))
     return re.compile(rf"^(?:(?:{alternatives})\.?\s+)+", re.IGNORECASE)
 
 
@@ -64,8 +74,7 @@ def split_title(name: str) -> tuple[str, str]:
 
 @lru_cache(maxsize=1)
 def _title_before_re() -> re.Pattern[str]:
-    titles = sorted(load_data("surrogates")["titles"], key=len, reverse=True)
-    alternatives = "|".join(map(re.escape, titles))
+    alternatives = "|".join(map(re.escape, _titles()))
     return re.compile(rf"(?<![\w'’])(?:{alternatives})\.? $", re.IGNORECASE)
 
 
