@@ -2641,3 +2641,21 @@ def test_a_police_rank_is_one_title_list_and_a_given_name_that_is_a_title_propag
               "Prof Hughes, was away.")  # fmt: skip
     gone(out, "Pete", "Morgan", "Dean left", "Hughes")
     assert "The Dean of Students, Person" in out and len(set(re.findall(r"Person [A-Z]+", out))) == 3, out
+
+
+def test_a_support_letter_loses_a_wrapped_mosque_a_saints_vicarage_and_leave_to_remain() -> None:
+    text = ("I am writing in support of Ms Farida Haidari's application for leave to remain. She is a devout Muslim "
+            "and an active member of the Bradford Central\nMosque.\n\nYours faithfully,\nRev. Thomas Ackroyd\n"
+            "St Aidan's Vicarage, 22 Manor Row, Bradford BD1 4QE")  # fmt: skip
+    out = run(text)
+    gone(out, "Haidari", "leave to remain", "Muslim", "Bradford", "Mosque", "Aidan", "Manor", "Person JX")
+    assert "member of the place\nof worship." in out, out
+    out = run("Post it to St Aidan's Vicarage, Leeds. We met at the Old Rectory.")
+    assert out == "Post it to a clergy house, a city. We met at the Old Rectory.", out
+
+
+def test_a_stepfather_hitting_a_mother_is_hedged_in_its_clause() -> None:
+    out = run("Case 3: Year 10 pupil, initials T.R. Disclosed to form tutor that her stepfather hits her mother and "
+              "has threatened her. Police informed.")  # fmt: skip
+    gone(out, "hits", "T.R.", "private family matter")
+    assert "that her stepfather allegedly mistreats her mother and has threatened her." in out, out

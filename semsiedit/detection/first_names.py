@@ -17,7 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from semsiedit.detection.lexicon import LEXICON_DIR, term_matcher
-from semsiedit.detection.names import is_common_word, lexicon, org_words, person, scan_name
+from semsiedit.detection.names import DEDICATIONS, is_common_word, lexicon, org_words, person, scan_name
 from semsiedit.places import is_known_place
 
 if TYPE_CHECKING:
@@ -161,6 +161,8 @@ def _candidate(tok: Token, text: str) -> bool:
     if tok.text not in first_names() or tok.text in brand_names():
         return False
     doc = tok.doc
+    if tok.i > 0 and doc[tok.i - 1].text.rstrip(".") in DEDICATIONS:
+        return False  # "St Aidan's Vicarage", "Holy Trinity": a saint's name on a building
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
     # The tagger knows few names from outside Europe: "Raj will cover" came out an adverb. A listed
     # name right before a verb is its subject whatever the tag.

@@ -15,7 +15,7 @@ from semsiedit.detection.first_names import first_names
 from semsiedit.detection.identifiers import is_calendar_date
 from semsiedit.detection.lexicon import load_lexicon
 from semsiedit.places import is_city, is_known_place, known_place
-from semsiedit.text import split_sentences
+from semsiedit.text import long_open_line, split_sentences
 from semsiedit.types import Finding
 
 SOURCE = "semsi-record"
@@ -158,7 +158,7 @@ def _business() -> re.Pattern[str]:
 # "Mercy Hospital", "Paws & Claws Veterinary Clinic"): in a record it says where the person studies,
 # is treated or worships.
 _INSTITUTION = re.compile(
-    r"(?<![\w&'’-])((?:[A-Z][\w'’.-]+ (?:& )?){1,3}(?:Elementary(?: School)?|Academy|"
+    r"(?<![\w&'’-])((?:[A-Z][\w'’.-]+(?: |\n(?=[A-Z]))(?:& )?){1,3}(?:Elementary(?: School)?|Academy|"
     r"(?:High|Middle|Primary|Secondary|Grammar|Junior|Senior|Elementary) School|School|College|University|"
     r"Polytechnic|Hospital|Infirmary|Hospice|"
     r"Clinic|Medical Cent(?:er|re)|Health Cent(?:er|re)|Surgery|Church|Chapel|Cathedral|Mosque|Synagogue|Temple|"
@@ -241,6 +241,13 @@ def _a_named_house(name: str, text: str) -> bool:
     )
 
 
+# A clergy house named for its parish: "St Aidan's Vicarage", "Holy Trinity Rectory", "Kirkton Manse".
+_CLERGY_HOUSE = re.compile(
+    r"(?<![\w'’.-])((?:(?:St\.?|Saint|Holy) )?(?:[A-Z][\w'’-]+ ){1,2}(?:Vicarage|Rectory|Manse|Presbytery|Parsonage))"
+    r"(?![\w'’-])"
+)
+
+
 # A church named for the Virgin Mary: "Our Lady of Lourdes", "Our Lady Star of the Sea".
 _OUR_LADY = re.compile(
     r"(?<![\w'’-])Our Lady(?: (?:of|Queen of|Star of|Help of)(?: the)?(?: [A-Z][\w'’-]+){1,3})?(?![\w'’-])"
@@ -295,9 +302,20 @@ def _institutions(text: str) -> list[Finding]:
         for m in _NAMED_HOUSE.finditer(text)
         if _a_named_house(m.group(1), text)
     ]
+    out += [
+        Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 1, 0.7, SOURCE, "a named clergy house")
+        for m in _CLERGY_HOUSE.finditer(text)
+        if not is_common_word(m.group(1).split()[0], text) and m.group(1).split()[0] not in ("Old", "New", "Former")
+    ]
     for m in _INSTITUTION.finditer(text):
         start = m.start(1)
-        words = m.group(1).split(" ")
+        if "\n" in m.group(1):
+            # A name runs on across a hard wrap ("the Bradford Central\nMosque"), not from a line that
+            # ends on its own ("Dr. Priya Raman, MD\nLakeview Family Practice").
+            wrap = m.start(1) + m.group(1).rindex("\n")
+            if not long_open_line(text[:wrap]):
+                start = wrap + 1
+        words = text[start : m.end(1)].split(" ")
         # "Yesterday Lincoln Elementary": a common word before the name is not part of it; an
         # institution word is ("University Hospital of Wales").
         while len(words) > 1 and is_common_word(words[0], text) and words[0].lower() not in org_words():
