@@ -2659,3 +2659,24 @@ def test_a_stepfather_hitting_a_mother_is_hedged_in_its_clause() -> None:
               "has threatened her. Police informed.")  # fmt: skip
     gone(out, "hits", "T.R.", "private family matter")
     assert "that her stepfather allegedly mistreats her mother and has threatened her." in out, out
+
+
+def test_a_committees_finding_gets_no_hedge_and_a_public_net_worth_keeps_agreement() -> None:
+    text = ("A parliamentary committee later concluded that he had deliberately misled the House of Commons about "
+            "the parties, and he resigned as an MP in June 2023.")  # fmt: skip
+    out = run(text, "public")
+    gone(out, "allegedly", "not been proven")
+    assert out.endswith("about the parties, and he resigned as an MP in June 2023."), out
+    out = run("As of 2024, Elon Musk's net worth is estimated at over $200 billion.", "public")
+    assert "Elon Musk's wealth is estimated" in out, out
+
+
+def test_a_saints_school_in_an_accusation_goes_whole_and_a_named_charity_is_no_person() -> None:
+    out = run("She also told other neighbours I'm a paedophile, which is completely\nfalse and has led to my kids "
+              "being bullied at St Bede's.")  # fmt: skip
+    gone(out, "Bede", "paedophile", "organisation's")
+    assert out.endswith("at an organisation."), out
+    out = run("Patient: Harold Jenkins, 84\nHarold wishes not to be resuscitated. Referred to community matron and "
+              "Marie Curie nurses.")  # fmt: skip
+    gone(out, "Harold", "Jenkins")
+    assert "Marie Curie nurses." in out, out

@@ -71,6 +71,9 @@ def attributed(statement: str) -> bool:
 _REPORTED = re.compile(
     r"(?<![\w'’-])(?:said|says|say|claim(?:s|ed)?|argue[sd]?|insist(?:s|ed)?|allege[sd]?|suggest(?:s|ed)?|"
     r"believe[sd]?|think|thinks|thought|wrote|writes|posted|tweeted|told [\w-]+)\s*,?\s*(?:that\s+)?$"
+    # A finding the sentence credits to an inquiry or a court ("a committee concluded that he had misled ...").
+    r"|(?<![\w'’-])(?:concluded|found|ruled|determined|judged|decided|confirmed|revealed)\s*,?\s*that\s+"
+    r"(?:[\w'’-]+\s+){0,4}$"
     r"|(?<![\w'’-])(?:citing|cited|complained (?:of|about)|pointing to)\s+(?:[\w'’-]+\s+){0,6}$"
     r"|(?<![\w'’-])(?:described|portrayed|labell?ed|branded|dubbed|called) (?:him|her|them|it|[\w-]+|"
     r"(?:[A-Z][\w.'’-]* ){1,3}[A-Z][\w'’-]*)(?: as)?\s+$",

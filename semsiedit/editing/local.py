@@ -437,6 +437,11 @@ class LocalEditor:
         if kind is not None and (not needs_hedge(seg) or qualified_by_edit(body) or said):
             # Already attributed by the text, a fact of record, or qualified by the edit itself ("someone
             # facing unproven claims"): the generalised terms are the edit, no hedge is bolted on.
+            if said or not needs_hedge(seg):
+                # Nor an "allegedly" of the tables: "a committee concluded that he had misled MPs".
+                plain = [(s, e, r.removeprefix("allegedly ")) for s, e, r in reps]
+                body = _keep_accused_frame(seg, collapse_repeats(
+                    splice(seg, plain, text[max(0, node.start - 80) : node.start]), [r for *_, r in plain]))
             if body == seg:
                 return seg
             ctx.strategies.append("generalise")

@@ -250,9 +250,11 @@ def name_reps(seg: str, node: Node, claimed: list[tuple[int, int]], ctx: Ctx) ->
             label = "PERSON"
             if pattern is MULTI_NAME and m.group(0).split()[0] in DEDICATIONS:
                 label = "ORGANIZATION"  # "she's in the Royal Alex": a hospital, not a person
+                if possessive := re.match(r"['’]s(?![\w'’-])", seg[span[1] :]):
+                    span = (span[0], span[1] + possessive.end())  # "at St Bede's": the school's name is whole
             elif pattern is MULTI_NAME and not looks_like_person(m):
                 continue
-            name = ctx.surrogates.render(label, m.group(0), mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
+            name = ctx.surrogates.render(label, seg[span[0] : span[1]], mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
             out.append((span[0], span[1], name))
     if out:
         ctx.strategies.append("pseudonym" if ctx.mode == "descriptor" else ctx.mode)
