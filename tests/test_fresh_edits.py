@@ -2680,3 +2680,22 @@ def test_a_saints_school_in_an_accusation_goes_whole_and_a_named_charity_is_no_p
               "Marie Curie nurses.")  # fmt: skip
     gone(out, "Harold", "Jenkins")
     assert "Marie Curie nurses." in out, out
+
+
+def test_a_lower_case_phrase_is_no_name_and_an_eating_disorder_is_generalised() -> None:
+    text = ("hi doc, quick q. my 15yo daughter (Maisie) told me she's been making herself sick after meals and\ni "
+            "found laxatives in her room. she's also stopped having periods. we're in Truro.")  # fmt: skip
+    out = run(text)
+    gone(out, "Maisie", "sick after", "laxatives", "periods", "Truro")
+    assert out.startswith("hi doc, quick q. my 15yo daughter (Person"), out
+
+
+def test_an_incident_number_a_mail_program_and_the_dead_of_a_bombing() -> None:
+    out = run("## Incident INC-20931: payroll export sent to wrong recipient\n**Root cause:** autocomplete in Outlook.")
+    gone(out, "20931", "a city", "confidential detail")
+    assert "Incident withheld:" in out and "autocomplete in Outlook." in out, out
+    text = ("Colombian authorities attributed the 1989 bombing of Avianca Flight 203,\nwhich killed all 107 people on "
+            "board, to the Medellín Cartel led by Pablo Escobar. Escobar was\nkilled by Colombian police in 1993.")
+    out = run(text, "public")
+    gone(out, "allegedly", "not been proven", "unconfirmed")
+    assert "which killed all 107 people on board" in out, out

@@ -261,6 +261,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         return None  # "Warehouse Operative", "Senior Analyst": a job, not a person
     if value.islower() and not mostly_lower_case(text):
         return None  # "at his nan's", "orthopaedic surgeon": common nouns, in a text that capitalises names
+    if value.islower() and not is_given_name(words[0].capitalize()):
+        return None  # "hi doc, quick q.": in a lower-case text only a known given name opens a name
     if len(words) == 1:
         if _workplace(tokens):
             # The possessive is part of the place's name: "at Guy's", "at Sainsbury's".

@@ -131,6 +131,7 @@ def court_record_in_paragraph(text: str, start: int, end: int) -> bool:
 def needs_hedge(statement: str) -> bool:
     """Whether a harmful/unverified statement still needs a hedge: not when the text already attributes
     it ("a flyer claimed that ...", "my cousin swears that ...") or reports an established fact."""
+    statement = " ".join(statement.split())  # a hard wrap is a space: "Escobar was\nkilled by police"
     if _ATTRIBUTED.search(statement) or _ESTABLISHED.search(statement):
         return False
     sanction = _SANCTION.search(statement)
@@ -383,6 +384,22 @@ def names_an_event(seg: str, start: int, end: int) -> bool:
     after_preposition = re.search(rf"(?<![\w'’-])(?:{_EVENT_PREPOSITIONS})\s+(?:[\w-]+\s+){{0,2}}$", before, re.I)
     names_a_culprit = re.match(r"\s+(?:suspects?|perpetrators?|gunm[ae]n)\b", after, re.I)
     return bool(determined or after_preposition) and not names_a_culprit
+
+
+# An event, then the relative clause that counts its dead: "the 1989 bombing of Avianca Flight 203,
+# which killed all 107 people on board", "a crash that killed two".
+_EVENT_THAT_KILLED = re.compile(
+    r"(?<![\w'’-])(?:bombings?|attacks?|explosions?|blasts?|crash(?:es)?|fires?|shootings?|earthquakes?|storms?|"
+    r"collisions?|stampedes?|disasters?|accidents?|floods?|avalanches?|hurricanes?|tornado(?:e?s)?|tsunamis?|"
+    r"raids?|(?:air)?strikes?|massacres?|pandemic|epidemic|outbreak)(?:\s+(?:of|on|in|at)\s+[^.;:!?]{0,60}?)?,?\s+"
+    r"(?:which|that)\s+(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
+
+
+def killed_in_an_event(text: str, start: int) -> bool:
+    """The harmful verb at `start` ("killed") counts an event's dead, not anyone's deed."""
+    return bool(_EVENT_THAT_KILLED.search(text, max(0, start - 120), start))
 
 
 def event_nouns(seg: str) -> list[tuple[int, int]]:

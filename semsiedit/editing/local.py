@@ -33,6 +33,7 @@ from semsiedit.editing.attribute import (
     event_nouns,
     framed_advice,
     insert_hedge,
+    killed_in_an_event,
     names_an_event,
     needs_hedge,
     qualified_by_edit,
@@ -463,6 +464,10 @@ class LocalEditor:
             # "after the murder of Seth Rich": an event the text reports, not an accusation against anyone.
             ctx.strategies.append("generalise")
             return body
+        killing = _KILLED.search(seg)
+        counts_dead = killing is not None and killed_in_an_event(text, node.start + killing.start())
+        if kind == "harmful" and not harmful_terms and counts_dead:
+            return body  # "the bombing of Flight 203, which killed all 107 people on board": its dead, no deed
         if not is_clause(text, node.start, seg):
             if body != seg:
                 ctx.strategies.append("hedge")
@@ -496,6 +501,7 @@ def _table_cell(node: Node) -> bool:
     return bool(node.semsi) and all(f.source == TABLE_SOURCE for f in node.semsi)
 
 
+_KILLED = re.compile(r"(?<![\w'’-])(?:killed|killing|kills|injured|injuring|wounded|wounding)(?![\w'’-])", re.I)
 _QUOTED = re.compile(r"[\"“][^\"“”\n]{1,300}[\"”]")
 _REPORTING = re.compile(
     r"(?<![\w'’-])(?:claim(?:s|ed)?|sa(?:y|ys|id)|alleg(?:e|es|ed)|wr(?:ote|ites)|posted|argu(?:e|es|ed)|"
