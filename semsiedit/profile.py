@@ -54,7 +54,10 @@ _RECORD_CUES = re.compile(
     r"meeting date|diagnosis|presenting complaint|impression|plan|hx|pt|witness|assignee|reporter)\s*[:#]"
     r"|\b(?:my|our) (?:husband|wife|son|daughter|mother|father|mum|mom|dad|boss|doctor|landlord|neighbou?r|"
     r"partner|sister|brother|manager|account|order|subscription|therapist)\b"
-    r"|\b(?:patient|employee|tenant|client|customer|applicant|claimant)\b|\bI(?:'m| am| was| have|'ve)\b",
+    r"|\b(?:patient|employee|tenant|client|customer|applicant|claimant)\b|\bI(?:'m| am| was| have|'ve)\b"
+    # A session or case note: "session 6 (Luca, 16)", "Next session 21 Jan", "Denies self-harm".
+    r"|\bsession \d+\b|\bnext (?:session|appointment|review|visit|home visit)\b|\bdenies (?:self-harm|suicidal|any)\b"
+    r"|\([A-Z][a-z]+, \d{1,2}\)",
     re.IGNORECASE | re.MULTILINE,
 )
 # Signs of text about public figures: a question-answering model's voice, offices and roles,
@@ -62,7 +65,9 @@ _RECORD_CUES = re.compile(
 _PUBLIC_CUES = re.compile(
     r"\bas an? (?:ai|language model)\b|\b(?:president|senator|governor|congress(?:man|woman)?|prime minister|"
     r"minister|secretary of state|mayor|actor|actress|singer|rapper|celebrity|ceo|founder|billionaire|"
-    r"candidate|party|administration|government|campaign|election|wikipedia|according to|reportedly|"
+    r"candidate|(?:political|opposition|ruling|governing|the) party|"
+    r"party (?:leader|members?|conference|politics|officials|leadership)|"
+    r"administration|government|campaign|election|wikipedia|according to|reportedly|"
     r"journalist|newspaper|publicly|celebrities|public figures?|former|prosecutors?|investors|shareholders|"
     r"foundation|conspiracy theor(?:y|ies)|social media|no evidence|fans|album|film|box office|historians?|"
     r"scientists|researchers|scholars|consensus|century|centuries|pandemic|treaty|empire|dynasty|tabloids?|"

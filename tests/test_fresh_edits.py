@@ -2699,3 +2699,22 @@ def test_an_incident_number_a_mail_program_and_the_dead_of_a_bombing() -> None:
     out = run(text, "public")
     gone(out, "allegedly", "not been proven", "unconfirmed")
     assert "which killed all 107 people on board" in out, out
+
+
+def test_a_counselling_session_note_is_a_record_whatever_its_party() -> None:
+    text = ("Tue 14 Jan — session 6 (Luca, 16)\nLuca arrived late and seemed flat. Talked about his parents' divorce. "
+            "Said he has been vaping and smoked weed at a party on Saturday. Next session 21 Jan, same time.")
+    out = run(text, "auto")
+    gone(out, "Luca", "Tue", "14 Jan", "weed", "divorce", "parents' a ")
+    assert "his parents' family matter" in out and "smoked at a party" in out, out
+
+
+def test_a_leaving_date_field_a_wrapped_city_jail_and_a_collar_number() -> None:
+    out = run("Exit interview notes — Chloe Ramsbottom\nDate of leaving: 30 September 2025\n")
+    gone(out, "Chloe", "30 September")
+    assert "Date of leaving: 2025" in out, out
+    out = run("Epstein died in a New\nYork jail cell in 2019. He spent two years in HMP Belmarsh prison.", "public")
+    gone(out, "York", "New\nfacility", "HMP")
+    out = run("I wish to complain about PC Darren Lowe (collar number 4471) who stopped my son.")
+    gone(out, "Darren", "4471")
+    assert "(collar number withheld)" in out, out

@@ -99,6 +99,19 @@ def _full_name_org(tok: Token, nxt: Token | None) -> bool:
     )
 
 
+def _a_place_word(word: str) -> bool:
+    """A word that makes a two-word name a building or a place ("Holly Lodge", "Ashton Park")."""
+    from semsiedit.detection.names import BUILDINGS
+
+    return word in BUILDINGS or word.lower() in _PLACE_WORDS or is_known_place(word)
+
+
+_PLACE_WORDS = frozenset({
+    "hall", "park", "arena", "bridge", "street", "road", "lane", "avenue", "close", "way", "green", "square", "gardens",
+    "court", "place", "row", "hill", "field", "fields", "wood", "farm",
+})  # fmt: skip
+
+
 def _set_off(tok: Token) -> bool:
     """A name opening a bracket or following a field's separator ("(Kev Doherty I think)", "Grievance -
     Marcus Ellery"): where a record names who it is about."""
@@ -173,6 +186,8 @@ def _candidate(tok: Token, text: str) -> bool:
         return False
     if tok.ent_type_ == "ORG" and _full_name_org(tok, nxt):
         return not is_common_word(tok.text, text)
+    if tok.ent_type_ == "FAC" and _full_name_org(tok, nxt) and _set_off(tok) and not _a_place_word(nxt.text):
+        return not is_common_word(tok.text, text)  # "Exit interview notes — Chloe Ramsbottom" tagged a facility
     # A lone given name alone in brackets is who a role is, whatever the tag ("Agent (Shannon):").
     bracketed = _set_off(tok) and nxt is not None and nxt.text.startswith(")")
     if tok.ent_type_ not in _MISTAGGED and not (

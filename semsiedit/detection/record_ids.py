@@ -78,7 +78,11 @@ _DAY_MONTH = re.compile(
 )
 
 
-_DATE_FIELD = re.compile(r"[ \t]*(?:Date|Dated|Sent|Received)(?:[ \t]*/[ \t]*Time)?[ \t]*:", re.IGNORECASE)
+_DATE_FIELD = re.compile(
+    r"[ \t]*(?:(?:Date|Dated|Sent|Received)(?:[ \t]+of[ \t]+[a-z]+(?:[ \t]+[a-z]+)?)?(?:[ \t]*/[ \t]*Time)?"
+    r"|(?:start|leaving|end|joining|termination|resignation|return|incident|visit|review)[ \t]+date)[ \t]*:",
+    re.IGNORECASE,
+)
 
 
 # A date identifies when it is tied to a person: a person word or event on its line (pii.json).
@@ -383,7 +387,10 @@ def _places(text: str) -> list[Finding]:
     return out
 
 
-_WEEKDAY_BEFORE = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?[ \t]+(?:the[ \t]+)?\Z")
+_WEEKDAY_BEFORE = re.compile(
+    r"(?<![\w'’-])(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?,?[ \t]+"
+    r"(?:the[ \t]+)?\Z"
+)
 
 
 def _with_weekday(text: str, f: Finding) -> Finding:

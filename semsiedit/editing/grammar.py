@@ -22,6 +22,7 @@ PRONOUNS = {"he", "she", "they", "we", "i", "you", "it"}
 DETERMINERS = (
     r"a|an|the|this|that|these|those|my|your|his|her|its|our|their|"
     r"(?!(?:he|she|it|that|there|here|what|who|where|everyone|someone|nobody)['’]s\b)[\w-]+['’]s"
+    r"|[\w-]+s['’](?!\w)"  # a plural possessive: "his parents' divorce"
 )
 _LEFT_DET = re.compile(rf"(?<![\w'’-])({DETERMINERS}) $", FLAGS)
 LEFT_ARTICLE = re.compile(r"(?<![\w'’-])(a|an) $", FLAGS)

@@ -122,7 +122,7 @@ def name_core(text: str, start: int, end: int) -> tuple[int, int] | None:
 # the value stands in a label's slot, so it reads "MRN withheld", not "MRN a confidential detail".
 _ID_LABEL = re.compile(
     r"(?:(?<![\w'’])(?:passport|account|policy|reference|member(?:ship)?|licen[cs]e|case|claim|serial|tax|patient|"
-    r"record|insurance|employee|staff|student|badge|NHS|social security) (?:number|no\.?|#)|#|"
+    r"record|insurance|employee|staff|student|badge|collar|shoulder|warrant|NHS|social security) (?:number|no\.?|#)|#|"
     r"(?<![\w'’])(?:MRN|IDs?|No\.?|nos?\.|ref(?:erence)?|account|acct\.?|policy|member|licen[cs]e|"
     r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|NHS|NPI|PIN|CRN|IMEI|GPhC|GMC|NMC|HCPC|DEA|customer|client|"
     r"subscriber|patient|payroll|juror|prisoner|inmate|incident|"
