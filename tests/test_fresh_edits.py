@@ -2718,3 +2718,27 @@ def test_a_leaving_date_field_a_wrapped_city_jail_and_a_collar_number() -> None:
     out = run("I wish to complain about PC Darren Lowe (collar number 4471) who stopped my son.")
     gone(out, "Darren", "4471")
     assert "(collar number withheld)" in out, out
+
+
+def test_a_benefits_assessment_keeps_no_ni_number_and_reads_its_claimants_conditions() -> None:
+    text = ("Claimant: Mr Oluwaseun Adebayo   NI: QQ 12 34 56 C\nThe claimant reports chronic lower back pain "
+            "following a workplace injury in 2021, with sciatica\ndown the left leg, and depression since losing his "
+            "job.")  # fmt: skip
+    out = run(text)
+    gone(out, "Adebayo", "QQ 12", "a city:", "sciatica", "depression")
+    assert "NI: withheld" in out, out
+
+
+def test_a_clinicians_old_age_psychiatry_title_and_a_scan_finding_are_generalised() -> None:
+    text = ("Mr Ibrahim Sesay attended the memory clinic with his wife. MRI shows small vessel disease; MoCA 19/30."
+            "\n\nBest,\nDr. Helen Osei-Bonsu\nConsultant Old Age Psychiatrist, Lewisham Memory Service")
+    out = run(text)
+    gone(out, "Sesay", "vessel disease", "Helen", "Psychiatrist", "Old Age", "a specialist")
+    assert "\nConsultant specialist," in out, out
+
+
+def test_a_brother_caught_shoplifting_is_a_criminal_record() -> None:
+    out = run("@sam_k98 lol no way, my brother got caught shoplifting at the Trafford Centre last weekend and mum\nhad "
+              "to pick him up. he's 14.")  # fmt: skip
+    gone(out, "shoplifting", "Trafford", "sam_k98")
+    assert "my brother got into trouble last weekend" in out, out

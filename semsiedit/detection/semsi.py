@@ -373,8 +373,9 @@ class SemsiRecognizer:
         for _ in range(4):
             subj = next((c for c in clause.children if c.dep_ in SUBJECT_DEPS), None)
             if subj is None:
-                # A line break misparses "he has\nepilepsy": the subject hangs from the auxiliary.
-                aux = (c for c in clause.children if c.dep_ == "aux")
+                # A misparse hangs the subject from the auxiliary ("he has\nepilepsy") or from a verb
+                # taken for a compound ("The claimant reports depression").
+                aux = (c for c in clause.children if c.dep_ in ("aux", "compound"))
                 subj = next((g for a in aux for g in a.children if g.dep_ in SUBJECT_DEPS), None)
             if subj is not None or clause.head is clause or clause.dep_ not in {"conj", "xcomp", "advcl", "acl"}:
                 break
@@ -417,6 +418,10 @@ class SemsiRecognizer:
             return antecedent(subj, allowed_ents) or subj.text
         if subj.lemma_.lower() in self._person_nouns or subj.lower_ in self._person_nouns:
             return noun_phrase(subj)
+        # A verb the parser took for a noun: "The claimant reports ..." parsed as "claimant reports".
+        role = next((c for c in subj.children if c.dep_ == "compound" and c.lower_ in self._person_nouns), None)
+        if role is not None:
+            return noun_phrase(role)
         if subj.lower_ in self._group_nouns and any(c.dep_ in ("det", "poss") for c in subj.children):
             return noun_phrase(subj)  # "the family are strict Pentecostals"
         if subj.lower_ in self._demonstrative_nouns and any(
