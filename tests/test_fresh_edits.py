@@ -2742,3 +2742,23 @@ def test_a_brother_caught_shoplifting_is_a_criminal_record() -> None:
               "to pick him up. he's 14.")  # fmt: skip
     gone(out, "shoplifting", "Trafford", "sam_k98")
     assert "my brother got into trouble last weekend" in out, out
+
+
+def test_a_solicitors_letter_loses_a_childs_name_by_its_age_a_school_and_a_contact_centre() -> None:
+    text = ("We write on behalf of your wife regarding contact with Archie (7) and Freya (4). You collected the "
+            "children from Oakfield Primary while over the limit. She proposes supervised contact at the\nStockport "
+            "Family Centre on alternate Saturdays.")  # fmt: skip
+    out = run(text)
+    gone(out, "Archie", "Freya", "Oakfield", "Stockport")
+    out = run("She went to Oakfield Primary. The Primary School is new. We met at the Riverside Leisure Centre.")
+    gone(out, "Oakfield", "Riverside")
+    assert "The Primary School is new." in out or "The school is new." in out, out
+
+
+def test_a_recommended_students_accented_surname_and_a_payee_in_quotes_go() -> None:
+    out = run("I am delighted to recommend Tomasz Wróbel for the MSc in Data Science. Tomasz was top of his cohort.")
+    gone(out, "Tomasz", "Wróbel")
+    out = run('I noticed two transactions I didn\'t make: £649.99 at Currys Online and £1,200 to\n"R Patel" by bank '
+              "transfer.")  # fmt: skip
+    gone(out, "Patel")
+    assert '"Person' in out, out

@@ -184,12 +184,14 @@ def _candidate(tok: Token, text: str) -> bool:
         nxt is not None and nxt.pos_ in ("AUX", "VERB") and (not tok.ent_type_ or (tok.ent_type_ == "FAC" and lone))
     ):
         return False
-    if tok.ent_type_ == "ORG" and _full_name_org(tok, nxt):
-        return not is_common_word(tok.text, text)
+    if tok.ent_type_ in ("ORG", "WORK_OF_ART", "PRODUCT") and _full_name_org(tok, nxt):
+        return not is_common_word(tok.text, text)  # "recommend Tomasz Wróbel" tagged a work of art
     if tok.ent_type_ == "FAC" and _full_name_org(tok, nxt) and _set_off(tok) and not _a_place_word(nxt.text):
         return not is_common_word(tok.text, text)  # "Exit interview notes — Chloe Ramsbottom" tagged a facility
     # A lone given name alone in brackets is who a role is, whatever the tag ("Agent (Shannon):").
     bracketed = _set_off(tok) and nxt is not None and nxt.text.startswith(")")
+    # A name with an age after it in brackets: "contact with Archie (7) and Freya (4)".
+    bracketed = bracketed or bool(re.match(r"[ \t]*\((?:aged? )?\d{1,2}\)", text[tok.idx + len(tok.text) :]))
     if tok.ent_type_ not in _MISTAGGED and not (
         tok.ent_type_ in ("ORG", "FAC")
         and (_a_person_by_role(tok) or _after_a_label(tok, nxt) or _is_contracted(tok, nxt))

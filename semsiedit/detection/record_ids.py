@@ -162,10 +162,14 @@ def _business() -> re.Pattern[str]:
 # "Mercy Hospital", "Paws & Claws Veterinary Clinic"): in a record it says where the person studies,
 # is treated or worships.
 _INSTITUTION = re.compile(
-    r"(?<![\w&'’-])((?:[A-Z][\w'’.-]+(?: |\n(?=[A-Z]))(?:& )?){1,3}(?:Elementary(?: School)?|Academy|"
+    # Name words end in a letter, or are a short abbreviation ("St."): "Primary. The" is two sentences.
+    r"(?<![\w&'’-])((?:(?:[A-Z][\w'’-]*[\w'’]|[A-Z][a-z]{0,2}\.)(?: |\n(?=[A-Z]))(?:& )?){1,3}"
+    r"(?:Elementary(?: School)?|Academy|"
     r"(?:High|Middle|Primary|Secondary|Grammar|Junior|Senior|Elementary) School|School|College|University|"
     r"Polytechnic|Hospital|Infirmary|Hospice|"
     r"Clinic|Medical Cent(?:er|re)|Health Cent(?:er|re)|Surgery|Church|Chapel|Cathedral|Mosque|Synagogue|Temple|"
+    r"(?:Family|Community|Leisure|Children's|Contact|Youth|Day|Resource|Sports|Wellbeing) Cent(?:er|re)|"
+    r"Primary(?! School)|Infants(?! School)|"
     r"Lodge|Care Home|Nursing Home|Care Cent(?:er|re)|Retirement Home|Residential Home|Rest Home|Practice|"
     r"Medical Group|Pediatrics|Paediatrics|(?:C of E|CofE|C\.E\.|RC|R\.C\.) (?:Primary|Infants?|Junior|Academy|High|"
     r"Secondary)(?: School| Academy)?)(?: of (?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)?"  # "... of Wales"
@@ -399,6 +403,14 @@ def _with_weekday(text: str, f: Finding) -> Finding:
     return replace(f, start=day.start(), text=text[day.start() : f.end]) if day else f
 
 
+# A payee written as an initial and a surname ("£1,200 to \"R Patel\" by bank transfer").
+_PAYEE = re.compile(
+    r"(?:\b(?:to|from|payee|paid|pay|transfer(?:red)? to|sent to)[ \t]*:?\s+)[\"“']?"
+    r"((?-i:[A-Z])\.?[ \t](?-i:[A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?))(?![\w'’-])",
+    re.IGNORECASE,
+)
+
+
 def find_record_ids(text: str) -> list[Finding]:
     found = [_finding(m, "ZIP_CODE", "ZIP code", "z") for m in _ZIP.finditer(text)]
     found += [_finding(m, "ZIP_CODE", "postcode") for m in _POSTCODE.finditer(text) if re.search(r"\d", m.group(0))]
@@ -413,6 +425,7 @@ def find_record_ids(text: str) -> list[Finding]:
         if _personal(text, m)
     ]
     found += _name_lines(text) + _places(text) + _institutions(text) + _possessive_places(text)
+    found += [_finding(m, "PERSON", "a payee's initial and surname", 1) for m in _PAYEE.finditer(text)]
     found += [_finding(m, "ORGANIZATION", "a company name", 1) for m in _ORG.finditer(text)] + _businesses(text)
     for m in _AGE.finditer(text):
         group = next(g for g in ("n", "m", "p", "c") if m.group(g))
