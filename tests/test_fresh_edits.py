@@ -2762,3 +2762,19 @@ def test_a_recommended_students_accented_surname_and_a_payee_in_quotes_go() -> N
               "transfer.")  # fmt: skip
     gone(out, "Patel")
     assert '"Person' in out, out
+
+
+def test_a_public_divorce_keeps_its_grammar() -> None:
+    out = run("Why did Brad Pitt and Angelina Jolie divorce?\n\nAngelina Jolie filed for divorce from Brad Pitt in "
+              "September 2016.", "public")  # fmt: skip
+    gone(out, "a family matter?", "end the marriage from")
+    assert "Angelina Jolie separate?" in out and "to end the marriage to Brad Pitt" in out, out
+
+
+def test_an_intensified_modifier_goes_with_its_noun_and_a_source_file_is_no_website() -> None:
+    out = run("My sister Jess has been sober for about a year after a pretty bad cocaine problem.")
+    gone(out, "Jess", "cocaine", "bad a ")
+    assert "after a personal health matter." in out, out
+    out = run('  File "/Users/kieran.obrien/Library/Python/3.11/site-packages/acme/cli.py", line 42, in main')
+    gone(out, "kieran", "a website")
+    assert "/acme/cli.py" in out, out

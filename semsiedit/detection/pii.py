@@ -156,6 +156,7 @@ class PiiRecognizer:
             # A "domain" that stops inside a word is part of a name: "m.ga" of "user=m.garcia".
             if not (r.entity_type == "URL" and text[r.end : r.end + 1].isalnum())
             and not _code_name(r.entity_type, text[r.start : r.end])
+            and not (r.entity_type == "URL" and _file_name(text, r.start, r.end))
         ]
         return drop_contained([_without_log_key(f) for f in findings])
 
@@ -179,6 +180,18 @@ _NUMERIC_DATE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}")
 
 
 _CODE_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+
+
+# A file in a path or a source file's name ("acme/cli.py", "setup.py"): Presidio reads ".py" as Paraguay.
+_SOURCE_SUFFIX = re.compile(r"\.(?:py|pyc|js|ts|tsx|jsx|rs|go|rb|sh|md|txt|json|toml|yaml|yml|cfg|ini|log|csv|java|kt|"
+                            r"cpp|cc|c|h|hpp|cs|php|pl|swift|scala|lock|sql|html|css)$", re.IGNORECASE)
+
+
+def _file_name(text: str, start: int, end: int) -> bool:
+    value = text[start:end]
+    if re.match(r"(?:https?://|www\.)", value, re.IGNORECASE):
+        return False
+    return text[start - 1 : start] in ("/", "\\") or bool(_SOURCE_SUFFIX.search(value))
 
 
 def _code_name(label: str, value: str) -> bool:

@@ -166,8 +166,11 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
                     article, run = article.capitalize(), run[0].lower() + run[1:]
                 return before + article + " " + run + prev.group(2) + right[rep.end() :]
             return left + right[rep.end() :]
-        modifier = re.search(r"(?<![\w'’-])([Aa]n?) ([a-z]+) $", left)
-        if modifier and modifier.group(2) not in function_words()[0]:
+        # One modifier, or an intensifier and one ("a pretty bad cocaine problem").
+        modifier = re.search(
+            r"(?<![\w'’-])([Aa]n?) ((?:(?:pretty|really|very|quite|so|rather|fairly|truly) )?[a-z]+) $", left
+        )
+        if modifier and modifier.group(2).split()[-1] not in function_words()[0]:
             # "a closet a person with …", "a raging an addict": the article's own modifier of the noun
             # that was replaced goes with it, the replacement keeps its article.
             new = match_case(rep.group(1).lower(), modifier.group(1))
