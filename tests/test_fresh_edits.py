@@ -2778,3 +2778,9 @@ def test_an_intensified_modifier_goes_with_its_noun_and_a_source_file_is_no_webs
     out = run('  File "/Users/kieran.obrien/Library/Python/3.11/site-packages/acme/cli.py", line 42, in main')
     gone(out, "kieran", "a website")
     assert "/acme/cli.py" in out, out
+
+
+def test_a_yoruba_short_name_working_from_home_is_a_person() -> None:
+    out = run("Team — heads up that Olu will be working from home for the next few weeks while she goes through IVF.")
+    gone(out, "Olu", "IVF")
+    assert out.startswith("Team — heads up that Person"), out
