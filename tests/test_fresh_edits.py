@@ -498,7 +498,7 @@ def test_a_causal_claim_carried_by_a_noun_is_attributed() -> None:
     after the copula of a clause that continues a sentence, not inside its noun phrase."""
     out = run("The 5G masts in our town are known to weaken the immune system and were the real cause of the "
               "COVID-19 outbreak. The council says there is no such link.", profile="public")
-    assert "were supposedly the real cause" in out and "not supported by reliable evidence" in out, out
+    assert "were supposedly the real cause" in out and "radio waves cannot cause or spread such illness" in out, out
     assert out.endswith("The council says there is no such link."), out
     out = run("Fluoride in tap water is the main cause of dementia.", profile="public")
     assert out.startswith("Fluoride in tap water is supposedly the main cause of dementia"), out
@@ -2784,3 +2784,15 @@ def test_a_yoruba_short_name_working_from_home_is_a_person() -> None:
     out = run("Team — heads up that Olu will be working from home for the next few weeks while she goes through IVF.")
     gone(out, "Olu", "IVF")
     assert out.startswith("Team — heads up that Person"), out
+
+
+def test_a_non_smoker_stays_and_two_modifiers_go_with_a_replaced_noun() -> None:
+    out = run("Thank you for seeing Mrs Janet Oduya, 58. She is a non-smoker. FBC shows a mild normocytic anaemia.")
+    gone(out, "Oduya", "anaemia", "normocytic a ")
+    assert "She is a non-smoker." in out and "FBC shows a medical issue." in out, out
+
+
+def test_a_false_remedys_second_predicate_stays_inside_its_note() -> None:
+    out = run("Drinking bleach kills the virus in your body within hours and is a safe home remedy. Never ingest "
+              "disinfectants.", "public")  # fmt: skip
+    assert "within hours and is a safe home remedy, but" in out, out

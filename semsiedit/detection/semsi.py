@@ -65,6 +65,12 @@ def _possessor(span: Span) -> str | None:
     return None
 
 
+# A second predicate of the claim's subject, to the end of its sentence ("and is a safe home remedy").
+_SAME_SUBJECT_PREDICATE = re.compile(
+    r"\s+and\s+(?:is|are|was|were|has|have|had|can|could|will|would|does|do|did|also)\s[^.!?;:]*?(?=[ \t]*[.!?;:]|$)"
+)
+
+
 _GROUP_LABELS = frozenset({"immigration", "ethnicity", "religion"})
 
 
@@ -479,6 +485,8 @@ class SemsiRecognizer:
                 head = clause_head(span.root)
                 start, end = clause_span(head, span)
                 start, end = min(start, cstart), max(end, cend)
+                if more := _SAME_SUBJECT_PREDICATE.match(text, end, sent.end_char):
+                    end = more.end()  # "... kills the virus within hours and is a safe home remedy": one claim
                 subj = next((c for c in head.children if c.dep_ in SUBJECT_DEPS), None)
                 out.append(
                     Finding(

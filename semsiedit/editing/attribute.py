@@ -297,6 +297,22 @@ def _verb_slot(tokens: list[re.Match[str]], words: list[str], span: range, opene
     return None
 
 
+# A second predicate of the same subject ("... weaken the immune system and were the real cause of ...").
+_SECOND_PREDICATE = re.compile(r"\s+and\s+(?=(?:is|are|was|were|has|have|had|can|could|will|would|does|do|did)\s)")
+
+
+def _hedge_predicates(sentence: str, adverb: str) -> str:
+    """The adverb in the sentence's first predicate and in a second one its subject shares."""
+    second = _SECOND_PREDICATE.search(sentence)
+    if second is None:
+        return insert_hedge(sentence, adverb) or sentence
+    head, rest = sentence[: second.start()], sentence[second.start() :]
+    hedged = insert_hedge(head, adverb) or head
+    if _ACT_FRAME in hedged:
+        return hedged + rest  # "Some claim that X kills ... and is a safe remedy" hedges both already
+    return hedged + (insert_hedge(rest, adverb) or rest)
+
+
 def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool = True, changed: bool = False,
     light: bool = False,
 ) -> str:  # fmt: skip
@@ -315,7 +331,7 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
     denials = re.compile(rf"(?<![\w'’])(?:{'|'.join(grammar()['denials'])})(?!\w)", FLAGS)
     if adverb:
         # "Gary denies being drunk" is his own statement: "Gary allegedly denies" made it a claim.
-        new_core = "".join(p if denials.search(p) else insert_hedge(p, wrappers["adverb"]) or p for p in pieces)
+        new_core = "".join(p if denials.search(p) else _hedge_predicates(p, wrappers["adverb"]) for p in pieces)
         changed = changed or new_core != core
         core = new_core
     line = (kind, text.rfind("\n", 0, node.end) + 1)  # the note goes at the end of the span

@@ -168,9 +168,9 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
             return left + right[rep.end() :]
         # One modifier, or an intensifier and one ("a pretty bad cocaine problem").
         modifier = re.search(
-            r"(?<![\w'’-])([Aa]n?) ((?:(?:pretty|really|very|quite|so|rather|fairly|truly) )?[a-z]+) $", left
+            r"(?<![\w'’-])([Aa]n?) ((?:(?:pretty|really|very|quite|so|rather|fairly|truly) |[a-z]+ )?[a-z]+) $", left
         )
-        if modifier and modifier.group(2).split()[-1] not in function_words()[0]:
+        if modifier and not any(w in function_words()[0] for w in modifier.group(2).split()):
             # "a closet a person with …", "a raging an addict": the article's own modifier of the noun
             # that was replaced goes with it, the replacement keeps its article.
             new = match_case(rep.group(1).lower(), modifier.group(1))
