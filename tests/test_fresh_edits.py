@@ -2796,3 +2796,30 @@ def test_a_false_remedys_second_predicate_stays_inside_its_note() -> None:
     out = run("Drinking bleach kills the virus in your body within hours and is a safe home remedy. Never ingest "
               "disinfectants.", "public")  # fmt: skip
     assert "within hours and is a safe home remedy, but" in out, out
+
+
+def test_a_family_chats_kinship_speakers_stay_and_a_thyroid_result_goes() -> None:
+    text = ("[09:14] Mum: Did you call the GP about your results?\n[09:20] Me: yeah they said my thyroid is "
+            "underactive, starting levothyroxine tomorrow\n[09:45] Me: don't tell auntie Pat she'll tell the whole "
+            "of Rochdale")  # fmt: skip
+    out = run(text)
+    gone(out, "User", "thyroid", "levothyroxine", "Pat", "Rochdale")
+    assert "[09:14] Mum: Did you call the GP" in out and "my health is a concern" in out, out
+
+
+def test_a_supermarket_is_no_place_a_topic_is_no_attribute_and_a_cells_id_is_withheld() -> None:
+    out = run("I saw Craig Middleton push a man into the canal. Craig ran off towards the Aldi car park.")
+    gone(out, "Craig", "a city car park")
+    assert "towards the Aldi car park." in out, out
+    out = run("J.K. Rowling has been criticised since 2019 for comments on transgender issues.", "public")
+    assert "comments on transgender issues" in out, out
+    out = run('id,name,email,notes\n1041,Hannah Price,hannah.price@btinternet.com,"Called re refund"')
+    gone(out, "1041", "Hannah", "confidential detail")
+    assert "\nwithheld,Person" in out, out
+
+
+def test_a_gang_named_ms_13_is_no_multiple_sclerosis_and_a_noun_before_a_preposition_keeps_its_article() -> None:
+    text = ("This comment was made during a discussion about MS-13, a violent gang, after a sheriff mentioned "
+            "problems with MS-13. She was treated for MS in 2019.")  # fmt: skip
+    out = run(text, "public")
+    assert "during a discussion about MS-13, a violent gang" in out and "problems with MS-13." in out, out

@@ -38,6 +38,9 @@ _NOT_LOGINS = frozenset({"Public", "Shared", "Default", "All Users", "root", "ad
 _ROLE_SPEAKERS = frozenset({
     "agent", "advisor", "adviser", "assistant", "bot", "caller", "client", "customer", "guest", "host", "me",
     "moderator", "operator", "staff", "support", "system", "user", "visitor", "you", "interviewer", "patient",
+    # A family chat's kinship names: "[09:14] Mum: did you call the GP?"
+    "mum", "mom", "mam", "mother", "dad", "father", "nan", "nana", "gran", "grandma", "grandad", "grandpa", "auntie",
+    "aunt", "uncle", "sis", "bro", "brother", "sister", "son", "daughter", "wife", "husband", "hubby", "babe",
 })  # fmt: skip
 
 # A forum byline: "Posted by throwaway_dad22:" (a handle shape: a digit, an underscore or a dot inside).

@@ -104,6 +104,12 @@ _ADJECTIVE_SLOT = re.compile(
 
 
 _PLACEHOLDER = re.compile(r"<[A-Z_]+_\d+>")
+# Words that end a noun phrase rather than modify one: "a discussion about a medical issue-13" keeps its
+# own article, unlike "a mild normocytic a medical issue".
+_LINKING = frozenset({
+    "about", "of", "or", "and", "nor", "but", "with", "for", "to", "from", "in", "on", "at", "by", "as", "than",
+    "into", "onto", "over", "under", "after", "before", "between", "without", "within", "like", "per", "via",
+})  # fmt: skip
 
 
 def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
@@ -170,7 +176,7 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
         modifier = re.search(
             r"(?<![\w'’-])([Aa]n?) ((?:(?:pretty|really|very|quite|so|rather|fairly|truly) |[a-z]+ )?[a-z]+) $", left
         )
-        if modifier and not any(w in function_words()[0] for w in modifier.group(2).split()):
+        if modifier and not any(w in function_words()[0] or w in _LINKING for w in modifier.group(2).split()):
             # "a closet a person with …", "a raging an addict": the article's own modifier of the noun
             # that was replaced goes with it, the replacement keeps its article.
             new = match_case(rep.group(1).lower(), modifier.group(1))

@@ -159,6 +159,20 @@ def slot(text: str, start: int) -> str:
 _IN_A_PATH = re.compile(r"[/\\][/\\._-]")
 
 
+# Kinds whose descriptor names what the value was ("an e-mail address", "a city"): kept in a table's cell.
+_NAMED_KINDS = frozenset({"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "LOCATION", "ADDRESS", "URL", "DATE_TIME",
+                          "ORGANIZATION", "NRP", "IP_ADDRESS", "USERNAME"})  # fmt: skip
+def _whole_cell(text: str, start: int, end: int) -> bool:
+    """The value fills a cell of a CSV, tab-separated or pipe table row."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if not re.search(r"[,|\t]", text[line_start:line_end]):
+        return False
+    before, after = text[line_start:start].rstrip(" "), text[end:line_end].lstrip(" ")
+    return (not before or before[-1] in ",|\t") and (not after.strip() or after[0] in ",|\t")
+
+
 def render_pii(text: str, node: Node, ctx: Ctx) -> str:
     finding = min(node.pii, key=lambda f: canonical_label(f.label) != "PERSON")
     label = canonical_label(finding.label)
@@ -169,6 +183,8 @@ def render_pii(text: str, node: Node, ctx: Ctx) -> str:
     where = slot(text, node.start)
     if label == "ADDRESS" and where == "label" and re.search(r":[ \t]*\Z", text[max(0, node.start - 4) : node.start]):
         where = "prep"  # a form's field reads "Address: a private address"; "Her address is withheld"
+    elif where == "np" and label not in _NAMED_KINDS and _whole_cell(text, node.start, node.end):
+        where = "label"  # a table's cell: "1041,Hannah Price" reads "withheld,Person RM"
     out = ctx.surrogates.render(label, value, mode=ctx.mode, slot=where, scope=ctx.scope)  # type: ignore[arg-type]
     if ctx.mode == "descriptor":
         ctx.strategies.append("pseudonym" if label == "PERSON" else "generalise")
