@@ -1158,7 +1158,7 @@ def test_a_counselling_note_a_faith_and_a_diagnosis_said_of_it() -> None:
               "He is a practising Pentecostal Christian, a faith that is persecuted in Eritrea.\n"
               "[21:04] <kat99> she told me she's been in hospital, they think it's lupus")
     gone(out, "vodka", "suicidal", "Pentecostal", "lupus")
-    assert "has been struggling most nights" in out and "He denies current risk." in out, out
+    assert "has been drinking alcohol most nights" in out and "He denies current risk." in out, out
     assert "He is a person of faith, a belief system that is persecuted in Eritrea." in out, out
 
 
@@ -2823,3 +2823,23 @@ def test_a_gang_named_ms_13_is_no_multiple_sclerosis_and_a_noun_before_a_preposi
             "problems with MS-13. She was treated for MS in 2019.")  # fmt: skip
     out = run(text, "public")
     assert "during a discussion about MS-13, a violent gang" in out and "problems with MS-13." in out, out
+
+
+def test_a_letters_pupil_the_pronoun_makes_a_person_and_diagnosis_codes_are_withheld() -> None:
+    out = run("Dear Mr and Mrs Kowalski,\n\nI wanted to let you know how well Zofia has settled into Year 3. She is "
+              "making friends, and the strategies from her autism assessment are really helping.")  # fmt: skip
+    gone(out, "Zofia", "Kowalski", "autism")
+    out = run("We are unable to approve the claim for Ms Priscilla Onyango's therapy sessions (ICD-10 F33.1, F41.1).")
+    gone(out, "F33", "F41", "Onyango", "confidential detail")
+    assert "(ICD-10 withheld)" in out, out
+
+
+def test_a_fifth_of_vodka_and_an_admitted_theft_read_as_they_should() -> None:
+    out = run("HPI: 45 y/o M with hx of HTN presents with epigastric pain.\nPt reports drinking a fifth of vodka "
+              "daily.")  # fmt: skip
+    gone(out, "vodka", "fifth")
+    assert "Pt reports drinking alcohol." in out, out
+    text = ("Leeds Crown Court heard yesterday that Jason Pickering, 34, of Harehills, stole more than £12,000 from "
+            "his elderly neighbour. Pickering, who admitted fraud, told police he had a gambling addiction.")
+    out = run(text)
+    gone(out, "Pickering", "Harehills", "allegedly", "not been proven", "gambling")

@@ -99,6 +99,20 @@ def _full_name_org(tok: Token, nxt: Token | None) -> bool:
     )
 
 
+_HE_OR_SHE = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
+
+
+def _she_or_he_next(tok: Token) -> bool:
+    """A lone given name the NER took for an organisation, the subject of its clause, that the next
+    words refer to as a person ("Zofia has settled into Year 3. She is making friends")."""
+    if tok.dep_ not in ("nsubj", "nsubjpass") or tok.ent_iob_ != "B":
+        return False
+    if tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].ent_iob_ == "I":
+        return False
+    window = tok.doc[tok.i + 1 : tok.i + 25]
+    return any(t.lower_ in _HE_OR_SHE for t in window)
+
+
 def _a_place_word(word: str) -> bool:
     """A word that makes a two-word name a building or a place ("Holly Lodge", "Ashton Park")."""
     from semsiedit.detection.names import BUILDINGS
@@ -194,7 +208,7 @@ def _candidate(tok: Token, text: str) -> bool:
     bracketed = bracketed or bool(re.match(r"[ \t]*\((?:aged? )?\d{1,2}\)", text[tok.idx + len(tok.text) :]))
     if tok.ent_type_ not in _MISTAGGED and not (
         tok.ent_type_ in ("ORG", "FAC")
-        and (_a_person_by_role(tok) or _after_a_label(tok, nxt) or _is_contracted(tok, nxt))
+        and (_a_person_by_role(tok) or _after_a_label(tok, nxt) or _is_contracted(tok, nxt) or _she_or_he_next(tok))
     ) and not (tok.ent_type_ in ("ORG", "FAC") and bracketed):
         return False
     if tok.ent_type_ == "PERSON":

@@ -430,10 +430,10 @@ class LocalEditor:
             ctx.left_as_written.extend(f for f in node.semsi if f.category == "harmful")
             ctx.removed_terms[:] = [t for t in ctx.removed_terms if t.casefold() not in seg.casefold()]
             return seg
-        said = ctx.profile == "public" and (
-            any(reported(text, p) for p in starts)
-            or criticised(seg)
-            or court_record_in_paragraph(text, node.start, node.end)
+        # An admission or a conviction the paragraph records makes its deed no accusation, in a record
+        # too ("... stole £12,000 from his neighbour. Pickering, who admitted fraud, ...").
+        said = court_record_in_paragraph(text, node.start, node.end) or (
+            ctx.profile == "public" and (any(reported(text, p) for p in starts) or criticised(seg))
         )
         if kind is not None and (not needs_hedge(seg) or qualified_by_edit(body) or said):
             # Already attributed by the text, a fact of record, or qualified by the edit itself ("someone

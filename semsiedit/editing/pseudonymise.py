@@ -125,7 +125,7 @@ _ID_LABEL = re.compile(
     r"record|insurance|employee|staff|student|badge|collar|shoulder|warrant|NHS|social security) (?:number|no\.?|#)|#|"
     r"(?<![\w'’])(?:MRN|IDs?|No\.?|nos?\.|ref(?:erence)?|account|acct\.?|policy|member|licen[cs]e|"
     r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|NHS|NPI|PIN|CRN|IMEI|GPhC|GMC|NMC|HCPC|DEA|customer|client|"
-    r"subscriber|patient|payroll|juror|prisoner|inmate|incident|"
+    r"subscriber|patient|payroll|juror|prisoner|inmate|incident|ICD(?:-?\d+(?:-CM)?)?|DSM-5|(?:diagnosis|dx) codes?|"
     r"(?:card|passport|account|licence|number) ending(?: in)?|ending in|reg|registration|"
     r"sort code|IBAN|BIC|SWIFT|routing number))[ \t]?$",
     re.IGNORECASE,
