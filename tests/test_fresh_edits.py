@@ -2843,3 +2843,23 @@ def test_a_fifth_of_vodka_and_an_admitted_theft_read_as_they_should() -> None:
             "his elderly neighbour. Pickering, who admitted fraud, told police he had a gambling addiction.")
     out = run(text)
     gone(out, "Pickering", "Harehills", "allegedly", "not been proven", "gambling")
+
+
+def test_a_voicemail_transcript_keeps_its_heading_and_loses_a_spelled_out_phone_number() -> None:
+    text = (
+        'Voicemail transcript (auto-generated): "hi this is gail from number forty two um just ringing about\nmy '
+        "husband kenneth he's had another fall and the carers didn't turn up this morning so he's been on\nthe floor "
+        "since about six um he's got parkinson's as you know um can someone call me back on oh seven\nseven nine one "
+        'two three four five six seven eight thanks bye"'
+    )
+    out = run(text)
+    gone(out, "gail", "kenneth", "seven nine one", "Person AQ")
+    assert out.startswith("Voicemail transcript") and " he's had another fall" in out, out
+
+
+def test_a_passive_causal_claim_and_a_name_said_to() -> None:
+    out = run("Autism is caused by the MMR vaccine, which overloads a child's immune system. Cancer is not caused "
+              "by 5G.", "public")  # fmt: skip
+    assert out.startswith("Autism is supposedly caused by the MMR vaccine") and "Cancer is not caused by 5G." in out
+    out = run("Hey Marcus, can you cover my shift? Don't say anything to Debbie, she'll make it a whole thing.")
+    gone(out, "Marcus", "Debbie")

@@ -34,6 +34,9 @@ _NOT_SURNAME = frozenset({
 })  # fmt: skip
 
 
+_PRONOUN_CONTRACTION = re.compile(r"(?:he|she|they|it|we|i|you|who|that|there)['’]")
+
+
 @cache
 def _role_cue() -> re.Pattern[str]:
     """"my coworker marta", "our landlord dave": a person's role before their given name."""
@@ -62,6 +65,7 @@ def find_lowercase_names(text: str) -> list[Finding]:
         surname = m.group(2) if m.re is _AFTER_CUE else None
         if surname and surname not in _NOT_SURNAME and surname.capitalize() not in names and len(surname) > 2 and (
             not is_stop_word(surname)  # "marta just told me": "just" is no surname
+            and not _PRONOUN_CONTRACTION.match(surname)  # "my husband kenneth he's had another fall"
         ):
             end = m.end(2)  # "its jamie rowe": the word after a given name is its surname
         out.append(person(text, m.start(1), end, SOURCE, "a given name after a cue in a lower-case message"))

@@ -49,8 +49,15 @@ def _finding(start: int, end: int, text: str, score: float, reason: str) -> Find
     )  # fmt: skip
 
 
+# A number spoken or spelled out digit by digit ("call me back on oh seven seven nine one two ..."), as a
+# voicemail transcript writes it: ten or more digits in a row.
+_DIGIT_WORD = r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine|(?:double|triple) [a-z]+)"
+_GAP = r"(?:[ \t,-]+|[ \t]*\n[ \t]*)"
+_SPOKEN = re.compile(rf"(?<![\w'’-]){_DIGIT_WORD}{_GAP}(?:{_DIGIT_WORD}{_GAP}){{8,}}{_DIGIT_WORD}(?![\w'’-])", re.I)
+
+
 def find_phones(text: str) -> list[Finding]:
-    out = []
+    out = [_finding(m.start(), m.end(), text, 0.8, "a number spelled digit by digit") for m in _SPOKEN.finditer(text)]
     for m in _NANP.finditer(text):
         out.append(_finding(m.start(), m.end(), text, 0.8, "phone number pattern"))
     for m in [*_UK.finditer(text), *_INTERNATIONAL.finditer(text)]:

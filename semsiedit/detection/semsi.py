@@ -552,6 +552,15 @@ class SemsiRecognizer:
             sub = list(tok.subtree)
             left = tok.doc[sub[0].i : tok.i].text
             right = tok.doc[tok.i + 1 : sub[-1].i + 1].text
+            agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+            patient = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+            if not nominal and agent is not None and patient is not None:
+                # The passive turns it round: "Autism is caused by the MMR vaccine".
+                by = tok.doc[agent.left_edge.i : agent.right_edge.i + 1].text
+                what = tok.doc[patient.left_edge.i : patient.right_edge.i + 1].text
+                if causal["subjects_re"].search(by) and causal["objects_re"].search(what):
+                    hits.append((tok.idx, tok.idx + len(tok.text), causal["label"], int(causal["severity"]), tok.text))
+                continue
             # The subject may hang on the clause above ("5G towers are spreading the virus"), or
             # two above through a control verb ("vaccines are known to trigger ...").
             subj_text = left
