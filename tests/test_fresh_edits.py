@@ -2863,3 +2863,9 @@ def test_a_passive_causal_claim_and_a_name_said_to() -> None:
     assert out.startswith("Autism is supposedly caused by the MMR vaccine") and "Cancer is not caused by 5G." in out
     out = run("Hey Marcus, can you cover my shift? Don't say anything to Debbie, she'll make it a whole thing.")
     gone(out, "Marcus", "Debbie")
+
+
+def test_a_talking_therapy_referral_is_generalised() -> None:
+    out = run("My name is Amira Haddad. My GP has signed me off for two weeks and referred me for CBT.")
+    gone(out, "Amira", "CBT")
+    assert "referred me for support." in out, out
