@@ -2869,3 +2869,13 @@ def test_a_talking_therapy_referral_is_generalised() -> None:
     out = run("My name is Amira Haddad. My GP has signed me off for two weeks and referred me for CBT.")
     gone(out, "Amira", "CBT")
     assert "referred me for support." in out, out
+
+
+def test_a_list_of_charges_goes_whole_and_child_sexual_abuse_is_one_term() -> None:
+    out = run("In 2023 he was charged in Romania with human trafficking, rape and forming a criminal group; he denies "
+              "the charges.", "public")  # fmt: skip
+    gone(out, "trafficking", "rape", "criminal group", "an offence, ")
+    assert "he was the subject of proceedings in Romania; he denies" in out, out
+    out = run("Michael Jackson was accused of child sexual abuse in 1993 and again in 2003.", "public")
+    gone(out, "child serious", "sexual")
+    assert "serious mistreatment in 1993" in out, out
