@@ -2879,3 +2879,30 @@ def test_a_list_of_charges_goes_whole_and_child_sexual_abuse_is_one_term() -> No
     out = run("Michael Jackson was accused of child sexual abuse in 1993 and again in 2003.", "public")
     gone(out, "child serious", "sexual")
     assert "serious mistreatment in 1993" in out, out
+
+
+def test_a_parking_appeal_keeps_its_columns_and_its_disabled_bay() -> None:
+    text = ("PCN number: BJ48810237   Vehicle: Ford Fiesta, reg LK19 XTA\nI was parked in the disabled bay on Elm "
+            "Parade on 2 June because I hold a Blue Badge (I have MS and use crutches).\nName: Yvonne Clarke")
+    out = run(text)
+    gone(out, "BJ488", "LK19", "Elm", "Yvonne", "MS and", "Person UX")
+    assert "PCN number: withheld   Vehicle: Ford Fiesta" in out and "in the disabled bay on a street" in out, out
+
+
+def test_a_bad_patch_with_mental_health_and_an_inquests_finding_across_a_wrap() -> None:
+    out = run("Sorry about the noise last night, my brother was visiting and he's going through a bad patch with his "
+              "mental health.")  # fmt: skip
+    gone(out, "mental health", "a personal health matter")
+    assert "he's going through a difficult time." in out, out
+    out = run("A 2008 inquest found that they were\nunlawfully killed through the grossly negligent driving of Paul, "
+              "who was drunk.", "public")  # fmt: skip
+    gone(out, "not been proven", "allegedly")
+
+
+def test_a_charge_list_stops_before_what_follows_it() -> None:
+    text = ("After his acquittal in 1995, O.J. Simpson was arrested again in 2007 in Las Vegas, Nevada. He was charged "
+            "with kidnapping and armed robbery following a confrontation with sports memorabilia dealers in a Las "
+            "Vegas hotel room.")  # fmt: skip
+    out = run(text, "public")
+    gone(out, "kidnapping", "armed robbery")
+    assert "following a confrontation with sports memorabilia dealers" in out, out

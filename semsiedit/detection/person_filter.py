@@ -276,6 +276,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
             return None  # "Disability Adviser", "Finance Manager": the word names the job
         if text[end : end + 1] == ":" and is_known_header(rest) and rest not in first_names():
             return None  # "Address: 5 Rookery Lane": a form's field label
+        if text[end : end + 1] == ":" and _COLUMN_START.search(text, 0, start) and rest not in first_names():
+            return None  # "PCN number: …   Vehicle: Ford Fiesta": the next column's label
         if _FIELD_LABEL_TAIL.match(text, end) and _LINE_START.search(text, 0, start) and rest not in first_names():
             return None  # "Meeting date: 14 Oct", "Review notes:": a label opening its line
         if _common_noun_slot(text, start, rest):
@@ -296,6 +298,7 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
 # The rest of a field label after its first word, and the start of a line before it.
 _FIELD_LABEL_TAIL = re.compile(r"[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]*:")
 _LINE_START = re.compile(r"(?:^|\n)[ \t>*•·-]*$")
+_COLUMN_START = re.compile(r"(?:^|\n|[ \t]{2,}|\t)[ \t]*$")
 
 
 # "Stockton-on-Tees", "Newcastle upon Tyne", "Southend-on-Sea": the town's name goes on after the NER's span.

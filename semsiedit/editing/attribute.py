@@ -83,7 +83,8 @@ _REPORTED = re.compile(
 
 def reported(text: str, start: int) -> bool:
     """The statement at `start` is what someone the sentence names said or claims (reported speech)."""
-    cut = max(text.rfind("\n", 0, start), text.rfind(". ", 0, start)) + 1
+    # The sentence so far: a hard wrap ("found that they were\nunlawfully killed") does not end it.
+    cut = max(text.rfind("\n\n", 0, start) + 1, text.rfind(". ", 0, start), text.rfind(".\n", 0, start)) + 1
     return bool(_REPORTED.search(text[cut:start]))
 
 
@@ -108,7 +109,8 @@ _NEGATED_BEFORE = re.compile(r"(?<![\w'’-])(?:never|not|n['’]t|no|denied|den
 # A court's finding or the person's own admission: public record about a public figure.
 _COURT_RECORD = re.compile(
     r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|sentenced|jailed|imprisoned|admitted|"
-    r"confessed|found liable|held liable|ordered (?:him|her|them|it) to pay)(?![\w'’-])",
+    r"confessed|found liable|held liable|ordered (?:him|her|them|it) to pay)(?![\w'’-])"
+    r"|(?<![\w'’-])(?:inquest|coroner|inquiry) (?:found|ruled|concluded|returned|recorded)(?![\w'’-])",
     FLAGS,
 )
 
