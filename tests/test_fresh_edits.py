@@ -2906,3 +2906,10 @@ def test_a_charge_list_stops_before_what_follows_it() -> None:
     out = run(text, "public")
     gone(out, "kidnapping", "armed robbery")
     assert "following a confrontation with sports memorabilia dealers" in out, out
+
+
+def test_a_seventh_day_adventist_in_a_grievance_letter_is_a_religion() -> None:
+    out = run("Dear Kwabena,\n\nI accept that your manager made comments about your religion (you are a practising\n"
+              "Seventh-day Adventist and asked not to be rostered on Saturdays) that were inappropriate.")  # fmt: skip
+    gone(out, "Kwabena", "Adventist")
+    assert "(you are a person\nof faith and asked not to be rostered" in out, out
