@@ -54,7 +54,8 @@ _RECORD_CUES = re.compile(
     r"meeting date|diagnosis|presenting complaint|impression|plan|hx|pt|witness|assignee|reporter)\s*[:#]"
     r"|\b(?:my|our) (?:husband|wife|son|daughter|mother|father|mum|mom|dad|boss|doctor|landlord|neighbou?r|"
     r"partner|sister|brother|manager|account|order|subscription|therapist)\b"
-    r"|\b(?:patient|employee|tenant|client|customer|applicant|claimant)\b|\bI(?:'m| am| was| have|'ve)\b"
+    r"|\b(?:patient|employee|employer|guarantor|tenant|client|customer|applicant|claimant)\b"
+    r"|\bI(?:'m| am| was| have|'ve)\b"
     # A session or case note: "session 6 (Luca, 16)", "Next session 21 Jan", "Denies self-harm".
     r"|\bsession \d+\b|\bnext (?:session|appointment|review|visit|home visit)\b|\bdenies (?:self-harm|suicidal|any)\b"
     r"|\([A-Z][a-z]+, \d{1,2}\)",

@@ -2913,3 +2913,22 @@ def test_a_seventh_day_adventist_in_a_grievance_letter_is_a_religion() -> None:
               "Seventh-day Adventist and asked not to be rostered on Saturdays) that were inappropriate.")  # fmt: skip
     gone(out, "Kwabena", "Adventist")
     assert "(you are a person\nof faith and asked not to be rostered" in out, out
+
+
+def test_a_tenancy_reference_loses_its_employer_and_keeps_a_salary_abbreviation() -> None:
+    text = ("Applicant: Miss Chantelle Morrison   Current address: 8B Canal Walk, Salford M5 4QR\nEmployer: Nando's "
+            "(Trafford Park), shift supervisor since 2022, £23,400 p.a.")  # fmt: skip
+    out = run(text)
+    gone(out, "Chantelle", "Canal", "Salford", "Nando", "a city", "Person HX")
+    assert "Employer: an organisation (Trafford Park)" in out and "p.a." in out, out
+
+
+def test_a_childs_possessive_vouches_for_her_name_and_a_quoted_slur_keeps_its_words() -> None:
+    out = run("Hiya, Lauren here (Maisie's mum, class 2B). Just to let you know Maisie has nits again so she'll be "
+              "off tomorrow.")  # fmt: skip
+    gone(out, "Lauren", "Maisie")
+    text = ("In 2006 Mel Gibson was arrested for drunk driving in Malibu and, according to the police report,\nmade "
+            'antisemitic remarks to the arresting officer, including saying that "the Jews are responsible for\nall '
+            'the wars in the world".')  # fmt: skip
+    out = run(text, "public")
+    assert '"the Jews are responsible for\nall the wars in the world"' in out, out

@@ -332,6 +332,8 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
     words = value.split()
     if re.fullmatch(r"[A-Z]{2,3}", value) and re.match(r"[ \t]*:", text[f.end - offset :]):
         return None  # "NI: QQ 12 34 56 C": a form's label, not Northern Ireland
+    if re.fullmatch(r"(?:[a-z]\.){2,3}", value):
+        return None  # "£23,400 p.a.": an abbreviation in lower case, no place
     field = _FIELD_LABEL.search(text, max(0, start - 40), start)
     if field and header_label(field.group(1)) == ("pii", "ORGANIZATION"):
         # "Employer: Bicester Village (Retail Supervisor)": the field names a firm, whatever its words.

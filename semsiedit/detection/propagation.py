@@ -35,6 +35,12 @@ def _title_before() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'’])(?:{alt})\.?[ \t]+$")
 
 
+def _kin_of(name: str) -> re.Pattern[str]:
+    """"Maisie's mum": a name with a relative after its possessive."""
+    kin = "mum|mom|mam|mother|dad|father|wife|husband|son|daughter|sister|brother|partner|boyfriend|girlfriend|nan|gran"
+    return re.compile(rf"(?<![\w'’-]){re.escape(name)}['’]s (?:{kin})\b")
+
+
 NICKNAME_AFTER = re.compile(r"""[ \t]+(?:['"‘“]([A-Z][\w'’-]+)['"’”]|\(([A-Z][\w'’-]+)\))[ \t]+([A-Z][\w'’-]+)""")
 
 
@@ -56,7 +62,9 @@ def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
             continue
         # A lone word is a seed only when a cue or the given-name list vouches for it ("her daughter
         # Chidinma", "Priya"), not when it is only the NER's guess ("Fraud").
-        vouched = any(src in f.source for src in _VOUCHING_SOURCES) or lone[value] >= 2
+        vouched = any(src in f.source for src in _VOUCHING_SOURCES) or lone[value] >= 2 or (
+            value in first_names() and not is_common_word(value, text)  # the NER and the list agree
+        ) or bool(_kin_of(value).search(text))  # "Maisie's mum": only a person has a mum
         if len(name.words) < 2 and name.title is None and not vouched:
             continue
         if len(name.words) >= 2:

@@ -403,6 +403,15 @@ def _with_weekday(text: str, f: Finding) -> Finding:
     return replace(f, start=day.start(), text=text[day.start() : f.end]) if day else f
 
 
+# A form's employer field: its value names the firm, whatever the NER makes of it ("Employer: Nando's
+# (Trafford Park), shift supervisor"); what follows a bracket or a comma is the role or the branch.
+_EMPLOYER_FIELD = re.compile(
+    r"^[ \t>*•·-]*(?:current |previous |former )?(?:employer|company|workplace|place of work|organi[sz]ation)[ \t]*:"
+    r"[ \t]*(?P<v>[A-Z][^\n,(;]*?)(?=[ \t]*(?:[,(;]|[ \t]{2}|\n|$))",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 # A payee written as an initial and a surname ("£1,200 to \"R Patel\" by bank transfer").
 _PAYEE = re.compile(
     r"(?:\b(?:to|from|payee|paid|pay|transfer(?:red)? to|sent to)[ \t]*:?\s+)[\"“']?"
@@ -426,6 +435,7 @@ def find_record_ids(text: str) -> list[Finding]:
     ]
     found += _name_lines(text) + _places(text) + _institutions(text) + _possessive_places(text)
     found += [_finding(m, "PERSON", "a payee's initial and surname", 1) for m in _PAYEE.finditer(text)]
+    found += [_finding(m, "ORGANIZATION", "an employer's field", "v") for m in _EMPLOYER_FIELD.finditer(text)]
     found += [_finding(m, "ORGANIZATION", "a company name", 1) for m in _ORG.finditer(text)] + _businesses(text)
     for m in _AGE.finditer(text):
         group = next(g for g in ("n", "m", "p", "c") if m.group(g))

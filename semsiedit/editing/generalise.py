@@ -123,6 +123,10 @@ def generalise_record_id(label: str, value: str) -> str | None:
     return None
 
 
+# Quoted words ("the Jews are responsible for all the wars"): what someone said, not an attribute here.
+_QUOTED = re.compile(r"[\"“][^\"“”]*(?:[\"”]|$)")
+
+
 def tables_for(node: Node) -> list[tuple[str, tuple[tuple[re.Pattern[str], str], ...]]]:
     tables = load_data("generalise")["tables"]
     out: list[tuple[str, tuple[tuple[re.Pattern[str], str], ...]]] = []
@@ -138,7 +142,7 @@ def tables_for(node: Node) -> list[tuple[str, tuple[tuple[re.Pattern[str], str],
                 for k in tables
                 if k not in keys
                 and (cue := cue_for(k)) is not None
-                and cue.search(f.text)
+                and cue.search(_QUOTED.sub(" ", f.text))  # not a word someone is quoted saying
                 and not (k == "politics" and names_a_politician(f.text))
             ]
             out.extend(("privacy", compiled("generalise", k)) for k in keys)
