@@ -2932,3 +2932,11 @@ def test_a_childs_possessive_vouches_for_her_name_and_a_quoted_slur_keeps_its_wo
             'the wars in the world".')  # fmt: skip
     out = run(text, "public")
     assert '"the Jews are responsible for\nall the wars in the world"' in out, out
+
+
+def test_a_defendants_convictions_and_initials_owning_a_treatment_are_attributes() -> None:
+    out = run("The defendant's previous convictions (2015 ABH, 2018 possession with intent to supply) are attached.")
+    gone(out, "ABH", "possession", "intent to supply")
+    assert out == "The defendant's past legal matters are attached.", out
+    out = run("SK's return to work after cancer treatment was agreed.")
+    gone(out, "cancer")

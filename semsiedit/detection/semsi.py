@@ -398,6 +398,12 @@ class SemsiRecognizer:
                 named = self._person_like(other, allowed_ents, category)
                 if named:
                     return named
+            if clause.dep_ == "advcl" and clause.head.pos_ == "NOUN" and clause.head.dep_ == "ROOT":
+                # A verbless note the parser hung a clause on: "SK's return to work after cancer treatment
+                # was agreed" is about SK.
+                named = self._person_like(clause.head, allowed_ents, category)
+                if named:
+                    return named
         if category == "harmful":
             # "Opponents called her a liar", "They accused him of fraud": the insult's target is the object.
             for obj in (c for c in head.children if c.dep_ in ("dobj", "dative")):
@@ -440,6 +446,12 @@ class SemsiRecognizer:
             if poss.lower_ in {"my", "our", "your"}:
                 return poss.text
             return antecedent(poss, allowed_ents) or poss.text
+        # "The defendant's previous convictions", "SK's return to work after cancer treatment": a person
+        # noun or a person's initials own the attribute.
+        owner = next((c for c in subj.children if c.dep_ == "poss" and (
+            c.lower_ in self._person_nouns or re.fullmatch(r"[A-Z]{2,3}", c.text))), None)
+        if owner is not None and category == "privacy":
+            return noun_phrase(owner)
         # "Maria's HIV diagnosis": a given name the NER took for a nationality owns the attribute.
         named_poss = next((c for c in subj.children if c.dep_ == "poss" and c.text in first_names()), None)
         if named_poss is not None and category == "privacy" and not matcher.is_single_term(named_poss):
