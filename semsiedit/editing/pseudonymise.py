@@ -162,6 +162,8 @@ _IN_A_PATH = re.compile(r"[/\\][/\\._-]")
 # Kinds whose descriptor names what the value was ("an e-mail address", "a city"): kept in a table's cell.
 _NAMED_KINDS = frozenset({"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "LOCATION", "ADDRESS", "URL", "DATE_TIME",
                           "ORGANIZATION", "NRP", "IP_ADDRESS", "USERNAME"})  # fmt: skip
+
+
 def _whole_cell(text: str, start: int, end: int) -> bool:
     """The value fills a cell of a CSV, tab-separated or pipe table row."""
     line_start = text.rfind("\n", 0, start) + 1
