@@ -2940,3 +2940,13 @@ def test_a_defendants_convictions_and_initials_owning_a_treatment_are_attributes
     assert out == "The defendant's past legal matters are attached.", out
     out = run("SK's return to work after cancer treatment was agreed.")
     gone(out, "cancer")
+
+
+def test_a_councils_childrens_services_is_no_person_and_an_eviction_threat_keeps_its_grammar() -> None:
+    out = run("He has a social worker already (Nadia Rahman, Kirklees Children's\nServices). I have completed a log.")
+    gone(out, "Nadia", "Kirklees", "Person BO's")
+    assert "an\norganisation)." in out or "an organisation)." in out, out
+    out = run("Mr Dimitrov is facing eviction over two months' rent arrears. His landlord threatened eviction for "
+              "£1,600 arrears.")  # fmt: skip
+    gone(out, "Dimitrov", "eviction", "arrears", "money difficulties")
+    assert "is facing the end of the tenancy." in out and "threatened to end the tenancy." in out, out

@@ -179,6 +179,10 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
     rest = _NAME_RUN_WRAPPED.match(text, end)
     if rest and "\n" in rest.group() and not long_open_line(text[:end]):
         rest = _NAME_RUN.match(text, end)  # a line break that ends the name's line: "Dr X\nRiverside Clinic"
+    if service := _SERVICE_AFTER.match(text, end):
+        # "Kirklees Children's\nServices", "Great Ormond Street Children's Hospital": an organisation.
+        return replace(f, start=start + offset, end=service.end() + offset, text=text[start : service.end()],
+                       label="ORGANIZATION", reason=f"{f.reason}; an organisation's possessive name")  # fmt: skip
     if rest and _INSTITUTION_KINDS & set(rest.group().split()):
         # "James Cook\nUniversity Hospital", "John Radcliffe Hospital": a place named after a person.
         return replace(f, start=start + offset, end=rest.end() + offset, text=text[start : rest.end()],
@@ -298,6 +302,10 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
 # The rest of a field label after its first word, and the start of a line before it.
 _FIELD_LABEL_TAIL = re.compile(r"[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]*:")
 _LINE_START = re.compile(r"(?:^|\n)[ \t>*•·-]*$")
+_SERVICE_AFTER = re.compile(
+    r"['’]s?\s+(?:Services?|Hospital|Hospice|Trust|Society|Centre|Center|Charity|Fund|Home|Unit|Ward|Clinic|Team)"
+    r"(?![\w'’-])"
+)
 _COLUMN_START = re.compile(r"(?:^|\n|[ \t]{2,}|\t)[ \t]*$")
 
 
