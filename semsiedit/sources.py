@@ -110,9 +110,13 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+DEFAULT_FIELD = "answer"  # the SemSI datasets' text field (SPEC §4)
+FALLBACK_FIELDS = ("text", "content", "body")  # read when a record has no DEFAULT_FIELD and --field was not given
+
+
 @dataclass
 class JsonlOptions:
-    field: str = "answer"
+    field: str = DEFAULT_FIELD
     context_field: str | None = None
     id_field: str | None = None
     stdin_jsonl: bool = False  # read stdin as a JSONL dataset rather than one text
@@ -145,9 +149,14 @@ def iter_jsonl_lines(lines: Iterator[bytes], source: str, options: JsonlOptions,
             continue
         doc_id = str(record[options.id_field]) if options.id_field and options.id_field in record else where
         text = record.get(options.field)
+        if text is None and options.field == DEFAULT_FIELD:
+            # No SemSI "answer": a dataset's usual text field ("text", "content", "body") is read instead.
+            text = next((record[f] for f in FALLBACK_FIELDS if isinstance(record.get(f), str)), None)
         if not isinstance(text, str):
             what = "missing" if options.field not in record else f"not a string ({_json_type(text)})"
-            yield problem(f"{where}: field {options.field!r} {what}; choose it with --field", record, doc_id)
+            fell_back = options.field == DEFAULT_FIELD and what == "missing"
+            also = f" (nor {', '.join(FALLBACK_FIELDS)})" if fell_back else ""
+            yield problem(f"{where}: field {options.field!r} {what}{also}; choose it with --field", record, doc_id)
             continue
         context = record.get(options.context_field) if options.context_field else None
         yield Document(

@@ -125,3 +125,17 @@ def test_empty_and_whitespace_texts_are_documents(tmp_path):
     (tmp_path / "blank.txt").write_text("  \n\t\n")
     found = docs([str(tmp_path)])
     assert sorted(d.text for d in found) == ["", "  \n\t\n"]
+
+
+def test_a_dataset_without_answers_is_read_from_its_text_field_unless_another_is_chosen(tmp_path):
+    path = tmp_path / "d.jsonl"
+    lines = [json.dumps({"id": 1, "text": "Call Maria."}), json.dumps({"id": 2, "body": "Hi."}),
+             json.dumps({"id": 3, "title": "no text here"})]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n")
+    found = docs([str(path)], jsonl=JsonlOptions(id_field="id"))
+    good = [d for d in found if isinstance(d, Document)]
+    bad = [d for d in found if isinstance(d, InputProblem)]
+    assert [(d.id, d.text) for d in good] == [("1", "Call Maria."), ("2", "Hi.")]
+    assert len(bad) == 1 and "'answer' missing (nor text, content, body); choose it with --field" in bad[0].message
+    chosen = docs([str(path)], jsonl=JsonlOptions(field="title", id_field="id"))
+    assert [d.text for d in chosen if isinstance(d, Document)] == ["no text here"]
