@@ -163,8 +163,8 @@ def unified_diff(original: str, rewritten: str, name: str) -> str:
     lines = difflib.unified_diff(
         original.splitlines(keepends=True),
         rewritten.splitlines(keepends=True),
-        fromfile=f"a/{name}",
-        tofile=f"b/{name}",
+        fromfile=f"a/{name.lstrip('/')}",  # an absolute path reads "a/tmp/note.txt", as git writes it
+        tofile=f"b/{name.lstrip('/')}",
     )
     out = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
     return out

@@ -63,3 +63,8 @@ def test_cli_color_flag(tmp_path, monkeypatch, capsys):
     # Files never get colour codes, whatever --color says.
     code, _out, err = run_main([*base, "--color", "always", "-o", str(tmp_path / "x.diff")], monkeypatch, capsys)
     assert code == 0 and not ANSI.search((tmp_path / "x.diff").read_text())
+
+
+def test_a_diff_of_an_absolute_path_has_git_style_headers():
+    diff = unified_diff("a\n", "b\n", "/tmp/notes/x.txt")
+    assert diff.startswith("--- a/tmp/notes/x.txt\n+++ b/tmp/notes/x.txt\n"), diff
