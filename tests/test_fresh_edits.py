@@ -2950,3 +2950,15 @@ def test_a_councils_childrens_services_is_no_person_and_an_eviction_threat_keeps
               "£1,600 arrears.")  # fmt: skip
     gone(out, "Dimitrov", "eviction", "arrears", "money difficulties")
     assert "is facing the end of the tenancy." in out and "threatened to end the tenancy." in out, out
+
+
+def test_a_wrapped_juror_number_a_dashed_signature_and_a_case_notes_day_and_month() -> None:
+    out = run("I have been summoned for jury service starting 6 January (juror number\n774120). I am the sole carer "
+              "for my husband.\n\nYours faithfully,\nBeverley Oyelaran")  # fmt: skip
+    gone(out, "774120", "Beverley", "confidential detail")
+    assert "(juror number\nwithheld)" in out, out
+    out = run("I was sacked two days after telling my manager I was pregnant. I'd never had a warning. — Ffion")
+    gone(out, "Ffion", "pregnant")
+    out = run("Case note — 12/02 — home visit\nVisited Ms Joanne Whitby at her flat. Pain score 7/10.")
+    gone(out, "12/02", "Whitby")
+    assert "Pain score 7/10." in out, out

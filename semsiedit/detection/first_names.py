@@ -194,7 +194,9 @@ def _candidate(tok: Token, text: str) -> bool:
     # The tagger knows few names from outside Europe: "Raj will cover" came out an adverb. A listed
     # name right before a verb is its subject whatever the tag.
     lone = tok.ent_iob_ != "I" and (nxt is None or nxt.ent_iob_ != "I")
-    if tok.pos_ != "PROPN" and not (
+    # A signature after a spaced dash that ends the text or its line ("... a warning. — Ffion").
+    signed = _set_off(tok) and (nxt is None or nxt.is_space) and not tok.ent_type_
+    if tok.pos_ != "PROPN" and not signed and not (
         nxt is not None and nxt.pos_ in ("AUX", "VERB") and (not tok.ent_type_ or (tok.ent_type_ == "FAC" and lone))
     ):
         return False

@@ -54,7 +54,8 @@ def _patterns() -> list[tuple[re.Pattern[str], dict[str, dict]]]:
         value = groups[0].get("value", _TOKEN)
         pattern = re.compile(
             rf"(?<![\w-])(?P<kw>{alternation(list(by_keyword))})(?![^\W_])(?:[ \t_]*(?:{suffix}))?\.?"
-            rf"(?:[ \t]*[:#=]|[ \t]+is\b)?[ \t]*#?[ \t]*[(\"“'‘]?(?P<v>{value})(?![\w/-]*\w)",  # "mrn=00771245" too
+            # "mrn=00771245" too; a hard wrap may fall before the value ("juror number\n774120").
+            rf"(?:[ \t]*[:#=]|[ \t]+is\b)?[ \t]*(?:\n[ \t]*)?#?[ \t]*[(\"“'‘]?(?P<v>{value})(?![\w/-]*\w)",
             re.I,
         )
         out.append((pattern, by_keyword))

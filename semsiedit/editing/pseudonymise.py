@@ -122,12 +122,13 @@ def name_core(text: str, start: int, end: int) -> tuple[int, int] | None:
 # the value stands in a label's slot, so it reads "MRN withheld", not "MRN a confidential detail".
 _ID_LABEL = re.compile(
     r"(?:(?<![\w'’])(?:passport|account|policy|reference|member(?:ship)?|licen[cs]e|case|claim|serial|tax|patient|"
-    r"record|insurance|employee|staff|student|badge|collar|shoulder|warrant|NHS|social security) (?:number|no\.?|#)|#|"
+    r"record|insurance|employee|staff|student|badge|collar|shoulder|warrant|juror|NHS|social security) "
+    r"(?:number|no\.?|#)|#|"
     r"(?<![\w'’])(?:MRN|IDs?|No\.?|nos?\.|ref(?:erence)?|account|acct\.?|policy|member|licen[cs]e|"
     r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|NHS|NPI|PIN|CRN|IMEI|GPhC|GMC|NMC|HCPC|DEA|customer|client|"
     r"subscriber|patient|payroll|juror|prisoner|inmate|incident|ICD(?:-?\d+(?:-CM)?)?|DSM-5|(?:diagnosis|dx) codes?|"
     r"(?:card|passport|account|licence|number) ending(?: in)?|ending in|reg|registration|"
-    r"sort code|IBAN|BIC|SWIFT|routing number))[ \t]?$",
+    r"sort code|IBAN|BIC|SWIFT|routing number))[ \t]?\n?$",
     re.IGNORECASE,
 )
 
