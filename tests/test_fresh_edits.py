@@ -2962,3 +2962,14 @@ def test_a_wrapped_juror_number_a_dashed_signature_and_a_case_notes_day_and_mont
     out = run("Case note — 12/02 — home visit\nVisited Ms Joanne Whitby at her flat. Pain score 7/10.")
     gone(out, "12/02", "Whitby")
     assert "Pain score 7/10." in out, out
+
+
+def test_a_bare_employee_number_life_terms_and_a_contraceptive_brand() -> None:
+    out = run("Payroll query — Employee 40219, Jade Fairweather\nJade's pay for November was short by £312.")
+    gone(out, "40219", "Jade", "confidential detail")
+    assert out.startswith("Payroll query — Employee withheld, Person"), out
+    out = run("He was convicted in 1992 and sentenced to 15 consecutive life terms.", "public")
+    gone(out, "penalty terms", "life")
+    out = run("Hi Dr Rao, it's Natasha. The new pill (Yasmin) has been giving me headaches so I've stopped it.")
+    assert "(Yasmin)" in out or "medication" in out, out
+    gone(out, "Natasha", "Person OQ")

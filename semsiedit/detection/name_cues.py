@@ -63,7 +63,15 @@ def find_cued_names(text: str) -> list[Finding]:
             continue  # "PhD student, Chemistry": after a comma, one word is a name only if it is a given name
         reason = "name after a role noun" if m.group("role") else "name after a name cue"
         out.append(person(text, name.start, name.end, SOURCE, reason, 0.85))
+    for m in _SELF_INTRO.finditer(text):
+        # "Hi Dr Rao, it's Natasha Ivanova": a known given name introducing the writer ("it's Monday" is none).
+        name = scan_name(text, m.end())
+        if name is not None and is_given_name(name.words[0]) and not is_common_word(name.words[0], text):
+            out.append(person(text, name.start, name.end, SOURCE, "a writer introducing themselves", 0.85))
     return out
+
+
+_SELF_INTRO = re.compile(r"(?<![\w'’-])(?:it['’]s|it is|this is|(?-i:I)['’]m|(?-i:I) am)[ \t]+(?=[A-Z])", re.I)
 
 
 # A death notice or a directory: "MORRISON, Elizabeth "Betty" (née Cartwright)" opens its line with the

@@ -126,7 +126,8 @@ _ID_LABEL = re.compile(
     r"(?:number|no\.?|#)|#|"
     r"(?<![\w'’])(?:MRN|IDs?|No\.?|nos?\.|ref(?:erence)?|account|acct\.?|policy|member|licen[cs]e|"
     r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|NHS|NPI|PIN|CRN|IMEI|GPhC|GMC|NMC|HCPC|DEA|customer|client|"
-    r"subscriber|patient|payroll|juror|prisoner|inmate|incident|ICD(?:-?\d+(?:-CM)?)?|DSM-5|(?:diagnosis|dx) codes?|"
+    r"subscriber|patient|payroll|juror|prisoner|inmate|incident|employee|"
+    r"ICD(?:-?\d+(?:-CM)?)?|DSM-5|(?:diagnosis|dx) codes?|"
     r"(?:card|passport|account|licence|number) ending(?: in)?|ending in|reg|registration|"
     r"sort code|IBAN|BIC|SWIFT|routing number))[ \t]?\n?$",
     re.IGNORECASE,
