@@ -2973,3 +2973,11 @@ def test_a_bare_employee_number_life_terms_and_a_contraceptive_brand() -> None:
     out = run("Hi Dr Rao, it's Natasha. The new pill (Yasmin) has been giving me headaches so I've stopped it.")
     assert "(Yasmin)" in out or "medication" in out, out
     gone(out, "Natasha", "Person OQ")
+
+
+def test_a_reported_consequence_gets_no_unproven_note() -> None:
+    text = ("Forbes estimated Kanye West's net worth at about $400 million in 2023, down from around $2 billion\nafter "
+            "Adidas and other brands ended their partnerships with him over antisemitic comments.")  # fmt: skip
+    out = run(text, "public")
+    gone(out, "not been proven", "allegedly")
+    assert "ended their partnerships with him over" in out, out

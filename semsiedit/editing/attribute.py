@@ -95,6 +95,9 @@ _CRITICISED = re.compile(
     r" (?:[\w-]+ ){0,2}(?:criticism|backlash|condemnation|outrage|scrutiny)(?: (?:for|over|after))?(?![\w'’-])"
     r"|(?<![\w'’-])(?:critics|opponents|detractors|commentators|rivals|some) (?:have |had )?(?:accused|criticised|"
     r"criticized|blamed|attacked|condemned|called|labelled|labeled|branded|dubbed|described)(?![\w'’-])"
+    # A consequence the text reports ("brands ended their partnerships with him over antisemitic comments").
+    r"|(?<![\w'’-])(?:cut ties|ended (?:their |its |the )?(?:partnerships?|contracts?|deals?|relationships?|ties)|"
+    r"dropped (?:him|her|them)|severed ties|suspended (?:him|her|them))[^.;!?]{0,40}? over(?![\w'’-])"
     # An accusation the text puts in its accuser's mouth ("a boy who accused him of abuse").
     r"|(?<![\w'’-])who\s+(?:(?:had|has|have|later|publicly|first)\s+)?(?:accused|alleged)(?![\w'’-])",
     FLAGS,
