@@ -35,7 +35,7 @@ def _is_multi(paths: Sequence[str], globs: Sequence[str] | None) -> bool:
 
 
 def _documents(paths, *, globs, field, context_field, id_field, context, encoding):
-    stdin_jsonl = "-" in paths and (context_field is not None or id_field is not None or field != "answer")
+    stdin_jsonl = "-" in paths and (context_field is not None or id_field is not None or field is not None)
     options = JsonlOptions(field=field, context_field=context_field, id_field=id_field, stdin_jsonl=stdin_jsonl)
     return iter_documents(paths, globs=globs, jsonl=options, context=context, encoding=encoding)
 
@@ -147,7 +147,7 @@ def rewrite_paths(
     fmt: str = "text",
     report: Path | None = None,
     globs: Sequence[str] | None = None,
-    field: str = "answer",
+    field: str | None = None,
     context_field: str | None = None,
     id_field: str | None = None,
     context: str | None = None,
@@ -292,7 +292,7 @@ def detect_paths(
     *,
     fmt: str = "table",
     globs: Sequence[str] | None = None,
-    field: str = "answer",
+    field: str | None = None,
     context_field: str | None = None,
     id_field: str | None = None,
     context: str | None = None,

@@ -38,7 +38,9 @@ BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="OpenAI-compa
 CriticOpt = Annotated[str | None, typer.Option("--critic", help="auto | local | llm")]
 EditorOpt = Annotated[str | None, typer.Option("--editor", help="auto | local | llm")]
 GlobOpt = Annotated[list[str] | None, typer.Option("--glob", help="File pattern inside folders (repeatable).")]
-FieldOpt = Annotated[str, typer.Option("--field", help="JSONL field holding the text.")]
+FieldOpt = Annotated[
+    str | None, typer.Option("--field", help="JSONL field holding the text [default: answer, else text/content/body].")
+]
 ContextFieldOpt = Annotated[str | None, typer.Option("--context-field", help="JSONL field holding the question.")]
 IdFieldOpt = Annotated[str | None, typer.Option("--id-field", help="JSONL field holding the document id.")]
 ContextOpt = Annotated[str | None, typer.Option("--context", help="The question the text answers.")]
@@ -125,7 +127,7 @@ def rewrite(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json | jsonl | diff")] = "text",
     report: Annotated[Path | None, typer.Option("--report", help="Write per-document reports (JSONL).")] = None,
     glob: GlobOpt = None,
-    field: FieldOpt = "answer",
+    field: FieldOpt = None,
     context_field: ContextFieldOpt = None,
     id_field: IdFieldOpt = None,
     context: ContextOpt = None,
@@ -213,7 +215,7 @@ def detect(
     paths: Paths = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | jsonl")] = "table",
     glob: GlobOpt = None,
-    field: FieldOpt = "answer",
+    field: FieldOpt = None,
     context_field: ContextFieldOpt = None,
     id_field: IdFieldOpt = None,
     context: ContextOpt = None,

@@ -116,7 +116,7 @@ FALLBACK_FIELDS = ("text", "content", "body")  # read when a record has no DEFAU
 
 @dataclass
 class JsonlOptions:
-    field: str = DEFAULT_FIELD
+    field: str | None = None  # None: DEFAULT_FIELD, else the first of FALLBACK_FIELDS a record has
     context_field: str | None = None
     id_field: str | None = None
     stdin_jsonl: bool = False  # read stdin as a JSONL dataset rather than one text
@@ -148,15 +148,15 @@ def iter_jsonl_lines(lines: Iterator[bytes], source: str, options: JsonlOptions,
             yield problem(f"{where}: expected a JSON object, got {_json_type(record)}")
             continue
         doc_id = str(record[options.id_field]) if options.id_field and options.id_field in record else where
-        text = record.get(options.field)
-        if text is None and options.field == DEFAULT_FIELD:
-            # No SemSI "answer": a dataset's usual text field ("text", "content", "body") is read instead.
+        field = options.field or DEFAULT_FIELD
+        text = record.get(field)
+        if text is None and options.field is None:
+            # No SemSI "answer" and no --field: a dataset's usual text field ("text", "content", "body").
             text = next((record[f] for f in FALLBACK_FIELDS if isinstance(record.get(f), str)), None)
         if not isinstance(text, str):
-            what = "missing" if options.field not in record else f"not a string ({_json_type(text)})"
-            fell_back = options.field == DEFAULT_FIELD and what == "missing"
-            also = f" (nor {', '.join(FALLBACK_FIELDS)})" if fell_back else ""
-            yield problem(f"{where}: field {options.field!r} {what}{also}; choose it with --field", record, doc_id)
+            what = "missing" if field not in record else f"not a string ({_json_type(text)})"
+            also = f" (nor {', '.join(FALLBACK_FIELDS)})" if options.field is None and what == "missing" else ""
+            yield problem(f"{where}: field {field!r} {what}{also}; choose it with --field", record, doc_id)
             continue
         context = record.get(options.context_field) if options.context_field else None
         yield Document(
