@@ -2981,3 +2981,10 @@ def test_a_reported_consequence_gets_no_unproven_note() -> None:
     out = run(text, "public")
     gone(out, "not been proven", "allegedly")
     assert "ended their partnerships with him over" in out, out
+
+
+def test_a_public_deportation_and_a_cancelled_visa_keep_their_grammar() -> None:
+    out = run("Why was Novak Djokovic deported from Australia?\n\nHe was deported in January 2022 after his visa was "
+              "cancelled over his COVID-19 vaccination status.", "public")  # fmt: skip
+    gone(out, "relocate from Australia?", "papers was")
+    assert out.startswith("Why was Novak Djokovic removed from Australia?"), out
