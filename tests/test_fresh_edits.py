@@ -2988,3 +2988,12 @@ def test_a_public_deportation_and_a_cancelled_visa_keep_their_grammar() -> None:
               "cancelled over his COVID-19 vaccination status.", "public")  # fmt: skip
     gone(out, "relocate from Australia?", "papers was")
     assert out.startswith("Why was Novak Djokovic removed from Australia?"), out
+
+
+def test_a_towns_royal_hospital_a_deputy_head_and_a_charge_nurse() -> None:
+    out = run("Your son Finlay has been self-harming and was seen at A&E at the Royal Derby on Saturday night.\n\n"
+              "Yours sincerely,\nDr K. Bhatt, Deputy Head (Pastoral)")  # fmt: skip
+    gone(out, "Finlay", "Derby", "Bhatt", "self-harm")
+    assert out.endswith(", Deputy Head (Pastoral)"), out
+    out = run("I need to report a colleague. Charge Nurse Ben Adeyemi has been\ntaking oramorph from the ward stock.")
+    gone(out, "Adeyemi", "oramorph", "offence")

@@ -222,6 +222,7 @@ def _place_words(name_and_kind: str) -> bool:
 
 
 # A hospital called by its short name ("she's in the Royal Alex", "the Royal Vic"): "Royal" and a given name.
+_AT_THE = re.compile(r"\b(?:at|in|to|from) the $")
 _ROYAL_NAME = re.compile(r"(?<![\w'’-])Royal ([A-Z][a-z]+)(?![\w'’-])(?! (?:Hospital|Infirmary|Hall|Mail|Navy|Family))")
 
 
@@ -303,7 +304,9 @@ def _institutions(text: str) -> list[Finding]:
     out += [
         Finding(m.start(), m.end(), m.group(), "pii", "ORGANIZATION", 1, 0.7, SOURCE, "a hospital's short name")
         for m in _ROYAL_NAME.finditer(text)
+        # "the Royal Alex", or a town's hospital seen at ("seen at A&E at the Royal Derby").
         if m.group(1) in first_names()
+        or (is_city(m.group(1)) and _AT_THE.search(text, max(0, m.start() - 8), m.start()))
     ]
     out += [
         Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 1, 0.7, SOURCE, "a named house")
