@@ -2997,3 +2997,10 @@ def test_a_towns_royal_hospital_a_deputy_head_and_a_charge_nurse() -> None:
     assert out.endswith(", Deputy Head (Pastoral)"), out
     out = run("I need to report a colleague. Charge Nurse Ben Adeyemi has been\ntaking oramorph from the ward stock.")
     gone(out, "Adeyemi", "oramorph", "offence")
+
+
+def test_an_addiction_stops_before_what_it_is_linked_to() -> None:
+    out = run("Investigators said he had been struggling with an addiction to painkillers linked to hip pain.",
+              "public")  # fmt: skip
+    gone(out, "addiction", "painkillers", "issue to hip")
+    assert "struggling with a health issue linked to hip pain." in out, out
