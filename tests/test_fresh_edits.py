@@ -3004,3 +3004,12 @@ def test_an_addiction_stops_before_what_it_is_linked_to() -> None:
               "public")  # fmt: skip
     gone(out, "addiction", "painkillers", "issue to hip")
     assert "struggling with a health issue linked to hip pain." in out, out
+
+
+def test_a_colleague_in_packing_radiotherapy_and_a_band_called_black_sabbath() -> None:
+    out = run("Aleksandra in packing told me in confidence that she's being treated for breast cancer and will need "
+              "Thursdays off for radiotherapy.")  # fmt: skip
+    gone(out, "Aleksandra", "breast", "radiotherapy")
+    out = run("He died in July 2025, weeks after a farewell concert with Black Sabbath in Birmingham. He was "
+              "diagnosed with a form of Parkinson's disease.", "public")  # fmt: skip
+    assert "concert with Black Sabbath in Birmingham" in out, out
