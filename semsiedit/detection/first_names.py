@@ -17,7 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from semsiedit.detection.lexicon import LEXICON_DIR, term_matcher
-from semsiedit.detection.names import DEDICATIONS, is_common_word, lexicon, org_words, person, scan_name
+from semsiedit.detection.names import BUILDINGS, DEDICATIONS, is_common_word, lexicon, org_words, person, scan_name
 from semsiedit.places import is_known_place
 
 if TYPE_CHECKING:
@@ -115,8 +115,6 @@ def _she_or_he_next(tok: Token) -> bool:
 
 def _a_place_word(word: str) -> bool:
     """A word that makes a two-word name a building or a place ("Holly Lodge", "Ashton Park")."""
-    from semsiedit.detection.names import BUILDINGS
-
     return word in BUILDINGS or word.lower() in _PLACE_WORDS or is_known_place(word)
 
 

@@ -62,9 +62,12 @@ def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
             continue
         # A lone word is a seed only when a cue or the given-name list vouches for it ("her daughter
         # Chidinma", "Priya"), not when it is only the NER's guess ("Fraud").
-        vouched = any(src in f.source for src in _VOUCHING_SOURCES) or lone[value] >= 2 or (
-            value in first_names() and not is_common_word(value, text)  # the NER and the list agree
-        ) or bool(_kin_of(value).search(text))  # "Maisie's mum": only a person has a mum
+        vouched = (
+            any(src in f.source for src in _VOUCHING_SOURCES)
+            or lone[value] >= 2
+            or (value in first_names() and not is_common_word(value, text))  # the NER and the list agree
+            or bool(_kin_of(value).search(text))  # "Maisie's mum": only a person has a mum
+        )
         if len(name.words) < 2 and name.title is None and not vouched:
             continue
         if len(name.words) >= 2:

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from semsiedit.detection.first_names import first_names
 from semsiedit.detection.identifiers import is_calendar_date
-from semsiedit.detection.lexicon import load_lexicon
+from semsiedit.detection.lexicon import load_lexicon, term_matcher
 from semsiedit.places import is_city, is_known_place, known_place
 from semsiedit.text import long_open_line, split_sentences
 from semsiedit.types import Finding
@@ -272,8 +272,6 @@ _POSSESSIVE_PLACE = re.compile(
 
 
 def _possessive_places(text: str) -> list[Finding]:
-    from semsiedit.detection.lexicon import term_matcher
-
     out = []
     for m in _POSSESSIVE_PLACE.finditer(text):
         stem = m.group(1)

@@ -384,8 +384,7 @@ class LocalEditor:
             matched.add("privacy")
         if "harmful" in categories:
             reps.extend(name_reps(seg, node, taken, ctx))  # a record's accused keeps no name either
-        body = collapse_repeats(splice(seg, reps, text[max(0, node.start - 80) : node.start]), [r for *_, r in reps])
-        body = _keep_accused_frame(seg, body)
+        body = _assemble(text, node, seg, reps)
         if "privacy" in categories:
             ctx.strategies.append("generalise")
         kinds = categories & {"misinformation", "harmful"}
@@ -440,9 +439,7 @@ class LocalEditor:
             # facing unproven claims"): the generalised terms are the edit, no hedge is bolted on.
             if said or not needs_hedge(seg):
                 # Nor an "allegedly" of the tables: "a committee concluded that he had misled MPs".
-                plain = [(s, e, r.removeprefix("allegedly ")) for s, e, r in reps]
-                body = _keep_accused_frame(seg, collapse_repeats(
-                    splice(seg, plain, text[max(0, node.start - 80) : node.start]), [r for *_, r in plain]))
+                body = _assemble(text, node, seg, [(s, e, r.removeprefix("allegedly ")) for s, e, r in reps])
             if body == seg:
                 return seg
             ctx.strategies.append("generalise")
@@ -526,6 +523,12 @@ _NEAR_PRONOUN = re.compile(
 
 _ACCUSED_OF = re.compile(r"(?<![\w'’-])accuse[sd] ([^,.;:!?]{1,60}?) of(?=\s)", re.IGNORECASE)
 _QUESTIONED_OF = re.compile(r"(?<![\w'’-])(questioned [^,.;:!?]{1,60}?) of(?=\s)")
+
+
+def _assemble(text: str, node: Node, seg: str, reps: list[tuple[int, int, str]]) -> str:
+    """The statement with its replacements spliced in, repeats collapsed and the accusation frame kept."""
+    body = collapse_repeats(splice(seg, reps, text[max(0, node.start - 80) : node.start]), [r for *_, r in reps])
+    return _keep_accused_frame(seg, body)
 
 
 def _keep_accused_frame(seg: str, body: str) -> str:
