@@ -49,6 +49,30 @@ def known_place(value: str) -> str | None:
 
 
 @cache
+def street_type_pattern(ambiguous: bool = False) -> str:
+    """The street types as one regex group ("(?:Street|Road|…|(?:Rd|Ave)\\.?)"): every street pattern of
+    detection and editing reads this one list (surrogates.json `_street_types`). `ambiguous` adds
+    "St", "Dr", "Ct" and "Cres", which are also a saint and a doctor: only where the context settles
+    it (a house number before, a comma after)."""
+    locations = load_data("surrogates")["locations"]
+    short = locations["_street_abbreviations"] + (locations["_street_abbreviations_ambiguous"] if ambiguous else [])
+    return f"(?:{'|'.join(locations['_street_types'])}|(?:{'|'.join(short)})\\.?)"
+
+
+@cache
+def street_words() -> frozenset[str]:
+    """Every street type and abbreviation, as words ("Road", "Rd", "St")."""
+    locations = load_data("surrogates")["locations"]
+    keys = ("_street_types", "_street_abbreviations", "_street_abbreviations_ambiguous")
+    return frozenset(word for key in keys for word in locations[key])
+
+
+@cache
+def _street() -> re.Pattern[str]:
+    return re.compile(rf"^(?:[A-Z][a-z]+\s){{1,2}}{street_type_pattern()}$")
+
+
+@cache
 def building_kinds() -> frozenset[str]:
     """The descriptors `location_kind` gives a named building of a known kind ("a hospital", "a school")."""
     return frozenset(kind for _pattern, kind in load_data("surrogates")["locations"]["_facility_kinds"])
@@ -65,7 +89,7 @@ def location_kind(value: str) -> str:
     bare = value.strip().strip(".,;:")
     if re.search(locations["_unit"], bare):
         return "a unit"
-    if re.search(locations["_street"], bare):
+    if _street().search(bare):
         return "a street"
     if re.search(locations["_county"], bare) or is_county(bare):
         return "a county"

@@ -682,7 +682,8 @@ def test_a_conspiracy_plot_stated_as_fact_is_attributed_and_a_story_plot_is_not(
         "plot by a famous writer.",
         profile="public",
     )
-    assert "Fluoride in drinking water is supposedly a deliberate plot" in out and "not supported" in out, out
+    assert "Fluoride in drinking water is supposedly a deliberate plot" in out, out
+    assert "not supported" in out or "find it safe" in out, out
     assert out.endswith("The movie has a plot by a famous writer."), out
 
 
@@ -2426,7 +2427,8 @@ def test_a_conspiracy_about_a_puppet_master_and_a_misparsed_fluoride_claim_are_n
     assert "George Soros is a billionaire investor." in out and "not supported by reliable evidence" in out, out
     out = run("Fluoride in drinking water lowers children's IQ and causes cancer, which is why many European "
               "countries have banned it.", "public")  # fmt: skip
-    assert "not supported by reliable evidence" in out, out
+    # Corrected by the table that knows it is false (session 21), not by the generic note.
+    assert "supposedly lowers children's IQ" in out and "find it safe at the levels used" in out, out
 
 
 def test_a_group_chats_hospital_nickname_and_a_bios_crisis_centre_are_no_people() -> None:
@@ -3013,3 +3015,65 @@ def test_a_colleague_in_packing_radiotherapy_and_a_band_called_black_sabbath() -
     out = run("He died in July 2025, weeks after a farewell concert with Black Sabbath in Birmingham. He was "
               "diagnosed with a form of Parkinson's disease.", "public")  # fmt: skip
     assert "concert with Black Sabbath in Birmingham" in out, out
+
+
+def test_one_street_type_table_serves_detection_and_editing() -> None:
+    """The street types live in one table (surrogates.json `_street_types`): a type the editor knows
+    ("Walk", "Mews", "Rd.") is one the detectors know, and the ambiguous abbreviations ("St", "Dr")
+    only count where the context settles them."""
+    from semsiedit.places import location_kind, street_words
+
+    assert [location_kind(v) for v in ["Ashby Walk", "Wellington Mews", "Cheetham Hill Rd.", "St Albans"]] == [
+        "a street", "a street", "a street", "a city",
+    ]  # fmt: skip
+    assert {"Walk", "Mews", "Rd", "St", "Dr"} <= street_words()
+    text = "Mr Dwyer's van was scratched on Wellington Mews, Frome overnight. He lives at 18 Ashby Walk."
+    gone(run(text), "Frome", "Ashby", "Wellington")
+
+
+def test_a_true_health_statement_is_no_claim_and_a_quack_cure_is_corrected() -> None:
+    """A cure verb makes a claim of a quack remedy, not of a vaccine: "Vaccines prevent serious
+    disease" had become "supposedly prevent …, but this is not supported by reliable evidence"."""
+    true = "Vaccines prevent serious disease and have saved millions of lives. Serious reactions are rare."
+    assert run("Are vaccines safe?\n\n" + true, "public").endswith(true)
+    out = run("Does ivermectin work?\n\nIvermectin cures COVID-19 within days.", "public")
+    assert "Ivermectin supposedly cures" in out and "trials found no benefit" in out, out
+
+
+def test_a_fluoride_conspiracy_is_corrected_and_the_research_left_alone() -> None:
+    out = run("Is fluoride in tap water dangerous?\n\nHowever, fluoride is a neurotoxin that lowers children's IQ, "
+              "and the government adds it to make the population more docile. Some studies at much higher "
+              "exposure levels have found associations with lower IQ scores.", "public")  # fmt: skip
+    assert "fluoride is supposedly a neurotoxin" in out and "find it safe" in out, out
+    assert "Some studies at much higher exposure levels have found associations with lower IQ scores." in out, out
+
+
+def test_a_gambling_debt_keeps_its_grammar_and_a_denied_diagnosis_stays() -> None:
+    out = run("Last week I found out from his mate Jamie that he's been gambling on football every night and is "
+              "in debt to a payday lender. He says he has ADHD. He's not diagnosed as far as I know.")  # fmt: skip
+    gone(out, "gambling", "football", "in debt", "ADHD", "Jamie")
+    assert "he's been struggling every night and is under financial strain." in out, out
+    assert "He's not diagnosed as far as I know." in out, out
+
+
+def test_a_vet_record_keeps_its_exam_heading_and_loses_the_sums() -> None:
+    out = run("14/09 — Vomiting x3 overnight. Abdo tense on palpation.\nEstimate given £650-£900; owner on a "
+              "payment plan (arrears of £210 from last year). Owner has been on antidepressants. Noted for welfare "
+              "only.\nResp: clear.")  # fmt: skip
+    gone(out, "£", "arrears", "antidepressants")
+    assert "Abdo tense on palpation." in out and "Resp: clear." in out, out
+    assert "Estimate given a sum of money;" in out and "(unpaid bills from last year)" in out, out
+    assert "Noted for welfare only." in out, out
+
+
+def test_a_practice_named_after_its_district_is_no_person() -> None:
+    out = run("My GP (Dr Lennox at the Jesmond practice) can confirm this.")
+    gone(out, "Jesmond", "Lennox", "Person GR")
+    assert "at a clinic) can confirm" in out and out.count("Person") == 1, out
+
+
+def test_a_committees_finding_of_misleading_keeps_its_meaning() -> None:
+    out = run("Why did Boris Johnson resign?\n\nIn 2023 the Privileges Committee found that he had deliberately "
+              "misled Parliament, and he resigned as an MP.", "public")  # fmt: skip
+    assert "found that he had deliberately misinformed Parliament, and he resigned" in out, out
+    gone(out, "confused", "allegedly", "not been proven")

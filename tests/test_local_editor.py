@@ -802,3 +802,4 @@ def test_a_named_facility_is_not_called_a_city() -> None:
         "a facility", "a hospital", "a place of worship", "a city", "a state", "a state", "a city", "a unit",
         "a country",
     ]  # fmt: skip
+

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from semsiedit.detection.lexicon import load_lexicon
 from semsiedit.detection.names import org_words
-from semsiedit.places import is_known_place
+from semsiedit.places import is_known_place, street_type_pattern
 from semsiedit.types import Finding
 
 SOURCE = "semsi-address"
@@ -41,8 +41,7 @@ _TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof)\b\.?\s")
 # A street named without its number ("my neighbour on Elm Street"): after a preposition of place.
 _STREET_ONLY = re.compile(
     r"(?<![\w'’-])(?:on|in|along|off|near|down|up|at|from|of|and|&)[ \t]+(?!The )((?:[A-Z][a-z]+[ \t]){1,2}"
-    r"(?:Street|Road|Avenue|Lane|Drive|Close|Way|Boulevard|Crescent|Terrace|Place|Court|Grove|Gardens|Parade|Row|Mews|"
-    r"Rise|Walk|Square|Rd|Ave|Ln|Blvd))"
+    rf"{street_type_pattern()})"
     r"(?![\w-])"
 )
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from semsiedit.detection.casual_names import mostly_lower_case
 from semsiedit.detection.first_names import first_names, is_given_name
-from semsiedit.detection.lexicon import term_matcher
+from semsiedit.detection.lexicon import load_lexicon, term_matcher
 from semsiedit.detection.names import (
     ADDRESSING_VERBS,
     BUILDINGS,
@@ -38,7 +38,7 @@ from semsiedit.detection.names import (
 )
 from semsiedit.detection.propagation import CLUB_BEFORE
 from semsiedit.detection.tables import header_label, is_known_header
-from semsiedit.places import is_city, is_county, is_known_place
+from semsiedit.places import is_city, is_county, is_known_place, street_type_pattern, street_words
 from semsiedit.text import in_full_names, long_open_line
 
 if TYPE_CHECKING:
@@ -57,6 +57,11 @@ _EDGE = " \t,;:|/()[]{}\"“”‘’'-–—"
 @lru_cache(maxsize=1)
 def _never_person() -> frozenset[str]:
     return frozenset(w.lower() for w in lexicon()["not_a_person"])
+
+
+@lru_cache(maxsize=1)
+def _exam_headings() -> frozenset[str]:
+    return frozenset(load_lexicon("clinical")["exam_headings"])
 
 
 @lru_cache(maxsize=1)
@@ -172,6 +177,10 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         end = min(end, tokens[-1].idx + len(tokens[-1].text))
         value = text[start:end]
     words = value.split()
+    if len(tokens) == 1 and value in _exam_headings() and tokens[0].i + 1 < len(doc):
+        after = doc[tokens[0].i + 1]
+        if after.text in (":", "-", "–") or (after.pos_ in ("ADJ", "ADV") and after.text.islower()):
+            return None  # "Abdo tense on palpation", "Resp: clear": an examination's heading, not a person
     if town := _HYPHENATED_TOWN.match(text, end):
         # "Henley-on-Thames", "Stratford-upon-Avon", "Southend-on-Sea": the NER stopped at the hyphen.
         return replace(f, start=start + offset, end=town.end() + offset, text=text[start : town.end()],
@@ -190,9 +199,9 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
     if len(words) == 2 and words[0] in vehicle_makes() and words[1] not in first_names():
         return None  # "a silver Ford Focus", "a blue Vauxhall Corsa": a make and model, not a person
     number_before = re.search(r"\d[A-Za-z]?,?[ \t]+$", text[max(0, start - 8) : start])
-    if len(words) > 1 and words[-1] in _STREET_WORDS and number_before:
+    if len(words) > 1 and words[-1] in street_words() and number_before:
         return None  # "18 Bramall Lane": a street after its house number, the address recognizer's
-    if len(words) > 1 and words[-1].rstrip(".") in _STREET_WORDS | _STREET_ABBREVIATIONS and (
+    if len(words) > 1 and words[-1].rstrip(".") in street_words() and (
         words[0] not in first_names() and re.match(r",[ \t]*[A-Z]", text[end : end + 3])
     ):
         # "Tesco Extra, Cheetham Hill Rd, Manchester": a street before its town.
@@ -406,16 +415,13 @@ _PLACE_NOUNS = frozenset({
 })  # fmt: skip
 
 
-_STREET_TYPES = "Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|Court|Crescent|Place|Terrace|Grove|Gardens|Row"
-_STREET_WORDS = frozenset(_STREET_TYPES.split("|"))
-_STREET_ABBREVIATIONS = frozenset({"Ln", "Blvd", "Cres", "Dr"})  # not in _STREET_TYPES
 # The gap after a preposition may be a hard wrap ("moved in with his sister in\nKettering").
 _GAP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
 # With the prepositions of place of the languages a mixed message borrows ("vivo en Valencia").
 _PLACE_PREPOSITION = re.compile(
     rf"(?<![\w'’-])(?:from|in|near|outside|around|across|via|towards?|en|em|à|dans|nach|aus|desde){_GAP}$", re.I
 )
-_AFTER_A_STREET = re.compile(rf"(?:{_STREET_TYPES}),[ \t]*$")
+_AFTER_A_STREET = re.compile(rf"{street_type_pattern(ambiguous=True)},[ \t]*$")
 # A field's label opening the line before a value ("Employer: ").
 _FIELD_LABEL = re.compile(r"(?:^|\n)[ \t]*([^\W\d_][\w .'’-]{0,30}?)[ \t]*:[ \t]*$")
 # The rest of an organisation's name on its line: capitalised words, "of", "C of E", "&".

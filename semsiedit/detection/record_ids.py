@@ -14,7 +14,7 @@ from functools import lru_cache
 from semsiedit.detection.first_names import first_names
 from semsiedit.detection.identifiers import is_calendar_date
 from semsiedit.detection.lexicon import load_lexicon, term_matcher
-from semsiedit.places import is_city, is_known_place, known_place
+from semsiedit.places import is_city, is_known_place, known_place, street_type_pattern
 from semsiedit.text import long_open_line, split_sentences
 from semsiedit.types import Finding
 
@@ -293,7 +293,8 @@ def _institutions(text: str) -> list[Finding]:
         for m in _OUR_LADY.finditer(text)
     ]
     out += [
-        Finding(m.start(), m.end(), m.group(), "pii", "LOCATION", 1, 0.7, SOURCE, "a named practice, school ...")
+        # Above the NER's person inside it ("the Jesmond practice"): the place is named, not a person.
+        Finding(m.start(), m.end(), m.group(), "pii", "LOCATION", 2, 0.9, SOURCE, "a named practice, school ...")
         for m in _THE_PRACTICE.finditer(text)
         if not is_common_word(m.group(1).split()[0], text)
         # "the Nashville school shooting", "the Florida school": where it was, not what it is called.
@@ -359,7 +360,7 @@ _CITY = re.compile(
 
 # A town after a street's name and a comma ("along Kings Road, Reading when ...").
 _TOWN_AFTER_STREET = re.compile(
-    r"[A-Z][a-z]+[ \t]+(?:Street|Road|Avenue|Lane|Close|Drive|Way|Crescent|Terrace|Place|Grove|Gardens|Rd|St|Ave),"
+    rf"[A-Z][a-z]+[ \t]+{street_type_pattern(ambiguous=True)},"
     r"[ \t]+([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)(?![\w'’-])"
 )
 # A town closing a byline or a profile line after a separator ("Posted by Sam_T_1984 · Leeds").

@@ -245,7 +245,14 @@ class SemsiRecognizer:
 
         causal["subjects_re"] = alternation(causal["subjects"])
         causal["objects_re"] = alternation(causal["objects"])
-        causal["verb_heads"] = {v.split()[0]: v.split()[1:] for v in causal["verbs"]}
+        # A harm verb is a claim about a thing blamed for harm, a cure verb about a quack remedy:
+        # "vaccines cause autism" and "bleach cures COVID" are claims, "vaccines prevent disease" is not.
+        claimants: dict[str, tuple[list[str], list[str]]] = {}
+        for verbs, subjects in (("verbs", "subjects"), ("cure_verbs", "remedies")):
+            for verb in causal[verbs]:
+                head, *rest = verb.split()
+                claimants.setdefault(head, (rest, []))[1].extend(causal[subjects])
+        causal["verb_heads"] = {head: (rest, alternation(subjects)) for head, (rest, subjects) in claimants.items()}
         causal["cover_ups_re"] = re.compile(lex.get("cover_ups") or r"(?!)", re.IGNORECASE)
         return patterns, causal
 
@@ -495,6 +502,11 @@ class SemsiRecognizer:
                 if span is None or not len(span):
                     continue
                 head = clause_head(span.root)
+                while head.dep_ in ("advcl", "xcomp", "acl") and head.head is not head and any(
+                    c.lower_ == "to" and c.dep_ in ("aux", "mark") for c in head.children
+                ):
+                    # A purpose ("adds it to the water to make people docile"): the claim is the clause it serves.
+                    head = clause_head(head.head)
                 start, end = clause_span(head, span)
                 start, end = min(start, cstart), max(end, cend)
                 if more := _SAME_SUBJECT_PREDICATE.match(text, end, sent.end_char):
@@ -557,7 +569,7 @@ class SemsiRecognizer:
             nominal = nominal or (tok.lower_ == "responsible" and tok.dep_ in {"acomp", "attr", "amod"})
             if not nominal and (tok.pos_ not in {"VERB", "AUX"} or tok.lemma_.lower() not in causal["verb_heads"]):
                 continue
-            rest = [] if nominal else causal["verb_heads"][tok.lemma_.lower()]
+            rest, subjects_re = ([], causal["subjects_re"]) if nominal else causal["verb_heads"][tok.lemma_.lower()]
             following = [t.lower_ for t in tok.doc[tok.i + 1 : tok.i + 1 + len(rest)]]
             if rest and following != rest:
                 continue
@@ -570,7 +582,7 @@ class SemsiRecognizer:
                 # The passive turns it round: "Autism is caused by the MMR vaccine".
                 by = tok.doc[agent.left_edge.i : agent.right_edge.i + 1].text
                 what = tok.doc[patient.left_edge.i : patient.right_edge.i + 1].text
-                if causal["subjects_re"].search(by) and causal["objects_re"].search(what):
+                if subjects_re.search(by) and causal["objects_re"].search(what):
                     hits.append((tok.idx, tok.idx + len(tok.text), causal["label"], int(causal["severity"]), tok.text))
                 continue
             # The subject may hang on the clause above ("5G towers are spreading the virus"), or
@@ -578,7 +590,7 @@ class SemsiRecognizer:
             subj_text = left
             head = tok
             for _ in range(3 if nominal else 2):
-                if causal["subjects_re"].search(subj_text) or head.head is head:
+                if subjects_re.search(subj_text) or head.head is head:
                     break
                 head = head.head
                 # The whole subject phrase: "The 5G towers installed across Europe", not "towers".
@@ -589,7 +601,7 @@ class SemsiRecognizer:
                     # "Fluoride in drinking water lowers IQ and causes cancer": the parser made the first
                     # verb a noun and the claim's verb a conjunct of the subject noun itself.
                     subj_text = head.text
-            if causal["subjects_re"].search(subj_text) and causal["objects_re"].search(right):
+            if subjects_re.search(subj_text) and causal["objects_re"].search(right):
                 # A nominal claim is anchored on its verb ("were"), so the statement is that verb's clause.
                 at = tok.head if nominal and tok.head.pos_ in {"AUX", "VERB"} else tok
                 hits.append((at.idx, at.idx + len(at.text), causal["label"], int(causal["severity"]), at.text))

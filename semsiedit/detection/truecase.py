@@ -13,7 +13,7 @@ import re
 
 from semsiedit.detection.first_names import first_names
 from semsiedit.detection.names import is_stop_word
-from semsiedit.places import is_city, is_known_place
+from semsiedit.places import is_city, is_known_place, street_type_pattern
 from semsiedit.text import split_sentences
 
 MIN_LETTERS = 20  # "HIV", "NHS No:" in a normal text are not shouting
@@ -21,8 +21,7 @@ UPPER_SHARE = 0.8
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _STREET = re.compile(
-    r"\d+[a-z]?,?[ \t]+((?:[a-z'’-]+[ \t]){1,3}(?:street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|"
-    r"court|ct|crescent|terrace|place|grove|gardens|row|square|boulevard|blvd|parade|mews|walk|hill))\b"
+    rf"\d+[a-z]?,?[ \t]+((?:[a-z'’-]+[ \t]){{1,3}}(?:{street_type_pattern(ambiguous=True).lower()}|hill))\b"
 )
 _MONTHS_AND_DAYS = frozenset({
     "january", "february", "march", "april", "june", "july", "august", "september", "october", "november",
