@@ -3077,3 +3077,41 @@ def test_a_committees_finding_of_misleading_keeps_its_meaning() -> None:
               "misled Parliament, and he resigned as an MP.", "public")  # fmt: skip
     assert "found that he had deliberately misinformed Parliament, and he resigned" in out, out
     gone(out, "confused", "allegedly", "not been proven")
+
+
+def test_a_match_report_keeps_its_clubs() -> None:
+    text = ("City took the lead after 12 minutes, but Rovers equalised just before half-time through a penalty. "
+            "The result lifts Rovers to fourth in the table.")  # fmt: skip
+    assert run("Match report: Rovers 2-1 City\n\n" + text, "public").endswith(text)
+
+
+def test_a_consent_record_loses_its_hospital_diabetes_drugs_and_test_value() -> None:
+    out = run("Participant ID: ST-0318\nName: Oluwaseun Bakare\nSite: Salford Royal, research clinic 2\n"
+              "Eligibility: HbA1c 71 mmol/mol, BMI 34, on metformin and gliclazide")  # fmt: skip
+    gone(out, "Bakare", "Salford", "HbA1c", "71 mmol", "metformin", "gliclazide")
+    assert out.count("Person") == 1 and "Eligibility: a medical test, BMI 34, on a prescribed medication" in out, out
+
+
+def test_an_emergency_call_and_a_bypass() -> None:
+    out = run("Operator: Emergency, which service?\nCaller: Ambulance. My dad's collapsed.\nCaller: He's 74. He's got "
+              "a heart condition, he had a bypass two years ago.")  # fmt: skip
+    gone(out, "bypass", "heart", "Person")
+    assert "Caller: Ambulance." in out and "he had surgery two years ago" in out, out
+    out = run("The council wants to build a bypass around the town.")
+    assert out == "The council wants to build a bypass around the town.", out
+
+
+def test_a_tenancy_form_keeps_a_no_and_names_the_employer_an_organisation() -> None:
+    out = run("Applicant: Ms Chloe Whitfield\nEmployer: Yorkshire Water, Customer Services Advisor\nSmoker: No\n"
+              "Pets: one cat")  # fmt: skip
+    gone(out, "Whitfield", "Yorkshire Water")
+    assert "Employer: an organisation, Customer Services Advisor" in out and "Smoker: No" in out, out
+    out = run("Applicant: Tom Reid\nSmoker: Yes")
+    gone(out, "Smoker", "Reid")
+    assert out.count("Person") == 1, out
+
+
+def test_a_card_ending_is_withheld_and_a_year_ending_a_war_is_not() -> None:
+    out = run("Dear Guest Relations,\n\nI paid £684.50 on my Visa ending 4417. The war ending in 1945 is history.")
+    gone(out, "4417", "Person")
+    assert "Dear Guest Relations," in out and "The war ending in 1945" in out, out

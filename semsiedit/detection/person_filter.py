@@ -223,9 +223,9 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="STREET_ADDRESS",
                        reason=f"{f.reason}; a building, not a person")  # fmt: skip
     if len(words) == 2 and not is_given_name(words[0]) and not is_title(words[0]) and (
-        words[1] == "General" or (is_city(words[1]) and not place_preposition_before(text, start, value))
+        words[1] in ("General", "Royal") or (is_city(words[1]) and not place_preposition_before(text, start, value))
     ):
-        # "Northgate General" (a hospital), "Forward Leeds" (a service named after its town).
+        # "Northgate General", "Salford Royal" (hospitals), "Forward Leeds" (a service named after its town).
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
                        reason=f"{f.reason}; an organisation named after a place")  # fmt: skip
     if len(tokens) == 1 and _coordinated_with_a_place(tokens[0]):

@@ -437,7 +437,9 @@ def find_record_ids(text: str) -> list[Finding]:
     ]
     found += _name_lines(text) + _places(text) + _institutions(text) + _possessive_places(text)
     found += [_finding(m, "PERSON", "a payee's initial and surname", 1) for m in _PAYEE.finditer(text)]
-    found += [_finding(m, "ORGANIZATION", "an employer's field", "v") for m in _EMPLOYER_FIELD.finditer(text)]
+    # Above the NER's person ("Employer: Yorkshire Water"): the field says what the value is.
+    found += [replace(_finding(m, "ORGANIZATION", "an employer's field", "v"), severity=2, score=0.9)
+              for m in _EMPLOYER_FIELD.finditer(text)]  # fmt: skip
     found += [_finding(m, "ORGANIZATION", "a company name", 1) for m in _ORG.finditer(text)] + _businesses(text)
     for m in _AGE.finditer(text):
         group = next(g for g in ("n", "m", "p", "c") if m.group(g))

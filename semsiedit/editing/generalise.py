@@ -76,6 +76,12 @@ def _loose_spacing(pattern: str) -> str:
     return "".join(out)
 
 
+def is_table_term(value: str) -> bool:
+    """A value some privacy table generalises whole ("Smoker", "Diabetic"): an attribute, not a name."""
+    tables = load_data("generalise")["tables"]
+    return any(pattern.fullmatch(value.strip()) for key in tables for pattern, _ in compiled("generalise", key))
+
+
 def privacy_label(label: str) -> str:
     data = load_data("generalise")
     key = label.lower().replace(" ", "_").replace("-", "_")

@@ -40,7 +40,14 @@ from semsiedit.editing.attribute import (
     reported,
     wrap,
 )
-from semsiedit.editing.generalise import fallback, generalise_nrp, generalise_record_id, last_resort_terms, tables_for
+from semsiedit.editing.generalise import (
+    fallback,
+    generalise_nrp,
+    generalise_record_id,
+    is_table_term,
+    last_resort_terms,
+    tables_for,
+)
 from semsiedit.editing.grammar import (
     LEFT_ARTICLE,
     agree_possessive,
@@ -263,7 +270,9 @@ class LocalEditor:
                 return general
             return render_pii(text, node, ctx)
         seg = text[node.start : node.end]
-        if usable_name(seg) and len(seg.split()) <= 4 and not node.children and not _table_cell(node):
+        if usable_name(seg) and len(seg.split()) <= 4 and not node.children and not _table_cell(node) and (
+            not is_table_term(seg)  # a form's "Smoker: Yes" is an attribute in its own right
+        ):
             # A bare name flagged as privacy/harmful ("Seth Rich"): it is the person that is sensitive.
             ctx.strategies.append("pseudonym" if ctx.mode == "descriptor" else ctx.mode)
             return ctx.surrogates.render("PERSON", seg, mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]

@@ -128,7 +128,8 @@ _ID_LABEL = re.compile(
     r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|NHS|NPI|PIN|CRN|IMEI|GPhC|GMC|NMC|HCPC|DEA|customer|client|"
     r"subscriber|patient|payroll|juror|prisoner|inmate|incident|employee|"
     r"ICD(?:-?\d+(?:-CM)?)?|DSM-5|(?:diagnosis|dx) codes?|"
-    r"(?:card|passport|account|licence|number) ending(?: in)?|ending in|reg|registration|"
+    r"(?:card|passport|account|licence|number|Visa|Mastercard|Amex|Maestro) ending(?: in| with)?|ending in|"
+    r"reg|registration|"
     r"sort code|IBAN|BIC|SWIFT|routing number))[ \t]?\n?$",
     re.IGNORECASE,
 )
@@ -255,7 +256,9 @@ def name_reps(seg: str, node: Node, claimed: list[tuple[int, int]], ctx: Ctx) ->
     for f in node.semsi:
         # A gerund opening the sentence ("Drinking bleach cures ...") or a role noun ("Wife present",
         # "Patient is ...") is the subject, not a name.
-        if usable_name(f.subject) and not _not_a_name_word((f.subject or "").strip()):
+        # Nor is the attribute itself, when the parse made it its own subject (a form's "Smoker: Yes").
+        own_term = (f.subject or "").strip() == f.text.strip()
+        if usable_name(f.subject) and not _not_a_name_word((f.subject or "").strip()) and not own_term:
             assert f.subject is not None
             parts = [p for p in split_title(f.subject.strip())[1].split() if len(p) > 2 and p[0].isupper()]
             alternatives = sorted({f.subject.strip(), *parts}, key=len, reverse=True)
