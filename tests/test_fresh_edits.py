@@ -3115,3 +3115,45 @@ def test_a_card_ending_is_withheld_and_a_year_ending_a_war_is_not() -> None:
     out = run("Dear Guest Relations,\n\nI paid £684.50 on my Visa ending 4417. The war ending in 1945 is history.")
     gone(out, "4417", "Person")
     assert "Dear Guest Relations," in out and "The war ending in 1945" in out, out
+
+
+def test_a_surname_alone_is_the_person_the_text_named() -> None:
+    """"Tiger Woods crashed … Woods admitted to infidelity": the parse took "Woods" for a common noun, so
+    the statement was about no one and the affair, the rehab clinic and the addiction stayed."""
+    out = run("Did Tiger Woods cheat on his wife?\n\nIn 2009 Tiger Woods crashed his SUV outside his home. Woods "
+              "admitted to infidelity and entered a rehab clinic in Mississippi for sex addiction. He is a serial "
+              "cheater who has never really changed.", "public")  # fmt: skip
+    gone(out, "infidelity", "rehab", "sex addiction", "cheater")
+    assert "Tiger Woods crashed his SUV" in out and "entered a treatment facility in Mississippi" in out, out
+
+
+def test_an_indictment_on_charges_for_an_act_keeps_the_act_and_its_grammar() -> None:
+    out = run("Why was Hunter Biden indicted?\n\nHunter Biden was indicted in 2023 on federal gun charges for buying "
+              "a revolver in 2018 while he was addicted to crack cocaine, and later on tax charges for failing to pay "
+              "at least $1.4 million in taxes. A jury in Delaware found him guilty on the gun charges in June 2024.",
+              "public")  # fmt: skip
+    gone(out, "indicted in", "crack", "allegedly", "not been proven")
+    assert "was taken to court in 2023 over buying a revolver in 2018 while he was" in out, out
+    assert "and later over failing to pay at least $1.4 million in taxes." in out, out
+    # A jury's verdict about a public figure is a fact of record: no hedge on it.
+    assert "A jury in Delaware found him guilty on the gun charges in June 2024." in out, out
+    out = run("A jury in Delaware found him guilty on the gun charges, and he pleaded guilty to the tax charges.")
+    assert out.startswith("A jury in Delaware ruled against him, and he admitted"), out
+
+
+def test_rehab_a_skin_condition_and_contraception_are_generalised_in_place() -> None:
+    out = run("Was Michael Jackson addicted to painkillers?\n\nIn 1993 he cancelled the rest of his world tour and "
+              "entered rehab. Jackson also had vitiligo, which caused his skin to lose its pigment.",
+              "public")  # fmt: skip
+    gone(out, "rehab", "vitiligo", "a health matter")
+    assert "and entered treatment." in out, out
+    out = run("She told a court that she had been forced to keep an IUD in place to prevent pregnancy.", "record")
+    gone(out, "IUD", "pregnancy")
+    assert "keep a medical device for health reasons." in out, out
+
+
+def test_a_statement_its_sentence_hedges_gets_no_hedge_of_ours() -> None:
+    out = run("Why did Trump say that?\n\nTrump might have misunderstood the data or intentionally misrepresented it "
+              "to support his arguments. Some saw him as soft on crime.", "public")  # fmt: skip
+    assert "intentionally misrepresented it to support his arguments." in out, out
+    gone(out, "allegedly", "unconfirmed", "not been proven", "offence")

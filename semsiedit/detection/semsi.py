@@ -475,6 +475,10 @@ class SemsiRecognizer:
 
             if not matcher.is_single_term(subj) and subj.lower_ not in not_names():
                 return noun_phrase(subj)
+        # A surname the parse took for a common noun ("Tiger Woods crashed … Woods admitted …"): a part
+        # of a person the text names elsewhere.
+        if subj.text[:1].isupper() and subj.is_alpha and subj.text in _person_words(subj.doc):
+            return subj.text
         return None
 
     # -- misinformation ------------------------------------------------------------------------
@@ -609,3 +613,8 @@ class SemsiRecognizer:
 
 
 # -- parse helpers (module level: reused by tests and other recognizers) -------------------------
+
+
+def _person_words(doc: Doc) -> frozenset[str]:
+    """The capitalised words of the people the NER named in `doc` ("Tiger", "Woods")."""
+    return frozenset(w for e in doc.ents if e.label_ == "PERSON" for w in e.text.split() if w[:1].isupper())

@@ -39,6 +39,7 @@ _ATTRIBUTED = re.compile(
 # A conviction is a fact of record (generalised as such), not an accusation to hedge; nor is a death
 # or an attack the subject suffered ("Her husband was killed by the Taliban", "being abused as a child").
 _ESTABLISHED = re.compile(
+    r"(?<![\w'’-])(?:found (?:him|her|them) guilty)(?![\w'’-])|"
     r"(?<![\w'’-])(?:convicted|convictions?|found guilty|pleaded guilty|pled guilty|sentenced|apologi[sz]ed|admitted|"
     r"confessed|"
     r"acknowledged|jailed|imprisoned|fined)(?![\w'’-])"
@@ -113,7 +114,10 @@ _NEGATED_BEFORE = re.compile(r"(?<![\w'’-])(?:never|not|n['’]t|no|denied|den
 _COURT_RECORD = re.compile(
     r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|sentenced|jailed|imprisoned|admitted|"
     r"confessed|found liable|held liable|ordered (?:him|her|them|it) to pay)(?![\w'’-])"
-    r"|(?<![\w'’-])(?:inquest|coroner|inquiry) (?:found|ruled|concluded|returned|recorded)(?![\w'’-])",
+    r"|(?<![\w'’-])(?:inquest|coroner|inquiry) (?:found|ruled|concluded|returned|recorded)(?![\w'’-])"
+    # "A jury in Delaware found him guilty": a verdict, with its object between.
+    r"|(?<![\w'’-])(?:found|find|finds) (?:him|her|them|(?-i:[A-Z])[\w'’.-]*(?: (?-i:[A-Z])[\w'’.-]*){0,2})"
+    r" guilty(?![\w'’-])",
     FLAGS,
 )
 
@@ -141,6 +145,20 @@ def needs_hedge(statement: str) -> bool:
         return False
     sanction = _SANCTION.search(statement)
     return sanction is None or _accusation_beyond(statement, sanction.start(), sanction.end())
+
+
+# The statement hedges itself ("Trump might have misunderstood the data or intentionally misrepresented it"):
+# no "allegedly" or "unconfirmed" of ours on top.
+_OWN_HEDGE = re.compile(
+    r"(?<![\w'’-])(?:(?-i:might|may|could) (?:have|be|well)|possibly|perhaps|probably)(?![\w'’-])", re.IGNORECASE
+)
+
+
+def hedged_in_its_sentence(text: str, start: int, end: int) -> bool:
+    """The sentence hedges the statement itself, before or inside it ("Trump might have misunderstood the
+    data or intentionally misrepresented it"): no "allegedly" or "unconfirmed" of ours on top."""
+    opening = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), text.rfind("? ", 0, start)) + 1
+    return bool(_OWN_HEDGE.search(text, opening, end))
 
 
 # A school's or an employer's sanction is a fact of record ("got suspended last week for vaping");

@@ -32,6 +32,7 @@ from semsiedit.editing.attribute import (
     criticised,
     event_nouns,
     framed_advice,
+    hedged_in_its_sentence,
     insert_hedge,
     killed_in_an_event,
     names_an_event,
@@ -442,7 +443,7 @@ class LocalEditor:
         # too ("... stole £12,000 from his neighbour. Pickering, who admitted fraud, ...").
         said = court_record_in_paragraph(text, node.start, node.end) or (
             ctx.profile == "public" and (any(reported(text, p) for p in starts) or criticised(seg))
-        )
+        ) or (ctx.profile == "public" and hedged_in_its_sentence(text, node.start, node.end))
         if kind is not None and (not needs_hedge(seg) or qualified_by_edit(body) or said):
             # Already attributed by the text, a fact of record, or qualified by the edit itself ("someone
             # facing unproven claims"): the generalised terms are the edit, no hedge is bolted on.
