@@ -3157,3 +3157,29 @@ def test_a_statement_its_sentence_hedges_gets_no_hedge_of_ours() -> None:
               "to support his arguments. Some saw him as soft on crime.", "public")  # fmt: skip
     assert "intentionally misrepresented it to support his arguments." in out, out
     gone(out, "allegedly", "unconfirmed", "not been proven", "offence")
+
+
+def test_a_referral_letters_family_history_spouse_and_son() -> None:
+    out = run("Re: Mrs Ingrid Solberg, DOB 03/02/1961\n\nThank you for seeing this 64-year-old retired midwife who "
+              "has a strong family history of bowel cancer (her mother died of it at 58 and her brother was diagnosed "
+              "at 49). She lives with her wife, Marit, and is a carer for her son, who has Down's syndrome.")
+    gone(out, "bowel cancer", "Marit", "her wife", "Down", "has a personal health matter")
+    assert "(her mother died at 58 and her brother was taken ill at 49)" in out, out
+    assert "She lives with her spouse, Person" in out and "her son, who has a health condition." in out, out
+
+
+def test_a_double_barrelled_given_name_is_a_person() -> None:
+    out = run("Two Year 9 pupils, Kacper Nowicki and Tyler-James Brennan, were fighting. Tyler-James had a cut lip. "
+              "We drove past the Rolls-Royce plant.")  # fmt: skip
+    gone(out, "Tyler", "Brennan", "Nowicki")
+    assert "Rolls-Royce" in out, out
+
+
+def test_addiction_to_two_things_and_a_depopulation_claim_beside_an_insult() -> None:
+    out = run("What happened to Amy Winehouse?\n\nShe had struggled publicly with drug and alcohol addiction for "
+              "years.", "public")  # fmt: skip
+    assert "She had struggled publicly with a personal health matter for years." in out, out
+    out = run("Is Bill Gates putting microchips in vaccines?\n\nNo. This is a conspiracy theory that spread during the "
+              "pandemic. Bill Gates is a pedophile who wants to depopulate the planet.", "public")  # fmt: skip
+    gone(out, "pedophile")
+    assert "This is a conspiracy theory that spread" in out and "who supposedly wants to depopulate" in out, out

@@ -13,12 +13,13 @@ The name runs on over a following surname ("Priya Raman").
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from semsiedit.detection.lexicon import LEXICON_DIR, term_matcher
 from semsiedit.detection.names import BUILDINGS, DEDICATIONS, is_common_word, lexicon, org_words, person, scan_name
-from semsiedit.places import is_known_place
+from semsiedit.places import is_city, is_known_place
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -241,4 +242,22 @@ def find_first_names(doc: Doc, offset: int = 0) -> list[Finding]:
         f = person(text, name.start, name.end, SOURCE, "a known given name", 0.8)
         f.start, f.end = f.start + offset, f.end + offset
         out.append(f)
+    return out + [replace(f, start=f.start + offset, end=f.end + offset) for f in _double_given_names(text)]
+
+
+# "Tyler-James Brennan", "Mary-Kate Olsen": a double-barrelled given name before a surname. One half
+# is enough when a surname follows ("Tyler" is left off the list as a city's name).
+_DOUBLE_NAME = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)-([A-Z][a-z]+)[ \t]+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w'’-])")
+
+
+def _double_given_names(text: str) -> list[Finding]:
+    out = []
+    for m in _DOUBLE_NAME.finditer(text):
+        first, second, surname = m.groups()
+        place = f"{first}-{second}"
+        if not (is_given_name(first) or is_given_name(second)) or is_known_place(place) or is_city(place):
+            continue
+        if surname.lower() in org_words() or is_common_word(surname, text) or is_known_place(surname):
+            continue  # "Rolls-Royce Holdings", "Coca-Cola Company"
+        out.append(person(text, m.start(), m.end(), SOURCE, "a double-barrelled given name and a surname", 0.8))
     return out

@@ -437,6 +437,12 @@ class SemsiRecognizer:
             return antecedent(subj, allowed_ents) or subj.text
         if subj.lemma_.lower() in self._person_nouns or subj.lower_ in self._person_nouns:
             return noun_phrase(subj)
+        ages = (subj.doc[c.left_edge.i : c.i + 1].text for c in subj.children if c.dep_ in ("amod", "compound"))
+        pointed = any(c.lower_ in ("this", "that") or c.dep_ == "poss" for c in subj.children)
+        if pointed and any(_AGED.fullmatch(age) for age in ages):
+            # "this 64-year-old retired midwife, who has …": the person a letter is about ("a 34-year-old
+            # woman has been charged" in a news report is nobody the text identifies).
+            return noun_phrase(subj)
         # A verb the parser took for a noun: "The claimant reports ..." parsed as "claimant reports".
         role = next((c for c in subj.children if c.dep_ == "compound" and c.lower_ in self._person_nouns), None)
         if role is not None:
@@ -613,6 +619,9 @@ class SemsiRecognizer:
 
 
 # -- parse helpers (module level: reused by tests and other recognizers) -------------------------
+
+
+_AGED = re.compile(r"\d{1,3}-(?:year|yr)s?-old", re.IGNORECASE)
 
 
 def _person_words(doc: Doc) -> frozenset[str]:

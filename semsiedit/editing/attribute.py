@@ -355,6 +355,13 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
     if adverb:
         # "Gary denies being drunk" is his own statement: "Gary allegedly denies" made it a claim.
         new_core = "".join(p if denials.search(p) else _hedge_predicates(p, wrappers["adverb"]) for p in pieces)
+        if kind == "misinformation":
+            # A claim in a clause of its own that the first predicate's adverb does not reach ("Bill Gates is
+            # … who wants to depopulate the planet"): hedged where it is stated, too.
+            for f in node.semsi:
+                inner = f.text.strip()
+                if f.category == "misinformation" and inner in new_core and len(inner) < len(new_core.strip()):
+                    new_core = new_core.replace(inner, insert_hedge(inner, wrappers["adverb"]) or inner, 1)
         changed = changed or new_core != core
         core = new_core
     line = (kind, text.rfind("\n", 0, node.end) + 1)  # the note goes at the end of the span

@@ -444,7 +444,9 @@ class LocalEditor:
         said = court_record_in_paragraph(text, node.start, node.end) or (
             ctx.profile == "public" and (any(reported(text, p) for p in starts) or criticised(seg))
         ) or (ctx.profile == "public" and hedged_in_its_sentence(text, node.start, node.end))
-        if kind is not None and (not needs_hedge(seg) or qualified_by_edit(body) or said):
+        # An insult's replacement that says "unproven" qualifies the accusation, not a false claim beside it.
+        qualified = qualified_by_edit(body) and kind == "harmful"
+        if kind is not None and (not needs_hedge(seg) or qualified or said):
             # Already attributed by the text, a fact of record, or qualified by the edit itself ("someone
             # facing unproven claims"): the generalised terms are the edit, no hedge is bolted on.
             if said or not needs_hedge(seg):
