@@ -3183,3 +3183,26 @@ def test_addiction_to_two_things_and_a_depopulation_claim_beside_an_insult() -> 
               "pandemic. Bill Gates is a pedophile who wants to depopulate the planet.", "public")  # fmt: skip
     gone(out, "pedophile")
     assert "This is a conspiracy theory that spread" in out and "who supposedly wants to depopulate" in out, out
+
+
+def test_a_bankrupt_fraudster_who_cheated_his_creditors_reads_as_a_sentence() -> None:
+    out = run("Why was Boris Becker sent to prison?\n\nHe had hidden £2.5 million of assets after he was declared "
+              "bankrupt in 2017. Becker is a fraudster who cheated his creditors.", "public")  # fmt: skip
+    gone(out, "bankrupt", "fraudster", "cheated", "a people")
+    assert "after he ran into money problems in 2017." in out, out
+    assert re.search(r"a person facing unproven claims who (?:allegedly )?treated his creditors unfairly\.", out), out
+
+
+def test_a_probation_note_keeps_its_office_and_loses_the_relapse_and_the_officer() -> None:
+    out = run("Service user: Dean Whitlock (CRN X482913)\nSeen at Wolverhampton probation office. He disclosed that "
+              "he relapsed on cocaine over the weekend.\nOfficer: K. Mensah")  # fmt: skip
+    gone(out, "Whitlock", "Wolverhampton", "probation", "cocaine", "relapsed", "Mensah", "a health matter")
+    assert "supervision office." in out and "he had a setback over the weekend." in out, out
+
+
+def test_a_bio_loses_its_schools_and_keeps_the_dogs_name() -> None:
+    out = run("I'm Hollie Gresham from Barnsley. I went to Penistone Grammar. These days I teach Year 4 at St Helen's "
+              "in Wombwell. We've got a rescue greyhound called Pixie.")  # fmt: skip
+    # "St Helen's" alone is one of thousands (its town goes): kept, like "St Mary's" in a funeral notice.
+    gone(out, "Gresham", "Penistone", "Wombwell", "called a city")
+    assert "I went to a school." in out and "a rescue greyhound called Pixie." in out, out

@@ -351,6 +351,10 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
         return None  # "NI: QQ 12 34 56 C": a form's label, not Northern Ireland
     if re.fullmatch(r"(?:[a-z]\.){2,3}", value):
         return None  # "£23,400 p.a.": an abbreviation in lower case, no place
+    if len(words) == 1 and re.search(r"(?<![\w'’-])(?:called|named)[ \t]+$", text[max(0, start - 8) : start]) and (
+        not is_known_place(value) and not is_city(value)
+    ):
+        return None  # "a rescue greyhound called Pixie": a name, not a place
     field = _FIELD_LABEL.search(text, max(0, start - 40), start)
     if field and header_label(field.group(1)) == ("pii", "ORGANIZATION"):
         # "Employer: Bicester Village (Retail Supervisor)": the field names a firm, whatever its words.
