@@ -58,7 +58,10 @@ _RECORD_CUES = re.compile(
     r"|\bI(?:'m| am| was| have|'ve)\b"
     # A session or case note: "session 6 (Luca, 16)", "Next session 21 Jan", "Denies self-harm".
     r"|\bsession \d+\b|\bnext (?:session|appointment|review|visit|home visit)\b|\bdenies (?:self-harm|suicidal|any)\b"
-    r"|\([A-Z][a-z]+, \d{1,2}\)",
+    r"|\([A-Z][a-z]+, \d{1,2}\)"
+    # Hiring and staffing: "Candidate shortlist for the data engineer role", "he's on sick leave".
+    r"|\b(?:shortlist(?:ed)?|take-home (?:test|task)|job offer|hiring manager|notice period|right to work|"
+    r"visa sponsorship|sick leave|annual leave|on-call rota|shift lead|(?:cover|covering) (?:for|his|her) shifts?)\b",
     re.IGNORECASE | re.MULTILINE,
 )
 # Signs of text about public figures: a question-answering model's voice, offices and roles,
@@ -66,7 +69,9 @@ _RECORD_CUES = re.compile(
 _PUBLIC_CUES = re.compile(
     r"\bas an? (?:ai|language model)\b|\b(?:president|senator|governor|congress(?:man|woman)?|prime minister|"
     r"minister|secretary of state|mayor|actor|actress|singer|rapper|celebrity|ceo|founder|billionaire|"
-    r"candidate|(?:political|opposition|ruling|governing|the) party|"
+    r"(?:presidential|mayoral|senate|congressional|parliamentary|party|democratic|republican|labour|conservative|"
+    r"independent|leadership) candidates?|candidates? for (?:president|office|mayor|governor|the senate|congress|"
+    r"parliament|prime minister)|(?:political|opposition|ruling|governing|the) party|"
     r"party (?:leader|members?|conference|politics|officials|leadership)|"
     r"administration|government|campaign|election|wikipedia|according to|reportedly|"
     r"journalist|newspaper|publicly|celebrities|public figures?|former|prosecutors?|investors|shareholders|"

@@ -3206,3 +3206,20 @@ def test_a_bio_loses_its_schools_and_keeps_the_dogs_name() -> None:
     # "St Helen's" alone is one of thousands (its town goes): kept, like "St Mary's" in a funeral notice.
     gone(out, "Gresham", "Penistone", "Wombwell", "called a city")
     assert "I went to a school." in out and "a rescue greyhound called Pixie." in out, out
+
+
+def test_a_candidate_shortlist_is_a_record() -> None:
+    """"Candidate" made a hiring shortlist public text (a political cue), so every name and link stayed."""
+    out = run("Candidate shortlist for the data engineer role:\n\n1. Aleksandra Wiśniewska — "
+              "https://www.linkedin.com/in/aleksandra-wisniewska-data/ — strong Spark\n2. Priya Venkataraman — "
+              "ex-Monzo, visa sponsorship needed", "auto")  # fmt: skip
+    gone(out, "Wiśniewska", "linkedin.com/in/aleksandra", "Venkataraman", "visa", "residency papers")
+    assert "employer sponsorship needed" in out, out
+
+
+def test_a_name_the_ner_ran_into_a_date_and_long_covid() -> None:
+    out = run("Marcus, can you sort cover for Tom Ridley 8-12 Dec? He is on sick leave.")
+    gone(out, "Ridley", "Tom", "Marcus", "8-12")
+    out = run("- Joel was out for two weeks with long COVID, so the migration slipped")
+    gone(out, "Joel", "COVID")
+    assert "was out for two weeks with a health condition, so the migration slipped" in out, out

@@ -153,6 +153,10 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
     while start < end and text[start] in _EDGE:
         start += 1
     value = text[start:end]
+    digits = re.search(r"[ \t]+\S*\d", value)
+    if digits and re.fullmatch(r"[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)+", value[: digits.start()]):
+        end = start + digits.start()  # "Tom Ridley 8-12 Dec": the NER ran a full name into a date
+        value = text[start:end]
     if not value or re.search(r"\d", value) or not re.search(r"[^\W\d_]", value):
         return None
     if text[max(0, start - 1) : start] in ("#", "@"):

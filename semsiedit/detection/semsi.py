@@ -106,6 +106,8 @@ def _a_population(span: Span) -> bool:
         group = next((c for c in group.children if c.dep_ == "dobj"), group)
     if group.tag_ not in ("NNS", "NNPS") or any(c.dep_ == "poss" for c in group.children):
         return False  # "her children with autism": hers
+    if group.ent_type_ in ("DATE", "TIME"):
+        return False  # "out for two weeks with long COVID": a stretch of time, no population
     return group.lower_ in _POPULATION_NOUNS or any(c.dep_ == "nummod" for c in group.children)
 
 
