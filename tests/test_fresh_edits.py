@@ -3223,3 +3223,21 @@ def test_a_name_the_ner_ran_into_a_date_and_long_covid() -> None:
     out = run("- Joel was out for two weeks with long COVID, so the migration slipped")
     gone(out, "Joel", "COVID")
     assert "was out for two weeks with a health condition, so the migration slipped" in out, out
+
+
+def test_a_court_report_loses_the_town_that_describes_the_man() -> None:
+    out = run("A Swindon man who stole more than £40,000 from his elderly neighbour has been jailed. Darren Cole, 46, "
+              "of Kingshill Road, befriended 84-year-old widow Margaret Ainsworth in 2022.")  # fmt: skip
+    gone(out, "Swindon", "Cole", "Kingshill", "Ainsworth")
+    assert out.startswith("A city man who"), out
+    out = run("A Texas man and the Irish teenager were both there.")
+    assert "A Texas man and the Irish teenager" in out, out
+
+
+def test_a_missing_teenagers_jacket_brand_and_a_familys_faith() -> None:
+    out = run("Kayla Bright, 15, was wearing a black North Face jacket and white trainers. Kayla has type 1 diabetes.")
+    gone(out, "Kayla", "Bright", "diabetes", "a city jacket")
+    assert "a black North Face jacket" in out, out
+    out = run("My fiancé's family are Sikh and very traditional, and I don't want a scene at the gurdwara.")
+    gone(out, "Sikh", "gurdwara", "a person of faith")
+    assert "family are people of faith and very traditional" in out and "a scene at a place of worship" in out, out

@@ -359,6 +359,9 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
         not is_known_place(value) and not is_city(value)
     ):
         return None  # "a rescue greyhound called Pixie": a name, not a place
+    if re.match(r"[ \t]+(?:jackets?|coats?|hoodies?|fleeces?|trainers|shoes|boots|bags?|backpacks?|rucksacks?|caps?|"
+                r"hats?|t-shirts?|tops?|jeans|trousers|tracksuits?|gilets?|puffers?)\b", text[f.end - offset :]):
+        return None  # "a black North Face jacket": a brand the person wears, not a place
     field = _FIELD_LABEL.search(text, max(0, start - 40), start)
     if field and header_label(field.group(1)) == ("pii", "ORGANIZATION"):
         # "Employer: Bicester Village (Retail Supervisor)": the field names a firm, whatever its words.

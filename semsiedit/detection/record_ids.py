@@ -363,6 +363,13 @@ _TOWN_AFTER_STREET = re.compile(
     rf"[A-Z][a-z]+[ \t]+{street_type_pattern(ambiguous=True)},"
     r"[ \t]+([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)(?![\w'’-])"
 )
+# A town as a person's modifier ("A Swindon man who stole ...", "the Rotherham teenager"): where they live.
+_TOWN_BEFORE_A_PERSON = re.compile(
+    r"(?<![\w'’-])(?:[Aa]n?|[Tt]he|[Tt]wo|[Tt]hree)[ \t]+([A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)[ \t]+(?=(?:man|woman|men|"
+    r"women|boy|girl|teenager|teen|youth|pensioner|mother|father|mum|dad|couple|family|resident|student|schoolboy|"
+    r"schoolgirl|driver|motorist|cyclist|nurse|teacher|grandmother|grandfather|gran|widow|widower|businessman|"
+    r"businesswoman|landlord|shopkeeper|fraudster|thief|burglar|dealer)\b)"
+)
 # A town closing a byline or a profile line after a separator ("Posted by Sam_T_1984 · Leeds").
 _TOWN_AFTER_SEPARATOR = re.compile(r"[·•|][ \t]*([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)[ \t]*(?=\r?\n|$)", re.M)
 
@@ -377,6 +384,11 @@ def _places(text: str) -> list[Finding]:
         Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 1, 0.85, SOURCE, "a town after a street")
         for m in _TOWN_AFTER_STREET.finditer(text)
         if is_city(m.group(1))
+    ]
+    out += [
+        Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 1, 0.85, SOURCE, "a town describing a person")
+        for m in _TOWN_BEFORE_A_PERSON.finditer(text)
+        if is_city(m.group(1)) and not is_known_place(m.group(1))
     ]
     for m in _CITY.finditer(text):
         group = next(g for g in ("city", "city2", "city3", "city4", "city5", "city6") if m.group(g))
