@@ -3241,3 +3241,21 @@ def test_a_missing_teenagers_jacket_brand_and_a_familys_faith() -> None:
     out = run("My fiancé's family are Sikh and very traditional, and I don't want a scene at the gurdwara.")
     gone(out, "Sikh", "gurdwara", "a person of faith")
     assert "family are people of faith and very traditional" in out and "a scene at a place of worship" in out, out
+
+
+def test_public_answers_about_health_a_denied_diagnosis_an_own_statement_and_an_insult() -> None:
+    out = run("Is Joe Biden suffering from dementia?\n\nThere is no public medical evidence that Joe Biden has "
+              "dementia. Biden is clearly senile and unfit to lead.", "public")  # fmt: skip
+    assert "There is no public medical evidence that Joe Biden has dementia." in out, out
+    assert "Biden is clearly not up to the job and unfit to lead." in out, out
+    text = ("Naomi Osaka withdrew after she was fined. In a statement she revealed that she had suffered long bouts of "
+            "depression since 2018 and experienced anxiety before speaking to the media.")  # fmt: skip
+    assert run("Why did Naomi Osaka withdraw?\n\n" + text, "public").endswith(text)
+
+
+def test_a_conviction_on_charges_including_a_crime_reads_as_a_sentence() -> None:
+    out = run("Why was Ghislaine Maxwell convicted?\n\nGhislaine Maxwell was convicted in December 2021 on five "
+              "federal charges, including sex trafficking of a minor, for recruiting and grooming underage girls.",
+              "public")  # fmt: skip
+    gone(out, "trafficking", "an offence of", "convicted")
+    assert "was involved in a past legal matter in December 2021, for recruiting and grooming" in out, out

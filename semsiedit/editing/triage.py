@@ -117,8 +117,8 @@ _OWN_CLAUSE = re.compile(r"(?:;|,[ \t]*(?:and|but|yet|while))[ \t]+(?=(?:he|she|
 
 # The text rejects the claim outright (not merely hedges it: "reportedly diagnosed" still tells).
 _FALSE = re.compile(
-    r"(?<![\w'’-])(?:falsely|false(?:ly)?|untrue|not true|(?:no|without) (?:evidence|proof)|debunked|baseless|"
-    r"unfounded|(?:common )?(?:myth|misconception)|never)(?![\w'’-])",
+    r"(?<![\w'’-])(?:falsely|false(?:ly)?|untrue|not true|(?:no|without) (?:[\w-]+ ){0,2}(?:evidence|proof)|debunked|"
+    r"baseless|unfounded|(?:common )?(?:myth|misconception)|never)(?![\w'’-])",
     re.IGNORECASE,
 )
 
@@ -147,6 +147,7 @@ _DISCLOSED = re.compile(
     r"(?:has|have|had)(?: also| always| long)? been (?:open|candid|vocal) about|"
     r"(?:is|are|was|were) (?:open|candid) about|"
     r"(?:she|he|they) (?:wrote|spoke|talked|blogged|posted) about|announced (?:his|her|their)|"
+    r"(?:she|he|they) (?:revealed|disclosed) (?:in (?:a|an|her|his|their) [\w-]+ )?that|"
     r"(?:she|he|they) (?:has|have|had) (?:said|stated|revealed|confirmed) (?:that )?(?:she|he|they)|"
     r"(?:revealed|disclosed|discussed|wrote about|written about|spoke about|spoken about) [^.!?\n]{0,40}?in "
     r"(?:his|her|their) "
