@@ -3259,3 +3259,18 @@ def test_a_conviction_on_charges_including_a_crime_reads_as_a_sentence() -> None
               "public")  # fmt: skip
     gone(out, "trafficking", "an offence of", "convicted")
     assert "was involved in a past legal matter in December 2021, for recruiting and grooming" in out, out
+
+
+def test_an_english_via_after_a_year_is_no_italian_street() -> None:
+    out = run("Client arrived in the UK in August 2021 via Dover in a lorry and claimed asylum on arrival.")
+    gone(out, "Dover", "asylum", "a street address", "a private address")
+    assert "in the UK in 2021 via a city in a lorry" in out, out
+
+
+def test_an_advisers_note_loses_the_secret_debt_the_gambling_and_the_status() -> None:
+    out = run("Deborah is still paying off a £12,000 credit card debt she didn't tell Alan about. Their son Lewis (32) "
+              "has a gambling problem.")  # fmt: skip
+    gone(out, "£12,000", "credit card", "gambling", "a sum of money debts")
+    assert "is still paying off a debt she didn't tell" in out and "has a personal health matter." in out, out
+    out = run("Pt is a 72 y/o female. Undocumented until 2019, now LPR.")
+    gone(out, "LPR", "Undocumented")

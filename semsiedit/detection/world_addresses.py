@@ -56,6 +56,8 @@ def find_world_addresses(text: str) -> list[Finding]:
         value = m.group(group)
         if group == "romance" and not re.search(r"\d", value) and not _FOREIGN_STREET_WORD.match(value):
             continue  # "Via Rail", "via Facebook", "Avenue Q": without a number, only an unmistakable street word
+        if group == "romance" and re.match(r"\d{1,4},? via [^\d]*$", value):
+            continue  # "in August 2021 via Dover": the English preposition after a year (Italian puts the number last)
         out.append(_finding(m, group, "ADDRESS", "a street and number"))
     return out
 
