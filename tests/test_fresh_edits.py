@@ -3274,3 +3274,11 @@ def test_an_advisers_note_loses_the_secret_debt_the_gambling_and_the_status() ->
     assert "is still paying off a debt she didn't tell" in out and "has a personal health matter." in out, out
     out = run("Pt is a 72 y/o female. Undocumented until 2019, now LPR.")
     gone(out, "LPR", "Undocumented")
+
+
+def test_a_newsletter_keeps_departments_and_loses_a_double_barrelled_pupil() -> None:
+    out = run("Congratulations to Anita Desai in Payroll, who married her partner Ruth in October.")
+    gone(out, "Desai", "Ruth", "a city")
+    assert "in Payroll, who married her partner" in out, out
+    out = run("Special mention to Leo Marsh and Amara Osei-Bonsu, who read their poems beautifully.")
+    gone(out, "Marsh", "Osei", "Amara")

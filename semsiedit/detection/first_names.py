@@ -86,13 +86,19 @@ def _full_name_org(tok: Token, nxt: Token | None) -> bool:
     organisation word) in a role only a person takes."""
     if nxt is None or tok.ent_iob_ != "B" or nxt.ent_iob_ != "I" or nxt.pos_ != "PROPN":
         return False
-    after = tok.doc[nxt.i + 1] if nxt.i + 1 < len(tok.doc) else None
+    doc, last = tok.doc, nxt
+    while last.i + 2 < len(doc) and doc[last.i + 1].text == "-" and not last.whitespace_ and doc[last.i + 2].is_title:
+        last = doc[last.i + 2]  # a double-barrelled surname is one word: "Amara Osei-Bonsu"
+    after = doc[last.i + 1] if last.i + 1 < len(doc) else None
     # "Nadia Hussain of Bindmans LLP": a person and her firm the NER took for one organisation.
     of_a_firm = after is not None and after.lower_ == "of" and after.ent_iob_ == "I"
     if after is not None and after.ent_iob_ == "I" and not of_a_firm:
         return False
+    # "Amara Osei-Bonsu, who read …": only a person is a "who".
+    who = re.match(r",?[ \t]*who\b", doc.text[last.idx + len(last.text) :])
     return nxt.lower_ not in org_words() and (
         of_a_firm
+        or bool(who)
         or _a_person_by_role(nxt)
         or _introduced_as_a_person(tok, nxt)
         or _a_line_of_its_own(tok, nxt)
