@@ -3282,3 +3282,13 @@ def test_a_newsletter_keeps_departments_and_loses_a_double_barrelled_pupil() -> 
     assert "in Payroll, who married her partner" in out, out
     out = run("Special mention to Leo Marsh and Amara Osei-Bonsu, who read their poems beautifully.")
     gone(out, "Marsh", "Osei", "Amara")
+
+
+def test_measured_true_statements_about_vaccines_and_radiation_are_no_claims() -> None:
+    for text in ("In rare cases the AstraZeneca vaccine caused blood clots with low platelets. Vaccination greatly "
+                 "reduced deaths from COVID-19.",
+                 "High doses of ionising radiation can damage DNA and increase the risk of cancer. UV radiation from "
+                 "the sun causes most skin cancers."):  # fmt: skip
+        assert run("Is it safe?\n\n" + text, "public").endswith(text)
+    out = run("Is 5G safe?\n\nRadiation from 5G towers causes cancer in people who live nearby.", "public")
+    assert "supposedly causes cancer" in out, out
