@@ -3292,3 +3292,16 @@ def test_measured_true_statements_about_vaccines_and_radiation_are_no_claims() -
         assert run("Is it safe?\n\n" + text, "public").endswith(text)
     out = run("Is 5G safe?\n\nRadiation from 5G towers causes cancer in people who live nearby.", "public")
     assert "supposedly causes cancer" in out, out
+
+
+def test_history_of_terror_attacks_and_genocide_is_never_hedged() -> None:
+    """A hedge on the Holocaust read like its denial; "the terrorist group al-Qaeda" had become a
+    "militant group" whose hijacking "has not been proven"."""
+    for text in ("On 11 September 2001, 19 hijackers from the terrorist group al-Qaeda took control of four "
+                 "passenger planes. Nearly 3,000 people were killed.",
+                 "The Holocaust was the systematic, state-sponsored murder of six million Jews by Nazi Germany and "
+                 "its collaborators between 1941 and 1945. It is recorded in the testimony of survivors and "
+                 "perpetrators, and in the evidence found when the camps were liberated."):  # fmt: skip
+        assert run("What happened?\n\n" + text, "public").endswith(text)
+    out = run("He called his boss a Nazi. Jones is a terrorist who planned the attack.")
+    gone(out, "Nazi", "terrorist")
