@@ -3305,3 +3305,17 @@ def test_history_of_terror_attacks_and_genocide_is_never_hedged() -> None:
         assert run("What happened?\n\n" + text, "public").endswith(text)
     out = run("He called his boss a Nazi. Jones is a terrorist who planned the attack.")
     gone(out, "Nazi", "terrorist")
+
+
+def test_documented_war_crimes_and_a_courts_warrant_are_not_called_unproven() -> None:
+    out = run("What happened in Ukraine?\n\nRussian forces shelled cities, and the UN has documented war crimes "
+              "including the killing of civilians in Bucha. The International Criminal Court issued an arrest warrant "
+              "for Vladimir Putin in March 2023 over the unlawful deportation of children.", "public")  # fmt: skip
+    gone(out, "not been proven", "allegedly", "unconfirmed")
+    assert "the killing of civilians in Bucha." in out and "for Vladimir Putin in March 2023" in out, out
+
+
+def test_a_conviction_for_murders_keeps_its_grammar() -> None:
+    out = run("Who was Ted Bundy?\n\nHe was convicted of the 1978 murders of two students at Florida State "
+              "University, and he was executed in January 1989.", "public")  # fmt: skip
+    assert "He was found responsible for the 1978 deaths of two students at Florida State University" in out, out

@@ -76,6 +76,10 @@ _REPORTED = re.compile(
     r"|(?<![\w'’-])(?:concluded|found|ruled|determined|judged|decided|confirmed|revealed)\s*,?\s*that\s+"
     r"(?:[\w'’-]+\s+){0,4}$"
     r"|(?<![\w'’-])(?:citing|cited|complained (?:of|about)|pointing to)\s+(?:[\w'’-]+\s+){0,6}$"
+    # A body's record of it ("the UN has documented war crimes including the killing of civilians").
+    r"|(?<![\w'’-])(?:documented|recorded|verified|investigated)\s+(?:[\w'’-]+\s+){0,6}$"
+    # A court's warrant names what it alleges ("issued an arrest warrant for Putin … over the deportation of").
+    r"|(?<![\w'’-])(?:issued|sought|obtained|requested)\s+(?:an?\s+)?(?:[\w-]+\s+)?warrants?\s+(?:[\w'’.-]+\s+){0,10}$"
     r"|(?<![\w'’-])(?:described|portrayed|labell?ed|branded|dubbed|called) (?:him|her|them|it|[\w-]+|"
     r"(?:[A-Z][\w.'’-]* ){1,3}[A-Z][\w'’-]*)(?: as)?\s+$",
     FLAGS,
