@@ -3319,3 +3319,12 @@ def test_a_conviction_for_murders_keeps_its_grammar() -> None:
     out = run("Who was Ted Bundy?\n\nHe was convicted of the 1978 murders of two students at Florida State "
               "University, and he was executed in January 1989.", "public")  # fmt: skip
     assert "He was found responsible for the 1978 deaths of two students at Florida State University" in out, out
+
+
+def test_a_postmortems_bill_client_and_safe_data_are_no_accusations() -> None:
+    text = ("At 14:02 the payments service was killed by the kernel's OOM killer. We were charged an extra $1,200 by "
+            "our cloud provider. Root cause: an abusive client was hammering the endpoint with 40,000 requests per "
+            "second. No customer data was stolen or exposed.")  # fmt: skip
+    assert run("Postmortem: API outage\n\n" + text).endswith(text)
+    out = run("He was charged with fraud and charged an extra fee for the hearing.")
+    gone(out, "charged with fraud")
