@@ -3328,3 +3328,12 @@ def test_a_postmortems_bill_client_and_safe_data_are_no_accusations() -> None:
     assert run("Postmortem: API outage\n\n" + text).endswith(text)
     out = run("He was charged with fraud and charged an extra fee for the hearing.")
     gone(out, "charged with fraud")
+
+
+def test_a_job_ads_patients_are_a_population_and_a_quinta_is_no_person() -> None:
+    text = "You'll support patients recovering from heart attacks, angioplasty and pacemaker fitting."
+    assert run("Senior Nurse\n\n" + text).endswith(text)
+    out = run("She works with people living with HIV, and her brother has HIV.")
+    assert out.startswith("She works with people living with HIV, and her brother has a") and out.count("HIV") == 1, out
+    out = run("On the last day we got hopelessly lost in the gardens of Quinta da Regaleira.")
+    gone(out, "Person")

@@ -94,11 +94,29 @@ _POPULATION_NOUNS = frozenset({
 })  # fmt: skip
 
 
+# A population and what it has, then a list that runs up to the term (no clause break between).
+_POPULATION_BEFORE = re.compile(
+    r"\b(?:patients|people|adults|children|women|men|residents|individuals|those|anyone)\s+(?:who\s+(?:are|have)\s+)?"
+    r"(?:recovering from|living with|suffering from|diagnosed with|affected by|at risk of|with)\s+"
+    r"(?:(?:[\w'’-]+\s+){0,2}[\w'’-]+(?:,\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+))*$",
+    re.IGNORECASE,
+)
+
+
 def _a_population(span: Span) -> bool:
     """A study population, not a person: "1,248 adults with type 2 diabetes", "patients with
     epilepsy": the attribute qualifies a plural noun counted or named as a group, no one's own."""
-    head = span.root.head
-    if span.root.dep_ != "pobj" or head.lower_ not in ("with", "of", "without"):
+    before = span.doc.text[max(0, span.start_char - 90) : span.start_char]
+    if _POPULATION_BEFORE.search(before):
+        return True  # the parse lost it in a list: "support patients recovering from heart attacks, angioplasty …"
+    root = span.root
+    while root.dep_ == "conj" and root.head is not root:
+        root = root.head  # "… recovering from heart attacks, angioplasty and pacemaker fitting"
+    head = root.head
+    if root.dep_ == "pobj" and head.lower_ in ("from", "with") and head.head.dep_ in ("acl", "relcl"):
+        # "support patients recovering from heart attacks", "people living with HIV": the verb qualifies them.
+        head = head.head
+    elif root.dep_ != "pobj" or head.lower_ not in ("with", "of", "without"):
         return False
     group = head.head
     if group.pos_ in ("VERB", "AUX") and head.lower_ == "with":
