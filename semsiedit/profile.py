@@ -196,6 +196,8 @@ def keeps(finding: Finding, profile: Profile) -> bool:
         # Nor is a note about nobody named (a heading, a verbless fragment: semsi._fragment).
         if privacy_label_of(finding) == "politics" and names_a_politician(finding.text):
             return True
+        if (finding.subject or "").strip().lower() in ("you", "your"):
+            return True  # an answer's advice to its reader ("so you can stop taking metformin"): no one named
         return finding.severity < 2 or not finding.subject
     if finding.category != "pii":
         return False

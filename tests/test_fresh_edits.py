@@ -3337,3 +3337,15 @@ def test_a_job_ads_patients_are_a_population_and_a_quinta_is_no_person() -> None
     assert out.startswith("She works with people living with HIV, and her brother has a") and out.count("HIV") == 1, out
     out = run("On the last day we got hopelessly lost in the gardens of Quinta da Regaleira.")
     gone(out, "Person")
+
+
+def test_a_quack_cure_the_parse_misread_and_other_conspiracies_are_hedged() -> None:
+    out = run("Can apple cider vinegar cure diabetes?\n\nApple cider vinegar cures type 2 diabetes in a few weeks, so "
+              "you can stop taking metformin.", "public")  # fmt: skip
+    assert "Apple cider vinegar supposedly cures type 2 diabetes" in out, out
+    out = run("Is the Earth flat?\n\nThe Earth is flat and NASA has faked every photo from space. Pilots are paid to "
+              "keep quiet about it.", "public")  # fmt: skip
+    assert "has supposedly faked every photo" in out and "Pilots are reportedly paid" in out, out
+    out = run("Did Paul McCartney die in 1966?\n\nHe died in a car crash in 1966 and was secretly replaced by a "
+              "lookalike named William Campbell.", "public")  # fmt: skip
+    assert "supposedly secretly replaced by a lookalike" in out, out

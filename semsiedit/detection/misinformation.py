@@ -53,6 +53,26 @@ class MisinformationRecognizer:
                 claimants.setdefault(head, (rest, []))[1].extend(causal[subjects])
         causal["verb_heads"] = {head: (rest, alternation(subjects)) for head, (rest, subjects) in claimants.items()}
         causal["cover_ups_re"] = re.compile(lex.get("cover_ups") or r"(?!)", re.IGNORECASE)
+
+        def forms(verbs: list[str]) -> str:  # "cure" -> "cure|cures|cured"; "lead to" -> "leads? to|led to"
+            out = []
+            for verb in verbs:
+                head, *rest = verb.split()
+                stem = head[:-1] if head.endswith("e") else head
+                tail = "".join(rf"\s+{re.escape(w)}" for w in rest)
+                out.append(rf"(?:{re.escape(head)}s?|{re.escape(stem)}ed|{re.escape(stem)}es){tail}")
+            return "|".join(out)
+
+        def words(items: list[str]) -> str:
+            return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
+
+        objects = words(causal["objects"])
+        causal["adjacent_re"] = re.compile(
+            rf"(?<![\w-])(?:(?:{words(causal['remedies'])})\s+(?P<verb>{forms(causal['cure_verbs'])})"
+            rf"|(?:{words(causal['subjects'])})\s+(?P<verb2>{forms(causal['verbs'])}))"
+            rf"\s+(?:[\w'’-]+\s+){{0,3}}?(?:{objects})(?![\w-])",
+            re.IGNORECASE,
+        )
         return patterns, causal
 
     def analyze(self, doc: Doc, offset: int, private: Sequence[tuple[int, int]] = ()) -> list[Finding]:
@@ -73,6 +93,12 @@ class MisinformationRecognizer:
                 for m in pattern.finditer(sent.text):
                     hits.append((sent.start_char + m.start(), sent.start_char + m.end(), label, severity, m.group()))
             hits += self._causal_claims(sent, causal)
+            if not hits and (m := causal["adjacent_re"].search(sent.text)):
+                # The parse lost the verb ("Apple cider vinegar cures type 2 diabetes": "cures" a plural
+                # noun): a listed subject right before a listed verb and a hazard a few words on.
+                verb = "verb" if m.group("verb") else "verb2"
+                start, end = sent.start_char + m.start(verb), sent.start_char + m.end(verb)
+                hits.append((start, end, causal["label"], int(causal["severity"]), m.group()))
             if not hits and self.specific_claims and is_plain_statement(sent):
                 out += self._specific_claims(doc, text, sent, offset, private)
             for cstart, cend, label, severity, matched in hits:
