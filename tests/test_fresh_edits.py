@@ -3349,3 +3349,16 @@ def test_a_quack_cure_the_parse_misread_and_other_conspiracies_are_hedged() -> N
     out = run("Did Paul McCartney die in 1966?\n\nHe died in a car crash in 1966 and was secretly replaced by a "
               "lookalike named William Campbell.", "public")  # fmt: skip
     assert "supposedly secretly replaced by a lookalike" in out, out
+
+
+def test_a_claimed_link_is_a_topic_a_jade_egg_cure_a_claim_and_no_note_splits_a_list() -> None:
+    out = run("What did Andrew Wakefield do?\n\nHe published a 1998 paper in The Lancet claiming a link between the "
+              "MMR vaccine and autism.", "public")  # fmt: skip
+    assert "claiming a link between the MMR vaccine and autism." in out, out
+    out = run("She found a link between her diet and her migraines.")
+    gone(out, "migraines")
+    out = run("Why was Goop fined?\n\nGoop paid $145,000 to settle a lawsuit brought by prosecutors over unsupported "
+              "health claims about its products, including jade and rose quartz eggs. Jade eggs cure infertility.",
+              "public")  # fmt: skip
+    gone(out, "jade, though")
+    assert "Jade eggs supposedly cure infertility" in out, out

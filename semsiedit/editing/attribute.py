@@ -340,6 +340,13 @@ def _hedge_predicates(sentence: str, adverb: str) -> str:
     return hedged + (insert_hedge(rest, adverb) or rest)
 
 
+_LIST_GOES_ON = re.compile(
+    r",?[ \t]+(?:and|or|nor)[ \t]+(?!(?:that|who|which|whose|when|where|while|he|she|they|it|we|i|you|then|also|"
+    r"later|is|was|are|were|has|had|have|the|a|an|his|her|their|many|some|most|several|few|all|both|other|others|"
+    r"no|none)\b)[a-z]"
+)
+
+
 def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool = True, changed: bool = False,
     light: bool = False,
 ) -> str:  # fmt: skip
@@ -377,7 +384,10 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
     inside_quote = any(q in unbalanced(core)[0] for q in "\"“‘'")
     if inside_quote and not known_false:
         return lead + core + tail
-    if changed and (line in ctx.doc.noted or denial or question) and not known_false:
+    # The statement ends inside a list the sentence goes on with ("including jade and rose quartz eggs",
+    # a parse that took "rose" for a verb): a note there would split the list.
+    mid_list = kind == "harmful" and bool(_LIST_GOES_ON.match(text, node.end))
+    if changed and (line in ctx.doc.noted or denial or question or mid_list) and not known_false:
         # This paragraph already says the claims are unproven (a claim the table knows to be false
         # gets its own correction all the same); a question asserts nothing to call unproven.
         return lead + core + tail
