@@ -3362,3 +3362,11 @@ def test_a_claimed_link_is_a_topic_a_jade_egg_cure_a_claim_and_no_note_splits_a_
               "public")  # fmt: skip
     gone(out, "jade, though")
     assert "Jade eggs supposedly cure infertility" in out, out
+
+
+def test_canadian_irish_and_australian_numbers_an_age_after_who_and_a_hearing_impairment() -> None:
+    out = run("Client: Jean-Baptiste Ndayisaba, SIN 046 454 286\nPPS number: 1234567TA\nTFN: 123 456 782\nHer "
+              "grandmother, who is 94, lives with the family. She asked for a quiet desk because of her hearing "
+              "impairment. Her husband is deaf.")  # fmt: skip
+    gone(out, "046 454", "1234567TA", "123 456", "94", "hearing", "deaf")
+    assert "SIN withheld" in out and "who is over 89" in out and "is living with a disability." in out, out

@@ -34,7 +34,7 @@ _AGE = re.compile(
     r"(?<![\w.])(?:aged |age |age: |ages )?(?P<n>\d{2,3})(?:[- ]years?[- ]old|[- ]year-old|yo\b| y/o\b)"
     r"|(?<![\w])(?:aged|age:?)\s+(?P<m>\d{2,3})(?!\w|\.\d)"
     # "He is 91, registered blind": a person's age stated after the pronoun.
-    r"|(?<![\w'’])(?:he|she|they|I)(?:['’]s| is| was| am| are| turned| turns)\s+(?P<p>\d{2,3})"
+    r"|(?<![\w'’])(?:he|she|they|I|who)(?:['’]s| is| was| am| are| turned| turns)\s+(?P<p>\d{2,3})"
     r"(?=[,;.!?)]|\s+(?:and|but|now|this|next|last|in)\b)"
     # "Bed 3: Mrs Edith Crowther, 94, admitted …": an age between commas after a name.
     r"|(?<=[a-z]),[ \t]+(?P<c>\d{2,3}),(?=[ \t]+[a-z])",
