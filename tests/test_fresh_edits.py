@@ -3370,3 +3370,13 @@ def test_canadian_irish_and_australian_numbers_an_age_after_who_and_a_hearing_im
               "impairment. Her husband is deaf.")  # fmt: skip
     gone(out, "046 454", "1234567TA", "123 456", "94", "hearing", "deaf")
     assert "SIN withheld" in out and "who is over 89" in out and "is living with a disability." in out, out
+
+
+def test_a_lawsuit_and_the_charges_it_settles_are_facts_with_their_allegations_attributed() -> None:
+    out = run("Did Prince Andrew settle?\n\nYes. He reached a settlement with Virginia Giuffre, who had sued him in "
+              "New York alleging that he sexually abused her when she was 17.", "public")  # fmt: skip
+    assert re.search(r"who had (?:sued|taken legal action against) him in New York alleging that he sexually", out), out
+    gone(out, "had took", "not been proven", "allegedly")
+    out = run("What is Kim Kardashian's net worth?\n\nIn 2022 she paid $1.26 million to settle SEC charges that she "
+              "promoted a crypto token without disclosing that she had been paid to do so.", "public")  # fmt: skip
+    gone(out, "not been proven", "allegedly")

@@ -29,8 +29,8 @@ def claim_like(statement: str) -> bool:
 
 
 _ATTRIBUTED = re.compile(
-    r"(?<![\w'’-])(?:claim(?:s|ed)?|swears?|swore|insists?|insisted|alleges?|alleged|maintains?|argues?|argued|"
-    r"believes?|believed|accusations?|allegations?|rumou?rs?|suggestions?)\s+that(?![\w'’-])"
+    r"(?<![\w'’-])(?:claim(?:s|ed|ing)?|swears?|swore|insists?|insisted|alleges?|alleged|alleging|maintains?|argues?|"
+    r"argued|believes?|believed|accusations?|allegations?|charges|rumou?rs?|suggestions?)\s+that(?![\w'’-])"
     # Verbs whose object is a statement even without "that" ("my cousin swears the mayor is a crook").
     r"|(?<![\w'’-])(?:swears?|swore|sworn|insists?|insisted|reckons?|reckoned)\s+(?!(?:on|upon|by|at)\b)(?=[\w'’-]+\s)"
     r"|(?<![\w'’-])according to(?![\w'’-])",
@@ -40,6 +40,8 @@ _ATTRIBUTED = re.compile(
 # or an attack the subject suffered ("Her husband was killed by the Taliban", "being abused as a child").
 _ESTABLISHED = re.compile(
     r"(?<![\w'’-])(?:found (?:him|her|them) guilty)(?![\w'’-])|"
+    # A lawsuit or a settlement is a fact of record; what it alleges is attributed ("sued him alleging that …").
+    r"(?<![\w'’-])(?:sued|settled|settlement|filed (?:a )?(?:lawsuit|suit|complaint))(?![\w'’-])|"
     r"(?<![\w'’-])(?:convicted|convictions?|found guilty|pleaded guilty|pled guilty|sentenced|apologi[sz]ed|admitted|"
     r"confessed|"
     r"acknowledged|jailed|imprisoned|fined)(?![\w'’-])"
