@@ -189,6 +189,8 @@ def check_form(text: str, edit: Edit) -> str | None:
             word_before.group(1).lower() in _person_nouns()
             # "the receptionist Amy": a known given name after a common noun is that person's name
             or (word_before.group(1).islower() and edit.original.strip() in first_names())
+            # "a man called Rob": a naming verb's object is a name
+            or word_before.group(1).lower() in ("called", "named")
         )
         if det and len(edit.original.split()) == 1 and not appositive and not _part_of_a_full_name(text, edit):
             return "breaks_form: a name in a common-noun slot"

@@ -3380,3 +3380,10 @@ def test_a_lawsuit_and_the_charges_it_settles_are_facts_with_their_allegations_a
     out = run("What is Kim Kardashian's net worth?\n\nIn 2022 she paid $1.26 million to settle SEC charges that she "
               "promoted a crypto token without disclosing that she had been paid to do so.", "public")  # fmt: skip
     gone(out, "not been proven", "allegedly")
+
+
+def test_a_neighbour_complaint_names_the_tenant_and_keeps_the_day_and_the_dog() -> None:
+    out = run("The tenant, a man called Rob, plays music until 3am. Last Saturday he shouted at my 9-year-old "
+              "daughter. We adopted a dog called Biscuit.")  # fmt: skip
+    gone(out, "Rob,", "a private family matter")
+    assert "a man called Person" in out and "Last Saturday he shouted" in out and "a dog called Biscuit." in out, out

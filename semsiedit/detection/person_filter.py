@@ -86,8 +86,9 @@ def _common_noun_slot(text: str, start: int, word: str) -> bool:
     """A single capitalised word after an indefinite or foreign article and lowercase adjectives, and
     never part of a full name elsewhere in the text: a noun ("ein widerlicher Typ"), not a person. A
     known given name is a name there too ("a guy called Ethan")."""
-    if word in first_names():
-        return False
+    named = re.search(r"(?<![\w'’-])(?:called|named|known as)[ \t]+$", text[max(0, start - 20) : start])
+    if word in first_names() or named:
+        return False  # "a man called Rob": the naming verb makes it a name, listed or not
     slot = _DETERMINER_ADJECTIVES.search(text[max(0, start - 60) : start])
     if slot is None or any(is_stop_word(w) for w in slot.group().split()[1:]):
         return False  # "a heads-up that Aisha": a function word ends the noun phrase before the name
