@@ -3387,3 +3387,11 @@ def test_a_neighbour_complaint_names_the_tenant_and_keeps_the_day_and_the_dog() 
               "daughter. We adopted a dog called Biscuit.")  # fmt: skip
     gone(out, "Rob,", "a private family matter")
     assert "a man called Person" in out and "Last Saturday he shouted" in out and "a dog called Biscuit." in out, out
+
+
+def test_a_public_figures_own_account_of_his_faith_keeps_every_statement_of_it() -> None:
+    text = ("Rishi Sunak is a practising Hindu. He took his oath as an MP on the Bhagavad Gita and has spoken about "
+            "how his faith guides him.")  # fmt: skip
+    assert run("Is Rishi Sunak religious?\n\n" + text, "public").endswith(text)
+    out = run("Her faith guides her decisions.")
+    assert out == "Her belief system guides her decisions.", out

@@ -143,7 +143,8 @@ _DISCLOSED = re.compile(
     r"publicly (?:disclosed|revealed|announced|acknowledged|discussed|shared)|"
     r"openly (?:gay|lesbian|bisexual|trans\w*|queer|autistic)|"
     r"(?:has|have|had) (?:spoken|written|talked) (?:openly|publicly) about|"
-    r"(?:spoke|wrote|talked) (?:openly|publicly) about|(?:has|have|had) spoken about (?:his|her|their)|"
+    r"(?:spoke|wrote|talked) (?:openly|publicly) about|"
+    r"(?:has|have|had) (?:spoken|talked|written) (?:openly |publicly )?about (?:how )?(?:his|her|their)|"
     r"(?:has|have|had)(?: also| always| long)? been (?:open|candid|vocal) about|"
     r"(?:is|are|was|were) (?:open|candid) about|"
     r"(?:she|he|they) (?:wrote|spoke|talked|blogged|posted) about|announced (?:his|her|their)|"
@@ -166,7 +167,6 @@ def publicly_disclosed(text: str, findings: Sequence[Finding]) -> list[Finding]:
     privacy = [f for f in findings if f.category == "privacy"]
     disclosed: set[str] = set()
     own: list[Finding] = []
-    questions: list[Finding] = []
     for f in privacy:
         start = max(text.rfind("\n", 0, f.start), text.rfind(". ", 0, f.start), text.rfind("? ", 0, f.start)) + 1
         stops = [i for i in (text.find(". ", f.end), text.find("\n", f.end), text.find("?", f.end)) if i >= 0]
@@ -174,6 +174,10 @@ def publicly_disclosed(text: str, findings: Sequence[Finding]) -> list[Finding]:
         if _DISCLOSED.search(text, start, stop):
             disclosed.add(f.label)
             own.append(f)
-        elif text[stop : stop + 1] == "?":
-            questions.append(f)
-    return own + [f for f in questions if f.label in disclosed]
+    # The other statements of a disclosed kind go with it ("Rishi Sunak is a practising Hindu … has
+    # spoken about how his faith guides him").
+    # Not an insult in those words ("he is a degenerate crackhead" beside "he has written openly about
+    # his addiction"): that is a harmful statement to soften.
+    harmful = [(h.start, h.end) for h in findings if h.category == "harmful"]
+    others = [f for f in privacy if f.label in disclosed and f not in own]
+    return own + [f for f in others if not any(a < f.end and f.start < b for a, b in harmful)]
