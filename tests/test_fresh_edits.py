@@ -3395,3 +3395,12 @@ def test_a_public_figures_own_account_of_his_faith_keeps_every_statement_of_it()
     assert run("Is Rishi Sunak religious?\n\n" + text, "public").endswith(text)
     out = run("Her faith guides her decisions.")
     assert out == "Her belief system guides her decisions.", out
+
+
+def test_a_surrogate_whose_letters_are_a_clinical_abbreviation_stays_a_surrogate() -> None:
+    """"Leon" became "Person MI", and the next round read "MI" (myocardial infarction) in a clinical text:
+    "Person a medical issue"."""
+    out = run("My crisis plan — Leon\n\nWhen I'm becoming unwell I stop sleeping. That's when I need to take my "
+              "olanzapine properly and call my care coordinator, Ifeoma, on 0161 555 0142.")  # fmt: skip
+    gone(out, "Leon", "olanzapine", "Ifeoma", "Person a ")
+    assert re.match(r"My crisis plan — Person [A-Z]{1,3}\n", out), out

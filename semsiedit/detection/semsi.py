@@ -279,6 +279,8 @@ class SemsiRecognizer:
             matches = _with_clinical_abbreviations(doc, matches)
         for start, end, term in matches:
             span = doc[start:end]
+            if start > 0 and doc[start - 1].text == "Person" and re.fullmatch(r"[A-Z]{1,3}", span.text):
+                continue  # our own surrogate from an earlier round ("Person ED"), not a clinical abbreviation
             # Inside a name only when the whole term is: "NA meetings" is not the name "NA".
             # Not a "person" the NER made of a drug and its dose ("Atorvastatin 40 mg").
             entity = all(t.ent_type_ in _NAME_ENTS for t in span) and not lone_acronym(span) and plausible_name(span[0])
