@@ -3404,3 +3404,9 @@ def test_a_surrogate_whose_letters_are_a_clinical_abbreviation_stays_a_surrogate
               "olanzapine properly and call my care coordinator, Ifeoma, on 0161 555 0142.")  # fmt: skip
     gone(out, "Leon", "olanzapine", "Ifeoma", "Person a ")
     assert re.match(r"My crisis plan — Person [A-Z]{1,3}\n", out), out
+
+
+def test_everyday_cancer_myths_are_claims_and_a_true_protection_is_not() -> None:
+    out = run("Is sunscreen safe?\n\nSunscreen prevents skin cancer and sunburn. Electric cars cause cancer because "
+              "of the electromagnetic fields from their batteries.", "public")  # fmt: skip
+    assert "Sunscreen prevents skin cancer and sunburn." in out and "Electric cars supposedly cause cancer" in out, out
