@@ -3410,3 +3410,14 @@ def test_everyday_cancer_myths_are_claims_and_a_true_protection_is_not() -> None
     out = run("Is sunscreen safe?\n\nSunscreen prevents skin cancer and sunburn. Electric cars cause cancer because "
               "of the electromagnetic fields from their batteries.", "public")  # fmt: skip
     assert "Sunscreen prevents skin cancer and sunburn." in out and "Electric cars supposedly cause cancer" in out, out
+
+
+def test_statements_about_groups_and_documented_police_killings_are_left_alone() -> None:
+    text = ("The movement grew after police killed Michael Brown in Ferguson in 2014. It campaigns against police "
+            "violence and systemic racism, pointing to evidence that Black Americans are more likely than white "
+            "Americans to be killed by police.")  # fmt: skip
+    assert run("Why is Black Lives Matter important?\n\n" + text, "public").endswith(text)
+    text = "People with a parent or sibling who has schizophrenia have a higher risk."
+    assert run("What causes schizophrenia?\n\n" + text, "public").endswith(text)
+    out = run("My brother has schizophrenia and our cousin is Black British.")
+    gone(out, "schizophrenia")

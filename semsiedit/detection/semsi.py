@@ -98,7 +98,9 @@ _POPULATION_NOUNS = frozenset({
 _POPULATION_BEFORE = re.compile(
     r"\b(?:patients|people|adults|children|women|men|residents|individuals|those|anyone)\s+(?:who\s+(?:are|have)\s+)?"
     r"(?:recovering from|living with|suffering from|diagnosed with|affected by|at risk of|with)\s+"
-    r"(?:(?:[\w'’-]+\s+){0,2}[\w'’-]+(?:,\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+))*$",
+    r"(?:(?:[\w'’-]+\s+){0,2}[\w'’-]+(?:,\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+))*$"
+    # "People with a parent or sibling who has schizophrenia": a relative of the population.
+    r"|\bpeople\s+with\s+(?:an?\s+)?[\w-]+(?:\s+or\s+(?:an?\s+)?[\w-]+)?\s+who\s+(?:has|have|had)\s+$",
     re.IGNORECASE,
 )
 

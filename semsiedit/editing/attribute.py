@@ -41,7 +41,8 @@ _ATTRIBUTED = re.compile(
 _ESTABLISHED = re.compile(
     r"(?<![\w'’-])(?:found (?:him|her|them) guilty)(?![\w'’-])|"
     # A lawsuit or a settlement is a fact of record; what it alleges is attributed ("sued him alleging that …").
-    r"(?<![\w'’-])(?:sued|settled|settlement|filed (?:a )?(?:lawsuit|suit|complaint))(?![\w'’-])|"
+    r"(?<![\w'’-])(?:sued|settled|settlement|filed (?:a )?(?:lawsuit|suit|complaint)|(?:lawsuits?|suits?|complaints?) "
+    r"(?:was |were )?filed)(?![\w'’-])|"
     r"(?<![\w'’-])(?:convicted|convictions?|found guilty|pleaded guilty|pled guilty|sentenced|apologi[sz]ed|admitted|"
     r"confessed|"
     r"acknowledged|jailed|imprisoned|fined)(?![\w'’-])"
