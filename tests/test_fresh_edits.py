@@ -3421,3 +3421,14 @@ def test_statements_about_groups_and_documented_police_killings_are_left_alone()
     assert run("What causes schizophrenia?\n\n" + text, "public").endswith(text)
     out = run("My brother has schizophrenia and our cousin is Black British.")
     gone(out, "schizophrenia")
+
+
+def test_law_and_history_explainers_keep_their_courts_crimes_and_gay_bars() -> None:
+    for text in ("Roe v. Wade was a 1973 US Supreme Court decision that recognised a constitutional right to abortion.",
+                 "In 2001 Portugal decriminalised the possession of small amounts of all drugs, treating drug use as a "
+                 "health issue rather than a crime.",
+                 "The Stonewall uprising began in 1969 when police raided the Stonewall Inn, a gay bar in New York's "
+                 "Greenwich Village."):  # fmt: skip
+        assert run("What happened?\n\n" + text, "public").endswith(text)
+    out = run("He lives at 1973 Willow Court with his partner.")
+    gone(out, "1973 Willow Court")

@@ -134,6 +134,8 @@ def find_addresses(text: str) -> list[Finding]:
     for m in _pattern().finditer(text):
         if _TITLED.search(m.group()):
             continue  # "the tenant at number 14, Mr Gary Pike": a person, not "Pike" as a street
+        if _LAW_COURT.search(m.group().rstrip(".")):
+            continue  # "a 1973 US Supreme Court decision", "at 10 Exeter Crown Court hearings": a court
         start, end = m.start(), m.end()
         if text[end - 1] == "." and not re.search(r"\b(?:St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Sq|Pkwy|Hwy|Cir)\.$", m.group()):
             end -= 1  # the sentence's full stop, not an abbreviation's

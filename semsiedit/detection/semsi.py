@@ -474,7 +474,10 @@ class SemsiRecognizer:
         if category in ("privacy", "harmful") and subj.pos_ == "PROPN" and subj.text[:1].isupper() and subj.is_alpha:
             from semsiedit.detection.names import not_names
 
-            if not matcher.is_single_term(subj) and subj.lower_ not in not_names():
+            # Not a country or a place the NER named ("Portugal decriminalised …, treating drug use as …"):
+            # a person has a privacy attribute, a state has a policy.
+            place = category == "privacy" and subj.ent_type_ in ("GPE", "LOC", "FAC", "EVENT", "LAW")
+            if not matcher.is_single_term(subj) and subj.lower_ not in not_names() and not place:
                 return noun_phrase(subj)
         # A surname the parse took for a common noun ("Tiger Woods crashed … Woods admitted …"): a part
         # of a person the text names elsewhere.
