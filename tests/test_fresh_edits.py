@@ -3432,3 +3432,10 @@ def test_law_and_history_explainers_keep_their_courts_crimes_and_gay_bars() -> N
         assert run("What happened?\n\n" + text, "public").endswith(text)
     out = run("He lives at 1973 Willow Court with his partner.")
     gone(out, "1973 Willow Court")
+
+
+def test_a_us_plate_after_its_label_and_a_vin_are_withheld() -> None:
+    out = run("Vehicle: 2019 Honda Civic, plate 7XYZ482 (CA), VIN 2HGFC2F59KH512345. The tag on the truck was "
+              "scratched.")
+    gone(out, "7XYZ482", "2HGFC2F59KH512345")
+    assert "plate withheld (CA), VIN withheld." in out and "The tag on the truck was scratched." in out, out

@@ -217,7 +217,7 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
 # leaks from "/var/data/exports/40417/" and a key pasted twice leaks twice.
 _VALUE_LABELS = frozenset({
     "ID", "MEDICAL_RECORD_NUMBER", "US_SSN", "CREDIT_CARD", "IBAN_CODE", "US_BANK_NUMBER", "UK_NHS", "SECRET",
-    "EMAIL_ADDRESS", "PHONE_NUMBER", "US_PASSPORT", "US_DRIVER_LICENSE", "VEHICLE_PLATE",
+    "EMAIL_ADDRESS", "PHONE_NUMBER", "US_PASSPORT", "US_DRIVER_LICENSE", "VEHICLE_PLATE", "VEHICLE_ID",
 })  # fmt: skip
 
 

@@ -125,7 +125,7 @@ _ID_LABEL = re.compile(
     r"record|insurance|employee|staff|student|badge|collar|shoulder|warrant|juror|NHS|social security) "
     r"(?:number|no\.?|#)|#|"
     r"(?<![\w'’])(?:MRN|IDs?|No\.?|nos?\.|ref(?:erence)?|account|acct\.?|policy|member|licen[cs]e|"
-    r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|SIN|PPSN?|TFN|NHS|NPI|PIN|CRN|IMEI|GPhC|GMC|NMC|"
+    r"plate|badge|case|claim|invoice|order|ticket|file|serial|passport|SSN|SIN|PPSN?|TFN|VIN|NHS|NPI|PIN|CRN|IMEI|GPhC|GMC|NMC|"
     r"HCPC|DEA|customer|client|"
     r"subscriber|patient|payroll|juror|prisoner|inmate|incident|employee|"
     r"ICD(?:-?\d+(?:-CM)?)?|DSM-5|(?:diagnosis|dx) codes?|"
