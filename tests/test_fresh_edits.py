@@ -3439,3 +3439,10 @@ def test_a_us_plate_after_its_label_and_a_vin_are_withheld() -> None:
               "scratched.")
     gone(out, "7XYZ482", "2HGFC2F59KH512345")
     assert "plate withheld (CA), VIN withheld." in out and "The tag on the truck was scratched." in out, out
+
+
+def test_a_solicitors_letter_about_a_bankrupt_heir_reads_as_a_sentence() -> None:
+    out = run("As you know, Keith has been declared bankrupt, so his share will pass to his trustee in bankruptcy "
+              "unless the bankruptcy is discharged first.")  # fmt: skip
+    gone(out, "bankrupt", "Keith", "money problems is")
+    assert "will pass to his court-appointed trustee unless the financial difficulty is discharged first." in out, out
