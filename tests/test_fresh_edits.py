@@ -3446,3 +3446,17 @@ def test_a_solicitors_letter_about_a_bankrupt_heir_reads_as_a_sentence() -> None
               "unless the bankruptcy is discharged first.")  # fmt: skip
     gone(out, "bankrupt", "Keith", "money problems is")
     assert "will pass to his court-appointed trustee unless the financial difficulty is discharged first." in out, out
+
+
+def test_an_admitted_accusation_a_conviction_with_its_year_and_place_and_a_monster() -> None:
+    out = run("Why did Louis C.K. step away?\n\nThe New York Times reported that five women accused Louis C.K. of "
+              "sexual misconduct. The next day he released a statement saying \"These stories are true\" and "
+              "apologised.", "public")  # fmt: skip
+    gone(out, "not been proven", "allegedly", "C.K. of")
+    assert "five women questioned Louis C.K. over" in out, out
+    out = run("Why is R. Kelly in prison?\n\nR. Kelly was convicted in 2021 in New York of racketeering and sex "
+              "trafficking for leading a scheme. He is a monster who ruined dozens of lives.", "public")  # fmt: skip
+    gone(out, "an offence for", "monster", "of racketeering")
+    assert "was involved in a past legal matter in 2021 in New York for leading a scheme" in out, out
+    out = run("We hired a monster truck for the party.")
+    assert out == "We hired a monster truck for the party.", out

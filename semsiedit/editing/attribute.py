@@ -73,10 +73,10 @@ def attributed(statement: str) -> bool:
 # A statement that is the object of a reporting verb ("Critics said she was ...", "Some bloggers
 # still claim he is ...", "He told reporters the mayor had ..."): the text says who holds it.
 _REPORTED = re.compile(
-    r"(?<![\w'’-])(?:said|says|say|claim(?:s|ed)?|argue[sd]?|insist(?:s|ed)?|allege[sd]?|suggest(?:s|ed)?|"
+    r"(?<![\w'’-])(?:said|says|say|claim(?:s|ed)?|argue[sd]?|insist(?:s|ed)?|allege[sd]?|suggest(?:s|ed)?|reported|"
     r"believe[sd]?|think|thinks|thought|wrote|writes|posted|tweeted|told [\w-]+)\s*,?\s*(?:that\s+)?$"
     # A finding the sentence credits to an inquiry or a court ("a committee concluded that he had misled ...").
-    r"|(?<![\w'’-])(?:concluded|found|ruled|determined|judged|decided|confirmed|revealed)\s*,?\s*that\s+"
+    r"|(?<![\w'’-])(?:concluded|found|ruled|determined|judged|decided|confirmed|revealed|reported)\s*,?\s*that\s+"
     r"(?:[\w'’-]+\s+){0,4}$"
     r"|(?<![\w'’-])(?:citing|cited|complained (?:of|about)|pointing to)\s+(?:[\w'’-]+\s+){0,6}$"
     # A body's record of it ("the UN has documented war crimes including the killing of civilians").
@@ -121,6 +121,7 @@ _NEGATED_BEFORE = re.compile(r"(?<![\w'’-])(?:never|not|n['’]t|no|denied|den
 _COURT_RECORD = re.compile(
     r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|sentenced|jailed|imprisoned|admitted|"
     r"confessed|found liable|held liable|ordered (?:him|her|them|it) to pay)(?![\w'’-])"
+    r"|(?:stories|allegations|claims|accusations) (?:are|were) true\b"
     r"|(?<![\w'’-])(?:inquest|coroner|inquiry) (?:found|ruled|concluded|returned|recorded)(?![\w'’-])"
     # "A jury in Delaware found him guilty": a verdict, with its object between.
     r"|(?<![\w'’-])(?:found|find|finds) (?:him|her|them|(?-i:[A-Z])[\w'’.-]*(?: (?-i:[A-Z])[\w'’.-]*){0,2})"

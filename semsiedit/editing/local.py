@@ -533,8 +533,10 @@ _NEAR_PRONOUN = re.compile(
 )
 
 
-_ACCUSED_OF = re.compile(r"(?<![\w'’-])accuse[sd] ([^,.;:!?]{1,60}?) of(?=\s)", re.IGNORECASE)
-_QUESTIONED_OF = re.compile(r"(?<![\w'’-])(questioned [^,.;:!?]{1,60}?) of(?=\s)")
+# A name between may hold initials' full stops ("accused Louis C.K. of ...").
+_NAME_RUN = r"(?:[^,.;:!?]|(?<=\b[A-Z])\.){1,60}?"
+_ACCUSED_OF = re.compile(rf"(?<![\w'’-])accuse[sd] ({_NAME_RUN}) of(?=\s)", re.IGNORECASE)
+_QUESTIONED_OF = re.compile(rf"(?<![\w'’-])(questioned {_NAME_RUN}) of(?=\s)")
 
 
 def _assemble(text: str, node: Node, seg: str, reps: list[tuple[int, int, str]]) -> str:
