@@ -3460,3 +3460,8 @@ def test_an_admitted_accusation_a_conviction_with_its_year_and_place_and_a_monst
     assert "was involved in a past legal matter in 2021 in New York for leading a scheme" in out, out
     out = run("We hired a monster truck for the party.")
     assert out == "We hired a monster truck for the party.", out
+
+
+def test_indian_states_and_other_provinces_are_kept_like_us_states() -> None:
+    out = run("I'd like to book annual leave to visit family in Kerala. Sam has agreed to cover my Tuesday shift.")
+    assert "to visit family in Kerala." in out and "Sam" not in out, out
