@@ -3465,3 +3465,11 @@ def test_an_admitted_accusation_a_conviction_with_its_year_and_place_and_a_monst
 def test_indian_states_and_other_provinces_are_kept_like_us_states() -> None:
     out = run("I'd like to book annual leave to visit family in Kerala. Sam has agreed to cover my Tuesday shift.")
     assert "to visit family in Kerala." in out and "Sam" not in out, out
+
+
+def test_a_conviction_and_jailing_and_a_medical_parole_read_as_sentences() -> None:
+    out = run("Why was Imran Khan arrested?\n\nHe was later convicted in a separate case of selling state gifts and "
+              "jailed.", "public")  # fmt: skip
+    assert out.endswith("in a separate case of selling state gifts and given a penalty."), out
+    out = run("Why did Jacob Zuma go to jail?\n\nHe was released on medical parole two months later.", "public")
+    assert out.endswith("He was released early on health grounds two months later."), out
