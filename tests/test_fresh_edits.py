@@ -3473,3 +3473,11 @@ def test_a_conviction_and_jailing_and_a_medical_parole_read_as_sentences() -> No
     assert out.endswith("in a separate case of selling state gifts and given a penalty."), out
     out = run("Why did Jacob Zuma go to jail?\n\nHe was released on medical parole two months later.", "public")
     assert out.endswith("He was released early on health grounds two months later."), out
+
+
+def test_an_occupational_health_referral_loses_the_divorce_migraines_and_counsellor() -> None:
+    out = run("Gareth has had 23 days of sickness absence, mostly for back pain and migraines. He is going through a "
+              "divorce. He also mentioned he has started seeing a counsellor through his GP. Our school counsellor "
+              "runs a lunch club.")  # fmt: skip
+    gone(out, "Gareth", "migraines", "divorce", "seeing a counsellor")
+    assert "he has started seeing a specialist through his GP." in out and "Our school counsellor runs" in out, out
