@@ -38,9 +38,11 @@ class MisinformationRecognizer:
         patterns = [(re.compile(p["pattern"], re.IGNORECASE), p["label"], int(p["severity"])) for p in lex["patterns"]]
         causal = dict(lex["causal"])
 
-        def alternation(words: list[str]) -> re.Pattern[str]:
-            body = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-            return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+        def words(items: list[str]) -> str:  # longest first: "cell phones" before "cell phone"
+            return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
+
+        def alternation(items: list[str]) -> re.Pattern[str]:
+            return re.compile(rf"(?<![\w-])(?:{words(items)})(?![\w-])", re.IGNORECASE)
 
         causal["subjects_re"] = alternation(causal["subjects"])
         causal["objects_re"] = alternation(causal["objects"])
@@ -54,17 +56,11 @@ class MisinformationRecognizer:
         causal["verb_heads"] = {head: (rest, alternation(subjects)) for head, (rest, subjects) in claimants.items()}
         causal["cover_ups_re"] = re.compile(lex.get("cover_ups") or r"(?!)", re.IGNORECASE)
 
-        def forms(verbs: list[str]) -> str:  # "cure" -> "cure|cures|cured"; "lead to" -> "leads? to|led to"
-            out = []
-            for verb in verbs:
-                head, *rest = verb.split()
-                stem = head[:-1] if head.endswith("e") else head
-                tail = "".join(rf"\s+{re.escape(w)}" for w in rest)
-                out.append(rf"(?:{re.escape(head)}s?|{re.escape(stem)}ed|{re.escape(stem)}es){tail}")
-            return "|".join(out)
-
-        def words(items: list[str]) -> str:
-            return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
+        def forms(verbs: list[str]) -> str:  # "cure" -> "cure(?:s|es|d|ed)?", "lead to" -> "lead(?:…)?\s+to"
+            return "|".join(
+                re.escape(head) + "(?:s|es|d|ed)?" + "".join(rf"\s+{re.escape(w)}" for w in rest)
+                for head, *rest in (verb.split() for verb in verbs)
+            )
 
         objects = words(causal["objects"])
         causal["adjacent_re"] = re.compile(

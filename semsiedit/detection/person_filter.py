@@ -82,12 +82,16 @@ _DETERMINER_ADJECTIVES = re.compile(
 )
 
 
+def _after_a_naming_verb(text: str, start: int) -> bool:
+    """"a man called Rob", "a greyhound named Pixie", "a man known as Tiny": what follows is a name."""
+    return bool(re.search(r"(?<![\w'’-])(?:called|named|known as)[ \t]+$", text[max(0, start - 20) : start]))
+
+
 def _common_noun_slot(text: str, start: int, word: str) -> bool:
     """A single capitalised word after an indefinite or foreign article and lowercase adjectives, and
     never part of a full name elsewhere in the text: a noun ("ein widerlicher Typ"), not a person. A
     known given name is a name there too ("a guy called Ethan")."""
-    named = re.search(r"(?<![\w'’-])(?:called|named|known as)[ \t]+$", text[max(0, start - 20) : start])
-    if word in first_names() or named:
+    if word in first_names() or _after_a_naming_verb(text, start):
         return False  # "a man called Rob": the naming verb makes it a name, listed or not
     slot = _DETERMINER_ADJECTIVES.search(text[max(0, start - 60) : start])
     if slot is None or any(is_stop_word(w) for w in slot.group().split()[1:]):
@@ -356,9 +360,7 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
         return None  # "NI: QQ 12 34 56 C": a form's label, not Northern Ireland
     if re.fullmatch(r"(?:[a-z]\.){2,3}", value):
         return None  # "£23,400 p.a.": an abbreviation in lower case, no place
-    if len(words) == 1 and re.search(r"(?<![\w'’-])(?:called|named)[ \t]+$", text[max(0, start - 8) : start]) and (
-        not is_known_place(value) and not is_city(value)
-    ):
+    if len(words) == 1 and _after_a_naming_verb(text, start) and not is_known_place(value) and not is_city(value):
         return None  # "a rescue greyhound called Pixie": a name, not a place
     if re.match(r"[ \t]+(?:jackets?|coats?|hoodies?|fleeces?|trainers|shoes|boots|bags?|backpacks?|rucksacks?|caps?|"
                 r"hats?|t-shirts?|tops?|jeans|trousers|tracksuits?|gilets?|puffers?)\b", text[f.end - offset :]):

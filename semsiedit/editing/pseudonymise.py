@@ -257,12 +257,12 @@ def name_reps(seg: str, node: Node, claimed: list[tuple[int, int]], ctx: Ctx) ->
     for f in node.semsi:
         # A gerund opening the sentence ("Drinking bleach cures ...") or a role noun ("Wife present",
         # "Patient is ...") is the subject, not a name.
-        # Nor is the attribute itself, when the parse made it its own subject (a form's "Smoker: Yes").
-        own_term = (f.subject or "").strip() == f.text.strip()
-        # Nor a country or state the statement happens to name ("A jury in Delaware found him ..."): both
-        # profiles keep those.
-        own_term = own_term or (f.subject is not None and is_known_place(f.subject.strip()))
-        if usable_name(f.subject) and not _not_a_name_word((f.subject or "").strip()) and not own_term:
+        # Nor is the attribute itself, when the parse made it its own subject (a form's "Smoker: Yes"), nor a
+        # country or state the statement happens to name ("A jury in Delaware found him ..."): both profiles
+        # keep those.
+        subject = (f.subject or "").strip()
+        no_person = subject == f.text.strip() or (f.subject is not None and is_known_place(subject))
+        if usable_name(f.subject) and not _not_a_name_word(subject) and not no_person:
             assert f.subject is not None
             parts = [p for p in split_title(f.subject.strip())[1].split() if len(p) > 2 and p[0].isupper()]
             alternatives = sorted({f.subject.strip(), *parts}, key=len, reverse=True)
