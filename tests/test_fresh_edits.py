@@ -3481,3 +3481,67 @@ def test_an_occupational_health_referral_loses_the_divorce_migraines_and_counsel
               "runs a lunch club.")  # fmt: skip
     gone(out, "Gareth", "migraines", "divorce", "seeing a counsellor")
     assert "he has started seeing a specialist through his GP." in out and "Our school counsellor runs" in out, out
+
+
+def test_a_jury_in_a_city_convicting_someone_of_a_deed_is_a_ruling_against_them() -> None:
+    out = run("In January 2022 a jury in San Jose convicted Holmes of defrauding investors, and she was sentenced "
+              "to more than 11 years in prison.", "public")  # fmt: skip
+    gone(out, "defrauding", "convicted", "11 years", "legal matter Holmes")
+    assert "a jury in San Jose ruled against Holmes, and she was given a penalty." in out, out
+    out = run("He was initially convicted of culpable homicide, and he was eventually sentenced to 13 years and five "
+              "months.", "public")  # fmt: skip
+    gone(out, "homicide", "13 years", "five months")
+
+
+def test_false_statements_in_a_conviction_do_not_make_it_a_rejected_claim() -> None:
+    out = run("Martha Stewart built a media empire. In 2004 she was convicted of conspiracy, obstruction of justice "
+              "and making false statements to federal investigators, and she served five months in a federal "
+              "prison in West Virginia.", "public")  # fmt: skip
+    gone(out, "convicted", "conspiracy", "false statements", "federal prison")
+    assert "West Virginia" in out, out
+
+
+def test_an_adjective_that_names_the_condition_goes_with_it() -> None:
+    out = run("Mr Jones has aplastic anaemia and is on the transplant list.")
+    gone(out, "aplastic", "anaemia")
+    assert "has a medical issue" in out, out
+    out = run("Her long exposure to radiation is believed to have caused the aplastic anaemia from which she died.",
+              "public")  # fmt: skip
+    assert "caused the medical issue from which she died" in out, out
+
+
+def test_a_person_someone_thinks_is_called_something_and_names_listed_with_people() -> None:
+    out = run("The taller one pushed the other man, who I think is called Sami, into the wall. Sami's head hit the "
+              "brick.")  # fmt: skip
+    gone(out, "Sami")
+    out = run("Much-loved nan to Jack, Ellie and Ruby. Contact with Archie, Summer, Ruby and Frank was supervised.")
+    gone(out, "Jack", "Ellie", "Ruby", "Archie", "Summer", "Frank")
+    out = run("Our new app is called Nimbus and it launches next week. Student report - Aisha Mohammed, Year 10.")
+    assert "called Nimbus" in out and "Year 10" in out, out
+
+
+def test_a_cemetery_a_funeral_home_and_a_charity_named_for_a_condition() -> None:
+    out = run("Funeral at St Mary's RC Church, followed by burial at Boghall Cemetery. Arrangements by Co-op Funeral "
+              "Home. Donations if desired to Alzheimer Scotland.")  # fmt: skip
+    gone(out, "Boghall", "Co-op", "Alzheimer", "medical issue Scotland")
+    assert "burial at a cemetery" in out and "by a funeral home" in out and "to a health charity" in out, out
+
+
+def test_staying_sober_is_a_recovery() -> None:
+    out = run("Dave has been sober since 2019 and stays sober with support from his sponsor. I'm 18 months sober.")
+    gone(out, "sober", "Dave")
+    assert "since 2019" in out, out
+
+
+def test_a_form_field_that_names_an_attribute_is_withheld_and_a_no_is_kept() -> None:
+    out = run("Patient: Niamh Gallagher. Tooth extracted without complication. Pregnant? No. Smoker: 10/day.")
+    gone(out, "Niamh", "Smoker", "10/day")
+    assert "Pregnant? No." in out and "Health detail: withheld" in out, out
+
+
+def test_a_historical_law_is_no_accusation_and_its_prosecution_keeps_its_meaning() -> None:
+    out = run("In 1952 he was prosecuted for homosexual acts, which were then illegal in the UK, and accepted "
+              "chemical castration as an alternative to prison.", "public")  # fmt: skip
+    gone(out, "homosexual", "improper", "a facility")
+    assert "which were then illegal in the UK" in out and "private relationships" in out, out
+    assert "as an alternative penalty." in out, out

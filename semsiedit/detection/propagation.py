@@ -18,8 +18,8 @@ from dataclasses import replace
 from functools import lru_cache
 
 from semsiedit.detection.first_names import first_names
-from semsiedit.detection.names import is_common_word, is_title, lexicon, org_words, person, scan_name
-from semsiedit.places import building_kinds, location_kind
+from semsiedit.detection.names import is_common_word, is_job_title, is_title, lexicon, org_words, person, scan_name
+from semsiedit.places import building_kinds, is_city, is_known_place, location_kind
 from semsiedit.span_index import SpanIndex
 from semsiedit.text import long_open_line
 from semsiedit.types import Finding
@@ -210,7 +210,50 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
             if not club and not blocked_places.overlaps(f.start, f.end) and not clash:
                 out.append(f)
                 taken.add(f)
+    # "nan to Jack, Ellie and Ruby": a given name listed with people is a person even when it is also
+    # a word ("Ruby", "Rose", "Hope"), which the list alone would not vouch for.
+    people = sorted([f for f in pii if f.label == "PERSON"] + out, key=lambda f: f.start)
+    for f in people:
+        for m in (_LISTED_AFTER.match(text, f.end), _LISTED_BEFORE.search(text, max(0, f.start - 40), f.start)):
+            group = "name" if m is not None and m.re is _LISTED_BEFORE else "last" if m and m.group("last") else "inner"
+            if m is None or not _a_listed_name(text, m.group(group), m.start(group)):
+                continue
+            start, end = m.start(group), m.end(group)
+            if not blocked.overlaps(start, end) and not taken.overlaps(start, end):
+                g = person(text, start, end, SOURCE, "a given name listed with people found in this text", 0.8)
+                out.append(g)
+                taken.add(g)
     return out
+
+
+_MONTHS_AND_DAYS = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+})  # fmt: skip
+
+
+def _a_listed_name(text: str, word: str, start: int) -> bool:
+    """A capitalised word listed beside a person names one too, unless it is a place, a month or a
+    day, a firm's word or a word this text also writes in lower case; at the start of a sentence
+    ("Yesterday, Tom and I") only a known given name counts."""
+    if word in first_names():
+        return True
+    if is_common_word(word, text) or is_known_place(word) or is_city(word) or is_title(word) or is_job_title(word):
+        return False
+    if word.lower() in _MONTHS_AND_DAYS or word.lower() in org_words():
+        return False
+    before = text[:start].rstrip(" \t")
+    return bool(before) and before[-1] not in ".!?\n\"“(-—–"
+
+
+# Joined by "and", or by a comma inside a list that goes on ("Jack, Ruby and Ellie"): "Aisha Mohammed,
+# Year 10" and "The Dean of Students, Prof Hughes" list no one.
+_LISTED_AFTER = re.compile(
+    r"(?:,?[ \t]+(?:and|&)[ \t]+(?P<last>[A-Z][a-z]+)(?=[ \t]*(?:,|and\b|&|[.;!?)]|$))"
+    r"|,[ \t]+(?P<inner>[A-Z][a-z]+)(?=[ \t]*(?:,|and\b|&)))",
+    re.M,
+)
+_LISTED_BEFORE = re.compile(r"(?<![\w'’-])(?P<name>[A-Z][a-z]+)[ \t]+(?:and|&)[ \t]+$")
 
 
 # Identifiers whose every occurrence goes once one is found: "customer 40417" found by its keyword also

@@ -170,6 +170,7 @@ _INSTITUTION = re.compile(
     r"Clinic|Medical Cent(?:er|re)|Health Cent(?:er|re)|Surgery|Church|Chapel|Cathedral|Mosque|Synagogue|Temple|"
     r"(?:Family|Community|Leisure|Children's|Contact|Youth|Day|Resource|Sports|Wellbeing) Cent(?:er|re)|"
     r"Primary(?! School)|Infants(?! School)|Grammar(?! School)|"
+    r"Cemetery|Crematorium|Memorial Park|Funeral Home|Funeral Parlou?r|Funeral Directors|"
     r"Lodge|Care Home|Nursing Home|Care Cent(?:er|re)|Retirement Home|Residential Home|Rest Home|Practice|"
     r"Medical Group|Pediatrics|Paediatrics|(?:C of E|CofE|C\.E\.|RC|R\.C\.) (?:Primary|Infants?|Junior|Academy|High|"
     r"Secondary)(?: School| Academy)?)(?: of (?:the )?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)?"  # "... of Wales"

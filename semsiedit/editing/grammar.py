@@ -172,6 +172,17 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
                     article, run = article.capitalize(), run[0].lower() + run[1:]
                 return before + article + " " + run + prev.group(2) + right[rep.end() :]
             return left + right[rep.end() :]
+        named = re.search(r"(?<![\w'’-])([a-z]+(?:ic|ous|al|ary|oid|ive|ular))( |\r?\n)$", left)
+        if (
+            named
+            and re.match(r"an? (?:[\w-]+ )?(?:medical|health)\b", right, re.I)
+            and named.group(1) not in _MODIFIERS
+            and named.group(1) not in function_words()[0]
+            and _ADJECTIVE_SLOT.search(left[: named.start()])
+        ):
+            # "has aplastic anaemia", "her pernicious anaemia": an adjective that names the kind of
+            # condition goes with it ("has a medical issue"), it would still tell the condition.
+            return fix_seam(left[: named.start()] + right, named.start(), article_led=article_led)
         # One modifier, or an intensifier and one ("a pretty bad cocaine problem").
         modifier = re.search(
             r"(?<![\w'’-])([Aa]n?) ((?:(?:pretty|really|very|quite|so|rather|fairly|truly) |[a-z]+ )?[a-z]+) $", left

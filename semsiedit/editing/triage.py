@@ -115,10 +115,14 @@ _TRAILING_ATTRIBUTION = re.compile(
 _OWN_CLAUSE = re.compile(r"(?:;|,[ \t]*(?:and|but|yet|while))[ \t]+(?=(?:he|she|they|it|we|I|[A-Z][\w'’-]+)\s)")
 
 
-# The text rejects the claim outright (not merely hedges it: "reportedly diagnosed" still tells).
+# The text rejects the claim outright (not merely hedges it: "reportedly diagnosed" still tells). "False"
+# rejects only as a verdict on a claim ("the rumour is false", "false reports"), not in a deed ("making
+# false statements to investigators").
 _FALSE = re.compile(
-    r"(?<![\w'’-])(?:falsely|false(?:ly)?|untrue|not true|(?:no|without) (?:[\w-]+ ){0,2}(?:evidence|proof)|debunked|"
-    r"baseless|unfounded|(?:common )?(?:myth|misconception)|never)(?![\w'’-])",
+    r"(?<![\w'’-])(?:falsely|(?:is|are|was|were|be|been|proved|proven) (?:\w+ )?false|untrue|not true|"
+    r"false (?:claims?|rumou?rs?|reports?|allegations?|stor(?:y|ies)|information|narratives?|accusations?)|"
+    r"(?:no|without) (?:[\w-]+ ){0,2}(?:evidence|proof)|debunked|baseless|unfounded|"
+    r"(?:common )?(?:myth|misconception)|never)(?![\w'’-])",
     re.IGNORECASE,
 )
 
