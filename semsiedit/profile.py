@@ -87,7 +87,11 @@ _PUBLIC_CUES = re.compile(
     r"well-known|famous|renowned|iconic|billion|tallest|largest|oldest|world's|landmark|monument|tourists|"
     r"(?:was|were) (?:built|completed|founded|designed|constructed|invented|discovered) (?:in|by)|"
     r"ballon d'or|trophy|trophies|league titles?|football club|(?-i:FC)|defamation|fact-checkers?|debunked|"
-    r"tweet(?:ed|s)?|on twitter|(?:1[5-9]|20)\d0s)\b",
+    r"tweet(?:ed|s)?|on twitter|(?:1[5-9]|20)\d0s|"
+    # Published work and history: a review ("the new novel from ...", "Four stars"), space exploration.
+    r"novels?|novelists?|the narrator|the reader|paperback|hardback|(?:one|two|three|four|five) stars|"
+    r"astronauts?|cosmonauts?|(?-i:NASA)|lunar|space (?:station|race|programme|program|mission)|"
+    r"first (?:people|person|man|woman|men|women) to)\b",
     re.IGNORECASE,
 )
 # An answer that opens by restating its question ("Why did X resign? ..."): what an LLM answer or an

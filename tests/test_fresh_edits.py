@@ -3545,3 +3545,9 @@ def test_a_historical_law_is_no_accusation_and_its_prosecution_keeps_its_meaning
     gone(out, "homosexual", "improper", "a facility")
     assert "which were then illegal in the UK" in out and "private relationships" in out, out
     assert "as an alternative penalty." in out, out
+
+
+def test_an_ocean_or_a_mountain_range_is_kept_like_a_country() -> None:
+    out = run("Mr Okafor sailed from Lagos across the Atlantic Ocean and later climbed in the Andes.")
+    gone(out, "Okafor", "Lagos")
+    assert "the Atlantic Ocean" in out and "in the Andes" in out, out
