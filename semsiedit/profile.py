@@ -91,7 +91,9 @@ _PUBLIC_CUES = re.compile(
     # Published work and history: a review ("the new novel from ...", "Four stars"), space exploration.
     r"novels?|novelists?|the narrator|the reader|paperback|hardback|(?:one|two|three|four|five) stars|"
     r"astronauts?|cosmonauts?|(?-i:NASA)|lunar|space (?:station|race|programme|program|mission)|"
-    r"first (?:people|person|man|woman|men|women) to)\b",
+    r"first (?:people|person|man|woman|men|women) to|"
+    r"(?:first|second) world war|world war (?:i|ii|one|two|1|2)|battle of|armistice|archduke|trench warfare|"
+    r"assassination of|the (?:british|french|german|russian|red|union|confederate|soviet|roman) army)\b",
     re.IGNORECASE,
 )
 # An answer that opens by restating its question ("Why did X resign? ..."): what an LLM answer or an

@@ -3551,3 +3551,34 @@ def test_an_ocean_or_a_mountain_range_is_kept_like_a_country() -> None:
     out = run("Mr Okafor sailed from Lagos across the Atlantic Ocean and later climbed in the Andes.")
     gone(out, "Okafor", "Lagos")
     assert "the Atlantic Ocean" in out and "in the Andes" in out, out
+
+
+def test_a_place_kept_inside_a_verdict_is_still_rendered_and_the_counts_go() -> None:
+    text = ("In November 2023 a federal jury in Manhattan found him guilty of seven counts of fraud and conspiracy, "
+            "and in March 2024 he was sentenced to 25 years in prison.")  # fmt: skip
+    out = run(text)
+    gone(out, "Manhattan", "November", "fraud", "subject of unproven claims")
+    assert "a federal jury in a city ruled against him, and in 2024 he was given a penalty." in out, out
+    out = run(text, "public")
+    assert "a federal jury in Manhattan ruled against him, and in March 2024" in out, out
+
+
+def test_a_stammer_stress_leave_rent_and_a_benefit_in_an_hr_case() -> None:
+    out = run("Gareth has made repeated comments about his stammer. Callum has been signed off with stress since "
+              "30 November. He's behind on his rent and Universal Credit has not yet been paid.")  # fmt: skip
+    gone(out, "stammer", "stress", "rent", "Universal Credit", "Callum", "Gareth")
+    assert "about his speech difference" in out and "signed off sick" in out, out
+    assert "financial support has not yet been paid" in out, out
+
+
+def test_an_idiom_is_no_name_and_an_aside_that_only_named_the_faith_goes() -> None:
+    out = run("I was diagnosed with bipolar II last month after a pretty bad depressive episode. Problem is my "
+              "fiancé's parents are very religious (Pentecostal).")  # fmt: skip
+    gone(out, "bipolar", "depressive", "Pentecostal", "Person", "(religious)")
+    assert "a pretty bad health episode" in out and "Problem is my fiancé's parents are very religious." in out, out
+
+
+def test_words_a_paper_is_quoted_calling_someone_are_no_claim_of_ours() -> None:
+    out = run("Depp had lost a libel case in London against The Sun, which had called him a \"wife beater\"; the "
+              "High Court found that the newspaper's words were substantially true.", "public")  # fmt: skip
+    gone(out, "allegedly", "not been proven")

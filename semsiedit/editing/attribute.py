@@ -106,6 +106,9 @@ _CRITICISED = re.compile(
     # A consequence the text reports ("brands ended their partnerships with him over antisemitic comments").
     r"|(?<![\w'’-])(?:cut ties|ended (?:their |its |the )?(?:partnerships?|contracts?|deals?|relationships?|ties)|"
     r"dropped (?:him|her|them)|severed ties|suspended (?:him|her|them))[^.;!?]{0,40}? over(?![\w'’-])"
+    # The words quoted as someone's ("The Sun, which had called him a "wife beater"").
+    r"|(?<![\w'’-])(?:called|labell?ed|labeled|branded|dubbed|described) (?:him|her|them|(?-i:[A-Z])[\w'’-]*) "
+    r"(?:as )?(?:an? |the )?[\"“‘]"
     # An accusation the text puts in its accuser's mouth ("a boy who accused him of abuse").
     r"|(?<![\w'’-])who\s+(?:(?:had|has|have|later|publicly|first)\s+)?(?:accused|alleged)(?![\w'’-])",
     FLAGS,

@@ -367,6 +367,10 @@ def collapse_repeats(body: str, replacements: Sequence[str]) -> str:
         # A hard wrap may fall inside either copy ("a\nmental-health condition and a mental-health condition").
         pattern = r"\s+".join(map(re.escape, rep.split()))
         body = re.sub(rf"(?<!\w)({pattern})(?:(?:,?\s+(?:and|or)|,)\s+{pattern}(?!\w))+", r"\1", body, flags=FLAGS)
+    for rep in {r.strip() for r in replacements if r.strip() and "(" not in r}:
+        # "very religious (Pentecostal)" -> "very religious (religious)": the aside said only which one.
+        pattern = r"\s+".join(map(re.escape, rep.split()))
+        body = re.sub(rf"(?<![\w'’-])({pattern})\s*\(\s*{pattern}\s*\)", r"\1", body, flags=FLAGS)
     return body
 
 

@@ -239,7 +239,14 @@ def subject_of(text: str, node: Node, ctx: Ctx) -> str:
             known = ctx.surrogates.lookup_person(f.subject, mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
             if known:
                 return known
-            if usable_name(f.subject) and not is_city(f.subject) and not is_known_place(f.subject):
+            subject = f.subject.strip()
+            place = is_city(subject) or is_known_place(subject) or any(
+                c.pii and canonical_label(c.pii[0].label) != "PERSON" and text[c.start : c.end].strip() == subject
+                for c in node.children
+            )
+            if place:
+                continue  # "a federal jury in Manhattan found him guilty": the place is nobody to hedge about
+            if usable_name(f.subject):
                 return ctx.surrogates.render("PERSON", f.subject.strip(), mode=ctx.mode, scope=ctx.scope)  # type: ignore[arg-type]
             return f.subject.strip()
     return "this person"
