@@ -68,7 +68,8 @@ _RECORD_CUES = re.compile(
 # encyclopaedic and historical phrasing.
 _PUBLIC_CUES = re.compile(
     r"\bas an? (?:ai|language model)\b|\b(?:president|senator|governor|congress(?:man|woman)?|prime minister|"
-    r"minister|secretary of state|mayor|actor|actress|singer|rapper|celebrity|ceo|founder|billionaire|"
+    r"minister|secretary of state|mayor|actor|actress|singer|rapper|celebrity|ceo|founder|co-?founded|co-?founders?|"
+    r"billionaire|"
     r"(?:presidential|mayoral|senate|congressional|parliamentary|party|democratic|republican|labour|conservative|"
     r"independent|leadership) candidates?|candidates? for (?:president|office|mayor|governor|the senate|congress|"
     r"parliament|prime minister)|(?:political|opposition|ruling|governing|the) party|"

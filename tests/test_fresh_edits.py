@@ -3582,3 +3582,35 @@ def test_words_a_paper_is_quoted_calling_someone_are_no_claim_of_ours() -> None:
     out = run("Depp had lost a libel case in London against The Sun, which had called him a \"wife beater\"; the "
               "High Court found that the newspaper's words were substantially true.", "public")  # fmt: skip
     gone(out, "allegedly", "not been proven")
+
+
+def test_a_conviction_of_charges_related_to_a_deed_goes_whole() -> None:
+    out = run("Hunter Biden, the son of former President Joe Biden, was convicted in June 2024 of three felony charges "
+              "related to buying a handgun in 2018 while he was addicted to crack cocaine.", "public")  # fmt: skip
+    gone(out, "convicted", "felony", "handgun", "legal matter in June 2024 of")
+    assert "was involved in a past legal matter in June 2024 while he was" in out, out
+
+
+def test_a_run_of_adjectives_naming_a_tumour_goes_with_it_and_no_article_before_someone() -> None:
+    out = run("Jobs was diagnosed with a rare pancreatic neuroendocrine tumour in 2003.", "public")
+    gone(out, "pancreatic", "neuroendocrine", "tumour")
+    assert "diagnosed with a serious medical issue in 2003." in out, out
+    out = run("Why is Piers Morgan so controversial? Honestly, he is an arrogant bully who will say anything.",
+              "public")  # fmt: skip
+    gone(out, "bully", "an arrogant someone")
+    assert "he is someone" in out, out
+
+
+def test_a_court_order_fines_and_a_hospital_number_label_in_records() -> None:
+    out = run("Seen: Jordan Blake, 23. He has kept away from his ex-partner as required by the restraining order. "
+              "Still has outstanding fines of about £600.")  # fmt: skip
+    gone(out, "restraining", "fines", "£600", "Blake")
+    assert "as required by a court order" in out, out
+    out = run("Patient: Desmond O'Halloran   Hosp no: RVI-2290418   Age: 92")
+    gone(out, "Desmond", "2290418", "92")
+    assert "Hosp no: withheld" in out, out
+
+
+def test_a_founder_is_public() -> None:
+    out = run("Steve Jobs co-founded Apple in 1976 with Steve Wozniak. He returned to Apple in 1997.", "auto")
+    assert out.startswith("Steve Jobs co-founded Apple in 1976 with Steve Wozniak."), out

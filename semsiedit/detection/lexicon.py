@@ -143,18 +143,18 @@ def cue_words(kind: str) -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 @cache
-def not_senses(category: str) -> re.Pattern[str] | None:
-    patterns = load_lexicon(category).get("not_senses") or []
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+def not_senses(category: str) -> tuple[re.Pattern[str], ...]:
+    """Each `not_senses` regex of the lexicon on its own: one alternation would let one sense's match
+    ("criminal cases") hide another's that overlaps it ("cases, such as ... common assault")."""
+    return tuple(re.compile(p, re.IGNORECASE) for p in load_lexicon(category).get("not_senses") or [])
 
 
 def other_sense(category: str, text: str, start: int, end: int) -> bool:
     """Whether the term at text[start:end] is used in a non-sensitive sense (a `not_senses` match
     around it, within its line)."""
-    pattern = not_senses(category)
-    if pattern is None:
-        return False
     lo = max(text.rfind("\n", 0, start) + 1, start - 80)
     hi = text.find("\n", end)
     hi = min(hi if hi >= 0 else len(text), end + 80)
-    return any(m.start() + lo <= start and end <= m.end() + lo for m in pattern.finditer(text[lo:hi]))
+    window = text[lo:hi]
+    matches = (m for pattern in not_senses(category) for m in pattern.finditer(window))
+    return any(m.start() + lo <= start and end <= m.end() + lo for m in matches)

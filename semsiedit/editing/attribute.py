@@ -33,7 +33,10 @@ _ATTRIBUTED = re.compile(
     r"argued|believes?|believed|accusations?|allegations?|charges|rumou?rs?|suggestions?)\s+that(?![\w'’-])"
     # Verbs whose object is a statement even without "that" ("my cousin swears the mayor is a crook").
     r"|(?<![\w'’-])(?:swears?|swore|sworn|insists?|insisted|reckons?|reckoned)\s+(?!(?:on|upon|by|at)\b)(?=[\w'’-]+\s)"
-    r"|(?<![\w'’-])according to(?![\w'’-])",
+    r"|(?<![\w'’-])according to(?![\w'’-])"
+    # An embedded question asserts nothing: "Many people ask whether 5G causes cancer."
+    r"|(?<![\w'’-])(?:ask(?:s|ed|ing)?|wonder(?:s|ed|ing)?|question(?:s|ed|ing)?|the question of)\s+(?:whether|if)"
+    r"(?![\w'’-])",
     FLAGS,
 )
 # A conviction is a fact of record (generalised as such), not an accusation to hedge; nor is a death

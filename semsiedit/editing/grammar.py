@@ -172,17 +172,25 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
                     article, run = article.capitalize(), run[0].lower() + run[1:]
                 return before + article + " " + run + prev.group(2) + right[rep.end() :]
             return left + right[rep.end() :]
-        named = re.search(r"(?<![\w'’-])([a-z]+(?:ic|ous|al|ary|oid|ive|ular))( |\r?\n)$", left)
+        named = re.search(r"(?<![\w'’-])([a-z]+(?:ic|ous|al|ary|oid|ive|ular|ine))( |\r?\n)$", left)
+        slot = named.start() if named else 0
+        # Over more such adjectives and the ordinary modifiers before them ("a rare pancreatic
+        # neuroendocrine tumour"): the slot is where the noun phrase starts.
+        while named and (more := re.search(r"(?<![\w'’-])([a-z]+) $", left[:slot])) and (
+            more.group(1) in _MODIFIERS or re.fullmatch(r"[a-z]+(?:ic|ous|al|ary|oid|ive|ular|ine)", more.group(1))
+        ) and more.group(1) not in function_words()[0]:
+            slot = more.start()
         if (
             named
             and re.match(r"an? (?:[\w-]+ )?(?:medical|health)\b", right, re.I)
             and named.group(1) not in _MODIFIERS
             and named.group(1) not in function_words()[0]
-            and _ADJECTIVE_SLOT.search(left[: named.start()])
+            and _ADJECTIVE_SLOT.search(left[:slot])
         ):
             # "has aplastic anaemia", "her pernicious anaemia": an adjective that names the kind of
-            # condition goes with it ("has a medical issue"), it would still tell the condition.
-            return fix_seam(left[: named.start()] + right, named.start(), article_led=article_led)
+            # condition goes with it ("has a medical issue"), it would still tell the condition; so do the
+            # modifiers before it ("a mild normocytic anaemia" -> "a medical issue").
+            return fix_seam(left[:slot] + right, slot, article_led=article_led)
         # One modifier, or an intensifier and one ("a pretty bad cocaine problem").
         modifier = re.search(
             r"(?<![\w'’-])([Aa]n?) ((?:(?:pretty|really|very|quite|so|rather|fairly|truly) |[a-z]+ )?[a-z]+) $", left
@@ -192,6 +200,11 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
             # that was replaced goes with it, the replacement keeps its article.
             new = match_case(rep.group(1).lower(), modifier.group(1))
             return left[: modifier.start()] + new + right[len(rep.group(1)) :]
+    if re.match(r"some(?:one|body)\b", right):
+        # "an arrogant bully" -> "someone facing unproven claims": a pronoun takes no article or adjective.
+        lead = re.search(r"(?<![\w'’-])([Aa]n?) ((?:[a-z]+ ){1,2})$", left)
+        if lead and not any(w in function_words()[0] or w in _LINKING for w in lead.group(2).split()):
+            return left[: lead.start()] + (right[0].upper() + right[1:] if lead.group(1)[0] == "A" else right)
     year = re.match(r"(?:1[89]|20)\d\d(?!\d)(?![/.-]\d)", right)
     on = re.search(r"(?<![\w'’-])([Oo])n( |\r?\n)$", left)
     if year and on:
