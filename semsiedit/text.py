@@ -44,6 +44,13 @@ _WHITESPACE = re.compile(r"\s+")
 _PARAGRAPH = re.compile(r"[ \t\f\v]*(?:\r\n|\r|\n)(?:[ \t\f\v]*(?:\r\n|\r|\n))+\s*")
 
 
+# What a person's stand-in looks like in output, as a descriptor ("Person QF") or a placeholder
+# ("<PERSON_3>"); STAND_IN is any type's ("User MR", "<EMAIL_ADDRESS_1>" too). Detection, editing and verification
+# read these to know our own output when they meet it again.
+PERSON_STAND_IN = r"Person [A-Z]{1,3}|<PERSON_\d+>"
+STAND_IN = r"(?:Person|User) [A-Z]{1,3}(?!\w)|<[A-Z_]+_\d+>"
+
+
 def _newlines(run: str) -> int:
     """Line breaks in a whitespace run; CRLF counts once, lone CR (old Mac) counts too."""
     return run.count("\n") + run.count("\r") - run.count("\r\n")

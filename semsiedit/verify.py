@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from semsiedit.detection.first_names import first_names
 from semsiedit.detection.names import is_stop_word
-from semsiedit.text import in_full_names, value_survives
+from semsiedit.text import PERSON_STAND_IN, in_full_names, value_survives
 from semsiedit.types import Edit, EditDecision, Finding
 
 # Strategies whose output is legitimately much shorter than the span ("Maria Gonzalez" -> "Person A").
@@ -95,7 +95,7 @@ _DETERMINER_BEFORE = re.compile(
     r"le|la|les|un|une|el|los|las|una|il|lo|het|een)(?:\s+(?-i:[a-zäöüßéèàç-]+)){0,2}\s+$",
     re.IGNORECASE,
 )
-_SURROGATE = re.compile(r"Person [A-Z]{1,3}|<PERSON_\d+>")
+_SURROGATE = re.compile(PERSON_STAND_IN)
 
 
 @lru_cache(maxsize=1)

@@ -39,6 +39,7 @@ from semsiedit.detection.first_names import first_names
 from semsiedit.detection.lexicon import Term, load_lexicon, other_sense, term_matcher
 from semsiedit.detection.misinformation import SOURCE, MisinformationRecognizer
 from semsiedit.detection.names import is_job_title
+from semsiedit.text import PERSON_STAND_IN
 from semsiedit.types import Category, Finding
 
 if TYPE_CHECKING:
@@ -281,7 +282,7 @@ class SemsiRecognizer:
             matches = _with_clinical_abbreviations(doc, matches)
         for start, end, term in matches:
             span = doc[start:end]
-            if start > 0 and doc[start - 1].text == "Person" and re.fullmatch(r"[A-Z]{1,3}", span.text):
+            if start > 0 and re.fullmatch(PERSON_STAND_IN, f"{doc[start - 1].text} {span.text}"):
                 continue  # our own surrogate from an earlier round ("Person ED"), not a clinical abbreviation
             # Inside a name only when the whole term is: "NA meetings" is not the name "NA".
             # Not a "person" the NER made of a drug and its dose ("Atorvastatin 40 mg").

@@ -13,7 +13,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from semsiedit.editing.surrogates import load_data
-from semsiedit.text import ABBREVIATIONS, ends_open, long_open_line
+from semsiedit.text import ABBREVIATIONS, PERSON_STAND_IN, STAND_IN, ends_open, long_open_line
 
 FLAGS = re.IGNORECASE
 PLURAL_SUBJECTS = {"they", "we", "you", "i"}
@@ -30,7 +30,7 @@ LEFT_ARTICLE = re.compile(r"(?<![\w'’-])(a|an) $", FLAGS)
 _LEFT_DET_WRAPPED = re.compile(rf"(?<![\w'’-])({DETERMINERS})\r?\n$", FLAGS)
 _RIGHT_ARTICLE = re.compile(r"(a|an|the) (?=\S)", FLAGS)
 _TOKEN = re.compile(r"\S+")
-_SURROGATE_START = re.compile(r"(?:Person [A-Z]{1,3}|<PERSON_\d+>)(?![\w'’-])")
+_SURROGATE_START = re.compile(rf"(?:{PERSON_STAND_IN})(?![\w'’-])")
 STRIP = "\"'“”‘’()[],.;:!?"
 TAIL = re.compile(r"[\s.!?;:,\"'”’)\]]*$")
 _BRACKETS = {"(": ")", "[": "]", "“": "”"}
@@ -249,7 +249,7 @@ def agree_possessive(replacement: str, subject: str | None) -> str:
     return re.sub(r"\btheir\b", own, replacement) if own and "their" in replacement else replacement
 
 
-_STAND_IN = re.compile(r"(?:Person|User) [A-Z]{1,3}(?:['’]s)?|<[A-Z_]+_\d+>")
+_STAND_IN = re.compile(rf"(?:{STAND_IN})(?:['’]s)?")
 
 
 def keep_line_breaks(original: str, rep: str) -> str:

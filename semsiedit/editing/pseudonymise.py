@@ -12,13 +12,13 @@ from semsiedit.detection.names import DEDICATIONS, NICKNAMED
 from semsiedit.editing.grammar import FLAGS, PRONOUNS, STRIP, function_words, grammar, match_case
 from semsiedit.editing.surrogates import canonical_label, split_title, title_before
 from semsiedit.places import is_city, is_known_place, location_kind, state_code
-from semsiedit.text import paragraph_around, wrapped_line
+from semsiedit.text import STAND_IN, paragraph_around, wrapped_line
 
 if TYPE_CHECKING:
     from semsiedit.editing.spans import Ctx, Node
 
 MULTI_NAME = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?: [A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2}(?![\w-])")
-SURROGATE = re.compile(r"Person [A-Z]{1,3}(?![\w])|<[A-Z_]+_\d+>")
+SURROGATE = re.compile(STAND_IN)
 # Where a detected "name" runs into other text: a line break, a bracket or quote, a sentence end.
 _NAME_BREAK = re.compile(r"\s*\n\s*|\s*[\"“”()\[\]<>|]+\s*|[.!?;:]+[\"”’)]*\s+")
 _NAME_LIKE = re.compile(r"^(?:[A-Z][\w.'’-]*)(?: (?:[A-Z][\w.'’-]*|de|van|von|da|del|la|le|bin|al))*$")
