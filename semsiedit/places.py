@@ -69,7 +69,7 @@ def street_words() -> frozenset[str]:
 
 @cache
 def _street() -> re.Pattern[str]:
-    return re.compile(rf"^(?:[A-Z][a-z]+\s){{1,2}}{street_type_pattern()}$")
+    return re.compile(rf"^(?:[A-Z][a-z]+(?:['’]s)?\s){{1,2}}{street_type_pattern()}$")
 
 
 @cache

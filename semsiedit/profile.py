@@ -43,7 +43,7 @@ _PUBLIC_KEEPS = frozenset(
 _NOT_PLACES = frozenset({
     "AI", "ML", "LLM", "NLP", "IT", "HR", "PR", "TV", "PC", "UI", "UX", "API", "CEO", "CFO", "CTO", "FAQ", "PDF", "GPS",
     "DNA", "RNA", "ID", "OK", "AGI", "GPT", "SQL", "URL", "VPN", "USB", "ICU", "ER", "GP", "PE", "PT", "RE", "ICT",
-    "PSHE", "DT",
+    "PSHE", "DT", "CV", "CVS",
 })  # fmt: skip
 # Signs of a record about a private person (each one counts once).
 _RECORD_CUES = re.compile(
@@ -94,7 +94,11 @@ _PUBLIC_CUES = re.compile(
     r"astronauts?|cosmonauts?|(?-i:NASA)|lunar|space (?:station|race|programme|program|mission)|"
     r"first (?:people|person|man|woman|men|women) to|"
     r"(?:first|second) world war|world war (?:i|ii|one|two|1|2)|battle of|armistice|archduke|trench warfare|"
-    r"assassination of|the (?:british|french|german|russian|red|union|confederate|soviet|roman) army)\b",
+    r"assassination of|the (?:british|french|german|russian|red|union|confederate|soviet|roman) army|"
+    r"(?:television|tv|radio) (?:presenter|host|personality)|broadcaster|\bdj|hosted (?:the )?(?-i:[A-Z])|"
+    # A weather forecast names places nobody lives at: "gusts of up to 60mph", "a yellow warning for ice".
+    r"gusts of|(?:yellow|amber|red) warning for|weather warning|"
+    r"temperatures (?:as low as|as high as|of up to|will|could|reaching))\b",
     re.IGNORECASE,
 )
 # An answer that opens by restating its question ("Why did X resign? ..."): what an LLM answer or an

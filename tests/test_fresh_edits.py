@@ -3614,3 +3614,34 @@ def test_a_court_order_fines_and_a_hospital_number_label_in_records() -> None:
 def test_a_founder_is_public() -> None:
     out = run("Steve Jobs co-founded Apple in 1976 with Steve Wozniak. He returned to Apple in 1997.", "auto")
     assert out.startswith("Steve Jobs co-founded Apple in 1976 with Steve Wozniak."), out
+
+
+def test_a_verdict_on_counts_of_a_deed_and_a_trial_called_rigged() -> None:
+    out = run("In May 2024 a Manhattan jury found Donald Trump guilty on 34 felony counts of falsifying business "
+              "records to conceal a hush-money payment. Trump called the trial \"rigged\" and a \"disgrace\".",
+              "public")  # fmt: skip
+    gone(out, "falsifying", "34 felony", "names")
+    assert "a Manhattan jury ruled against Donald Trump." in out and 'called the trial "rigged"' in out, out
+
+
+def test_what_people_came_forward_to_say_is_theirs_and_never_charged_keeps_its_grammar() -> None:
+    out = run("Jimmy Savile was a British DJ and television presenter. After his death in 2011, hundreds of people "
+              "came forward to say he had sexually abused them. Savile was never charged with any offence during "
+              "his lifetime.", "public")  # fmt: skip
+    gone(out, "allegedly", "not been proven", "never faced", "Person")
+    assert "was never the subject of proceedings over any offence" in out, out
+
+
+def test_spoken_openly_with_an_adverb_between_is_a_disclosure() -> None:
+    out = run("Prince Harry has also spoken openly about having therapy for anxiety and panic attacks.", "public")
+    assert "for anxiety and panic attacks" in out, out
+
+
+def test_a_street_with_a_possessive_a_name_before_he_and_drinking_again() -> None:
+    out = run("My car was hit at the junction of Skipton Road and King Edward's Drive.")
+    gone(out, "Skipton", "Edward", "Person")
+    out = run("Just a quick note about Tayo. He's been really tired in class this week.")
+    gone(out, "Tayo", "a city")
+    out = run("Her son Marco said she's been drinking again since her husband died.")
+    gone(out, "Marco", "drinking")
+    assert "she's been struggling again since" in out, out

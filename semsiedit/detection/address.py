@@ -38,9 +38,10 @@ _LAW_COURT = re.compile(r"\b(?:Crown|Magistrates|County|Family|High|Supreme|Appe
 _TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof)\b\.?\s")
 
 
-# A street named without its number ("my neighbour on Elm Street"): after a preposition of place.
+# A street named without its number ("my neighbour on Elm Street", "at King Edward's Drive"): after a
+# preposition of place.
 _STREET_ONLY = re.compile(
-    r"(?<![\w'’-])(?:on|in|along|off|near|down|up|at|from|of|and|&)[ \t]+(?!The )((?:[A-Z][a-z]+[ \t]){1,2}"
+    r"(?<![\w'’-])(?:on|in|along|off|near|down|up|at|from|of|and|&)[ \t]+(?!The )((?:[A-Z][a-z]+(?:['’]s)?[ \t]){1,2}"
     rf"{street_type_pattern()})"
     r"(?![\w-])"
 )

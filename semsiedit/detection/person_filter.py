@@ -398,6 +398,14 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
     ):  # fmt: skip
         # "Her cover is Tunde Adeyemi": a listed given name and a surname no gazetteer knows.
         return replace(f, label="PERSON", severity=2, reason=f"{f.reason}; a given name and a surname")
+    if (
+        len(words) == 1 and re.fullmatch(r"[A-Z][a-z]+", value) and _PRONOUN_NEXT.match(text, f.end - offset)
+        and not is_city(value) and not is_known_place(value) and not is_county(value)
+        and not place_preposition_before(text, start, value) and not _AT_A_PLACE.search(text, max(0, start - 12), start)
+    ):  # fmt: skip
+        # "a quick note about Tayo. He's been really tired": a name no gazetteer knows, then "he" (not
+        # "applying for jobs at Monzo. She was ...").
+        return replace(f, label="PERSON", severity=2, reason=f"{f.reason}; 'he' or 'she' follows, not a place")
     if len(words) == 1:
         first = max(bisect_right(starts, start) - 1, 0)
         if not is_known_place(value) and _workplace(list(doc[first : first + 1]), place=True):
@@ -435,6 +443,8 @@ _GAP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
 _PLACE_PREPOSITION = re.compile(
     rf"(?<![\w'’-])(?:from|in|near|outside|around|across|via|towards?|en|em|à|dans|nach|aus|desde){_GAP}$", re.I
 )
+_AT_A_PLACE = re.compile(r"(?<![\w'’-])(?:at|in|from|for|near|to|into|outside|inside|via|across|of)[ \t]+$", re.I)
+_PRONOUN_NEXT = re.compile(r"(?:[ \t]*[.!,][ \t]+|[ \t]+)(?:[Hh]e|[Ss]he)(?:['’]s)?(?![\w'’-])")
 _AFTER_A_STREET = re.compile(rf"{street_type_pattern(ambiguous=True)},[ \t]*$")
 # A field's label opening the line before a value ("Employer: ").
 _FIELD_LABEL = re.compile(r"(?:^|\n)[ \t]*([^\W\d_][\w .'’-]{0,30}?)[ \t]*:[ \t]*$")

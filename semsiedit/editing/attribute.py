@@ -77,7 +77,9 @@ def attributed(statement: str) -> bool:
 # still claim he is ...", "He told reporters the mayor had ..."): the text says who holds it.
 _REPORTED = re.compile(
     r"(?<![\w'’-])(?:said|says|say|claim(?:s|ed)?|argue[sd]?|insist(?:s|ed)?|allege[sd]?|suggest(?:s|ed)?|reported|"
-    r"believe[sd]?|think|thinks|thought|wrote|writes|posted|tweeted|told [\w-]+)\s*,?\s*(?:that\s+)?$"
+    r"believe[sd]?|think|thinks|thought|wrote|writes|posted|tweeted|told [\w-]+)\s*,?\s*(?:that\s+)?"
+    # ... and the statement's own subject and auxiliary: "came forward to say he had sexually abused them".
+    r"(?:(?:he|she|they|it|(?-i:[A-Z])[\w'’-]+)\s+(?:(?:had|has|have|was|were|is|are|would|did)\s+)?(?:been\s+)?)?$"
     # A finding the sentence credits to an inquiry or a court ("a committee concluded that he had misled ...").
     r"|(?<![\w'’-])(?:concluded|found|ruled|determined|judged|decided|confirmed|revealed|reported)\s*,?\s*that\s+"
     r"(?:[\w'’-]+\s+){0,4}$"

@@ -146,7 +146,7 @@ _DISCLOSED = re.compile(
     r"(?<![\w'’-])(?:(?:publicly |openly )?(?:came|comes|coming) out(?: publicly)? as|"
     r"publicly (?:disclosed|revealed|announced|acknowledged|discussed|shared)|"
     r"openly (?:gay|lesbian|bisexual|trans\w*|queer|autistic)|"
-    r"(?:has|have|had) (?:spoken|written|talked) (?:openly|publicly) about|"
+    r"(?:has|have|had)(?: also| often| repeatedly)? (?:spoken|written|talked) (?:openly|publicly) about|"
     r"(?:spoke|wrote|talked) (?:openly|publicly) about|"
     r"(?:has|have|had) (?:spoken|talked|written) (?:openly |publicly )?about (?:how )?(?:his|her|their)|"
     r"(?:has|have|had)(?: also| always| long)? been (?:open|candid|vocal) about|"
