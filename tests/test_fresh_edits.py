@@ -3645,3 +3645,43 @@ def test_a_street_with_a_possessive_a_name_before_he_and_drinking_again() -> Non
     out = run("Her son Marco said she's been drinking again since her husband died.")
     gone(out, "Marco", "drinking")
     assert "she's been struggling again since" in out, out
+
+
+def test_labour_is_a_party_only_with_its_capital() -> None:
+    out = run("Mrs Khan was in labour for 14 hours and delivered on the labour ward. The factory used forced labour.")
+    gone(out, "Khan", "political", "politics")
+    assert "was in labour for 14 hours and delivered on the labour ward." in out, out
+    out = run("Mr Obi has voted Labour all his life.")
+    gone(out, "Labour", "Obi")
+
+
+def test_an_arrest_with_its_place_and_a_plea_to_two_offences() -> None:
+    out = run("In 2014 he was arrested in Miami Beach for drag racing and driving under the influence; he later "
+              "pleaded guilty to careless driving and resisting arrest.", "public")  # fmt: skip
+    gone(out, "drag racing", "influence", "resisting", "an offence")
+    assert "he was involved in a past legal matter in Miami Beach;" in out, out
+
+
+def test_a_drink_driving_ban_in_a_group_chat() -> None:
+    out = run("[09:15] jess: he got done for drink driving on friday, lost his licence for 18 months")
+    gone(out, "drink driving", "18 months", "jess")
+    assert "he got into legal trouble on friday" in out, out
+
+
+def test_an_asylum_claim_and_who_a_relative_clause_is_about() -> None:
+    out = run("Hamid is an Afghan national who arrived in the UK in 2021 on a small boat and claimed asylum. He is "
+              "living in Home Office accommodation in Stockton-on-Tees.")  # fmt: skip
+    gone(out, "Hamid", "small boat", "asylum", "Home Office", "Stockton")
+    assert "arrived in the UK in 2021 and applied to stay." in out and "in temporary accommodation" in out, out
+
+
+def test_a_town_with_a_possessive_before_a_postcode_and_an_eponymous_lymphoma() -> None:
+    out = run("Re: Anjali Mehta, 5 Orchard Way, Bishop's Stortford CM23 4TN. Her father had Hodgkin lymphoma.")
+    gone(out, "Stortford", "Bishop", "Hodgkin", "lymphoma", "Person JJ")
+    assert "Her father had a serious medical issue." in out, out
+
+
+def test_a_prison_camp_and_crimes_against_humanity_keep_their_names() -> None:
+    out = run("His government has been accused by the United Nations of crimes against humanity, including torture "
+              "and forced labour in political prison camps.", "public")  # fmt: skip
+    assert "crimes against humanity" in out and "forced labour in political prison camps" in out, out

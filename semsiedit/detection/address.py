@@ -55,7 +55,7 @@ _NAMED_AFTER_A_STREET = re.compile(r"[ \t]*\r?\n?[ \t]*((?:[A-Z][\w'’-]*[ \t]?
 _PARTICLE = r"(?:y|de|del|des|du|la|le|les|van|von|der|an|na|am|sur)"
 _BEFORE_POSTCODE = re.compile(
     rf"(?<![\w-])(?P<street>\d{{1,5}}[A-Za-z]?[ \t]+[A-ZÀ-Ý][\w'’-]*(?:[ \t]+(?:[A-ZÀ-Ý][\w'’-]*|{_PARTICLE})){{0,4}}),"
-    r"[ \t]+(?P<city>(?:[A-Z][a-z]+[ \t]){0,2}[A-Z][a-z]+),?[ \t]+"
+    r"[ \t]+(?P<city>(?:[A-Z][a-z]+(?:['’]s)?[ \t]){0,2}[A-Z][a-z]+),?[ \t]+"
     r"(?=[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}(?![\w-])|\d{5}(?![\w-]))"
 )
 

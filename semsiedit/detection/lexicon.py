@@ -33,6 +33,7 @@ class Term:
     label: str
     severity: int
     original: str
+    cased: bool = False  # matches only as capitalised ("Labour" the party, not "in labour")
 
 
 def _split_term(term: str) -> tuple[str, ...]:
@@ -57,8 +58,9 @@ def token_keys(token: Token) -> tuple[str, str]:
 class TermMatcher:
     """Finds lexicon terms in a doc, longest match first, by lower-case form or lemma."""
 
-    def __init__(self, groups: list[dict[str, Any]]) -> None:
+    def __init__(self, groups: list[dict[str, Any]], cased: Sequence[str] = ()) -> None:
         self._by_first: dict[str, list[Term]] = {}
+        cased_terms = frozenset(cased)
         for group in groups:
             for original in group["terms"]:
                 words = _split_term(original)
@@ -67,7 +69,7 @@ class TermMatcher:
                 # A hyphenated term is also written with a space: "self harming", "HIV positive".
                 spaced = tuple(w for w in words if w != "-")
                 for form in dict.fromkeys([words, spaced] if len(spaced) > 1 else [words]):
-                    term = Term(form, group["label"], int(group["severity"]), original)
+                    term = Term(form, group["label"], int(group["severity"]), original, original in cased_terms)
                     self._by_first.setdefault(form[0], []).append(term)
         for terms in self._by_first.values():
             # Longest first; at equal length the higher severity wins, so overlapping groups are deterministic.
@@ -113,6 +115,7 @@ class TermMatcher:
             for candidate in firsts:
                 n = len(candidate.words)
                 fits = i + n <= len(keys) and all(w in keys[i + k] for k, w in enumerate(candidate.words))
+                fits = fits and not (candidate.cased and not doc[words[i]].text[:1].isupper())
                 if fits and (best is None or (n, candidate.severity, candidate.label) > _key(best)):
                     best = candidate
             if best is None:
@@ -130,7 +133,8 @@ def _key(term: Term) -> tuple[int, int, str]:
 
 @cache
 def term_matcher(name: str) -> TermMatcher:
-    return TermMatcher(load_lexicon(name)["groups"])
+    lexicon = load_lexicon(name)
+    return TermMatcher(lexicon["groups"], lexicon.get("cased_terms", ()))
 
 
 @cache

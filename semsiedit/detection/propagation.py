@@ -21,7 +21,7 @@ from semsiedit.detection.first_names import first_names
 from semsiedit.detection.names import is_common_word, is_job_title, is_title, lexicon, org_words, person, scan_name
 from semsiedit.places import building_kinds, is_city, is_known_place, location_kind
 from semsiedit.span_index import SpanIndex
-from semsiedit.text import long_open_line
+from semsiedit.text import MONTHS_AND_DAYS, long_open_line
 from semsiedit.types import Finding
 
 SOURCE = "semsi-propagation"
@@ -226,12 +226,6 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
     return out
 
 
-_MONTHS_AND_DAYS = frozenset({
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-})  # fmt: skip
-
-
 def _a_listed_name(text: str, word: str, start: int) -> bool:
     """A capitalised word listed beside a person names one too, unless it is a place, a month or a
     day, a firm's word or a word this text also writes in lower case; at the start of a sentence
@@ -240,7 +234,7 @@ def _a_listed_name(text: str, word: str, start: int) -> bool:
         return True
     if is_common_word(word, text) or is_known_place(word) or is_city(word) or is_title(word) or is_job_title(word):
         return False
-    if word.lower() in _MONTHS_AND_DAYS or word.lower() in org_words():
+    if word.lower() in MONTHS_AND_DAYS or word.lower() in org_words():
         return False
     before = text[:start].rstrip(" \t")
     return bool(before) and before[-1] not in ".!?\n\"“(-—–"

@@ -391,6 +391,11 @@ class SemsiRecognizer:
             clause = clause.head
         if subj is not None and subj.lower_ in ("who", "that") and clause.dep_ == "relcl":
             subj = clause.head  # "Brooks, who is openly gay, ...": the relative clause is about Brooks
+            if subj.dep_ == "attr":
+                # "Hamid is an Afghan national who claimed asylum": about the copula's subject.
+                subj = next((c for c in subj.head.children if c.dep_ in SUBJECT_DEPS), subj)
+            elif subj.dep_ == "appos":
+                subj = subj.head  # "Hamid, an Afghan national who claimed asylum, ..."
         if subj is not None:
             named = self._person_like(subj, allowed_ents, category)
             if named:

@@ -14,7 +14,7 @@ import re
 from semsiedit.detection.first_names import first_names
 from semsiedit.detection.names import is_stop_word
 from semsiedit.places import is_city, is_known_place, street_type_pattern
-from semsiedit.text import split_sentences
+from semsiedit.text import MONTHS_AND_DAYS, split_sentences
 
 MIN_LETTERS = 20  # "HIV", "NHS No:" in a normal text are not shouting
 UPPER_SHARE = 0.8
@@ -23,10 +23,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _STREET = re.compile(
     rf"\d+[a-z]?,?[ \t]+((?:[a-z'’-]+[ \t]){{1,3}}(?:{street_type_pattern(ambiguous=True).lower()}|hill))\b"
 )
-_MONTHS_AND_DAYS = frozenset({
-    "january", "february", "march", "april", "june", "july", "august", "september", "october", "november",
-    "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-})  # fmt: skip
+# Capitalised again when text is truecased; "may" stays lower case (far more often the verb).
+_MONTHS_AND_DAYS = MONTHS_AND_DAYS - {"may"}
 
 
 def shouting(text: str) -> bool:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from semsiedit.editing.surrogates import load_data
-from semsiedit.text import ABBREVIATIONS, PERSON_STAND_IN, STAND_IN, ends_open, long_open_line
+from semsiedit.text import ABBREVIATIONS, MONTHS_AND_DAYS, PERSON_STAND_IN, STAND_IN, ends_open, long_open_line
 
 FLAGS = re.IGNORECASE
 PLURAL_SUBJECTS = {"they", "we", "you", "i"}
@@ -103,6 +103,8 @@ _ADJECTIVE_SLOT = re.compile(
 )
 
 
+# Not an eponym: a stand-in's letters ("Person K asthma"), a month or a place after a preposition.
+_EPONYM_BLOCKED = re.compile(rf"(?:{PERSON_STAND_IN}|(?<![\w'’-])(?:in|on|at|from|since|by|of|to) [\w-]+) $")
 _PLACEHOLDER = re.compile(r"<[A-Z_]+_\d+>")
 # Words that end a noun phrase rather than modify one: "a discussion about a medical issue-13" keeps its
 # own article, unlike "a mild normocytic a medical issue".
@@ -191,6 +193,16 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
             # condition goes with it ("has a medical issue"), it would still tell the condition; so do the
             # modifiers before it ("a mild normocytic anaemia" -> "a medical issue").
             return fix_seam(left[:slot] + right, slot, article_led=article_led)
+        eponym = re.search(r"(?<![\w'’-])((?:[Nn]on-)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?) $", left)
+        if (
+            eponym
+            and re.match(r"an? (?:[\w-]+ )?(?:medical|health)\b", right, re.I)
+            and not at_sentence_start(left[: eponym.start()])
+            and not _EPONYM_BLOCKED.search(left[: eponym.end()])
+            and eponym.group(1).lower() not in MONTHS_AND_DAYS
+        ):
+            # "Her father had Hodgkin lymphoma": the eponym names the condition and goes with it.
+            return fix_seam(left[: eponym.start()] + right, eponym.start(), article_led=article_led)
         # One modifier, or an intensifier and one ("a pretty bad cocaine problem").
         modifier = re.search(
             r"(?<![\w'’-])([Aa]n?) ((?:(?:pretty|really|very|quite|so|rather|fairly|truly) |[a-z]+ )?[a-z]+) $", left
