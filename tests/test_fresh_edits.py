@@ -3685,3 +3685,16 @@ def test_a_prison_camp_and_crimes_against_humanity_keep_their_names() -> None:
     out = run("His government has been accused by the United Nations of crimes against humanity, including torture "
               "and forced labour in political prison camps.", "public")  # fmt: skip
     assert "crimes against humanity" in out and "forced labour in political prison camps" in out, out
+
+
+def test_a_shouted_name_field_is_a_name_whatever_its_words() -> None:
+    out = run("PATIENT NAME: BROWN, MARGARET A       MRN: 00384422\n"
+              "DATE OF SERVICE: 11/04/2026      PROVIDER: R. SINGH, MD\n"
+              "HPI: 71 YO F, LIVES WITH HUSBAND IN SPRINGFIELD.")  # fmt: skip
+    gone(out, "BROWN", "MARGARET", "SINGH", "00384422", "SPRINGFIELD", "a city, MD")
+    assert ", MD" in out, out
+
+
+def test_a_name_after_a_young_lad_called() -> None:
+    out = run("Mick said the tenant, a young lad called Reece, has mental health problems.")
+    gone(out, "Reece", "Mick")

@@ -10,9 +10,10 @@ The findings' text is then taken from the original.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from semsiedit.detection.first_names import first_names
-from semsiedit.detection.names import is_stop_word
+from semsiedit.detection.names import is_stop_word, lexicon
 from semsiedit.places import is_city, is_known_place, street_type_pattern
 from semsiedit.text import MONTHS_AND_DAYS, split_sentences
 
@@ -64,4 +65,21 @@ def truecase(text: str) -> str:
     for m in _STREET.finditer(lower):
         for w in _WORD.finditer(m.group(1)):
             capital(m.start(1) + w.start())
+    credentials = {c.lower().rstrip(".") for c in lexicon()["credentials"]}
+    for m in _name_field().finditer(lower):
+        # "PATIENT NAME: BROWN, MARGARET A", "PROVIDER: R. SINGH, MD": a name field's value is a name,
+        # whatever else its words are ("brown"); a credential after it stays in capitals.
+        for w in _WORD.finditer(m.group("v")):
+            at = m.start("v") + w.start()
+            if w.group() in credentials:
+                chars[at : at + len(w.group())] = w.group().upper()
+            elif not is_stop_word(w.group()) or len(w.group()) == 1:
+                capital(at)
     return "".join(chars)
+
+
+@lru_cache(maxsize=1)
+def _name_field() -> re.Pattern[str]:
+    labels = "|".join(re.escape(label.lower()) for label in sorted(lexicon()["field_labels"], key=len, reverse=True))
+    value = r"(?P<v>[^\n]*?)(?=[ \t]{2,}|\t|$)"  # up to the next column or the line's end
+    return re.compile(rf"(?:^[ \t]*|(?<=[ \t]{{2}})|(?<=\t))(?:{labels})[ \t]*:[ \t]*{value}", re.M)
