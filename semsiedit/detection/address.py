@@ -35,6 +35,10 @@ def _pattern() -> re.Pattern[str]:
 # "Exeter Crown Court", "Leeds Magistrates Court": a court of law, not a street.
 _LAW_COURT = re.compile(r"\b(?:Crown|Magistrates|County|Family|High|Supreme|Appeal|Appeals|District|Circuit|"
                         r"Coroner|Coroners|Sheriff|Youth|Employment|Federal|Superior|Municipal|Probate) Court$")
+_NOT_A_HOUSE_NUMBER = re.compile(
+    r"(?<![\w'’-])(?:Year|Yr|Grade|Class|Room|Ward|Bed|Page|Chapter|Section|Level|Stage|Step|Platform|Gate|Bay|"
+    r"Table|Seat|Row|Aisle|Form|Set)[ \t]*$"
+)
 _TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof)\b\.?\s")
 
 
@@ -137,6 +141,11 @@ def find_addresses(text: str) -> list[Finding]:
             continue  # "the tenant at number 14, Mr Gary Pike": a person, not "Pike" as a street
         if _LAW_COURT.search(m.group().rstrip(".")):
             continue  # "a 1973 US Supreme Court decision", "at 10 Exeter Crown Court hearings": a court
+        if _NOT_A_HOUSE_NUMBER.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "Year 9, Harrow Way Community School": a school year, not a house number
+        named = _NAMED_AFTER_A_STREET.match(text, m.end())
+        if named and any(w.lower() in org_words() for w in named.group(1).split()):
+            continue  # "... Harrow Way Community School", "12 Castle Street Surgery": named after its street
         start, end = m.start(), m.end()
         if text[end - 1] == "." and not re.search(r"\b(?:St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Sq|Pkwy|Hwy|Cir)\.$", m.group()):
             end -= 1  # the sentence's full stop, not an abbreviation's

@@ -122,7 +122,10 @@ _FALSE = re.compile(
     r"(?<![\w'’-])(?:falsely|(?:is|are|was|were|be|been|proved|proven) (?:\w+ )?false|untrue|not true|"
     r"false (?:claims?|rumou?rs?|reports?|allegations?|stor(?:y|ies)|information|narratives?|accusations?)|"
     r"(?:no|without) (?:[\w-]+ ){0,2}(?:evidence|proof)|debunked|baseless|unfounded|"
-    r"(?:common )?(?:myth|misconception)|never)(?![\w'’-])",
+    r"(?:common )?(?:myth|misconception)|never|"
+    r"(?:has|have|had)(?: always| repeatedly| consistently| strongly| flatly)? denied|"
+    r"(?:always|repeatedly|flatly) denie[sd])"
+    r"(?![\w'’-])",
     re.IGNORECASE,
 )
 
