@@ -3713,3 +3713,16 @@ def test_drinking_to_sleep_and_a_school_year_before_a_school_named_after_its_str
     out = run("End of term report — Oliver Nash, Year 9, Harrow Way Community School")
     gone(out, "Oliver", "Harrow", "street address")
     assert "Year 9, a school" in out, out
+
+
+def test_a_given_name_that_is_also_a_city_before_a_known_surname() -> None:
+    out = run('{"customer": "Sofia Marchetti", "message": "Please stop sending letters addressed to Giorgio '
+              'Marchetti."}')  # fmt: skip
+    gone(out, "Sofia", "Marchetti", "Giorgio")
+
+
+def test_a_prayer_room_and_a_guide_dog_tell_a_faith_and_a_disability() -> None:
+    out = run("- Maria Garcia (Designer): requested a prayer room.\n- Seun Cole (Engineer): has a guide dog; "
+              "facilities to check access.")  # fmt: skip
+    gone(out, "prayer", "guide dog", "Garcia", "Cole")
+    assert "requested a quiet room." in out and "has an access need;" in out, out

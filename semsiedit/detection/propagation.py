@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 
-from semsiedit.detection.first_names import first_names
+from semsiedit.detection.first_names import first_names, is_given_name
 from semsiedit.detection.names import is_common_word, is_job_title, is_title, lexicon, org_words, person, scan_name
 from semsiedit.places import building_kinds, is_city, is_known_place, location_kind
 from semsiedit.span_index import SpanIndex
@@ -169,7 +169,9 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
             # A surname found elsewhere, after a given name the NER missed ("identified as Jason
             # Pritchard", "Lily-Mae Turner", tagged ORG): the whole name is the person.
             word = given.group(1)
-            if all(part in first_names() for part in word.split("-")) and not is_common_word(word, text):
+            # A given name the list leaves out as a big city's name ("Sofia Marchetti", "Florence Welch").
+            listed = all(part in first_names() or is_given_name(part) or is_city(part) for part in word.split("-"))
+            if listed and not is_common_word(word, text) and not is_known_place(word):
                 start = given.start(1)
                 if word not in words:
                     given_names.add(word)
