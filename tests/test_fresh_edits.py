@@ -3726,3 +3726,25 @@ def test_a_prayer_room_and_a_guide_dog_tell_a_faith_and_a_disability() -> None:
               "facilities to check access.")  # fmt: skip
     gone(out, "prayer", "guide dog", "Garcia", "Cole")
     assert "requested a quiet room." in out and "has an access need;" in out, out
+
+
+def test_a_diagnosis_announced_by_the_person_themselves_is_public() -> None:
+    out = run("It has been publicly reported that Celine Dion was diagnosed with stiff person syndrome, a rare "
+              "neurological disorder, in 2022. She announced the diagnosis herself in an Instagram video.",
+              "public")  # fmt: skip
+    assert "diagnosed with stiff person syndrome, a rare neurological disorder, in 2022." in out, out
+
+
+def test_an_arrest_on_suspicion_of_a_crime_group_charges_they_deny_and_a_platform_ban() -> None:
+    out = run("Andrew Tate is a controversial influencer. He and his brother Tristan were arrested in Romania in "
+              "December 2022 on suspicion of human trafficking, rape and forming an organised crime group, charges "
+              "they deny. Several platforms have banned him for hate speech.", "public")  # fmt: skip
+    gone(out, "trafficking", "rape", "crime group", "December 2022 group", "debated", "not been proven")
+    assert "were involved in a past legal matter in Romania in December 2022, charges they deny." in out, out
+    assert "a controversial influencer" in out, out
+
+
+def test_a_plea_of_no_contest_is_a_plea() -> None:
+    out = run("In 2010 he pleaded no contest to a misdemeanour battery charge.", "public")
+    gone(out, "battery", "no contest")
+    assert "he admitted a past legal matter." in out, out

@@ -46,7 +46,8 @@ _ESTABLISHED = re.compile(
     # A lawsuit or a settlement is a fact of record; what it alleges is attributed ("sued him alleging that …").
     r"(?<![\w'’-])(?:sued|settled|settlement|filed (?:a )?(?:lawsuit|suit|complaint)|(?:lawsuits?|suits?|complaints?) "
     r"(?:was |were )?filed)(?![\w'’-])|"
-    r"(?<![\w'’-])(?:convicted|convictions?|found guilty|pleaded guilty|pled guilty|sentenced|apologi[sz]ed|admitted|"
+    r"(?<![\w'’-])(?:convicted|convictions?|found guilty|pleaded guilty|pled guilty|pleaded no contest|"
+    r"pled no contest|sentenced|apologi[sz]ed|admitted|"
     r"confessed|"
     r"acknowledged|jailed|imprisoned|fined)(?![\w'’-])"
     r"|(?<![\w'’-])(?:was|were|had been|has been|have been|got|being) (?:brutally |tragically |fatally )?"
@@ -111,6 +112,8 @@ _CRITICISED = re.compile(
     # A consequence the text reports ("brands ended their partnerships with him over antisemitic comments").
     r"|(?<![\w'’-])(?:cut ties|ended (?:their |its |the )?(?:partnerships?|contracts?|deals?|relationships?|ties)|"
     r"dropped (?:him|her|them)|severed ties|suspended (?:him|her|them))[^.;!?]{0,40}? over(?![\w'’-])"
+    r"|(?<![\w'’-])(?:banned|suspended|removed|deplatformed|blocked|expelled) (?:him|her|them)(?: from [\w ]{1,30}?)? "
+    r"(?:for|over)(?![\w'’-])"
     # The words quoted as someone's ("The Sun, which had called him a "wife beater"").
     r"|(?<![\w'’-])(?:called|labell?ed|labeled|branded|dubbed|described) (?:him|her|them|(?-i:[A-Z])[\w'’-]*) "
     r"(?:as )?(?:an? |the )?[\"“‘]"
@@ -127,7 +130,8 @@ def criticised(statement: str) -> bool:
 _NEGATED_BEFORE = re.compile(r"(?<![\w'’-])(?:never|not|n['’]t|no|denied|denies)\W+(?:\w+\W+){0,2}$", FLAGS)
 # A court's finding or the person's own admission: public record about a public figure.
 _COURT_RECORD = re.compile(
-    r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|sentenced|jailed|imprisoned|admitted|"
+    r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|pleaded no contest|pled no contest|sentenced|"
+    r"jailed|imprisoned|admitted|"
     r"confessed|found liable|held liable|ordered (?:him|her|them|it) to pay)(?![\w'’-])"
     r"|(?:stories|allegations|claims|accusations) (?:are|were) true\b"
     r"|(?<![\w'’-])(?:inquest|coroner|inquiry) (?:found|ruled|concluded|returned|recorded)(?![\w'’-])"

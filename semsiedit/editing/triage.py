@@ -155,6 +155,7 @@ _DISCLOSED = re.compile(
     r"(?:has|have|had)(?: also| always| long)? been (?:open|candid|vocal) about|"
     r"(?:is|are|was|were) (?:open|candid) about|"
     r"(?:she|he|they) (?:wrote|spoke|talked|blogged|posted) about|announced (?:his|her|their)|"
+    r"announced (?:the|that) (?:diagnosis|condition|illness|news)(?: (?:herself|himself|themselves))?|"
     r"(?:she|he|they) (?:revealed|disclosed) (?:in (?:a|an|her|his|their) [\w-]+ )?that|"
     r"(?:she|he|they) (?:has|have|had) (?:said|stated|revealed|confirmed) (?:that )?(?:she|he|they)|"
     r"(?:revealed|disclosed|discussed|wrote about|written about|spoke about|spoken about) [^.!?\n]{0,40}?in "
