@@ -3748,3 +3748,12 @@ def test_a_plea_of_no_contest_is_a_plea() -> None:
     out = run("In 2010 he pleaded no contest to a misdemeanour battery charge.", "public")
     gone(out, "battery", "no contest")
     assert "he admitted a past legal matter." in out, out
+
+
+def test_an_arrest_at_the_scene_for_common_assault_an_overdraft_and_a_dnacpr() -> None:
+    out = run("Incident log — 5 Dec. Jason Rudd was arrested at the scene for common assault and criminal damage.")
+    gone(out, "Rudd", "assault", "damage", "common an", "5 Dec")
+    assert "was involved in a past legal matter at the scene." in out, out
+    out = run("We've got an overdraft of £900. Mr Blackwood has a DNACPR in place.")
+    gone(out, "overdraft", "900", "DNACPR", "money difficulties of")
+    assert "We've got some borrowing." in out and "has an advance care decision in place" in out, out
