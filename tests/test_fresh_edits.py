@@ -3757,3 +3757,19 @@ def test_an_arrest_at_the_scene_for_common_assault_an_overdraft_and_a_dnacpr() -
     out = run("We've got an overdraft of £900. Mr Blackwood has a DNACPR in place.")
     gone(out, "overdraft", "900", "DNACPR", "money difficulties of")
     assert "We've got some borrowing." in out and "has an advance care decision in place" in out, out
+
+
+def test_a_log_line_keeps_no_name_no_login_and_no_file_named_for_the_patient() -> None:
+    out = run('2026-12-05 14:02:54 WARN  record viewed patient_id=NF-0093321 name="Lorraine Tebbutt" by=j.harrington\n'
+              "2026-12-05 14:03:20 INFO  export started file=/exports/2026-12-05/tebbutt_l_hiv_results.pdf")
+    gone(out, "Lorraine", "Tebbutt", "tebbutt", "harrington", "hiv", "0093321")
+
+
+def test_a_role_column_names_no_one_and_a_faith_and_a_union_in_notes() -> None:
+    out = run("| Name | Role | Notes |\n|------|------|-------|\n"
+              "| Tomás Herrera | HCA | Requested Fridays off for Jummah prayers |\n"
+              "| Declan Fitzgerald | Porter | Union rep (Unison) |")  # fmt: skip
+    gone(out, "Tomás", "Fitzgerald", "Jummah", "Unison")
+    assert "| Porter |" in out and "for religious observance |" in out, out
+    out = run("The choir sang in unison.")
+    assert out == "The choir sang in unison.", out

@@ -110,6 +110,15 @@ _SPEAKER = re.compile(
 )
 
 
+# A log's or a query string's key and its quoted or bare value: 'name="Lorraine Tebbutt"', "patient=Ann Lee&".
+_KEY_VALUE = re.compile(
+    r"(?<![\w-])(?:name|full_?name|patient_?name|customer_?name|client_?name|first_?name|last_?name|surname|"
+    r"patient|customer|client|employee|person)=(?:\"(?P<q>[^\"\n]{2,60})\"|'(?P<s>[^'\n]{2,60})'|"
+    r"(?P<b>[A-Z][\w'’-]+(?:[ +][A-Z][\w'’-]+){0,3}))",
+    re.I,
+)
+
+
 def find_field_names(text: str) -> list[Finding]:
     field, user, hello, closing = _patterns()
     out: list[Finding] = [
@@ -134,6 +143,11 @@ def find_field_names(text: str) -> list[Finding]:
         name = scan_name(text, m.end())
         if _accept(text, name, whole_line=True):
             out.append(person(text, name.start, name.end, SOURCE, "name after a closing", 0.9))
+    for m in _KEY_VALUE.finditer(text):
+        group = next(g for g in ("q", "s", "b") if m.group(g))
+        name = scan_name(text, m.start(group))
+        if name is not None and name.end <= m.end(group) and re.search(r"[A-Z]", m.group(group)):
+            out.append(person(text, m.start(group), m.end(group), SOURCE, "a name in a key=value field", 0.9))
     for m in user.finditer(text):
         value = m.group("v")
         if re.search(r"[\d_.@]", value):  # a handle, not a name ("desert_rose_82")

@@ -32,6 +32,9 @@ _LOGIN = re.compile(
     r"(?P<v>[A-Za-z][\w.-]{1,30}[A-Za-z0-9])(?![\w@-])"
     r"|(?<![\w.])/(?:home|Users)/(?P<h>[A-Za-z_][\w.-]{0,31})(?![\w-])"
     r"|(?<![\w])[A-Za-z]:\\Users\\(?P<w>[A-Za-z_][\w. -]{0,31}?)(?=\\|[\s,;)]|$)"
+    # A log line's actor: "record viewed ... by=j.harrington", "owner=kpatel".
+    r"|(?<![\w-])(?:by|author|owner|viewer|actor|operator|uid|changed_by|created_by|updated_by)="
+    r"(?P<k>[A-Za-z][\w.-]{1,30}[A-Za-z0-9])(?![\w@-])"
 )
 _NOT_LOGINS = frozenset({"Public", "Shared", "Default", "All Users", "root", "admin", "user", "username", "runner"})
 # A support chat's roles name no one: "[10:03] Customer: hi my internet keeps dropping".
@@ -99,7 +102,7 @@ def find_handles(text: str) -> list[Finding]:
         for m in re.finditer(rf"(?<![\w@.-]){re.escape(handle)}(?![\w@-]|\.\w)", text):
             out.append(_finding(m.start(), m.end(), text, "a chat log speaker's handle", 0.9))
     for m in _LOGIN.finditer(text):
-        group = next(g for g in ("v", "h", "w") if m.group(g))
+        group = next(g for g in ("v", "h", "w", "k") if m.group(g))
         if m.group(group) not in _NOT_LOGINS:
             # Outranks the NER's PERSON on a lower-case login ("jsmith"), which the editor would keep.
             out.append(_finding(m.start(group), m.end(group), text, "a login name", 0.9))

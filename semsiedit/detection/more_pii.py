@@ -13,7 +13,7 @@ from semsiedit.detection.identifiers import find_identifiers
 from semsiedit.detection.name_cues import find_caps_surname_first, find_cued_names, find_names_before_cues
 from semsiedit.detection.names import outside_containers
 from semsiedit.detection.phones import find_phones
-from semsiedit.detection.propagation import propagate_names, propagate_values
+from semsiedit.detection.propagation import file_names_with_names, propagate_names, propagate_values
 from semsiedit.detection.record_ids import find_record_ids, names_from_context
 from semsiedit.detection.secrets import find_secrets
 from semsiedit.detection.world_addresses import find_world_addresses
@@ -31,4 +31,5 @@ def find_more_pii(text: str, found: list[Finding]) -> list[Finding]:
     new += names
     new += names_from_context(text, found + new)
     new += propagate_names(text, found + new)
+    new += file_names_with_names(text, found + new)
     return new + propagate_values(text, found + new)

@@ -252,6 +252,36 @@ _LISTED_AFTER = re.compile(
 _LISTED_BEFORE = re.compile(r"(?<![\w'’-])(?P<name>[A-Z][a-z]+)[ \t]+(?:and|&)[ \t]+$")
 
 
+# A file's name, the last part of a path: "tebbutt_l_hiv_results.pdf", "/scans/OKAFOR-J-2024.jpg".
+_FILE_NAME = re.compile(
+    r"(?<![\w.-])[\w.-]*[A-Za-z][\w.-]*\.(?:pdf|docx?|xlsx?|csv|txt|rtf|jpe?g|png|heic|tiff?|zip|json|xml|eml|msg|mp3|"
+    r"mp4|wav|m4a)(?![\w.-])",
+    re.I,
+)
+
+
+def file_names_with_names(text: str, findings: list[Finding]) -> list[Finding]:
+    """File names that hold a person's name found in the text, in any case ("name="Lorraine Tebbutt"" and
+    "/exports/tebbutt_l_hiv_results.pdf"): the whole name of the file goes, with what else it tells."""
+    words = {
+        w.lower()
+        for f in findings
+        if f.category == "pii" and f.label == "PERSON"
+        for w in re.findall(r"[A-Za-z][a-z'’-]{3,}", f.text)
+        if not is_common_word(w, text)
+    }
+    if not words:
+        return []
+    taken = SpanIndex(findings)
+    out = []
+    for m in _FILE_NAME.finditer(text):
+        parts = set(re.split(r"[\W_\d]+", m.group().lower()))
+        if parts & words and not taken.overlaps(m.start(), m.end()):
+            out.append(Finding(m.start(), m.end(), m.group(), "pii", "FILE_NAME", 2, 0.85, SOURCE,
+                               "a file name holding a person's name"))  # fmt: skip
+    return out
+
+
 # Identifiers whose every occurrence goes once one is found: "customer 40417" found by its keyword also
 # leaks from "/var/data/exports/40417/" and a key pasted twice leaks twice.
 _VALUE_LABELS = frozenset({

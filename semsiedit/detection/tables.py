@@ -31,10 +31,12 @@ def _columns() -> dict[str, tuple[str, str]]:
         for label, headers in data[category].items():
             out.update({_norm(h): (category, label) for h in headers})
     out.update({_norm(h): _SCREENED for h in data["screened"]})
+    out.update({_norm(h): _NO_VALUES for h in data.get("no_values", [])})
     return out
 
 
 _SCREENED = ("screened", "")  # a free-text column: only the privacy terms in a cell are findings
+_NO_VALUES = ("none", "")  # a job, a team, a shift: nothing in the cell is a finding ("Porter" is no surname)
 
 
 def is_known_header(word: str) -> bool:
@@ -103,13 +105,14 @@ def _header(line: str) -> tuple[str, list[tuple[str, str] | None]] | None:
         if len(cells) < 2:
             continue
         kinds = [_columns().get(_norm(line[s:e])) for s, e in cells]
-        if any(kinds) and all(len(line[s:e].split()) <= 4 for s, e in cells):
+        if any(k not in (None, _NO_VALUES) for k in kinds) and all(len(line[s:e].split()) <= 4 for s, e in cells):
             return delimiter, kinds
     return None
 
 
 def find_table_cells(text: str) -> tuple[list[Finding], list[tuple[int, int]]]:
-    """A finding per cell of a known column, and the (start, end) of each table's header line."""
+    """A finding per cell of a known column, and the (start, end) of each table's header line and of
+    each cell that holds no value (a 'Role' column's): nothing inside those is a finding."""
     lines = [(m.start(), m.group()) for m in _LINE.finditer(text)]
     out: list[Finding] = []
     headers: list[tuple[int, int]] = []
@@ -134,6 +137,9 @@ def find_table_cells(text: str) -> tuple[list[Finding], list[tuple[int, int]]]:
             people = [line[s:e] for (s, e), kind in zip(cells, kinds, strict=True) if kind == ("pii", "PERSON")]
             subject = " ".join(people) or None
             for (s, e), kind, name in zip(cells, kinds, names, strict=True):
+                if kind == _NO_VALUES:
+                    headers.append((offset + s, offset + e))
+                    continue
                 if kind is None or s == e or line[s:e].lower() in _EMPTY:
                     continue
                 category, label = kind
