@@ -3773,3 +3773,9 @@ def test_a_role_column_names_no_one_and_a_faith_and_a_union_in_notes() -> None:
     assert "| Porter |" in out and "for religious observance |" in out, out
     out = run("The choir sang in unison.")
     assert out == "The choir sang in unison.", out
+
+
+def test_a_birth_date_after_on_the_and_a_british_heritage() -> None:
+    out = run("Ms Priyanka Venkataraman was born on the 3rd of May 1990. She said she is British Pakistani.")
+    gone(out, "Priyanka", "May", "on the 1990", "Pakistani")
+    assert "was born in 1990." in out and "she is of a particular background." in out, out

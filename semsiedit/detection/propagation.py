@@ -35,6 +35,7 @@ def _title_before() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'’])(?:{alt})\.?[ \t]+$")
 
 
+@lru_cache(maxsize=4096)  # once per name, not per call (re's own cache of 512 is flooded by names)
 def _kin_of(name: str) -> re.Pattern[str]:
     """"Maisie's mum": a name with a relative after its possessive."""
     kin = "mum|mom|mam|mother|dad|father|wife|husband|son|daughter|sister|brother|partner|boyfriend|girlfriend|nan|gran"

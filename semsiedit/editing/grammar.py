@@ -394,9 +394,15 @@ def collapse_repeats(body: str, replacements: Sequence[str]) -> str:
         body = re.sub(rf"(?<!\w)({pattern})(?:(?:,?\s+(?:and|or)|,)\s+{pattern}(?!\w))+", r"\1", body, flags=FLAGS)
     for rep in {r.strip() for r in replacements if r.strip() and "(" not in r}:
         # "very religious (Pentecostal)" -> "very religious (religious)": the aside said only which one.
-        pattern = r"\s+".join(map(re.escape, rep.split()))
-        body = re.sub(rf"(?<![\w'’-])({pattern})\s*\(\s*{pattern}\s*\)", r"\1", body, flags=FLAGS)
+        if "(" in body:
+            body = _aside_repeating(rep).sub(r"\1", body)
     return body
+
+
+@lru_cache(maxsize=1024)
+def _aside_repeating(rep: str) -> re.Pattern[str]:
+    pattern = r"\s+".join(map(re.escape, rep.split()))
+    return re.compile(rf"(?<![\w'’-])({pattern})\s*\(\s*{pattern}\s*\)", FLAGS)
 
 
 def split_keep(core: str) -> list[str]:

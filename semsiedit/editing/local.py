@@ -188,9 +188,10 @@ class LocalEditor:
                 replacement = widened[start - wstart :]
         else:
             replacement = splice(text[start:end], [(0, end - start, rendered)], text[max(0, start - 80) : start])
-        if re.fullmatch(r"\d{4}", replacement) and text[max(0, start - 3) : start] in ("on ", "On "):
-            start, replacement = start - 3, text[start - 3] + "n " + replacement  # "on 3 May 2021" -> "in 2021"
-            replacement = ("I" if replacement[0] == "O" else "i") + replacement[1:]
+        on = re.search(r"(?<![\w'’-])([Oo])n (?:the )?$", text[max(0, start - 7) : start])
+        if re.fullmatch(r"\d{4}", replacement) and on:
+            # "on 3 May 2021", "born on the 3rd of May 1990" -> "in 2021", "born in 1990"
+            start, replacement = start - len(on.group(0)), ("I" if on.group(1) == "O" else "i") + "n " + replacement
         if not replacement.strip():
             notes.append("local editor: empty rewrite suppressed")
             return None
