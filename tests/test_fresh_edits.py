@@ -3779,3 +3779,33 @@ def test_a_birth_date_after_on_the_and_a_british_heritage() -> None:
     out = run("Ms Priyanka Venkataraman was born on the 3rd of May 1990. She said she is British Pakistani.")
     gone(out, "Priyanka", "May", "on the 1990", "Pakistani")
     assert "was born in 1990." in out and "she is of a particular background." in out, out
+
+
+def test_events_topics_survivors_and_portrayals_are_no_accusations() -> None:
+    out = run("Hillary Clinton navigated complex issues such as the Arab Spring, Iran's nuclear program, and "
+              "international terrorism.", "public")  # fmt: skip
+    assert "the Arab Spring" in out and "international terrorism." in out, out
+    out = run("David Hogg is an American gun control activist and survivor of the Marjory Stoneman Douglas High "
+              "School shooting in 2018.", "public")  # fmt: skip
+    gone(out, "allegedly", "not been proven")
+    out = run("She posted a comment in response to the violent white supremacist rally that took place in "
+              "Charlottesville, Virginia.", "public")  # fmt: skip
+    gone(out, "fringe", "not been proven")
+    out = run("By exaggerating the deficits, Trump could paint a picture of the U.S. being taken advantage of by "
+              "foreign nations.", "public")  # fmt: skip
+    gone(out, "allegedly", "not been proven")
+
+
+def test_a_conviction_in_another_paragraph_about_the_same_death_settles_the_deed() -> None:
+    out = run("In April 2021, Kim Potter resigned after she fatally shot Daunte Wright during a traffic stop.\n\n"
+              "In December 2021, Potter was found guilty of manslaughter in the death of Daunte Wright.",
+              "public")  # fmt: skip
+    gone(out, "allegedly", "not been proven")
+    assert "she fatally shot Daunte Wright" in out, out
+
+
+def test_a_topic_heading_is_no_accusation() -> None:
+    out = run("2. Terrorism and Migration: Trump also commented on NATO's inability to handle global terrorism and "
+              "migration issues.", "public")  # fmt: skip
+    assert out.startswith("2. Terrorism and Migration: Trump also commented"), out
+    gone(out, "not been proven", "unproven")

@@ -34,6 +34,8 @@ _ATTRIBUTED = re.compile(
     # Verbs whose object is a statement even without "that" ("my cousin swears the mayor is a crook").
     r"|(?<![\w'’-])(?:swears?|swore|sworn|insists?|insisted|reckons?|reckoned)\s+(?!(?:on|upon|by|at)\b)(?=[\w'’-]+\s)"
     r"|(?<![\w'’-])according to(?![\w'’-])"
+    # A portrayal someone makes: "Trump could paint a picture of the U.S. being taken advantage of".
+    r"|(?<![\w'’-])paint(?:s|ed|ing)? (?:a|the|this) (?:[\w-]+ )?picture of(?![\w'’-])"
     # An embedded question asserts nothing: "Many people ask whether 5G causes cancer."
     r"|(?<![\w'’-])(?:ask(?:s|ed|ing)?|wonder(?:s|ed|ing)?|question(?:s|ed|ing)?|the question of)\s+(?:whether|if)"
     r"(?![\w'’-])",
@@ -43,6 +45,8 @@ _ATTRIBUTED = re.compile(
 # or an attack the subject suffered ("Her husband was killed by the Taliban", "being abused as a child").
 _ESTABLISHED = re.compile(
     r"(?<![\w'’-])(?:found (?:him|her|them) guilty)(?![\w'’-])|"
+    # Who lived through an attack is no one accused of it: "survivor of the Stoneman Douglas shooting".
+    r"(?<![\w'’-])(?:survivors? of|survived|witness(?:es)? to|witnessed)(?![\w'’-])|"
     # A lawsuit or a settlement is a fact of record; what it alleges is attributed ("sued him alleging that …").
     r"(?<![\w'’-])(?:sued|settled|settlement|filed (?:a )?(?:lawsuit|suit|complaint)|(?:lawsuits?|suits?|complaints?) "
     r"(?:was |were )?filed)(?![\w'’-])|"
@@ -151,10 +155,19 @@ def court_record(text: str) -> bool:
 
 def court_record_in_paragraph(text: str, start: int, end: int) -> bool:
     """The statement's paragraph records a conviction or admission ("... defrauding investors. He pleaded
-    guilty to 11 federal felonies")."""
+    guilty to 11 federal felonies"), or another paragraph does about someone the statement names ("she
+    fatally shot Daunte Wright ... \n\nPotter was found guilty of manslaughter in the death of Daunte Wright")."""
     left = text.rfind("\n\n", 0, start)
     right = text.find("\n\n", end)
-    return court_record(text[left + 1 if left >= 0 else 0 : right if right >= 0 else len(text)])
+    if court_record(text[left + 1 if left >= 0 else 0 : right if right >= 0 else len(text)]):
+        return True
+    names = set(_NAME.findall(text, start, end))
+    paragraphs = text.split("\n\n") if names else []
+    return any(names & set(_NAME.findall(paragraph)) and court_record(paragraph) for paragraph in paragraphs)
+
+
+# A full name: two capitalised words ("Daunte Wright"), no sentence's first word alone.
+_NAME = re.compile(r"(?<![\w'’.-])(?-i:[A-Z][a-z]+ [A-Z][a-z]+)(?![\w'’-])")
 
 
 def needs_hedge(statement: str) -> bool:
