@@ -3809,3 +3809,16 @@ def test_a_topic_heading_is_no_accusation() -> None:
               "migration issues.", "public")  # fmt: skip
     assert out.startswith("2. Terrorism and Migration: Trump also commented"), out
     gone(out, "not been proven", "unproven")
+
+
+def test_protests_against_a_wrong_reports_called_misleading_and_a_doctored_video() -> None:
+    out = run("George Floyd's death sparked global protests against police brutality and racial discrimination. "
+              "The details of Floyd's criminal history have often been the subject of misleading and fake news "
+              "reports.", "public")  # fmt: skip
+    gone(out, "allegedly", "disputed", "unconfirmed", "not been proven")
+    assert "misleading and fake news reports." in out, out
+    out = run("The video was intentionally manipulated to look like a CNN broadcast with a fake chyron stating, "
+              "\"Terrified toddler runs from racist baby.\"", "public")  # fmt: skip
+    gone(out, "allegedly", "influenced", "not been proven")
+    out = run("Now, in regards to his criminal history, Floyd had multiple run-ins with the law.", "public")
+    gone(out, "improper")  # a record's name is no accusation to soften ("his improper history")

@@ -34,6 +34,9 @@ _ATTRIBUTED = re.compile(
     # Verbs whose object is a statement even without "that" ("my cousin swears the mayor is a crook").
     r"|(?<![\w'’-])(?:swears?|swore|sworn|insists?|insisted|reckons?|reckoned)\s+(?!(?:on|upon|by|at)\b)(?=[\w'’-]+\s)"
     r"|(?<![\w'’-])according to(?![\w'’-])"
+    # What reports say, not the text: "his record has been the subject of misleading and fake news reports".
+    r"|(?<![\w'’-])the subject of (?:[\w-]+ ){0,4}(?:reports?|claims?|rumou?rs?|speculation|allegations?|stories)"
+    r"(?![\w'’-])"
     # A portrayal someone makes: "Trump could paint a picture of the U.S. being taken advantage of".
     r"|(?<![\w'’-])paint(?:s|ed|ing)? (?:a|the|this) (?:[\w-]+ )?picture of(?![\w'’-])"
     # An embedded question asserts nothing: "Many people ask whether 5G causes cancer."
@@ -411,6 +414,8 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
     # A statement that ends inside someone's quoted words ('he would go "death con 3 on …'): a note
     # there would put words in their mouth.
     inside_quote = any(q in unbalanced(core)[0] for q in "\"“‘'")
+    # Nor where the sentence goes on into a quotation ('a fake chyron stating, "Terrified toddler ...').
+    inside_quote = inside_quote or bool(re.match(r"[ \t,:]*[\"“‘]", text[node.end : node.end + 4]))
     if inside_quote and not known_false:
         return lead + core + tail
     # The statement ends inside a list the sentence goes on with ("including jade and rose quartz eggs",
