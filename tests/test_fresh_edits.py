@@ -3822,3 +3822,16 @@ def test_protests_against_a_wrong_reports_called_misleading_and_a_doctored_video
     gone(out, "allegedly", "influenced", "not been proven")
     out = run("Now, in regards to his criminal history, Floyd had multiple run-ins with the law.", "public")
     gone(out, "improper")  # a record's name is no accusation to soften ("his improper history")
+
+
+def test_a_denied_deed_a_past_scandal_a_protest_and_a_professed_faith() -> None:
+    out = run("Julian Assange did not die in the Ecuadorian embassy in London, nor was he murdered in April 2017.",
+              "public")  # fmt: skip
+    gone(out, "allegedly", "not been proven")
+    out = run("After the scandal, Rick Scott left Columbia/HCA and has served as a U.S. Senator for Florida since "
+              "2019.", "public")  # fmt: skip
+    assert out.startswith("After the scandal, Rick Scott left") and "not been proven" not in out, out
+    out = run("He knelt during the national anthem to protest racial injustice and police brutality.", "public")
+    gone(out, "not been proven", "allegedly")
+    out = run("As a politician, Ted Cruz has expressed his faith in Christianity publicly numerous times.", "public")
+    assert "his faith in Christianity" in out, out

@@ -379,6 +379,9 @@ _LIST_GOES_ON = re.compile(
 )
 
 
+_DENIED_BEFORE = re.compile(r"(?<![\w'’-])(?:nor|not|never|neither)(?: (?:was|were|did|had|has|is))?[ \t]*$", re.I)
+
+
 def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool = True, changed: bool = False,
     light: bool = False,
 ) -> str:  # fmt: skip
@@ -395,6 +398,13 @@ def wrap(text: str, node: Node, body: str, kind: str, ctx: Ctx, *, adverb: bool 
         # One adverb for the statement: a split at "U.S. Secretary" is not a new sentence to hedge.
         return lead + (insert_hedge(core, light_adverb) or core) + tail
     denials = re.compile(rf"(?<![\w'’])(?:{'|'.join(grammar()['denials'])})(?!\w)", FLAGS)
+    # "He did not die there, nor was he murdered": a statement the words before it deny asserts nothing.
+    starts = [f.start for f in node.semsi if f.category == "harmful"] or [node.start]
+    denied_before = all(_DENIED_BEFORE.search(text, max(0, s - 12), s) for s in starts)
+    if denied_before and kind == "harmful":
+        if "allegedly" not in text[node.start : node.end]:
+            core = core.replace("allegedly ", "")  # a table's hedge on the term: nothing is alleged here
+        return lead + core + tail
     if adverb:
         # "Gary denies being drunk" is his own statement: "Gary allegedly denies" made it a claim.
         new_core = "".join(p if denials.search(p) else _hedge_predicates(p, wrappers["adverb"]) for p in pieces)

@@ -147,7 +147,8 @@ _DENIED = re.compile(r"(?<![\w'’-])(?:never|not|no longer|neither|nor)(?![\w'�
 # spoken openly about being abused as a child", "revealed in her memoir", "In a 2021 interview ... said she".
 _DISCLOSED = re.compile(
     r"(?<![\w'’-])(?:(?:publicly |openly )?(?:came|comes|coming) out(?: publicly)? as|"
-    r"publicly (?:disclosed|revealed|announced|acknowledged|discussed|shared)|"
+    r"publicly (?:disclosed|revealed|announced|acknowledged|discussed|shared|expressed|professed)|"
+    r"(?:expressed|professed|spoken of|talked about) (?:his|her|their) (?:faith|beliefs?)(?: [\w ]{0,30}?)? publicly|"
     r"openly (?:gay|lesbian|bisexual|trans\w*|queer|autistic)|"
     r"(?:has|have|had)(?: also| often| repeatedly)? (?:spoken|written|talked) (?:openly|publicly) about|"
     r"(?:spoke|wrote|talked) (?:openly|publicly) about|"
