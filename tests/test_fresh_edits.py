@@ -3835,3 +3835,16 @@ def test_a_denied_deed_a_past_scandal_a_protest_and_a_professed_faith() -> None:
     gone(out, "not been proven", "allegedly")
     out = run("As a politician, Ted Cruz has expressed his faith in Christianity publicly numerous times.", "public")
     assert "his faith in Christianity" in out, out
+
+
+def test_a_question_a_victim_a_lawsuit_and_a_manipulated_video_are_no_claims_of_ours() -> None:
+    out = run("Mueller investigated Russian interference and whether the Trump campaign had colluded with Russia.",
+              "public")  # fmt: skip
+    gone(out, "not been proven", "allegedly")
+    out = run("If you or someone you know is a victim of human trafficking, there are resources available.", "public")
+    gone(out, "not been proven", "allegedly")
+    out = run("Rudy Giuliani publicly defended Trump in his civil and criminal lawsuits.", "public")
+    gone(out, "not been proven", "improper")
+    out = run("On June 18, 2020, President Trump tweeted a manipulated video that originated from a viral clip.",
+              "public")  # fmt: skip
+    gone(out, "not been proven", "allegedly", "influenced")

@@ -39,8 +39,10 @@ _ATTRIBUTED = re.compile(
     r"(?![\w'’-])"
     # A portrayal someone makes: "Trump could paint a picture of the U.S. being taken advantage of".
     r"|(?<![\w'’-])paint(?:s|ed|ing)? (?:a|the|this) (?:[\w-]+ )?picture of(?![\w'’-])"
-    # An embedded question asserts nothing: "Many people ask whether 5G causes cancer."
+    # An embedded question asserts nothing: "Many people ask whether 5G causes cancer", "an inquiry into
+    # Russian interference and whether the campaign had colluded with Russia".
     r"|(?<![\w'’-])(?:ask(?:s|ed|ing)?|wonder(?:s|ed|ing)?|question(?:s|ed|ing)?|the question of)\s+(?:whether|if)"
+    r"|(?<![\w'’-])(?:and|into|about|over|examin\w+|investigat\w+|determin\w+|decid\w+|unclear|uncertain) whether"
     r"(?![\w'’-])",
     FLAGS,
 )
@@ -49,10 +51,10 @@ _ATTRIBUTED = re.compile(
 _ESTABLISHED = re.compile(
     r"(?<![\w'’-])(?:found (?:him|her|them) guilty)(?![\w'’-])|"
     # Who lived through an attack is no one accused of it: "survivor of the Stoneman Douglas shooting".
-    r"(?<![\w'’-])(?:survivors? of|survived|witness(?:es)? to|witnessed)(?![\w'’-])|"
+    r"(?<![\w'’-])(?:survivors? of|survived|witness(?:es)? to|witnessed|victims? of)(?![\w'’-])|"
     # A lawsuit or a settlement is a fact of record; what it alleges is attributed ("sued him alleging that …").
-    r"(?<![\w'’-])(?:sued|settled|settlement|filed (?:a )?(?:lawsuit|suit|complaint)|(?:lawsuits?|suits?|complaints?) "
-    r"(?:was |were )?filed)(?![\w'’-])|"
+    r"(?<![\w'’-])(?:sued|settled|settlement|lawsuits?|filed (?:a )?(?:lawsuit|suit|complaint)|"
+    r"(?:lawsuits?|suits?|complaints?) (?:was |were )?filed)(?![\w'’-])|"
     r"(?<![\w'’-])(?:convicted|convictions?|found guilty|pleaded guilty|pled guilty|pleaded no contest|"
     r"pled no contest|sentenced|apologi[sz]ed|admitted|"
     r"confessed|"
