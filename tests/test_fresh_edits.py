@@ -3848,3 +3848,14 @@ def test_a_question_a_victim_a_lawsuit_and_a_manipulated_video_are_no_claims_of_
     out = run("On June 18, 2020, President Trump tweeted a manipulated video that originated from a viral clip.",
               "public")  # fmt: skip
     gone(out, "not been proven", "allegedly", "influenced")
+
+
+def test_a_conviction_as_a_belief_and_a_named_system_are_no_attributes() -> None:
+    out = run("Abstaining could be seen as a lack of leadership or conviction on an issue, Senator Manchin said.",
+              "public")  # fmt: skip
+    assert "a lack of leadership or conviction on an issue" in out, out
+    out = run("In 2016, the CDC implemented the Drug Overdose Death Data Query to track deaths, Dr Frieden said.",
+              "public")  # fmt: skip
+    assert "the Drug Overdose Death Data Query" in out, out
+    out = run("Mr Cole was sectioned under the Mental Health Act in 2019. He has a conviction for assault.")
+    gone(out, "sectioned", "Mental Health Act", "conviction", "assault", "Cole")
