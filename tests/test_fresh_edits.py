@@ -3859,3 +3859,21 @@ def test_a_conviction_as_a_belief_and_a_named_system_are_no_attributes() -> None
     assert "the Drug Overdose Death Data Query" in out, out
     out = run("Mr Cole was sectioned under the Mental Health Act in 2019. He has a conviction for assault.")
     gone(out, "sectioned", "Mental Health Act", "conviction", "assault", "Cole")
+
+
+def test_a_one_person_record_owns_its_attributes_and_a_child_with_an_age_in_a_list() -> None:
+    out = run("Loan application notes — applicant: Stefan Ionescu, 38.\nTwo CCJs in 2023 (£2,140 and £860), both "
+              "satisfied. Currently in an IVA. He has been in GamCare treatment since 2022.")  # fmt: skip
+    gone(out, "Stefan", "CCJ", "2,140", "IVA", "GamCare")
+    assert "Currently in a repayment plan." in out, out
+    out = run("Present: mum (Blessing Okoro), children Daniel (9) and Precious (4).")
+    gone(out, "Blessing", "Daniel", "Precious")
+    assert "(9)" in out and "(4)" in out, out
+    out = run("Are you taking any medication? Salbutamol inhaler, metformin")
+    gone(out, "Salbutamol", "inhaler", "metformin")
+
+
+def test_a_public_figure_who_said_she_had_a_condition_disclosed_it() -> None:
+    out = run("In an interview with Oprah Winfrey in 2021, Meghan said she had experienced suicidal thoughts while "
+              "pregnant.", "public")  # fmt: skip
+    assert "suicidal thoughts while pregnant" in out, out

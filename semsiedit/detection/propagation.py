@@ -246,7 +246,7 @@ def _a_listed_name(text: str, word: str, start: int) -> bool:
 # Joined by "and", or by a comma inside a list that goes on ("Jack, Ruby and Ellie"): "Aisha Mohammed,
 # Year 10" and "The Dean of Students, Prof Hughes" list no one.
 _LISTED_AFTER = re.compile(
-    r"(?:,?[ \t]+(?:and|&)[ \t]+(?P<last>[A-Z][a-z]+)(?=[ \t]*(?:,|and\b|&|[.;!?)]|$))"
+    r"(?:[ \t]*\(\d{1,2}\))?(?:,?[ \t]+(?:and|&)[ \t]+(?P<last>[A-Z][a-z]+)(?=[ \t]*(?:,|and\b|&|[.;!?)]|\(\d|$))"
     r"|,[ \t]+(?P<inner>[A-Z][a-z]+)(?=[ \t]*(?:,|and\b|&)))",
     re.M,
 )

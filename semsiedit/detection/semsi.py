@@ -201,6 +201,13 @@ _PRISON_PREFIXES = frozenset({"HMP", "HMYOI"})
 _NAME_ENTS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "FAC", "LAW", "EVENT", "PRODUCT"})
 
 
+_ONE_PERSON_RECORD = re.compile(
+    r"(?:^|[—–-][ \t]*)(?:applicant|client|tenant|claimant|customer|employee|borrower|policyholder|service user|"
+    r"pupil|student|member|candidate)[ \t]*:[ \t]*(?-i:[A-Z])",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 @cache
 def _clinical(key: str) -> re.Pattern[str]:
     """clinical.json's `context` (a text about health care) or `note` (a clinical note itself)."""
@@ -278,6 +285,10 @@ class SemsiRecognizer:
         matches = term_matcher(category).find(doc)
         # In a clinical note every condition and medicine is the patient's ("Plan: restart donepezil").
         note = category == "privacy" and bool(_clinical("note").search(text))
+        # A record about one person ("Loan application notes — applicant: Stefan Ionescu"): an attribute in a
+        # sentence with no person for its subject ("two CCJs in 2023, both satisfied") is that person's.
+        # Not a patient's: a clinical note has its own rule, and says general things ("Diabetes is common").
+        about_one = category == "privacy" and bool(_ONE_PERSON_RECORD.search(text))
         if note or (category == "privacy" and _clinical("context").search(text)):
             matches = _with_clinical_abbreviations(doc, matches)
         for start, end, term in matches:
@@ -331,7 +342,7 @@ class SemsiRecognizer:
             if subject is None and not (
                 category == "privacy"
                 and term.severity >= 2
-                and (note or fragment(self._sentence(doc, start, sents)))
+                and (note or about_one or fragment(self._sentence(doc, start, sents)))
             ):
                 continue  # a general statement ("Fraud is a crime"), not about anyone
             cstart, cend = within_lines(text, *clause_span(head, span), span.start_char, span.end_char)

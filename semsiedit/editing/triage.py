@@ -159,6 +159,9 @@ _DISCLOSED = re.compile(
     r"announced (?:the|that) (?:diagnosis|condition|illness|news)(?: (?:herself|himself|themselves))?|"
     r"(?:she|he|they) (?:revealed|disclosed) (?:in (?:a|an|her|his|their) [\w-]+ )?that|"
     r"(?:she|he|they) (?:has|have|had) (?:said|stated|revealed|confirmed) (?:that )?(?:she|he|they)|"
+    # "Meghan said she had ...": the person, by name (not "Investigators said he had", "Police said ...").
+    r"(?-i:(?!Police|Staff|Media|Family|Someone|Everyone|Nobody|They|This|That|Her|His)[A-Z][a-z]+(?<!s)) "
+    r"(?:said|told [\w ]{1,20}?|revealed|admitted) (?:that )?(?:she|he) (?:had|has|was|is)|"
     r"(?:revealed|disclosed|discussed|wrote about|written about|spoke about|spoken about) [^.!?\n]{0,40}?in "
     r"(?:his|her|their) "
     r"(?:memoir|autobiography|essay|podcast|documentary|book)|in (?:his|her|their) (?:memoir|autobiography)|"
