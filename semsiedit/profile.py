@@ -67,7 +67,12 @@ _RECORD_CUES = re.compile(
 # Signs of text about public figures: a question-answering model's voice, offices and roles,
 # encyclopaedic and historical phrasing.
 _PUBLIC_CUES = re.compile(
-    r"\bas an? (?:ai|language model)\b|\b(?:president|senator|governor|congress(?:man|woman)?|prime minister|"
+    r"\bas an? (?:ai|language model)\b|"
+    # An assistant's refusal or hedge, not a person writing about themselves.
+    r"\bi(?:'m| am) sorry,? but i (?:can(?:'|no)?t|am unable|don't)|\bi (?:cannot|can't|am unable to) "
+    r"(?:provide|share|verify|confirm|speculate)|\bi don't have (?:access to )?(?:personal|real-time|specific) "
+    r"information|\bi can tell you that|studies (?:have|show|involving|found)|retracted|peer-reviewed|"
+    r"struck off|\b(?:president|senator|governor|congress(?:man|woman)?|prime minister|"
     r"minister|secretary of state|mayor|actor|actress|singer|rapper|celebrity|ceo|founder|co-?founded|co-?founders?|"
     r"billionaire|"
     r"(?:presidential|mayoral|senate|congressional|parliamentary|party|democratic|republican|labour|conservative|"

@@ -3877,3 +3877,12 @@ def test_a_public_figure_who_said_she_had_a_condition_disclosed_it() -> None:
     out = run("In an interview with Oprah Winfrey in 2021, Meghan said she had experienced suicidal thoughts while "
               "pregnant.", "public")  # fmt: skip
     assert "suicidal thoughts while pregnant" in out, out
+
+
+def test_an_assistants_refusal_is_no_record_and_a_divorce_keeps_its_grammar() -> None:
+    out = run("I'm sorry, but I can't share personal information about private individuals. However, I can tell you "
+              "that Jeff Bezos founded Amazon in 1994 in his garage in Bellevue, Washington.", "auto")  # fmt: skip
+    assert "Jeff Bezos founded Amazon in 1994 in his garage in Bellevue, Washington." in out, out
+    out = run("Mr Bezos divorced Jane Scott in 2019 in one of the largest divorce settlements in history.")
+    gone(out, "Jane", "divorce", "a family matter settlements")
+    assert "separated from Person" in out and "the largest family settlements" in out, out

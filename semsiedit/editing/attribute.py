@@ -52,6 +52,8 @@ _ESTABLISHED = re.compile(
     r"(?<![\w'’-])(?:found (?:him|her|them) guilty)(?![\w'’-])|"
     # Who lived through an attack is no one accused of it: "survivor of the Stoneman Douglas shooting".
     r"(?<![\w'’-])(?:survivors? of|survived|witness(?:es)? to|witnessed|victims? of)(?![\w'’-])|"
+    # A regulator's finding: "struck off the medical register for misconduct", "disbarred".
+    r"(?<![\w'’-])(?:struck off|disbarred|debarred|banned from practi[sc]ing)(?![\w'’-])|"
     # A lawsuit or a settlement is a fact of record; what it alleges is attributed ("sued him alleging that …").
     r"(?<![\w'’-])(?:sued|settled|settlement|lawsuits?|filed (?:a )?(?:lawsuit|suit|complaint)|"
     r"(?:lawsuits?|suits?|complaints?) (?:was |were )?filed)(?![\w'’-])|"
