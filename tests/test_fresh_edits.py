@@ -3886,3 +3886,17 @@ def test_an_assistants_refusal_is_no_record_and_a_divorce_keeps_its_grammar() ->
     out = run("Mr Bezos divorced Jane Scott in 2019 in one of the largest divorce settlements in history.")
     gone(out, "Jane", "divorce", "a family matter settlements")
     assert "separated from Person" in out and "the largest family settlements" in out, out
+
+
+def test_a_general_equality_statement_and_lgbt_flags_are_nobodys_attribute() -> None:
+    text = ("The UN did not replace all 193 member countries' flags with LGBT flags. The UN supports the rights of "
+            "all people regardless of their sexual orientation or gender identity.")  # fmt: skip
+    assert run(text, "public") == text
+    out = run("Mrs Kaur said her son is gay and she supports him regardless of what the family thinks.")
+    gone(out, "gay", "Kaur")
+
+
+def test_an_article_outside_a_quotation_agrees_with_the_replacement_inside() -> None:
+    out = run('In 1998 President Bill Clinton admitted to having had an "inappropriate relationship" with Monica '
+              "Lewinsky, a White House intern.", "public")  # fmt: skip
+    assert 'an "questionable' not in out and 'an "inappropriate' not in out, out

@@ -238,7 +238,16 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
         fixed = match_case(article_for(word.group(0)), art.group(1))
         if fixed != art.group(1):
             return left[: art.start()] + fixed + " " + right
+    quoted = _QUOTED_ARTICLE.search(left)
+    if quoted and word and word.group(0)[:1].isalpha():
+        # 'an "inappropriate relationship"' -> 'a "questionable relationship"': the article is outside the quote.
+        fixed = match_case(article_for(word.group(0)), quoted.group(1))
+        if fixed != quoted.group(1):
+            return left[: quoted.start()] + fixed + " " + quoted.group(2) + right
     return result
+
+
+_QUOTED_ARTICLE = re.compile(r"(?<![\w'’-])(a|an) ([\"“‘'])$", FLAGS)
 
 
 # A replacement that names a condition, and the clinical nouns a condition can modify ("HIV diagnosis").
