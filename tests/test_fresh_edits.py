@@ -3900,3 +3900,28 @@ def test_an_article_outside_a_quotation_agrees_with_the_replacement_inside() -> 
     out = run('In 1998 President Bill Clinton admitted to having had an "inappropriate relationship" with Monica '
               "Lewinsky, a White House intern.", "public")  # fmt: skip
     assert 'an "questionable' not in out and 'an "inappropriate' not in out, out
+
+
+def test_no_evidence_statistics_a_named_law_a_mentioned_term_and_a_police_identification() -> None:
+    texts = [
+        "There is no credible evidence that Anthony Bourdain was planning to expose a secret network.",
+        "The NYPD reported 1,562 shooting incidents in 2021, a 2% increase from 2020.",
+        "In a 1996 speech about the Violent Crime Control and Law Enforcement Act, Hillary Clinton used the term "
+        '"superpredators".',
+        "The El Paso shooting suspect, Patrick Crusius, was identified by law enforcement as the perpetrator of "
+        "the mass shooting in El Paso, Texas.",
+        'The term "war criminal" is typically associated with serious wartime offenses under international law.',
+        "Mueller left the decision on whether the President's actions constituted obstruction of justice to "
+        "Congress.",
+    ]
+    for text in texts:
+        out = run(text, "public")
+        gone(out, "allegedly", "not been proven", "unconfirmed", "offence Control")
+
+
+def test_a_term_kept_capitalised_in_a_named_law_is_no_leak_and_a_topic_discussed_is_no_deed() -> None:
+    text = ('In a 1996 speech about the Violent Crime Control and Law Enforcement Act, Hillary Clinton did use the '
+            'term "superpredators" when discussing gang violence and juvenile crime.')  # fmt: skip
+    out = run(text, "public")
+    gone(out, "subject of unproven claims", "not been proven", "offence Control")
+    assert "the Violent Crime Control and Law Enforcement Act" in out, out

@@ -42,7 +42,12 @@ _ATTRIBUTED = re.compile(
     # An embedded question asserts nothing: "Many people ask whether 5G causes cancer", "an inquiry into
     # Russian interference and whether the campaign had colluded with Russia".
     r"|(?<![\w'’-])(?:ask(?:s|ed|ing)?|wonder(?:s|ed|ing)?|question(?:s|ed|ing)?|the question of)\s+(?:whether|if)"
-    r"|(?<![\w'’-])(?:and|into|about|over|examin\w+|investigat\w+|determin\w+|decid\w+|unclear|uncertain) whether"
+    r"|(?<![\w'’-])(?:and|into|about|over|on|as to|examin\w+|investigat\w+|determin\w+|decid\w+|unclear|uncertain) "
+    r"whether"
+    # The text finds nothing to support it: "There is no credible evidence that ...", "I couldn't find any
+    # credible sources reporting that ...".
+    r"|(?<![\w'’-])(?:no|any) (?:credible |reliable |verified |real |solid )?(?:evidence|proof|sources?|reports?)"
+    r" (?:that|of|reporting|to suggest|suggesting|showing)(?![\w'’-])"
     r"(?![\w'’-])",
     FLAGS,
 )
@@ -52,6 +57,9 @@ _ESTABLISHED = re.compile(
     r"(?<![\w'’-])(?:found (?:him|her|them) guilty)(?![\w'’-])|"
     # Who lived through an attack is no one accused of it: "survivor of the Stoneman Douglas shooting".
     r"(?<![\w'’-])(?:survivors? of|survived|witness(?:es)? to|witnessed|victims? of)(?![\w'’-])|"
+    # What the police or a camera established: "identified by law enforcement as", "photographed carrying".
+    r"(?<![\w'’-])(?:(?:identified|named) by (?:police|law enforcement|authorities|investigators|the (?-i:FBI|police))|"
+    r"photographed|filmed|caught on camera|recorded on video)(?![\w'’-])|"
     # A regulator's finding: "struck off the medical register for misconduct", "disbarred".
     r"(?<![\w'’-])(?:struck off|disbarred|debarred|banned from practi[sc]ing)(?![\w'’-])|"
     # A lawsuit or a settlement is a fact of record; what it alleges is attributed ("sued him alleging that …").

@@ -74,7 +74,7 @@ from semsiedit.editing.triage import (
     whole_organisation,
 )
 from semsiedit.profile import Profile, apply_profile
-from semsiedit.text import bounded_word, split_sentences
+from semsiedit.text import bounded_word, split_sentences, value_pattern
 from semsiedit.types import Edit, Finding, Usage
 from semsiedit.verify import check_form, edit_form
 
@@ -242,7 +242,15 @@ class LocalEditor:
                 return True
             if f.category != "pii" and value and value in low and not framed_advice(f.text, rendered):
                 return True
-        return any(bounded_word(t.casefold()).search(low) for t in ctx.removed_terms)
+        # A removed term that survives only capitalised inside a name is no leak: "juvenile crime" went,
+        # "the Violent Crime Control and Law Enforcement Act" stays.
+        flat = " ".join(rendered.split())
+        return any(
+            not (t[:1].islower() and m.group()[:1].isupper())
+            for t in ctx.removed_terms
+            if (pattern := value_pattern(t)) is not None
+            for m in pattern.finditer(flat)
+        )
 
     # -- rendering ------------------------------------------------------------------------------
 
