@@ -3925,3 +3925,12 @@ def test_a_term_kept_capitalised_in_a_named_law_is_no_leak_and_a_topic_discussed
     out = run(text, "public")
     gone(out, "subject of unproven claims", "not been proven", "offence Control")
     assert "the Violent Crime Control and Law Enforcement Act" in out, out
+
+
+def test_claims_someone_made_and_an_investigation_by_name_get_no_note() -> None:
+    out = run("President Trump has made several claims about the 2020 presidential election in Wisconsin, including "
+              'that the results were "fraudulent".', "public")  # fmt: skip
+    gone(out, "not been proven", "allegedly")
+    out = run("The FBI executed a search warrant at Mar-a-Lago as part of an investigation into the handling of "
+              "presidential documents.", "public")  # fmt: skip
+    gone(out, "not been proven", "allegedly")

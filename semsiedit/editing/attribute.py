@@ -37,6 +37,9 @@ _ATTRIBUTED = re.compile(
     # What reports say, not the text: "his record has been the subject of misleading and fake news reports".
     r"|(?<![\w'’-])the subject of (?:[\w-]+ ){0,4}(?:reports?|claims?|rumou?rs?|speculation|allegations?|stories)"
     r"(?![\w'’-])"
+    # Claims someone made: "Trump has made several claims about the election, including that ...".
+    r"|(?<![\w'’-])(?:made|makes|making|repeated|repeating|spread|spreading) (?:several |many |numerous |a number of "
+    r"|repeated |false |unfounded |baseless |unsubstantiated )?(?:claims|allegations|accusations)(?![\w'’-])"
     # A portrayal someone makes: "Trump could paint a picture of the U.S. being taken advantage of".
     r"|(?<![\w'’-])paint(?:s|ed|ing)? (?:a|the|this) (?:[\w-]+ )?picture of(?![\w'’-])"
     # An embedded question asserts nothing: "Many people ask whether 5G causes cancer", "an inquiry into
@@ -60,6 +63,10 @@ _ESTABLISHED = re.compile(
     # What the police or a camera established: "identified by law enforcement as", "photographed carrying".
     r"(?<![\w'’-])(?:(?:identified|named) by (?:police|law enforcement|authorities|investigators|the (?-i:FBI|police))|"
     r"photographed|filmed|caught on camera|recorded on video)(?![\w'’-])|"
+    # A process the text reports by name: "as part of an investigation into", "the ongoing investigations into".
+    r"(?<![\w'’-])(?:as part of (?:an?|the|its|their) (?:[\w-]+ )?|(?:ongoing|continuing|pending|current|open|"
+    r"federal|congressional|parliamentary|police|criminal) )(?:investigations?|inquiry|inquiries|probes?|reviews?) "
+    r"(?:into|of)(?![\w'’-])|"
     # A regulator's finding: "struck off the medical register for misconduct", "disbarred".
     r"(?<![\w'’-])(?:struck off|disbarred|debarred|banned from practi[sc]ing)(?![\w'’-])|"
     # A lawsuit or a settlement is a fact of record; what it alleges is attributed ("sued him alleging that …").
