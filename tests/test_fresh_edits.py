@@ -3934,3 +3934,10 @@ def test_claims_someone_made_and_an_investigation_by_name_get_no_note() -> None:
     out = run("The FBI executed a search warrant at Mar-a-Lago as part of an investigation into the handling of "
               "presidential documents.", "public")  # fmt: skip
     gone(out, "not been proven", "allegedly")
+
+
+def test_to_cover_up_is_a_verb() -> None:
+    out = run("A Senate committee revealed that the Nixon administration had tried to cover up its involvement.",
+              "public")  # fmt: skip
+    gone(out, "concealment its")
+    assert "had tried to conceal its involvement" in out or "had tried to cover up its involvement" in out, out
