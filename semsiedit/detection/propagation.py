@@ -217,11 +217,13 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
     # a word ("Ruby", "Rose", "Hope"), which the list alone would not vouch for.
     people = sorted([f for f in pii if f.label == "PERSON"] + out, key=lambda f: f.start)
     for f in people:
-        for m in (_LISTED_AFTER.match(text, f.end), _LISTED_BEFORE.search(text, max(0, f.start - 40), f.start)):
-            group = "name" if m is not None and m.re is _LISTED_BEFORE else "last" if m and m.group("last") else "inner"
-            if m is None or not _a_listed_name(text, m.group(group), m.start(group)):
+        after = _LISTED_AFTER.match(text, f.end)
+        before = _LISTED_BEFORE.search(text, max(0, f.start - 40), f.start)
+        spans = [after.span("last" if after.group("last") else "inner")] if after else []
+        spans += [before.span("name")] if before else []
+        for start, end in spans:
+            if not _a_listed_name(text, text[start:end], start):
                 continue
-            start, end = m.start(group), m.end(group)
             if not blocked.overlaps(start, end) and not taken.overlaps(start, end):
                 g = person(text, start, end, SOURCE, "a given name listed with people found in this text", 0.8)
                 out.append(g)

@@ -50,8 +50,7 @@ _ATTRIBUTED = re.compile(
     # The text finds nothing to support it: "There is no credible evidence that ...", "I couldn't find any
     # credible sources reporting that ...".
     r"|(?<![\w'’-])(?:no|any) (?:credible |reliable |verified |real |solid )?(?:evidence|proof|sources?|reports?)"
-    r" (?:that|of|reporting|to suggest|suggesting|showing)(?![\w'’-])"
-    r"(?![\w'’-])",
+    r" (?:that|of|reporting|to suggest|suggesting|showing)(?![\w'’-])",
     FLAGS,
 )
 # A conviction is a fact of record (generalised as such), not an accusation to hedge; nor is a death

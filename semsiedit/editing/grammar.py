@@ -103,6 +103,10 @@ _ADJECTIVE_SLOT = re.compile(
 )
 
 
+# A replacement naming a health matter ("a serious medical issue"), and an adjective shaped like one that
+# names the kind of condition ("aplastic", "pernicious", "neuroendocrine").
+_HEALTH_REP = re.compile(r"an? (?:[\w-]+ )?(?:medical|health)\b", FLAGS)
+_CONDITION_ADJECTIVE = r"[a-z]+(?:ic|ous|al|ary|oid|ive|ular|ine)"
 # Not an eponym: a stand-in's letters ("Person K asthma"), a month or a place after a preposition.
 _EPONYM_BLOCKED = re.compile(rf"(?:{PERSON_STAND_IN}|(?<![\w'’-])(?:in|on|at|from|since|by|of|to) [\w-]+) $")
 _PLACEHOLDER = re.compile(r"<[A-Z_]+_\d+>")
@@ -174,17 +178,18 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
                     article, run = article.capitalize(), run[0].lower() + run[1:]
                 return before + article + " " + run + prev.group(2) + right[rep.end() :]
             return left + right[rep.end() :]
-        named = re.search(r"(?<![\w'’-])([a-z]+(?:ic|ous|al|ary|oid|ive|ular|ine))( |\r?\n)$", left)
+        health_rep = _HEALTH_REP.match(right) is not None
+        named = re.search(rf"(?<![\w'’-])({_CONDITION_ADJECTIVE})( |\r?\n)$", left)
         slot = named.start() if named else 0
         # Over more such adjectives and the ordinary modifiers before them ("a rare pancreatic
         # neuroendocrine tumour"): the slot is where the noun phrase starts.
         while named and (more := re.search(r"(?<![\w'’-])([a-z]+) $", left[:slot])) and (
-            more.group(1) in _MODIFIERS or re.fullmatch(r"[a-z]+(?:ic|ous|al|ary|oid|ive|ular|ine)", more.group(1))
+            more.group(1) in _MODIFIERS or re.fullmatch(_CONDITION_ADJECTIVE, more.group(1))
         ) and more.group(1) not in function_words()[0]:
             slot = more.start()
         if (
             named
-            and re.match(r"an? (?:[\w-]+ )?(?:medical|health)\b", right, re.I)
+            and health_rep
             and named.group(1) not in _MODIFIERS
             and named.group(1) not in function_words()[0]
             and _ADJECTIVE_SLOT.search(left[:slot])
@@ -196,7 +201,7 @@ def fix_seam(result: str, j: int, *, article_led: bool = False) -> str:
         eponym = re.search(r"(?<![\w'’-])((?:[Nn]on-)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?) $", left)
         if (
             eponym
-            and re.match(r"an? (?:[\w-]+ )?(?:medical|health)\b", right, re.I)
+            and health_rep
             and not at_sentence_start(left[: eponym.start()])
             and not _EPONYM_BLOCKED.search(left[: eponym.end()])
             and eponym.group(1).lower() not in MONTHS_AND_DAYS

@@ -350,10 +350,8 @@ class LocalEditor:
                 # A term that contains a name-like child ("Jehovah's Witnesses"): the term wins. A child
                 # the replacement keeps ("a jury in Manhattan found him guilty ..." -> "a jury in
                 # Manhattan ruled against him") is still rendered there.
-                for s, e, child in (r for r in reps if (r[0], r[1]) in clash):
-                    kept = re.compile(rf"(?<![\w'’-]){re.escape(seg[s:e])}(?![\w'’-])")
-                    if seg[s:e] != child:
-                        repl = kept.sub(child.replace("\\", "\\\\"), repl)
+                for s, e, child in (r for r in reps if (r[0], r[1]) in clash and seg[r[0] : r[1]] != r[2]):
+                    repl = bounded_word(seg[s:e]).sub(child.replace("\\", "\\\\"), repl)
                 taken = [t for t in taken if t not in clash]
                 reps = [r for r in reps if (r[0], r[1]) not in clash]
             elif clash:
