@@ -57,6 +57,17 @@ def checks(settings: Settings) -> list[tuple[str, bool, str]]:
     except BackendUnavailable as exc:
         rows.append(("embedding model", False, str(exc)))
 
+    if settings.learned_detection:
+        started = time.perf_counter()
+        try:
+            from semsiedit.detection.learned import LearnedDetector
+
+            vectors = LearnedDetector(weights=settings.learned_weights, settings=settings).embedder  # checks its probe
+            rows.append(("learned detector", True, f"{vectors.backend} {vectors.model_name} vectors ({vectors.dim} "
+                         f"dims) match the weights, {time.perf_counter() - started:.1f}s"))  # fmt: skip
+        except BackendUnavailable as exc:
+            rows.append(("learned detector", False, str(exc)))
+
     if not settings.llm_configured:
         rows.append(("LLM backend", True, "none configured: local editor (set --model / --base-url to add one)"))
     else:

@@ -32,12 +32,14 @@ _CHECK_TEXTS = (
 )
 
 
-def cache_root() -> Path:
+def cache_root(kind: str = "onnx") -> Path:
+    """Where models derived locally from the installed one are kept (`onnx`, `static`)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "semsiedit" / "onnx"
+    return Path(base) / "semsiedit" / kind
 
 
-def _fingerprint(model_dir: Path) -> str:
+def model_fingerprint(model_dir: Path) -> str:
+    """The installed model's files by name and size: a derived model is rebuilt when they change."""
     h = hashlib.sha256()
     for p in sorted(model_dir.rglob("*")):
         if p.is_file() and p.suffix in (".json", ".safetensors", ".bin", ".txt"):
@@ -48,7 +50,7 @@ def _fingerprint(model_dir: Path) -> str:
 
 def export_path(model_dir: str) -> Path:
     d = Path(model_dir)
-    return cache_root() / f"{d.name}-{_fingerprint(d)}" / "model.onnx"
+    return cache_root() / f"{d.name}-{model_fingerprint(d)}" / "model.onnx"
 
 
 def export(model_dir: str, target: Path) -> None:

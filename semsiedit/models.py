@@ -128,10 +128,15 @@ def resolve_embedding_model(configured: str) -> str:
 @lru_cache(maxsize=4)
 def load_embedder(configured: str, backend: str = "torch") -> SentenceTransformer:
     """One sentence encoder per process, model name and backend: the model exported to ONNX Runtime
-    (backends "onnx" and "auto"; semsiedit.embedding_onnx), or a SentenceTransformer on the CPU
-    ("torch", and the fallback when the export or the runtime is unavailable)."""
+    (backends "onnx" and "auto"; semsiedit.embedding_onnx), a static model distilled from it ("static",
+    the learned detector's; semsiedit.embedding_static), or a SentenceTransformer on the CPU ("torch",
+    and the fallback when the ONNX export or runtime is unavailable)."""
     set_offline_environment()
     path = resolve_embedding_model(configured)
+    if backend == "static":  # the learned detector's vectors (semsiedit.embedding_static); no fallback
+        from semsiedit.embedding_static import load_static_encoder
+
+        return load_static_encoder(path)  # type: ignore[return-value]  # same encode() interface
     if backend in ("onnx", "auto"):
         from semsiedit.embedding_onnx import load_onnx_encoder
 

@@ -3941,3 +3941,16 @@ def test_to_cover_up_is_a_verb() -> None:
               "public")  # fmt: skip
     gone(out, "concealment its")
     assert "had tried to conceal its involvement" in out or "had tried to cover up its involvement" in out, out
+
+
+def test_a_pregnancy_is_generalised_whole_not_word_by_word() -> None:
+    """'about eight weeks pregnant with her daughter' had become 'about eight weeks dealing with a health
+    matter with her daughter': the duration and the child go with the pregnancy."""
+    out = run("Maria Lopez is about eight weeks pregnant with her second child. She works at the bakery.")
+    assert "dealing with a private health matter. She works at the bakery." in out
+    gone(out, "pregnant", "weeks", "second child")
+    out = run("Our patient, Ann Kim, was pregnant with twins when she was admitted.")
+    assert "was dealing with a private health matter when she was admitted." in out
+    gone(out, "twins", "pregnant")
+    out = run("She played the final while about eight weeks pregnant with her daughter. She retired in 2022.")
+    assert "while dealing with a private health matter. She retired in 2022." in out

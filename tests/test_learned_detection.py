@@ -130,17 +130,41 @@ def test_findings_are_statements_inside_the_text(engine: DetectionEngine) -> Non
         assert f.end - f.start >= 10  # a clause or a sentence, not a single word
 
 
-def test_detection_embeddings_are_reused_by_the_scorer() -> None:
+def test_detection_embeds_with_the_static_model_and_leaves_minilm_to_the_scorer() -> None:
+    """The shipped weights were trained on static vectors distilled from MiniLM (embedding_static.py):
+    detection sends nothing to the scorer's MiniLM, and scoring an unchanged text needs no model at all."""
     from semsiedit.scoring import Scorer, get_embedder
 
     settings = Settings(categories=["privacy", "harmful", "misinformation"], learned_detection=True)
     # Text about a public figure: the learned detector judges it (a record it leaves to the rules).
     text = "Senator Karl Lind was treated for depression in 2020, according to reports. He returned to the Senate."
-    DetectionEngine(settings).detect(text)
-    embedder = get_embedder(settings.embedding_model)
-    before = embedder.encoded
-    Scorer(settings).score(text, text)  # same sentences: all cached
-    assert embedder.encoded == before
+    engine = DetectionEngine(settings)
+    scoring = get_embedder(settings.embedding_model, settings.embedding_backend)
+    before = scoring.encoded
+    engine.detect(text)
+    assert engine._learned is not None and engine._learned.embedder.backend == "static"
+    assert engine._learned.embedder.encoded > 0
+    Scorer(settings).score(text, text)
+    assert scoring.encoded == before
+
+
+def test_mismatched_static_vectors_are_refused(tmp_path: Path) -> None:
+    """Weights whose probe vector the embeddings built here do not reproduce are refused with a clear
+    error rather than fed other vectors."""
+    from semsiedit.detection.learned import LearnedDetector
+    from semsiedit.errors import BackendUnavailable
+
+    model = LearnedModel.load()
+    assert model.probe is not None
+    model.probe = -model.probe
+    path = tmp_path / "w.npz"
+    model.save(path)
+    detector = LearnedDetector(weights=path)
+    with pytest.raises(BackendUnavailable, match="differ from those the learned detector was trained on"):
+        _ = detector.embedder
+    model.probe = np.asarray(LearnedModel.load().probe)
+    model.save(path)
+    assert LearnedDetector(weights=path).embedder.backend == "static"
 
 
 # -- labels and features ---------------------------------------------------------------------------

@@ -171,12 +171,10 @@ class DetectionEngine:
         self._semsi = SemsiRecognizer(semsi, specific_claims=claims) if semsi else None
         if learned:
             from semsiedit.detection.learned import LearnedDetector
-            from semsiedit.scoring import get_embedder
 
-            # The process-wide embedder, same backend as the scorer's: it finds these vectors in its cache.
-            embedder = get_embedder(self.settings.embedding_model, self.settings.embedding_backend)
+            # The embedder is the one the weights were trained on (their metadata names it).
             self._learned = LearnedDetector(
-                embedder, semsi, weights=self.settings.learned_weights,
+                semsi, weights=self.settings.learned_weights,
                 specific_claims=self.settings.specific_claims, settings=self.settings,
             )  # fmt: skip
         if "pii" in self.categories:

@@ -23,8 +23,9 @@ specific-claim ones.
 The model learned one judge's view of LLM answers about public figures. It is applied to documents of
 the `public` profile (semsiedit/profile.py: chosen from the content and the question, or set); a
 `record` (a note, an e-mail, a ticket about private people) keeps the rule findings as they are.
-Inference is plain numpy; the sentence vectors come from the process-wide `Embedder`, so the scorer
-finds them in its cache.
+Inference is plain numpy over the vectors of the embedder the weights name: since version 5 a static
+model distilled from the installed MiniLM (semsiedit/embedding_static.py), ~30x cheaper than MiniLM
+itself and as good for this (docs/model_card.md); the scorer keeps MiniLM.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ FLOOR_SEVERITY = 3  # rule findings this severe are kept whatever the model says
 # The document model vetoes rule findings only in texts at least this long: it learned from answers
 # of ~10 sentences, and a one- or two-sentence text tells it too little (a short direct accusation).
 VETO_MIN_SENTENCES = 3
+# The weights keep this sentence's vector as they were trained on it: a static model distilled here from
+# another MiniLM or model2vec version would silently feed the classifier other vectors.
+PROBE_TEXT = "The senator was accused of fraud in 2019 and treated for depression, reports claimed."
+MIN_PROBE_COSINE = 0.99
 LABELS = {"privacy": "private_statement", "harmful": "harmful_statement", "misinformation": "unverified_claim"}
 # Who a learned statement may be about: the entity types the rules accept per category.
 SUBJECT_ENTS = {
@@ -91,6 +96,7 @@ class LearnedModel:
     # and the document and word models' logits (`stack_*` in `categories`). Without them (older
     # weights), the document model decides alone.
     words: WordModel | None = None
+    probe: np.ndarray | None = None  # the embedding of PROBE_TEXT at training time
 
     def save(self, path: Path) -> None:
         arrays: dict[str, np.ndarray] = {"mean": self.mean, "scale": self.scale, "doc_mean": self.doc_mean,
@@ -103,6 +109,8 @@ class LearnedModel:
             meta["categories"][cat] = {k: float(w[k]) for k in _SCALARS if k in w}
         if self.words is not None:
             arrays |= self.words.arrays()
+        if self.probe is not None:
+            arrays["probe"] = np.asarray(self.probe, np.float32)
         arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp.npz")
@@ -126,7 +134,8 @@ class LearnedModel:
                 words = None
                 if "words_vocabulary" in data:
                     words = WordModel.from_arrays(data, {c: float(v["words_intercept"]) for c, v in cats.items()})
-                model = cls(data["mean"], data["scale"], cats, data["doc_mean"], data["doc_scale"], meta, words)
+                probe = data.get("probe")
+                model = cls(data["mean"], data["scale"], cats, data["doc_mean"], data["doc_scale"], meta, words, probe)
         except _Stale as stale:
             raise BackendUnavailable(
                 f"learned detector weights at {path} are for feature version {stale.args[0]}, "
@@ -191,18 +200,42 @@ class LearnedDetector:
 
     def __init__(
         self,
-        embedder: Embedder,
         categories: Sequence[Category] = SEMSI_CATEGORIES,
         *,
         weights: Path | None = None,
         specific_claims: bool = False,
         settings: Settings | None = None,
+        embedder: Embedder | None = None,
     ) -> None:
-        self.embedder = embedder
         self.categories = tuple(c for c in categories if c in SEMSI_CATEGORIES)
         self.model = LearnedModel.load(weights)
         self.specific_claims = specific_claims
         self.settings = settings  # for the profile (set, or auto)
+        self._embedder = embedder
+
+    @property
+    def embedder(self) -> Embedder:
+        """The process-wide embedder the weights were trained on (their `embedding_model` and
+        `embedding_backend`); weights that name no backend used the scorer's."""
+        if self._embedder is None:
+            from semsiedit.config import Settings
+            from semsiedit.scoring import get_embedder
+
+            settings = self.settings or Settings()
+            name = str(self.model.meta.get("embedding_model") or settings.embedding_model)
+            embedder = get_embedder(name, str(self.model.meta.get("embedding_backend") or settings.embedding_backend))
+            if self.model.probe is not None:
+                cosine = float(embedder.encode([PROBE_TEXT])[0] @ self.model.probe)
+                if cosine < MIN_PROBE_COSINE:
+                    from semsiedit.errors import BackendUnavailable
+
+                    raise BackendUnavailable(
+                        f"the {embedder.backend} embeddings of {name} built here differ from those the learned "
+                        f"detector was trained on (cosine {cosine:.3f}); retrain (python -m semsiedit.training) "
+                        "or set learned_detection = false"
+                    )
+            self._embedder = embedder
+        return self._embedder
 
     def applies(self, text: str, context: str | None, found: Sequence[Finding]) -> bool:
         """Whether the model judges this text: a `public` document (see the module docstring)."""

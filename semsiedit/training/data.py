@@ -29,20 +29,23 @@ def _digest(*parts: str) -> str:
     return h.hexdigest()[:16]
 
 
-def embed(texts: Sequence[str], model_name: str, cache_dir: Path | None) -> dict[str, np.ndarray]:
+def embed(
+    texts: Sequence[str], model_name: str, cache_dir: Path | None, backend: str = "static"
+) -> dict[str, np.ndarray]:
     """Unit vectors for `texts` with the run-time Embedder; cached on disk as (texts.json, vecs.npy)."""
     from semsiedit.scoring import get_embedder
 
     wanted = list(dict.fromkeys(texts))
     known: dict[str, np.ndarray] = {}
-    stem = cache_dir / f"emb-{_digest(model_name)}" if cache_dir else None
+    # The torch and ONNX vectors are the same (cosine >= 0.999); a static model's are not.
+    stem = cache_dir / f"emb-{_digest(model_name, backend if backend == 'static' else '')}" if cache_dir else None
     if stem is not None and stem.with_suffix(".json").is_file():
         names = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
         vecs = np.load(stem.with_suffix(".npy"))
         known = dict(zip(names, vecs, strict=True))
     missing = [t for t in wanted if t not in known]
     if missing:
-        vecs = get_embedder(model_name).encode(missing)
+        vecs = get_embedder(model_name, backend).encode(missing)
         known.update(zip(missing, vecs, strict=True))
         if stem is not None:
             stem.parent.mkdir(parents=True, exist_ok=True)
@@ -91,6 +94,7 @@ def build_table(
     rows: Sequence[dict[str, Any]],
     *,
     model_name: str,
+    backend: str = "static",
     spacy_model: str,
     cache_dir: Path | None,
     context_dropout: float,
@@ -101,7 +105,7 @@ def build_table(
     answers = [label_answer(r) for r in rows]
     sent_texts = [[a.text[s:e] for s, e in a.sentences] for a in answers]
     prompts = [str(r.get("prompt") or "") for r in rows]
-    vectors = embed([t for ts in sent_texts for t in ts] + [p for p in prompts if p], model_name, cache_dir)
+    vectors = embed([t for ts in sent_texts for t in ts] + [p for p in prompts if p], model_name, cache_dir, backend)
     findings = rule_findings([a.text for a in answers], spacy_model, cache_dir)
     rng = np.random.default_rng(seed)
     drop = rng.random(len(rows)) < context_dropout
