@@ -132,10 +132,7 @@ class EditingLoop:
         """
         jobs = self.settings.jobs
         if jobs == 1 or not self.uses_llm:
-            # One thread: scoring a batch on a second thread while the next is detected was slower
-            # on 2 cores (torch already uses both; benchmarks/RESULTS.md).
-            for batch in batches(docs, LOCKSTEP_BATCH):
-                yield from zip(batch, self._finish(self._edit(batch)), strict=True)
+            yield from self._run_local(docs)
             return
         # Twice as many documents in progress as LLM requests allowed (the client holds `jobs`
         # slots): while some documents wait for replies, the others detect, edit and score.
@@ -143,6 +140,30 @@ class EditingLoop:
         for doc, results in ordered_map(lambda d: self._finish(self._edit([d])), docs, workers=workers,
                                         ahead=2 * workers):  # fmt: skip
             yield doc, results[0]
+
+    def _run_local(self, docs: Iterable[Document]) -> Iterator[tuple[Document, DocumentResult]]:
+        """Lock-step batches; a batch is scored on a second thread while the next is detected and edited.
+
+        Detection (spaCy, Presidio, the static vectors) keeps one core busy and scoring (MiniLM on ONNX
+        Runtime, which releases the GIL) the other. When detection also ran MiniLM, the overlap was
+        slower on 2 cores (session 3, torch); since the detector reads static vectors it pays (RESULTS.md,
+        session 23). Without a scorer there is nothing to overlap.
+        """
+        if self.scorer is None or not self.settings.score:
+            for batch in batches(docs, LOCKSTEP_BATCH):
+                yield from zip(batch, self._finish(self._edit(batch)), strict=True)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="semsiedit-score") as pool:
+            pending = None
+            for batch in batches(docs, LOCKSTEP_BATCH):
+                states = self._edit(batch)
+                if pending is not None:
+                    yield from zip(pending[0], pending[1].result(), strict=True)
+                pending = (batch, pool.submit(self._finish, states))
+            if pending is not None:
+                yield from zip(pending[0], pending[1].result(), strict=True)
 
     # -- a group of documents in lock-step --------------------------------------------------------
     def _edit(self, docs: Sequence[Document]) -> list[_State]:

@@ -3954,3 +3954,21 @@ def test_a_pregnancy_is_generalised_whole_not_word_by_word() -> None:
     gone(out, "twins", "pregnant")
     out = run("She played the final while about eight weeks pregnant with her daughter. She retired in 2022.")
     assert "while dealing with a private health matter. She retired in 2022." in out
+
+
+def test_statements_about_institutions_and_groups_keep_their_terms() -> None:
+    """Public answers about laws and budgets name no one's crime, debt or status: 'the power to impeach'
+    had become 'the power to challenge', the Constitution's 'treason, bribery, or other high crimes' had
+    become 'disloyalty, improper payments, or other high offences', 'the national debt' 'the national
+    financial obligations'."""
+    text = (
+        "Impeachment is a constitutional process. The House has the power to impeach a civil officer, including "
+        'the President, for "treason, bribery, or other high crimes and misdemeanors." If the House votes to '
+        "impeach, the case goes to the Senate. Under a long-standing policy, a sitting president cannot be "
+        "indicted.\n\nThe budget would cut spending on programs like Medicaid to reduce the national debt. Low-income "
+        "people are more likely to be arrested and jailed for minor offenses, so some senators advocate prison "
+        "reform. The settlements have been considered illegal by most of the international community. The "
+        "order protected certain undocumented immigrants from deportation."
+    )
+    out = run(text, profile="public")
+    assert out == text, out
