@@ -87,8 +87,6 @@ def load_static_encoder(model_dir: str) -> StaticSentenceEncoder:
                Path(model_dir).name, target.parent)  # fmt: skip
         try:
             distil(model_dir, target)
-        except BackendUnavailable:
-            raise
         except Exception as exc:  # transformers and model2vec raise many kinds
             raise BackendUnavailable(f"static embeddings could not be built from {model_dir} ({exc})") from None
     return StaticSentenceEncoder(target)

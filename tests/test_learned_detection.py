@@ -138,14 +138,15 @@ def test_detection_embeds_with_the_static_model_and_leaves_minilm_to_the_scorer(
     settings = Settings(categories=["privacy", "harmful", "misinformation"], learned_detection=True)
     # Text about a public figure: the learned detector judges it (a record it leaves to the rules).
     text = "Senator Karl Lind was treated for depression in 2020, according to reports. He returned to the Senate."
-    engine = DetectionEngine(settings)
+    engine = DetectionEngine(settings).load()
+    assert engine._learned is not None
+    static = engine._learned.embedder  # its first use checks the probe vector
     scoring = get_embedder(settings.embedding_model, settings.embedding_backend)
-    before = scoring.encoded
+    static_before, scoring_before = static.encoded, scoring.encoded
     engine.detect(text)
-    assert engine._learned is not None and engine._learned.embedder.backend == "static"
-    assert engine._learned.embedder.encoded > 0
+    assert static.backend == "static" and static.encoded > static_before
     Scorer(settings).score(text, text)
-    assert scoring.encoded == before
+    assert scoring.encoded == scoring_before
 
 
 def test_mismatched_static_vectors_are_refused(tmp_path: Path) -> None:
