@@ -3972,3 +3972,53 @@ def test_statements_about_institutions_and_groups_keep_their_terms() -> None:
     )
     out = run(text, profile="public")
     assert out == text, out
+
+
+def test_general_rules_about_arrests_and_prison_and_a_political_prisoner_stay() -> None:
+    """'suspects ... are read their Miranda rights when they are arrested' had become 'when they are
+    involved in a past legal matter', 'while they are in prison' 'in a facility', and 'Nelson Mandela was
+    imprisoned for 27 years, most of them on Robben Island, for his role in the struggle against apartheid'
+    'was involved in a past legal matter for 27 years'."""
+    for text in (
+        "Under the Fifth Amendment, no person can be compelled to be a witness against himself. This is why "
+        "suspects are read their Miranda rights when they are arrested. Evidence obtained otherwise may be excluded.",
+        "In many countries, people convicted of a felony lose the right to vote, at least while they are in prison. "
+        "The rules vary by state. Advocates argue that the rules fall hardest on poor communities.",
+        "Nelson Mandela was imprisoned for 27 years, most of them on Robben Island, for his role in the struggle "
+        "against apartheid. He was released in 1990 and became president in 1994. He shared the Nobel Peace Prize.",
+    ):
+        assert run(text, profile="public") == text
+    out = run("Dan Holt was jailed in 2019 for his role in the robbery.")
+    gone(out, "jailed", "robbery", "Dan Holt")
+
+
+def test_an_arrest_the_police_made_gets_no_not_proven_note_and_keeps_its_verb() -> None:
+    """'Detectives arrested Sam Cole on suspicion of burglary' had become 'Detectives involved in a past legal
+    matter Person OX'; 'Police arrested Jamal Reed' had got 'though this has not been proven'."""
+    out = run("Detectives arrested Sam Cole on suspicion of burglary.")
+    assert out.startswith("Detectives dealt with ") and "burglary" not in out and "Cole" not in out, out
+    out = run("Police arrested Jamal Reed, 24, on Friday.")
+    assert "not been proven" not in out and "Reed" not in out, out
+
+
+def test_debt_relief_as_a_policy_stays_while_the_writers_debt_goes() -> None:
+    """'remarks on student debt relief' had become 'remarks on debts relief', the subject line 'comments on
+    financial obligations relief'."""
+    out = run("Subject: comments on debt relief\n\nDear Senator, I heard your remarks on student debt relief. I owe "
+              "$84,000 in student loans. Greg Alvarez")  # fmt: skip
+    assert "comments on debt relief" in out and "remarks on student debt relief." in out, out
+    gone(out, "84,000", "Alvarez")
+
+
+def test_drug_use_is_generalised_with_its_adjectives() -> None:
+    """'Denies any illicit drug use' had become 'Denies any illicit a personal health matter'."""
+    out = run("Denies any illicit drug use. Reports occasional recreational drug use at weekends.")
+    assert out == "Denies a personal health matter. Reports a personal health matter at weekends.", out
+
+
+def test_what_an_investigation_found_gets_no_not_proven_note() -> None:
+    """'after an investigation found he had manipulated data' had got 'though this has not been proven'."""
+    out = run("The claim comes from a 1998 paper by Andrew Wakefield that was later retracted; Wakefield lost his "
+              "medical licence after an investigation found he had manipulated data. Large studies found no link.",
+              "public")  # fmt: skip
+    assert "not been proven" not in out and "allegedly" not in out and "Andrew Wakefield" in out, out

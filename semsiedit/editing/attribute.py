@@ -62,6 +62,9 @@ _ESTABLISHED = re.compile(
     # What the police or a camera established: "identified by law enforcement as", "photographed carrying".
     r"(?<![\w'’-])(?:(?:identified|named) by (?:police|law enforcement|authorities|investigators|the (?-i:FBI|police))|"
     r"photographed|filmed|caught on camera|recorded on video)(?![\w'’-])|"
+    # An arrest the police made is the fact reported: "Police arrested Jamal Reed, 24, on Friday".
+    r"(?<![\w'’-])(?:police|officers|detectives|deputies|troopers|agents|authorities|the (?-i:FBI)) "
+    r"(?:have |had |has )?(?:arrested|detained)(?![\w'’-])|"
     # A process the text reports by name: "as part of an investigation into", "the ongoing investigations into".
     r"(?<![\w'’-])(?:as part of (?:an?|the|its|their) (?:[\w-]+ )?|(?:ongoing|continuing|pending|current|open|"
     r"federal|congressional|parliamentary|police|criminal) )(?:investigations?|inquiry|inquiries|probes?|reviews?) "
@@ -109,6 +112,9 @@ _REPORTED = re.compile(
     # A finding the sentence credits to an inquiry or a court ("a committee concluded that he had misled ...").
     r"|(?<![\w'’-])(?:concluded|found|ruled|determined|judged|decided|confirmed|revealed|reported)\s*,?\s*that\s+"
     r"(?:[\w'’-]+\s+){0,4}$"
+    # ... also without "that" when the finder is named: "after an investigation found he had manipulated data".
+    r"|(?<![\w'’-])(?:investigation|inquiry|review|panel|tribunal|court|judge|jury|committee|hearing|regulator|"
+    r"audit|council)s?\s+(?:had\s+|has\s+)?(?:concluded|found|ruled|determined)\s+(?:[\w'’-]+\s+){0,4}$"
     r"|(?<![\w'’-])(?:citing|cited|complained (?:of|about)|pointing to)\s+(?:[\w'’-]+\s+){0,6}$"
     # A body's record of it ("the UN has documented war crimes including the killing of civilians").
     r"|(?<![\w'’-])(?:documented|recorded|verified|investigated)\s+(?:[\w'’-]+\s+){0,6}$"
