@@ -25,22 +25,32 @@ ENTITIES_PER_LINE = "semsiedit_entities_per_line"
 LINE_SENTENCES = "semsiedit_line_sentences"
 
 
+def doc_text(doc: Any) -> str:
+    """`doc.text`, kept in `doc.user_data`: spaCy's property joins every token on each access, and a
+    dozen recognizers read it per document (~5% of detection's time on the dev answers)."""
+    text = doc.user_data.get(_TEXT)
+    if text is None:
+        text = doc.user_data[_TEXT] = doc.text
+    return text
+
+
 def sentence_bounds(doc: Any) -> list[tuple[int, int]]:
     """`text.split_sentences` of the doc's text, computed once per doc (kept in `doc.user_data`)."""
     bounds = doc.user_data.get(_SENTENCES)
     if bounds is None:
         from semsiedit.text import split_sentences
 
-        bounds = doc.user_data[_SENTENCES] = split_sentences(doc.text)
+        bounds = doc.user_data[_SENTENCES] = split_sentences(doc_text(doc))
     return bounds
 
 
 _SENTENCES = "semsiedit.sentences"
+_TEXT = "semsiedit.text"
 
 
 def start_sentences_at_line_breaks(doc: Any) -> Any:
     """Mark the first word after a line break that ends a sentence as a sentence start."""
-    if "\n" not in doc.text:
+    if "\n" not in doc_text(doc):
         return doc
     starts = {s for s, _ in sentence_bounds(doc)}
     for tok in doc[1:]:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from semsiedit.detection.lexicon import LEXICON_DIR, term_matcher
 from semsiedit.detection.names import BUILDINGS, DEDICATIONS, is_common_word, lexicon, org_words, person, scan_name
 from semsiedit.places import is_city, is_known_place
+from semsiedit.spacy_components import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -159,7 +160,7 @@ _NAMED_BEFORE = re.compile(r"(?<![\w'’-])(?:to be|named|called|known as|identi
 def _introduced_as_a_person(tok: Token, last: Token) -> bool:
     """"a man I now know to be Liam Kearney, 24, of …": an age after the name, or a naming verb
     before it, says a given name and surname the NER took for a firm is a person."""
-    text = tok.doc.text
+    text = doc_text(tok.doc)
     return bool(_AGE_AFTER.match(text, last.idx + len(last.text))) or bool(
         _NAMED_BEFORE.search(text, max(0, tok.idx - 20), tok.idx)
     )
@@ -236,7 +237,7 @@ def _candidate(tok: Token, text: str) -> bool:
 
 def find_first_names(doc: Doc, offset: int = 0) -> list[Finding]:
     out: list[Finding] = []
-    text = doc.text
+    text = doc_text(doc)
     end = -1
     for tok in doc:
         if tok.idx < end or not _candidate(tok, text):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from semsiedit.detection.claims import claim_heads, claim_subject, is_plain_statement, named_subject, specific_detail
 from semsiedit.detection.clauses import SUBJECT_DEPS, clause_head, clause_span, has_cue, noun_phrase
 from semsiedit.detection.lexicon import load_lexicon
+from semsiedit.spacy_components import doc_text
 from semsiedit.types import Finding
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class MisinformationRecognizer:
         claims; `private` spans (a person's sensitive attribute) are no specific claim."""
         patterns, causal = self._misinfo
         out: list[Finding] = []
-        text = doc.text  # a property that joins every token: read it once
+        text = doc_text(doc)
         for sent in doc.sents:
             # "… and NASA has never admitted it" is a negation that asserts the claim, not one that clears it.
             clearing = ("hedges", "attributions", "negations")

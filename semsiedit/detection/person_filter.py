@@ -39,6 +39,7 @@ from semsiedit.detection.names import (
 from semsiedit.detection.propagation import CLUB_BEFORE
 from semsiedit.detection.tables import header_label, is_known_header
 from semsiedit.places import is_city, is_county, is_known_place, street_type_pattern, street_words
+from semsiedit.spacy_components import doc_text
 from semsiedit.text import in_full_names, long_open_line
 
 if TYPE_CHECKING:
@@ -486,7 +487,7 @@ def clean_person_findings(findings: list[Finding], doc: Doc, offset: int = 0) ->
     out = []
     if not findings:
         return []
-    text = doc.text  # built from the tokens on every access: once per doc
+    text = doc_text(doc)
     starts: list[int] = doc.to_array("IDX").tolist()
     for f in findings:
         if f.category == "pii" and f.label == "PERSON":

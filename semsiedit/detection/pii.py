@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from semsiedit.detection.lexicon import load_lexicon
 from semsiedit.detection.names import INITIALS
 from semsiedit.models import hidden_modules, resolve_spacy_model, set_offline_environment
+from semsiedit.spacy_components import doc_text
 from semsiedit.types import Finding
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ class PiiRecognizer:
         self.allow_list = list(allow_list or [])
 
     def analyze(self, doc: Doc, offset: int = 0) -> list[Finding]:
-        text = doc.text  # joins every token on each access: once per doc
+        text = doc_text(doc)
         if not self.entities or not text.strip():
             return []
         results = self.analyzer.analyze(

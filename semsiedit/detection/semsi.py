@@ -39,6 +39,7 @@ from semsiedit.detection.first_names import first_names
 from semsiedit.detection.lexicon import Term, load_lexicon, other_sense, term_matcher
 from semsiedit.detection.misinformation import SOURCE, MisinformationRecognizer
 from semsiedit.detection.names import is_job_title
+from semsiedit.spacy_components import doc_text
 from semsiedit.text import PERSON_STAND_IN
 from semsiedit.types import Category, Finding
 
@@ -109,7 +110,7 @@ _POPULATION_BEFORE = re.compile(
 def _a_population(span: Span) -> bool:
     """A study population, not a person: "1,248 adults with type 2 diabetes", "patients with
     epilepsy": the attribute qualifies a plural noun counted or named as a group, no one's own."""
-    before = span.doc.text[max(0, span.start_char - 90) : span.start_char]
+    before = doc_text(span.doc)[max(0, span.start_char - 90) : span.start_char]
     if _POPULATION_BEFORE.search(before):
         return True  # the parse lost it in a list: "support patients recovering from heart attacks, angioplasty …"
     root = span.root
@@ -279,7 +280,7 @@ class SemsiRecognizer:
         self, doc: Doc, category: Category, subject_ents: frozenset[str], offset: int
     ) -> list[Finding]:
         out: list[Finding] = []
-        text = doc.text  # a property that joins every token: read it once
+        text = doc_text(doc)
         sents: list[Span] = []  # filled on first use: `span.sent` walks the whole doc on every call
         negated: dict[int, bool] = {}  # sentence start -> has a negation cue
         matches = term_matcher(category).find(doc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from semsiedit.detection.names import is_title, not_names, person, scan_name
+from semsiedit.spacy_components import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -27,7 +28,7 @@ def _name_token(tok: Token) -> bool:
 
 def find_titled_names(doc: Doc, offset: int = 0) -> list[Finding]:
     out: list[Finding] = []
-    text = doc.text
+    text = doc_text(doc)
     for tok in doc[:-1]:
         if not is_title(tok.text) or not tok.text[0].isupper():
             continue

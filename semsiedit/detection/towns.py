@@ -18,6 +18,7 @@ from semsiedit.detection.first_names import first_names
 from semsiedit.detection.names import is_common_word
 from semsiedit.detection.person_filter import place_preposition_before
 from semsiedit.places import is_city, is_known_place
+from semsiedit.spacy_components import doc_text
 from semsiedit.types import Finding
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ _GREETING = re.compile(r"(?:thanks|thank you|hi|hello|hey|dear|cheers|love|morni
 
 
 def find_untagged_towns(doc: Doc, found: list[Finding]) -> list[Finding]:
-    text = doc.text
+    text = doc_text(doc)
     taken = [(f.start, f.end) for f in found if f.category == "pii"]
     out: list[Finding] = []
     for i, tok in enumerate(doc):
