@@ -4022,3 +4022,31 @@ def test_what_an_investigation_found_gets_no_not_proven_note() -> None:
               "medical licence after an investigation found he had manipulated data. Large studies found no link.",
               "public")  # fmt: skip
     assert "not been proven" not in out and "allegedly" not in out and "Andrew Wakefield" in out, out
+
+
+def test_a_role_noun_opening_a_sentence_is_not_pseudonymised() -> None:
+    """'Parents of both children were informed by phone' had become 'Person AU of both children ...'."""
+    out = run("Jayden hit Amelia at break. Parents of both children were informed by phone.")
+    assert "Parents of both children were informed by phone." in out, out
+    gone(out, "Jayden", "Amelia")
+
+
+def test_insulin_dependent_is_generalised_whole() -> None:
+    """'type 1 diabetes, insulin-dependent' had become 'a chronic health condition, a prescribed
+    medication-dependent'."""
+    out = run("Applicant: Jorge Soto\nHealth: type 1 diabetes, insulin-dependent.")
+    assert "Health: a chronic health condition, on regular treatment." in out, out
+
+
+def test_test_results_parole_terms_and_a_work_probation_keep_the_sentence() -> None:
+    """'your HIV viral load is undetectable and your CD4 count is 620' had become 'your chronic test results on
+    file and your test results on file'; 'Under his parole conditions' 'Under his under supervision
+    conditions'; an employee's 'probation review' 'under supervision review'."""
+    out = run("Dear Ms Okonkwo, I am writing to confirm that your HIV viral load is undetectable and your CD4 count is "
+              "620. Yours sincerely, Dr Helen Marsh")  # fmt: skip
+    assert "confirm that your test result is on file and your test result is on file." in out, out
+    gone(out, "HIV", "620", "undetectable")
+    out = run("Under his parole conditions Dan Reid must live at his uncle's house.")
+    assert out.startswith("Under his release conditions "), out
+    out = run("Feedback on Sarah's probation review: recommend extending probation by 3 months. — Kevin")
+    assert "probation review: recommend extending probation by 3 months." in out, out
