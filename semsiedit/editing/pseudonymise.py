@@ -34,7 +34,7 @@ def usable_name(value: str | None) -> bool:
     if SURROGATE.fullmatch(v):
         return False
     # A role noun opening the sentence ("Parents of both children were informed"), not a name.
-    if " " not in v and (v.lower() in person_nouns() or (v.lower().endswith("s") and v.lower()[:-1] in person_nouns())):
+    if " " not in v and {v.lower(), v.lower().removesuffix("s")} & person_nouns():
         return False
     return bool(_NAME_LIKE.match(v))
 
