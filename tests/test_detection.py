@@ -536,3 +536,16 @@ def test_a_given_name_the_ner_calls_an_organisation_may_end_the_text() -> None:
         doc[len(doc) - 1].pos_ = "PROPN"
         doc.ents = [Span(doc, len(doc) - 1, len(doc), label="ORG")]
         assert isinstance(find_first_names(doc), list)
+
+
+def test_name_mentions_match_the_whole_name_outside_longer_tokens() -> None:
+    from semsiedit.detection.propagation import _has_kin, _mentions, _word_index
+
+    text = "Jo Ann  Hart met Jo Ann\nHart; jo.ann.hart@x.org, Jo Ann-Hart and Jo Ann Harte. Jo Ann Hart."
+    spans = _mentions("Jo Ann Hart", text, _word_index(text))
+    assert [text[s:e] for s, e in spans] == ["Jo Ann  Hart", "Jo Ann\nHart", "Jo Ann Hart"]
+    assert spans[-1][1] == len(text) - 1  # the full stop ends the sentence, not a file name
+    note = "A (Ann) note, (Ann)x"
+    assert [note[s:e] for s, e in _mentions("(Ann)", note, {})] == ["(Ann)"]  # no word first: every occurrence
+    assert _has_kin("Maisie", "Then Maisie’s mum rang.") and not _has_kin("Maisie", "AnnaMaisie's mum rang.")
+    assert not _has_kin("Maisie", "Maisie's sonnet")

@@ -15,9 +15,9 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from semsiedit import progress
 from semsiedit.config import Settings
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from semsiedit.detection.learned import Entity, LearnedDetector
     from semsiedit.detection.pii import PiiRecognizer
     from semsiedit.detection.semsi import SemsiRecognizer
+
+T = TypeVar("T")
 
 # Peak memory follows the characters spaCy holds parsed at once (~3 GB per MB of text in flight:
 # benchmarks/bench_large.py), so long texts are parsed in paragraph-aligned pieces, and the pieces
@@ -118,6 +120,11 @@ def _worker_analyze(args: tuple[list[str], int]) -> list[_PieceResult]:
     return list(_FORKED._parse(pieces, batch_size))
 
 
+def _worker_finish(texts: list[tuple[str, list[Finding]]]) -> list[list[Finding]]:
+    assert _FORKED is not None
+    return [_FORKED._finish(text, found) for text, found in texts]
+
+
 class DetectionEngine:
     """`detect_many(texts)` -> merged findings per text (ids "f1", "f2" ... per text).
 
@@ -169,6 +176,7 @@ class DetectionEngine:
         # The learned detector reads every rule hit, specific claims included, and decides what stays.
         claims = learned or self.settings.specific_claims
         self._semsi = SemsiRecognizer(semsi, specific_claims=claims) if semsi else None
+        warming = None
         if learned:
             from semsiedit.detection.learned import LearnedDetector
 
@@ -177,6 +185,8 @@ class DetectionEngine:
                 semsi, weights=self.settings.learned_weights,
                 specific_claims=self.settings.specific_claims, settings=self.settings,
             )  # fmt: skip
+            warming = threading.Thread(target=self._learned.warm, name="semsiedit-warm-learned", daemon=True)
+            warming.start()  # its embedder loads while Presidio is built (half of it is waiting on files)
         if "pii" in self.categories:
             from semsiedit.detection.pii import PiiRecognizer
 
@@ -187,6 +197,8 @@ class DetectionEngine:
                 score_threshold=self.settings.pii_score_threshold,
                 allow_list=self.settings.allow_list,
             )
+        if warming is not None:
+            warming.join()  # before any worker is forked: a fork must not copy a thread mid-import
         return self
 
     def detect(self, text: str) -> list[Finding]:
@@ -297,7 +309,7 @@ class DetectionEngine:
             ents[i] += [(s + shift, e + shift, label, t) for s, e, label, t in named if lo <= s and e <= hi]
         while len(self._cache) > PIECE_CACHE_SIZE:
             self._cache.popitem(last=False)
-        return [self._finish(text, found) for text, found in zip(texts, raw, strict=True)], ents
+        return self._finish_spread(list(zip(texts, raw, strict=True))), ents
 
     def _parse_spread(self, pieces: list[str], batch_size: int) -> list[_PieceResult]:
         """`_parse` over the pieces, split over the worker processes when there is enough text."""
@@ -319,6 +331,20 @@ class DetectionEngine:
         for part, result in zip(rest, pending, strict=True):
             results.extend(result.get())
             advance(len(part))
+        return results
+
+    def _finish_spread(self, texts: list[tuple[str, list[Finding]]]) -> list[list[Finding]]:
+        """`_finish` over (text, findings) pairs, split over the worker processes like the parse: the
+        whole-text recognizers cost a fifth of the parse, and run alone they left the workers idle."""
+        workers = self._workers_for([text for text, _ in texts])
+        if workers <= 1:
+            return [self._finish(text, found) for text, found in texts]
+        first, *rest = _split(texts, workers, size=lambda pair: len(pair[0]))
+        pool = self._get_pool()
+        pending = [pool.apply_async(_worker_finish, (part,)) for part in rest]
+        results = [self._finish(text, found) for text, found in first]
+        for result in pending:
+            results.extend(result.get())
         return results
 
     def _parse(self, pieces: Sequence[str], batch_size: int) -> Iterator[_PieceResult]:
@@ -417,16 +443,16 @@ def _groups(texts: list[str], most: int, max_chars: int) -> list[list[str]]:
     return groups
 
 
-def _split(texts: list[str], parts: int) -> list[list[str]]:
-    """`parts` contiguous non-empty chunks of about equal characters, in order."""
-    total = sum(map(len, texts))
-    chunks: list[list[str]] = [[]]
+def _split(items: list[T], parts: int, size: Callable[[T], int] = len) -> list[list[T]]:
+    """`parts` contiguous non-empty chunks of about equal size (characters), in order."""
+    total = sum(map(size, items))
+    chunks: list[list[T]] = [[]]
     done = 0
-    for i, text in enumerate(texts):
-        left = len(texts) - i  # texts from here on, this one included
+    for i, item in enumerate(items):
+        left = len(items) - i  # items from here on, this one included
         full = done >= total * len(chunks) / parts
         if chunks[-1] and len(chunks) < parts and (full or left <= parts - len(chunks)):
             chunks.append([])
-        chunks[-1].append(text)
-        done += len(text)
+        chunks[-1].append(item)
+        done += size(item)
     return chunks

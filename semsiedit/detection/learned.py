@@ -30,6 +30,7 @@ itself and as good for this (docs/model_card.md); the scorer keeps MiniLM.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Sequence
@@ -236,6 +237,11 @@ class LearnedDetector:
                     )
             self._embedder = embedder
         return self._embedder
+
+    def warm(self) -> None:
+        """Load the embedder now; a failure is left for the first `refine` to raise where it is caught."""
+        with contextlib.suppress(Exception):
+            self.embedder  # noqa: B018 - the property loads it
 
     def applies(self, text: str, context: str | None, found: Sequence[Finding]) -> bool:
         """Whether the model judges this text: a `public` document (see the module docstring)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 
@@ -35,11 +35,20 @@ def _title_before() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'’])(?:{alt})\.?[ \t]+$")
 
 
-@lru_cache(maxsize=4096)  # once per name, not per call (re's own cache of 512 is flooded by names)
-def _kin_of(name: str) -> re.Pattern[str]:
-    """"Maisie's mum": a name with a relative after its possessive."""
-    kin = "mum|mom|mam|mother|dad|father|wife|husband|son|daughter|sister|brother|partner|boyfriend|girlfriend|nan|gran"
-    return re.compile(rf"(?<![\w'’-]){re.escape(name)}['’]s (?:{kin})\b")
+_KIN = "mum|mom|mam|mother|dad|father|wife|husband|son|daughter|sister|brother|partner|boyfriend|girlfriend|nan|gran"
+_KIN_AFTER = re.compile(rf"['’]s (?:{_KIN})\b")
+_NOT_AFTER_NAME_CHAR = re.compile(r"(?<![\w'’-])")  # zero width: matched at a name's start
+
+
+def _has_kin(name: str, text: str) -> bool:
+    """"Maisie's mum": the name with a relative after its possessive. String search plus two fixed
+    patterns, not a pattern per name (compiling one for each name was a tenth of detection's finishing)."""
+    pos = text.find(name)
+    while pos >= 0:
+        if _NOT_AFTER_NAME_CHAR.match(text, pos) and _KIN_AFTER.match(text, pos + len(name)):
+            return True
+        pos = text.find(name, pos + 1)
+    return False
 
 
 NICKNAME_AFTER = re.compile(r"""[ \t]+(?:['"‘“]([A-Z][\w'’-]+)['"’”]|\(([A-Z][\w'’-]+)\))[ \t]+([A-Z][\w'’-]+)""")
@@ -67,7 +76,7 @@ def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
             any(src in f.source for src in _VOUCHING_SOURCES)
             or lone[value] >= 2
             or (value in first_names() and not is_common_word(value, text))  # the NER and the list agree
-            or bool(_kin_of(value).search(text))  # "Maisie's mum": only a person has a mum
+            or _has_kin(value, text)  # "Maisie's mum": only a person has a mum
         )
         if len(name.words) < 2 and name.title is None and not vouched:
             continue
@@ -82,11 +91,10 @@ def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
     return full, words
 
 
-@lru_cache(maxsize=4096)  # a name is looked for again in every pass: compile it once
-def _pattern(term: str) -> re.Pattern[str]:
-    body = r"\s+".join(re.escape(p) for p in term.split())
-    # Not inside e-mails, URLs or hyphenated tokens ("Tilleuls‑2025", with any hyphen character).
-    return re.compile(rf"(?<![\w@./\-\u2010\u2011]){body}(?![\w@\-\u2010\u2011]|[./]\w)")
+# A mention is not inside an e-mail, a URL or a hyphenated token ("Tilleuls‑2025", any hyphen character).
+_MENTION_START = re.compile(r"(?<![\w@./\-\u2010\u2011])")  # zero width: matched at the mention's start
+_MENTION_END = re.compile(r"(?![\w@\-\u2010\u2011]|[./]\w)")  # zero width: matched at its end
+_SPACES = re.compile(r"\s+")
 
 
 # A place name that is part of a club's name ("FC Barcelona", "Real Madrid"): the name stays whole.
@@ -104,23 +112,49 @@ def _word_index(text: str) -> dict[str, list[int]]:
     return index
 
 
-def _mentions(term: str, text: str, index: dict[str, list[int]]) -> list[re.Match[str]]:
-    """`_pattern(term).finditer(text)`, trying the pattern only where the term's first word occurs:
-    scanning the whole text once per name made long documents quadratic (issue 12.5)."""
-    pattern = _pattern(term)
-    first = _WORD_RUN.match(term)
-    if first is None:
-        return list(pattern.finditer(text))
-    out: list[re.Match[str]] = []
+def _mentions(term: str, text: str, index: dict[str, list[int]]) -> list[tuple[int, int]]:
+    """Spans of `term` in `text`, its words joined by any whitespace, not inside a longer token. Tried
+    only where the term's first word occurs (scanning the whole text once per name made long documents
+    quadratic, issue 12.5), by string comparison: a compiled pattern per name cost more than the search."""
+    words = term.split()
+    if not words:
+        return []
+    first = _WORD_RUN.match(words[0])
+    if first is not None:
+        starts: Iterable[int] = index.get(first.group(), ())
+    else:
+        starts = _occurrences(words[0], text)
+    out: list[tuple[int, int]] = []
     end = 0
-    for pos in index.get(first.group(), ()):
-        if pos < end:
+    for pos in starts:
+        if pos < end or not _MENTION_START.match(text, pos):
             continue
-        m = pattern.match(text, pos)
-        if m:
-            out.append(m)
-            end = m.end()
+        stop = _match_words(words, text, pos)
+        if stop is not None and _MENTION_END.match(text, stop):
+            out.append((pos, stop))
+            end = stop
     return out
+
+
+def _match_words(words: list[str], text: str, pos: int) -> int | None:
+    """The end of `words` at `pos`, each pair separated by whitespace, else None."""
+    for k, word in enumerate(words):
+        if k:
+            gap = _SPACES.match(text, pos)
+            if gap is None:
+                return None
+            pos = gap.end()
+        if not text.startswith(word, pos):
+            return None
+        pos += len(word)
+    return pos
+
+
+def _occurrences(word: str, text: str) -> Iterator[int]:
+    pos = text.find(word)
+    while pos >= 0:
+        yield pos
+        pos = text.find(word, pos + 1)
 
 
 _VENUE_WORDS = frozenset({
@@ -183,25 +217,25 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
 
     index = _word_index(text)
     for term in _longest_first(full):
-        for m in _mentions(term, text, index):
-            add(m.start(), m.end(), "another mention of a name found in this text")
+        for start, end in _mentions(term, text, index):
+            add(start, end, "another mention of a name found in this text")
     for term in _longest_first(words):
-        for m in _mentions(term, text, index):
-            if is_title(term) and (_DETERMINER_BEFORE.search(text, max(0, m.start() - 6), m.start())
-                                   or text.startswith(" of ", m.end())):
+        for start, end in _mentions(term, text, index):
+            if is_title(term) and (_DETERMINER_BEFORE.search(text, max(0, start - 6), start)
+                                   or text.startswith(" of ", end)):
                 continue  # "Dean Morgan ... the Dean of Students": the title, not the given name
-            add(m.start(), m.end(), "surname or given name of a person found in this text")
+            add(start, end, "surname or given name of a person found in this text")
     for term in _longest_first(given_names):
-        for m in _mentions(term, text, index):
-            add(m.start(), m.end(), "given name of a person found in this text")
+        for start, end in _mentions(term, text, index):
+            add(start, end, "given name of a person found in this text")
     for term in _longest_first(places):
-        for m in _mentions(term, text, index):
+        for start, end in _mentions(term, text, index):
             f = Finding(
-                start=m.start(), end=m.end(), text=m.group(), category="pii", label="LOCATION", severity=1,
+                start=start, end=end, text=text[start:end], category="pii", label="LOCATION", severity=1,
                 score=0.85, source=SOURCE, reason="another mention of a place found in this text",
             )  # fmt: skip
-            wrapped = text[m.end() : m.end() + 2].lstrip(" \t")[:1] == "\n" and long_open_line(text[: m.end()])
-            named = (_NAMED_AFTER_A_PLACE_WRAPPED if wrapped else _NAMED_AFTER_A_PLACE).match(text, m.end())
+            wrapped = text[end : end + 2].lstrip(" \t")[:1] == "\n" and long_open_line(text[: end])
+            named = (_NAMED_AFTER_A_PLACE_WRAPPED if wrapped else _NAMED_AFTER_A_PLACE).match(text, end)
             if named and (named.group().split()[-1].lower() in org_words() | _VENUE_WORDS):
                 # "Bicester Village", "Leicester Royal Infirmary": the town opens a firm's or a building's
                 # name, which goes whole (the town alone would leave "a city Village").

@@ -478,12 +478,15 @@ def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
         for n in re.finditer(rf"(?<![\w@.])({first})[ \t]+({last})(?![\w@.])", text, re.IGNORECASE):
             if n.group(1)[:1].isupper() and n.group(2)[:1].isupper():
                 out.append(_finding(n, "PERSON", "a name that an e-mail address spells out"))
+    lowered = text.lower()
     for f in found:
         # "Reporter: dmitri.volkov (Dmitri Volkov, …)": a login spelled from a name found in the text.
         words = f.text.split()
         if f.category == "pii" and f.label == "PERSON" and len(words) == 2 and all(w.isalpha() for w in words):
             # Stronger than the NER's "person" over the same word: a login reads "User QX", and a
             # lower-case "name" has no capital for the editor's name trimming.
+            if not _may_hold_login(words[0], words[1], lowered):
+                continue
             out += [replace(_finding(m, "USERNAME", "a login spelled from a name in the text"), severity=2, score=0.95)
                     for m in _login_pattern(words[0], words[1]).finditer(text)]  # fmt: skip
     for f in found:
@@ -497,6 +500,16 @@ def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
             out.append(Finding(start, f.end, text[start : f.end], "pii", "PERSON", 2, 0.7, SOURCE,
                                "a first name before a known surname"))  # fmt: skip
     return out
+
+
+def _may_hold_login(first: str, last: str, lowered: str) -> bool:
+    """False when `lowered` (the text in lower case) cannot hold first.last: most names have no login,
+    and compiling the pattern for each of them cost more than this test. Only ASCII names are
+    tested (case-insensitive matching and str.lower differ on some other letters); others pass."""
+    if not (first.isascii() and last.isascii()):
+        return True
+    first, last = first.lower(), last.lower()
+    return any(first + sep + last in lowered for sep in "._-")
 
 
 @lru_cache(maxsize=4096)  # per name, not per pass (see text.bounded_word)
