@@ -4050,3 +4050,47 @@ def test_test_results_parole_terms_and_a_work_probation_keep_the_sentence() -> N
     assert out.startswith("Under his release conditions "), out
     out = run("Feedback on Sarah's probation review: recommend extending probation by 3 months. — Kevin")
     assert "probation review: recommend extending probation by 3 months." in out, out
+
+
+def test_own_after_a_possessive_takes_no_new_article() -> None:
+    out = run("His wife Morag is his main carer since her own stroke last year.")
+    gone(out, "stroke", "Morag", "own a ")
+    assert "her own " in out, out
+
+
+def test_a_prescribed_drug_is_not_a_prescribed_prescribed_medication() -> None:
+    out = run("She was prescribed sertraline in May. He has been on prescribed methadone since 2019.")
+    gone(out, "sertraline", "methadone", "prescribed a prescribed", "on prescribed")
+    assert "She was prescribed a " in out and "on a prescribed medication" in out, out
+
+
+def test_a_drug_that_names_its_condition_is_generalised() -> None:
+    out = run("He takes tamsulosin and finasteride, and goes to GA meetings on Thursdays.")
+    gone(out, "tamsulosin", "finasteride", "GA")
+
+
+def test_smelling_of_alcohol_goes_with_the_clause_about_the_drink() -> None:
+    out = run("02:10 Pt in bay 3 (Mr Ostrowski, 79) found on floor beside bed, confused, smelling of alcohol which "
+              "his son had brought in. Obs stable. She arrived late and smells of drink most mornings.")
+    gone(out, "alcohol", "drink", "brought in", "seems unwell which")
+    assert "confused, appearing unwell. Obs stable." in out, out
+
+
+def test_abusive_to_staff_loses_the_word_and_hedges_only_that_clause() -> None:
+    out = run("02:10 Pt found on floor beside bed. On apixaban, so CT head requested per protocol. Son (Piotr) "
+              "informed by phone at 02:40 and was abusive to staff.")
+    gone(out, "abusive", "Piotr", "allegedly informed")
+    assert "informed by phone at 02:40 and was hostile to staff" in out, out
+
+
+def test_a_lone_given_name_the_ner_calls_a_firm_goes_when_a_pronoun_follows() -> None:
+    out = run("As discussed, Yusuf's attendance has dropped to 81% this term, mostly Mondays. He told his form "
+              "tutor that he has been looking after his younger sister.")
+    gone(out, "Yusuf")
+
+
+def test_a_double_barrelled_given_name_alone_is_a_name() -> None:
+    out = run("Ellie-Mae (DOB 03/06/2011) disclosed to me during tutor time that she is scared to go home. "
+              "Ellie-Mae has a Child in Need plan. The Rolls-Royce engine and Coca-Cola stay.")
+    gone(out, "Ellie", "Mae")
+    assert "Rolls-Royce" in out and "Coca-Cola" in out, out

@@ -111,9 +111,10 @@ _HE_OR_SHE = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "he
 
 
 def _she_or_he_next(tok: Token) -> bool:
-    """A lone given name the NER took for an organisation, the subject of its clause, that the next
-    words refer to as a person ("Zofia has settled into Year 3. She is making friends")."""
-    if tok.dep_ not in ("nsubj", "nsubjpass") or tok.ent_iob_ != "B":
+    """A lone given name the NER took for an organisation, the subject of its clause or a possessor,
+    that the next words refer to as a person ("Zofia has settled into Year 3. She is making friends",
+    "Yusuf's attendance has dropped ... He told his tutor")."""
+    if tok.dep_ not in ("nsubj", "nsubjpass", "poss") or tok.ent_iob_ != "B":
         return False
     if tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].ent_iob_ == "I":
         return False
@@ -267,4 +268,16 @@ def _double_given_names(text: str) -> list[Finding]:
         if surname.lower() in org_words() or is_common_word(surname, text) or is_known_place(surname):
             continue  # "Rolls-Royce Holdings", "Coca-Cola Company"
         out.append(person(text, m.start(), m.end(), SOURCE, "a double-barrelled given name and a surname", 0.8))
+    for m in _DOUBLE_NAME_ALONE.finditer(text):
+        # "Ellie-Mae has a Child in Need plan": both halves given names, one of them listed (the list
+        # leaves out word-like names such as "Rose"); the NER took it for an organisation.
+        first, second = m.groups()
+        if not (is_given_name(first) and is_given_name(second)) or not {first, second} & first_names():
+            continue
+        if is_known_place(m.group()) or is_city(m.group()) or second.lower() in org_words():
+            continue
+        out.append(person(text, m.start(), m.end(), SOURCE, "a double-barrelled given name", 0.8))
     return out
+
+
+_DOUBLE_NAME_ALONE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)-([A-Z][a-z]+)(?![\w'’-])(?![ \t]+[A-Z][a-z])")

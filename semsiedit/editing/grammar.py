@@ -24,10 +24,11 @@ DETERMINERS = (
     r"(?!(?:he|she|it|that|there|here|what|who|where|everyone|someone|nobody)['’]s\b)[\w-]+['’]s"
     r"|[\w-]+s['’](?!\w)"  # a plural possessive: "his parents' divorce"
 )
-_LEFT_DET = re.compile(rf"(?<![\w'’-])({DETERMINERS}) $", FLAGS)
+# "her own stroke" -> "her own medical issue": "own" after a possessive keeps it a determiner.
+_LEFT_DET = re.compile(rf"(?<![\w'’-])({DETERMINERS})(?: own)? $", FLAGS)
 LEFT_ARTICLE = re.compile(r"(?<![\w'’-])(a|an) $", FLAGS)
 # A determiner that ends a hard-wrapped line ("she's having a\nhysterectomy"): the seam is a line break.
-_LEFT_DET_WRAPPED = re.compile(rf"(?<![\w'’-])({DETERMINERS})\r?\n$", FLAGS)
+_LEFT_DET_WRAPPED = re.compile(rf"(?<![\w'’-])({DETERMINERS})(?: own)?\r?\n$", FLAGS)
 _RIGHT_ARTICLE = re.compile(r"(a|an|the) (?=\S)", FLAGS)
 _TOKEN = re.compile(r"\S+")
 _SURROGATE_START = re.compile(rf"(?:{PERSON_STAND_IN})(?![\w'’-])")
@@ -406,6 +407,14 @@ def collapse_repeats(body: str, replacements: Sequence[str]) -> str:
         # A hard wrap may fall inside either copy ("a\nmental-health condition and a mental-health condition").
         pattern = r"\s+".join(map(re.escape, rep.split()))
         body = re.sub(rf"(?<!\w)({pattern})(?:(?:,?\s+(?:and|or)|,)\s+{pattern}(?!\w))+", r"\1", body, flags=FLAGS)
+    for rep in {r.strip() for r in replacements}:
+        # "was prescribed sertraline" -> "was prescribed a medication", not "prescribed a prescribed
+        # medication"; "on prescribed methadone" -> "on a prescribed medication".
+        lead = re.match(r"(?:an?) ([a-z]+) \S", rep)
+        if lead and lead.group(1) in body:
+            word = re.escape(lead.group(1))
+            body = re.sub(rf"(?<![\w'’-])(on )?({word}) (an?) {word} (?=\w)",
+                          lambda m: f"{m[1]}{m[3]} {m[2]} " if m[1] else f"{m[2]} {m[3]} ", body, flags=FLAGS)
     for rep in {r.strip() for r in replacements if r.strip() and "(" not in r}:
         # "very religious (Pentecostal)" -> "very religious (religious)": the aside said only which one.
         if "(" in body:
