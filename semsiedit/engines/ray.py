@@ -17,6 +17,7 @@ of 32 documents, the loads taking longer than the work).
 
 from __future__ import annotations
 
+import os
 import pickle
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -76,7 +77,8 @@ class RayEngine:
 
             set_offline_environment()
             env = {"env_vars": {k: "1" for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}}
-            env["env_vars"].update(TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="", TOKENIZERS_PARALLELISM="false")
+            env["env_vars"].update(TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="", TOKENIZERS_PARALLELISM="false",
+                                   OPENBLAS_NUM_THREADS=os.environ["OPENBLAS_NUM_THREADS"])  # fmt: skip
             kwargs: dict[str, Any] = {"runtime_env": env, "log_to_driver": False, "include_dashboard": False}
             if self.address:
                 kwargs = {"address": self.address, "runtime_env": env, "log_to_driver": False}
