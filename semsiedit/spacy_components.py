@@ -122,3 +122,19 @@ def add_components(nlp: Any) -> None:
         nlp.add_pipe(LINE_SENTENCES, before="parser")
     if "ner" in nlp.pipe_names and ENTITIES_PER_LINE not in nlp.pipe_names:
         nlp.add_pipe(ENTITIES_PER_LINE, after="ner")
+    split_full_stop_after_digit_and_capital(nlp)
+
+
+# "… had just switched on 5G. Many people reported …": spaCy's suffix rules leave a full stop after a
+# capital on the word (an initial's: "Person A."), so "5G." stayed one token, the sentence ran on into
+# the next, and a claim took the next sentence's attribution cue ("reported") for its own.
+_DIGIT_CAPITAL_STOP = r"(?<=[0-9][A-Z])\.|(?<=[0-9][A-Z]{2})\."
+
+
+def split_full_stop_after_digit_and_capital(nlp: Any) -> None:
+    """A full stop after a digit and one or two capitals ("5G.", "3D.", "4WD." excepted) is a token."""
+    from spacy.util import compile_suffix_regex
+
+    suffixes = list(nlp.Defaults.suffixes or ())
+    if _DIGIT_CAPITAL_STOP not in suffixes:
+        nlp.tokenizer.suffix_search = compile_suffix_regex([*suffixes, _DIGIT_CAPITAL_STOP]).search

@@ -4094,3 +4094,26 @@ def test_a_double_barrelled_given_name_alone_is_a_name() -> None:
               "Ellie-Mae has a Child in Need plan. The Rolls-Royce engine and Coca-Cola stay.")
     gone(out, "Ellie", "Mae")
     assert "Rolls-Royce" in out and "Coca-Cola" in out, out
+
+
+def test_a_claim_ending_in_5g_is_its_own_sentence() -> None:
+    # spaCy kept "5G." one token, so the next sentence's "reported" attributed the claim away.
+    out = run("5G towers spread COVID-19 by weakening the immune system with radiation, which is why the first "
+              "outbreaks happened in cities like Wuhan that had just switched on 5G. Many people also reported "
+              "headaches near the new masts.", profile="public")
+    assert "radio waves cannot cause or spread such illness" in out, out
+    assert "Wuhan" in out, out
+
+
+def test_a_negation_in_a_because_clause_does_not_clear_the_claim() -> None:
+    out = run("NASA faked the 1969 moon landing because it could not beat the Soviet Union to the Moon.",
+              profile="public")
+    assert "thoroughly documented" in out and "NASA" in out, out
+    out = run("Vaccines do not cause autism, because the studies found nothing.", profile="public")
+    assert out == "Vaccines do not cause autism, because the studies found nothing.", out
+
+
+def test_kinds_of_charges_keep_a_plural_noun() -> None:
+    out = run("Hunter Biden was indicted in 2023 on federal gun and tax charges.", profile="public")
+    gone(out, "tax an offence", "an offence")
+    assert out.endswith(" on charges."), out

@@ -5,6 +5,7 @@ and whether a term sits inside a name rather than stating an attribute."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -153,18 +154,35 @@ def antecedent(pronoun: Token, allowed_ents: frozenset[str]) -> str | None:
     return None
 
 
-def has_cue(sent: Span, *kinds: str) -> bool:
-    text = f" {sent.text.lower()} "
+def has_cue(sent: Span, *kinds: str, exclude: Collection[int] = ()) -> bool:
+    """Whether `sent` holds a cue of one of `kinds` (lexicons/cues.json), leaving out the tokens at the
+    `exclude` indices (a clause the cue would not speak for)."""
+    kept = [t for t in sent if t.i not in exclude] if exclude else list(sent)
+    text = f" {''.join(t.text_with_ws for t in kept).lower()} "
     verbs_only = _verbs_only()
     for kind in kinds:
         singles, phrases = cue_words(kind)
-        for token in sent:
+        for token in kept:
             keys = [k for k in token_keys(token) if k in singles]
             if keys and (token.pos_ in ("VERB", "AUX") or not all(k in verbs_only for k in keys)):
                 return True
         if any(f" {p} " in text or f" {p}," in text for p in phrases):
             return True
     return False
+
+
+# Subordinate clauses of reason and time ("… because it could not beat the Soviets", "… when they
+# had not yet …"): a negation inside one denies that clause, not the statement it hangs on.
+_REASON_OR_TIME = frozenset({"because", "since", "when", "while", "after", "before", "until", "once"})
+
+
+def reason_or_time_clauses(sent: Span) -> set[int]:
+    """Token indices of the adverbial clauses of `sent` opened by a reason or time conjunction."""
+    out: set[int] = set()
+    for tok in sent:
+        if tok.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _REASON_OR_TIME for c in tok.children):
+            out.update(t.i for t in tok.subtree)
+    return out
 
 
 @cache

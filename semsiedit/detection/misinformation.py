@@ -11,7 +11,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from semsiedit.detection.claims import claim_heads, claim_subject, is_plain_statement, named_subject, specific_detail
-from semsiedit.detection.clauses import SUBJECT_DEPS, clause_head, clause_span, has_cue, noun_phrase
+from semsiedit.detection.clauses import (
+    SUBJECT_DEPS,
+    clause_head,
+    clause_span,
+    has_cue,
+    noun_phrase,
+    reason_or_time_clauses,
+)
 from semsiedit.detection.lexicon import load_lexicon
 from semsiedit.spacy_components import doc_text
 from semsiedit.types import Finding
@@ -83,13 +90,25 @@ class MisinformationRecognizer:
             clearing = ("hedges", "attributions", "negations")
             if causal["cover_ups_re"].search(sent.text):
                 clearing = ("hedges", "attributions")
-            if sent.text.rstrip().endswith("?") or has_cue(sent, *clearing):
+            if sent.text.rstrip().endswith("?"):
                 continue
+            asides: set[int] = set()
+            if has_cue(sent, *clearing):
+                # "NASA faked the moon landing because it could not beat the Soviet Union": the
+                # negation and the modal speak of the reason, not the claim. An attribution ("as
+                # experts say", "since critics claim") clears the claim from any clause.
+                asides = reason_or_time_clauses(sent)
+                scoped = tuple(kind for kind in clearing if kind != "attributions")
+                if not asides or has_cue(sent, "attributions") or has_cue(sent, *scoped, exclude=asides):
+                    continue
             hits: list[tuple[int, int, str, int, str]] = []  # char start, end, label, severity, what matched
             for pattern, label, severity in patterns:
                 for m in pattern.finditer(sent.text):
                     hits.append((sent.start_char + m.start(), sent.start_char + m.end(), label, severity, m.group()))
             hits += self._causal_claims(sent, causal)
+            if asides:  # a claim inside the negated aside itself is cleared by it
+                inside = {doc[i].idx for i in asides}
+                hits = [h for h in hits if not any(h[0] <= pos < h[1] for pos in inside)]
             if not hits and (m := causal["adjacent_re"].search(sent.text)):
                 # The parse lost the verb ("Apple cider vinegar cures type 2 diabetes": "cures" a plural
                 # noun): a listed subject right before a listed verb and a hazard a few words on.
