@@ -4117,3 +4117,25 @@ def test_kinds_of_charges_keep_a_plural_noun() -> None:
     out = run("Hunter Biden was indicted in 2023 on federal gun and tax charges.", profile="public")
     gone(out, "tax an offence", "an offence")
     assert out.endswith(" on charges."), out
+
+
+def test_coming_out_of_a_pub_is_not_coming_out() -> None:
+    out = run('A man I know as Gaz Pennington came out of the pub and punched me. He came out to his parents at 17.')
+    assert "came out of the pub" in out and "shared something personal at 17" in out, out
+
+
+def test_a_partner_named_like_a_county_is_a_person_every_time() -> None:
+    out = run("I was outside with my partner Kerry. He shouted that Kerry was a slag. We moved to Devon and Cornwall.")
+    gone(out, "Kerry", "county was", "slag")
+    assert out.count("Person ") == 2 and "a county and a county" in out, out
+
+
+def test_called_her_an_insult_keeps_its_object() -> None:
+    out = run("She called her a slut in front of everyone.")
+    assert out == "She called her names in front of everyone.", out
+
+
+def test_a_denial_gets_no_hedge_and_no_clause() -> None:
+    out = run("I have a previous conviction for affray from 2016 but I did not hit him back.")
+    assert out.endswith("but I did not hit him back."), out
+    gone(out, "allegedly", "unproven", "affray")

@@ -41,6 +41,11 @@ def _pattern() -> re.Pattern[str]:
     )
 
 
+def cued_at(text: str, start: int) -> bool:
+    """Whether a name cue or a role noun ends right before `start` ("my partner Kerry", "Dr. Devon")."""
+    return any(m.end() == start for m in _pattern().finditer(text, max(0, start - 40), start + 1))
+
+
 def find_cued_names(text: str) -> list[Finding]:
     out = []
     for m in _pattern().finditer(text):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from semsiedit.detection.casual_names import mostly_lower_case
 from semsiedit.detection.first_names import first_names, is_given_name
 from semsiedit.detection.lexicon import load_lexicon, term_matcher
+from semsiedit.detection.name_cues import cued_at
 from semsiedit.detection.names import (
     ADDRESSING_VERBS,
     BUILDINGS,
@@ -264,8 +265,13 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         # "Benin and Togo": a country the NER took for a person (not "Jordan", also a given name).
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
                        reason=f"{f.reason}; a country or state")  # fmt: skip
-    if (len(words) > 1 and words[0] == "County") or (not is_title(words[0]) and is_county(strip_possessive(value))):
-        # "County Mayo", "Devon and Cornwall": an Irish or British county, not a person.
+    if (len(words) > 1 and words[0] == "County") or (
+        not is_title(words[0])
+        and is_county(strip_possessive(value))
+        and not _cued_anywhere(text, strip_possessive(value))
+    ):
+        # "County Mayo", "Devon and Cornwall": an Irish or British county, not a person; "my partner
+        # Kerry" is one (a role noun names a person), also where the text names her again.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
                        reason=f"{f.reason}; a county")
     while words and is_title(words[0]):
@@ -464,6 +470,13 @@ _MOVED_TO = re.compile(
     re.I,
 )
 _STRONG_PLACE_PREPOSITION = re.compile(rf"(?<![\w'’-])(?:in|near|outside|around|across|en|em|dans){_GAP}$", re.I)
+
+
+def _cued_anywhere(text: str, value: str) -> bool:
+    """Whether a role noun or a name cue comes right before some occurrence of `value` in `text`."""
+    return any(
+        cued_at(text, m.start()) for m in re.finditer(rf"(?<![\w'’-]){re.escape(value)}(?![\w'’-])", text)
+    )
 
 
 def place_preposition_before(text: str, start: int, value: str) -> bool:

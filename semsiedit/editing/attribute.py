@@ -207,6 +207,18 @@ def needs_hedge(statement: str) -> bool:
     return sanction is None or _accusation_beyond(statement, sanction.start(), sanction.end())
 
 
+def denies_itself(statement: str) -> bool:
+    """The statement denies its own predicate ("I did not hit him back", "She never took the money"):
+    no accusation to soften or hedge ("I did allegedly not hit him back" cast doubt on the denial)."""
+    return bool(_DENIED.match(" ".join(statement.split())))
+
+
+_DENIED = re.compile(
+    r"\s*(?:[\w'’-]+\s+){1,3}?(?:(?:did|does|do|has|have|had|was|were|is|are)(?:\s+not|n['’]t)|never)\s",
+    re.IGNORECASE,
+)
+
+
 # The statement hedges itself ("Trump might have misunderstood the data or intentionally misrepresented it"):
 # no "allegedly" or "unconfirmed" of ours on top.
 _OWN_HEDGE = re.compile(

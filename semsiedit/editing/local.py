@@ -30,6 +30,7 @@ from semsiedit.editing.attribute import (
     court_record,
     court_record_in_paragraph,
     criticised,
+    denies_itself,
     event_nouns,
     framed_advice,
     hedged_in_its_sentence,
@@ -424,12 +425,16 @@ class LocalEditor:
             return body  # the harmful part was the private attribute, and it is generalised now
         kind = "misinformation" if "misinformation" in kinds else "harmful" if kinds else None
         if kind == "harmful" and (
-            all(f.severity < 2 for f in node.semsi if f.category == "harmful") or (guess and ctx.profile == "public")
+            all(f.severity < 2 for f in node.semsi if f.category == "harmful")
+            or (guess and ctx.profile == "public")
+            or denies_itself(seg)
         ):
             # A report of criticism or controversy ("Republicans have long criticized the ACA") or a
             # denied accusation: its terms are softened at most. That someone criticised something
             # is not an unproven claim, so no "though this has not been proven" is bolted on. Left as
             # written, it is no leak either (a record's "Critics attacked his policy" stays).
+            if denies_itself(seg):  # "nor was he murdered": not "nor was he allegedly killed"
+                body = _assemble(text, node, seg, [(s, e, r.removeprefix("allegedly ")) for s, e, r in reps])
             if body != seg:
                 ctx.strategies.append("generalise")
             ctx.left_as_written.extend(f for f in node.semsi if f.category == "harmful")
