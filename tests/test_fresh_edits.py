@@ -4139,3 +4139,15 @@ def test_a_denial_gets_no_hedge_and_no_clause() -> None:
     out = run("I have a previous conviction for affray from 2016 but I did not hit him back.")
     assert out.endswith("but I did not hit him back."), out
     gone(out, "allegedly", "unproven", "affray")
+
+
+def test_sued_without_an_object_takes_none() -> None:
+    out = run("Unsworth sued for defamation, but a jury found Musk not liable. He has sued twice.", profile="public")
+    assert "took legal action for defamation" in out and "has taken legal action twice" in out, out
+    gone(out, "against for", "against twice")
+
+
+def test_a_clinic_that_names_the_condition_is_the_clinic() -> None:
+    out = run("Seen in memory clinic with her son Tomasz. He attends the methadone clinic on Fridays.")
+    gone(out, "memory", "methadone", "Tomasz")
+    assert "Seen in the clinic with her son" in out and "attends the clinic on Fridays" in out, out
