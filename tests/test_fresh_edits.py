@@ -4151,3 +4151,10 @@ def test_a_clinic_that_names_the_condition_is_the_clinic() -> None:
     out = run("Seen in memory clinic with her son Tomasz. He attends the methadone clinic on Fridays.")
     gone(out, "memory", "methadone", "Tomasz")
     assert "Seen in the clinic with her son" in out and "attends the clinic on Fridays" in out, out
+
+
+def test_a_quoted_nickname_before_a_surname_is_one_person() -> None:
+    out = run('A man I know as "Gaz" Pennington came out of the pub. Pennington then ran. She said "Hello" to me.')
+    gone(out, "Gaz", "Pennington")
+    assert out.count("Person ") == 2 and len(set(re.findall(r"Person [A-Z]+", out))) == 1, out
+    assert 'She said "Hello" to me.' in out, out

@@ -18,7 +18,16 @@ from dataclasses import replace
 from functools import lru_cache
 
 from semsiedit.detection.first_names import first_names, is_given_name
-from semsiedit.detection.names import is_common_word, is_job_title, is_title, lexicon, org_words, person, scan_name
+from semsiedit.detection.names import (
+    QUOTED_NICK_BEFORE,
+    is_common_word,
+    is_job_title,
+    is_title,
+    lexicon,
+    org_words,
+    person,
+    scan_name,
+)
 from semsiedit.places import building_kinds, is_city, is_known_place, location_kind
 from semsiedit.span_index import SpanIndex
 from semsiedit.text import MONTHS_AND_DAYS, long_open_line
@@ -51,6 +60,7 @@ def _has_kin(name: str, text: str) -> bool:
     return False
 
 
+_QUOTED_NICK_LEAD = re.compile(r"""['"‘“]([A-Z][\w'’-]*)['"’”][ \t]+""")
 NICKNAME_AFTER = re.compile(r"""[ \t]+(?:['"‘“]([A-Z][\w'’-]+)['"’”]|\(([A-Z][\w'’-]+)\))[ \t]+([A-Z][\w'’-]+)""")
 
 
@@ -67,6 +77,11 @@ def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
         # "Oluwadamilare (Dami) Adeyinka": "Dami disclosed" and "Ms Adeyinka" are the same person.
         if nick := NICKNAME_AFTER.match(text, f.end):
             words.update(w for w in (nick.group(1) or nick.group(2), nick.group(3)) if not is_common_word(w, text))
+        if lead := _QUOTED_NICK_LEAD.match(value):
+            # '"Gaz" Pennington': the nickname is looked for on its own, the rest is the name.
+            if not is_common_word(lead.group(1), text):
+                words.add(lead.group(1))
+            value = value[lead.end() :]
         name = scan_name(value, 0)
         if name is None or name.end < len(value.rstrip(".")) - 0:
             continue
@@ -77,6 +92,7 @@ def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
             or lone[value] >= 2
             or (value in first_names() and not is_common_word(value, text))  # the NER and the list agree
             or _has_kin(value, text)  # "Maisie's mum": only a person has a mum
+            or bool(QUOTED_NICK_BEFORE.search(text, max(0, f.start - 30), f.start))  # '"Gaz" Pennington'
         )
         if len(name.words) < 2 and name.title is None and not vouched:
             continue
