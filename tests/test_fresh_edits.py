@@ -4158,3 +4158,17 @@ def test_a_quoted_nickname_before_a_surname_is_one_person() -> None:
     gone(out, "Gaz", "Pennington")
     assert out.count("Person ") == 2 and len(set(re.findall(r"Person [A-Z]+", out))) == 1, out
     assert 'She said "Hello" to me.' in out, out
+
+
+def test_divorced_at_the_end_of_a_line_does_not_take_the_next_line() -> None:
+    out = run("Date of birth: 04/11/1992 | Nationality: Irish | Marital status: Divorced\nCareer break 2019-2021 "
+              "(treatment for breast cancer, now in remission).\nVolunteer, St Vincent de Paul Society, 2015-present.")
+    gone(out, "Divorced", "cancer", "Vincent", "separated from Career", "Person")
+    assert "\nCareer break 2019-2021 (" in out and "Volunteer, " in out, out
+
+
+def test_the_charges_become_the_claims() -> None:
+    out = run("Bill Cosby was released in June 2021 after Pennsylvania's Supreme Court overturned his 2018 "
+              "conviction, ruling that a prior agreement with a prosecutor should have barred the charges.",
+              profile="public")
+    assert "should have barred the claims." in out, out
