@@ -4172,3 +4172,17 @@ def test_the_charges_become_the_claims() -> None:
               "conviction, ruling that a prior agreement with a prosecutor should have barred the charges.",
               profile="public")
     assert "should have barred the claims." in out, out
+
+
+def test_a_council_named_for_its_town_is_a_local_council() -> None:
+    out = run("Does anyone know how to get a carer's assessment from Manchester City Council? Kent County Council "
+              "replied.")
+    gone(out, "Manchester", "Kent")
+    assert "from a local council?" in out and "A local council replied." in out, out
+    assert run("Manchester City Council approved the budget.", profile="public").startswith("Manchester City")
+
+
+def test_a_quoted_phrase_before_a_name_is_no_nickname() -> None:
+    out = run('Trump called him "Lyin\' Ted" during the primaries. A man I know as \'Gaz\' Pennington left.')
+    gone(out, "Gaz", "Pennington")
+    assert "\"Lyin' " in out, out

@@ -226,13 +226,16 @@ def outside_containers(new: list[Finding], existing: list[Finding]) -> list[Find
 _NICK = r"""[ \t]+(?:['"‘“][A-Z][\w'’-]*['"’”]|\([A-Z][\w'’-]*\))[ \t]+"""
 _NICK_AFTER = re.compile(rf"{_NICK}[A-Z][\w'’-]+")
 _NICK_BEFORE = re.compile(rf"[A-Z][\w'’-]+{_NICK}$")
-QUOTED_NICK_BEFORE = re.compile(r"""(?:^|(?<=[\s(]))['"‘“]([A-Z][\w'’-]*)['"’”][ \t]+$""")
+# A nickname in a matched pair of quotes ('"Gaz" Pennington'; not the "Lyin' Ted" of a quoted phrase).
+_QUOTED_NICK = r"""(?:"[A-Z][\w'’-]*"|'[A-Z][\w’-]*'|‘[A-Z][\w'-]*’|“[A-Z][\w'’-]*”)"""
+QUOTED_NICK_BEFORE = re.compile(rf"(?:^|(?<=[\s(])){_QUOTED_NICK}[ \t]+$")
+QUOTED_NICK_LEAD = re.compile(rf"{_QUOTED_NICK}[ \t]+")
 # The whole of such a name, which the editor replaces as one; also a nickname that ends it, as in a
 # death notice ('MORRISON, Elizabeth "Betty"').
 NICKNAMED = re.compile(
     rf"[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)*{_NICK}[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)*"
     r"|[A-Z][\w'’.-]*,?(?:[ \t]+[A-Z][\w'’.-]*)*[ \t]+(?:['\"‘“][A-Z][\w'’-]*['\"’”]|\([A-Z][\w'’-]*\))"
-    r"|['\"‘“][A-Z][\w'’-]*['\"’”][ \t]+[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)*"  # '"Gaz" Pennington'
+    rf"|{_QUOTED_NICK}[ \t]+[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)*"  # '"Gaz" Pennington'
 )
 
 
@@ -246,9 +249,9 @@ def with_nickname(text: str, f: Finding) -> Finding:
     if before and not is_common_word(before.group().split()[0], ""):
         start = before.start()
     elif (alone := QUOTED_NICK_BEFORE.search(text, max(0, start - 30), start)) and not is_common_word(
-        alone.group(1), ""
+        alone.group().strip()[1:-1], ""
     ):
-        start = alone.start(1) - 1  # 'a man I know as "Gaz" Pennington': the nickname is his given name
+        start = alone.start()  # 'a man I know as "Gaz" Pennington': the nickname is his given name
     if (start, end) == (f.start, f.end):
         return f
     return replace(f, start=start, end=end, text=text[start:end])

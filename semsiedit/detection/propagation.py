@@ -20,6 +20,7 @@ from functools import lru_cache
 from semsiedit.detection.first_names import first_names, is_given_name
 from semsiedit.detection.names import (
     QUOTED_NICK_BEFORE,
+    QUOTED_NICK_LEAD,
     is_common_word,
     is_job_title,
     is_title,
@@ -60,7 +61,6 @@ def _has_kin(name: str, text: str) -> bool:
     return False
 
 
-_QUOTED_NICK_LEAD = re.compile(r"""['"‘“]([A-Z][\w'’-]*)['"’”][ \t]+""")
 NICKNAME_AFTER = re.compile(r"""[ \t]+(?:['"‘“]([A-Z][\w'’-]+)['"’”]|\(([A-Z][\w'’-]+)\))[ \t]+([A-Z][\w'’-]+)""")
 
 
@@ -77,10 +77,10 @@ def _seeds(text: str, persons: Iterable[Finding]) -> tuple[set[str], set[str]]:
         # "Oluwadamilare (Dami) Adeyinka": "Dami disclosed" and "Ms Adeyinka" are the same person.
         if nick := NICKNAME_AFTER.match(text, f.end):
             words.update(w for w in (nick.group(1) or nick.group(2), nick.group(3)) if not is_common_word(w, text))
-        if lead := _QUOTED_NICK_LEAD.match(value):
+        if lead := QUOTED_NICK_LEAD.match(value):
             # '"Gaz" Pennington': the nickname is looked for on its own, the rest is the name.
-            if not is_common_word(lead.group(1), text):
-                words.add(lead.group(1))
+            if not is_common_word(nick := lead.group().strip()[1:-1], text):
+                words.add(nick)
             value = value[lead.end() :]
         name = scan_name(value, 0)
         if name is None or name.end < len(value.rstrip(".")) - 0:

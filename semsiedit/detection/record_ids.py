@@ -14,7 +14,7 @@ from functools import lru_cache
 from semsiedit.detection.first_names import first_names
 from semsiedit.detection.identifiers import is_calendar_date
 from semsiedit.detection.lexicon import load_lexicon, term_matcher
-from semsiedit.places import is_city, is_known_place, known_place, street_type_pattern
+from semsiedit.places import is_city, is_county, is_known_place, known_place, street_type_pattern
 from semsiedit.text import long_open_line, split_sentences
 from semsiedit.types import Finding
 
@@ -224,6 +224,12 @@ def _place_words(name_and_kind: str) -> bool:
 
 # A hospital called by its short name ("she's in the Royal Alex", "the Royal Vic"): "Royal" and a given name.
 _AT_THE = re.compile(r"\b(?:at|in|to|from) the $")
+# A local council named after its town or county ("Manchester City Council", "Kent County Council"):
+# it names where someone lives as surely as the town does.
+_COUNCIL = re.compile(
+    r"(?<![\w'’-])((?:[A-Z][a-z]+[ -]){0,2}?[A-Z][a-z]+)"
+    r"(?: (?:City|Borough|County|District|Town|Parish|Metropolitan Borough|Borough of))? Council(?![\w'’-])"
+)
 _ROYAL_NAME = re.compile(r"(?<![\w'’-])Royal ([A-Z][a-z]+)(?![\w'’-])(?! (?:Hospital|Infirmary|Hall|Mail|Navy|Family))")
 
 
@@ -300,6 +306,11 @@ def _institutions(text: str) -> list[Finding]:
         if not is_common_word(m.group(1).split()[0], text)
         # "the Nashville school shooting", "the Florida school": where it was, not what it is called.
         and not _place_words(m.group(1)) and not _AN_EVENT.match(text, m.end())
+    ]
+    out += [
+        Finding(m.start(), m.end(), m.group(), "pii", "LOCATION", 2, 0.9, SOURCE, "a local council named for its place")
+        for m in _COUNCIL.finditer(text)
+        if is_city(m.group(1)) or is_county(m.group(1))
     ]
     out += [
         Finding(m.start(), m.end(), m.group(), "pii", "ORGANIZATION", 1, 0.7, SOURCE, "a hospital's short name")
