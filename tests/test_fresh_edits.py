@@ -4186,3 +4186,14 @@ def test_a_quoted_phrase_before_a_name_is_no_nickname() -> None:
     out = run('Trump called him "Lyin\' Ted" during the primaries. A man I know as \'Gaz\' Pennington left.')
     gone(out, "Gaz", "Pennington")
     assert "\"Lyin' " in out, out
+
+
+def test_a_rejection_email_signed_on_its_last_line() -> None:
+    out = run("Hi Marcus, thanks for your application for the warehouse supervisor role. Unfortunately we can't "
+              "progress it: the DBS check came back with an unspent conviction for theft (2022), and you mentioned "
+              "at interview that you are still on licence. Happy to reconsider in the future. Regards, Tanya "
+              "(Recruitment, Brookfield Logistics)")
+    gone(out, "Marcus", "Tanya", "theft", "on licence", "Brookfield", "city check")
+    assert "the DBS check came back" in out, out
+    assert run("Great job on the launch. Thanks, Great work everyone.") == (
+        "Great job on the launch. Thanks, Great work everyone.")

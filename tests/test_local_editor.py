@@ -695,6 +695,11 @@ def test_a_public_statement_with_no_attribute_term_is_left_as_it_is(editor: Loca
         f = Finding(**{**find(text, quote, "privacy", label, "f1").__dict__, "subject": subject, "severity": severity})
         assert apply_edits(text, editor.propose(text, None, [f], public).edits) == text
         record = apply_edits(text, editor.propose(text, None, [f]).edits)
+        if subject == "Facebook":
+            # A weak cue in a record keeps its statement and loses its names; a company is no person
+            # (it had become "Person X suspended the account ...").
+            assert record == text
+            continue
         assert quote not in record and record != text
     text = "Reports say Kirk Douglas was diagnosed with depression in 1991."
     quote = "Kirk Douglas was diagnosed with depression in 1991"

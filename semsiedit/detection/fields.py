@@ -31,7 +31,7 @@ def _lower(terms: list[str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _patterns() -> tuple[re.Pattern[str], ...]:
     lex = lexicon()
     bullet = r"^[ \t>*•·-]*"
     # A field opens a line, or follows a sentence or a separator on it ("Session note, 12 March. Client: ..."),
@@ -42,7 +42,9 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
     hello = re.compile(rf"{bullet}(?:{alternation(lex['salutations'])})[ \t]+", re.M)
     closings = _lower(lex["closings"])
     closing = re.compile(rf"{bullet}(?:{closings})[ \t]*[,!.]?[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*", re.I | re.M)
-    return field, user, hello, closing
+    # A one-line message signed on the same line: "... in the future. Regards, Tanya (Recruitment, ...)".
+    inline_closing = re.compile(rf"(?<=[.!?] )(?:{closings})[ \t]*,[ \t]*(?=[A-Z])", re.I)
+    return field, user, hello, closing, inline_closing
 
 
 def _accept(text: str, name, whole_line: bool = False) -> bool:
@@ -120,7 +122,7 @@ _KEY_VALUE = re.compile(
 
 
 def find_field_names(text: str) -> list[Finding]:
-    field, user, hello, closing = _patterns()
+    field, user, hello, closing, inline_closing = _patterns()
     out: list[Finding] = [
         person(text, m.start("name"), m.end("name"), SOURCE, "a speaker's name opening a turn", 0.9)
         for m in _SPEAKER.finditer(text)
@@ -142,6 +144,11 @@ def find_field_names(text: str) -> list[Finding]:
     for m in closing.finditer(text):
         name = scan_name(text, m.end())
         if _accept(text, name, whole_line=True):
+            out.append(person(text, name.start, name.end, SOURCE, "name after a closing", 0.9))
+    for m in inline_closing.finditer(text):
+        # Only a listed given name: "Thanks, Great work" signs nothing.
+        name = scan_name(text, m.end())
+        if name is not None and name.words[0] in first_names() and not is_common_word(name.words[0], text):
             out.append(person(text, name.start, name.end, SOURCE, "name after a closing", 0.9))
     for m in _KEY_VALUE.finditer(text):
         group = next(g for g in ("q", "s", "b") if m.group(g))

@@ -63,6 +63,12 @@ def _stop_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def not_a_location() -> frozenset[str]:
+    """Words a NER model takes for places that are departments, agencies or chains ("Payroll", "DBS")."""
+    return frozenset(lexicon()["not_a_location"])
+
+
+@lru_cache(maxsize=1)
 def not_names() -> frozenset[str]:
     """Lower-case words and phrases that are never (part of) a person's name on their own."""
     lex = lexicon()

@@ -32,6 +32,7 @@ from semsiedit.detection.names import (
     is_stop_word,
     is_title,
     lexicon,
+    not_a_location,
     not_names,
     org_words,
     strip_possessive,
@@ -417,7 +418,7 @@ def _clean_location(f: Finding, text: str, offset: int, doc: Doc, starts: list[i
         first = max(bisect_right(starts, start) - 1, 0)
         if not is_known_place(value) and _workplace(list(doc[first : first + 1]), place=True):
             return replace(f, label="ORGANIZATION", reason=f"{f.reason}; a workplace, not a place")
-    if value.lower() in _never_person() or value in lexicon()["not_a_location"]:
+    if value.lower() in _never_person() or value in not_a_location():
         return None
     if CLUB_BEFORE.search(text, max(0, start - 12), start):
         return None  # "FC Barcelona", "Real Madrid": a club's name, kept whole

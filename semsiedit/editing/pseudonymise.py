@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from semsiedit.detection.lexicon import term_matcher
-from semsiedit.detection.names import DEDICATIONS, NICKNAMED
+from semsiedit.detection.names import DEDICATIONS, NICKNAMED, not_a_location
 from semsiedit.editing.grammar import FLAGS, PRONOUNS, STRIP, function_words, grammar, match_case
 from semsiedit.editing.surrogates import canonical_label, split_title, title_before
 from semsiedit.places import is_city, is_known_place, location_kind, state_code
@@ -271,7 +271,11 @@ def name_reps(seg: str, node: Node, claimed: list[tuple[int, int]], ctx: Ctx) ->
         # country or state the statement happens to name ("A jury in Delaware found him ..."): both profiles
         # keep those.
         subject = (f.subject or "").strip()
-        no_person = subject == f.text.strip() or (f.subject is not None and is_known_place(subject))
+        no_person = (
+            subject == f.text.strip()
+            or (f.subject is not None and is_known_place(subject))
+            or subject in not_a_location()  # a department, an agency, a chain: "the DBS check came back ..."
+        )
         if usable_name(f.subject) and not _not_a_name_word(subject) and not no_person:
             assert f.subject is not None
             parts = [p for p in split_title(f.subject.strip())[1].split() if len(p) > 2 and p[0].isupper()]
