@@ -4197,3 +4197,11 @@ def test_a_rejection_email_signed_on_its_last_line() -> None:
     assert "the DBS check came back" in out, out
     assert run("Great job on the launch. Thanks, Great work everyone.") == (
         "Great job on the launch. Thanks, Great work everyone.")
+
+
+def test_only_a_negation_that_denies_counts_as_a_denial() -> None:
+    from semsiedit.editing.attribute import denies_itself
+
+    assert denies_itself("I did not hit him back") and denies_itself("She never took the money")
+    assert not denies_itself("He was not only a thief but a liar")
+    assert not denies_itself("He never stopped stealing") and not denies_itself("He did not deny stealing it")

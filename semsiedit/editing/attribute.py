@@ -214,7 +214,9 @@ def denies_itself(statement: str) -> bool:
 
 
 _DENIED = re.compile(
-    r"\s*(?:[\w'’-]+\s+){1,3}?(?:(?:did|does|do|has|have|had|was|were|is|are)(?:\s+not|n['’]t)|never)\s",
+    r"\s*(?:[\w'’-]+\s+){1,3}?(?:(?:did|does|do|has|have|had|was|were|is|are)(?:\s+not|n['’]t)|never)\s+"
+    # Not a negation that affirms: "was not only a thief", "never stopped stealing", "did not deny it".
+    r"(?!(?:only|just|stop|stops|stopped|cease|ceased|quit|deny|denied|hide|hid|even)\b)",
     re.IGNORECASE,
 )
 
