@@ -132,9 +132,12 @@ _DIGIT_CAPITAL_STOP = r"(?<=[0-9][A-Z])\.|(?<=[0-9][A-Z]{2})\."
 
 
 def split_full_stop_after_digit_and_capital(nlp: Any) -> None:
-    """A full stop after a digit and one or two capitals ("5G.", "3D.", "4WD." excepted) is a token."""
+    """A full stop after a digit and one or two capitals ("5G.", "3D.", "4WD.") is a token of its own
+    (added to the language's default suffixes, once per pipeline)."""
     from spacy.util import compile_suffix_regex
 
+    current = getattr(nlp.tokenizer.suffix_search, "__self__", None)
+    if current is not None and _DIGIT_CAPITAL_STOP in current.pattern:
+        return
     suffixes = list(nlp.Defaults.suffixes or ())
-    if _DIGIT_CAPITAL_STOP not in suffixes:
-        nlp.tokenizer.suffix_search = compile_suffix_regex([*suffixes, _DIGIT_CAPITAL_STOP]).search
+    nlp.tokenizer.suffix_search = compile_suffix_regex([*suffixes, _DIGIT_CAPITAL_STOP]).search

@@ -42,7 +42,7 @@ from semsiedit.detection.propagation import CLUB_BEFORE
 from semsiedit.detection.tables import header_label, is_known_header
 from semsiedit.places import is_city, is_county, is_known_place, street_type_pattern, street_words
 from semsiedit.spacy_components import doc_text
-from semsiedit.text import in_full_names, long_open_line
+from semsiedit.text import bounded_word, in_full_names, long_open_line
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -475,9 +475,7 @@ _STRONG_PLACE_PREPOSITION = re.compile(rf"(?<![\w'’-])(?:in|near|outside|aroun
 
 def _cued_anywhere(text: str, value: str) -> bool:
     """Whether a role noun or a name cue comes right before some occurrence of `value` in `text`."""
-    return any(
-        cued_at(text, m.start()) for m in re.finditer(rf"(?<![\w'’-]){re.escape(value)}(?![\w'’-])", text)
-    )
+    return any(cued_at(text, m.start()) for m in bounded_word(value).finditer(text))
 
 
 def place_preposition_before(text: str, start: int, value: str) -> bool:

@@ -53,12 +53,10 @@ _NOT_AFTER_NAME_CHAR = re.compile(r"(?<![\w'’-])")  # zero width: matched at a
 def _has_kin(name: str, text: str) -> bool:
     """"Maisie's mum": the name with a relative after its possessive. String search plus two fixed
     patterns, not a pattern per name (compiling one for each name was a tenth of detection's finishing)."""
-    pos = text.find(name)
-    while pos >= 0:
-        if _NOT_AFTER_NAME_CHAR.match(text, pos) and _KIN_AFTER.match(text, pos + len(name)):
-            return True
-        pos = text.find(name, pos + 1)
-    return False
+    return any(
+        _NOT_AFTER_NAME_CHAR.match(text, pos) and _KIN_AFTER.match(text, pos + len(name))
+        for pos in _occurrences(name, text)
+    )
 
 
 NICKNAME_AFTER = re.compile(r"""[ \t]+(?:['"‘“]([A-Z][\w'’-]+)['"’”]|\(([A-Z][\w'’-]+)\))[ \t]+([A-Z][\w'’-]+)""")
