@@ -3345,7 +3345,8 @@ def test_a_quack_cure_the_parse_misread_and_other_conspiracies_are_hedged() -> N
     assert "Apple cider vinegar supposedly cures type 2 diabetes" in out, out
     out = run("Is the Earth flat?\n\nThe Earth is flat and NASA has faked every photo from space. Pilots are paid to "
               "keep quiet about it.", "public")  # fmt: skip
-    assert "has supposedly faked every photo" in out and "Pilots are reportedly paid" in out, out
+    assert "has supposedly faked every photo" in out and "Pilots are supposedly paid" in out, out
+    assert "not supported by reliable evidence" in out, out  # a conspiracy pattern: the full hedge
     out = run("Did Paul McCartney die in 1966?\n\nHe died in a car crash in 1966 and was secretly replaced by a "
               "lookalike named William Campbell.", "public")  # fmt: skip
     assert "supposedly secretly replaced by a lookalike" in out, out
@@ -4205,3 +4206,64 @@ def test_only_a_negation_that_denies_counts_as_a_denial() -> None:
     assert denies_itself("I did not hit him back") and denies_itself("She never took the money")
     assert not denies_itself("He was not only a thief but a liar")
     assert not denies_itself("He never stopped stealing") and not denies_itself("He did not deny stealing it")
+
+
+def test_a_predicate_of_an_earlier_subject_is_replaced_by_a_predicate() -> None:
+    from semsiedit.editing.generalise import predicate_form
+    from semsiedit.editing.grammar import opens_predicate
+
+    # A noun phrase in a verb phrase's place broke the sentence ("..., and a personal health matter").
+    out = run("Mr Brannigan lives with his sister, lost his job in March, and confided thoughts of ending his life "
+              "to the nurse.")
+    gone(out, "Brannigan", "ending his life")
+    assert "and had a personal health matter" in out, out
+    text = "The guy (Gary, drives a van) has been dealing from his door. She moved and admitted to it all."
+    assert opens_predicate(text, text.index("has been"), "has been dealing from his door") == "present"
+    assert opens_predicate(text, text.index("admitted"), "admitted to it all") == "past"
+    assert opens_predicate(text, 0, "The guy (Gary, drives a van)") is None
+    assert predicate_form({"clause": "{subject} {keeps} their personal life private"}, "plural") == (
+        "keep their personal life private")
+
+
+def test_a_claim_in_a_predicate_is_hedged_where_it_is_stated() -> None:
+    text = "Soaking your feet in salt water every night draws out toxins and cures diabetes within a month, so many " \
+        "people now do it."
+    for profile in ("record", "public"):
+        out = run(text, profile=profile)
+        assert "and supposedly cures diabetes" in out and "not supported by reliable evidence" in out, out
+        assert "an unverified claim" not in out and out.endswith("so many people now do it."), out
+
+
+def test_social_care_refuges_injuries_and_prison_time_are_generalised() -> None:
+    out = run("Tyler Marsh came to school with bruises on his right arm. His mother is known to social services "
+              "and stayed in a women's refuge in Doncaster last year. His uncle did time for ABH.")
+    gone(out, "Tyler", "bruises", "social services", "refuge", "Doncaster", "did time", "ABH")
+    assert "an injury" in out and "temporary accommodation" in out, out
+    # A colour is no ethnicity, and "took refuge" is no refuge.
+    out = run("Kelly said Jason parked his white van outside her house every night.")
+    assert "his white van outside" in out and "background" not in out, out
+    text = "The family took refuge in the church during the storm."
+    assert run(text) == text
+
+
+def test_a_stolen_election_is_a_claim_not_a_victims_loss() -> None:
+    # "was stolen" reads as a loss the text records ("her laptop was stolen"); in a false claim it is the claim.
+    for profile in ("record", "public"):
+        out = run("Everyone knows the 2020 election was stolen by rigged voting machines in Michigan.", profile)
+        assert "not supported by reliable evidence" in out and "allegedly" in out, out
+    out = run("Her laptop was stolen from the car on Tuesday.", profile="public")
+    assert out == "Her laptop was stolen from the car on Tuesday.", out
+
+
+def test_a_patterned_conspiracy_gets_the_full_hedge_in_both_profiles() -> None:
+    # Not "reportedly a lizard person" (which lends it weight), nor left as written once its name is replaced.
+    for profile in ("record", "public"):
+        out = run("Bill Gates is one of the reptilians who run the World Health Organization.", profile)
+        assert "is supposedly one of the reptilians" in out and "not supported by reliable evidence" in out, out
+        assert "reportedly" not in out, out
+
+
+def test_a_dog_breed_is_no_place() -> None:
+    out = run("My neighbour Dave walks his Rottweiler past the school every day.")
+    gone(out, "Dave")
+    assert "his Rottweiler past" in out, out

@@ -197,11 +197,12 @@ def court_record_in_paragraph(text: str, start: int, end: int) -> bool:
 _NAME = re.compile(r"(?<![\w'’.-])(?-i:[A-Z][a-z]+ [A-Z][a-z]+)(?![\w'’-])")
 
 
-def needs_hedge(statement: str) -> bool:
+def needs_hedge(statement: str, *, claim: bool = False) -> bool:
     """Whether a harmful/unverified statement still needs a hedge: not when the text already attributes
-    it ("a flyer claimed that ...", "my cousin swears that ...") or reports an established fact."""
+    it ("a flyer claimed that ...", "my cousin swears that ...") or reports an established fact. A
+    false claim (`claim`) is no record of a loss or a verdict for its words: "the election was stolen"."""
     statement = " ".join(statement.split())  # a hard wrap is a space: "Escobar was\nkilled by police"
-    if _ATTRIBUTED.search(statement) or _ESTABLISHED.search(statement):
+    if _ATTRIBUTED.search(statement) or (not claim and _ESTABLISHED.search(statement)):
         return False
     sanction = _SANCTION.search(statement)
     return sanction is None or _accusation_beyond(statement, sanction.start(), sanction.end())
@@ -308,10 +309,12 @@ def correction(claim: str) -> str | None:
 
 def framed_advice(statement: str, rewritten: str) -> bool:
     """`rewritten` states the advice `statement` only as a claim someone makes ("Some claim you
-    should drink bleach ..."): its words survive, but no longer as an instruction."""
+    should drink bleach ..."), or a predicate only as what supposedly holds ("... and supposedly cures
+    autism"): its words survive, but no longer as an instruction or a fact."""
     said = " ".join(statement.split())
     out = " ".join(rewritten.split()).casefold()
-    frames = (grammar()["imperative_frame"], _ACT_FRAME.strip().casefold())
+    adverb = load_data("hedges")["wrappers"]["misinformation"]["adverb"]
+    frames = (grammar()["imperative_frame"], _ACT_FRAME.strip().casefold(), adverb)
     return any(f"{frame} {said}".casefold() in out for frame in frames)
 
 

@@ -20,6 +20,7 @@ from semsiedit.editing.grammar import (
     is_clause,
     keep_marks,
     match_case,
+    opens_predicate,
     splice,
 )
 from semsiedit.editing.pseudonymise import pseudonymise_names, subject_of
@@ -214,6 +215,12 @@ def fallback(text: str, node: Node, ctx: Ctx, *, reason: str) -> str:
     if privacy and label and _LINE_START.search(text, 0, node.start):
         # "Diagnosis: Rhabdomyolysis ...": the form's label stays, its value becomes the descriptor.
         return keep_marks(seg, label.group() + forms["np"])
+    tense = opens_predicate(text, node.start, seg)
+    if tense and "{subject}" in forms["clause"] and not is_clause(text, node.start, seg):
+        # A predicate of a subject before it: a predicate replaces it ("..., and had a personal health
+        # matter"), in its tense; the words after it (a full stop, a bracket) stay.
+        tail_m = TAIL.search(seg)
+        return keep_marks(seg, predicate_form(forms, tense) + (seg[tail_m.start() :] if tail_m else ""))
     if not is_clause(text, node.start, seg):
         named = pseudonymise_names(seg, ctx) if not privacy else seg
         return keep_marks(seg, named if named != seg else forms["np"])
@@ -234,6 +241,16 @@ def clause_form(forms: dict[str, str], subject: str) -> str:
     verbs = {"has": "have", "holds": "hold", "keeps": "keep", "takes": "take"}
     filled = forms["clause"].format(subject=subject, **{k: (v if plural else k) for k, v in verbs.items()})
     return agree_possessive(filled, subject)  # "I keep my personal life private"
+
+
+_TENSES = {"present": ("has", "holds", "keeps", "takes"), "plural": ("have", "hold", "keep", "take"),
+           "past": ("had", "held", "kept", "took")}
+
+
+def predicate_form(forms: dict[str, str], tense: str) -> str:
+    """The clause form without its subject: "had a personal health matter"."""
+    verbs = dict(zip(("has", "holds", "keeps", "takes"), _TENSES[tense], strict=True))
+    return forms["clause"].format(subject="", **verbs).strip()
 
 
 def partial(text: str, node: Node, ctx: Ctx, forms: dict[str, str], label: str) -> str | None:

@@ -391,6 +391,32 @@ def is_clause(text: str, start: int, seg: str) -> bool:
     return any(t in aux or t in verbs or (len(t) > 3 and t.endswith("ed")) for t in tokens[1:])
 
 
+_JOINS_PREDICATE = re.compile(r"(?:(?<![\w'’-])(?:and|but|or|then|also)|[),])[ \t]*$", re.IGNORECASE)
+_PAST_AUX = frozenset({"was", "were", "had", "did", "wasn't", "weren't", "hadn't", "didn't"})
+_PLURAL_AUX = frozenset({"are", "have", "do", "aren't", "haven't", "don't"})
+
+
+def opens_predicate(text: str, start: int, seg: str) -> str | None:
+    """A verb phrase whose subject came before it ("she lost weight and admitted to thoughts of ...",
+    "The guy at number 14 (Gary) has been dealing ..."): its tense, "past", "plural" or "present",
+    else None. A noun phrase put in its place breaks the sentence ("... and a personal health matter")."""
+    tokens = [t.strip(STRIP) for t in seg.split()]
+    if len(tokens) < 3 or not tokens[0][:1].islower():
+        return None
+    first = tokens[0].lower()
+    _, aux, _, verbs = word_sets()
+    before = text[max(0, start - 12) : start]
+    if first in aux:
+        pass  # "has been dealing": an auxiliary opens a predicate wherever it stands
+    elif not (first in verbs or (len(first) > 3 and first.endswith("ed"))) or not _JOINS_PREDICATE.search(before):
+        return None
+    # A listed verb with no "-s" form beside it is a past form ("lost", "gave"); "cure" has "cures".
+    irregular_past = first in verbs and not first.endswith("s") and first + "s" not in verbs
+    if first in _PAST_AUX or first.endswith("ed") or irregular_past:
+        return "past"
+    return "plural" if first in _PLURAL_AUX else "present"
+
+
 def core_range(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and (text[start].isspace() or text[start] in STRIP):
         start += 1

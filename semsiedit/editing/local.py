@@ -57,13 +57,14 @@ from semsiedit.editing.grammar import (
     inside_quotation,
     is_clause,
     match_case,
+    opens_predicate,
     splice,
 )
 from semsiedit.editing.proposal import Proposal
 from semsiedit.editing.pseudonymise import name_reps, render_pii, slot, usable_name, verb_in_name
 from semsiedit.editing.spans import Ctx, DocState, Node, build_tree, validate
 from semsiedit.editing.suppress import stand_in
-from semsiedit.editing.surrogates import SurrogateMap, canonical_label, split_title
+from semsiedit.editing.surrogates import SurrogateMap, canonical_label, load_data, split_title
 from semsiedit.editing.triage import (
     already_attributed,
     group_word_in_a_name,
@@ -416,7 +417,11 @@ class LocalEditor:
         # Only the learned detector's guess: it says a sentence may be a claim, not that it is false or
         # unproven ("The act caused an enormous backlash" is history), so no note says so.
         guess = all(f.source == LEARNED_SOURCE for f in node.semsi)
-        if "misinformation" in kinds and (not claim_like(seg) or guess):
+        # A rule's conspiracy or medical pattern ("is a lizard person", "cures autism") is a claim
+        # whatever its wording.
+        patterned = any(f.category == "misinformation" and f.severity >= 3 and f.source != LEARNED_SOURCE
+                        for f in node.semsi)
+        if "misinformation" in kinds and (not (claim_like(seg) or patterned) or guess):
             # Not an assertive causal/medical claim (often a detector's guess): no "not supported by
             # reliable evidence" note, which would make a plain statement read as nonsense.
             kinds.discard("misinformation")
@@ -464,10 +469,11 @@ class LocalEditor:
         ) or (ctx.profile == "public" and hedged_in_its_sentence(text, node.start, node.end))
         # An insult's replacement that says "unproven" qualifies the accusation, not a false claim beside it.
         qualified = qualified_by_edit(body) and kind == "harmful"
-        if kind is not None and (not needs_hedge(seg) or qualified or said):
+        hedge_needed = needs_hedge(seg, claim=kind == "misinformation")
+        if kind is not None and (not hedge_needed or qualified or said):
             # Already attributed by the text, a fact of record, or qualified by the edit itself ("someone
             # facing unproven claims"): the generalised terms are the edit, no hedge is bolted on.
-            if said or not needs_hedge(seg):
+            if said or not hedge_needed:
                 # Nor an "allegedly" of the tables: "a committee concluded that he had misled MPs".
                 body = _assemble(text, node, seg, [(s, e, r.removeprefix("allegedly ")) for s, e, r in reps])
             if body == seg:
@@ -499,6 +505,12 @@ class LocalEditor:
             if body != seg:
                 ctx.strategies.append("hedge")
                 return body
+            if kind == "misinformation" and opens_predicate(text, node.start, seg):
+                # A claim in a predicate of a subject before it ("Drinking bleach ... flushes parasites
+                # out and cures autism"): the adverb opens the predicate and the note follows it.
+                ctx.strategies.append("attribute")
+                adverb = load_data("hedges")["wrappers"]["misinformation"]["adverb"]
+                return wrap(text, node, adverb + " " + body, kind, ctx, adverb=False, changed=True)
             if ctx.profile == "public":
                 return body  # no generic clause in a public answer (see above): nothing to soften here
             return fallback(text, node, ctx, reason="fragment")
