@@ -4267,3 +4267,15 @@ def test_a_dog_breed_is_no_place() -> None:
     out = run("My neighbour Dave walks his Rottweiler past the school every day.")
     gone(out, "Dave")
     assert "his Rottweiler past" in out, out
+
+
+def test_a_given_name_that_is_a_word_counts_before_a_surname() -> None:
+    # "Ruby", "Grace", "Will" are left off the given-name list as words; before a surname, in a text
+    # about a she or a he, they are a person (the NER had tagged nothing).
+    out = run("Year 8 report for Ruby Fenwick: Ruby has settled well this term. She enjoys drama.")
+    gone(out, "Ruby", "Fenwick")
+    out = run("Report for Grace Pemberton: Grace missed school on Monday. She is unwell.")
+    gone(out, "Grace", "Pemberton")
+    for text in ("The Rose Bowl was full. He cheered.", "Hope is fading for the miners, he said.",
+                 "He read the Dodd-Frank Wall Street Reform Act in 2010."):
+        assert run(text) == text

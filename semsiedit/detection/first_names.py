@@ -236,12 +236,42 @@ def _candidate(tok: Token, text: str) -> bool:
     return not any(term_matcher(lex).is_single_term(tok) for lex in ("privacy", "harmful"))
 
 
+@cache
+def word_given_names() -> frozenset[str]:
+    return frozenset(lexicon()["word_given_names"])
+
+
+def _word_name_and_surname(tok: Token, text: str) -> bool:
+    """A given name that is also a word ("Ruby", "Grace", "Will"), left untagged or taken for a firm,
+    before a surname no list calls a word, a firm or a place, in a text about a he or a she: "Year 9
+    report for Ruby Fenwick: Ruby has ... She". Alone it stays a word ("Hope is fading")."""
+    doc = tok.doc
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    if tok.text not in word_given_names() or nxt is None or tok.whitespace_ != " " or tok.pos_ != "PROPN":
+        return False
+    if nxt.pos_ != "PROPN" or not re.fullmatch(r"[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?", nxt.text):
+        return False
+    after = doc[nxt.i + 1] if nxt.i + 1 < len(doc) else None
+    longer = after is not None and after.ent_iob_ == "I"
+    if tok.ent_type_ not in ("", "PERSON", "ORG") or tok.ent_iob_ == "I" or longer:
+        return False  # a longer name of something ("Rose Bowl Stadium"), or a date ("June Smith" is rare)
+    before = doc[tok.i - 1] if tok.i > 0 else None
+    if before is not None and (before.text.rstrip(".") in DEDICATIONS or before.pos_ == "DET" or (
+        before.text in _HYPHENS and not before.whitespace_
+    )):  # fmt: skip
+        return False  # "St Hope's", "the Rose Bowl", "Dodd-Frank Wall Street": a name of a thing
+    surname = nxt.text
+    if is_common_word(surname, text) or surname.lower() in org_words() or _a_place_word(surname) or is_city(surname):
+        return False
+    return any(t.lower_ in _GENDERED_PRONOUNS for t in doc)
+
+
 def find_first_names(doc: Doc, offset: int = 0) -> list[Finding]:
     out: list[Finding] = []
     text = doc_text(doc)
     end = -1
     for tok in doc:
-        if tok.idx < end or not _candidate(tok, text):
+        if tok.idx < end or not (_candidate(tok, text) or _word_name_and_surname(tok, text)):
             continue
         name = scan_name(text, tok.idx, allow_title=False)
         if name is None:
@@ -255,7 +285,10 @@ def find_first_names(doc: Doc, offset: int = 0) -> list[Finding]:
 
 # "Tyler-James Brennan", "Mary-Kate Olsen": a double-barrelled given name before a surname. One half
 # is enough when a surname follows ("Tyler" is left off the list as a city's name).
-_DOUBLE_NAME = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)-([A-Z][a-z]+)[ \t]+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w'’-])")
+# Not when more capitalised words follow: "the Dodd-Frank Wall Street Reform Act" is a law's name.
+_DOUBLE_NAME = re.compile(
+    r"(?<![\w'’-])([A-Z][a-z]+)-([A-Z][a-z]+)[ \t]+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w'’-])(?![ \t]+[A-Z][a-z])"
+)
 
 
 def _double_given_names(text: str) -> list[Finding]:
