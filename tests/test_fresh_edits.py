@@ -4279,3 +4279,18 @@ def test_a_given_name_that_is_a_word_counts_before_a_surname() -> None:
     for text in ("The Rose Bowl was full. He cheered.", "Hope is fading for the miners, he said.",
                  "He read the Dodd-Frank Wall Street Reform Act in 2010."):
         assert run(text) == text
+
+
+def test_a_district_after_a_street_is_a_place_not_a_person() -> None:
+    # A street's district was "listed with people" and, unfound, the next round's NER made it a person.
+    out = run("The claimant says her van was scratched while parked on Larkspur Road, Edgbaston, on 9 May.")
+    gone(out, "Larkspur", "Edgbaston", "Person")
+    assert "on a street, a city, on a certain date" in out, out
+    out = run("We met on Station Road, Tuesday, at noon.")
+    assert "Tuesday, at noon" in out, out
+
+
+def test_immigration_case_terms_are_generalised() -> None:
+    out = run("Ms Tesfaye is appeal rights exhausted, has no recourse to public funds and gets section 4 support.")
+    gone(out, "Tesfaye", "appeal rights", "recourse", "section 4")
+    assert "housing support" in out, out

@@ -11,8 +11,9 @@ from dataclasses import replace
 from functools import lru_cache
 
 from semsiedit.detection.lexicon import load_lexicon
-from semsiedit.detection.names import org_words
+from semsiedit.detection.names import is_common_word, org_words
 from semsiedit.places import is_known_place, street_type_pattern
+from semsiedit.text import MONTHS_AND_DAYS
 from semsiedit.types import Finding
 
 SOURCE = "semsi-address"
@@ -51,6 +52,7 @@ _STREET_ONLY = re.compile(
 )
 
 
+_DISTRICT_AFTER_A_STREET = re.compile(r",[ \t]+([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)(?=[ \t]*[,.;)]|[ \t]*$)")
 _NAMED_AFTER_A_STREET = re.compile(r"[ \t]*\r?\n?[ \t]*((?:[A-Z][\w'’-]*[ \t]?){1,3})(?<![ \t])")
 
 
@@ -127,6 +129,11 @@ def find_addresses(text: str) -> list[Finding]:
         # Severity and score above the small NER model's PERSON for the same words ("on Brook Lane"):
         # the street suffix after a preposition of place is the stronger evidence.
         out.append(Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 2, 0.9, SOURCE, "a street name"))
+        district = _DISTRICT_AFTER_A_STREET.match(text, m.end(1))
+        if district and not any(is_common_word(w, text) or w.lower() in MONTHS_AND_DAYS for w in district[1].split()):
+            # "parked on Birchfield Road, Handsworth, on 3 March": the district the street is in.
+            out.append(Finding(district.start(1), district.end(1), district[1], "pii", "LOCATION", 1, 0.85, SOURCE,
+                               "a district after a street name"))  # fmt: skip
     out += [
         Finding(m.start(), m.end(), m.group(), "pii", "STREET_ADDRESS", 2, 0.85, SOURCE, "a house number and a street")
         for m in _TYPE_FIRST.finditer(text)

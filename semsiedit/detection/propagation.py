@@ -263,7 +263,8 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
                 taken.add(f)
     # "nan to Jack, Ellie and Ruby": a given name listed with people is a person even when it is also
     # a word ("Ruby", "Rose", "Hope"), which the list alone would not vouch for.
-    people = sorted([f for f in pii if f.label == "PERSON"] + out, key=lambda f: f.start)
+    # People only: "parked on Birchfield Road, Handsworth" lists a district after a street.
+    people = sorted([f for f in [*pii, *out] if f.label == "PERSON"], key=lambda f: f.start)
     for f in people:
         after = _LISTED_AFTER.match(text, f.end)
         before = _LISTED_BEFORE.search(text, max(0, f.start - 40), f.start)
