@@ -4294,3 +4294,21 @@ def test_immigration_case_terms_are_generalised() -> None:
     out = run("Ms Tesfaye is appeal rights exhausted, has no recourse to public funds and gets section 4 support.")
     gone(out, "Tesfaye", "appeal rights", "recourse", "section 4")
     assert "housing support" in out, out
+
+
+def test_a_state_before_a_party_keeps_one_article() -> None:
+    out = run("Our neighbour Phil, a Kansas Republican, hosts the street party every year.")
+    gone(out, "Phil", "Republican")
+    assert "a Kansas party member," in out and "a Kansas a " not in out, out
+
+
+def test_pregnancy_tests_and_their_abbreviations_are_no_names_or_places() -> None:
+    out = run("Pt: Maja Kowalczyk, 31F. LMP 7 weeks ago, positive serum hCG. Plan: USS to exclude ectopic.")
+    gone(out, "Maja", "hCG", "ectopic", "city")
+    assert out.count("Person") == 1 and "LMP 7 weeks ago" in out and "Plan: USS to exclude a complication." in out, out
+
+
+def test_homelessness_and_leaving_care_are_generalised() -> None:
+    out = run("Mr Tendai Moyo was made homeless last spring after leaving care, and now lives in supported housing in "
+              "Leeds.")
+    gone(out, "Tendai", "Moyo", "homeless", "leaving care", "supported", "Leeds")

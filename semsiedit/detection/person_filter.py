@@ -281,7 +281,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         return None
     rest = strip_possessive(" ".join(words))
     first = strip_possessive(words[0]).lower()
-    if rest.lower() in not_names() or first in _never_person():
+    # The last word too, as written: "positive urine hCG" is a test.
+    if rest.lower() in not_names() or first in _never_person() or words[-1] in lexicon()["not_a_person"]:
         return None
     if len(tokens) > 1 and term_matcher("privacy").is_whole_term(tokens):
         return None  # "his Universal Credit claim": an attribute the SemSI recognizer reports, not a name
