@@ -42,6 +42,30 @@ def set_offline_environment() -> None:
     # 8.1 -> 6.6 s on 2 cores; detection alone unchanged: benchmarks/RESULTS.md, session 24). Read
     # when numpy loads, so it only applies where this runs first (the CLI, the API's entry points).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    fix_mmap_threshold()
+
+
+# glibc serves an allocation above this from its own mapping, returned to the system when freed.
+# Left to itself it raises the threshold after each large free (up to 32 MiB), so the embedding
+# model's activation buffers then come from the heap, whose top a later small allocation pins: a
+# worker's memory kept the high-water mark of its largest batch and grew along a long stream
+# (benchmarks/RESULTS.md, session 25). Setting it fixes it and stops the adjustment.
+MMAP_THRESHOLD = 128 << 10  # glibc's starting value, kept
+_M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+
+
+def fix_mmap_threshold() -> None:
+    """Fix glibc's mmap threshold (MMAP_THRESHOLD) unless the user set MALLOC_MMAP_THRESHOLD_;
+    nothing on a C library without mallopt (macOS, musl)."""
+    if "MALLOC_MMAP_THRESHOLD_" in os.environ or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    except (OSError, AttributeError):
+        return
 
 
 def _is_package(name: str) -> bool:

@@ -28,7 +28,10 @@ _COLUMNS = ("ORTH", "LOWER", "TAG", "DEP", "IS_SPACE")
 # An exact value of these can index a pattern; the most selective first.
 _ANCHORS = ("LOWER", "ORTH", "TAG", "DEP")
 _ANCHOR_COLUMNS = tuple(_COLUMNS.index(name) for name in _ANCHORS)
-LEMMA_CACHE_SIZE = 200_000  # entries; a stream of distinct words must not grow it without end
+# Entries (~300 bytes each, and spaCy's own cache beside it): a stream of distinct records adds about
+# three new words a document, so the cap, not the vocabulary, bounds a long stream's memory. The 400
+# dev answers need about 9,000.
+LEMMA_CACHE_SIZE = 30_000
 
 
 class _Unsupported(Exception):

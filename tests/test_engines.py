@@ -8,8 +8,12 @@ value and the run key); everything else must be equal.
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,10 +71,16 @@ def test_worker_processes_match_one_process_in_input_order(settings: Settings, l
     docs = _docs()
     # Batches of 2: the documents really are spread over both workers.
     engine = ProcessEngine(settings.model_copy(update={"workers": 2}), 2, batch_size=2)
-    pairs = list(engine.run_iter(iter(docs)))
+    pairs, frozen = [], []
+    for pair in engine.run_iter(iter(docs)):
+        pairs.append(pair)
+        frozen.append(gc.get_freeze_count())
     assert [d.id for d, _ in pairs] == [d.id for d in docs]
     assert _comparable(pairs) == local
     assert all(res.scores is not None for _, res in pairs)
+    # The parent's collector leaves the objects the workers share alone while they run (their pages
+    # stay shared), and takes them back afterwards.
+    assert min(frozen) > 0 and gc.get_freeze_count() == 0
 
 
 @pytest.mark.slow
@@ -131,10 +141,6 @@ def test_ray_engine_matches_local_engine(ray_local: None, settings: Settings, lo
 
 def test_numpy_blas_runs_one_thread_unless_the_user_set_it() -> None:
     # OpenBLAS's own threads fought the worker processes and the scoring thread (RESULTS.md, session 24).
-    import os
-    import subprocess
-    import sys
-
     code = (
         "import os; from semsiedit.models import set_offline_environment; set_offline_environment(); "
         "import numpy; from threadpoolctl import threadpool_info; "
@@ -147,3 +153,29 @@ def test_numpy_blas_runs_one_thread_unless_the_user_set_it() -> None:
     out = subprocess.run([sys.executable, "-c", code], env={**env, "OPENBLAS_NUM_THREADS": "3"},
                          capture_output=True, text=True, check=True)  # fmt: skip
     assert out.stdout.split()[0] == "3"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_large_allocations_keep_their_own_mapping_after_a_large_free() -> None:
+    # glibc raises its mmap threshold after a large free, so the next large buffer came from the heap
+    # and a worker kept its high-water mark; set_offline_environment fixes the threshold.
+    code = (
+        "import ctypes, sys\n"
+        "libc = ctypes.CDLL('libc.so.6')\n"
+        "if not hasattr(libc, 'mallinfo2'): print('skip'); sys.exit()\n"
+        "class Info(ctypes.Structure):\n"
+        "    _fields_ = [(n, ctypes.c_size_t) for n in 'arena ordblks smblks hblks hblkhd usmblks fsmblks "
+        "uordblks fordblks keepcost'.split()]\n"
+        "libc.mallinfo2.restype = Info\n"
+        "if sys.argv[1] == 'fixed':\n"
+        "    from semsiedit.models import set_offline_environment; set_offline_environment()\n"
+        "first = bytearray(3 << 20); del first\n"
+        "before = libc.mallinfo2().hblkhd; second = bytearray(3 << 20)\n"
+        "print((libc.mallinfo2().hblkhd - before) >> 20)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    runs = {how: subprocess.run([sys.executable, "-c", code, how], env=env, capture_output=True, text=True,
+                                check=True).stdout.strip() for how in ("fixed", "dynamic")}  # fmt: skip
+    if runs["fixed"] == "skip":
+        pytest.skip("no mallinfo2 in this C library")
+    assert runs == {"fixed": "3", "dynamic": "0"}

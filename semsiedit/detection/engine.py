@@ -114,6 +114,11 @@ def _others_running(samples: int = 5) -> int:
     return max(0, sorted(counts)[len(counts) // 2])
 
 
+def _close_pool(pool: Any) -> None:
+    pool.terminate()
+    gc.unfreeze()
+
+
 def _worker_analyze(args: tuple[list[str], int]) -> list[_PieceResult]:
     pieces, batch_size = args
     assert _FORKED is not None
@@ -256,13 +261,16 @@ class DetectionEngine:
             _FORKED = self
             # fork: the children start with the loaded models (copy-on-write), no reload per worker;
             # frozen objects are left alone by the children's garbage collector, so their pages stay shared.
+            # They stay frozen here too while the pool lives (see engines/local.py: a full collection
+            # would write to every page the children share).
             gc.collect()
             gc.freeze()
             try:
                 self._pool = multiprocessing.get_context("fork").Pool(self.workers - 1)
-            finally:
+            except BaseException:
                 gc.unfreeze()
-            weakref.finalize(self, self._pool.terminate)
+                raise
+            weakref.finalize(self, _close_pool, self._pool)
         return self._pool
 
     def _analyze(

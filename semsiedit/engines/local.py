@@ -67,11 +67,16 @@ class ProcessEngine:
         _LOOP = loop
         threads = max(1, available_cpus() // self.workers)
         gc.collect()
-        gc.freeze()  # the workers' garbage collector leaves the inherited objects (and their pages) alone
+        # Frozen, the inherited objects (and their pages) are left alone by the workers' garbage
+        # collector, and by this process's until the workers are done: a full collection here walks
+        # every object and writes to its header, and each page it writes to stops being shared (a
+        # 100k-row stream measured the parent's private memory 48 -> 76 MiB that way).
+        gc.freeze()
         try:
             pool = multiprocessing.get_context("fork").Pool(self.workers, _init_worker, (threads,))
-        finally:
+        except BaseException:
             gc.unfreeze()
+            raise
         pending: deque[tuple[list[Document], Any]] = deque()
         try:
             for batch in batches(docs, self.batch_size):
@@ -84,6 +89,7 @@ class ProcessEngine:
         finally:
             pool.terminate()  # interrupted or failed: stop the workers, keep what was written
             pool.join()
+            gc.unfreeze()
 
 
 class AutoEngine:
