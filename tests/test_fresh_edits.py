@@ -4312,3 +4312,22 @@ def test_homelessness_and_leaving_care_are_generalised() -> None:
     out = run("Mr Tendai Moyo was made homeless last spring after leaving care, and now lives in supported housing in "
               "Leeds.")
     gone(out, "Tendai", "Moyo", "homeless", "leaving care", "supported", "Leeds")
+
+
+def test_a_conviction_with_its_year_or_an_adverb_goes_whole() -> None:
+    # "was involved in a past legal matter in 2008 of procuring ..." had kept the crime after the year.
+    out = run("Former mayor Ray Nagin was convicted in 2014 of accepting bribes from city contractors. He was "
+              "arrested again in 2016 on state tax charges and later released.", profile="public")
+    gone(out, "bribes", "tax charges", " of accepting")
+    assert "was involved in a past legal matter in 2014." in out and "again in 2016 and later released" in out, out
+    out = run("My uncle Dermot was later convicted of selling stolen cars.")
+    assert out.endswith("was later involved in a past legal matter."), out
+
+
+def test_self_harm_in_plain_words_foster_carers_and_tags_are_generalised() -> None:
+    out = run("I'm 15 and I live with foster parents in Derby. When school gets too much I cut myself.")
+    gone(out, "foster", "Derby", "cut myself")
+    assert out.endswith("When school gets too much I struggle."), out
+    out = run("Kieran's brother is on an electronic tag until March.")
+    gone(out, "Kieran", "tag")
+    assert "is under supervision until March." in out, out
