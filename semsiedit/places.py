@@ -89,6 +89,9 @@ def location_kind(value: str) -> str:
     bare = value.strip().strip(".,;:")
     if re.search(locations["_unit"], bare):
         return "a unit"
+    if re.search(locations["_court"], bare):
+        # "Leeds County Court": a court named for its town ("Court" alone is a street's word too).
+        return next(kind for pattern, kind in locations["_facility_kinds"] if re.search(pattern, bare))
     if _street().search(bare):
         return "a street"
     if re.search(locations["_county"], bare) or is_county(bare):

@@ -1167,7 +1167,7 @@ def test_a_court_is_no_street_and_an_established_conviction_gets_no_hedge() -> N
     out = run("A 42-year-old man from Paignton has been jailed for three years after stealing more than £60,000 "
               "from his elderly neighbour. Darren Moss admitted fraud by abuse of position at Exeter Crown Court.")
     gone(out, "Paignton", "Darren", "Moss", "60,000", "not been proven", "mistreatment", "a street")
-    assert "Exeter Crown Court" in out, out
+    assert "at a crown court." in out, out  # named for its town, it names the town (session 25)
 
 
 def test_cheating_in_an_exam_infidelity_lies_and_an_insult() -> None:
@@ -4331,3 +4331,12 @@ def test_self_harm_in_plain_words_foster_carers_and_tags_are_generalised() -> No
     out = run("Kieran's brother is on an electronic tag until March.")
     gone(out, "Kieran", "tag")
     assert "is under supervision until March." in out, out
+
+
+def test_a_court_named_for_its_town_names_the_town() -> None:
+    out = run("Issue: an attachment of earnings order from Sheffield County Court for Mr Osei.")
+    gone(out, "Sheffield", "Osei")
+    assert "from a county court for" in out, out
+    text = "He is due to appear at Swindon Magistrates' Court next week."
+    assert run(text, profile="public") == text
+    assert run(text) == "He is due to appear at a magistrates' court next week."

@@ -230,6 +230,11 @@ _COUNCIL = re.compile(
     r"(?<![\w'’-])((?:[A-Z][a-z]+[ -]){0,2}?[A-Z][a-z]+)"
     r"(?: (?:City|Borough|County|District|Town|Parish|Metropolitan Borough|Borough of))? Council(?![\w'’-])"
 )
+# A court named after its town ("Leeds County Court", "Swindon Magistrates' Court"): as telling as the town.
+_COURT = re.compile(
+    r"(?<![\w'’-])((?:[A-Z][a-z]+[ -]){0,2}?[A-Z][a-z]+) "
+    r"(?:County|Crown|Magistrates['’]?|Family|Sheriff|Coroner['’]?s) Court(?![\w'’-])"
+)
 _ROYAL_NAME = re.compile(r"(?<![\w'’-])Royal ([A-Z][a-z]+)(?![\w'’-])(?! (?:Hospital|Infirmary|Hall|Mail|Navy|Family))")
 
 
@@ -310,6 +315,11 @@ def _institutions(text: str) -> list[Finding]:
     out += [
         Finding(m.start(), m.end(), m.group(), "pii", "LOCATION", 2, 0.9, SOURCE, "a local council named for its place")
         for m in _COUNCIL.finditer(text)
+        if is_city(m.group(1)) or is_county(m.group(1))
+    ]
+    out += [
+        Finding(m.start(), m.end(), m.group(), "pii", "LOCATION", 2, 0.9, SOURCE, "a court named for its place")
+        for m in _COURT.finditer(text)
         if is_city(m.group(1)) or is_county(m.group(1))
     ]
     out += [
