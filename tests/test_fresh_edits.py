@@ -3569,7 +3569,7 @@ def test_a_stammer_stress_leave_rent_and_a_benefit_in_an_hr_case() -> None:
               "30 November. He's behind on his rent and Universal Credit has not yet been paid.")  # fmt: skip
     gone(out, "stammer", "stress", "rent", "Universal Credit", "Callum", "Gareth")
     assert "about his speech difference" in out and "signed off sick" in out, out
-    assert "financial support has not yet been paid" in out, out
+    assert "state support has not yet been paid" in out, out
 
 
 def test_an_idiom_is_no_name_and_an_aside_that_only_named_the_faith_goes() -> None:
@@ -4340,3 +4340,15 @@ def test_a_court_named_for_its_town_names_the_town() -> None:
     text = "He is due to appear at Swindon Magistrates' Court next week."
     assert run(text, profile="public") == text
     assert run(text) == "He is due to appear at a magistrates' court next week."
+
+
+def test_our_own_benefit_word_makes_no_new_finding_and_stress_leave_goes() -> None:
+    # "financial support" (our word for Universal Credit) was a finance term in the next round, whose
+    # subject "Rent" then became a person.
+    out = run("Mr Nowak has rented from us since 2018. Rent was paid on time apart from 2021, when he was on "
+              "furlough and then Universal Credit.")
+    gone(out, "Nowak", "Universal Credit")
+    assert "Rent was paid on time" in out and "then state support." in out, out
+    out = run("Heads up: Shauna has been off with stress since March.")
+    gone(out, "Shauna", "stress")
+    assert "has been off sick since March." in out, out
