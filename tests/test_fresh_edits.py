@@ -4352,3 +4352,12 @@ def test_our_own_benefit_word_makes_no_new_finding_and_stress_leave_goes() -> No
     out = run("Heads up: Shauna has been off with stress since March.")
     gone(out, "Shauna", "stress")
     assert "has been off sick since March." in out, out
+
+
+def test_hiv_plus_homelessness_with_an_adverb_and_a_supply_charge() -> None:
+    out = run("Hi! Before Friday, full honesty: I'm HIV+ and undetectable. See you at the pub.")
+    gone(out, "HIV")
+    out = run("Mr Ellis pleaded guilty to possession with intent to supply class B drugs. He is still homeless and "
+              "sofa-surfing with his cousin.")
+    gone(out, "Ellis", "supply", "class B", "homeless", "sofa")
+    assert "admitted a past legal matter." in out and "staying with his cousin." in out, out
