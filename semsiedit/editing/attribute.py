@@ -307,14 +307,18 @@ def correction(claim: str) -> str | None:
     return None
 
 
+def claim_adverb() -> str:
+    """The adverb an unverified claim gets ("supposedly")."""
+    return load_data("hedges")["wrappers"]["misinformation"]["adverb"]
+
+
 def framed_advice(statement: str, rewritten: str) -> bool:
     """`rewritten` states the advice `statement` only as a claim someone makes ("Some claim you
     should drink bleach ..."), or a predicate only as what supposedly holds ("... and supposedly cures
     autism"): its words survive, but no longer as an instruction or a fact."""
     said = " ".join(statement.split())
     out = " ".join(rewritten.split()).casefold()
-    adverb = load_data("hedges")["wrappers"]["misinformation"]["adverb"]
-    frames = (grammar()["imperative_frame"], _ACT_FRAME.strip().casefold(), adverb)
+    frames = (grammar()["imperative_frame"], _ACT_FRAME.strip().casefold(), claim_adverb())
     return any(f"{frame} {said}".casefold() in out for frame in frames)
 
 

@@ -406,9 +406,9 @@ def opens_predicate(text: str, start: int, seg: str) -> str | None:
     first = tokens[0].lower()
     _, aux, _, verbs = word_sets()
     before = text[max(0, start - 12) : start]
-    if first in aux:
-        pass  # "has been dealing": an auxiliary opens a predicate wherever it stands
-    elif not (first in verbs or (len(first) > 3 and first.endswith("ed"))) or not _JOINS_PREDICATE.search(before):
+    # An auxiliary opens a predicate wherever it stands ("has been dealing"); a verb after "and", "," ...
+    a_verb = first in verbs or (len(first) > 3 and first.endswith("ed"))
+    if first not in aux and not (a_verb and _JOINS_PREDICATE.search(before)):
         return None
     # A listed verb with no "-s" form beside it is a past form ("lost", "gave"); "cure" has "cures".
     irregular_past = first in verbs and not first.endswith("s") and first + "s" not in verbs

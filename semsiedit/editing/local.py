@@ -26,6 +26,7 @@ from semsiedit.detection.tables import SOURCE as TABLE_SOURCE
 from semsiedit.editing.addresses import REASON as ADDRESS_RUN
 from semsiedit.editing.addresses import merge_address_runs, render_address
 from semsiedit.editing.attribute import (
+    claim_adverb,
     claim_like,
     court_record,
     court_record_in_paragraph,
@@ -64,7 +65,7 @@ from semsiedit.editing.proposal import Proposal
 from semsiedit.editing.pseudonymise import name_reps, render_pii, slot, usable_name, verb_in_name
 from semsiedit.editing.spans import Ctx, DocState, Node, build_tree, validate
 from semsiedit.editing.suppress import stand_in
-from semsiedit.editing.surrogates import SurrogateMap, canonical_label, load_data, split_title
+from semsiedit.editing.surrogates import SurrogateMap, canonical_label, split_title
 from semsiedit.editing.triage import (
     already_attributed,
     group_word_in_a_name,
@@ -509,8 +510,7 @@ class LocalEditor:
                 # A claim in a predicate of a subject before it ("Drinking bleach ... flushes parasites
                 # out and cures autism"): the adverb opens the predicate and the note follows it.
                 ctx.strategies.append("attribute")
-                adverb = load_data("hedges")["wrappers"]["misinformation"]["adverb"]
-                return wrap(text, node, adverb + " " + body, kind, ctx, adverb=False, changed=True)
+                return wrap(text, node, claim_adverb() + " " + body, kind, ctx, adverb=False, changed=True)
             if ctx.profile == "public":
                 return body  # no generic clause in a public answer (see above): nothing to soften here
             return fallback(text, node, ctx, reason="fragment")
