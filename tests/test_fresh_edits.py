@@ -1397,7 +1397,8 @@ def test_given_names_from_beyond_europe_and_a_person_from_an_office() -> None:
     out = run("Just a heads-up that Priyanka Raghunathan from the Bristol office will be off from Monday. "
               "Raj will cover her accounts. Neha and Deepak from payroll agreed.")  # fmt: skip
     gone(out, "Priyanka", "Raghunathan", "Raj ", "Neha", "Deepak")
-    assert "from the Bristol office will be off" in out and "will cover her accounts" in out, out
+    # The town of the office goes too (a record loses its cities, session 26).
+    assert "from the city office will be off" in out and "will cover her accounts" in out, out
 
 
 # -- batch 40 (session 16) -----------------------------------------------------------------------
@@ -4361,3 +4362,31 @@ def test_hiv_plus_homelessness_with_an_adverb_and_a_supply_charge() -> None:
               "sofa-surfing with his cousin.")
     gone(out, "Ellis", "supply", "class B", "homeless", "sofa")
     assert "admitted a past legal matter." in out and "staying with his cousin." in out, out
+
+
+def test_a_probation_note_a_positive_drug_test_and_a_failed_one() -> None:
+    out = run("Probation supervision note, 11/10/2026. Met with Jordan Pike (CRN X418822) at the Stockport office. "
+              "He says he is clean but his last drug test was positive for cocaine. Jordan failed a drug test in May.")
+    gone(out, "Probation", "Pike", "X418822", "Stockport", "cocaine", "drug")
+    assert out.startswith("Supervision note, 2026."), out
+    assert "at the city office." in out and "his last check was of concern." in out, out
+    assert "failed a workplace check in May." in out, out
+
+
+def test_a_slumlord_who_cheats_his_tenants_keeps_the_grammar() -> None:
+    out = run("My landlord is a known slumlord and a liar who cheats every tenant he has. Another slumlord on our "
+              "street cheats his tenants too.")
+    gone(out, "slumlord", "liar", "cheat")
+    assert "who is unfair to every tenant he has." in out and "Another landlord on our street" in out, out
+
+
+def test_ms_the_condition_goes_and_ms_the_software_stays() -> None:
+    out = run("Mia has a young carer assessment pending because her mum has MS. She uses MS Teams for homework.")
+    gone(out, "Mia", "has MS")
+    assert "She uses MS Teams for homework." in out, out
+
+
+def test_a_date_opening_a_line_is_replaced_with_a_capital() -> None:
+    out = run("Safeguarding log\n\n3 March - Tom Briggs called about his son.")
+    gone(out, "3 March", "Briggs")
+    assert "\n\nA certain date - " in out, out

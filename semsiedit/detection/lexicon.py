@@ -34,12 +34,23 @@ class Term:
     severity: int
     original: str
     cased: bool = False  # matches only as capitalised ("Labour" the party, not "in labour")
+    written: tuple[str, ...] = ()  # a cased term's words as written, capitals kept ("has MS")
+
+    def capitals_match(self, tokens: Sequence[Token]) -> bool:
+        """A cased term's capitals are in the text: "Labour", "has MS" (not "has Ms", "in labour")."""
+        return all(_same_capitals(w, t.text) for w, t in zip(self.written, tokens, strict=False))
 
 
-def _split_term(term: str) -> tuple[str, ...]:
+def _same_capitals(written: str, text: str) -> bool:
+    if len(written) > 1 and written.isupper():
+        return text.isupper()  # an acronym: "MS", not "Ms"
+    return not written[:1].isupper() or text[:1].isupper()
+
+
+def _split_term(term: str, *, lower: bool = True) -> tuple[str, ...]:
     """Tokenise a term the way spaCy's English tokenizer does for the characters our terms use."""
     words: list[str] = []
-    for raw in term.lower().split():
+    for raw in (term.lower() if lower else term).split():
         clitic = next((c for c in ("'s", "n't") if raw.endswith(c) and len(raw) > len(c)), None)
         if clitic:
             raw = raw[: -len(clitic)]
@@ -69,7 +80,9 @@ class TermMatcher:
                 # A hyphenated term is also written with a space: "self harming", "HIV positive".
                 spaced = tuple(w for w in words if w != "-")
                 for form in dict.fromkeys([words, spaced] if len(spaced) > 1 else [words]):
-                    term = Term(form, group["label"], int(group["severity"]), original, original in cased_terms)
+                    cased = original in cased_terms
+                    written = tuple(w for w in _split_term(original, lower=False) if w != "-") if cased else ()
+                    term = Term(form, group["label"], int(group["severity"]), original, cased, written)
                     self._by_first.setdefault(form[0], []).append(term)
         for terms in self._by_first.values():
             # Longest first; at equal length the higher severity wins, so overlapping groups are deterministic.
@@ -115,7 +128,8 @@ class TermMatcher:
             for candidate in firsts:
                 n = len(candidate.words)
                 fits = i + n <= len(keys) and all(w in keys[i + k] for k, w in enumerate(candidate.words))
-                fits = fits and not (candidate.cased and not doc[words[i]].text[:1].isupper())
+                if fits and candidate.cased:
+                    fits = candidate.capitals_match([doc[j] for j in words[i : i + n]])
                 if fits and (best is None or (n, candidate.severity, candidate.label) > _key(best)):
                     best = candidate
             if best is None:

@@ -30,6 +30,9 @@ _MISTAKEN = frozenset({"", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE",
 # "Heath, Cardiff": a district (a capitalised word after a lower-case one, not a list item), a comma, the town.
 _DISTRICT_BEFORE = re.compile(r"(?:^|[\s(:])[a-z]+[ \t]+([A-Z][a-z]{2,}),[ \t]+$")
 _PARTICLES = frozenset({"de", "del", "da", "do", "dos", "la", "le", "les", "sur", "am", "an", "upon"})
+# "at the Stockport office": a town naming which of an organisation's sites, after "the".
+_SITE_NOUNS = frozenset({"office", "offices", "branch", "clinic", "depot", "site", "store", "shop", "campus",
+                         "warehouse", "plant", "factory", "hub", "centre", "center", "team", "surgery"})
 _GREETING = re.compile(r"(?:thanks|thank you|hi|hello|hey|dear|cheers|love|morning)[ \t]+$", re.I)
 
 
@@ -62,10 +65,17 @@ def find_untagged_towns(doc: Doc, found: list[Finding]) -> list[Finding]:
             if district.group(1) in first_names() and _GREETING.search(before[: district.start(1)]):
                 continue  # "Thanks Gareth, Cardiff ...": a person addressed, not a district
             start -= len(before) - district.start(1)
-        elif not place_preposition_before(text, start, word):
+        elif not place_preposition_before(text, start, word) and not _names_a_site(doc, i):
             continue
         if any(s < end and start < e for s, e in taken):
             continue
         reason = "a town the NER did not tag"
         out.append(Finding(start, end, text[start:end], "pii", "LOCATION", 2, 0.8, SOURCE, reason))
     return out
+
+
+def _names_a_site(doc: Doc, i: int) -> bool:
+    """ "the Stockport office", "our Leeds branch": a town before a lower-case site noun."""
+    if i == 0 or i + 1 >= len(doc):
+        return False
+    return doc[i - 1].lower_ in ("the", "our", "their", "its", "his", "her") and doc[i + 1].text in _SITE_NOUNS

@@ -320,7 +320,10 @@ def splice(seg: str, reps: Sequence[tuple[int, int, str]], before: str) -> str:
             # diagnosis" broke the phrase. The space before the noun goes with it.
             pos = end + 1
             continue
-        if rep and rep[0].islower() and original[:1].isupper():
+        digit_led = original[:1].isdigit() and re.match(r"(?:an?|the|some) ", rep) is not None
+        if rep and rep[0].islower() and (original[:1].isupper() or digit_led):
+            # "14 Nov: Mia arrived" opening a line -> "A certain date: ...": a number has no case to copy
+            # (a table's "withheld" cell stays as it is).
             context = before[-80:] + "".join(out)[-80:]
             if at_sentence_start(context):
                 rep = rep[0].upper() + rep[1:]
