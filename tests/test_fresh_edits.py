@@ -4390,3 +4390,18 @@ def test_a_date_opening_a_line_is_replaced_with_a_capital() -> None:
     out = run("Safeguarding log\n\n3 March - Tom Briggs called about his son.")
     gone(out, "3 March", "Briggs")
     assert "\n\nA certain date - " in out, out
+
+
+def test_a_vaccine_shot_is_no_shooting_so_the_autism_claim_is_hedged() -> None:
+    # "the MMR shot" was a violent crime, and the hedged claim kept "shot": the verifier refused it.
+    text = ("Vaccines cause autism because the MMR shot overloads a child's immune system, as Dr Andrew "
+            "Wakefield proved in 1998.")
+    out = run(text, profile="public")
+    assert out != text and "Vaccines supposedly cause" in out and "not supported by reliable evidence" in out, out
+    assert "the MMR shot overloads" in out, out
+
+
+def test_money_lost_on_gambling_apps_is_generalised() -> None:
+    out = run("Last year my sister blew £3k on gambling apps and lied to our mum about it.")
+    gone(out, "gambling")
+    assert "blew £3k on personal spending" in out, out
