@@ -136,6 +136,10 @@ class OnnxSentenceEncoder:
         if threads:
             options.intra_op_num_threads = threads
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Sentence batches come in every (batch, length) shape: a memory pattern is planned and kept
+        # per shape, so on a long stream they pile up (1,382 dev sentences: 261 -> 222 MiB RSS, 2%
+        # slower; ONNX Runtime's advice for dynamic shapes).
+        options.enable_mem_pattern = False
         self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         self._dim = int(self.session.get_outputs()[0].shape[-1])
 

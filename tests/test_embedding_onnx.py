@@ -38,6 +38,8 @@ def test_onnx_backend_matches_torch_and_is_cached(tmp_path, monkeypatch) -> None
     vectors = Embedder("all-MiniLM-L6-v2", model=embedding_onnx.load_onnx_encoder(path)).encode(texts[:2])
     assert cached.stat().st_mtime_ns == mtime
     assert float(np.min(np.sum(vectors * reference[:2], axis=1))) >= 0.999
+    # No memory pattern per input shape: on a long stream of every (batch, length) shape they pile up.
+    assert encoder.session.get_session_options().enable_mem_pattern is False
 
 
 def test_torch_is_used_when_the_onnx_export_cannot_be_made(monkeypatch) -> None:

@@ -67,7 +67,9 @@ def test_engine_choice_errors_are_usage_errors(settings: Settings) -> None:
 @pytest.mark.slow
 def test_worker_processes_match_one_process_in_input_order(settings: Settings, local: list[tuple]) -> None:
     from semsiedit.engines.local import ProcessEngine
+    from semsiedit.language import _identifier
 
+    _identifier.cache_clear()  # the `local` run may have loaded it
     docs = _docs()
     # Batches of 2: the documents really are spread over both workers.
     engine = ProcessEngine(settings.model_copy(update={"workers": 2}), 2, batch_size=2)
@@ -81,6 +83,9 @@ def test_worker_processes_match_one_process_in_input_order(settings: Settings, l
     # The parent's collector leaves the objects the workers share alone while they run (their pages
     # stay shared), and takes them back afterwards.
     assert min(frozen) > 0 and gc.get_freeze_count() == 0
+    # The language classifier was loaded before the fork, so the workers share it rather than each
+    # loading ~75 MiB of its own at the first document that needs it.
+    assert _identifier.cache_info().currsize == 1
 
 
 @pytest.mark.slow

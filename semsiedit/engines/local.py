@@ -64,6 +64,9 @@ class ProcessEngine:
 
         loop = build_loop(self.settings)
         loop.detector.load()  # spaCy + Presidio once, shared with every worker
+        from semsiedit.language import preload
+
+        preload()  # the language classifier too: a worker that loaded it on its own kept ~75 MiB more
         _LOOP = loop
         threads = max(1, available_cpus() // self.workers)
         gc.collect()
