@@ -55,7 +55,9 @@ _RECORD_CUES = re.compile(
     r"absent|agenda|aob|actions?|minutes|chair|caseworker|logged by|reported by|posted by|policyholder|"
     r"meeting date|diagnosis|presenting complaint|impression|plan|hx|pt|witness|assignee|reporter)\s*[:#]"
     r"|\b(?:my|our) (?:husband|wife|son|daughter|mother|father|mum|mom|dad|boss|doctor|landlord|neighbou?r|"
-    r"partner|sister|brother|manager|account|order|subscription|therapist)\b"
+    r"partner|sister|brother|manager|account|order|subscription|therapist|nan|nana|gran|granny|grandma|grandmother|"
+    r"grandad|grandpa|grandfather|aunt|auntie|uncle|cousin|niece|nephew|girlfriend|boyfriend|fianc[ée]e?|kids?|"
+    r"flatmate|housemate|colleague|ex)\b"
     r"|\b(?:patient|employee|employer|guarantor|tenant|client|customer|applicant|claimant)\b"
     r"|\bI(?:'m| am| was| have|'ve)\b"
     # A session or case note: "session 6 (Luca, 16)", "Next session 21 Jan", "Denies self-harm".
@@ -115,6 +117,13 @@ _OPENING_QUESTION = re.compile(
     r"should)\b[^?\n]{3,200}\?(?=\s|\Z)",
     re.IGNORECASE,
 )
+# A question put to readers or about oneself ("Does anyone know this guy?", "AITA for ...?", "Has my
+# landlord ...?") opens a post, not an LLM answer.
+_FORUM_QUESTION = re.compile(
+    r"\b(?:anyone|anybody|someone|somebody|you guys|y'all|this (?:guy|man|woman|girl|bloke|lad|person)|AITA|WIBTA|"
+    r"I|I'm|I've|me|my|we|our)\b",
+    re.IGNORECASE,
+)
 # Words that point at a person: a text with none of them, no name and no cue either way is about no
 # one ("5G networks do not cause COVID-19 ... deployed in Wuhan"), so its places stay.
 _PERSON_WORDS = re.compile(
@@ -128,7 +137,7 @@ _POLITICAL_OFFICE = re.compile(
 _RECORD_PII = frozenset({
     "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "STREET_ADDRESS", "ADDRESS", "DATE_OF_BIRTH", "MEDICAL_RECORD_NUMBER",
     "ID", "CREDIT_CARD", "IBAN_CODE", "US_BANK_NUMBER", "ZIP_CODE", "POSTCODE", "UK_NHS", "US_DRIVER_LICENSE",
-    "USERNAME",
+    "USERNAME", "VEHICLE_PLATE",
 })  # fmt: skip
 
 
@@ -185,7 +194,8 @@ def choose_profile(
         # Nothing here can tell a record from public text in another language: protect the most.
         return Profile("record", f"auto: written in another language ({language})", protect, preserve, language)
     record = len(_RECORD_CUES.findall(text)) + sum(canonical(f.label) in _RECORD_PII for f in findings)
-    asked = bool(context and context.strip()) or bool(_OPENING_QUESTION.match(text))
+    opening = _OPENING_QUESTION.match(text)
+    asked = bool(context and context.strip()) or bool(opening and not _FORUM_QUESTION.search(opening.group()))
     public = len(_PUBLIC_CUES.findall(text)) + (2 if asked else 0)
     name: ProfileName = "public" if public > record else "record"
     why = f"auto: {public} public-text cue(s){' incl. a question' if asked else ''}, "

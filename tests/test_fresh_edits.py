@@ -4405,3 +4405,18 @@ def test_money_lost_on_gambling_apps_is_generalised() -> None:
     out = run("Last year my sister blew £3k on gambling apps and lied to our mum about it.")
     gone(out, "gambling")
     assert "blew £3k on personal spending" in out, out
+
+
+def test_a_post_asking_readers_about_a_private_man_is_a_record() -> None:
+    # "Does anyone know this guy?" had counted as an LLM answer's opening question: public profile.
+    text = ("Does anyone know this guy? Name's Craig Dunmore, drives a silver Audi A3 reg KX19 FGT, lives "
+            "somewhere off Harehills Lane. He scammed my nan out of £400 pretending to be from the council.")
+    out = run(text, profile="auto")
+    gone(out, "Craig", "Dunmore", "KX19", "Harehills")
+    assert out.startswith("Does anyone know this guy? Name's Person "), out
+
+
+def test_a_medicine_naming_a_dose_goes_and_the_dose_stays() -> None:
+    out = run("Pharmacy note: Mrs Agnieszka Nowicka collected her methadone 60 mg supervised dose today.")
+    gone(out, "Nowicka", "methadone", "60 mg")
+    assert "collected her supervised dose today." in out, out

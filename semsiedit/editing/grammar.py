@@ -258,6 +258,11 @@ _QUOTED_ARTICLE = re.compile(r"(?<![\w'’-])(a|an) ([\"“‘'])$", FLAGS)
 
 # A replacement that names a condition, and the clinical nouns a condition can modify ("HIV diagnosis").
 _CONDITION_REP = re.compile(r"an? (?:[\w-]+ )*(?:condition|illness|disease|disorder|issue|matter)", FLAGS)
+_DOSE_NOUN = re.compile(
+    r" (?:(?:supervised|daily|weekly|morning|evening|next|usual|missed|first|last) )?(?:doses?|prescriptions?|scripts?|"
+    r"pick-?ups?|collections?|refills?|repeats?)(?![\w-])",
+    FLAGS,
+)
 _CLINICAL_NOUN = re.compile(
     r" (?:diagnosis|diagnoses|status|test|tests|testing|treatment|treatments|medication|medications|symptoms|"
     r"results?|therapy|care|clinic|specialist|nurse|team|flare-ups?|relapse|screening|prognosis|appointments?|"
@@ -318,6 +323,15 @@ def splice(seg: str, reps: Sequence[tuple[int, int, str]], before: str) -> str:
             # "her HIV diagnosis", "an MS flare-up": the condition only modifies the noun after it,
             # so it goes and the noun stays ("her diagnosis"), where "a chronic health condition
             # diagnosis" broke the phrase. The space before the noun goes with it.
+            pos = end + 1
+            continue
+        if rep.strip() == "a prescribed medication" and _DOSE_NOUN.match(seg[end:]):
+            # "her methadone 60 mg supervised dose" -> "her supervised dose": the medicine only named
+            # which dose; its determiner stays ("a prescribed medication supervised dose" broke it).
+            det = re.match(r"(?:her|his|their|my|your|our|the|a|an)\s", original, FLAGS)
+            kept = det.group(0) if det else ""
+            out.append(kept)
+            length += len(kept)
             pos = end + 1
             continue
         digit_led = original[:1].isdigit() and re.match(r"(?:an?|the|some) ", rep) is not None
