@@ -78,7 +78,7 @@ _PUBLIC_CUES = re.compile(
     r"information|\bi can tell you that|studies (?:have|show|involving|found)|retracted|peer-reviewed|"
     r"struck off|\b(?:president|senator|governor|congress(?:man|woman)?|prime minister|"
     r"minister|secretary of state|mayor|actor|actress|singer|rapper|celebrity|ceo|founder|co-?founded|co-?founders?|"
-    r"billionaire|"
+    r"billionaire|(?:co-?)?founded (?-i:[A-Z])[\w&.'’-]*(?: [\w&.'’-]+){0,3} in (?:1[89]|20)\d\d|"
     r"(?:presidential|mayoral|senate|congressional|parliamentary|party|democratic|republican|labour|conservative|"
     r"independent|leadership) candidates?|candidates? for (?:president|office|mayor|governor|the senate|congress|"
     r"parliament|prime minister)|(?:political|opposition|ruling|governing|the) party|"

@@ -4420,3 +4420,13 @@ def test_a_medicine_naming_a_dose_goes_and_the_dose_stays() -> None:
     out = run("Pharmacy note: Mrs Agnieszka Nowicka collected her methadone 60 mg supervised dose today.")
     gone(out, "Nowicka", "methadone", "60 mg")
     assert "collected her supervised dose today." in out, out
+
+
+def test_a_body_named_after_people_goes_whole_and_crack_cocaine_is_one_addiction() -> None:
+    out = run("Mark Zuckerberg married Priscilla Chan in 2012. In 2015 he pledged his shares to the Chan Zuckerberg "
+              "Initiative.")
+    gone(out, "Zuckerberg", "Chan", "Person RG Person")
+    assert out.endswith("he pledged his shares to the organisation."), out
+    out = run("Hunter struggled with crack cocaine addiction for years.", profile="public")
+    gone(out, "crack", "cocaine")
+    assert "struggled with a personal health matter for years." in out, out

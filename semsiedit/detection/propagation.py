@@ -175,6 +175,9 @@ _VENUE_WORDS = frozenset({
     "village", "infirmary", "outlet", "hospitals", "arena", "cathedral", "mosque", "temple", "centre", "center",
 })
 _NAMED_AFTER_A_PLACE = re.compile(r"(?:[ \t]+(?-i:[A-Z][a-z]+)(?=['’]s\b|(?![\w'’-])))+")
+# "Chan Zuckerberg Initiative": capitalised words after a name, one space apart, that do not label a
+# field ("Name: Edith Fairbanks   Medicare ID:", "... Hospital no:").
+_BODY_AFTER_A_NAME = re.compile(r"(?: (?-i:[A-Z][a-z]+)){1,3}(?![\w'’-])(?![ \t]*(?::|(?i:no\b|number|id\b|#)))")
 # The same across a hard wrap ("taken to Leicester\nRoyal Infirmary"), tried after a long open line only.
 _NAMED_AFTER_A_PLACE_WRAPPED = re.compile(r"(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?-i:[A-Z][a-z]+)(?=['’]s\b|(?![\w'’-])))+")
 
@@ -225,6 +228,12 @@ def propagate_names(text: str, findings: list[Finding]) -> list[Finding]:
                 if word not in words:
                     given_names.add(word)
         f = person(text, start, end, SOURCE, reason, 0.85)
+        named = _BODY_AFTER_A_NAME.match(text, f.end)
+        if named and named.group().split()[-1].lower() in org_words():
+            # "the Chan Zuckerberg Initiative": a body named after people goes whole, or not at all
+            # ("Person RG Person AE Initiative" named them both and broke the name).
+            f = replace(f, end=named.end(), text=text[f.start : named.end()], label="ORGANIZATION",
+                        reason="a name that opens with a person's name found in this text")  # fmt: skip
         if not blocked.overlaps(f.start, f.end) and not taken.covers(f.start, f.end):
             out.append(f)
             taken.add(f)
