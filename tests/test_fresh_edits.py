@@ -4430,3 +4430,22 @@ def test_a_body_named_after_people_goes_whole_and_crack_cocaine_is_one_addiction
     out = run("Hunter struggled with crack cocaine addiction for years.", profile="public")
     gone(out, "crack", "cocaine")
     assert "struggled with a personal health matter for years." in out, out
+
+
+def test_a_styled_name_loses_its_article_and_a_see_is_a_place() -> None:
+    out = run("The Reverend Alan Gibbs, vicar of St Mary's in Thaxted, was arrested yesterday on suspicion of historic "
+              "child sex offences. The Diocese of Chelmsford has suspended him.")
+    gone(out, "Gibbs", "Reverend", "Thaxted", "Chelmsford", "offences", "Diocese of Person")
+    assert out.startswith("Person ") and "was involved in a past legal matter yesterday." in out, out
+    assert "The Diocese of a city has suspended him." in out, out
+
+
+def test_a_racist_remark_stays_one_remark_and_a_word_name_signing_off_goes() -> None:
+    out = run("Mr Daniel Osei says our engineer, Kevin, made a racist remark about his accent.")
+    gone(out, "Osei", "Kevin", "racist")
+    assert "made an offensive remark about his accent" in out, out
+    out = run("Hi Marcus, your sponsor Dave said you missed Tuesday's meeting. Call me anytime. - Rich")
+    gone(out, "Marcus", "Dave", "Rich")
+    assert re.search(r" - Person [A-Z]+$", out), out
+    text = "The report was long - Will"
+    assert run(text) == text

@@ -266,12 +266,22 @@ def _word_name_and_surname(tok: Token, text: str) -> bool:
     return any(t.lower_ in _GENDERED_PRONOUNS for t in doc)
 
 
+def _signs_off(tok: Token) -> bool:
+    """A given name that is also a word, after a spaced dash that closes the message: "... anytime.
+    Your sponsor said you missed Tuesday's meeting. - Rich". Anywhere else it stays a word."""
+    if tok.text not in word_given_names() or not _set_off(tok) or tok.ent_type_ or tok.i < 2:
+        return False
+    closes = all(t.is_space or t.text in (".", "!", "x", "xx") for t in tok.doc[tok.i + 1 :])
+    before_dash = tok.doc[tok.i - 2]
+    return closes and (before_dash.is_space or before_dash.text in (".", "!", "?"))
+
+
 def find_first_names(doc: Doc, offset: int = 0) -> list[Finding]:
     out: list[Finding] = []
     text = doc_text(doc)
     end = -1
     for tok in doc:
-        if tok.idx < end or not (_candidate(tok, text) or _word_name_and_surname(tok, text)):
+        if tok.idx < end or not (_candidate(tok, text) or _word_name_and_surname(tok, text) or _signs_off(tok)):
             continue
         name = scan_name(text, tok.idx, allow_title=False)
         if name is None:

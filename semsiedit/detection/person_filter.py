@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from semsiedit.detection.casual_names import mostly_lower_case
-from semsiedit.detection.first_names import first_names, is_given_name
+from semsiedit.detection.first_names import first_names, is_given_name, word_given_names
 from semsiedit.detection.lexicon import load_lexicon, term_matcher
 from semsiedit.detection.name_cues import cued_at
 from semsiedit.detection.names import (
@@ -244,7 +244,7 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         # "our homes in Harrow and Watford": a name joined to a place by "and" is a place too.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
                        reason=f"{f.reason}; coordinated with a place")  # fmt: skip
-    if len(words) == 1 and is_city(value) and value not in first_names() and (
+    if len(words) == 1 and is_city(value) and value not in first_names() and value not in word_given_names() and (
         re.search(r"(?:,|[·•|]|[ \t][-–—])[ \t]*$", text[max(0, start - 10) : start])
     ):
         # "PO Box 1120, Norwich NR1 3DR": a town after an address's comma; "Posted by Sam · Leeds".
@@ -471,6 +471,11 @@ _MOVED_TO = re.compile(
     rf"commute[sd]?|commuting)[ \t]+(?:back[ \t]+)?to{_GAP}$",
     re.I,
 )
+# "the Diocese of Chelmsford", "the Bishop of Leicester": a see, a university or an office named for its town.
+_BODY_OF = re.compile(
+    r"(?<![\w'’-])(?-i:Diocese|Archdiocese|Bishop|Archbishop|Archdeacon|Dean|University|Mayor|Lord Mayor|City|Port|"
+    r"Borough|Duke|Duchess|Earl|Countess|Marquess|Viscount|Baron|Baroness)[ \t]+of[ \t]+$"
+)
 _STRONG_PLACE_PREPOSITION = re.compile(rf"(?<![\w'’-])(?:in|near|outside|around|across|en|em|dans){_GAP}$", re.I)
 
 
@@ -487,6 +492,8 @@ def place_preposition_before(text: str, start: int, value: str) -> bool:
         return False  # "Barack Obama" elsewhere: Obama is his surname here too (and a town in Japan)
     if _AFTER_A_STREET.search(before) or re.search(r",[ \t]*of[ \t]+$", before):
         return True  # "on Ellison Street, Jarrow"; "Liam Kearney, 24, of Failsworth"
+    if _BODY_OF.search(before):
+        return True
     if _MOVED_TO.search(text[max(0, start - 30) : start]):
         return True  # "just moved to Camden from Belfast": a move goes to a place
     if value.split()[0] in first_names():

@@ -258,6 +258,8 @@ _QUOTED_ARTICLE = re.compile(r"(?<![\w'’-])(a|an) ([\"“‘'])$", FLAGS)
 
 # A replacement that names a condition, and the clinical nouns a condition can modify ("HIV diagnosis").
 _CONDITION_REP = re.compile(r"an? (?:[\w-]+ )*(?:condition|illness|disease|disorder|issue|matter)", FLAGS)
+# A style that takes "the" before a name: the article goes with the name it styles.
+_STYLED = re.compile(r"(?:Very |Most |Right )?(?:Reverend|Revd\.?|Rev\.|Rt\.? Hon\.?|Honourable|Hon\.)[ \t]")
 _DOSE_NOUN = re.compile(
     r" (?:(?:supervised|daily|weekly|morning|evening|next|usual|missed|first|last) )?(?:doses?|prescriptions?|scripts?|"
     r"pick-?ups?|collections?|refills?|repeats?)(?![\w-])",
@@ -307,6 +309,8 @@ def splice(seg: str, reps: Sequence[tuple[int, int, str]], before: str) -> str:
     pos = length = 0
     for start, end, rep in sorted(reps, key=lambda r: (r[0], r[1])):
         gap = seg[pos:start]
+        if _STYLED.match(seg, start) and re.fullmatch(r"Person [A-Z]+", rep.strip()):
+            gap = re.sub(r"(?<![\w'’-])[Tt]he $", "", gap)  # "The Reverend Alan Gibbs" -> "Person QN"
         out.append(gap)
         length += len(gap)
         original = seg[start:end]
