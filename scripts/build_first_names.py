@@ -33,7 +33,11 @@ MIN_CASE_MARGIN = 1.0
 MIN_CITY_POPULATION = 100_000
 # A curated name whose lower-case form is at least this frequent (log probability) is also a word.
 COMMON_WORD = -13.5
-_LATIN_NAME = re.compile(r"^[A-Z][a-zà-öø-ÿ]+(?:-[A-Z][a-zà-öø-ÿ]+)?$")
+# A lower-case form rarer than this (log probability; the counts' floor is -19.5) is a stray, not a
+# word: "dorota", "aleksandra" were seen once or twice, and the case margin had dropped them.
+RARE_LOWER = -18.0
+# Latin letters with accents, Latin Extended-A included ("Paweł", "Łukasz", "Małgorzata", "Şebnem").
+_LATIN_NAME = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ſ][a-zß-öø-ÿĀ-ſ]+(?:-[A-ZÀ-ÖØ-ÞĀ-ſ][a-zß-öø-ÿĀ-ſ]+)?$")
 _CALENDAR = {
     "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
     "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
@@ -93,7 +97,7 @@ def main() -> None:
         if name in extra and (lower is None or lower < COMMON_WORD):
             kept.append(name)  # the English counts barely know "Neha": only a real word ("Harsh") is dropped
             continue
-        if lower is not None and probs.get(name, floor) - lower < MIN_CASE_MARGIN:
+        if lower is not None and lower >= RARE_LOWER and probs.get(name, floor) - lower < MIN_CASE_MARGIN:
             continue  # as often (or more) a word: "Will", "Grace", "Hope"; a name unseen in lower case stays
         kept.append(name)
     header = "# Given names, one per line: built by scripts/build_first_names.py (see its docstring).\n"

@@ -4449,3 +4449,23 @@ def test_a_racist_remark_stays_one_remark_and_a_word_name_signing_off_goes() -> 
     assert re.search(r" - Person [A-Z]+$", out), out
     text = "The report was long - Will"
     assert run(text) == text
+
+
+def test_a_verb_opening_a_sentence_opens_no_name_and_a_stolen_laptop_accuses_no_one() -> None:
+    out = run("Met Sandra from the Tuesday group for coffee. She's finally leaving Gary after 12 years.")
+    gone(out, "Sandra", "Gary")
+    assert out.startswith("Met Person "), out
+    out = run("Ticket #4471 – Laptop stolen\nReporter: Gemma Hollis (Finance)\nGemma's work laptop was stolen "
+              "from her car last night.")
+    gone(out, "4471", "Gemma", "Hollis", "allegedly", "not been proven")
+    assert out.startswith("Ticket (number withheld) – Laptop stolen\n"), out
+
+
+def test_names_with_polish_letters_and_rare_lower_case_forms_are_given_names() -> None:
+    # The first-name list had dropped "Paweł" (a letter outside Latin-1) and "Aleksandra" (its lower case
+    # seen once in the word counts).
+    out = run("Hey team, quick one: Aleksandra is off until Monday. Paweł will cover her on-call shift.")
+    gone(out, "Aleksandra", "Paweł")
+    out = run("Note: he is behind on rent by two months since losing his second job.")
+    gone(out, "rent", "two months")
+    assert out == "Note: he is under financial strain since losing his second job.", out

@@ -491,6 +491,7 @@ def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
     """Names the NER misses that the text itself vouches for:
     - "Mason Cross" when the text has mason.cross@...: an e-mail's first.last names a person;
     - "Amber Myers" when "Myers" is a PERSON and "Amber" a capitalised name word right before it."""
+    from semsiedit.detection.first_names import is_given_name
     from semsiedit.detection.names import ADDRESSING_VERBS, is_common_word
 
     out: list[Finding] = []
@@ -516,6 +517,13 @@ def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
         before = re.search(r"(?<![\w'’-])([A-Z][a-z]{2,})[ \t]+$", text[max(0, f.start - 30) : f.start])
         word = before.group(1) if before else ""
         named = before and not is_common_word(word, text) and known_place(word) is None
+        if named:
+            # A sentence's first word has its capital anyway ("Met Sandra for coffee"): there it must be
+            # a given name to open the name.
+            opens = f.start - len(before.group(0))
+            lead = text[max(0, opens - 3) : opens]
+            if (not lead.strip() or re.search(r"[.!?:][\s\"'”’)]*$", lead)) and not is_given_name(word):
+                named = False
         if named and word.lower() not in ADDRESSING_VERBS:
             start = f.start - len(before.group(0))
             out.append(Finding(start, f.end, text[start : f.end], "pii", "PERSON", 2, 0.7, SOURCE,
