@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from semsiedit.embedding_onnx import cache_root, model_fingerprint
+from semsiedit.embedding_onnx import build_in_child, cache_root, model_fingerprint
 from semsiedit.errors import BackendUnavailable
 
 PCA_DIMS = 256  # model2vec's default; the learned detector's weights were trained on these vectors
@@ -86,7 +86,7 @@ def load_static_encoder(model_dir: str) -> StaticSentenceEncoder:
         report("building the detector's static embeddings from %s once (about a minute), into %s",
                Path(model_dir).name, target.parent)  # fmt: skip
         try:
-            distil(model_dir, target)
-        except Exception as exc:  # transformers and model2vec raise many kinds
+            build_in_child("semsiedit.embedding_static:distil", model_dir, target)
+        except RuntimeError as exc:  # the child's last line of error
             raise BackendUnavailable(f"static embeddings could not be built from {model_dir} ({exc})") from None
     return StaticSentenceEncoder(target)

@@ -115,3 +115,27 @@ def test_default_rewrite_imports_neither_torch_nor_transformers(tmp_path) -> Non
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _write_pid(model_dir: str, target: Path) -> None:
+    import os
+
+    if model_dir == "broken":
+        raise ValueError("the model is broken")
+    target.write_text(str(os.getpid()))
+
+
+def test_derived_models_are_built_in_a_child_process(tmp_path, monkeypatch) -> None:
+    """Exporting or distilling imports torch for good: a child process does it, so the long run (and
+    every worker forked from it) never holds torch; the child's error comes back as one line."""
+    import os
+    import sys
+
+    from semsiedit.embedding_onnx import build_in_child
+
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(Path(__file__).parent), *sys.path]))
+    target = tmp_path / "built"
+    build_in_child("test_embedding_onnx:_write_pid", "model", target)
+    assert target.read_text().isdigit() and int(target.read_text()) != os.getpid()
+    with pytest.raises(RuntimeError, match=r"^the model is broken$"):
+        build_in_child("test_embedding_onnx:_write_pid", "broken", target)
