@@ -4469,3 +4469,66 @@ def test_names_with_polish_letters_and_rare_lower_case_forms_are_given_names() -
     out = run("Note: he is behind on rent by two months since losing his second job.")
     gone(out, "rent", "two months")
     assert out == "Note: he is under financial strain since losing his second job.", out
+
+
+def test_an_acronym_is_no_subject_to_pseudonymise_and_a_couple_signing_goes() -> None:
+    out = run("Visited Ms Tanya Bell. Neighbours at no. 12 report ongoing ASB: shouting, visitors at all hours, "
+              "suspected drug dealing.")
+    gone(out, "Tanya", "drug dealing")
+    assert "report ongoing ASB: shouting" in out, out
+    out = run("Our son Leo (4) needs treatment that the NHS can't fund. Every penny helps. — Tom & Ellie Marsh")
+    gone(out, "Leo", "Tom", "Ellie", "Marsh")
+    assert re.search(r"— Person [A-Z]+ & Person [A-Z]+$", out), out
+
+
+def test_a_list_of_verb_phrases_keeps_its_subject_and_a_chat_name_before_he_goes() -> None:
+    # The parser hung "lives alone" on "goes to ...", which had no subject left: the hall was no one's.
+    out = run("My landlady (she's 71, lives alone, goes to the Kingdom Hall twice a week) wants the flat back.")
+    gone(out, "Kingdom Hall")
+    out = run("[09:12] amy.r: anyone seen Callum? he's not answered since Friday\n"
+              "[09:14] tom_k: he said he's back on chemo, don't spread it")
+    gone(out, "Callum", "chemo")
+
+
+def test_a_language_list_keeps_its_languages_and_a_cv_keeps_no_condition() -> None:
+    out = run("Name: Siobhan Keane\nEmail: s.keane@example.ie\nCareer break 2018-2019 for treatment of cancer.\n"
+              "Languages: English, German, French.")
+    gone(out, "Siobhan", "cancer")
+    assert out.endswith("Languages: English, German, French."), out
+
+
+def test_a_card_ending_reads_withheld_and_a_part_of_a_day_keeps_its_year() -> None:
+    out = run("Caller Marek Zielinski said the card ends in 9081 and the last four digits of his account are 3370.")
+    gone(out, "9081", "3370", "Marek")
+    out = run("I saw the car outside on the night of 14 January 2025, and again on the morning of 2 March 2025.")
+    gone(out, "14 January", "2 March")
+    assert "on a night in 2025" in out and "on a morning in 2025" in out, out
+
+
+def test_a_claim_known_false_about_babies_is_corrected() -> None:
+    out = run("Q: Can I give my newborn honey for her cough?\nA: Yes, honey is completely safe for newborns and "
+              "soothes a cough.", profile="public")
+    assert "honey" in out and "botulism" in out, out
+
+
+def test_other_language_keeps_the_noun_before_a_name_and_finds_numeric_dates_and_the_town() -> None:
+    out = run("Sehr geehrte Damen und Herren, mein Vater Herbert Lang (geb. 03.08.1949) wohnt in der "
+              "Goethestraße 12, 80331 München und leidet seit Jahren an Diabetes. Seine Frau Ingrid pflegt ihn.")
+    gone(out, "Herbert", "Lang", "03.08", "Goethestraße", "80331", "München", "Ingrid", "a private address")
+    assert "mein Vater <PERSON_" in out and "Seine Frau <PERSON_" in out and "1949" in out, out
+
+
+def test_police_custody_is_no_family_matter_and_a_town_before_a_person_noun_is_a_place() -> None:
+    # A second round saw "taken to a city custody" and made it "family arrangements".
+    out = run("Her ex, Dean Marsh, was arrested for criminal damage and taken to Oldham custody.")
+    gone(out, "Dean", "Oldham", "damage", "family arrangements")
+    out = run("A Wigan pensioner who lost £8,000 to a phone scam has warned others.")
+    gone(out, "Wigan", "Person")
+    assert out.startswith("A city pensioner"), out
+
+
+def test_a_jail_term_goes_with_the_jailing_and_a_contracted_name_cue_finds_the_name() -> None:
+    out = run("Darren Pike, 41, admitted the theft. He was jailed for 18 months at Preston Crown Court.")
+    gone(out, "18 months", "jailed", "Darren", "Pike")
+    out = run("Before we meet: I'm bi, and I have a daughter (she's 6, her name's Maisie). Mia says hi.")
+    gone(out, " bi,", "Maisie", "Mia")

@@ -114,9 +114,14 @@ def _she_or_he_next(tok: Token) -> bool:
     """A lone given name the NER took for an organisation, the subject of its clause or a possessor,
     that the next words refer to as a person ("Zofia has settled into Year 3. She is making friends",
     "Yusuf's attendance has dropped ... He told his tutor")."""
-    if tok.dep_ not in ("nsubj", "nsubjpass", "poss") or tok.ent_iob_ != "B":
+    if tok.ent_iob_ != "B" or (tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].ent_iob_ == "I"):
         return False
-    if tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].ent_iob_ == "I":
+    if tok.dep_ in ("pobj", "dobj") and tok.i + 2 < len(tok.doc):
+        # A name that closes its sentence, the next one about a he or she: "has anyone heard from
+        # Callum? he's been off since Tuesday".
+        closes, nxt = tok.doc[tok.i + 1], tok.doc[tok.i + 2]
+        return closes.text in (".", "?", "!") and nxt.lower_ in _HE_OR_SHE
+    if tok.dep_ not in ("nsubj", "nsubjpass", "poss"):
         return False
     window = tok.doc[tok.i + 1 : tok.i + 25]
     return any(t.lower_ in _HE_OR_SHE for t in window)
@@ -197,6 +202,8 @@ def _candidate(tok: Token, text: str) -> bool:
     doc = tok.doc
     if tok.i > 0 and doc[tok.i - 1].text.rstrip(".") in DEDICATIONS:
         return False  # "St Aidan's Vicarage", "Holy Trinity": a saint's name on a building
+    if tok.ent_type_ in ("NORP", "LANGUAGE", "GPE") and tok.text in nationality_given_names():
+        return False  # "Languages: English, Irish, French": a language, not Ms French
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
     # The tagger knows few names from outside Europe: "Raj will cover" came out an adverb. A listed
     # name right before a verb is its subject whatever the tag.
@@ -234,6 +241,11 @@ def _candidate(tok: Token, text: str) -> bool:
     if is_known_place(tok.text) or is_common_word(tok.text, text):
         return False
     return not any(term_matcher(lex).is_single_term(tok) for lex in ("privacy", "harmful"))
+
+
+@cache
+def nationality_given_names() -> frozenset[str]:
+    return frozenset(lexicon()["nationality_given_names"])
 
 
 @cache
@@ -290,7 +302,8 @@ def find_first_names(doc: Doc, offset: int = 0) -> list[Finding]:
         f = person(text, name.start, name.end, SOURCE, "a known given name", 0.8)
         f.start, f.end = f.start + offset, f.end + offset
         out.append(f)
-    return out + [replace(f, start=f.start + offset, end=f.end + offset) for f in _double_given_names(text)]
+    extra = _double_given_names(text) + _couple_signatures(text)
+    return out + [replace(f, start=f.start + offset, end=f.end + offset) for f in extra]
 
 
 # "Tyler-James Brennan", "Mary-Kate Olsen": a double-barrelled given name before a surname. One half
@@ -321,6 +334,23 @@ def _double_given_names(text: str) -> list[Finding]:
             continue
         out.append(person(text, m.start(), m.end(), SOURCE, "a double-barrelled given name", 0.8))
     return out
+
+
+# "... Every penny helps. — Tom & Ellie Marsh": a couple signing a message after a spaced dash at its end.
+_COUPLE_SIGNATURE = re.compile(
+    r"(?:^|[.!?)][ \t]+|\n[ \t]*)[-–—~][ \t]*([A-Z][a-z]+)[ \t]*(?:&|and|\+)[ \t]*([A-Z][a-z]+)"
+    r"(?:[ \t]+([A-Z][a-z]+(?:-[A-Z][a-z]+)?))?[ \t.!x]*\Z"
+)
+
+
+def _couple_signatures(text: str) -> list[Finding]:
+    m = _COUPLE_SIGNATURE.search(text)
+    if m is None or not all(is_given_name(g) or g in first_names() for g in m.group(1, 2)):
+        return []
+    second_end = m.end(3) if m.group(3) else m.end(2)
+    reason = "a couple's given names signing the message"
+    return [person(text, m.start(1), m.end(1), SOURCE, reason, 0.8),
+            person(text, m.start(2), second_end, SOURCE, reason, 0.8)]  # fmt: skip
 
 
 _DOUBLE_NAME_ALONE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)-([A-Z][a-z]+)(?![\w'’-])(?![ \t]+[A-Z][a-z])")

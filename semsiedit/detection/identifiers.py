@@ -55,7 +55,7 @@ def _patterns() -> list[tuple[re.Pattern[str], dict[str, dict]]]:
         pattern = re.compile(
             rf"(?<![\w-])(?P<kw>{alternation(list(by_keyword))})(?![^\W_])(?:[ \t_]*(?:{suffix}))?\.?"
             # "mrn=00771245" too; a hard wrap may fall before the value ("juror number\n774120").
-            rf"(?:[ \t]*[:#=]|[ \t]+is\b)?[ \t]*(?:\n[ \t]*)?#?[ \t]*[(\"“'‘]?(?P<v>{value})(?![\w/-]*\w)",
+            rf"(?:[ \t]*[:#=]|[ \t]+(?:is|are)\b)?[ \t]*(?:\n[ \t]*)?#?[ \t]*[(\"“'‘]?(?P<v>{value})(?![\w/-]*\w)",
             re.I,
         )
         out.append((pattern, by_keyword))

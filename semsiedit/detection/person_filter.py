@@ -262,6 +262,11 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         # "a man from Halifax", "refugees in Calais": a town after a place preposition.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
                        reason=f"{f.reason}; a town after a place preposition")  # fmt: skip
+    local = _LOCAL_PERSON.match(text, end) and _AN_ARTICLE.search(text[max(0, start - 6) : start])
+    if len(words) <= 2 and is_city(value) and local:
+        # "A Bolton man who stole ...", "the Wigan pensioner": a town naming where someone is from.
+        return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
+                       reason=f"{f.reason}; a town before a person noun")  # fmt: skip
     if len(words) == 1 and is_known_place(strip_possessive(value)) and strip_possessive(value) not in first_names():
         # "Benin and Togo": a country the NER took for a person (not "Jordan", also a given name).
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
@@ -327,6 +332,13 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
 
 
 # The rest of a field label after its first word, and the start of a line before it.
+# "A Bolton man", "the Wigan pensioner": a town between an article and a noun for a person.
+_AN_ARTICLE = re.compile(r"(?<![\w'’-])(?:an?|the)[ \t]+\Z", re.I)
+_LOCAL_PERSON = re.compile(
+    r"[ \t]+(?:(?:[a-z]+-)?(?:man|woman|men|women|boy|girl|teenager|teen|couple|family|mum|mother|dad|father|"
+    r"pensioner|grandmother|grandfather|gran|resident|residents|student|driver|motorist|landlord|businessman|"
+    r"businesswoman|nurse|teacher|shopkeeper|councillor|youth|schoolboy|schoolgirl|toddler|baby|widow|widower))\b"
+)
 _FIELD_LABEL_TAIL = re.compile(r"[ \t]+[a-z]+(?:[ \t]+[a-z]+)?[ \t]*:")
 _LINE_START = re.compile(r"(?:^|\n)[ \t>*•·-]*$")
 _SERVICE_AFTER = re.compile(

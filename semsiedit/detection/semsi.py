@@ -204,7 +204,7 @@ _NAME_ENTS = frozenset({"PERSON", "ORG", "WORK_OF_ART", "FAC", "LAW", "EVENT", "
 
 _ONE_PERSON_RECORD = re.compile(
     r"(?:^|[—–-][ \t]*)(?:applicant|client|tenant|claimant|customer|employee|borrower|policyholder|service user|"
-    r"pupil|student|member|candidate)[ \t]*:[ \t]*(?-i:[A-Z])",
+    r"pupil|student|member|candidate|(?:full |candidate |employee |applicant )?name)[ \t]*:[ \t]*(?-i:[A-Z])",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -398,6 +398,11 @@ class SemsiRecognizer:
                 # taken for a compound ("The claimant reports depression").
                 aux = (c for c in clause.children if c.dep_ in ("aux", "compound"))
                 subj = next((g for a in aux for g in a.children if g.dep_ in SUBJECT_DEPS), None)
+            if subj is None:
+                # A list of verb phrases misparsed as clauses hung on the last one ("she's 67, lives
+                # alone, goes to the Kingdom Hall"): the subject is the earlier clause's.
+                earlier = (c for c in clause.children if c.dep_ in ("ccomp", "conj") and c.i < clause.i)
+                subj = next((g for c in earlier for g in c.children if g.dep_ in SUBJECT_DEPS), None)
             if subj is not None or clause.head is clause or clause.dep_ not in {"conj", "xcomp", "advcl", "acl"}:
                 break
             clause = clause.head

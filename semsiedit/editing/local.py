@@ -195,6 +195,11 @@ class LocalEditor:
         if re.fullmatch(r"\d{4}", replacement) and on:
             # "on 3 May 2021", "born on the 3rd of May 1990" -> "in 2021", "born in 1990"
             start, replacement = start - len(on.group(0)), ("I" if on.group(1) == "O" else "i") + "n " + replacement
+        part = _PART_OF_A_DAY.search(text[max(0, start - 24) : start])
+        if re.fullmatch(r"\d{4}", replacement) and part:
+            # "on the evening of 2 February 2026" -> "on an evening in 2026", not "the evening of 2026"
+            article = "an" if part.group(1)[0] in "aeiouAEIOU" else "a"
+            start, replacement = start - len(part.group(0)), f"{article} {part.group(1)} in {replacement}"
         if not replacement.strip():
             notes.append("local editor: empty rewrite suppressed")
             return None
@@ -268,7 +273,7 @@ class LocalEditor:
             if label == "NRP" and ctx.mode != "placeholder":
                 ctx.strategies.append("generalise")
                 return generalise_nrp(text, node, text[node.start : node.end])
-            if finding.reason == ADDRESS_RUN and len(node.pii) == 1:
+            if finding.reason == ADDRESS_RUN and len(node.pii) == 1 and ctx.mode != "placeholder":
                 ctx.strategies.append("generalise")
                 return render_address(text[node.start : node.end], label)
             general = generalise_record_id(label, text[node.start : node.end])
@@ -540,6 +545,10 @@ def _table_cell(node: Node) -> bool:
     return bool(node.semsi) and all(f.source == TABLE_SOURCE for f in node.semsi)
 
 
+# "the evening of" before a date that keeps only its year: "on the evening of 2 February 2026".
+_PART_OF_A_DAY = re.compile(
+    r"(?<![\w'’-])(?:the|that) (morning|afternoon|evening|night|weekend|week|day|eve) of $", re.I
+)
 _KILLED = re.compile(r"(?<![\w'’-])(?:killed|killing|kills|injured|injuring|wounded|wounding)(?![\w'’-])", re.I)
 _QUOTED = re.compile(r"[\"“][^\"“”\n]{1,300}[\"”]")
 _REPORTING = re.compile(

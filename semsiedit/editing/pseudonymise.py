@@ -132,7 +132,8 @@ _ID_LABEL = re.compile(
     r"HCPC|DEA|customer|client|"
     r"subscriber|patient|payroll|juror|prisoner|inmate|incident|employee|"
     r"ICD(?:-?\d+(?:-CM)?)?|DSM-5|(?:diagnosis|dx) codes?|"
-    r"(?:card|passport|account|licence|number|Visa|Mastercard|Amex|Maestro) ending(?: in| with)?|ending in|"
+    r"(?:card|passport|account|licence|number|Visa|Mastercard|Amex|Maestro) (?:ending|ends)(?: in| with)?|ending in|"
+    r"last (?:four|4)(?: digits)?(?: of [\w ]{2,20}?)?(?: are| is)?|"
     r"reg|registration|"
     r"sort code|IBAN|BIC|SWIFT|routing number))[ \t]?\n?$",
     re.IGNORECASE,
@@ -275,6 +276,7 @@ def name_reps(seg: str, node: Node, claimed: list[tuple[int, int]], ctx: Ctx) ->
             subject == f.text.strip()
             or (f.subject is not None and is_known_place(subject))
             or subject in not_a_location()  # a department, an agency, a chain: "the DBS check came back ..."
+            or (subject.isalpha() and subject.isupper() and len(subject) <= 5)  # "report ongoing ASB: ..."
         )
         if usable_name(f.subject) and not _not_a_name_word(subject) and not no_person:
             assert f.subject is not None

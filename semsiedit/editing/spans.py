@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from semsiedit.detection.casual_names import SOURCE as LOWERCASE_NAME_SOURCE
+from semsiedit.detection.foreign import POSSESSIVES
 from semsiedit.editing.grammar import core_range
 from semsiedit.editing.pseudonymise import name_core
 from semsiedit.editing.surrogates import SurrogateMap, canonical_label, load_data, split_title, title_before
@@ -126,9 +127,11 @@ def span_range(text: str, f: Finding) -> tuple[int, int] | None:
         lower = re.match(r"(?:[a-z][\w'’-]* )+(?=[A-Z])", text[start:end])
         if lower and lower.group(0).split()[0] not in ("de", "van", "von", "da", "del", "la", "le", "bin", "al"):
             start += lower.end()
-        if not split_title(text[start:end])[0]:
-            # "Dr. Maria Gonzalez" -> "Person A", not "Dr. Person A".
-            start -= title_before(text, start)
+        title = title_before(text, start)
+        owner = re.search(r"([^\W\d_]+)[ \t]+$", text[max(0, start - title - 12) : start - title]) if title else None
+        if not split_title(text[start:end])[0] and not (owner and owner.group(1).lower() in POSSESSIVES):
+            # "Dr. Maria Gonzalez" -> "Person A", not "Dr. Person A"; "seine Frau Ingrid" is his wife.
+            start -= title
     elif f.category == "pii" and canonical_label(f.label) in ("URL", "EMAIL_ADDRESS"):
         # "…/TEST-LANGFORD." : the full stop ends the sentence, it is not part of the URL.
         while end - start > 1 and text[end - 1] in ".,;:!?":
