@@ -4532,3 +4532,31 @@ def test_a_jail_term_goes_with_the_jailing_and_a_contracted_name_cue_finds_the_n
     gone(out, "18 months", "jailed", "Darren", "Pike")
     out = run("Before we meet: I'm bi, and I have a daughter (she's 6, her name's Maisie). Mia says hi.")
     gone(out, " bi,", "Maisie", "Mia")
+
+
+def test_a_knuckle_myth_is_corrected_and_pocketing_money_is_softened() -> None:
+    out = run("A: Cracking your knuckles causes arthritis, so stop doing it.", profile="public")
+    assert "no link" in out and "supposedly" in out, out
+    out = run("At the AGM a member shouted that the treasurer, Gail Price, is a crook who pocketed the club's "
+              "match fees.")
+    gone(out, "Gail", "crook", "pocketed")
+    assert "the club's match fees" in out, out
+    out = run("He kept his hands in his pockets the whole interview.")
+    assert out == "He kept his hands in his pockets the whole interview.", out
+
+
+def test_going_to_na_is_a_support_group() -> None:
+    out = run("My brother says he's been going to NA since Christmas.")
+    gone(out, "NA")
+    assert "going to a support group" in out, out
+
+
+def test_gender_reassignment_and_a_pregnancy_scan_are_health_and_a_rank_takes_no_full_stop() -> None:
+    out = run("HR note. Employee: Noel Brannigan, Picker, Bristol DC. Noel told us she is starting her gender "
+              "transition next month and has asked to be called Nell.")
+    gone(out, "Noel", "transition", "Nell", "Picker, Person")
+    assert "DC. Person " in out, out
+    out = run("Please don't tell anyone yet, I'm waiting for the 20-week scan on Thursday.")
+    gone(out, "20-week", "scan")
+    out = run("Signed in by DC Amir Latif and Dr. Joanna Pryce.")
+    gone(out, "Amir", "Latif", "Joanna", "Pryce", "DC ", "Dr.")

@@ -4,9 +4,11 @@ Kept: identifiers found by their shape (e-mail, phone, URL, IP, card, IBAN, ID n
 they read the same in any language. A person only with evidence that does not come from the English
 NER: a listed given name in it ("Petra Schneider", "Anna Vogel") or a person title before its
 surname ("Herr Schneider", "Madame Roux"); the English model tags German nouns as people ("Eingang",
-"Grüßen"). Dropped: places, organisations, nationalities and every SemSI statement, which the English
-model and lexicons cannot read in another language ("Gift" is poison in German). The document is
-flagged for review instead (semsiedit/review.py)."""
+"Grüßen"), and runs nouns into a name ("Ihr Ehemann Thomas"): the name starts at its given name.
+A numeric date ("geb. 12.04.1967") and the town after an address's postcode are added here, the
+English NER missing both. Dropped: other places, organisations, nationalities and every SemSI
+statement, which the English model and lexicons cannot read in another language ("Gift" is poison
+in German). The document is flagged for review instead (semsiedit/review.py)."""
 
 from __future__ import annotations
 

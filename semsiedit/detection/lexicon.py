@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-_HYPHEN = re.compile(r"(?<=[^\W\d_])(-)(?=[^\W\d_])")
+_HYPHEN = re.compile(r"(?<=[^\W_])(-)(?=[^\W\d_])")  # spaCy's infix rule: after a letter or digit, before a letter
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicons"
 
 
@@ -54,7 +54,7 @@ def _split_term(term: str, *, lower: bool = True) -> tuple[str, ...]:
         clitic = next((c for c in ("'s", "n't") if raw.endswith(c) and len(raw) > len(c)), None)
         if clitic:
             raw = raw[: -len(clitic)]
-        # spaCy splits a hyphen only between letters ("HIV-positive", not "COVID-19").
+        # spaCy splits a hyphen only before a letter ("HIV-positive", "12-week", not "COVID-19").
         words.extend(w for w in _HYPHEN.split(raw) if w)
         if clitic:
             words.append(clitic)

@@ -42,7 +42,8 @@ _KEEP_OVER = ("PERSON", "LOCATION", "NRP", "DENY_LIST")  # labels a propagated n
 @lru_cache(maxsize=1)
 def _title_before() -> re.Pattern[str]:
     alt = "|".join(re.escape(t) for t in sorted(lexicon()["titles"], key=len, reverse=True))
-    return re.compile(rf"(?<![\w'’])(?:{alt})\.?[ \t]+$")
+    # A full stop only after a lower-case ending ("Dr.", "Capt."): "Leicester DC. Ravi" ends a sentence.
+    return re.compile(rf"(?<![\w'’])(?:{alt})(?:(?<=[a-z])\.)?[ \t]+$")
 
 
 _KIN = "mum|mom|mam|mother|dad|father|wife|husband|son|daughter|sister|brother|partner|boyfriend|girlfriend|nan|gran"

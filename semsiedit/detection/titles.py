@@ -33,6 +33,9 @@ def find_titled_names(doc: Doc, offset: int = 0) -> list[Finding]:
         if not is_title(tok.text) or not tok.text[0].isupper():
             continue
         nxt = doc[tok.i + 1]
+        bare = tok.text.rstrip(".")
+        if bare.isupper() and len(bare) > 1 and (tok.text.endswith(".") or nxt.text == "."):
+            continue  # "Warehouse Operative, Leicester DC. Ravi has ...": a rank's letters take no full stop
         if nxt.text == "." and tok.i + 2 < len(doc):  # "Dr" "." split by the tokenizer
             nxt = doc[tok.i + 2]
         if "\n" in text[tok.idx : nxt.idx] or not _name_token(nxt):

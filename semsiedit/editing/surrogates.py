@@ -75,7 +75,8 @@ def split_title(name: str) -> tuple[str, str]:
 @lru_cache(maxsize=1)
 def _title_before_re() -> re.Pattern[str]:
     alternatives = "|".join(map(re.escape, _titles()))
-    return re.compile(rf"(?<![\w'’])(?:{alternatives})\.? $", re.IGNORECASE)
+    # A full stop only after a lower-case ending ("Dr. "): "Leicester DC. Ravi" ends a sentence at "DC".
+    return re.compile(rf"(?<![\w'’])(?:{alternatives})(?:(?<=(?-i:[a-z]))\.)? $", re.IGNORECASE)
 
 
 def title_before(text: str, start: int) -> int:
