@@ -4560,3 +4560,19 @@ def test_gender_reassignment_and_a_pregnancy_scan_are_health_and_a_rank_takes_no
     gone(out, "20-week", "scan")
     out = run("Signed in by DC Amir Latif and Dr. Joanna Pryce.")
     gone(out, "Amir", "Latif", "Joanna", "Pryce", "DC ", "Dr.")
+
+
+def test_a_date_and_hour_after_a_label_keep_the_hour_and_a_deadbeat_parent_is_an_insult() -> None:
+    # Round two read "Incident: 2026 22:40" as an identifier "2026 22" after its label.
+    out = run("Incident: 03/09/2025 23:15. Resident in flat 4 (Mrs Ola Nwosu) reported a break-in.")
+    gone(out, "03/09", "Ola", "Nwosu", "withheld")
+    assert out.startswith("Incident: 2025 23:15. Resident in flat 4"), out
+    out = run("My ex keeps telling the school gate that my husband Karl is a deadbeat father who drinks.")
+    gone(out, "Karl", "deadbeat")
+
+
+def test_a_claim_that_big_pharma_hides_a_cure_is_hedged() -> None:
+    out = run("Lemon water cures diabetes. Big Pharma is suppressing the evidence so they can keep selling insulin.",
+              profile="public")
+    assert "supposedly" in out and "Big Pharma" in out, out
+    assert out.count("supposedly") >= 2, out

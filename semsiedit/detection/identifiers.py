@@ -70,7 +70,9 @@ _ISO_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d")
 
 
 def _not_an_id(value: str) -> bool:
-    return bool((_DATE.fullmatch(value) and is_calendar_date(value)) or _PHONE.fullmatch(value))
+    # "Incident: 14/02/2026 22:40": a date and the hour after it (the value stops at the colon).
+    date = value.split(" ")[0]
+    return bool((_DATE.fullmatch(date) and is_calendar_date(date)) or _PHONE.fullmatch(value))
 
 
 _NUMERIC_DATE = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})")
@@ -116,6 +118,8 @@ def find_identifiers(text: str) -> list[Finding]:
                 continue  # "Boise, ID 83709": Idaho and a ZIP code, not an identifier
             group = by_keyword[kw.lower()]
             value = m.group("v")
+            if re.match(r":\d\d", text[m.end("v") :]) and re.fullmatch(r"(?:.* )?(?:19|20)\d\d \d{1,2}", value):
+                continue  # "Incident: 2026 22:40": a year (a date kept to its year) and an hour
             digits = _digits(value)
             if "value" not in group:
                 numeric = not re.search(r"[A-Za-z]", value)
