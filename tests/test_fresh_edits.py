@@ -4576,3 +4576,24 @@ def test_a_claim_that_big_pharma_hides_a_cure_is_hedged() -> None:
               profile="public")
     assert "supposedly" in out and "Big Pharma" in out, out
     assert out.count("supposedly") >= 2, out
+
+
+def test_a_ward_round_date_goes_and_fiddling_taxes_is_an_accusation() -> None:
+    out = run("Ward round 14/11: Mr Tom Ashby, bed 6. Settled overnight. Clinic 2/12 with Dr Rana.")
+    gone(out, "14/11", "2/12", "Ashby", "Rana")
+    out = run("My neighbour Craig Holt is a thief and fiddles his expenses at the council.")
+    gone(out, "Craig", "thief", "fiddles")
+    assert "his expenses" in out, out
+
+
+def test_a_town_after_a_practice_is_a_place_and_a_letter_sent_on_a_day_goes() -> None:
+    out = run("He is fit to return to driving. Dr Amy Lowe, Castle Street Surgery, Kendal.\n"
+              "Reminder letter sent 03/07 to Mr Idris Bello.")
+    gone(out, "Kendal", "03/07", "Idris", "Amy Lowe")
+    assert out.count("Person") == 2, out
+
+
+def test_a_borough_council_named_by_its_town_is_a_council() -> None:
+    out = run("Family support worker from Rochdale MBC visited on Tuesday; Mum (Stacey) was not at home.")
+    gone(out, "Rochdale", "Stacey")
+    assert "from a local council visited" in out, out

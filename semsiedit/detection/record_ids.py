@@ -72,7 +72,8 @@ def _date() -> re.Pattern[str]:
 _DAY_MONTH = re.compile(
     r"\b(?:on|admitted|discharged|seen|since|until|till|dated|from|reviewed|started|stopped|meeting|appointment|"
     r"review|session|visit|due|by|informed|notified|contacted|referred|phoned|called|emailed|e-mailed|met|booked|"
-    r"scheduled|attended|returned|signed|note|notes|entry|log)[ \t]*[:—–-]?[ \t]+"
+    r"scheduled|attended|returned|signed|note|notes|entry|log|round|clinic|consultation|handover|admission|incident|sent|issued|received)"
+    r"[ \t]*[:—–-]?[ \t]+"
     r"(?P<d>(?:[0-2]?[1-9]|[123]0|31)/(?:0?[1-9]|1[0-2]))(?![\w/-]|\.\d)",
     re.IGNORECASE,
 )

@@ -33,6 +33,9 @@ _PARTICLES = frozenset({"de", "del", "da", "do", "dos", "la", "le", "les", "sur"
 # "at the Stockport office": a town naming which of an organisation's sites, after "the".
 _SITE_NOUNS = frozenset({"office", "offices", "branch", "clinic", "depot", "site", "store", "shop", "campus",
                          "warehouse", "plant", "factory", "hub", "centre", "center", "team", "surgery"})
+# Borough councils named by their town ("Stockport MBC", "Wigan MBC"); not "DC" or "CC" (a distribution
+# centre, a county cricket club) nor "BC" (British Columbia).
+_COUNCILS = frozenset({"MBC", "BMBC", "RBC", "MDC", "LBC"})
 _GREETING = re.compile(r"(?:thanks|thank you|hi|hello|hey|dear|cheers|love|morning)[ \t]+$", re.I)
 
 
@@ -49,6 +52,12 @@ def find_untagged_towns(doc: Doc, found: list[Finding]) -> list[Finding]:
         if not is_city(word) or is_known_place(word) or is_common_word(word, text):
             continue
         nxt = doc[i + 1] if i + 1 < len(doc) else None
+        if nxt is not None and nxt.text in _COUNCILS and tok.whitespace_:
+            start, end = tok.idx, nxt.idx + len(nxt.text)  # "Stockport MBC": the town's council
+            if not any(s < end and start < e for s, e in taken):
+                out.append(Finding(start, end, text[start:end], "pii", "ORGANIZATION", 2, 0.8, SOURCE,
+                                   "a town's borough council"))  # fmt: skip
+            continue
         if nxt is not None and nxt.text[:1].isupper() and not nxt.is_punct:
             continue  # "Cardiff University", "Reading Festival": part of a longer name
         if nxt is not None and nxt.text in _PARTICLES and i + 2 < len(doc) and doc[i + 2].text[:1].isupper():
