@@ -23,8 +23,8 @@ from semsiedit.places import is_city
 from semsiedit.profile import canonical
 from semsiedit.types import Finding
 
-# Entity types the English NER (or an English cue) decides; anything else is found by its shape.
 SOURCE = "semsi-foreign"
+# Entity types the English NER (or an English cue) decides; anything else is found by its shape.
 _LANGUAGE_BOUND = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "AGE"})
 _WORDS = re.compile(r"[^\W\d_][^\W\d_'’.-]*\.?")
 
