@@ -399,6 +399,11 @@ def streaming(args) -> None:
                 break
             time.sleep(0.5)
         wall = time.perf_counter() - t0
+        for f in (out, partial):  # the rows written after the last sample (the process ended meanwhile)
+            if f.is_file():
+                with f.open("rb") as fh:
+                    lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+                break
     if not samples:
         print("no samples (the process ended at once?)")
         return
