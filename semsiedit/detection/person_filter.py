@@ -167,16 +167,6 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         value = text[start:end]
     if not value or re.search(r"\d", value) or not re.search(r"[^\W\d_]", value):
         return None
-    stop = _SENTENCE_END_INSIDE.search(value)
-    if stop and not is_title(stop.group(1)) and stop.group(1) not in DEDICATIONS:
-        # "Leicester DC. Ravi has disclosed": the NER ran a name across a sentence's end (not "Dr. Ravi",
-        # "J. Smith"): the person is the part with a given name in it.
-        after = value[stop.end() :]
-        if after.split() and is_given_name(after.split()[0]):
-            start += stop.end()
-        else:
-            end = start + stop.start(1) + len(stop.group(1))
-        value = text[start:end]
     if text[max(0, start - 1) : start] in ("#", "@"):
         return None  # "#RefugeesWelcome", "@lou.brightonrunner": a hashtag or a handle, not a name
     if "@" in value:  # "Insta @lou.brightonrunner": the handle is the handle recognizer's
@@ -342,8 +332,6 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
 
 
 # The rest of a field label after its first word, and the start of a line before it.
-# A full stop after a word of two letters or more, then a capitalised word: a sentence ended inside.
-_SENTENCE_END_INSIDE = re.compile(r"(?<![\w'’.-])([^\W\d_]{2,})\.[ \t]+(?=[A-Z])")
 # "A Bolton man", "the Wigan pensioner": a town between an article and a noun for a person.
 _AN_ARTICLE = re.compile(r"(?<![\w'’-])(?:an?|the)[ \t]+\Z", re.I)
 _LOCAL_PERSON = re.compile(
