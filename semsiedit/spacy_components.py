@@ -52,12 +52,17 @@ def start_sentences_at_line_breaks(doc: Any) -> Any:
     """Mark the first word after a line break that ends a sentence as a sentence start."""
     if "\n" not in doc_text(doc):
         return doc
-    starts = {s for s, _ in sentence_bounds(doc)}
-    for tok in doc[1:]:
-        before = doc[tok.i - 1]
-        if tok.idx in starts and not tok.is_space and (
-            (before.is_space and "\n" in before.text) or before.whitespace_ == "\n"
-        ):
+    import numpy as np
+    from spacy.attrs import IDX
+
+    # Only the tokens that start a sentence are looked at: a Token object per word was most of the cost.
+    offsets = doc.to_array(IDX)
+    for start, _ in sentence_bounds(doc):
+        i = int(np.searchsorted(offsets, start))
+        if i < 1 or i >= len(doc) or offsets[i] != start:
+            continue
+        tok, before = doc[i], doc[i - 1]
+        if not tok.is_space and ((before.is_space and "\n" in before.text) or before.whitespace_ == "\n"):
             tok.is_sent_start = True
     return doc
 

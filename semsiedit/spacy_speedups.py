@@ -13,6 +13,14 @@ more than the dependency parser. Both are installed over the loaded components, 
   POS with no tables), and turns the lemma index's word lists into sets: each new word was tested
   against a list of up to 57,000 words by linear scan, ~160 µs a word.
 
+- `numpy_gemm` gives the pipeline's neural layers (tok2vec, tagger, parser, NER) thinc's numpy ops
+  with its matrix product done by numpy (OpenBLAS) instead of BLIS: the `blis` wheel picks its
+  kernels by CPU model and falls back to its slow generic ones on a model it does not know (this
+  AMD EPYC: `BLIS_ARCH_DEBUG=1` prints "selecting sub-configuration 'generic'", 3-5x slower than
+  OpenBLAS on the tok2vec's shapes), while OpenBLAS dispatches on the CPU's features. The products
+  differ only in rounding; the annotations are the same (tests/test_spacy_speedups.py; no token of
+  the dev answers changed). The parser's per-step product runs in spaCy's C code and keeps BLIS.
+
 A pipeline whose rules use anything these do not handle keeps spaCy's code (`speed_up` returns what
 it installed). `tests/test_spacy_speedups.py` checks token-for-token equality with spaCy's output.
 """
@@ -32,6 +40,8 @@ _ANCHOR_COLUMNS = tuple(_COLUMNS.index(name) for name in _ANCHORS)
 # three new words a document, so the cap, not the vocabulary, bounds a long stream's memory. The 400
 # dev answers need about 9,000.
 LEMMA_CACHE_SIZE = 30_000
+# Distinct (word, tag, dependency) rows whose ruler matches are kept (~200 bytes each).
+PLAN_CACHE_SIZE = 20_000
 
 
 class _Unsupported(Exception):
@@ -65,6 +75,7 @@ class AttributeMatch:
         self._anchored: dict[tuple[int, int], list[tuple[int, int, int, list]]] = {}
         self._scanned: list[tuple[int, int, list]] = []
         self._match_ids: list[int] = []
+        self._plans: dict[tuple[int, ...], tuple[list[int], list[tuple[int, int, int, list]]]] = {}
         for rule, entry in enumerate(ruler.patterns):
             self._match_ids.append(get_string_id(str(rule)))
             for pattern in entry["patterns"]:
@@ -102,6 +113,27 @@ class AttributeMatch:
                 return False
         return True
 
+    def _plan(self, row: list[int]) -> tuple[list[int], list[tuple[int, int, int, list]]]:
+        """For a token with these attribute values: the one-token rules it matches (decided by the
+        row alone, so kept per distinct row: most tokens are common words), and the longer patterns
+        it may take part in, as (rule, its position in the pattern, length, specs)."""
+        key = tuple(row)
+        plan = self._plans.get(key)
+        if plan is None:
+            singles: list[int] = []
+            longer: list[tuple[int, int, int, list]] = []
+            entries = [entry for column in _ANCHOR_COLUMNS for entry in self._anchored.get((column, row[column]), ())]
+            entries += [(rule, 0, length, specs) for rule, length, specs in self._scanned]
+            for rule, position, length, specs in entries:
+                if length > 1:
+                    longer.append((rule, position, length, specs))
+                elif self._passes(specs[0], row):
+                    singles.append(rule)
+            if len(self._plans) >= PLAN_CACHE_SIZE:
+                self._plans.clear()
+            plan = self._plans[key] = (singles, longer)
+        return plan
+
     def __call__(self, doc: Any) -> list[tuple[int, int, int, int]]:
         from spacy.attrs import IDS
 
@@ -109,13 +141,10 @@ class AttributeMatch:
         n = len(rows)
         found: set[tuple[int, int, int]] = set()
         for i, row in enumerate(rows):
-            candidates = [
-                (rule, i - position, length, specs)
-                for column in _ANCHOR_COLUMNS
-                for rule, position, length, specs in self._anchored.get((column, row[column]), ())
-            ]
-            candidates += [(rule, i, length, specs) for rule, length, specs in self._scanned]
-            for rule, start, length, specs in candidates:
+            singles, longer = self._plan(row)
+            found.update((rule, i, i + 1) for rule in singles)
+            for rule, position, length, specs in longer:
+                start = i - position
                 if start < 0 or start + length > n or (rule, start, start + length) in found:
                     continue
                 if all(self._passes(checks, rows[start + j]) for j, checks in enumerate(specs)):
@@ -148,9 +177,42 @@ def cache_lemmas(lemmatizer: Any) -> None:
     lemmatizer.lemmatize = lemmatize
 
 
+def _numpy_gemm_ops() -> Any:
+    """thinc's NumpyOps with `gemm` done by numpy.matmul (see the module docstring)."""
+    import numpy
+    from thinc.api import NumpyOps
+
+    class NumpyGemmOps(NumpyOps):
+        def gemm(self, x: Any, y: Any, out: Any = None, trans1: bool = False, trans2: bool = False) -> Any:
+            x = x.T if trans1 else x
+            y = y.T if trans2 else y
+            if out is None:
+                return numpy.matmul(x, y)
+            numpy.matmul(x, y, out=out)
+            return out
+
+    return NumpyGemmOps()
+
+
+def numpy_gemm(nlp: Any) -> bool:
+    """Put every layer of the pipeline's models on numpy's matrix product; False if none has a model."""
+    from thinc.api import Model, NumpyOps
+
+    ops = None
+    for _, component in nlp.pipeline:
+        model = getattr(component, "model", None)
+        if not isinstance(model, Model):
+            continue
+        for layer in model.walk():
+            if type(layer.ops) is NumpyOps:  # not a GPU's or an already replaced one
+                ops = ops or _numpy_gemm_ops()
+                layer.ops = ops
+    return ops is not None
+
+
 def speed_up(nlp: Any) -> list[str]:
     """Install the stand-ins on a loaded pipeline; the names of the components sped up."""
-    done = []
+    done = ["gemm"] if numpy_gemm(nlp) else []
     if "attribute_ruler" in nlp.pipe_names:
         ruler = nlp.get_pipe("attribute_ruler")
         try:

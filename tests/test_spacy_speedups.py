@@ -49,7 +49,7 @@ def test_sped_up_pipeline_annotates_exactly_as_spacy(texts: list[str]) -> None:
 
 def test_both_components_are_replaced_on_the_default_model() -> None:
     nlp = spacy.load(resolve_spacy_model("en_core_web_sm"))
-    assert speed_up(nlp) == ["attribute_ruler", "lemmatizer"]
+    assert speed_up(nlp) == ["gemm", "attribute_ruler", "lemmatizer"]
 
 
 def test_a_rule_the_matcher_cannot_reproduce_keeps_spacys_code() -> None:

@@ -116,8 +116,7 @@ class TermMatcher:
         Whitespace tokens within a paragraph are skipped, so a term that hard-wrapped prose breaks
         across lines ("a Jehovah's\nWitness") still matches; its span then holds the line break. A
         blank line stays between words: no term runs from one paragraph into the next."""
-        words = [t.i for t in doc if not t.is_space or t.text.count("\n") > 1]
-        keys = [token_keys(doc[i]) for i in words]
+        words, keys = _word_keys(doc)
         matches: list[tuple[int, int, Term]] = []
         i = 0
         while i < len(keys):
@@ -139,6 +138,20 @@ class TermMatcher:
             matches.append((words[i], words[i + n - 1] + 1, best))
             i += n
         return matches
+
+
+_WORD_KEYS = "semsiedit.word_keys"
+
+
+def _word_keys(doc: Doc) -> tuple[list[int], list[tuple[str, str]]]:
+    """(indices of the tokens terms are matched on, their `token_keys`), kept in `doc.user_data`:
+    every lexicon (privacy, harmful) walks the same tokens, and creating spaCy's Token objects is
+    most of the cost."""
+    cached = doc.user_data.get(_WORD_KEYS)
+    if cached is None:
+        tokens = [t for t in doc if not t.is_space or t.text.count("\n") > 1]
+        cached = doc.user_data[_WORD_KEYS] = ([t.i for t in tokens], [token_keys(t) for t in tokens])
+    return cached
 
 
 def _key(term: Term) -> tuple[int, int, str]:
@@ -167,6 +180,15 @@ def not_senses(category: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, re.IGNORECASE) for p in load_lexicon(category).get("not_senses") or [])
 
 
+@cache
+def _any_not_sense(category: str) -> re.Pattern[str]:
+    """All `not_senses` of a category as one alternation: it finds a match wherever any one of them
+    would, so a window it finds nothing in needs none of the ~50 separate scans (most windows)."""
+    # A leading global flag ("(?m)^...") becomes a scoped one: an alternation allows it only at its start.
+    scoped = [re.sub(r"^\(\?([imsx]+)\)(.*)$", r"(?\1:\2)", p.pattern, flags=re.DOTALL) for p in not_senses(category)]
+    return re.compile("|".join(f"(?:{p})" for p in scoped) or "(?!)", re.IGNORECASE)
+
+
 def other_sense(category: str, text: str, start: int, end: int) -> bool:
     """Whether the term at text[start:end] is used in a non-sensitive sense (a `not_senses` match
     around it, within its line)."""
@@ -174,5 +196,7 @@ def other_sense(category: str, text: str, start: int, end: int) -> bool:
     hi = text.find("\n", end)
     hi = min(hi if hi >= 0 else len(text), end + 80)
     window = text[lo:hi]
+    if not _any_not_sense(category).search(window):
+        return False
     matches = (m for pattern in not_senses(category) for m in pattern.finditer(window))
     return any(m.start() + lo <= start and end <= m.end() + lo for m in matches)

@@ -86,11 +86,13 @@ class MisinformationRecognizer:
         out: list[Finding] = []
         text = doc_text(doc)
         for sent in doc.sents:
+            # Sliced once: spaCy's Span.text joins the tokens again on every access.
+            sent_text = text[sent.start_char : sent.end_char]
             # "… and NASA has never admitted it" is a negation that asserts the claim, not one that clears it.
             clearing = ("hedges", "attributions", "negations")
-            if causal["cover_ups_re"].search(sent.text):
+            if causal["cover_ups_re"].search(sent_text):
                 clearing = ("hedges", "attributions")
-            if sent.text.rstrip().endswith("?"):
+            if sent_text.rstrip().endswith("?"):
                 continue
             asides: set[int] = set()
             if has_cue(sent, *clearing):
@@ -103,13 +105,13 @@ class MisinformationRecognizer:
                     continue
             hits: list[tuple[int, int, str, int, str]] = []  # char start, end, label, severity, what matched
             for pattern, label, severity in patterns:
-                for m in pattern.finditer(sent.text):
+                for m in pattern.finditer(sent_text):
                     hits.append((sent.start_char + m.start(), sent.start_char + m.end(), label, severity, m.group()))
             hits += self._causal_claims(sent, causal)
             if asides:  # a claim inside the negated aside itself is cleared by it
                 inside = {doc[i].idx for i in asides}
                 hits = [h for h in hits if not any(h[0] <= pos < h[1] for pos in inside)]
-            if not hits and (m := causal["adjacent_re"].search(sent.text)):
+            if not hits and (m := causal["adjacent_re"].search(sent_text)):
                 # The parse lost the verb ("Apple cider vinegar cures type 2 diabetes": "cures" a plural
                 # noun): a listed subject right before a listed verb and a hazard a few words on.
                 verb = "verb" if m.group("verb") else "verb2"
