@@ -181,6 +181,8 @@ class DetectionEngine:
         # The learned detector reads every rule hit, specific claims included, and decides what stays.
         claims = learned or self.settings.specific_claims
         self._semsi = SemsiRecognizer(semsi, specific_claims=claims) if semsi else None
+        if self._semsi is not None:
+            self._semsi.preload()  # before any worker is forked (their first document would each compile it)
         warming = None
         if learned:
             from semsiedit.detection.learned import LearnedDetector

@@ -180,15 +180,6 @@ def not_senses(category: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, re.IGNORECASE) for p in load_lexicon(category).get("not_senses") or [])
 
 
-@cache
-def _any_not_sense(category: str) -> re.Pattern[str]:
-    """All `not_senses` of a category as one alternation: it finds a match wherever any one of them
-    would, so a window it finds nothing in needs none of the ~50 separate scans (most windows)."""
-    # A leading global flag ("(?m)^...") becomes a scoped one: an alternation allows it only at its start.
-    scoped = [re.sub(r"^\(\?([imsx]+)\)(.*)$", r"(?\1:\2)", p.pattern, flags=re.DOTALL) for p in not_senses(category)]
-    return re.compile("|".join(f"(?:{p})" for p in scoped) or "(?!)", re.IGNORECASE)
-
-
 def other_sense(category: str, text: str, start: int, end: int) -> bool:
     """Whether the term at text[start:end] is used in a non-sensitive sense (a `not_senses` match
     around it, within its line)."""
@@ -196,7 +187,5 @@ def other_sense(category: str, text: str, start: int, end: int) -> bool:
     hi = text.find("\n", end)
     hi = min(hi if hi >= 0 else len(text), end + 80)
     window = text[lo:hi]
-    if not _any_not_sense(category).search(window):
-        return False
     matches = (m for pattern in not_senses(category) for m in pattern.finditer(window))
     return any(m.start() + lo <= start and end <= m.end() + lo for m in matches)

@@ -36,7 +36,7 @@ from semsiedit.detection.clauses import (
     within_lines,
 )
 from semsiedit.detection.first_names import first_names
-from semsiedit.detection.lexicon import Term, load_lexicon, other_sense, term_matcher
+from semsiedit.detection.lexicon import Term, load_lexicon, not_senses, other_sense, term_matcher
 from semsiedit.detection.misinformation import SOURCE, MisinformationRecognizer
 from semsiedit.detection.names import is_job_title
 from semsiedit.spacy_components import doc_text
@@ -241,6 +241,16 @@ class SemsiRecognizer:
         # it is worth flagging in LLM answers (`eval`, `ask` turn it on).
         self.specific_claims = specific_claims
         self._claims = MisinformationRecognizer(specific_claims=specific_claims)
+
+    def preload(self) -> None:
+        """Load the lexicons and compile their patterns now (otherwise the first document does): a
+        process that forks workers then does it once for all of them, and they share the pages."""
+        for category in ("privacy", "harmful"):
+            if category in self.categories:
+                term_matcher(category)
+                not_senses(category)
+        if "misinformation" in self.categories:
+            self._claims._misinfo  # noqa: B018 - the cached property compiles the claim patterns
 
     @cached_property
     def _person_nouns(self) -> frozenset[str]:

@@ -67,6 +67,9 @@ class ProcessEngine:
         from semsiedit.language import preload
 
         preload()  # the language classifier too: a worker that loaded it on its own kept ~75 MiB more
+        from semsiedit.editing.generalise import preload as compile_tables
+
+        compile_tables()  # the editor's tables, compiled once here instead of in every worker
         _LOOP = loop
         threads = max(1, available_cpus() // self.workers)
         gc.collect()
