@@ -84,13 +84,29 @@ def test_tokenizer_gives_the_ids_sentence_transformers_gives() -> None:
 
     path = resolve_embedding_model("all-MiniLM-L6-v2")
     reference = AutoTokenizer.from_pretrained(path)
-    ours = _load_tokenizer(Path(path))
+    ours, pad_id, _ = _load_tokenizer(Path(path))
     texts = ["Zoë Müller — naïve café 😀", "", "  spaced   out\n\nlines ", "word " * 400, "Dr. O'Neill: x@y.org"]
-    want = reference(texts, padding=True, truncation=True, max_length=256)
-    got = ours.encode_batch(texts)
+    want = reference(texts, truncation=True, max_length=256)
+    got = ours.encode_batch(texts)  # not padded: the encoder pads each batch of similar lengths itself
     assert [e.ids for e in got] == want["input_ids"]
-    assert [e.attention_mask for e in got] == want["attention_mask"]
     assert max(len(e.ids) for e in got) == 256
+    assert pad_id == reference.pad_token_id
+
+
+def test_batches_of_mixed_lengths_embed_as_one_text_alone() -> None:
+    """Each batch is padded to its longest text by the encoder: a text's vector does not depend on
+    what it was batched with (to float rounding)."""
+    import numpy as np
+
+    from semsiedit.embedding_onnx import load_onnx_encoder
+    from semsiedit.models import resolve_embedding_model
+
+    encoder = load_onnx_encoder(resolve_embedding_model("all-MiniLM-L6-v2"))
+    texts = ["ok", "Maria Gonzalez was diagnosed with diabetes in 2019.", "", "word " * 300, "The council met."]
+    together = encoder.encode(texts, batch_size=2)
+    alone = np.stack([encoder.encode([t])[0] for t in texts])
+    assert np.allclose(together, alone, atol=1e-5)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
 
 
 @pytest.mark.slow
