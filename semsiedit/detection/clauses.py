@@ -43,8 +43,12 @@ def clause_span(head: Token, keep: Span) -> tuple[int, int]:
     trimmed of edge punctuation, conjunctions and whitespace."""
     keep_ids = {t.i for t in keep}
     dropped: set[int] = set()
-    for child in head.children:
-        if child.dep_ in _SPLIT_DEPS and child.pos_ in {"VERB", "AUX"} and child.i > head.i:
+    # A coordinated clause of the head, or deeper one that opens a new reported clause ("hits him when
+    # he's been drinking and that he sleeps at his nan's": the parser hangs it on "drinking").
+    split = [c for c in head.children if c.dep_ in _SPLIT_DEPS]
+    split += [t for t in head.subtree if t.dep_ == "conj" and t.head is not head and _opens_that_clause(t)]
+    for child in split:
+        if child.pos_ in {"VERB", "AUX"} and child.i > head.i:
             ids = {t.i for t in child.subtree}
             if not ids & keep_ids:
                 dropped |= ids
@@ -68,6 +72,11 @@ def clause_span(head: Token, keep: Span) -> tuple[int, int]:
     while hi > lo and (doc[hi].pos_ in _TRIM_POS or doc[hi].is_space) and hi not in keep_ids:
         hi -= 1
     return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
+
+
+def _opens_that_clause(verb: Token) -> bool:
+    """A verb with its own "that" before it: "... and that he sometimes sleeps at his nan's"."""
+    return any(c.dep_ == "mark" and c.lower_ == "that" and c.i < verb.i for c in verb.children)
 
 
 def _sentence_around(doc: Doc, start: int, end: int) -> tuple[int, int]:

@@ -75,7 +75,7 @@ def _person_verbs() -> dict[str, frozenset[str]]:
 def _a_person_by_role(tok: Token) -> bool:
     """A lone name the NER took for an organisation, in a role only a person takes: "Marcus thinks",
     "tell Zofia", "send the results to Zofia" (companies also announce and get things sent; the brands
-    that are given names are left out: `brand_names`)."""
+    that are given names are left out: `brand_names`). Or one shouted, swore or laughed at."""
     verbs = _person_verbs()
     head = tok.head
     if tok.dep_ == "nsubj":
@@ -84,6 +84,9 @@ def _a_person_by_role(tok: Token) -> bool:
         return head.lemma_.lower() in verbs["object"]
     if tok.dep_ == "pobj" and head.lower_ in ("to", "with"):
         return head.head.lemma_.lower() in verbs["to_with"]
+    if tok.dep_ == "pobj" and head.lower_ == "at":  # "screamed at Leah", "lashed out at Priya"
+        verb = head.head if head.head.lower_ != "out" else head.head.head
+        return verb.lemma_.lower() in verbs["at"]
     return False
 
 

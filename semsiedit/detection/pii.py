@@ -158,6 +158,7 @@ class PiiRecognizer:
             if not (r.entity_type == "URL" and text[r.end : r.end + 1].isalnum())
             and not _code_name(r.entity_type, text[r.start : r.end])
             and not (r.entity_type == "URL" and _file_name(text, r.start, r.end))
+            and not _road(text, r.start, r.end)
         ]
         return drop_contained([_without_log_key(f) for f in findings])
 
@@ -193,6 +194,20 @@ def _file_name(text: str, start: int, end: int) -> bool:
     if re.match(r"(?:https?://|www\.)", value, re.IGNORECASE):
         return False
     return text[start - 1 : start] in ("/", "\\") or bool(_SOURCE_SUFFIX.search(value))
+
+
+# A road by its number ("a crash on the A23", "the M25 at junction 10", "the I-95"): the short-code
+# patterns (a driver's licence, a passport) read it as an identifier.
+_ROAD_NUMBER = re.compile(r"(?:[ABM]\d{1,4}(?:\(M\))?|I-?\d{1,3})")
+_ROAD_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+_ROAD_AFTER = re.compile(r"\s+(?:motorway|road|southbound|northbound|eastbound|westbound|junction)\b",
+                         re.IGNORECASE)
+
+
+def _road(text: str, start: int, end: int) -> bool:
+    return bool(_ROAD_NUMBER.fullmatch(text[start:end])) and bool(
+        _ROAD_BEFORE.search(text[max(0, start - 6) : start]) or _ROAD_AFTER.match(text, end)
+    )
 
 
 def _code_name(label: str, value: str) -> bool:

@@ -69,6 +69,10 @@ _ESTABLISHED = re.compile(
     r"(?<![\w'’-])(?:as part of (?:an?|the|its|their) (?:[\w-]+ )?|(?:ongoing|continuing|pending|current|open|"
     r"federal|congressional|parliamentary|police|criminal) )(?:investigations?|inquiry|inquiries|probes?|reviews?) "
     r"(?:into|of)(?![\w'’-])|"
+    # A formal finding the text reports: "you were found to be under the influence", "the panel found
+    # that he had falsified records" (a hearing's, an investigation's or an audit's outcome).
+    r"(?<![\w'’-])(?:(?:was|were|been|being|is|are) found to (?:be|have)|(?:hearing|panel|investigation|"
+    r"inquiry|review|audit|tribunal|committee) (?:found|concluded|established|determined) that)(?![\w'’-])|"
     # A regulator's finding: "struck off the medical register for misconduct", "disbarred".
     r"(?<![\w'’-])(?:struck off|disbarred|debarred|banned from practi[sc]ing)(?![\w'’-])|"
     # A lawsuit or a settlement is a fact of record; what it alleges is attributed ("sued him alleging that …").
