@@ -4641,3 +4641,32 @@ def test_passive_suicidal_thoughts_keep_the_list_grammatical() -> None:
               "thoughts.")  # fmt: skip
     gone(out, "suicidal", "passive a")
     assert "early waking and a mental-health concern." in out, out
+
+
+def test_a_hedge_replaces_the_writers_certainty() -> None:
+    out = run("The owner, Maureen, was lovely but her husband was clearly drunk at breakfast and shouted at the "
+              "cleaner.")  # fmt: skip
+    gone(out, "Maureen", "clearly", "allegedly clearly")
+    assert "her husband was allegedly drunk at breakfast" in out, out
+    out = run("Her husband Tom is obviously a liar and definitely stole the money.")
+    gone(out, "Tom", "definitely", "stole")
+    assert "allegedly took the money" in out, out
+
+
+def test_asking_about_refuges_is_asking_about_accommodation() -> None:
+    out = run("She is frightened of him and asked about refuges. MARAC referral discussed.")
+    assert out == "She is frightened of him and asked about temporary accommodation. MARAC referral discussed.", out
+
+
+def test_a_megadose_claim_and_what_doctors_do_not_want_you_to_know_are_hedged() -> None:
+    out = run("Taking 10 grams of vitamin C a day will prevent you from ever catching a cold. Doctors don't want you "
+              "to know this.", "public")  # fmt: skip
+    assert "not supported by reliable evidence" in out and "reportedly don't want you to know" in out, out
+    text = "Vitamin C may help shorten colds slightly, according to a Cochrane review. It was a cold day."
+    assert run(text, "public") == text
+
+
+def test_a_problem_with_drug_dealing_names_no_one() -> None:
+    out = run("Darren raised the ongoing problem with drug dealing in the stairwell.")
+    gone(out, "Darren", "proven", "allegedly", "wrongdoing")
+    assert "raised the ongoing problem with drug dealing in the stairwell." in out, out

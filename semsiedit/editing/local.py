@@ -581,7 +581,18 @@ _QUESTIONED_OF = re.compile(rf"(?<![\w'’-])(questioned {_NAME_RUN}) of(?=\s)")
 def _assemble(text: str, node: Node, seg: str, reps: list[tuple[int, int, str]]) -> str:
     """The statement with its replacements spliced in, repeats collapsed and the accusation frame kept."""
     body = collapse_repeats(splice(seg, reps, text[max(0, node.start - 80) : node.start]), [r for *_, r in reps])
+    if any(r.startswith("allegedly ") for *_, r in reps):
+        # The writer's certainty next to a table's hedge: "definitely allegedly took" -> "allegedly took".
+        body = _CERTAIN_BY_HEDGE.sub("allegedly", body)
     return _keep_accused_frame(seg, body)
+
+
+_CERTAIN_BY_HEDGE = re.compile(
+    r"(?<![\w'’-])(?:(?:clearly|obviously|definitely|certainly|undoubtedly|surely|evidently|plainly|blatantly|"
+    r"absolutely)[ \t]+allegedly|allegedly[ \t]+(?:clearly|obviously|definitely|certainly|undoubtedly|surely|"
+    r"evidently|plainly|blatantly|absolutely))(?![\w'’-])",
+    re.IGNORECASE,
+)
 
 
 def _keep_accused_frame(seg: str, body: str) -> str:
