@@ -4670,3 +4670,21 @@ def test_a_problem_with_drug_dealing_names_no_one() -> None:
     out = run("Darren raised the ongoing problem with drug dealing in the stairwell.")
     gone(out, "Darren", "proven", "allegedly", "wrongdoing")
     assert "raised the ongoing problem with drug dealing in the stairwell." in out, out
+
+
+def test_a_denied_assault_is_softened_not_alleged_and_a_pub_is_no_person() -> None:
+    out = run("Our client, Mr Sami Haddad of 9 Cedar Lane, Guildford, denies that he assaulted your client outside the "
+              "Red Lion on 18 August. He has no previous convictions.")  # fmt: skip
+    gone(out, "Haddad", "Cedar", "Guildford", "assaulted", "allegedly", "not been proven", "Person XD")
+    assert "denies that he mistreated your client outside the Red Lion" in out, out
+    out = run("Tom denied stealing the money from the till.")
+    gone(out, "Tom", "stealing", "allegedly")
+
+
+def test_medically_fit_is_no_seizure_and_a_tablet_overdose_is_an_emergency() -> None:
+    out = run("19F, brought in by friend after taking approx 30 paracetamol tablets following an argument with her "
+              "boyfriend. Mental health liaison team to review when medically fit.")  # fmt: skip
+    gone(out, "paracetamol", "30", "medical episode", "boyfriend")
+    assert "after a medical emergency following an argument" in out and "when medically fit." in out, out
+    text = "Plan: take 2 paracetamol tablets four times a day."
+    assert run(text) == text

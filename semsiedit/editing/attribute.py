@@ -212,6 +212,18 @@ def needs_hedge(statement: str, *, claim: bool = False) -> bool:
     return sanction is None or _accusation_beyond(statement, sanction.start(), sanction.end())
 
 
+_DENIAL_FRAME = re.compile(
+    r"(?<![\w'’-])(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|disput(?:e|es|ed|ing)|refut(?:e|es|ed|ing))"
+    r"(?:\s+(?:that|having|being|ever))?(?:\s+(?:he|she|they|it|I|we|you|(?-i:[A-Z][\w'’-]*)))?\s*$",
+    re.IGNORECASE,
+)
+
+
+def denied_by_frame(text: str, start: int) -> bool:
+    """The statement is what someone denies: "Our client denies that he assaulted your client"."""
+    return bool(_DENIAL_FRAME.search(text, max(0, start - 40), start))
+
+
 def denies_itself(statement: str) -> bool:
     """The statement denies its own predicate ("I did not hit him back", "She never took the money"):
     no accusation to soften or hedge ("I did allegedly not hit him back" cast doubt on the denial)."""

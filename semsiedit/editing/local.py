@@ -31,6 +31,7 @@ from semsiedit.editing.attribute import (
     court_record,
     court_record_in_paragraph,
     criticised,
+    denied_by_frame,
     denies_itself,
     event_nouns,
     framed_advice,
@@ -435,16 +436,18 @@ class LocalEditor:
         if kinds == {"harmful"} and privacy_terms and "harmful" not in matched:
             return body  # the harmful part was the private attribute, and it is generalised now
         kind = "misinformation" if "misinformation" in kinds else "harmful" if kinds else None
+        term_starts = (node.start, *(node.start + a for a, _ in harmful_terms))
+        denied = denies_itself(seg) or any(denied_by_frame(text, at) for at in term_starts)
         if kind == "harmful" and (
             all(f.severity < 2 for f in node.semsi if f.category == "harmful")
             or (guess and ctx.profile == "public")
-            or denies_itself(seg)
+            or denied
         ):
             # A report of criticism or controversy ("Republicans have long criticized the ACA") or a
             # denied accusation: its terms are softened at most. That someone criticised something
             # is not an unproven claim, so no "though this has not been proven" is bolted on. Left as
             # written, it is no leak either (a record's "Critics attacked his policy" stays).
-            if denies_itself(seg):  # "nor was he murdered": not "nor was he allegedly killed"
+            if denied:  # "nor was he murdered", "denies that he assaulted": nothing is alleged there
                 body = _assemble(text, node, seg, [(s, e, r.removeprefix("allegedly ")) for s, e, r in reps])
             if body != seg:
                 ctx.strategies.append("generalise")
@@ -459,7 +462,6 @@ class LocalEditor:
         # Public text that reports who says it ("Critics said she was ...") needs no hedge of ours; a
         # record still gets one (its statement must not survive verbatim: _leaks).
         # The reporting verb may open the flagged clause itself ("Commentators described X as a hypocrite").
-        starts = (node.start, *(node.start + s for s, _ in harmful_terms))
         privacy_here = any(f.category == "privacy" for f in node.semsi)
         if ctx.profile == "public" and kind == "harmful" and court_record(seg) and not privacy_here:
             # An admission or a court's finding ("confessed he stole from the fund") is no accusation of
@@ -471,7 +473,7 @@ class LocalEditor:
         # An admission or a conviction the paragraph records makes its deed no accusation, in a record
         # too ("... stole £12,000 from his neighbour. Pickering, who admitted fraud, ...").
         said = court_record_in_paragraph(text, node.start, node.end) or (
-            ctx.profile == "public" and (any(reported(text, p) for p in starts) or criticised(seg))
+            ctx.profile == "public" and (any(reported(text, p) for p in term_starts) or criticised(seg))
         ) or (ctx.profile == "public" and hedged_in_its_sentence(text, node.start, node.end))
         # An insult's replacement that says "unproven" qualifies the accusation, not a false claim beside it.
         qualified = qualified_by_edit(body) and kind == "harmful"

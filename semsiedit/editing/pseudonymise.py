@@ -59,6 +59,7 @@ def verb_in_name(value: str) -> bool:
 def looks_like_person(match: re.Match[str]) -> bool:
     """A capitalised 2-3 word sequence that is not a sentence opener, an organisation, a place, or
     words of a Title Case headline ("Steering Contracts")."""
+    from semsiedit.detection.first_names import is_given_name
     from semsiedit.detection.names import is_title, org_words, vehicle_makes
 
     name, seg = match.group(0), match.string
@@ -67,6 +68,10 @@ def looks_like_person(match: re.Match[str]) -> bool:
         return False
     if words[0] in vehicle_makes():
         return False  # "a blue Vauxhall Corsa": a car
+    if re.search(r"(?<![\w'’-])the[ \t]+$", seg[max(0, match.start() - 5) : match.start()]) and not (
+        is_title(words[0]) or is_given_name(words[0])
+    ):
+        return False  # "outside the Red Lion": a pub's or a building's name
     if term_matcher("privacy").has_term(name):
         return False  # "applied for Universal Credit": an attribute term, the tables' to generalise
     if len(words) > 1 and words[-1] == "General" and not is_title(words[0]):
