@@ -4688,3 +4688,11 @@ def test_medically_fit_is_no_seizure_and_a_tablet_overdose_is_an_emergency() -> 
     assert "after a medical emergency following an argument" in out and "when medically fit." in out, out
     text = "Plan: take 2 paracetamol tablets four times a day."
     assert run(text) == text
+
+
+def test_a_family_word_before_a_name_stays() -> None:
+    out = run("[WhatsApp] Mum: did u hear about Aunty Grace? she's got early onset dementia, Uncle Femi found her "
+              "wandering on the A6 at 3am")  # fmt: skip
+    gone(out, "Grace", "Femi", "dementia")
+    assert re.search(r"about Aunty Person [A-Z]{1,3}\?", out) and re.search(r"Uncle Person [A-Z]{1,3} found", out), out
+    assert "on the A6 at 3am" in out, out

@@ -33,6 +33,11 @@ INITIALS = re.compile(r"(?:[A-Z]\.){2,3}")
 DEDICATIONS = frozenset(("St", "St.", "Saint", "Ste", "Ste.", "Holy", "Sacred", "Royal"))
 # The last word of a building's name ("Marlowe House", "Beechwood House"), never a person's.
 BUILDINGS = frozenset({"House", "Lodge", "Mansions", "Building", "Buildings", "Flats", "Block"})
+# Family words that stand before a given name ("Aunty Grace", "Uncle Femi"): kept, not part of the name.
+KINSHIP_TITLES = frozenset({
+    "Aunty", "Auntie", "Aunt", "Uncle", "Cousin", "Nan", "Nana", "Nanna", "Gran", "Granny", "Grandma", "Grandpa",
+    "Grandad", "Granddad", "Nanny", "Grampa", "Gramps",
+})  # fmt: skip
 # Verbs that open an instruction addressed to a person ("Ask Priya", "Thank Maria"): never part of the name.
 ADDRESSING_VERBS = frozenset({
     "ask", "tell", "call", "email", "e-mail", "thank", "contact", "message", "text", "ring", "phone", "meet", "invite",

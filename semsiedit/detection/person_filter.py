@@ -27,6 +27,7 @@ from semsiedit.detection.names import (
     BUILDINGS,
     DEDICATIONS,
     INITIALS,
+    KINSHIP_TITLES,
     is_common_word,
     is_job_title,
     is_stop_word,
@@ -221,6 +222,12 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
                        reason=f"{f.reason}; a street before its town")  # fmt: skip
     if len(words) > 1 and words[0].lower() in ADDRESSING_VERBS and tokens and tokens[0].is_sent_start:
         # "Ask Priya and Tom", "Thank Maria for ...": an instruction's verb before the name.
+        start += len(words[0]) + 1
+        while start < end and text[start] in " \t":
+            start += 1
+        value, words, tokens = text[start:end], words[1:], tokens[1:]
+    if len(words) > 1 and words[0] in KINSHIP_TITLES:
+        # "Aunty Grace", "Uncle Femi": the family word stays in the text, only the name is replaced.
         start += len(words[0]) + 1
         while start < end and text[start] in " \t":
             start += 1

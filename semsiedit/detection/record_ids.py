@@ -493,7 +493,7 @@ def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
     - "Mason Cross" when the text has mason.cross@...: an e-mail's first.last names a person;
     - "Amber Myers" when "Myers" is a PERSON and "Amber" a capitalised name word right before it."""
     from semsiedit.detection.first_names import is_given_name
-    from semsiedit.detection.names import ADDRESSING_VERBS, is_common_word
+    from semsiedit.detection.names import ADDRESSING_VERBS, KINSHIP_TITLES, is_common_word
 
     out: list[Finding] = []
     for m in _EMAIL_NAME.finditer(text):
@@ -525,7 +525,7 @@ def names_from_context(text: str, found: list[Finding]) -> list[Finding]:
             lead = text[max(0, opens - 3) : opens]
             if (not lead.strip() or re.search(r"[.!?:][\s\"'”’)]*$", lead)) and not is_given_name(word):
                 named = False
-        if named and word.lower() not in ADDRESSING_VERBS:
+        if named and word.lower() not in ADDRESSING_VERBS and word not in KINSHIP_TITLES:
             start = f.start - len(before.group(0))
             out.append(Finding(start, f.end, text[start : f.end], "pii", "PERSON", 2, 0.7, SOURCE,
                                "a first name before a known surname"))  # fmt: skip
