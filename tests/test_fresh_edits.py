@@ -4696,3 +4696,24 @@ def test_a_family_word_before_a_name_stays() -> None:
     gone(out, "Grace", "Femi", "dementia")
     assert re.search(r"about Aunty Person [A-Z]{1,3}\?", out) and re.search(r"Uncle Person [A-Z]{1,3} found", out), out
     assert "on the A6 at 3am" in out, out
+
+
+def test_a_relapse_in_a_probation_update_goes_and_the_heading_reads_plainly() -> None:
+    out = run("Probation update: Service user Liam Docherty (DOB 11/04/1996) attended his appointment on 5 Nov. He "
+              "disclosed he has relapsed on heroin and is sleeping at a friend's flat in Toxteth.")  # fmt: skip
+    gone(out, "Liam", "11/04", "heroin", "relapsed", "Toxteth", "Under supervision update")
+    assert out.startswith("Case update:") and "He disclosed he has had a setback" in out, out
+
+
+def test_a_pregnancy_related_absence_keeps_its_adjective() -> None:
+    out = run("Your sick leave from 14 to 25 October has been recorded as pregnancy-related and will not count "
+              "towards absence triggers.")  # fmt: skip
+    gone(out, "pregnancy", "matter-related")
+    assert "recorded as health-related and will not count" in out, out
+
+
+def test_the_writers_own_account_of_violence_against_them_is_not_called_unproven() -> None:
+    out = run("My ex-husband keeps turning up at my work and shouting that I'm an unfit mother. He has a history of "
+              "domestic violence against me. What can I do?")  # fmt: skip
+    gone(out, "domestic violence", "not been proven", "allegedly")
+    assert "against me. What can I do?" in out, out

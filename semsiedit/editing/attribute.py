@@ -69,6 +69,9 @@ _ESTABLISHED = re.compile(
     r"(?<![\w'’-])(?:as part of (?:an?|the|its|their) (?:[\w-]+ )?|(?:ongoing|continuing|pending|current|open|"
     r"federal|congressional|parliamentary|police|criminal) )(?:investigations?|inquiry|inquiries|probes?|reviews?) "
     r"(?:into|of)(?![\w'’-])|"
+    # The writer's own account of what was done to them: "a history of domestic violence against me".
+    r"(?<![\w'’-])(?:violence|abuse|assaults?|attacks?|threats?|harassment|mistreatment|cruelty|stalking) "
+    r"(?:against|towards|to|on|at) (?:me|us)(?![\w'’-])|"
     # A formal finding the text reports: "you were found to be under the influence", "the panel found
     # that he had falsified records" (a hearing's, an investigation's or an audit's outcome).
     r"(?<![\w'’-])(?:(?:was|were|been|being|is|are) found to (?:be|have)|(?:hearing|panel|investigation|"
