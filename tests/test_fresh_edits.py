@@ -1079,7 +1079,8 @@ def test_a_greeting_a_titled_tenant_a_crime_reference_and_a_visa_renewal() -> No
               "Pike, threatened me. I have reported it to the police (crime ref 14/22871/25).")
     gone(out, "Jen", "Carlos", "visa", "Pike", "22871", "not been proven", "a street address")
     assert out.startswith("Hey Person "), out
-    assert "The tenant at number 14, Person " in out and "(crime ref withheld)." in out, out
+    # The house number of someone's home goes too (batch 233): "the tenant at a private address".
+    assert "The tenant at a private address, Person " in out and "(crime ref withheld)." in out, out
 
 
 def test_a_vehicle_plate_and_a_blue_badge_are_private() -> None:
@@ -4717,3 +4718,27 @@ def test_the_writers_own_account_of_violence_against_them_is_not_called_unproven
               "domestic violence against me. What can I do?")  # fmt: skip
     gone(out, "domestic violence", "not been proven", "allegedly")
     assert "against me. What can I do?" in out, out
+
+
+def test_a_home_by_its_house_number_goes() -> None:
+    out = run("He's a convicted paedophile, everyone on the estate knows. Dean Whitaker, lives at number 22.")
+    gone(out, "Dean", "number 22", "paedophile")
+    assert "lives at a private address." in out, out
+    text = "Track number 14 on the album is my favourite."
+    assert run(text) == text
+
+
+def test_finger_pricks_are_no_insult_and_alcohol_withdrawal_is_health() -> None:
+    out = run("Our son Ethan (7) was diagnosed with type 1 diabetes last month. He's been really upset about the "
+              "finger pricks at school.")  # fmt: skip
+    gone(out, "Ethan", "diabetes", "difficult")
+    assert "upset about the finger pricks at school." in out, out
+    out = run("Bed 4 (Mr K. Baptiste) - withdrawing from alcohol, on CIWA scoring, last score 12.")
+    gone(out, "Baptiste", "alcohol", "CIWA")
+    assert "- unwell, on observations, last score 12." in out, out
+
+
+def test_a_single_mum_is_a_parent() -> None:
+    out = run("Candidate 3 (Hannah Okafor) mentioned she is a single mum with two kids under five.")
+    gone(out, "Hannah", "single mum")
+    assert "she is a parent with two kids under five." in out, out

@@ -115,8 +115,23 @@ def _field_address(m: re.Match[str]) -> Finding | None:
     return Finding(start, end, value[: end - start], "pii", "STREET_ADDRESS", 2, 0.9, SOURCE, "an address field")
 
 
+# A home by its house number alone, where the text says someone lives there: "lives at number 22",
+# "the lad from number 14" (a street everyone in the text knows).
+_HOUSE_NUMBER_HOME = re.compile(
+    r"(?<![\w'’-])(?:(?:lives?|living|lived|stays?|staying|stayed|moved[ \t]+(?:in)?to)[ \t]+(?:(?:at|in)[ \t]+)?|"
+    r"(?:lad|man|woman|girl|boy|lady|bloke|guy|fella|family|kids?|couple|people|tenants?|neighbou?rs?|house|flat)"
+    r"[ \t]+(?:from|at|in)[ \t]+)(?P<home>number[ \t]+\d{1,4}[A-Za-z]?)(?![\w/-])",
+    re.IGNORECASE,
+)
+
+
 def find_addresses(text: str) -> list[Finding]:
     out = [f for m in _ADDRESS_FIELD.finditer(text) if (f := _field_address(m)) is not None]
+    out += [
+        Finding(m.start("home"), m.end("home"), m.group("home"), "pii", "STREET_ADDRESS", 2, 0.8, SOURCE,
+                "a home by its house number")
+        for m in _HOUSE_NUMBER_HOME.finditer(text)
+    ]  # fmt: skip
     for m in _STREET_ONLY.finditer(text):
         if _LAW_COURT.search(m.group(1)):
             continue
