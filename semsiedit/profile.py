@@ -97,7 +97,9 @@ _PUBLIC_CUES = re.compile(
     r"well-known|famous|renowned|iconic|billion|tallest|largest|oldest|world's|landmark|monument|tourists|"
     r"(?:was|were) (?:built|completed|founded|designed|constructed|invented|discovered) (?:in|by)|"
     r"ballon d'or|trophy|trophies|league titles?|football club|(?-i:FC)|defamation|fact-checkers?|debunked|"
-    r"tweet(?:ed|s)?|on twitter|(?:1[5-9]|20)\d0s|"
+    r"tweet(?:ed|s)?|on twitter|(?:1[5-9]|20)\d0s|opponents|false claims|"
+    # An encyclopaedia's birth sentence: "was born in Honolulu, Hawaii, in 1961" (a record gives a date of birth).
+    r"(?:was|were) born in (?-i:[A-Z])[\w'’.-]*(?:,? (?-i:[A-Z])[\w'’.-]*){0,3},? in (?:1[5-9]|20)\d\d|"
     # Published work and history: a review ("the new novel from ...", "Four stars"), space exploration.
     r"novels?|novelists?|the narrator|the reader|paperback|hardback|(?:one|two|three|four|five) stars|"
     r"astronauts?|cosmonauts?|(?-i:NASA)|lunar|space (?:station|race|programme|program|mission)|"

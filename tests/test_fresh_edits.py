@@ -4742,3 +4742,21 @@ def test_a_single_mum_is_a_parent() -> None:
     out = run("Candidate 3 (Hannah Okafor) mentioned she is a single mum with two kids under five.")
     gone(out, "Hannah", "single mum")
     assert "she is a parent with two kids under five." in out, out
+
+
+def test_a_president_named_like_a_town_is_a_person_and_a_birth_sentence_is_public() -> None:
+    text = ("Barack Obama was born in Honolulu, Hawaii, in 1961. Despite persistent false claims by some opponents "
+            "that he was born in Kenya, his birth certificate confirms he was born in the United States.")  # fmt: skip
+    assert run(text, "auto") == text
+    out = run(text, "record")  # a subject the text goes on to call "he" is a person, not a body named after a town
+    gone(out, "Barack", "organisation")
+
+
+def test_a_fraud_case_an_agent_raises_accuses_no_one_and_nightly_wine_is_health() -> None:
+    text = "Agent: I'm sorry to hear that. I've frozen the card and raised a fraud case."
+    assert run(text) == text
+    out = run("My mum Beatrice asked if she can stop. She also drinks half a bottle of wine most nights.")
+    gone(out, "Beatrice", "wine")
+    assert "She also drinks alcohol most nights." in out, out
+    text = "I drink two bottles of water a day."
+    assert run(text) == text

@@ -152,6 +152,12 @@ def _coordinated_with_a_place(tok: Token) -> bool:
     return any(c.dep_ == "conj" and place(c) for c in tok.children)
 
 
+def _a_he_or_she(tokens: list[Token], text: str, end: int) -> bool:
+    """The name is a clause's subject and the next sentences speak of a he or she."""
+    subject = bool(tokens) and tokens[-1].dep_ in ("nsubj", "nsubjpass")
+    return subject and bool(re.search(r"(?<![\w'’-])(?:he|she|his|her|him)(?![\w'’-])", text[end : end + 200], re.I))
+
+
 def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int]) -> Finding | None:
     start, end = f.start - offset, f.end - offset
     cut = re.search(r"[\r\n|\t]", text[start:end])  # a line, a table cell ("Mr. Dmitri Volkov | Plan")
@@ -242,9 +248,15 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="STREET_ADDRESS",
                        reason=f"{f.reason}; a building, not a person")  # fmt: skip
     if len(words) == 2 and not is_given_name(words[0]) and not is_title(words[0]) and (
-        words[1] in ("General", "Royal") or (is_city(words[1]) and not place_preposition_before(text, start, value))
-    ):
+        words[1] in ("General", "Royal")
+        or (
+            is_city(words[1]) and not place_preposition_before(text, start, value)
+            and not _a_he_or_she(tokens, text, end)
+        )
+    ):  # fmt: skip
         # "Northgate General", "Salford Royal" (hospitals), "Forward Leeds" (a service named after its town).
+        # Not the subject of a text that goes on with a he or she: "Barack Obama was born ... he was born in",
+        # whatever town is called Obama.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
                        reason=f"{f.reason}; an organisation named after a place")  # fmt: skip
     if len(tokens) == 1 and _coordinated_with_a_place(tokens[0]):
