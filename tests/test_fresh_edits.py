@@ -4760,3 +4760,12 @@ def test_a_fraud_case_an_agent_raises_accuses_no_one_and_nightly_wine_is_health(
     assert "She also drinks alcohol most nights." in out, out
     text = "I drink two bottles of water a day."
     assert run(text) == text
+
+
+def test_a_cancer_site_goes_with_the_cancer_and_dear_parents_is_no_name() -> None:
+    out = run("She cannot log in since returning from six months' sick leave for breast cancer treatment.")
+    gone(out, "breast", "cancer")
+    assert "sick leave for treatment." in out, out
+    out = run("Dear Parents, a pupil in Year 4 has been diagnosed with chickenpox. Mrs Hughes, School Office")
+    gone(out, "chickenpox", "Hughes")
+    assert out.startswith("Dear Parents, a pupil in Year 4"), out
