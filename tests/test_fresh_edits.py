@@ -4769,3 +4769,16 @@ def test_a_cancer_site_goes_with_the_cancer_and_dear_parents_is_no_name() -> Non
     out = run("Dear Parents, a pupil in Year 4 has been diagnosed with chickenpox. Mrs Hughes, School Office")
     gone(out, "chickenpox", "Hughes")
     assert out.startswith("Dear Parents, a pupil in Year 4"), out
+
+
+def test_crashes_that_killed_people_accuse_no_one() -> None:
+    text = ("In 2019, the Boeing 737 MAX was grounded worldwide after two crashes, Lion Air Flight 610 and Ethiopian "
+            "Airlines Flight 302, killed 346 people.")  # fmt: skip
+    assert run(text, "public") == text
+
+
+def test_gout_back_pain_and_drinking_more_than_he_should_are_health() -> None:
+    out = run("Grzegorz has had 23 days' absence this year, mostly for back pain and two episodes of gout. He told "
+              "his supervisor he is drinking more than he should.")  # fmt: skip
+    gone(out, "Grzegorz", "gout", "back pain", "drinking")
+    assert "mostly for a medical issue." in out and "he is struggling." in out, out

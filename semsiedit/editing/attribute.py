@@ -575,9 +575,20 @@ _EVENT_THAT_KILLED = re.compile(
 )
 
 
+# An event nobody did, as the verb's subject itself: "after two crashes, Lion Air Flight 610 and Ethiopian
+# Airlines Flight 302, killed 346 people", "the fire killed four".
+_ACCIDENT_KILLED = re.compile(
+    r"(?<![\w'’-])(?:explosions?|blasts?|crash(?:es)?|fires?|earthquakes?|storms?|collisions?|stampedes?|disasters?|"
+    r"accidents?|floods?|avalanches?|hurricanes?|tornado(?:e?s)?|tsunamis?|pandemic|epidemic|outbreak|heatwaves?|"
+    r"landslides?|derailments?)(?:,\s+[^.;:!?]{0,80}?,)?\s+(?:(?:had|have|has)\s+)?$",
+    re.I,
+)
+
+
 def killed_in_an_event(text: str, start: int) -> bool:
     """The harmful verb at `start` ("killed") counts an event's dead, not anyone's deed."""
-    return bool(_EVENT_THAT_KILLED.search(text, max(0, start - 120), start))
+    window = max(0, start - 140)
+    return bool(_EVENT_THAT_KILLED.search(text, window, start) or _ACCIDENT_KILLED.search(text, window, start))
 
 
 def event_nouns(seg: str) -> list[tuple[int, int]]:
