@@ -2113,7 +2113,8 @@ def test_a_number_plate_and_rent_arrears() -> None:
     assert "(a number plate)" in out, out
     out = run("Dear Ms Kowalski,\n\nWe note that your rent account is in arrears of £2,340.00 as of 1 March 2025.")
     gone(out, "Kowalski", "2,340", "money difficulties of")
-    assert "your rent account is behind on payments of a sum of money as of 2025." in out, out
+    # The sum goes with its arrears (batch 237): "is behind on payments", not "... of a sum of money".
+    assert "your rent account is behind on payments as of 2025." in out, out
 
 
 def test_a_divorce_solicitor_is_a_family_solicitor() -> None:
@@ -4782,3 +4783,20 @@ def test_gout_back_pain_and_drinking_more_than_he_should_are_health() -> None:
               "his supervisor he is drinking more than he should.")  # fmt: skip
     gone(out, "Grzegorz", "gout", "back pain", "drinking")
     assert "mostly for a medical issue." in out and "he is struggling." in out, out
+
+
+def test_a_bay_letter_before_a_title_and_a_diagnosis_nobody_names() -> None:
+    out = run("Handover: Ward 22, bay C. Mrs Ayesha Siddiqui (bed 3) is NBM from midnight. Her husband has asked us "
+              "not to discuss her diagnosis with her mother-in-law, who visits daily.")  # fmt: skip
+    gone(out, "Ayesha", "Siddiqui", "personal health matter")
+    assert "bay C. Person " in out, out
+    assert "Her husband has asked us not to discuss her diagnosis with her mother-in-law, who visits daily." in out, out
+    out = run("Her diagnosis of breast cancer came as a shock.")
+    gone(out, "cancer")
+
+
+def test_rent_arrears_with_their_sum_read_behind_on_payments() -> None:
+    out = run("Dear Tenant, your rent account is in arrears of £1,240. If this is not cleared within 14 days we will "
+              "start possession proceedings.")  # fmt: skip
+    gone(out, "1,240", "a sum of money")
+    assert "your rent account is behind on payments." in out, out

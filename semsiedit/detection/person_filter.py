@@ -232,6 +232,11 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         while start < end and text[start] in " \t":
             start += 1
         value, words, tokens = text[start:end], words[1:], tokens[1:]
+    titled = next((i for i, w in enumerate(words) if i > 0 and is_title(w.rstrip("."))), None)
+    if titled is not None and len(words) > titled + 1 and all(re.fullmatch(r"[A-Z]\.?", w) for w in words[:titled]):
+        # "bay C. Mrs Ayesha Siddiqui": a letter before a title is the end of something else, not an initial.
+        start = text.index(words[titled], start)
+        value, words, tokens = text[start:end], words[titled:], [t for t in tokens if t.idx >= start]
     if len(words) > 1 and words[0] in KINSHIP_TITLES:
         # "Aunty Grace", "Uncle Femi": the family word stays in the text, only the name is replaced.
         start += len(words[0]) + 1

@@ -149,13 +149,17 @@ _BARE_HEALTH_NOUNS = frozenset({"diagnosis", "diagnoses", "condition", "illness"
 
 
 def _bare_reference(span: Span) -> bool:
-    """A generic health noun after "the", with nothing naming the condition ("unaware of the
+    """A generic health noun after "the" or a possessive, with nothing naming the condition ("unaware of the
     diagnosis", "the treatment went well"): it refers back to what the text said before, which is
     found there, and says nothing itself."""
     if len(span) != 1 or span[0].lower_ not in _BARE_HEALTH_NOUNS or span.start == 0:
         return False
     before = span.doc[span.start - 1]
-    return before.lower_ == "the" and not any(c.dep_ in ("prep", "amod", "compound") for c in span[0].children)
+    # Or a possessive ("not to discuss her diagnosis with her mother-in-law"): still no condition named.
+    # "the diagnosis of lupus", "her cancer treatment" may name it; "discuss her diagnosis with her mother" does not.
+    return before.lower_ in ("the", "her", "his", "their") and not any(
+        c.dep_ in ("amod", "compound") or (c.dep_ == "prep" and c.lower_ != "with") for c in span[0].children
+    )
 
 
 _TOPIC_NOUNS = frozenset({
