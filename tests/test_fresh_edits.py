@@ -4800,3 +4800,12 @@ def test_rent_arrears_with_their_sum_read_behind_on_payments() -> None:
               "start possession proceedings.")  # fmt: skip
     gone(out, "1,240", "a sum of money")
     assert "your rent account is behind on payments." in out, out
+
+
+def test_a_firms_branch_town_is_a_place_and_a_known_epileptic_reads_plainly() -> None:
+    out = run("Mr Oluwaseun Adeyemi, brought in by ambulance after a seizure at work (Tesco, Lewisham). Known "
+              "epileptic, poor adherence to levetiracetam.")  # fmt: skip
+    gone(out, "Lewisham", "epileptic", "levetiracetam", "Known living")
+    assert "(Tesco, a city)" in out and "Known to have a health condition," in out, out
+    out = run("He is a known epileptic and works nights.")
+    assert "He is known to have a health condition and works nights." in out, out

@@ -328,6 +328,12 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
     if value.islower() and not is_given_name(words[0].capitalize()):
         return None  # "hi doc, quick q.": in a lower-case text only a known given name opens a name
     if len(words) == 1:
+        if tokens and tokens[0].i >= 2 and tokens[0].doc[tokens[0].i - 1].text == "," and (
+            tokens[0].doc[tokens[0].i - 2].ent_type_ == "ORG"
+        ) and rest not in first_names():
+            # "at work (Tesco, Lewisham)": the branch's town after the firm, not a person.
+            return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
+                           reason=f"{f.reason}; a firm's branch town")  # fmt: skip
         if _workplace(tokens):
             # The possessive is part of the place's name: "at Guy's", "at Sainsbury's".
             end += len(m.group()) if (m := re.match(r"['’]s\b", text[end:])) else 0
