@@ -5,6 +5,7 @@ place ("a city", "a hospital", "a street"). Shared by detection and editing, so 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -119,7 +120,19 @@ def _cities() -> frozenset[str]:
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
+@cache
+def _folded_cities() -> frozenset[str]:
+    return frozenset(folded for city in _cities() if (folded := _fold(city)) != city)
+
+
+def _fold(value: str) -> str:
+    """Without accents: "Malmo" for "Malmö", "Sao Paulo" for "São Paulo", as people often type them."""
+    return "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
+
+
 def is_city(value: str) -> bool:
-    """A town or city of GeoNames (data/lexicons/cities.txt: "Halifax", "Croydon", "Calais")."""
-    return value.strip().strip(".,;:") in _cities()
+    """A town or city of GeoNames (data/lexicons/cities.txt: "Halifax", "Croydon", "Calais"), also
+    written without its accents ("Zurich")."""
+    value = value.strip().strip(".,;:")
+    return value in _cities() or (value.isascii() and value in _folded_cities())
 

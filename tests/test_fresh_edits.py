@@ -4809,3 +4809,13 @@ def test_a_firms_branch_town_is_a_place_and_a_known_epileptic_reads_plainly() ->
     assert "(Tesco, a city)" in out and "Known to have a health condition," in out, out
     out = run("He is a known epileptic and works nights.")
     assert "He is known to have a health condition and works nights." in out, out
+
+
+def test_the_town_after_a_named_church_goes_and_a_city_typed_without_accents_is_a_city() -> None:
+    out = run("Her funeral will be held at St Mark's Church, Harrogate on 19 December.")
+    gone(out, "Harrogate", "Mark", "19 December")
+    assert "held at a place of worship, a city on a certain date." in out, out
+    from semsiedit.places import is_city
+
+    assert is_city("Zurich") and is_city("Malmo") and is_city("Sao Paulo") and is_city("Zürich")
+    assert not is_city("Zurichh")

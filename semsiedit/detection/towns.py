@@ -74,7 +74,9 @@ def find_untagged_towns(doc: Doc, found: list[Finding]) -> list[Finding]:
             if district.group(1) in first_names() and _GREETING.search(before[: district.start(1)]):
                 continue  # "Thanks Gareth, Cardiff ...": a person addressed, not a district
             start -= len(before) - district.start(1)
-        elif not place_preposition_before(text, start, word) and not _names_a_site(doc, i):
+        elif not place_preposition_before(text, start, word) and not _names_a_site(doc, i) and not (
+            _after_a_place(text, start)
+        ):
             continue
         if any(s < end and start < e for s, e in taken):
             continue
@@ -88,3 +90,18 @@ def _names_a_site(doc: Doc, i: int) -> bool:
     if i == 0 or i + 1 >= len(doc):
         return False
     return doc[i - 1].lower_ in ("the", "our", "their", "its", "his", "her") and doc[i + 1].text in _SITE_NOUNS
+
+
+
+# A named place's last word, then a comma: what follows is the town it is in.
+_FACILITY_THEN_COMMA = re.compile(
+    r"(?-i:[A-Z])[\w'’-]*[ \t]+(?:Church|Chapel|Cathedral|Mosque|Temple|Synagogue|Hospital|Hospice|Infirmary|"
+    r"School|Academy|College|University|Surgery|Clinic|Practice|Centre|Center|Crematorium|Cemetery|Hall|Hotel|"
+    r"Library|Museum|Station|Prison|Court|Park|Stadium|Leisure Centre)(?:['’]s)?,[ \t]+$"
+)
+
+
+def _after_a_place(text: str, start: int) -> bool:
+    """Right after a named place and a comma: "held at St Mark's Church, Harrogate", "seen at Riverside
+    Clinic, Kendal" (the town the place is in)."""
+    return bool(_FACILITY_THEN_COMMA.search(text, max(0, start - 60), start))
