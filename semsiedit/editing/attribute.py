@@ -392,14 +392,14 @@ def insert_hedge(sentence: str, adverb: str) -> str | None:
             return None
     pos = tokens[at].start()
     # The writer's certainty goes where the hedge comes: "was allegedly drunk", not "allegedly clearly".
-    if words[at] in _CERTAINTY and at + 1 < len(tokens):
+    if words[at] in CERTAINTY_ADVERBS and at + 1 < len(tokens):
         return sentence[:pos] + adverb + " " + sentence[tokens[at + 1].start() :]
-    if at >= 1 and words[at - 1] in _CERTAINTY:
+    if at >= 1 and words[at - 1] in CERTAINTY_ADVERBS:
         return sentence[: tokens[at - 1].start()] + adverb + " " + sentence[pos:]
     return sentence[:pos] + adverb + " " + sentence[pos:]
 
 
-_CERTAINTY = frozenset({
+CERTAINTY_ADVERBS = frozenset({
     "clearly", "obviously", "definitely", "certainly", "undoubtedly", "surely", "evidently", "plainly",
     "blatantly", "absolutely", "unquestionably", "indisputably", "undeniably",
 })  # fmt: skip

@@ -26,6 +26,7 @@ from semsiedit.detection.tables import SOURCE as TABLE_SOURCE
 from semsiedit.editing.addresses import REASON as ADDRESS_RUN
 from semsiedit.editing.addresses import merge_address_runs, render_address
 from semsiedit.editing.attribute import (
+    CERTAINTY_ADVERBS,
     claim_adverb,
     claim_like,
     court_record,
@@ -589,11 +590,9 @@ def _assemble(text: str, node: Node, seg: str, reps: list[tuple[int, int, str]])
     return _keep_accused_frame(seg, body)
 
 
+_CERTAIN = "|".join(sorted(CERTAINTY_ADVERBS))
 _CERTAIN_BY_HEDGE = re.compile(
-    r"(?<![\w'’-])(?:(?:clearly|obviously|definitely|certainly|undoubtedly|surely|evidently|plainly|blatantly|"
-    r"absolutely)[ \t]+allegedly|allegedly[ \t]+(?:clearly|obviously|definitely|certainly|undoubtedly|surely|"
-    r"evidently|plainly|blatantly|absolutely))(?![\w'’-])",
-    re.IGNORECASE,
+    rf"(?<![\w'’-])(?:(?:{_CERTAIN})[ \t]+allegedly|allegedly[ \t]+(?:{_CERTAIN}))(?![\w'’-])", re.IGNORECASE
 )
 
 
