@@ -4819,3 +4819,10 @@ def test_the_town_after_a_named_church_goes_and_a_city_typed_without_accents_is_
 
     assert is_city("Zurich") and is_city("Malmo") and is_city("Sao Paulo") and is_city("Zürich")
     assert not is_city("Zurichh")
+
+
+def test_messages_telling_someone_to_kill_themselves_keep_the_sentence() -> None:
+    out = run("My 14-year-old daughter told me she's been self-harming and that a girl at school, Poppy Walsh, has "
+              "been sending her messages telling her to kill herself. What should I do?")  # fmt: skip
+    gone(out, "Poppy", "self-harming", "kill herself", "personal health matter")
+    assert "has been sending her messages telling her to hurt herself. What should I do?" in out, out
