@@ -108,6 +108,21 @@ def location_kind(value: str) -> str:
     return locations["_default"]
 
 
+# A named place's last word, then a comma: the capitalised word after it is the town that place is in
+# ("Riverside Surgery, Kendal", "St Mark's Church, Harrogate", "14 Mill Lane, Kendal", "Acme Ltd, Leeds").
+_SITE_THEN_COMMA = re.compile(
+    r"(?:Surgery|Hospital|Hospice|Infirmary|Practice|Clinic|Centre|Center|School|Academy|College|University|"
+    r"Church|Chapel|Cathedral|Mosque|Temple|Synagogue|Crematorium|Cemetery|Hall|Hotel|Library|Museum|Station|"
+    r"Prison|Court|Park|Stadium|Office|House|Road|Street|Lane|Avenue|Close|Drive|Way|Crescent|Ltd|Limited|plc|"
+    r"LLP)(?:['’]s)?,[ \t]+\Z"
+)
+
+
+def after_a_site(text: str, start: int) -> bool:
+    """text[start] follows a named place and a comma (see _SITE_THEN_COMMA)."""
+    return bool(_SITE_THEN_COMMA.search(text, max(0, start - 40), start))
+
+
 def is_known_place(value: str) -> bool:
     """A country, state or region of the gazetteer (kept by both profiles)."""
     return known_place(value) is not None

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from semsiedit.detection.lexicon import LEXICON_DIR, term_matcher
 from semsiedit.detection.names import BUILDINGS, DEDICATIONS, is_common_word, lexicon, org_words, person, scan_name
-from semsiedit.places import is_city, is_known_place
+from semsiedit.places import after_a_site, is_city, is_known_place
 from semsiedit.spacy_components import doc_text
 
 if TYPE_CHECKING:
@@ -32,11 +32,6 @@ SOURCE = "semsi-first-name"
 
 # Entity types a given name may carry by the small model's mistake; anything else is another thing
 # named after a person ("Ford", "Wendy's", "Morgan Stanley").
-# A practice, a school, a street ... and a comma: a town after it is where that place is.
-_AFTER_A_SITE = re.compile(
-    r"(?:Surgery|Hospital|Practice|Clinic|Centre|Center|School|Academy|College|University|Road|Street|Lane|Avenue|"
-    r"Close|Drive|Way|Court|Crescent|Office|Station|Church|House|Ltd|Limited|plc|LLP),[ \t]+\Z"
-)
 _MISTAGGED = frozenset({"", "PERSON", "NORP", "GPE", "LOC"})
 _HYPHENS = frozenset({"-", "\u2010", "\u2011"})
 
@@ -212,8 +207,7 @@ def _candidate(tok: Token, text: str) -> bool:
         return False  # "St Aidan's Vicarage", "Holy Trinity": a saint's name on a building
     if tok.ent_type_ in ("NORP", "LANGUAGE", "GPE") and tok.text in nationality_given_names():
         return False  # "Languages: English, Irish, French": a language, not Ms French
-    site = _AFTER_A_SITE.search(text, max(0, tok.idx - 40), tok.idx)
-    if tok.ent_type_ in ("GPE", "LOC") and is_city(tok.text) and site:
+    if tok.ent_type_ in ("GPE", "LOC") and is_city(tok.text) and after_a_site(text, tok.idx):
         return False  # "Dr Helen Marsh, Riverside Surgery, Kendal": the town of the practice, not a Kendal
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
     # The tagger knows few names from outside Europe: "Raj will cover" came out an adverb. A listed

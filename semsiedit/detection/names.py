@@ -124,6 +124,11 @@ def is_title(word: str) -> bool:
     return word.rstrip(".") in titles()
 
 
+def after_the(text: str, start: int) -> bool:
+    """text[start] follows a lower-case "the": "outside the Red Lion" names a place or a thing, not a person."""
+    return bool(re.search(r"(?<![\w'’-])the[ \t]+$", text[max(0, start - 5) : start]))
+
+
 def is_common_word(word: str, text: str) -> bool:
     """A stop word, a listed non-name, or a word this text also uses in lower case ("Brown" / "brown")."""
     low = strip_possessive(word).lower()

@@ -28,6 +28,7 @@ from semsiedit.detection.names import (
     DEDICATIONS,
     INITIALS,
     KINSHIP_TITLES,
+    after_the,
     is_common_word,
     is_job_title,
     is_stop_word,
@@ -304,7 +305,7 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         # Kerry" is one (a role noun names a person), also where the text names her again.
         return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="LOCATION",
                        reason=f"{f.reason}; a county")
-    if len(words) > 1 and re.search(r"(?<![\w'’-])the[ \t]+$", text[max(0, start - 5) : start]) and not (
+    if len(words) > 1 and after_the(text, start) and not (
         is_title(words[0]) or words[0] in first_names()
     ):
         return None  # "outside the Red Lion", "at the Golden Fleece": a pub's or a building's name, not a person

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from semsiedit.detection.first_names import first_names
 from semsiedit.detection.names import is_common_word
 from semsiedit.detection.person_filter import place_preposition_before
-from semsiedit.places import is_city, is_known_place
+from semsiedit.places import after_a_site, is_city, is_known_place
 from semsiedit.spacy_components import doc_text
 from semsiedit.types import Finding
 
@@ -75,7 +75,7 @@ def find_untagged_towns(doc: Doc, found: list[Finding]) -> list[Finding]:
                 continue  # "Thanks Gareth, Cardiff ...": a person addressed, not a district
             start -= len(before) - district.start(1)
         elif not place_preposition_before(text, start, word) and not _names_a_site(doc, i) and not (
-            _after_a_place(text, start)
+            after_a_site(text, start)  # "held at St Mark's Church, Harrogate": the town the place is in
         ):
             continue
         if any(s < end and start < e for s, e in taken):
@@ -90,18 +90,3 @@ def _names_a_site(doc: Doc, i: int) -> bool:
     if i == 0 or i + 1 >= len(doc):
         return False
     return doc[i - 1].lower_ in ("the", "our", "their", "its", "his", "her") and doc[i + 1].text in _SITE_NOUNS
-
-
-
-# A named place's last word, then a comma: what follows is the town it is in.
-_FACILITY_THEN_COMMA = re.compile(
-    r"(?-i:[A-Z])[\w'’-]*[ \t]+(?:Church|Chapel|Cathedral|Mosque|Temple|Synagogue|Hospital|Hospice|Infirmary|"
-    r"School|Academy|College|University|Surgery|Clinic|Practice|Centre|Center|Crematorium|Cemetery|Hall|Hotel|"
-    r"Library|Museum|Station|Prison|Court|Park|Stadium|Leisure Centre)(?:['’]s)?,[ \t]+$"
-)
-
-
-def _after_a_place(text: str, start: int) -> bool:
-    """Right after a named place and a comma: "held at St Mark's Church, Harrogate", "seen at Riverside
-    Clinic, Kendal" (the town the place is in)."""
-    return bool(_FACILITY_THEN_COMMA.search(text, max(0, start - 60), start))

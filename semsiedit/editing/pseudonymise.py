@@ -60,7 +60,7 @@ def looks_like_person(match: re.Match[str]) -> bool:
     """A capitalised 2-3 word sequence that is not a sentence opener, an organisation, a place, or
     words of a Title Case headline ("Steering Contracts")."""
     from semsiedit.detection.first_names import is_given_name
-    from semsiedit.detection.names import is_title, org_words, vehicle_makes
+    from semsiedit.detection.names import after_the, is_title, org_words, vehicle_makes
 
     name, seg = match.group(0), match.string
     words = name.split()
@@ -68,7 +68,7 @@ def looks_like_person(match: re.Match[str]) -> bool:
         return False
     if words[0] in vehicle_makes():
         return False  # "a blue Vauxhall Corsa": a car
-    if re.search(r"(?<![\w'’-])the[ \t]+$", seg[max(0, match.start() - 5) : match.start()]) and not (
+    if after_the(seg, match.start()) and not (
         is_title(words[0]) or is_given_name(words[0])
     ):
         return False  # "outside the Red Lion": a pub's or a building's name
