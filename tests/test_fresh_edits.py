@@ -1682,8 +1682,8 @@ def test_a_form_column_a_programme_and_a_drinking_problem() -> None:
 
 def test_a_theft_keeps_its_object() -> None:
     out = run("A former employee told me that Kevin has been stealing customers' SIM cards.")
-    gone(out, "Kevin", "stealing")
-    assert "has been allegedly taking customers' SIM cards" in out, out
+    gone(out, "Kevin", "stealing", "allegedly")  # told by someone: the report is the record's (session 29)
+    assert "has been taking customers' SIM cards" in out, out
 
 
 def test_a_us_clinical_note_collapses_its_lists_and_loses_a_short_date() -> None:
@@ -4826,3 +4826,36 @@ def test_messages_telling_someone_to_kill_themselves_keep_the_sentence() -> None
               "been sending her messages telling her to kill herself. What should I do?")  # fmt: skip
     gone(out, "Poppy", "self-harming", "kill herself", "personal health matter")
     assert "has been sending her messages telling her to hurt herself. What should I do?" in out, out
+
+
+def test_towns_with_letters_beyond_latin_1_are_towns_also_typed_without_them() -> None:
+    out = run("Jonas moved to Izmir last year with his wife Elif. His sister lives in Łódź and works in Gdansk.")
+    gone(out, "Izmir", "Łódź", "Gdansk", "Person YI")
+    assert out.count("a city") == 3, out
+    from semsiedit.places import is_city
+
+    assert is_city("İzmir") and is_city("Izmir") and is_city("Lodz") and is_city("Wroclaw")
+    # A transliteration's macrons are not typed, and without them the name is often a word or a given name.
+    assert is_city("Būsh") and not is_city("Bush") and not is_city("Sachin") and not is_city("Chu")
+
+
+def test_a_named_operation_is_a_medical_procedure_by_its_ending() -> None:
+    out = run("Patient Marco Ferri, 54, underwent a laparoscopic cholecystectomy on 3 March 2025.")
+    gone(out, "Marco", "Ferri", "cholecystectomy", "laparoscopic", "3 March")
+    assert "underwent a medical procedure in 2025." in out, out
+    out = run("She had a tonsillectomy as a child and a craniotomy last year.")
+    assert out == "She had a medical procedure as a child and a medical procedure last year.", out
+    text = "The dichotomy between work and home is a false one."
+    assert run(text) == text
+
+
+def test_reported_speech_in_a_record_is_generalised_without_a_hedge() -> None:
+    out = run("During the session, Lily (7) said that her dad hits her mum when he gets angry.")
+    gone(out, "Lily", "hits", "allegedly", "not been proven")
+    assert "said that her dad mistreats her mum when he gets angry." in out, out
+    out = run("She said Mark punched her in the face.")
+    gone(out, "Mark", "punched", "in the face", "allegedly")
+    assert out.endswith(" mistreated her."), out
+    # Said by no one: the record's own statement keeps its hedge.
+    out = run("Mark punched her in the face twice.")
+    assert "allegedly mistreated her twice" in out and "in the face" not in out, out

@@ -304,8 +304,8 @@ def test_overlapping_findings_give_non_overlapping_edits(editor: LocalEditor) ->
     assert_fluent(out)
     a = surrogate("John Smith")
     assert out == (
-        f"Critics say {a} allegedly made inaccurate statements about the trial, though this has not been "
-        f"proven, and that {a} is a difficult person."  # one "not proven" note per paragraph
+        # What critics say, its terms generalised: no hedge of ours on top (session 29).
+        f"Critics say {a} made inaccurate statements about the trial and that {a} is a difficult person."
     )
 
 
@@ -483,8 +483,9 @@ def test_one_unproven_note_per_paragraph(editor: LocalEditor) -> None:
     assert len(re.findall(notes, first)) == 1, out
     assert len(re.findall(notes, second)) == 1, out
     assert first.startswith("Reports say the mayor allegedly hid the donations, though this has not been proven.")
-    assert "he allegedly made inaccurate statements to the council." in first
-    assert "he allegedly took from the fund." in first
+    # Reported speech whose terms are generalised needs no hedge of ours (session 29).
+    assert "A rival says he made inaccurate statements to the council." in first
+    assert "Others say he took from the fund." in first
     assert_absent(out, "lied", "stole")
     # A second round on the rewritten text adds no note to a paragraph that has one.
     again = "He is known to have hid the money. " + out

@@ -71,9 +71,11 @@ class TermMatcher:
 
     def __init__(self, groups: list[dict[str, Any]], cased: Sequence[str] = ()) -> None:
         self._by_first: dict[str, list[Term]] = {}
+        # (ending, label, severity): one word ending so is a term ("cholecystectomy" by "-ectomy").
+        self._suffixes = [(e, g["label"], int(g["severity"])) for g in groups for e in g.get("suffixes", ())]
         cased_terms = frozenset(cased)
         for group in groups:
-            for original in group["terms"]:
+            for original in group.get("terms", ()):
                 words = _split_term(original)
                 if not words:
                     continue
@@ -93,7 +95,16 @@ class TermMatcher:
         nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
         if nxt is not None and nxt.ent_iob_ == "I":
             return False
-        return any(len(t.words) == 1 for k in token_keys(token) for t in self._by_first.get(k, ()))
+        keys = token_keys(token)
+        return any(len(t.words) == 1 for k in keys for t in self._by_first.get(k, ())) or bool(self._by_suffix(keys))
+
+    def _by_suffix(self, keys: tuple[str, str]) -> Term | None:
+        """The word as a term of a group's `suffixes`, with three letters or more before the ending."""
+        word = keys[0]
+        for ending, label, severity in self._suffixes:
+            if word.endswith(ending) and len(word) >= len(ending) + 3 and word.isalpha():
+                return Term((word,), label, severity, word)
+        return None
 
     def is_whole_term(self, tokens: Sequence[Token]) -> bool:
         """Whether these tokens are exactly one lexicon term ("Universal Credit")."""
@@ -131,6 +142,8 @@ class TermMatcher:
                     fits = candidate.capitals_match([doc[j] for j in words[i : i + n]])
                 if fits and (best is None or (n, candidate.severity, candidate.label) > _key(best)):
                     best = candidate
+            if best is None and self._suffixes:
+                best = self._by_suffix(keys[i])
             if best is None:
                 i += 1
                 continue

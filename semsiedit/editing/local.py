@@ -461,7 +461,7 @@ class LocalEditor:
             ctx.strategies.append("generalise")
             return body
         # Public text that reports who says it ("Critics said she was ...") needs no hedge of ours; a
-        # record still gets one (its statement must not survive verbatim: _leaks).
+        # record needs none once its terms are generalised (its statement must not survive verbatim: _leaks).
         # The reporting verb may open the flagged clause itself ("Commentators described X as a hypocrite").
         privacy_here = any(f.category == "privacy" for f in node.semsi)
         if ctx.profile == "public" and kind == "harmful" and court_record(seg) and not privacy_here:
@@ -476,6 +476,11 @@ class LocalEditor:
         said = court_record_in_paragraph(text, node.start, node.end) or (
             ctx.profile == "public" and (any(reported(text, p) for p in term_starts) or criticised(seg))
         ) or (ctx.profile == "public" and hedged_in_its_sentence(text, node.start, node.end))
+        if not said and any(reported(text, p) for p in term_starts):
+            # A record's reported speech ("Lily said that her dad hits her mum") is the record of what
+            # was said: once its terms are generalised, no "allegedly" or "not proven" of ours on top.
+            unhedged = _assemble(text, node, seg, [(s, e, r.removeprefix("allegedly ")) for s, e, r in reps])
+            said = unhedged != seg
         # An insult's replacement that says "unproven" qualifies the accusation, not a false claim beside it.
         qualified = qualified_by_edit(body) and kind == "harmful"
         hedge_needed = needs_hedge(seg, claim=kind == "misinformation")
