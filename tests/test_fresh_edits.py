@@ -2468,7 +2468,8 @@ def test_a_nickname_before_a_surname_that_is_a_town_and_a_hyphenated_town() -> N
     out = run("Sadly Bill Thornton (plot 14) passed away last Tuesday. His funeral is at St Mary's, Henley-on-Thames, "
               "on Friday 12th at 2pm. Bill's plot will be reallocated.")  # fmt: skip
     gone(out, "Bill", "Thornton", "Henley", "organisation (plot")
-    assert "St Mary's, a city, on" in out and len(set(re.findall(r"Person [A-Z]+", out))) == 1, out
+    # The church called by its saint goes too (session 29): it says where the family worships.
+    assert "at a facility, a city, on" in out and len(set(re.findall(r"Person [A-Z]+", out))) == 1, out
 
 
 def test_sight_loss_is_a_disability() -> None:
@@ -2683,7 +2684,7 @@ def test_a_saints_school_in_an_accusation_goes_whole_and_a_named_charity_is_no_p
     out = run("She also told other neighbours I'm a paedophile, which is completely\nfalse and has led to my kids "
               "being bullied at St Bede's.")  # fmt: skip
     gone(out, "Bede", "paedophile", "organisation's")
-    assert out.endswith("at an organisation."), out
+    assert out.endswith("at a facility."), out
     out = run("Patient: Harold Jenkins, 84\nHarold wishes not to be resuscitated. Referred to community matron and "
               "Marie Curie nurses.")  # fmt: skip
     gone(out, "Harold", "Jenkins")
@@ -4859,3 +4860,28 @@ def test_reported_speech_in_a_record_is_generalised_without_a_hedge() -> None:
     # Said by no one: the record's own statement keeps its hedge.
     out = run("Mark punched her in the face twice.")
     assert "allegedly mistreated her twice" in out and "in the face" not in out, out
+
+
+def test_unemployment_and_struggling_to_pay_the_rent_are_finances() -> None:
+    out = run("Customer Hannah Osei says she was billed £49.99 twice. She mentioned she is currently unemployed and "
+              "struggling to pay her rent, so please prioritise.")  # fmt: skip
+    gone(out, "Hannah", "unemployed", "rent")
+    assert "she is in difficult circumstances and struggling with money, so please prioritise." in out, out
+    out = run("My brother lost his job in March and struggles to pay the mortgage.")
+    assert out == "My brother had a change in circumstances in March and struggles with money.", out
+
+
+def test_sober_since_beside_a_food_bank_is_health_too() -> None:
+    out = run("He has been sober since 2016 and volunteers every Saturday at our food bank.")
+    gone(out, "sober", "food bank")
+    assert out.startswith("He has been well since 2016 and volunteers every Saturday"), out
+
+
+def test_a_place_called_by_its_saint_and_mass_in_lower_case() -> None:
+    out = run("I have known Mr Declan Byrne for eleven years as his parish priest at St Brigid's, Drumcondra.")
+    gone(out, "Declan", "Byrne", "Brigid", "Drumcondra", "parish priest")
+    out = run("He was treated at St Thomas' last week. She attends mass at St Brigid's every Sunday.")
+    gone(out, "Thomas", "Brigid", "mass")
+    assert "treated at a facility last week." in out and "She attends services at a facility every Sunday." in out
+    for text in ("We met on St Patrick's Day.", "The mass of the sample was 4 g and he goes to the gym."):
+        assert run(text) == text

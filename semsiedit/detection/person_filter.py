@@ -550,6 +550,9 @@ def place_preposition_before(text: str, start: int, value: str) -> bool:
     return bool(_PLACE_PREPOSITION.search(before) or (re.search(r",[ \t]*$", before) and line_end))
 
 
+_FEAST_DAY = re.compile(r"[ \t]+(?:Day|Eve|Night)(?![\w'’-])")
+
+
 def clean_person_findings(findings: list[Finding], doc: Doc, offset: int = 0) -> list[Finding]:
     out = []
     if not findings:
@@ -557,6 +560,8 @@ def clean_person_findings(findings: list[Finding], doc: Doc, offset: int = 0) ->
     text = doc_text(doc)
     starts: list[int] = doc.to_array("IDX").tolist()
     for f in findings:
+        if f.category == "pii" and _FEAST_DAY.match(text, f.end - offset) and f.text.split()[0] in DEDICATIONS:
+            continue  # "St Patrick's Day", "St Valentine's Day": a date, named by its saint
         if f.category == "pii" and f.label == "PERSON":
             kept = _clean_person(f, doc, text, offset, starts)
         elif f.category == "pii" and f.label == "LOCATION":

@@ -270,6 +270,14 @@ _CLERGY_HOUSE = re.compile(
 )
 
 
+# A place called by its saint alone ("at St Brigid's", "treated at St Thomas'", "go to St Joseph's"): a
+# parish, school or hospital that names where someone worships, studies or is treated. Not followed by a
+# capitalised word: "St Mary's Hospital" is an institution's full name, "St Patrick's Day" a feast.
+_SAINTS_PLACE = re.compile(
+    r"(?<![\w'’.-])((?:St\.?|Saint) [A-Z][a-z]+(?:['’]s|s['’]))(?![\w'’-])(?![ \t]+[A-Z0-9])"
+)
+
+
 # A church named for the Virgin Mary: "Our Lady of Lourdes", "Our Lady Star of the Sea".
 _OUR_LADY = re.compile(
     r"(?<![\w'’-])Our Lady(?: (?:of|Queen of|Star of|Help of)(?: the)?(?: [A-Z][\w'’-]+){1,3})?(?![\w'’-])"
@@ -334,6 +342,10 @@ def _institutions(text: str) -> list[Finding]:
         Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 1, 0.7, SOURCE, "a named house")
         for m in _NAMED_HOUSE.finditer(text)
         if _a_named_house(m.group(1), text)
+    ]
+    out += [
+        Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 1, 0.7, SOURCE, "a place called by its saint")
+        for m in _SAINTS_PLACE.finditer(text)
     ]
     out += [
         Finding(m.start(1), m.end(1), m.group(1), "pii", "LOCATION", 1, 0.7, SOURCE, "a named clergy house")
