@@ -107,6 +107,11 @@ _PUBLIC_CUES = re.compile(
     r"(?:first|second) world war|world war (?:i|ii|one|two|1|2)|battle of|armistice|archduke|trench warfare|"
     r"assassination of|the (?:british|french|german|russian|red|union|confederate|soviet|roman) army|"
     r"(?:television|tv|radio) (?:presenter|host|personality)|broadcaster|\bdj|hosted (?:the )?(?-i:[A-Z])|"
+    # A public career and its press: "stepped back from acting", "his publicist confirmed".
+    r"(?:stepped back|stepped away|retired|withdrew|took a break) from (?:acting|music|performing|the stage|"
+    r"public life|professional (?:football|tennis|cycling|golf|boxing))|acting career|"
+    r"in a (?:public |joint )?statement|"
+    r"(?:spokesperson|spokesman|spokeswoman|publicist|representatives?) (?:said|confirmed|announced)|"
     # A weather forecast names places nobody lives at: "gusts of up to 60mph", "a yellow warning for ice".
     r"gusts of|(?:yellow|amber|red) warning for|weather warning|"
     r"temperatures (?:as low as|as high as|of up to|will|could|reaching))\b)",

@@ -4885,3 +4885,38 @@ def test_a_place_called_by_its_saint_and_mass_in_lower_case() -> None:
     assert "treated at a facility last week." in out and "She attends services at a facility every Sunday." in out
     for text in ("We met on St Patrick's Day.", "The mass of the sample was 4 g and he goes to the gym."):
         assert run(text) == text
+
+
+def test_a_writer_introducing_themselves_by_a_name_that_is_also_a_place() -> None:
+    out = run("Hey! I'm Sofia, 34, a nurse from Porto living in Manchester. Recently divorced, no kids.")
+    gone(out, "Sofia", "Porto", "Manchester", "divorced")
+    assert out.startswith("Hey! I'm Person "), out
+    for text in ("I'm British and I work nights.", "It's Paris I miss most."):
+        assert "Person" not in run(text), text
+
+
+def test_a_conviction_on_counts_of_a_crime_reads_whole() -> None:
+    text = ("Former Theranos chief executive Elizabeth Holmes was convicted in January 2022 on four counts of "
+            "defrauding investors and sentenced to more than 11 years in prison.")  # fmt: skip
+    out = run(text, "public")
+    gone(out, "defrauding", "taking advantage", " of investors")
+    assert "Elizabeth Holmes was involved in a past legal matter in January 2022 and given a penalty." in out, out
+
+
+def test_a_celebritys_career_is_a_public_cue_and_padded_expenses_an_accusation() -> None:
+    from semsiedit.profile import choose_profile
+
+    text = ("Bruce Willis stepped back from acting in 2022 after being diagnosed with aphasia; in 2023 his family "
+            "announced that his condition had progressed to frontotemporal dementia.")  # fmt: skip
+    assert choose_profile(text, None, []).name == "public"
+    out = run("My coworker Brandon keeps taking credit for my work and I'm pretty sure he's been padding his "
+              "expense claims. Should I report him to HR?")  # fmt: skip
+    gone(out, "Brandon", "padding")
+    assert "he's been misreporting his expense claims." in out, out
+
+
+def test_unpaid_rent_loses_its_sum() -> None:
+    out = run("Dear Ms Kowalczyk, we act for your former landlord, Mr Trevor Hale, in respect of unpaid rent of "
+              "£3,450 for Flat 2, 18 Quarry Road, Bangor LL57 2DG.")  # fmt: skip
+    gone(out, "Kowalczyk", "Hale", "3,450", "Quarry", "Bangor", "LL57")
+    assert "in respect of unpaid rent for a private address." in out, out

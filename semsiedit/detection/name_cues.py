@@ -24,6 +24,7 @@ from semsiedit.detection.names import (
     scan_name,
     strip_possessive,
 )
+from semsiedit.places import is_city, is_known_place
 from semsiedit.text import alternation
 from semsiedit.types import Finding
 
@@ -71,7 +72,13 @@ def find_cued_names(text: str) -> list[Finding]:
     for m in _SELF_INTRO.finditer(text):
         # "Hi Dr Rao, it's Natasha Ivanova": a known given name introducing the writer ("it's Monday" is none).
         name = scan_name(text, m.end())
-        if name is not None and is_given_name(name.words[0]) and not is_common_word(name.words[0], text):
+        if name is None or is_common_word(name.words[0], text):
+            continue
+        # Nobody is a place: after "I'm" a town's or a country's name is the writer's ("I'm Sofia, 34",
+        # "I'm Jordan"); after "it's" it may be the place itself.
+        first_person = m.group().lstrip()[:1] in "Ii" and not m.group().lower().startswith("it")
+        place_name = first_person and (is_city(name.words[0]) or is_known_place(name.words[0]))
+        if is_given_name(name.words[0]) or place_name:
             out.append(person(text, name.start, name.end, SOURCE, "a writer introducing themselves", 0.85))
     return out
 
