@@ -107,6 +107,10 @@ _PUBLIC_CUES = re.compile(
     r"(?:first|second) world war|world war (?:i|ii|one|two|1|2)|battle of|armistice|archduke|trench warfare|"
     r"assassination of|the (?:british|french|german|russian|red|union|confederate|soviet|roman) army|"
     r"(?:television|tv|radio) (?:presenter|host|personality)|broadcaster|\bdj|hosted (?:the )?(?-i:[A-Z])|"
+    # A myth and its debunking: "The idea that lemon water cures cancer is false", "no clinical trial has shown".
+    r"the (?:idea|claim|notion|belief|myth|rumou?r) that|"
+    r"no (?:clinical |scientific |randomi[sz]ed |controlled |large )*(?:trials?|studies|study|research) "
+    r"(?:has|have|had) (?:ever )?(?:shown|found|proven|proved|demonstrated)|"
     # A public career and its press: "stepped back from acting", "his publicist confirmed".
     r"(?:stepped back|stepped away|retired|withdrew|took a break) from (?:acting|music|performing|the stage|"
     r"public life|professional (?:football|tennis|cycling|golf|boxing))|acting career|"

@@ -4920,3 +4920,23 @@ def test_unpaid_rent_loses_its_sum() -> None:
               "£3,450 for Flat 2, 18 Quarry Road, Bangor LL57 2DG.")  # fmt: skip
     gone(out, "Kowalczyk", "Hale", "3,450", "Quarry", "Bangor", "LL57")
     assert "in respect of unpaid rent for a private address." in out, out
+
+
+def test_what_no_court_has_found_is_no_accusation_to_hedge() -> None:
+    out = run("Some commentators have called him a liar for his testimony to Congress in 2018, although no court has "
+              "found that he lied under oath.", "public")  # fmt: skip
+    gone(out, "liar", "allegedly", "not been proven")
+    assert out.endswith("although no court has found that he gave inaccurate testimony."), out
+
+
+def test_a_debunked_health_myth_is_public_text_and_plural_tumours_are_generalised() -> None:
+    from semsiedit.profile import choose_profile
+
+    text = ("The idea that drinking lemon water every morning can cure cancer is false. While lemons contain vitamin "
+            "C, no clinical trial has shown that they shrink tumours. Patients should follow the treatment plan "
+            "agreed with their oncologist.")  # fmt: skip
+    assert choose_profile(text, None, []).name == "public"
+    assert run(text, "public") == text
+    out = run("His two tumours were removed in May.")
+    gone(out, "tumours", "personal health matter")
+    assert out == "His two serious medical issues were removed in May.", out

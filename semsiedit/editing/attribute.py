@@ -216,15 +216,20 @@ def needs_hedge(statement: str, *, claim: bool = False) -> bool:
 
 
 _DENIAL_FRAME = re.compile(
-    r"(?<![\w'’-])(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|disput(?:e|es|ed|ing)|refut(?:e|es|ed|ing))"
-    r"(?:\s+(?:that|having|being|ever))?(?:\s+(?:he|she|they|it|I|we|you|(?-i:[A-Z][\w'’-]*)))?\s*$",
+    r"(?<![\w'’-])(?:(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|disput(?:e|es|ed|ing)|refut(?:e|es|ed|ing))"
+    r"(?:\s+(?:that|having|being|ever))?"
+    # What no finder has found: "although no court has found that he lied under oath".
+    r"|no\s+(?:court|jury|judge|inquiry|investigation|evidence|proof|study|one|tribunal|regulator)\s+"
+    r"(?:(?:has|had|have|ever|yet|so far)\s+)*(?:found|shown|proven|proved|established|concluded|suggested)"
+    r"(?:\s+that)?)"
+    r"(?:\s+(?:he|she|they|it|I|we|you|(?-i:[A-Z][\w'’-]*)))?\s*$",
     re.IGNORECASE,
 )
 
 
 def denied_by_frame(text: str, start: int) -> bool:
     """The statement is what someone denies: "Our client denies that he assaulted your client"."""
-    return bool(_DENIAL_FRAME.search(text, max(0, start - 40), start))
+    return bool(_DENIAL_FRAME.search(text, max(0, start - 60), start))
 
 
 def denies_itself(statement: str) -> bool:
