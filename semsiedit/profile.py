@@ -59,7 +59,14 @@ _RECORD_CUES = re.compile(
     r"grandad|grandpa|grandfather|aunt|auntie|uncle|cousin|niece|nephew|girlfriend|boyfriend|fianc[ée]e?|kids?|"
     r"flatmate|housemate|colleague|ex)\b"
     r"|\b(?:patient|employee|employer|guarantor|tenant|client|customer|applicant|claimant)\b"
-    r"|\bI(?:'m| am| was| have|'ve)\b"
+    # The writer's own voice, not an assistant's ("I'm unable to verify", "I have not seen any reports").
+    r"|\bI(?:'m| am| was| have|'ve)\b(?! (?:not |also |simply )?(?:unable|able to|sorry|afraid|aware|an ai|"
+    r"an artificial|a language model|happy to|here to|familiar|privy|in a position|no (?:information|knowledge|"
+    r"access|record|personal|way)|(?:not |never )(?:seen|found|come across|heard|been able)))"
+    r"|\bcase ?notes?\b|\b(?:defendant|appellant|complainant)['’]?s?\b"
+    # A clinical history and a death notice: "a 6-month history of low mood", "Clinical history: 45-year-old".
+    r"|(?<=\d-)(?:day|week|month|year) history of\b|^(?:clinical history|history|indication|reason for referral)\s*:"
+    r"|\bdonations,? if desired\b|\bpassed away peacefully\b"
     # A session or case note: "session 6 (Luca, 16)", "Next session 21 Jan", "Denies self-harm".
     r"|\bsession \d+\b|\bnext (?:session|appointment|review|visit|home visit)\b|\bdenies (?:self-harm|suicidal|any)\b"
     r"|\([A-Z][a-z]+, \d{1,2}\)"
@@ -68,14 +75,44 @@ _RECORD_CUES = re.compile(
     r"visa sponsorship|sick leave|annual leave|on-call rota|shift lead|(?:cover|covering) (?:for|his|her) shifts?)\b)",
     re.IGNORECASE | re.MULTILINE,
 )
+# A clinical note's shorthand, which no leaflet or answer uses ("Pt", "hx", "34F", "c/o", "HPI", "prn").
+_CLINICAL_SHORTHAND = re.compile(
+    r"(?<![\w/])(?:(?-i:Pt|\d{1,3} ?(?:yo|y/o|[MF]))|hx|dx|h/o|s/p|c/o|w/|hpi|pmh|y/o|bid|tid|qid|qhs|prn|nkda|mrn|"
+    r"chief complaint|history of present illness|assessment and plan|discharge summary|ward round|"
+    r"handover notes?|nhs (?:no\.?|number))(?![\w/])",
+    re.IGNORECASE,
+)
 # Signs of text about public figures: a question-answering model's voice, offices and roles,
 # encyclopaedic and historical phrasing.
 _PUBLIC_CUES = re.compile(
     r"(?=[a-z0-9])(?:\bas an? (?:ai|language model)\b|"
     # An assistant's refusal or hedge, not a person writing about themselves.
-    r"\bi(?:'m| am) sorry,? but i (?:can(?:'|no)?t|am unable|don't)|\bi (?:cannot|can't|am unable to) "
-    r"(?:provide|share|verify|confirm|speculate)|\bi don't have (?:access to )?(?:personal|real-time|specific) "
-    r"information|\bi can tell you that|studies (?:have|show|involving|found)|retracted|peer-reviewed|"
+    r"\bi(?:'m| am) sorry,? but i (?:can(?:'|no)?t|am unable|don't)|\bi (?:cannot|can't|am unable to|'m unable to|"
+    r"am not able to|'m not able to|could not|couldn't|was unable to|do not|don't) "
+    r"(?:provide|share|verify|confirm|speculate|comment|make (?:claims|assumptions|judg(?:e)?ments|definitive)|"
+    r"determine|say for (?:certain|sure)|predict|access|browse|give (?:a )?(?:definitive|specific)|"
+    r"find any (?:credible|reliable|verified|evidence|information|reports?|records?))|"
+    r"\bi (?:don't|do not) have (?:access to |any )?(?:personal|real-time|specific|current|up-to-date|reliable|"
+    r"the latest )?(?:information|data|details)|\bi(?:'m| am) not aware of|\bi have (?:not|never) (?:seen|found|"
+    r"come across|heard of) any|\bi have no (?:information|knowledge|evidence)|as of my (?:last|knowledge|latest)|"
+    r"knowledge cut-?off|my training data|"
+    # An answer that weighs claims: "It's important to note", "there is no credible evidence".
+    r"it(?:'s| is) (?:important|worth|crucial|essential) (?:to )?(?:note|noting|remember|mention|mentioning|"
+    r"consider|emphasi[sz]e|point out)|there (?:is|are|was|were) no (?:definitive|clear|simple|single|credible|"
+    r"concrete|direct|verified|verifiable|publicly available|documented|reliable)\b|(?:credible|reliable|reputable|"
+    r"verified|verifiable|official|mainstream) (?:sources?|reports?|outlets?|news|evidence|media)|"
+    r"(?:several|various|multiple|a (?:number|variety|combination) of) (?:possible |key |potential |underlying |"
+    r"contributing )?(?:reasons|factors|explanations|theories|possibilities)|misinformation|disinformation|"
+    r"fact-check\w*|unsubstantiated|(?:this|the|that) (?:statement|claim|assertion|rumou?r) is (?:incorrect|false|"
+    r"inaccurate|misleading|untrue|not true|true|accurate|partially)|it(?:'s| is) (?:inaccurate|incorrect|false|"
+    r"untrue|unlikely|misleading|not accurate|not true|not correct) (?:to say|to claim|to suggest|that)|"
+    r"here(?:'s| is) why|here are (?:a few|some|several|the) (?:key |main |possible )?(?:reasons|factors|points)|"
+    r"comedian|comedy special|sitcom|(?:tv|television) series|"
+    # News about public people: "a federal jury", "in a 2021 interview with Oprah Winfrey", "the Watergate scandal".
+    r"(?:federal|grand|state) jury|interview with (?-i:[A-Z])|"
+    r"in an? (?:\d{4} |televised |tv |radio |recent )?interview|"
+    r"activist|influencer|scandal|hush-money|protests|"
+    r"\bi can tell you that|studies (?:have|show|involving|found)|retracted|peer-reviewed|"
     r"struck off|\b(?:president|senator|governor|congress(?:man|woman)?|prime minister|"
     r"minister|secretary of state|mayor|actor|actress|singer|rapper|celebrity|ceo|founder|co-?founded|co-?founders?|"
     r"billionaire|(?:co-?)?founded (?-i:[A-Z])[\w&.'’-]*(?: [\w&.'’-]+){0,3} in (?:1[89]|20)\d\d|"
@@ -84,7 +121,11 @@ _PUBLIC_CUES = re.compile(
     r"parliament|prime minister)|(?:political|opposition|ruling|governing|the) party|"
     r"party (?:leader|members?|conference|politics|officials|leadership)|"
     r"administration|government|campaign|election|wikipedia|according to|reportedly|"
-    r"journalist|newspaper|publicly|celebrities|public figures?|former|prosecutors?|investors|shareholders|"
+    r"journalist|newspaper|publicly|celebrities|public figures?|prosecutors?|investors|shareholders|"
+    # A former office, not "her former partner": "former President Obama", "Former mayor Ray Nagin".
+    r"former (?:(?-i:[A-Z])|(?:vice )?president|senator|governor|mayor|congress\w*|(?:prime )?minister|secretary|"
+    r"chancellor|ceo|chief executive|chair\w*|director|leader|member of|star|player|champion|editor|ambassador|"
+    r"judge|attorney general|first lady|head of|speaker|presidential|white house|fbi|cia|(?:us|u\.s\.) )|"
     r"foundation|conspiracy theor(?:y|ies)|social media|no evidence|fans|album|film|box office|historians?|"
     r"scientists|researchers|scholars|consensus|century|centuries|pandemic|treaty|empire|dynasty|tabloids?|"
     r"paparazzi|world tour|concerts?|grammys?|oscars?|olympics?|press conference|told reporters|documentary|"
@@ -205,6 +246,7 @@ def choose_profile(
         # Nothing here can tell a record from public text in another language: protect the most.
         return Profile("record", f"auto: written in another language ({language})", protect, preserve, language)
     record = len(_RECORD_CUES.findall(text)) + sum(canonical(f.label) in _RECORD_PII for f in findings)
+    record += bool(_CLINICAL_SHORTHAND.search(text))  # "Pt is a 67 yo M w/ hx of CHF": a note names no one
     opening = _OPENING_QUESTION.match(text)
     asked = bool(context and context.strip()) or bool(opening and not _FORUM_QUESTION.search(opening.group()))
     public = len(_PUBLIC_CUES.findall(text)) + (2 if asked else 0)

@@ -72,6 +72,28 @@ def test_auto_profile_uses_content_and_question() -> None:
     assert chosen.name == "public" and chosen.reason.startswith("auto:")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An assistant's voice is no writer's: "I'm unable to verify", "I have not seen any credible reports".
+        ("I am unable to verify that Elon Musk and Ghislaine Maxwell were ever photographed together.", "public"),
+        ("I have not seen any credible reports about Governor Ron DeSantis signing such a law. It's important to "
+         "verify claims like this.", "public"),
+        ("This statement is incorrect. Gov. Tony Evers has not announced plans to hike the gas tax.", "public"),
+        ("In a 2021 interview with Oprah Winfrey, Meghan said she had experienced suicidal thoughts.", "public"),
+        # A note's shorthand names no one, yet it is a record; "her former partner" is no former office.
+        ("Pt is a 67 yo M w/ hx of CHF, DM2 and HTN who presented to the ED on 3/14/24 c/o SOB.", "record"),
+        ("A 38-year-old taxi driver with a 6-month history of low mood and early waking.", "record"),
+        ("We continued trauma processing around the assault by her former partner in 2019.", "record"),
+        ("I am so tired. I have been caring for my mum since her stroke.", "record"),
+        # A leaflet's dose is no clinical note, and it names no one.
+        ("Ibuprofen is used to relieve pain. The usual adult dose is 200 to 400 mg every four to six hours.", "public"),
+    ],
+)
+def test_auto_profile_reads_an_assistants_voice_and_a_notes_shorthand(text: str, expected: str) -> None:
+    assert choose_profile(text, None, []).name == expected, choose_profile(text, None, []).reason
+
+
 def test_public_profile_keeps_names_but_not_contact_details() -> None:
     text = "Senator Kim (kim@example.org) spoke."
     people = Finding(0, 11, "Senator Kim", "pii", "PERSON")
