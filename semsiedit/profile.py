@@ -87,8 +87,8 @@ _CLINICAL_SHORTHAND = re.compile(
 _PUBLIC_CUES = re.compile(
     r"(?=[a-z0-9])(?:\bas an? (?:ai|language model)\b|"
     # An assistant's refusal or hedge, not a person writing about themselves.
-    r"\bi(?:'m| am) sorry,? but i (?:can(?:'|no)?t|am unable|don't)|\bi (?:cannot|can't|am unable to|'m unable to|"
-    r"am not able to|'m not able to|could not|couldn't|was unable to|do not|don't) "
+    r"\bi(?:'m| am) sorry,? but i (?:can(?:'|no)?t|am unable|don't)|\bi(?: cannot| can't| am unable to|'m unable to|"
+    r" am not able to|'m not able to| could not| couldn't| was unable to| do not| don't) "
     r"(?:provide|share|verify|confirm|speculate|comment|make (?:claims|assumptions|judg(?:e)?ments|definitive)|"
     r"determine|say for (?:certain|sure)|predict|access|browse|give (?:a )?(?:definitive|specific)|"
     r"find any (?:credible|reliable|verified|evidence|information|reports?|records?))|"
@@ -108,6 +108,12 @@ _PUBLIC_CUES = re.compile(
     r"untrue|unlikely|misleading|not accurate|not true|not correct) (?:to say|to claim|to suggest|that)|"
     r"here(?:'s| is) why|here are (?:a few|some|several|the) (?:key |main |possible )?(?:reasons|factors|points)|"
     r"comedian|comedy special|sitcom|(?:tv|television) series|"
+    # An assistant correcting a question: "I apologize, but there seems to be an error in your question".
+    r"i apologi[sz]e,? but|(?:error|confusion|misunderstanding|mistake) in (?:your|the) (?:statement|question|"
+    r"query|premise)|as far as i know|without (?:a |more )?specific context|you may be thinking of|"
+    r"it(?:'s| is) difficult to (?:provide|say|determine|know|confirm|verify|pinpoint)|also known as|"
+    r"(?:u\.s\.|us) (?:representative|secretary|senator|attorney)|secretary of (?:state|defense|housing|the)|"
+    r"(?:nhl|nfl|nba|mlb|fifa|uefa)\b|"
     # News about public people: "a federal jury", "in a 2021 interview with Oprah Winfrey", "the Watergate scandal".
     r"(?:federal|grand|state) jury|interview with (?-i:[A-Z])|"
     r"in an? (?:\d{4} |televised |tv |radio |recent )?interview|"

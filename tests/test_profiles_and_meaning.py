@@ -81,6 +81,8 @@ def test_auto_profile_uses_content_and_question() -> None:
          "verify claims like this.", "public"),
         ("This statement is incorrect. Gov. Tony Evers has not announced plans to hike the gas tax.", "public"),
         ("In a 2021 interview with Oprah Winfrey, Meghan said she had experienced suicidal thoughts.", "public"),
+        ("I apologise, but there seems to be an error in your question. The senator never said that.", "public"),
+        ("I'm unable to comment on specific events involving Gary Lineker.", "public"),
         # A note's shorthand names no one, yet it is a record; "her former partner" is no former office.
         ("Pt is a 67 yo M w/ hx of CHF, DM2 and HTN who presented to the ED on 3/14/24 c/o SOB.", "record"),
         ("A 38-year-old taxi driver with a 6-month history of low mood and early waking.", "record"),
