@@ -4940,3 +4940,15 @@ def test_a_debunked_health_myth_is_public_text_and_plural_tumours_are_generalise
     out = run("His two tumours were removed in May.")
     gone(out, "tumours", "personal health matter")
     assert out == "His two serious medical issues were removed in May.", out
+
+
+def test_a_criminal_conviction_reads_whole_and_vitamin_c_is_no_person() -> None:
+    out = run("Also disclosed he has a criminal conviction for shoplifting from 2012. She has two criminal "
+              "convictions.")  # fmt: skip
+    gone(out, "criminal", "shoplifting", "improper")
+    assert out == "Also disclosed he has a past legal matter from 2012. She has past legal matters.", out
+    out = run("Vitamin C cures the common cold. She takes Vitamin D daily, says Dr Ahmed.")
+    gone(out, "Ahmed")
+    assert out.startswith("Vitamin C supposedly cures the common cold") and "takes Vitamin D daily" in out, out
+    out = run("He leaves early on Fridays for Friday prayers at the mosque.")
+    assert out == "He leaves early on Fridays for religious observance at a place of worship.", out
