@@ -129,7 +129,7 @@ _PUBLIC_CUES = re.compile(
     r"administration|government|campaign|election|wikipedia|according to|reportedly|"
     r"journalist|newspaper|publicly|celebrities|public figures?|prosecutors?|investors|shareholders|"
     # A former office, not "her former partner": "former President Obama", "Former mayor Ray Nagin".
-    r"former (?:(?-i:[A-Z])|(?:vice )?president|senator|governor|mayor|congress\w*|(?:prime )?minister|secretary|"
+    r"former (?:(?-i:[A-Z])\w*|(?:vice )?president|senator|governor|mayor|congress\w*|(?:prime )?minister|secretary|"
     r"chancellor|ceo|chief executive|chair\w*|director|leader|member of|star|player|champion|editor|ambassador|"
     r"judge|attorney general|first lady|head of|speaker|presidential|white house|fbi|cia|(?:us|u\.s\.) )|"
     r"foundation|conspiracy theor(?:y|ies)|social media|no evidence|fans|album|film|box office|historians?|"

@@ -4952,3 +4952,18 @@ def test_a_criminal_conviction_reads_whole_and_vitamin_c_is_no_person() -> None:
     assert out.startswith("Vitamin C supposedly cures the common cold") and "takes Vitamin D daily" in out, out
     out = run("He leaves early on Fridays for Friday prayers at the mosque.")
     assert out == "He leaves early on Fridays for religious observance at a place of worship.", out
+
+
+def test_bedwetting_and_incontinence_are_health() -> None:
+    out = run("His teacher thinks he might have ADHD and we'd like a referral. He also still wets the bed most nights.")
+    gone(out, "ADHD", "wets the bed")
+    assert out.endswith("He also still has a health issue."), out
+    out = run("She is doubly incontinent and needs two carers. Her bedwetting has improved.")
+    assert out == "She is living with a health issue and needs two carers. Her health issue has improved.", out
+
+
+def test_a_former_chief_executive_of_a_named_firm_is_public_text() -> None:
+    from semsiedit.profile import choose_profile
+
+    text = "Former Theranos chief executive Elizabeth Holmes began serving her sentence in May 2023."
+    assert choose_profile(text, None, []).name == "public"
