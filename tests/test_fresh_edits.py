@@ -4967,3 +4967,23 @@ def test_a_former_chief_executive_of_a_named_firm_is_public_text() -> None:
 
     text = "Former Theranos chief executive Elizabeth Holmes began serving her sentence in May 2023."
     assert choose_profile(text, None, []).name == "public"
+
+
+def test_a_full_name_with_an_ssn_after_it_is_a_person_whatever_the_tag() -> None:
+    out = run("Please set up a wage garnishment for Marcus Delgado (SSN 512-44-8821) effective the next pay cycle.")
+    gone(out, "Marcus", "Delgado", "512-44")
+    assert re.search(r"for Person \w+ \(SSN withheld\) effective", out), out
+
+
+def test_a_drink_driving_conviction_and_a_lost_licence_in_a_long_sentence() -> None:
+    out = run("Kevin from accounts got done for drink driving last month and lost his licence, so he's getting lifts "
+              "from his girlfriend Shannon until March.")  # fmt: skip
+    gone(out, "Kevin", "Shannon", "drink", "licence", "private family matter")
+    assert "got into legal trouble last month and lost the right to drive, so he's getting lifts from his" in out, out
+
+
+def test_a_secret_member_of_the_illuminati_is_a_claim() -> None:
+    out = run("The Pope is secretly a member of the Illuminati, which controls the world's banks.", "public")
+    assert "supposedly" in out and "not supported by reliable evidence" in out, out
+    text = "The Bavarian Illuminati was a secret society founded in 1776 and banned in 1785."
+    assert run(text, "public") == text

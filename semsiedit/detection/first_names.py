@@ -98,8 +98,10 @@ def _full_name_org(tok: Token, nxt: Token | None) -> bool:
     of_a_firm = after is not None and after.lower_ == "of" and after.ent_iob_ == "I"
     if after is not None and after.ent_iob_ == "I" and not of_a_firm:
         return False
-    # "Amara Osei-Bonsu, who read …": only a person is a "who".
-    who = re.match(r",?[ \t]*who\b", doc.text[last.idx + len(last.text) :])
+    # "Amara Osei-Bonsu, who read …": only a person is a "who"; only a person has a date of birth or an
+    # SSN in brackets after the name ("Marcus Delgado (SSN 512-44-8821)").
+    rest = doc.text[last.idx + len(last.text) :]
+    who = re.match(r",?[ \t]*who\b", rest) or _PERSONAL_NUMBER_AFTER.match(rest)
     return nxt.lower_ not in org_words() and (
         of_a_firm
         or bool(who)
@@ -108,6 +110,12 @@ def _full_name_org(tok: Token, nxt: Token | None) -> bool:
         or _a_line_of_its_own(tok, nxt)
         or _set_off(tok)
     )
+
+
+_PERSONAL_NUMBER_AFTER = re.compile(
+    r"[ \t]*\((?:SSN|DOB|D\.O\.B\.?|date of birth|born|NHS(?: no\.?| number)?|MRN|NI(?: no\.?| number)?|"
+    r"NINO|aged?)\b", re.IGNORECASE
+)
 
 
 _HE_OR_SHE = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
