@@ -4987,3 +4987,12 @@ def test_a_secret_member_of_the_illuminati_is_a_claim() -> None:
     assert "supposedly" in out and "not supported by reliable evidence" in out, out
     text = "The Bavarian Illuminati was a secret society founded in 1776 and banned in 1785."
     assert run(text, "public") == text
+
+
+def test_a_given_name_that_is_a_word_before_a_surname_the_ner_tagged() -> None:
+    out = run("Amber Myers was born in Leeds in 1990. Amber is a practising Catholic. Friends describe Amber as "
+              "generous.")  # fmt: skip
+    gone(out, "Amber", "Myers", "Catholic")
+    assert len(set(re.findall(r"Person \w+", out))) == 1, out
+    text = "An amber warning for rain covers Leeds and York."
+    assert run(text, "public") == text

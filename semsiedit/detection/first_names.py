@@ -288,7 +288,9 @@ def _word_name_and_surname(tok: Token, text: str) -> bool:
     surname = nxt.text
     if is_common_word(surname, text) or surname.lower() in org_words() or _a_place_word(surname) or is_city(surname):
         return False
-    return any(t.lower_ in _GENDERED_PRONOUNS for t in doc)
+    # The NER took the surname alone for a person ("Amber Myers was born in ..."): the word before it is
+    # the given name, whether or not a he or a she follows.
+    return nxt.ent_type_ == "PERSON" or any(t.lower_ in _GENDERED_PRONOUNS for t in doc)
 
 
 def _signs_off(tok: Token) -> bool:
