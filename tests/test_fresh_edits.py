@@ -4996,3 +4996,11 @@ def test_a_given_name_that_is_a_word_before_a_surname_the_ner_tagged() -> None:
     assert len(set(re.findall(r"Person \w+", out))) == 1, out
     text = "An amber warning for rain covers Leeds and York."
     assert run(text, "public") == text
+
+
+def test_a_titled_surname_that_is_a_job_and_a_firm_ending_its_sentence() -> None:
+    out = run("My neighbour Ashley Cook told me something. Ms. Cook works at Hale Logistics Inc. She is 91.")
+    gone(out, "Ashley", "Cook", "Hale", "91")
+    assert len(set(re.findall(r"Person \w+", out))) == 1, out
+    assert "works at an organisation. She is over 89." in out, out
+    assert run("Role: Cook. Shift: nights.") == "Role: Cook. Shift: nights."

@@ -309,6 +309,8 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
         is_title(words[0]) or words[0] in first_names()
     ):
         return None  # "outside the Red Lion", "at the Golden Fleece": a pub's or a building's name, not a person
+    # "Ms. Cook", "Mr Baker": after an honorific a surname, whatever else it means ("Deputy Head" is a job).
+    titled = bool(words) and words[0].rstrip(".") in _HONORIFICS
     while words and is_title(words[0]):
         words.pop(0)
     if not words:
@@ -340,7 +342,7 @@ def _clean_person(f: Finding, doc: Doc, text: str, offset: int, starts: list[int
             end += len(m.group()) if (m := re.match(r"['’]s\b", text[end:])) else 0
             return replace(f, start=start + offset, end=end + offset, text=text[start:end], label="ORGANIZATION",
                            reason=f"{f.reason}; a workplace, not a person")
-        if is_job_title(rest) and rest not in first_names():
+        if is_job_title(rest) and rest not in first_names() and not titled:
             return None  # "Role: Senior Accountant": a job, not a surname
         title_after = re.match(r"[ \t]+([A-Z][a-z]+)\b", text[end : end + 30])
         if title_after and is_job_title(title_after.group(1)) and rest not in first_names():
@@ -550,6 +552,7 @@ def place_preposition_before(text: str, start: int, value: str) -> bool:
     return bool(_PLACE_PREPOSITION.search(before) or (re.search(r",[ \t]*$", before) and line_end))
 
 
+_HONORIFICS = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame"})
 _FEAST_DAY = re.compile(r"[ \t]+(?:Day|Eve|Night)(?![\w'’-])")
 
 

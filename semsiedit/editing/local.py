@@ -288,7 +288,7 @@ class LocalEditor:
             if general is not None:
                 ctx.strategies.append("generalise")
                 return general
-            return render_pii(text, node, ctx)
+            return _keep_full_stop(text, node, render_pii(text, node, ctx))
         seg = text[node.start : node.end]
         if usable_name(seg) and len(seg.split()) <= 4 and not node.children and not _table_cell(node) and (
             not is_table_term(seg)  # a form's "Smoker: Yes" is an attribute in its own right
@@ -531,6 +531,17 @@ class LocalEditor:
         # Softened harmful terms already hedge the statement; an unverified claim always gets one.
         adverb = kind == "misinformation" or "harmful" not in matched
         return wrap(text, node, body, kind, ctx, adverb=adverb, changed=body != seg)
+
+
+def _keep_full_stop(text: str, node: Node, rendered: str) -> str:
+    """A name whose abbreviation ends its sentence ("works at Hale Logistics Inc. Next ...") keeps the
+    sentence's full stop in its replacement ("works at an organisation. Next ...")."""
+    ends_sentence = re.match(r"(?:$|\n| [A-Z\"“(])", text[node.end :]) is not None
+    # An abbreviation of two letters or more ("Inc.", "Ltd."), not an initial ("Thomas J.    MRN").
+    abbreviation = re.search(r"[A-Za-z]{2,}\.\Z", text[node.start : node.end]) is not None
+    if abbreviation and ends_sentence and not rendered.endswith("."):
+        return rendered + "."
+    return rendered
 
 
 _YES_NO = re.compile(
