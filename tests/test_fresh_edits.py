@@ -5004,3 +5004,9 @@ def test_a_titled_surname_that_is_a_job_and_a_firm_ending_its_sentence() -> None
     assert len(set(re.findall(r"Person \w+", out))) == 1, out
     assert "works at an organisation. She is over 89." in out, out
     assert run("Role: Cook. Shift: nights.") == "Role: Cook. Shift: nights."
+
+
+def test_a_plural_street_type_is_still_an_address() -> None:
+    out = run("Mr. Lindsey now lives at 730 Jackson Parkways, South Amanda, NM 14006.")
+    gone(out, "Lindsey", "Jackson", "Amanda", "14006")
+    assert out.endswith("now lives at a private address in NM."), out
