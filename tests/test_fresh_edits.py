@@ -5010,3 +5010,26 @@ def test_a_plural_street_type_is_still_an_address() -> None:
     out = run("Mr. Lindsey now lives at 730 Jackson Parkways, South Amanda, NM 14006.")
     gone(out, "Lindsey", "Jackson", "Amanda", "14006")
     assert out.endswith("now lives at a private address in NM."), out
+
+
+def test_a_supreme_court_ruling_is_no_claim_and_misleading_someone_reads_as_a_verb() -> None:
+    out = run("In 2019, Boris Johnson prorogued Parliament for five weeks; the Supreme Court later ruled the "
+              "prorogation unlawful. Critics accused him of misleading the Queen.", "public")  # fmt: skip
+    gone(out, "not been proven", "disputed the Queen")
+    assert "the Supreme Court later ruled the prorogation unlawful." in out, out
+    assert "Critics questioned him over misinforming the Queen." in out, out
+
+
+def test_a_sex_offender_a_mate_on_the_dole_and_an_indian_flat() -> None:
+    out = run("The patient's husband, Dale Hutchins, is a registered sex offender and is not permitted to visit.")
+    gone(out, "Dale", "Hutchins", "sex offender")
+    assert "is a person with a past legal matter and is not permitted to visit." in out, out
+    assert run("He has been on the sex offenders register since 2015.") == (
+        "He has been on the legal register since 2015."
+    )
+    out = run("G'day, my mate Bazza (Barry Collins) has been on the dole for two years.")
+    gone(out, "Bazza", "Barry", "Collins", "dole")
+    assert out.endswith("has been receiving support for two years."), out
+    out = run("He lives at Flat 4B, Shanti Apartments, Andheri West, Mumbai 400058.")
+    gone(out, "4B", "Shanti", "Andheri", "Mumbai", "400058")
+    assert run("My mate said the game was rubbish.") == "My mate said the game was rubbish."

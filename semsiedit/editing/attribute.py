@@ -173,6 +173,9 @@ _COURT_RECORD = re.compile(
     r"confessed|found liable|held liable|ordered (?:him|her|them|it) to pay)(?![\w'’-])"
     r"|(?:stories|allegations|claims|accusations) (?:are|were) true\b"
     r"|(?<![\w'’-])(?:inquest|coroner|inquiry) (?:found|ruled|concluded|returned|recorded)(?![\w'’-])"
+    # A court's ruling: "the Supreme Court later ruled the prorogation unlawful".
+    r"|(?<![\w'’-])(?:court|judges?|justices|tribunal) (?:(?:later|unanimously|subsequently|eventually|also) )?"
+    r"(?:ruled|held|declared|found)(?![\w'’-])"
     # "A jury in Delaware found him guilty": a verdict, with its object between.
     r"|(?<![\w'’-])(?:found|find|finds) (?:him|her|them|(?-i:[A-Z])[\w'’.-]*(?: (?-i:[A-Z])[\w'’.-]*){0,2})"
     r" guilty(?![\w'’-])",
