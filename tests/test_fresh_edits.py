@@ -545,7 +545,7 @@ def test_a_condition_that_modifies_a_clinical_noun_goes_and_the_noun_stays() -> 
     gone(out, "HIV", "Maria")
     assert out.endswith("'s diagnosis was confirmed yesterday."), out
     out = run("Mark Olsen started cancer treatment in May.")
-    assert out.endswith(" started treatment in May."), out
+    assert out.endswith(" started treatment in a certain month."), out  # a date element (session 29)
 
 
 def test_a_given_name_the_ner_takes_for_a_group_or_place_is_a_person() -> None:
@@ -1786,7 +1786,8 @@ def test_a_recruitment_note_is_a_record_and_loses_a_visa_a_condition_and_an_empl
     result = rewrite_text(text, score=False)
     out = result.rewritten
     gone(out, "Gómez", "ALS", "Tier 2", "Brightline")
-    assert result.profile["name"] == "record" and "sponsored by an organisation, which expires in June." in out, out
+    assert result.profile["name"] == "record", result.profile
+    assert "sponsored by an organisation, which expires in a certain month." in out, out
 
 
 def test_a_therapy_note_and_a_gym_form_lose_voices_and_a_knee_operation() -> None:
@@ -4376,7 +4377,7 @@ def test_a_probation_note_a_positive_drug_test_and_a_failed_one() -> None:
     gone(out, "Probation", "Pike", "X418822", "Stockport", "cocaine", "drug")
     assert out.startswith("Supervision note, 2026."), out
     assert "at the city office." in out and "his last check was of concern." in out, out
-    assert "failed a workplace check in May." in out, out
+    assert "failed a workplace check in a certain month." in out, out
 
 
 def test_a_slumlord_who_cheats_his_tenants_keeps_the_grammar() -> None:
@@ -4868,7 +4869,7 @@ def test_unemployment_and_struggling_to_pay_the_rent_are_finances() -> None:
     gone(out, "Hannah", "unemployed", "rent")
     assert "she is in difficult circumstances and struggling with money, so please prioritise." in out, out
     out = run("My brother lost his job in March and struggles to pay the mortgage.")
-    assert out == "My brother had a change in circumstances in March and struggles with money.", out
+    assert out == "My brother had a change in circumstances in a certain month and struggles with money.", out
 
 
 def test_sober_since_beside_a_food_bank_is_health_too() -> None:
@@ -4939,7 +4940,7 @@ def test_a_debunked_health_myth_is_public_text_and_plural_tumours_are_generalise
     assert run(text, "public") == text
     out = run("His two tumours were removed in May.")
     gone(out, "tumours", "personal health matter")
-    assert out == "His two serious medical issues were removed in May.", out
+    assert out == "His two serious medical issues were removed in a certain month.", out
 
 
 def test_a_criminal_conviction_reads_whole_and_vitamin_c_is_no_person() -> None:
@@ -5033,3 +5034,12 @@ def test_a_sex_offender_a_mate_on_the_dole_and_an_indian_flat() -> None:
     out = run("He lives at Flat 4B, Shanti Apartments, Andheri West, Mumbai 400058.")
     gone(out, "4B", "Shanti", "Andheri", "Mumbai", "400058")
     assert run("My mate said the game was rubbish.") == "My mate said the game was rubbish."
+
+
+def test_a_month_without_its_year_is_a_date_element_of_a_persons_event() -> None:
+    out = run("He's been really anxious since his grandad died in September. She started in late June.")
+    gone(out, "September", "June")
+    assert out == "He's been really anxious since his grandad died in a certain month. She started in a certain month."
+    for text in ("The library opens in September.", "I got a letter from May yesterday."):
+        assert run(text) == text
+    assert run("Trump visited Poland in February.", "public") == "Trump visited Poland in February."

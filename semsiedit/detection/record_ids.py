@@ -79,6 +79,16 @@ _DAY_MONTH = re.compile(
 )
 
 
+# A month without its day or year, after a preposition ("died in September", "off sick since March",
+# "until late June"): still a date element of a person's event. Not "by May" or "from May" (a person).
+_MONTHS_ALONE = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH_ALONE = re.compile(
+    r"(?<![\w'’-])(?:(?:in|since|until|till|before|after|during|throughout|last|this|next)[ \t]+"
+    r"|(?:by|from)[ \t]+(?!May\b))"
+    rf"(?P<m>(?:(?:early|late|mid)[ \t-]*)?{_MONTHS_ALONE})(?![\w/-])(?![ \t]*,?[ \t]*\d)(?![ \t]+[A-Z])"
+)
+
+
 _DATE_FIELD = re.compile(
     r"[ \t]*(?:(?:Date|Dated|Sent|Received)(?:[ \t]+of[ \t]+[a-z]+(?:[ \t]+[a-z]+)?)?(?:[ \t]*/[ \t]*Time)?"
     r"|(?:start|leaving|end|joining|termination|resignation|return|incident|visit|review)[ \t]+date)[ \t]*:",
@@ -480,6 +490,11 @@ def find_record_ids(text: str) -> list[Finding]:
     found += [
         _finding(m, "DATE_TIME", "a day and month of a person's event", "d")
         for m in _DAY_MONTH.finditer(text)
+        if _personal(text, m)
+    ]
+    found += [
+        _finding(m, "DATE_TIME", "a month of a person's event", "m")
+        for m in _MONTH_ALONE.finditer(text)
         if _personal(text, m)
     ]
     found += _name_lines(text) + _places(text) + _institutions(text) + _possessive_places(text)

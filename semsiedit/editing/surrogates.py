@@ -131,12 +131,21 @@ def letters(n: int) -> str:
     return out
 
 
+_MONTH_ONLY = re.compile(
+    r"(?:(?:early|late|mid)[ \t-]*)?(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)\Z",
+    re.IGNORECASE,
+)
+
+
 def date_descriptor(value: str) -> str:
     v = value.strip()
     if _YEAR.match(v):
         return "a certain year"
     if _TIME.search(v):
         return "a certain time"
+    if _MONTH_ONLY.match(v):
+        return "a certain month"  # "died in September" -> "died in a certain month"
     return "a certain date"
 
 
