@@ -5043,3 +5043,14 @@ def test_a_month_without_its_year_is_a_date_element_of_a_persons_event() -> None
     for text in ("The library opens in September.", "I got a letter from May yesterday."):
         assert run(text) == text
     assert run("Trump visited Poland in February.", "public") == "Trump visited Poland in February."
+
+
+def test_a_period_of_unemployment_child_maintenance_ihd_and_a_rare_form_of_cancer() -> None:
+    out = run("Rent was occasionally late during his period of unemployment in 2021.")
+    assert out == "Rent was occasionally late during a difficult period in 2021.", out
+    out = run("My ex-husband Liam refuses to pay child maintenance.")
+    gone(out, "Liam", "child maintenance")
+    out = run("Pt c/o chest pain. Known IHD, ex-smoker (30 pack-years).")
+    gone(out, "IHD", "smoker")
+    out = run("Steve Jobs was diagnosed with a rare form of pancreatic cancer in 2003.", "public")
+    assert out == "Steve Jobs was diagnosed with a serious medical issue in 2003.", out
