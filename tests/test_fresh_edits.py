@@ -5054,3 +5054,11 @@ def test_a_period_of_unemployment_child_maintenance_ihd_and_a_rare_form_of_cance
     gone(out, "IHD", "smoker")
     out = run("Steve Jobs was diagnosed with a rare form of pancreatic cancer in 2003.", "public")
     assert out == "Steve Jobs was diagnosed with a serious medical issue in 2003.", out
+
+
+def test_a_plea_in_capitals_and_a_boyfriend_named_after_bf() -> None:
+    out = run("MY SISTER JOANNE PRICE HAS BEEN MISSING SINCE FRIDAY. SHE IS DIABETIC AND HAS NO INSULIN WITH HER.")
+    gone(out, "JOANNE", "PRICE", "DIABETIC", "INSULIN", "NO a ")
+    assert "SHE IS " in out and "HAS NO prescribed medication WITH HER." in out, out
+    out = run("OMG my bf Jake just got diagnosed with testicular cancer at 24. My hubby Dev is a nurse.")
+    gone(out, "Jake", "Dev", "testicular")

@@ -20,7 +20,7 @@ PLURAL_SUBJECTS = {"they", "we", "you", "i"}
 PRONOUNS = {"he", "she", "they", "we", "i", "you", "it"}
 # "X's" is a possessive determiner, except the contractions of "is"/"has" ("she's a nurse").
 DETERMINERS = (
-    r"a|an|the|this|that|these|those|my|your|his|her|its|our|their|"
+    r"a|an|the|this|that|these|those|my|your|his|her|its|our|their|no|any|every|each|which|whose|"
     r"(?!(?:he|she|it|that|there|here|what|who|where|everyone|someone|nobody)['’]s\b)[\w-]+['’]s"
     r"|[\w-]+s['’](?!\w)"  # a plural possessive: "his parents' divorce"
 )

@@ -36,6 +36,9 @@ def usable_name(value: str | None) -> bool:
     # A role noun opening the sentence ("Parents of both children were informed"), not a name.
     if " " not in v and {v.lower(), v.lower().removesuffix("s")} & person_nouns():
         return False
+    # Text in capitals looks like a name word by word: "SHE IS DIABETIC" is a pronoun and a verb.
+    if v.isupper() and any(w.lower() in PRONOUNS or w.lower() in function_words()[0] for w in v.split()):
+        return False
     return bool(_NAME_LIKE.match(v))
 
 
