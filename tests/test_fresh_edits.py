@@ -5062,3 +5062,18 @@ def test_a_plea_in_capitals_and_a_boyfriend_named_after_bf() -> None:
     assert "SHE IS " in out and "HAS NO prescribed medication WITH HER." in out, out
     out = run("OMG my bf Jake just got diagnosed with testicular cancer at 24. My hubby Dev is a nurse.")
     gone(out, "Jake", "Dev", "testicular")
+
+
+def test_police_arresting_someone_substance_abuse_and_a_drug_habit_keep_their_grammar() -> None:
+    out = run("British police entered the embassy and arrested Assange for breaching his bail conditions in 2012.",
+              "public")  # fmt: skip
+    gone(out, "involved in a past legal matter Assange")
+    assert "entered the embassy and detained Assange for breaching" in out, out
+    out = run("If anyone, including President Trump, were to be arrested or charged with a crime, it would be news.",
+              "public")  # fmt: skip
+    assert out.count("involved in a past legal matter") == 1, out
+    text = "Many homeless people struggle with mental health issues and substance abuse, and the city has few services."
+    assert run(text, "public") == text
+    assert run("His drug abuse started at 15.") == "His personal health matter started at 15."
+    out = run("He was arrested for child abuse in 2010.", "public")
+    gone(out, "child abuse")

@@ -449,7 +449,9 @@ def core_range(text: str, start: int, end: int) -> tuple[int, int]:
 def collapse_repeats(body: str, replacements: Sequence[str]) -> str:
     """ "a family matter and a family matter" -> "a family matter": two terms, one generalisation; also a
     list ("CHF, DM2 and HTN" -> "a medical issue, a medical issue and a medical issue")."""
-    words = {w for r in replacements for w in [re.sub(r"^.*? (?=(?:an?|the) )", "", r)] if len(w) > 3}
+    # The noun phrase ("a family matter"), and the whole replacement ("involved in a past legal matter or
+    # involved in a past legal matter" from "arrested or charged").
+    words = {w for r in replacements for w in [re.sub(r"^.*? (?=(?:an?|the) )", "", r), r.strip()] if len(w) > 3}
     for rep in sorted(w for w in words if body.casefold().count(w.split()[-1].casefold()) > 1):
         # A hard wrap may fall inside either copy ("a\nmental-health condition and a mental-health condition").
         pattern = r"\s+".join(map(re.escape, rep.split()))
