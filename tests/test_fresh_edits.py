@@ -5077,3 +5077,13 @@ def test_police_arresting_someone_substance_abuse_and_a_drug_habit_keep_their_gr
     assert run("His drug abuse started at 15.") == "His personal health matter started at 15."
     out = run("He was arrested for child abuse in 2010.", "public")
     gone(out, "child abuse")
+
+
+def test_abortion_as_a_topic_and_the_arrest_of_a_named_person() -> None:
+    for text in ("He has expressed varying opinions on abortion over the years.",
+                 "Abortion rights were a major issue in the 2022 midterms."):  # fmt: skip
+        assert run(text, "public") == text
+    assert "abortion" not in run("She had an abortion in 2019.")
+    out = run("Bryant tweeted: 'I will pay for information that will lead to the arrest of Hillary Clinton.'", "public")
+    assert "of Hillary Clinton.'" in out and "past legal matter" not in out, out
+    assert run("He has a conviction for theft.") == "He has a past legal matter."
