@@ -5087,3 +5087,13 @@ def test_abortion_as_a_topic_and_the_arrest_of_a_named_person() -> None:
     out = run("Bryant tweeted: 'I will pay for information that will lead to the arrest of Hillary Clinton.'", "public")
     assert "of Hillary Clinton.'" in out and "past legal matter" not in out, out
     assert run("He has a conviction for theft.") == "He has a past legal matter."
+
+
+def test_a_ratio_unlawful_orders_and_condemning_bullying_accuse_no_one() -> None:
+    for text in (
+        "The company's CEO made $21.6 million. That's a 225-to-1 pay gap. About 1-in-4 adults agree.",
+        "Several retired generals said that troops would refuse to carry out unlawful orders.",
+        "He praised the athletes and condemned bullying them. She has campaigned against online bullying.",
+    ):
+        assert run(text, "public") == text, run(text, "public")
+    gone(run("Mark has been bullying the new starter for weeks."), "bullying")

@@ -67,6 +67,7 @@ def _digits(value: str) -> int:
 
 
 _ISO_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d")
+_RATIO = re.compile(r"\d[\d,.]*(?:-(?:to|in|of|for|out-of|per)-\d[\d,.]*)+", re.IGNORECASE)
 
 
 def _not_an_id(value: str) -> bool:
@@ -153,6 +154,7 @@ def find_identifiers(text: str) -> list[Finding]:
             or not re.search(r"[A-Za-z]", value)
             or (len(groups) < shape["min_groups_short"] and digits < shape["min_digits_two_groups"])
             or _ISO_TIMESTAMP.match(value)  # "2025-10-03T14:22:11Z": a log's timestamp, not an ID
+            or _RATIO.fullmatch(value)  # "a 225-to-1 pay gap", "1-in-4 adults": a ratio, not an ID
         ):
             continue
         out.append(_finding(m, "ID", 3, 0.8, "ID-shaped token"))
