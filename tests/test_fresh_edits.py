@@ -5097,3 +5097,13 @@ def test_a_ratio_unlawful_orders_and_condemning_bullying_accuse_no_one() -> None
     ):
         assert run(text, "public") == text, run(text, "public")
     gone(run("Mark has been bullying the new starter for weeks."), "bullying")
+
+
+def test_assault_weapons_a_narrative_about_abortion_and_a_claim_hedged_by_could() -> None:
+    out = run("The NRA sued, seeking to overturn California's ban on assault weapons.", "public")
+    assert out.endswith("ban on assault weapons."), out
+    text = "The film aims to disrupt the typical narrative surrounding abortion."
+    assert run(text, "public") == text
+    out = run("Some speculated that the documents could contain evidence of collusion between the Trump campaign and "
+              "the Russian government.", "public")  # fmt: skip
+    gone(out, "not been proven", "unconfirmed")

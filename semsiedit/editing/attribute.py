@@ -252,7 +252,8 @@ _DENIED = re.compile(
 # The statement hedges itself ("Trump might have misunderstood the data or intentionally misrepresented it"):
 # no "allegedly" or "unconfirmed" of ours on top.
 _OWN_HEDGE = re.compile(
-    r"(?<![\w'’-])(?:(?-i:might|may|could) (?:have|be|well)|possibly|perhaps|probably)(?![\w'’-])", re.IGNORECASE
+    r"(?<![\w'’-])(?:(?-i:might|may|could) (?:have|be|well|contain|include|show|suggest|indicate|reveal|point to)|"
+    r"possibly|perhaps|probably)(?![\w'’-])", re.IGNORECASE
 )
 
 
