@@ -5107,3 +5107,10 @@ def test_assault_weapons_a_narrative_about_abortion_and_a_claim_hedged_by_could(
     out = run("Some speculated that the documents could contain evidence of collusion between the Trump campaign and "
               "the Russian government.", "public")  # fmt: skip
     gone(out, "not been proven", "unconfirmed")
+
+
+def test_misleading_as_a_predicate_and_before_a_named_group() -> None:
+    out = run("Fact check: Sanders is misleading on family health care. The senator is misleading Americans about the "
+              "cost.", "public")  # fmt: skip
+    assert "Sanders is inaccurate on family health care" in out, out
+    assert "The senator is misinforming Americans about the cost." in out, out
