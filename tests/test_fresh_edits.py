@@ -5114,3 +5114,12 @@ def test_misleading_as_a_predicate_and_before_a_named_group() -> None:
               "cost.", "public")  # fmt: skip
     assert "Sanders is inaccurate on family health care" in out, out
     assert "The senator is misinforming Americans about the cost." in out, out
+
+
+def test_the_prison_population_and_gender_identity_as_a_topic() -> None:
+    for text in ("Additionally, she is trying to reduce the prison population by reducing the number of people sent "
+                 "to prison.",
+                 "She argued that biological sex should take precedence over gender identity in certain contexts."):
+        assert run(text, "public") == text, run(text, "public")
+    gone(run("He told me about his gender identity last week."), "gender identity")
+    gone(run("He was sent to prison in 2015."), "prison")

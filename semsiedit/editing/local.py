@@ -159,7 +159,9 @@ class LocalEditor:
             # been proven"); only a value that must go (a phone number, a removed term) is a leak.
             found = [f for f in found if f.category == "pii"]
         found = [f for f in found if not any(f is kept for kept in ctx.left_as_written)]
-        if self._leaks(rendered, node, found, ctx):
+        # Under `public` a removed term that survives elsewhere in the statement ("sent to prison"
+        # generalised, "the prison population" not) is no reason for a generic clause (session 6).
+        if self._leaks(rendered, node, found, ctx, terms=profile != "public"):
             ctx.strategies.clear()
             rendered = fallback(text, node, ctx, reason="leak")
             notes.append(f"local editor: whole-span fallback for {','.join(self._ids(found)) or 'a finding'}")
@@ -243,8 +245,9 @@ class LocalEditor:
                 return name
         return "generalise"
 
-    def _leaks(self, rendered: str, node: Node, found: list[Finding], ctx: Ctx) -> bool:
-        """Whether the rewrite still carries a flagged value (PII, attribute term, verbatim statement)."""
+    def _leaks(self, rendered: str, node: Node, found: list[Finding], ctx: Ctx, *, terms: bool = True) -> bool:
+        """Whether the rewrite still carries a flagged value (PII, attribute term, verbatim statement);
+        `terms`: also a term the edit removed somewhere else in the statement."""
         low = " ".join(rendered.casefold().split())
         for f in found:
             value = " ".join(f.text.casefold().split())
@@ -252,6 +255,8 @@ class LocalEditor:
                 return True
             if f.category != "pii" and value and value in low and not framed_advice(f.text, rendered):
                 return True
+        if not terms:
+            return False
         # A removed term that survives only capitalised inside a name is no leak: "juvenile crime" went,
         # "the Violent Crime Control and Law Enforcement Act" stays.
         flat = " ".join(rendered.split())
