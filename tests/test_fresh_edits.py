@@ -5123,3 +5123,10 @@ def test_the_prison_population_and_gender_identity_as_a_topic() -> None:
         assert run(text, "public") == text, run(text, "public")
     gone(run("He told me about his gender identity last week."), "gender identity")
     gone(run("He was sent to prison in 2015."), "prison")
+
+
+def test_an_acquittal_is_a_court_record_too() -> None:
+    text = ("In November 2021, a jury acquitted Rittenhouse of all charges, including homicide, after he claimed "
+            "self-defence in the shooting of three men in Kenosha.")  # fmt: skip
+    out = run(text, "public")
+    gone(out, "allegedly", "not been proven", "unconfirmed")

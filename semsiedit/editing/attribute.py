@@ -169,7 +169,7 @@ _NEGATED_BEFORE = re.compile(r"(?<![\w'’-])(?:never|not|n['’]t|no|denied|den
 # A court's finding or the person's own admission: public record about a public figure.
 _COURT_RECORD = re.compile(
     r"(?<![\w'’-])(?:convicted|found guilty|pleaded guilty|pled guilty|pleaded no contest|pled no contest|sentenced|"
-    r"jailed|imprisoned|admitted|"
+    r"jailed|imprisoned|admitted|acquitted|found not guilty|cleared of|"
     r"confessed|found liable|held liable|ordered (?:him|her|them|it) to pay)(?![\w'’-])"
     r"|(?:stories|allegations|claims|accusations) (?:are|were) true\b"
     r"|(?<![\w'’-])(?:inquest|coroner|inquiry) (?:found|ruled|concluded|returned|recorded)(?![\w'’-])"
