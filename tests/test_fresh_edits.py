@@ -5130,3 +5130,9 @@ def test_an_acquittal_is_a_court_record_too() -> None:
             "self-defence in the shooting of three men in Kenosha.")  # fmt: skip
     out = run(text, "public")
     gone(out, "allegedly", "not been proven", "unconfirmed")
+
+
+def test_two_characters_in_prose_are_no_drivers_licence() -> None:
+    text = "A pair of hydraulic motor/pump units M1, M2 are each disposed in the housing."
+    assert run(text) == text
+    gone(run("Driver's licence: D123 issued in Ohio."), "D123")

@@ -159,6 +159,7 @@ class PiiRecognizer:
             and not _code_name(r.entity_type, text[r.start : r.end])
             and not (r.entity_type == "URL" and _file_name(text, r.start, r.end))
             and not _road(text, r.start, r.end)
+            and not _bare_short_licence(r.entity_type, text, r.start, r.end)
         ]
         return drop_contained([_without_log_key(f) for f in findings])
 
@@ -207,6 +208,19 @@ _ROAD_AFTER = re.compile(r"\s+(?:motorway|road|southbound|northbound|eastbound|w
 def _road(text: str, start: int, end: int) -> bool:
     return bool(_ROAD_NUMBER.fullmatch(text[start:end])) and bool(
         _ROAD_BEFORE.search(text[max(0, start - 6) : start]) or _ROAD_AFTER.match(text, end)
+    )
+
+
+_LICENCE_CUE = re.compile(r"licen[cs]e|permit|\b(?:DL|DLN)\b|driver", re.IGNORECASE)
+
+
+def _bare_short_licence(label: str, text: str, start: int, end: int) -> bool:
+    """Two to four characters with no licence word before them ("pump units M1, M2", "grade B12"): the
+    driver's-licence pattern's shortest shapes, which prose is full of."""
+    return (
+        label == "US_DRIVER_LICENSE"
+        and end - start < 5
+        and not _LICENCE_CUE.search(text, max(0, start - 40), start)
     )
 
 
