@@ -5136,3 +5136,11 @@ def test_two_characters_in_prose_are_no_drivers_licence() -> None:
     text = "A pair of hydraulic motor/pump units M1, M2 are each disposed in the housing."
     assert run(text) == text
     gone(run("Driver's licence: D123 issued in Ohio."), "D123")
+
+
+def test_a_sort_code_takes_its_account_number_and_cerebral_palsy_is_health() -> None:
+    out = run("Account number 40-12-87 11223344. Thank you, Neil Harper")
+    gone(out, "40-12", "11223344", "Neil", "Harper")
+    out = run("Her son Daniel (DOB 03/09/2006), who has cerebral palsy, was refused entry.")
+    gone(out, "Daniel", "cerebral palsy", "03/09")
+    assert "who has a health condition, was refused entry." in out, out

@@ -17,7 +17,9 @@ from semsiedit.types import Finding
 
 SOURCE = "semsi-id"
 # One token, or digit groups split by single spaces ("licence no. 082 345 671").
-_TOKEN = r"[A-Za-z0-9](?:[A-Za-z0-9./-]*[A-Za-z0-9])?(?:(?<=\d) \d{2,4}(?![\w-])){0,3}"
+# A value may run on in digit groups ("12 34 56"), and a sort code takes its account number along
+# ("Account number 40-12-87 11223344").
+_TOKEN = r"[A-Za-z0-9](?:[A-Za-z0-9./-]*[A-Za-z0-9])?(?:(?<=\d) \d{2,4}(?![\w-])){0,3}(?:(?<=\d) \d{5,12}(?![\w-]))?"
 _DATE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}|\d{4}-\d{2}-\d{2}(?:T[\d:]+)?")
 _PHONE = re.compile(r"\+?(?:\(?\d{1,4}\)?[ .-])*\d{3}[ .-]\d{4}")  # digits in phone-number groups
 # A current-format UK number plate on its own ("a black BMW 1 Series (YX68 KLM)"): two letters, two
