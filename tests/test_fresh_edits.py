@@ -5144,3 +5144,9 @@ def test_a_sort_code_takes_its_account_number_and_cerebral_palsy_is_health() -> 
     out = run("Her son Daniel (DOB 03/09/2006), who has cerebral palsy, was refused entry.")
     gone(out, "Daniel", "cerebral palsy", "03/09")
     assert "who has a health condition, was refused entry." in out, out
+
+
+def test_someone_imprisoned_now_is_serving_a_penalty() -> None:
+    out = run("He was arrested and is currently imprisoned in the UK.", "public")
+    assert out.endswith("and is currently serving a penalty in the UK."), out
+    assert run("He is currently imprisoned in HMP Leeds.") == "He is currently serving a penalty."
