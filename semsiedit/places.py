@@ -144,20 +144,15 @@ _TRANSLITERATION_MARKS = frozenset("\u0304\u0323\u0331\u032e")
 def _folded_cities() -> frozenset[str]:
     """Cities as typed without their accents ("Malmo", "Izmir"), unless that is a given name ("Aydin") or
     a word of three letters ("Hue", "Chu")."""
-    given = _given_names()
+    from semsiedit.detection.first_names import first_names  # imported here: it imports this module
+
+    given = {name.lower() for name in first_names()}
     folded = (
         (city, _fold(city))
         for city in _cities()
         if not _TRANSLITERATION_MARKS.intersection(unicodedata.normalize("NFD", city))
     )
     return frozenset(plain for city, plain in folded if plain != city and len(plain) > 3 and plain.lower() not in given)
-
-
-@cache
-def _given_names() -> frozenset[str]:
-    path = Path(__file__).resolve().parent / "data" / "lexicons" / "first_names.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
 # Letters Unicode does not decompose into a base letter and an accent.

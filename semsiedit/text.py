@@ -45,10 +45,13 @@ _PARAGRAPH = re.compile(r"[ \t\f\v]*(?:\r\n|\r|\n)(?:[ \t\f\v]*(?:\r\n|\r|\n))+\
 
 
 # Month and weekday names, lower-cased: capitalised, yet no name of a person or a place.
-MONTHS_AND_DAYS = frozenset({
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-})  # fmt: skip
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "December",
+)  # fmt: skip
+MONTHS_AND_DAYS = frozenset(
+    [m.lower() for m in MONTH_NAMES] + ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+)
 
 # What a person's stand-in looks like in output, as a descriptor ("Person QF") or a placeholder
 # ("<PERSON_3>"); STAND_IN is any type's ("User MR", "<EMAIL_ADDRESS_1>" too). Detection, editing and verification

@@ -76,7 +76,7 @@ def find_cued_names(text: str) -> list[Finding]:
             continue
         # Nobody is a place: after "I'm" a town's or a country's name is the writer's ("I'm Sofia, 34",
         # "I'm Jordan"); after "it's" it may be the place itself.
-        first_person = m.group().lstrip()[:1] in "Ii" and not m.group().lower().startswith("it")
+        first_person = m.group().lower().startswith(("i'", "i’", "i "))
         place_name = first_person and (is_city(name.words[0]) or is_known_place(name.words[0]))
         if is_given_name(name.words[0]) or place_name:
             out.append(person(text, name.start, name.end, SOURCE, "a writer introducing themselves", 0.85))

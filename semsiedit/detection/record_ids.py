@@ -15,7 +15,7 @@ from semsiedit.detection.first_names import first_names
 from semsiedit.detection.identifiers import is_calendar_date
 from semsiedit.detection.lexicon import load_lexicon, term_matcher
 from semsiedit.places import is_city, is_county, is_known_place, known_place, street_type_pattern
-from semsiedit.text import long_open_line, split_sentences
+from semsiedit.text import MONTH_NAMES, long_open_line, split_sentences
 from semsiedit.types import Finding
 
 SOURCE = "semsi-record"
@@ -81,7 +81,7 @@ _DAY_MONTH = re.compile(
 
 # A month without its day or year, after a preposition ("died in September", "off sick since March",
 # "until late June"): still a date element of a person's event. Not "by May" or "from May" (a person).
-_MONTHS_ALONE = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTHS_ALONE = f"(?:{'|'.join(MONTH_NAMES)})"
 _MONTH_ALONE = re.compile(
     r"(?<![\w'’-])(?:(?:in|since|until|till|before|after|during|throughout|last|this|next)[ \t]+"
     r"|(?:by|from)[ \t]+(?!May\b))"

@@ -27,6 +27,7 @@ from typing import Literal
 
 from semsiedit.data_files import load_data
 from semsiedit.places import building_kinds, location_kind
+from semsiedit.text import MONTH_NAMES
 
 Mode = Literal["descriptor", "placeholder", "fake"]
 Slot = Literal["np", "prep", "label"]
@@ -131,11 +132,7 @@ def letters(n: int) -> str:
     return out
 
 
-_MONTH_ONLY = re.compile(
-    r"(?:(?:early|late|mid)[ \t-]*)?(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\Z",
-    re.IGNORECASE,
-)
+_MONTH_ONLY = re.compile(rf"(?:(?:early|late|mid)[ \t-]*)?(?:{'|'.join(MONTH_NAMES)})\Z", re.IGNORECASE)
 
 
 def date_descriptor(value: str) -> str:
